@@ -1,0 +1,3 @@
+from canhbao.cli import main
+
+raise SystemExit(main())

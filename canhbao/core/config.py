@@ -1,0 +1,182 @@
+"""Configuration: defaults on dataclasses, overrides in `config/<area>.yaml`, then the environment.
+
+Each area (leak, pii, fakenews, sources, index, ...) owns one settings dataclass in its own module and
+one YAML file in `config/`, so adding a detector or a source means adding a file, not editing a central
+schema. `load(area, Schema)` validates on load: unknown keys, wrong types and out-of-range values raise
+`ConfigError` naming the file, the dotted key and the problem.
+
+Environment overrides use `CANHBAO_<AREA>__<KEY>[__<SUBKEY>]` (e.g. `CANHBAO_INDEX__URL=http://es:9200`);
+values are parsed as YAML scalars, so `0.8`, `true` and `[a, b]` work.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import types
+import typing
+from pathlib import Path
+from typing import Any, Mapping, TypeVar
+
+import yaml
+
+from canhbao.core.errors import ConfigError
+
+T = TypeVar("T")
+
+REPO_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
+
+
+def config_dir() -> Path:
+    """`$CANHBAO_CONFIG_DIR` (set by `canhbao --config DIR`), else the repository's `config/`."""
+    env = os.environ.get("CANHBAO_CONFIG_DIR")
+    return Path(env).expanduser() if env else REPO_CONFIG_DIR
+
+
+def config_path(area: str) -> Path:
+    base = config_dir()
+    for suffix in (".yaml", ".yml"):
+        if (base / f"{area}{suffix}").exists():
+            return base / f"{area}{suffix}"
+    return base / f"{area}.yaml"
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Read a YAML mapping; a missing file is an empty mapping, a broken one a ConfigError."""
+    if not path.exists():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise ConfigError(where, "", f"not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(path), "", f"cannot read ({exc})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(str(path), "", f"expected a mapping at the top level, got {type(data).__name__}")
+    return data
+
+
+def load(area: str, schema: type[T], *, path: Path | None = None, env: Mapping[str, str] | None = None) -> T:
+    """Load and validate the settings of one area."""
+    path = path or config_path(area)
+    data = read_yaml(path)
+    overrides = _env_overrides(area, os.environ if env is None else env)
+    merged = _deep_merge(data, overrides)
+    return build(schema, merged, where=str(path))
+
+
+def build(schema: type[T], data: Mapping[str, Any], *, where: str, prefix: str = "") -> T:
+    """Validate `data` against dataclass `schema`; the error names `where` and the dotted key."""
+    if not isinstance(data, Mapping):
+        raise ConfigError(where, prefix or "(top)", f"expected a mapping, got {_typename(data)}")
+    hints = typing.get_type_hints(schema)
+    fields = {f.name: f for f in dataclasses.fields(schema)}
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        key = f"{prefix}{unknown[0]}"
+        raise ConfigError(where, key, f"unknown key (expected one of: {', '.join(sorted(fields))})")
+    values = {name: _coerce(hints[name], data[name], where, f"{prefix}{name}") for name in data}
+    try:
+        obj = schema(**values)
+    except TypeError as exc:  # a required field is missing
+        raise ConfigError(where, prefix.rstrip(".") or "(top)", str(exc)) from None
+    check = getattr(obj, "validate", None)
+    if callable(check):
+        try:
+            check()
+        except ValueError as exc:
+            raise ConfigError(where, prefix.rstrip("."), str(exc)) from None
+    return obj
+
+
+def _coerce(tp: Any, value: Any, where: str, key: str) -> Any:
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        errors = []
+        for arg in (a for a in args if a is not type(None)):
+            try:
+                return _coerce(arg, value, where, key)
+            except ConfigError as exc:
+                errors.append(exc.problem)
+        raise ConfigError(where, key, errors[0] if errors else f"unexpected {value!r}")
+    if origin is typing.Literal:
+        if value not in args:
+            raise ConfigError(where, key, f"must be one of {', '.join(map(str, args))}, got {value!r}")
+        return value
+    if dataclasses.is_dataclass(tp):
+        return build(tp, value, where=where, prefix=f"{key}.")
+    if origin in (tuple, list):
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(where, key, f"expected a list, got {_typename(value)}")
+        item = args[0] if args else Any
+        items = [_coerce(item, v, where, f"{key}[{i}]") for i, v in enumerate(value)]
+        return tuple(items) if origin is tuple else items
+    if origin in (dict, Mapping, typing.Mapping) or tp is dict:
+        if not isinstance(value, Mapping):
+            raise ConfigError(where, key, f"expected a mapping, got {_typename(value)}")
+        vtype = args[1] if len(args) == 2 else Any
+        return {str(k): _coerce(vtype, v, where, f"{key}.{k}") for k, v in value.items()}
+    if tp is Any:
+        return value
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(where, key, f"expected a number, got {_typename(value)} {value!r}")
+        return float(value)
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(where, key, f"expected an integer, got {_typename(value)} {value!r}")
+        return value
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(where, key, f"expected true or false, got {_typename(value)} {value!r}")
+        return value
+    if tp is str:
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            raise ConfigError(where, key, f"expected a string, got {_typename(value)}")
+        return str(value)
+    if tp is Path:
+        if not isinstance(value, str):
+            raise ConfigError(where, key, f"expected a path, got {_typename(value)}")
+        return Path(value).expanduser()
+    return value
+
+
+def _env_overrides(area: str, env: Mapping[str, str]) -> dict[str, Any]:
+    prefix = f"CANHBAO_{area.upper()}__"
+    out: dict[str, Any] = {}
+    for name, raw in env.items():
+        if not name.startswith(prefix):
+            continue
+        keys = [k.lower() for k in name[len(prefix):].split("__")]
+        try:
+            value = yaml.safe_load(raw) if raw != "" else ""
+        except yaml.YAMLError:
+            value = raw
+        node = out
+        for k in keys[:-1]:
+            node = node.setdefault(k, {})
+        node[keys[-1]] = value
+    return out
+
+
+def _deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for k, v in over.items():
+        if isinstance(v, Mapping) and isinstance(merged.get(k), Mapping):
+            merged[k] = _deep_merge(merged[k], v)
+        else:
+            merged[k] = v
+    return merged
+
+
+def _typename(value: Any) -> str:
+    return {dict: "mapping", list: "list", str: "string", int: "integer", float: "number", bool: "boolean"}.get(
+        type(value), type(value).__name__
+    )

@@ -1,0 +1,1 @@
+"""Crawlers: Scrapy spiders, one module per platform, producing the shared `Post` record."""

@@ -1,0 +1,1 @@
+"""Alert and post stores behind one interface: SQLite (embedded default), OpenSearch, Elasticsearch."""
