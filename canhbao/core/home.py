@@ -49,8 +49,8 @@ class Home:
 
     # crawled content
     @property
-    def posts(self) -> Path:
-        return self._dir("posts")
+    def posts_db(self) -> Path:
+        return self._dir("posts") / "posts.sqlite"
 
     @property
     def media(self) -> Path:

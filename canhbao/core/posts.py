@@ -1,0 +1,95 @@
+"""The post store: where crawlers put `Post` records and later stages read them.
+
+SQLite in the data home, keyed by `Post.key` (source:post_id), so writing the same post twice updates
+it instead of duplicating it. Each row records when it was first stored, which is what a scan uses to
+pick up "new since the last run" and what a retro-hunt uses for "posts of the last N days".
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import closing
+from datetime import datetime
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from canhbao.core.errors import NotFound
+from canhbao.core.records import Post, from_dict, to_dict, utcnow
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS posts (
+    key TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    stored_at TEXT NOT NULL,
+    captured_at TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS posts_stored ON posts(stored_at);
+CREATE INDEX IF NOT EXISTS posts_source ON posts(source, stored_at);
+"""
+
+
+class PostStore:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(self._connect()) as db:
+            db.executescript(SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30)
+        db.execute("PRAGMA journal_mode=WAL")
+        return db
+
+    def put_many(self, posts: Iterable[Post]) -> int:
+        """Insert or update posts in one transaction; returns how many were new."""
+        now = utcnow().isoformat()
+        new = 0
+        with closing(self._connect()) as db, db:
+            for post in posts:
+                cur = db.execute(
+                    "INSERT INTO posts(key, source, platform, stored_at, captured_at, body) VALUES (?,?,?,?,?,?) "
+                    "ON CONFLICT(key) DO UPDATE SET captured_at=excluded.captured_at, body=excluded.body "
+                    "RETURNING stored_at",
+                    (post.key, post.source, post.platform, now, post.captured_at.isoformat(),
+                     json.dumps(to_dict(post), ensure_ascii=False)),
+                )
+                new += cur.fetchone()[0] == now
+        return new
+
+    def put(self, post: Post) -> bool:
+        return self.put_many([post]) == 1
+
+    def get(self, key: str) -> Post:
+        with closing(self._connect()) as db:
+            row = db.execute("SELECT body FROM posts WHERE key=?", (key,)).fetchone()
+        if row is None:
+            raise NotFound(f"post {key} not found")
+        return from_dict(Post, json.loads(row[0]))
+
+    def iter(self, *, since: datetime | None = None, until: datetime | None = None,
+             source: str | None = None) -> Iterator[Post]:
+        """Posts first stored in [since, until), oldest first."""
+        sql, args = "SELECT body FROM posts WHERE 1=1", []
+        if since is not None:
+            sql += " AND stored_at >= ?"; args.append(_utc(since))
+        if until is not None:
+            sql += " AND stored_at < ?"; args.append(_utc(until))
+        if source is not None:
+            sql += " AND source = ?"; args.append(source)
+        with closing(self._connect()) as db:
+            for (body,) in db.execute(sql + " ORDER BY stored_at, key", args):
+                yield from_dict(Post, json.loads(body))
+
+    def count(self) -> int:
+        with closing(self._connect()) as db:
+            return db.execute("SELECT COUNT(*) FROM posts").fetchone()[0]
+
+
+def _utc(t: datetime) -> str:
+    """Stored times are UTC ISO strings, so comparisons are string comparisons in UTC."""
+    from datetime import timezone
+
+    return t.astimezone(timezone.utc).isoformat()

@@ -1,0 +1,71 @@
+"""The one interface every alert store implements (SQLite, OpenSearch, Elasticsearch).
+
+Stores hold alerts (already masked) and posts-as-indexed (masked too). Ids are deterministic
+(`records.alert_id`), so `upsert` after a re-run updates instead of duplicating; analyst state
+(status, assignee, notes, history) survives an upsert of the same alert.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterable, Sequence
+
+from canhbao.core.records import Alert, AlertEvent
+
+
+@dataclass(frozen=True)
+class AlertQuery:
+    status: Sequence[str] = ()
+    type: Sequence[str] = ()
+    source: Sequence[str] = ()
+    platform: Sequence[str] = ()
+    since: datetime | None = None  # on captured_at
+    until: datetime | None = None
+    text: str = ""  # full text over masked text and summary, with or without diacritics
+    document_number: str = ""
+    min_score: float = 0.0
+    limit: int = 100
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    indexed: int = 0
+    failed: tuple[str, ...] = field(default=())  # "<alert id>: <reason>" for items that were not stored
+
+
+class AlertStore(ABC):
+    """Implementations: index.sqlite_store.SqliteStore, index.opensearch_store.OpenSearchStore, ..."""
+
+    @abstractmethod
+    def setup(self) -> None:
+        """Create tables / index templates / lifecycle policies. Idempotent."""
+
+    @abstractmethod
+    def upsert(self, alerts: Iterable[Alert]) -> BulkResult:
+        """Store alerts by id; keep analyst state of alerts already there."""
+
+    @abstractmethod
+    def get(self, alert_id: str) -> Alert:
+        """Raise NotFound if missing."""
+
+    @abstractmethod
+    def search(self, query: AlertQuery) -> list[Alert]:
+        ...
+
+    @abstractmethod
+    def count_by(self, field_name: str, query: AlertQuery | None = None) -> dict[str, int]:
+        """Aggregate counts (type, status, platform, source, document number)."""
+
+    @abstractmethod
+    def transition(self, alert_id: str, to_status: str, *, actor: str, note: str = "") -> Alert:
+        """Move an alert along its lifecycle (records.TRANSITIONS); refuse invalid moves with CanhbaoError."""
+
+    @abstractmethod
+    def record(self, alert_id: str, event: AlertEvent) -> Alert:
+        """Append an event (assignment, note, export, takedown check) to the alert's trail."""
+
+    def close(self) -> None:  # noqa: B027 - optional
+        pass
