@@ -28,7 +28,7 @@ STRONG = frozenset({"name", "cccd", "cmnd", "health_insurance"})
 
 HEALTH_TERMS = (
     "f0", "f1", "f2", "duong tinh", "cach ly", "benh nhan", "dieu tri", "tiep xuc gan", "covid", "sars-cov-2",
-    "ncov", "xet nghiem", "nhap vien", "ca benh", "ca mac", "ca nhiem", "nhiem benh", "mac benh", "trieu chung",
+    "ncov", "tiep xuc", "khai bao y te", "xet nghiem", "nhap vien", "ca benh", "ca mac", "ca nhiem", "nhiem benh", "mac benh", "trieu chung",
     "phong toa", "test nhanh", "benh nen", "cap cuu", "tu vong", "nghi nhiem", "lay nhiem", "ly giai", "phoi nhiem",
     "truy vet", "bn", "benh vien", "suy ho hap", "tho may", "ho sot", "sot cao",
 )
@@ -143,8 +143,9 @@ class PiiDetector(Detector):
 
     def _exposure(self, text: str, entities: list[PiiEntity], parts: list[tuple[str, str]]) -> Finding | None:
         sh = pii_patterns.shadow(text)
-        health = sorted({m.group() for m in self._health.finditer(sh)})
         types = sorted({e.type for e in entities})
+        # a patient code is itself health context ("BN2718" says its holder is a case)
+        health = sorted({m.group() for m in self._health.finditer(sh)} | ({"patient_code"} & set(types)))
         if not health or not types:
             return None
         advert = bool(self._advert.search(sh))

@@ -37,9 +37,11 @@ _KW = re.compile(r"(?<![\w.])(%s)(?=[\s\d]|(?<=\.)\w)" % "|".join(
     re.escape(k) for k in sorted(KEYWORDS, key=len, reverse=True)))
 _NUMBER = re.compile(r"\s*(\d+[a-z]?(?:[/\-]\d+[a-z]?)*)(?![\w])")
 _HOUSE = re.compile(r"(?<![\w])(?:(?:so|sn)\s*\d+[a-z]?(?:/\d+[a-z]?)*(?=[\s,])"
-                    r"|\d+[a-z]?(?:/\d+[a-z]?)*(?=,?\s+(?:duong|pho|ngo|hem|kiet|ngach)\s))")
+                    r"|(?<!\d[ .\-])\d+[a-z]?(?:/\d+[a-z]?)*(?=\s+(?:duong|pho|ngo|hem|kiet|ngach)\s))")
 _RESIDENCE = re.compile(r"(?<![\w])(?:tru tai|tru o|dia chi|song tai|song o|o tai|que o|que|"
-                        r"tam tru tai|thuong tru tai|cu tru tai|noi o|den tu|ve tu|tai)\s*:?\s+")
+                        r"tam tru tai|thuong tru tai|cu tru tai|noi o)\s*:?\s+")
+# "56 Hàng Chiếu", "số 35 Lê Duẩn": a house number then a street name without its keyword.
+_NUMBERED_STREET = re.compile(r"(?<![\w/.,])(?<!\d[ .\-])(?:so |sn )?\d+[a-z]?(?:/\d+[a-z]?)* (?=[^\W\d_])")
 _GAP = re.compile(r"^[\s,\-–]{0,3}$")
 _CAPWORD = re.compile(r"[^\W\d_]+")
 
@@ -70,7 +72,10 @@ def _components(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[
             pos += 1
         num = _NUMBER.match(sh, pos)
         if num and kind != "province":
-            yield m.start(), num.end(), kind, kind in ("ward", "district", "hamlet", "street")
+            end = num.end()
+            if kind == "street" and text[end:end + 1] == " ":
+                end = _cap_words(text, end + 1) if _cap_words(text, end + 1) > end + 1 else end  # "ngõ 102 Trường Chinh"
+            yield m.start(), end, kind, kind in ("ward", "district", "hamlet", "street")
             continue
         end = _cap_words(text, pos)
         if end == pos:
@@ -84,6 +89,10 @@ def _components(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[
             yield m.start(), end, kind, validated
     for m in _HOUSE.finditer(sh):
         yield m.start(), m.end(), "house", False
+    for m in _NUMBERED_STREET.finditer(sh):
+        end = _cap_words(text, m.end())
+        if end - m.end() >= 4 and " " in text[m.end():end]:
+            yield m.start(), end, "street", True
     for m in _RESIDENCE.finditer(sh):
         end = _cap_words(text, m.end())
         if end > m.end() and gaz.level(sh[m.end():end]):
@@ -110,7 +119,7 @@ def addresses(text: str, sh: str) -> Iterator[Span]:
         elif chain[0][3] and kinds & {"street", "hamlet", "ward", "district", "cue"}:
             score = 0.85
         elif chain[0][3]:
-            score = 0.6  # a province alone: a place, rarely an address
+            score = 0.5  # a province alone: a place, rarely an address
         else:
             score = 0.55
         if end > chain[-1][1] and score < 0.9:

@@ -62,7 +62,7 @@ _PLATE = re.compile(r"(?<![\w.])\d{2} ?-? ?[a-z][a-z0-9]? ?-? ?(?:\d{3}\.?\d{2}|
 _PLATE_CONTEXT = re.compile(r"(bien so|bks|bien kiem soat|xe|o to|xe may|bien)\W{0,3}(?:\w+\W{1,3}){0,2}$")
 
 _AGE = re.compile(
-    r"(?<![\w])(?:\d{1,3} ?tuoi"
+    r"(?<![\w])(?:\d{1,3} ?tuoi|\d{1,2}t(?=[\s,.;)])"
     r"|(?:sinh nam|nam sinh|sn|s\.n\.?|sinh)\s*:?\s*(?:19|20)\d{2}"
     r"|(?:sinh ngay|ngay sinh)\s*:?\s*\d{1,2}[/\-.]\d{1,2}[/\-.](?:19|20)\d{2}"
     r"|(?<=nam, )(?:19|20)\d{2}|(?<=nu, )(?:19|20)\d{2})(?![\d])"
@@ -95,6 +95,9 @@ def numbers(text: str, sh: str) -> Iterator[Span]:
         if letters and letters[0].isupper():
             yield Span("licence_plate", m.start(), m.end(), 0.95 if ctx else 0.8)
     for m in _AGE.finditer(sh):
+        # "trẻ từ 5 đến 11 tuổi", "trên 65 tuổi": an age group, nobody's age
+        if re.search(r"(?:den|tren|duoi|hon|tu|nhom|lua)\s*$", sh[max(0, m.start() - 6):m.start()]):
+            continue
         yield Span("age", m.start(), m.end(), 0.95)
     for m in _PATIENT.finditer(sh):
         yield Span("patient_code", m.start(), m.end(), 0.95)
@@ -111,7 +114,7 @@ SURNAMES = frozenset(
 )
 # Words before a name that mark a person (folded).
 HONORIFICS = ("ong", "ba", "anh", "chi", "em", "chau", "co", "chu", "bac", "cu", "be", "benh nhan", "bn",
-              "ho ten", "ho va ten", "ten", "nguoi benh", "f0", "f1", "vo", "chong", "me", "bo")
+              "ho ten", "ho va ten", "ten", "nguoi benh", "f0", "f1", "vo", "chong", "tai xe", "co giao", "thay")
 # Titles before a name in public office: a public figure acting in office is not whom the rules protect.
 OFFICIAL_TITLES = ("bo truong", "thu truong", "thu tuong", "chu tich", "pho chu tich", "giam doc", "pho giam doc",
                    "bi thu", "pho bi thu", "tong bi thu", "cuc truong", "vu truong", "truong ban", "bac si",
@@ -119,7 +122,7 @@ OFFICIAL_TITLES = ("bo truong", "thu truong", "thu tuong", "chu tich", "pho chu 
                    "phat ngon vien", "dai dien", "giam doc so", "truong phong", "ca si", "dien vien", "tac gia")
 # Capitalised words that start sentences or name institutions, never part of a person's name.
 NOT_NAME_WORDS = frozenset("covid sars cov ncov ubnd bv cdc who tp tt bhyt cccd cmnd sdt f0 f1 f2 bn".split())
-NOT_NAMES = frozenset(("vu han", "ho chi minh", "le lai"))
+NOT_NAMES = frozenset(("vu han", "ho chi minh", "duong tinh", "am tinh"))
 
 _CUED_NAME = re.compile(r"(?<![\w])(ho ten|ho va ten|ten|benh nhan|bn|nguoi benh)\s*:?\s+([a-z]+)(?: [a-z]+){1,3}(?=[\s,.;:()]|$)")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -161,8 +164,21 @@ def names(text: str, sh: str) -> Iterator[Span]:
         if m.group(2) in SURNAMES:
             yield Span("name", m.start(2), m.end(), 0.85)
     for m in _INITIALS.finditer(text):
-        before = _preceding_words(sh, m.start())
-        yield Span("name", m.start(), m.end(), 0.9 if _ends_with(before, HONORIFICS) else 0.8)
+        yield Span("name", m.start(), m.end(), 0.9 if _honorific(text, sh, m.start()) else 0.8)
+
+
+def _honorific(text: str, sh: str, start: int) -> bool:
+    """A kinship/patient word right before `start`, written as one (lower case: "Bắc Giang" is no "bác")."""
+    before = _preceding_words(sh, start)
+    if not _ends_with(before, HONORIFICS):
+        return False
+    window = text[max(0, start - 30):start]
+    last = list(re.finditer(r"[^\W\d_]+", window))
+    if not last:
+        return False
+    word = last[-1].group()
+    sentence_start = not window[:last[-1].start()].strip() or window[:last[-1].start()].rstrip()[-1] in ".!?:\n"
+    return word.islower() or word == "BN" or word.lower() in ("họ", "tên") or sentence_start
 
 
 def _name_run(text: str, sh: str, run: list[tuple[int, int]], gaz: gazetteer.Gazetteer) -> Span | None:
@@ -174,10 +190,10 @@ def _name_run(text: str, sh: str, run: list[tuple[int, int]], gaz: gazetteer.Gaz
         return None
     start, end = run[0][0], run[-1][1]
     full = " ".join(keys)
-    before = _preceding_words(sh, start)
-    if _ends_with(before, OFFICIAL_TITLES) or full in NOT_NAMES:
+    honorific = _honorific(text, sh, start)
+    context = " " + _preceding_words(sh, start, 6)
+    if full in NOT_NAMES or (not honorific and any(f" {t} " in context + " " for t in OFFICIAL_TITLES)):
         return None
-    honorific = _ends_with(before, HONORIFICS)
     if keys[0] in SURNAMES and 2 <= len(keys) <= 4:
         if full in gaz and len(keys) <= 3 and not honorific:
             return None  # "Hà Nội", "Phan Thiết", a street named after a hero
