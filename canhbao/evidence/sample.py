@@ -136,7 +136,7 @@ class Case:
 def leak_case(home: Home, site: Site, store: Any, seed: Any) -> Case:
     from canhbao.samples import render_pages
 
-    image = png_bytes(render_pages(seed.text, dpi=100)[0], scale=0.6)
+    image = png_bytes(render_pages(seed.text, dpi=100)[0], scale=0.9)
     text = "Văn bản nội bộ của Sở Y tế vừa bị lộ, mọi người xem nhé!"
     post = capture(home, site, path="/posts/1001", post_id="1001", author="Tin Nóng 24h", text=text,
                    images={"/media/1001.png": image})
