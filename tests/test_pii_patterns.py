@@ -62,6 +62,6 @@ def test_gazetteer_has_old_and_new_units():
     assert g.level("Quận Ba Đình") == "district"      # districts were abolished in 2025
     assert g.level("Phường Trúc Bạch") == "ward"      # a pre-2025 ward
     assert g.level("Thành phố Huế") == "province"     # a province since 2025
-    assert g.level("Phường Phú Xuân") == "ward"       # a post-2025 ward
+    assert g.level("Phường Tùng Thiện") == "ward"     # created in 2025
     assert g.level("quan hoan kiem") == "district"    # written without tone marks
     assert g.level("Nguyễn Văn An") == ""
