@@ -113,7 +113,8 @@ class SentenceTransformer(Embedder):
             raise ModelMissing(f"sentence-transformers model {model!r} is not available offline "
                                f"({type(exc).__name__}): give a local folder (e.g. one saved with "
                                "model.save(PATH)) in fakenews.embedding.model") from None
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dim())
         self.device = device
         self.id = f"st:{Path(model).name or model}"
 
