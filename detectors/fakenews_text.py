@@ -99,7 +99,7 @@ def signals(text: str) -> dict[str, float]:
         "questions": min(raw.count("?") / max(len(words), 1) * 10, 1.0),
         "caps_ratio": sum(c.isupper() for c in letters) / max(len(letters), 1),
         "caps_words": caps_words / max(len(words), 1),
-        "link_only": float(bool(_URL.search(raw)) and len(no_links.split()) < 5),
+        "link_only": float(bool(_URL.search(raw)) and len(no_links.split()) < 8),
         "emoji": min(sum(_symbol(c) for c in raw) / max(len(words), 1) * 10, 1.0),
         "short": float(len(words) < 40),
     }
