@@ -89,6 +89,27 @@ def test_warc_replays_the_post_and_its_media(exported, evidence_world):
     assert "response" in live and "request" in live
 
 
+def test_wacz_index_points_at_the_records(exported, evidence_world):
+    case = evidence_world[3]["leak"]
+    with zipfile.ZipFile(io.BytesIO(members(exported["leak"])["capture/capture.wacz"])) as wz:
+        package = json.loads(wz.read("datapackage.json"))
+        for res in package["resources"]:
+            assert res["hash"] == "sha256:" + sha256_hex(wz.read(res["path"])), res["path"]
+        pages = [json.loads(line) for line in wz.read("pages/pages.jsonl").splitlines()]
+        assert pages[1]["url"] == case.post.url == package["mainPageURL"]
+        found = set()
+        for line in wz.read("indexes/index.cdx").decode().splitlines():
+            key, ts, fields = line.split(" ", 2)
+            fields = json.loads(fields)
+            assert key.startswith("127.0.0.1:") and len(ts) == 14
+            warc = wz.read(f"archive/{fields['filename']}")
+            start = int(fields["offset"])
+            record = next(iter(ArchiveIterator(io.BytesIO(warc[start:start + int(fields["length"])]))))
+            assert record.rec_headers.get_header("WARC-Target-URI") == fields["url"]
+            found.add(fields["url"])
+    assert {case.post.url, case.post.media[0].url} <= found
+
+
 def test_pdf_record_in_vietnamese_with_embedded_fonts_and_images(exported, evidence_world, tmp_path):
     case = evidence_world[3]["leak"]
     files = members(exported["leak"])

@@ -9,6 +9,7 @@ Layout of a bundle:
   media/<sha256>.<ext>   original media files
   capture/capture.warc.gz   the crawler's WARC records of the page and its media, byte for byte
   capture/live.warc.gz      the live URL fetched at export time
+  capture/capture.wacz      both WARC files as a WACZ with a CDXJ index (replayable in ReplayWeb.page)
   takedown/...           takedown checks and their captures
   custody.jsonl          chain of custody
   public_key.pem, manifest.sha256, manifest.sha256.sig
@@ -33,7 +34,7 @@ from canhbao.core.errors import CanhbaoError, InputError, NotFound
 from canhbao.core.home import Home
 from canhbao.core.posts import PostStore
 from canhbao.core.records import PII_EXPOSURE, AlertEvent, Post, sha256_hex, utcnow
-from canhbao.evidence import bundle, custody, metadata, report, signing, takedown
+from canhbao.evidence import bundle, custody, metadata, report, signing, takedown, wacz
 from canhbao.evidence.browser import Renderer
 from canhbao.evidence.collect import Capture, collect
 from canhbao.evidence.fetch import fetch
@@ -95,6 +96,11 @@ def export(home: Home, store: Any, alert_id: str, settings: EvidenceSettings, *,
         finally:
             if own:
                 renderer.close()
+    warcs = {n.split("/", 1)[1]: d for n, d in files.items() if n.startswith("capture/") and ".warc" in n}
+    if warcs:
+        files["capture/capture.wacz"] = wacz.build(
+            warcs, main_url=cap.html_url, main_ts=custody.iso(cap.post.captured_at),
+            title=f"canhbao evidence {alert.id}", created=now.isoformat())
     for name, data in _takedown_files(home, alert.id, raw=not withhold):
         files[f"takedown/{name}"] = data
 
@@ -122,7 +128,11 @@ def export(home: Home, store: Any, alert_id: str, settings: EvidenceSettings, *,
     dir_path = None
     if unpacked:
         dir_path = out_dir / name
-        bundle.write_dir(dir_path, sealed)
+        try:
+            bundle.write_dir(dir_path, sealed)
+        except CanhbaoError:
+            zip_path.unlink()  # all or nothing: an export that failed leaves no file behind
+            raise
     digest = sha256_hex(zip_path.read_bytes())
     audit.append("evidence.export", alert.id, actor=actor, file=str(zip_path), sha256=digest, unmasked=unmasked,
                  lang=lang, key=fp, missing=missing, withheld=len(withheld))
@@ -193,6 +203,7 @@ def _describe(name: str) -> str:
         "capture/capture.warc.gz": "WARC records of the page and its media, as captured",
         "capture/capture.warc": "WARC records of the page and its media, as captured",
         "capture/live.warc.gz": "WARC records of the live URL fetched at export time",
+        "capture/capture.wacz": "the WARC files above as a WACZ (opens in ReplayWeb.page)",
         "custody.jsonl": "chain of custody",
     }.get(name, "original media file" if name.startswith("media/") else
           "takedown check log / capture" if name.startswith("takedown/") else "")
