@@ -63,7 +63,7 @@ def write_zip(path: Path, files: Mapping[str, bytes]) -> None:
     """All or nothing: the ZIP appears under its name only once complete and on disk."""
     try:
         with atomic_open(path, "wb") as fh:
-            with zipfile.ZipFile(_sink(fh, path), "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+            with zipfile.ZipFile(_sink(fh, path), "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
                 for name in sorted(files):
                     zf.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), files[name],
                                 compress_type=zipfile.ZIP_DEFLATED)
@@ -168,11 +168,14 @@ def verify(path: Path, trusted: Ed25519PublicKey | None = None) -> Verdict:
             fp = signing.fingerprint(bundled)
             key = trusted or bundled
             if trusted is not None and signing.fingerprint(trusted) != fp:
-                problems.append(f"{PUBLIC_KEY}: signed by key {fp}, not by the trusted key {signing.fingerprint(trusted)}")
+                problems.append(f"{PUBLIC_KEY}: signed by key {fp}, not by the trusted key "
+                                f"{signing.fingerprint(trusted)}")
             elif not signing.check(key, files[SIGNATURE], files[MANIFEST]):
-                problems.append(f"{SIGNATURE}: signature does not match {MANIFEST} (manifest or signature altered)")
+                problems.append(f"{SIGNATURE}: signature does not match {MANIFEST} "
+                                "(manifest or signature altered)")
             is_trusted = trusted is not None
             if not is_trusted:
-                notes.append("signature checked only against the key inside the bundle (no trusted key given)")
+                notes.append("signature checked only against the key inside the bundle "
+                             "(no trusted key given)")
     return Verdict(not problems, tuple(problems), checked=len(entries), fingerprint=fp, trusted=is_trusted,
                    notes=tuple(notes))

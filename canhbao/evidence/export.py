@@ -42,6 +42,9 @@ from canhbao.evidence.labels import LABELS
 from canhbao.evidence.settings import EvidenceSettings
 
 
+IMAGE_TYPES = ("png", "jpg", "jpeg", "webp")  # media shown in the PDF (up to four)
+
+
 class NotAllowed(CanhbaoError):
     pass
 
@@ -59,7 +62,8 @@ class Exported:
 
 def export(home: Home, store: Any, alert_id: str, settings: EvidenceSettings, *, out_dir: Path | None = None,
            unmasked: bool = False, unpacked: bool = False, lang: str | None = None, strict: bool = False,
-           actor: str | None = None, renderer: Renderer | None = None, now: datetime | None = None) -> Exported:
+           actor: str | None = None, renderer: Renderer | None = None,
+           now: datetime | None = None) -> Exported:
     actor, now, lang = actor or current_actor(), now or utcnow(), lang or settings.lang
     audit = AuditLog(home.audit_log)
     if unmasked and not settings.may_unmask(actor):
@@ -90,7 +94,8 @@ def export(home: Home, store: Any, alert_id: str, settings: EvidenceSettings, *,
         withheld = _withheld(cap)
     elif cap:
         own = renderer is None
-        renderer = renderer or Renderer(width=settings.viewport_width, max_height=settings.max_screenshot_height)
+        renderer = renderer or Renderer(width=settings.viewport_width,
+                                        max_height=settings.max_screenshot_height)
         try:
             shots, live = _views(cap, files, renderer, settings, missing, LABELS[lang])
         finally:
@@ -115,7 +120,7 @@ def export(home: Home, store: Any, alert_id: str, settings: EvidenceSettings, *,
                           takedown=takedown.checks(home, alert.id))
     files["metadata.json"] = (json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
     media_imgs = [(f"{LABELS[lang]['media']}: {n}", d) for n, d in sorted(files.items())
-                  if n.startswith("media/") and n.rsplit(".", 1)[-1].lower() in ("png", "jpg", "jpeg", "webp")][:4]
+                  if n.startswith("media/") and n.rsplit(".", 1)[-1].lower() in IMAGE_TYPES][:4]
     files["report.pdf"] = report.render(
         meta, text=text, screenshots=shots, media_images=media_imgs, lang=lang, custody=trail,
         hashes=[(n, len(d), sha256_hex(d)) for n, d in sorted(files.items())])
@@ -134,11 +139,13 @@ def export(home: Home, store: Any, alert_id: str, settings: EvidenceSettings, *,
             zip_path.unlink()  # all or nothing: an export that failed leaves no file behind
             raise
     digest = sha256_hex(zip_path.read_bytes())
-    audit.append("evidence.export", alert.id, actor=actor, file=str(zip_path), sha256=digest, unmasked=unmasked,
-                 lang=lang, key=fp, missing=missing, withheld=len(withheld))
+    audit.append("evidence.export", alert.id, actor=actor, file=str(zip_path), sha256=digest,
+                 unmasked=unmasked, lang=lang, key=fp, missing=missing, withheld=len(withheld))
     store.record(alert.id, AlertEvent(at=now, actor=actor, action="exported",
-                                      note=f"{zip_path.name} sha256:{digest}" + (" (unmasked)" if unmasked else "")))
-    return Exported(alert.id, zip_path, digest, tuple(sorted(sealed)), dir_path, tuple(missing), tuple(withheld))
+                                      note=f"{zip_path.name} sha256:{digest}"
+                                      + (" (unmasked)" if unmasked else "")))
+    return Exported(alert.id, zip_path, digest, tuple(sorted(sealed)), dir_path, tuple(missing),
+                    tuple(withheld))
 
 
 def _views(cap: Capture, files: dict[str, bytes], renderer: Renderer, settings: EvidenceSettings,
@@ -179,7 +186,8 @@ def _views(cap: Capture, files: dict[str, bytes], renderer: Renderer, settings: 
 def _withheld(cap: Capture) -> list[str]:
     out = []
     if cap.html is not None:
-        out.append(f"post/page.html and screenshots (sha256 {sha256_hex(cap.html)}): contain unmasked personal data")
+        out.append(f"post/page.html and screenshots (sha256 {sha256_hex(cap.html)}): "
+                   "contain unmasked personal data")
     out += [f"media {mf.media.url} (sha256 {mf.media.sha256}): contains unmasked personal data"
             for mf in cap.media if mf.data is not None]
     if cap.warc:

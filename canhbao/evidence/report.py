@@ -51,7 +51,8 @@ def _styles() -> dict[str, ParagraphStyle]:
         "body": base,
         "small": ParagraphStyle("small", parent=base, fontSize=8, leading=10),
         "mono": ParagraphStyle("mono", parent=base, fontName="Mono", fontSize=6.5, leading=8.5),
-        "h1": ParagraphStyle("h1", parent=base, fontName="Serif-Bold", fontSize=14, leading=18, alignment=TA_CENTER),
+        "h1": ParagraphStyle("h1", parent=base, fontName="Serif-Bold", fontSize=14, leading=18,
+                             alignment=TA_CENTER),
         "center": ParagraphStyle("center", parent=base, alignment=TA_CENTER),
         "centerb": ParagraphStyle("centerb", parent=base, fontName="Serif-Bold", alignment=TA_CENTER),
         "h2": ParagraphStyle("h2", parent=base, fontName="Serif-Bold", fontSize=11, leading=15, spaceBefore=8,
@@ -122,16 +123,18 @@ def render(meta: Mapping[str, Any], *, text: str, screenshots: Sequence[tuple[st
               _p(L["text_masked"] if not x["unmasked"] else L["text_unmasked"], st["small"]),
               _p(text[:MAX_TEXT] + (" …" if len(text) > MAX_TEXT else "") or "—", st["body"])]
     for caption, png in screenshots:
-        story += [Spacer(1, 3 * mm), KeepTogether([_p(caption, st["small"]), _image(png, WIDTH * 0.8, 120 * mm)])]
+        story += [Spacer(1, 3 * mm),
+                  KeepTogether([_p(caption, st["small"]), _image(png, WIDTH * 0.8, 120 * mm)])]
     for caption, data in media_images:
-        story += [Spacer(1, 3 * mm), KeepTogether([_p(caption, st["small"]), _image(data, WIDTH * 0.6, 120 * mm)])]
+        story += [Spacer(1, 3 * mm),
+                  KeepTogether([_p(caption, st["small"]), _image(data, WIDTH * 0.6, 120 * mm)])]
 
     story += [_p(L["s_match"], st["h2"]), _kv(_match_rows(a, m, L), st)]
     if meta.get("takedown"):
         story += [_p(L["s_takedown"], st["h2"]), _grid(
             [L["time"], L["state"], L["http"], L["note"]],
-            [[t.get("at", ""), L.get("state_" + t.get("state", ""), t.get("state", "")), t.get("http_status", ""),
-              t.get("note", "")] for t in meta["takedown"]],
+            [[t.get("at", ""), L.get("state_" + t.get("state", ""), t.get("state", "")),
+              t.get("http_status", ""), t.get("note", "")] for t in meta["takedown"]],
             [38 * mm, 25 * mm, 15 * mm, WIDTH - 78 * mm], [st["small"]] * 4, st)]
     if meta.get("missing") or meta.get("withheld"):
         story += [_p(L["s_missing"], st["h2"])]

@@ -33,7 +33,8 @@ PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{tit
 .post{{background:#fff;max-width:680px;margin:24px auto;padding:16px;border-radius:8px}}
 .author{{font-weight:bold}} time{{color:#65676b;font-size:13px}} img{{max-width:100%;margin-top:8px}}</style>
 </head><body><div class="post" data-post-id="{post_id}"><div class="author">{author}</div>
-<time datetime="{published}">{published_vn}</time><div class="text">{text}</div>{images}</div></body></html>"""
+<time datetime="{published}">{published_vn}</time><div class="text">{text}</div>{images}</div>
+</body></html>"""
 REMOVED_PAGE = ("<!doctype html><html><head><meta charset='utf-8'><title>Facebook</title></head><body>"
                 "<h2>This content isn't available right now</h2></body></html>").encode()
 
@@ -115,8 +116,8 @@ def capture(home: Home, site: Site, *, path: str, post_id: str, author: str, tex
         blob = home.blob_path(home.media, digest, ".png")
         if not blob.exists():
             write_bytes(blob, data)
-        media.append(Media(url=site.url(p), sha256=digest, path=str(blob.relative_to(home.root)), mime="image/png",
-                           size=len(data)))
+        media.append(Media(url=site.url(p), sha256=digest, path=str(blob.relative_to(home.root)),
+                           mime="image/png", size=len(data)))
     post = Post(source=source, platform="facebook", post_id=post_id, url=url, text=text, author=author,
                 author_url=site.url(f"/{author.replace(' ', '.')}"), published_at=published,
                 captured_at=datetime.now(timezone.utc).replace(microsecond=0), media=tuple(media),
@@ -143,7 +144,8 @@ def leak_case(home: Home, site: Site, store: Any, seed: Any) -> Case:
     number = _first_number(seed.text)
     doc = DocumentRef(id=sha256_hex(seed.text), source=seed.path.name, numbers=(number,),
                       subject=_subject(seed.text), page=1)
-    finding = Finding(type=LEAK, detector="leak", score=0.93, target=doc.id, media_sha256=post.media[0].sha256,
+    finding = Finding(type=LEAK, detector="leak", score=0.93, target=doc.id,
+                      media_sha256=post.media[0].sha256,
                       summary=f"trang 1 của văn bản {number} ({seed.path.name})", document=doc,
                       signals={"ocr_containment": 0.91, "number_match": True, "phash_distance": 2})
     return Case(_store(store, post, finding, text), post, "/posts/1001")
@@ -159,18 +161,21 @@ def pii_case(home: Home, site: Site, store: Any) -> Case:
     spans = [("PERSON", "Nguyễn Thị Hoa", "basic"), ("VN_PHONE", "0912345678", "basic"),
              ("VN_CCCD", "001185012345", "basic"), ("HEALTH_CONDITION", "dương tính COVID-19", "sensitive")]
     entities = tuple(PiiEntity(t, text.index(s), text.index(s) + len(s), 0.9, c) for t, s, c in spans)
-    finding = Finding(type=PII_EXPOSURE, detector="pii", score=0.88, target="", summary="tên, SĐT, CCCD và tình trạng "
-                      "bệnh của người bệnh", entities=entities, signals={"patient_context": True, "entities": 4})
+    finding = Finding(type=PII_EXPOSURE, detector="pii", score=0.88, target="",
+                      summary="tên, SĐT, CCCD và tình trạng bệnh của người bệnh", entities=entities,
+                      signals={"patient_context": True, "entities": 4})
     return Case(_store(store, post, finding, masked), post, "/posts/2002")
 
 
 def fake_case(home: Home, site: Site, store: Any) -> Case:
     text = "KHẨN: Bộ Y tế yêu cầu toàn dân uống nước chanh nóng để diệt virus corona, chia sẻ ngay!"
-    post = capture(home, site, path="/posts/3003", post_id="3003", author="Sức Khỏe Mỗi Ngày", text=text, images={})
+    post = capture(home, site, path="/posts/3003", post_id="3003", author="Sức Khỏe Mỗi Ngày", text=text,
+                   images={})
     claim = ClaimRef(id="claim-017", text="Uống nước chanh nóng diệt được virus corona", similarity=0.87,
                      tier="matched", verdict="false", url="https://moh.gov.vn/tin-gia/017")
-    finding = Finding(type=FAKE_NEWS, detector="fakenews", score=0.87, target=claim.id, summary="khớp tin giả "
-                      "đã được xác minh claim-017", claims=(claim,), signals={"similarity": 0.87})
+    finding = Finding(type=FAKE_NEWS, detector="fakenews", score=0.87, target=claim.id,
+                      summary="khớp tin giả đã được xác minh claim-017", claims=(claim,),
+                      signals={"similarity": 0.87})
     return Case(_store(store, post, finding, text), post, "/posts/3003")
 
 

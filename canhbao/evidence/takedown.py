@@ -104,11 +104,13 @@ def check_alert(home: Home, store: Any, alert: Alert, post: Post | None, setting
     captures: tuple[str, ...] = ()
     if state != previous:
         captures = _capture(home, alert, got, state, now, renderer, settings)
-    result = Check(alert.id, now.isoformat(), state, got.status, alert.post_url, digest, note, since, captures)
+    result = Check(alert.id, now.isoformat(), state, got.status, alert.post_url, digest, note, since,
+                   captures)
     _append(folder(home, alert.id) / "checks.jsonl", asdict(result))
     if state != previous:
-        AuditLog(home.audit_log).append("takedown.check", alert.id, actor=actor, state=state, previous=previous,
-                                        http_status=got.status, since_confirmed_s=since, captures=list(captures))
+        AuditLog(home.audit_log).append("takedown.check", alert.id, actor=actor, state=state,
+                                        previous=previous, http_status=got.status, since_confirmed_s=since,
+                                        captures=list(captures))
         store.record(alert.id, AlertEvent(at=now, actor=actor, action=f"takedown_{state}",
                                           note=f"{previous or 'first check'} -> {state}: {note}"))
     return result
@@ -189,10 +191,11 @@ def daily(home_root: str | None = None, *, screenshots: bool = True) -> dict[str
     home, cfg = Home.resolve(home_root), load()
     store = open_store(home)
     counts: Counter[str] = Counter()
-    renderer = Renderer(width=cfg.viewport_width, max_height=cfg.max_screenshot_height) if screenshots else None
+    renderer = Renderer(width=cfg.viewport_width, max_height=cfg.max_screenshot_height) \
+        if screenshots else None
     try:
-        for check in check_all(home, store, cfg, confirmed_alerts(store), actor=current_actor(), renderer=renderer,
-                               on_error=lambda _id, _exc: counts.update(["failed"])):
+        for check in check_all(home, store, cfg, confirmed_alerts(store), actor=current_actor(),
+                               renderer=renderer, on_error=lambda _id, _exc: counts.update(["failed"])):
             counts[check.state] += 1
     finally:
         if renderer is not None:

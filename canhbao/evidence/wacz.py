@@ -48,8 +48,8 @@ def index(name: str, warc: bytes) -> list[str]:
         uri = h.get_header("WARC-Target-URI") or ""
         ts = "".join(c for c in (h.get_header("WARC-Date") or "") if c.isdigit())[:14]
         http = record.http_headers
-        fields = {"url": uri, "mime": ((http.get_header("Content-Type") if http else h.get_header("Content-Type"))
-                                       or "").split(";")[0],
+        ctype = (http.get_header("Content-Type") if http else h.get_header("Content-Type")) or ""
+        fields = {"url": uri, "mime": ctype.split(";")[0],
                   "status": str(http.get_statuscode()) if http else "200",
                   "digest": h.get_header("WARC-Payload-Digest") or "", "filename": name}
         record.content_stream().read()
@@ -69,8 +69,8 @@ def build(warcs: Mapping[str, bytes], *, main_url: str, main_ts: str, title: str
     package = {
         "profile": "data-package", "wacz_version": VERSION, "title": title, "created": created,
         "software": f"canhbao {__version__}", "mainPageURL": main_url, "mainPageDate": main_ts,
-        "resources": [{"name": p.rsplit("/", 1)[-1], "path": p, "hash": f"sha256:{sha256_hex(d)}", "bytes": len(d)}
-                      for p, d in sorted(files.items())],
+        "resources": [{"name": p.rsplit("/", 1)[-1], "path": p, "hash": f"sha256:{sha256_hex(d)}",
+                       "bytes": len(d)} for p, d in sorted(files.items())],
     }
     files["datapackage.json"] = json.dumps(package, ensure_ascii=False, indent=2).encode()
     digest = {"path": "datapackage.json", "hash": f"sha256:{sha256_hex(files['datapackage.json'])}"}
