@@ -138,14 +138,15 @@ def test_pdf_record_in_vietnamese_with_embedded_fonts_and_images(exported, evide
 def test_pii_export_is_masked_and_withholds_raw_captures(exported, evidence_world, tmp_path):
     files = members(exported["pii"])
     text = files["post/text.txt"].decode()
-    assert "0912345678" not in text and "Nguyễn Thị Hoa" not in text and "[SỐ ĐIỆN THOẠI]" in text
+    assert "0912345678" not in text and "Nguyễn Thị Hoa" not in text and "SĐT **********" in text
     assert not any(n.startswith(("media/", "capture/")) or n == "post/page.html" for n in files)
     meta = json.loads(files["metadata.json"])
     kinds = {t["type"] for t in meta["match"]["pii_types"]}
-    assert kinds == {"PERSON", "VN_PHONE", "VN_CCCD", "HEALTH_CONDITION"}
+    assert kinds == {"name", "age", "phone", "cccd"}
     assert any("WARC records" in w for w in meta["withheld"]) and meta["export"]["unmasked"] is False
     pdf = pdf_text(files["report.pdf"], tmp_path)
-    assert "0912345678" not in pdf and "VN_PHONE" in pdf and "dữ liệu cá nhân đã được che" in pdf
+    assert "0912345678" not in pdf and "Nguyễn Thị Hoa" not in pdf and "dữ liệu cá nhân đã được che" in pdf
+    assert "Loại dữ liệu cá nhân" in pdf and "cccd (basic)" in pdf
     assert bundle.verify(exported["pii"].zip_path).ok
 
 

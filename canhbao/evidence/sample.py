@@ -9,6 +9,7 @@ alert store. The site can then take a post down or edit it, for takedown trackin
 from __future__ import annotations
 
 import io
+import re
 import threading
 import urllib.request
 from dataclasses import dataclass
@@ -24,8 +25,8 @@ from canhbao.core.alerts import alert_from_finding
 from canhbao.core.atomic import write_bytes
 from canhbao.core.home import Home
 from canhbao.core.posts import PostStore
-from canhbao.core.records import (FAKE_NEWS, LEAK, PII_EXPOSURE, Alert, ClaimRef, DocumentRef, Finding, Media,
-                                  PiiEntity, Post, sha256_hex)
+from canhbao.core.records import (FAKE_NEWS, LEAK, Alert, ClaimRef, DocumentRef, Finding, Media, Post, Subject,
+                                  sha256_hex)
 
 VN = timezone(timedelta(hours=7))
 PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{title}</title>
@@ -152,19 +153,15 @@ def leak_case(home: Home, site: Site, store: Any, seed: Any) -> Case:
 
 
 def pii_case(home: Home, site: Site, store: Any) -> Case:
+    """A patient's data in a post, found and masked by the real PII detector."""
+    from canhbao.detectors.pii import PiiDetector
+
     text = ("Bệnh nhân Nguyễn Thị Hoa, 45 tuổi, SĐT 0912345678, CCCD 001185012345, "
             "dương tính COVID-19, đang điều trị tại Bệnh viện Đa khoa tỉnh.")
-    masked = "Bệnh nhân [HỌ TÊN], 45 tuổi, SĐT [SỐ ĐIỆN THOẠI], CCCD [SỐ CCCD], " \
-             "dương tính COVID-19, đang điều trị tại Bệnh viện Đa khoa tỉnh."
     post = capture(home, site, path="/posts/2002", post_id="2002", author="Hội Chị Em Phố Núi", text=text,
                    images={})
-    spans = [("PERSON", "Nguyễn Thị Hoa", "basic"), ("VN_PHONE", "0912345678", "basic"),
-             ("VN_CCCD", "001185012345", "basic"), ("HEALTH_CONDITION", "dương tính COVID-19", "sensitive")]
-    entities = tuple(PiiEntity(t, text.index(s), text.index(s) + len(s), 0.9, c) for t, s, c in spans)
-    finding = Finding(type=PII_EXPOSURE, detector="pii", score=0.88, target="",
-                      summary="tên, SĐT, CCCD và tình trạng bệnh của người bệnh", entities=entities,
-                      signals={"patient_context": True, "entities": 4})
-    return Case(_store(store, post, finding, masked), post, "/posts/2002")
+    report = PiiDetector().detect(Subject(post))
+    return Case(_store(store, post, report.findings[0], report.section["masked_text"]), post, "/posts/2002")
 
 
 def fake_case(home: Home, site: Site, store: Any) -> Case:
@@ -186,8 +183,6 @@ def _store(store: Any, post: Post, finding: Finding, masked: str) -> Alert:
 
 
 def _first_number(text: str) -> str:
-    import re
-
     m = re.search(r"Số:\s*([0-9]+\s*/\s*\S+)", text)
     return re.sub(r"\s+", "", m.group(1)) if m else "(không số)"
 
