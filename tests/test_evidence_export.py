@@ -120,6 +120,7 @@ def test_pdf_record_in_vietnamese_with_embedded_fonts_and_images(exported, evide
     for expected in ("BIÊN BẢN GHI NHẬN CHỨNG CỨ ĐIỆN TỬ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
                      case.alert.id,
                      "Lộ lọt văn bản nội bộ", "6564/VP-KGVX", "Thời điểm thu thập", "inspector.lan",
+                     "21:30:00 30/08/2021 (UTC+07:00)",
                      "CHUỖI LƯU GIỮ CHỨNG CỨ", "analyst.tuan", sha256_hex(files["custody.jsonl"])):
         assert expected in text, expected
     fonts = subprocess.run(["pdffonts", str(tmp_path / "report.pdf")], capture_output=True, text=True).stdout
