@@ -25,8 +25,8 @@ from canhbao.core.alerts import alert_from_finding
 from canhbao.core.atomic import write_bytes
 from canhbao.core.home import Home
 from canhbao.core.posts import PostStore
-from canhbao.core.records import (FAKE_NEWS, LEAK, Alert, ClaimRef, DocumentRef, Finding, Media, Post, Subject,
-                                  sha256_hex)
+from canhbao.core.records import (FAKE_NEWS, LEAK, Alert, ClaimRef, DocumentRef, Finding, Media, Post,
+                                  Subject, sha256_hex)
 
 VN = timezone(timedelta(hours=7))
 PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{title}</title>
