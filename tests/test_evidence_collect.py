@@ -13,8 +13,10 @@ from warcio.warcwriter import WARCWriter
 from canhbao.evidence import wacz
 from canhbao.evidence.collect import _records
 
+FEED3 = b"<html>feed three: the post</html>"
 PAGES = [("http://site/feed?page=1", b"<html>feed one</html>"), ("http://site/p/2", b"<html>post two</html>"),
-         ("http://site/feed?page=3", b"<html>feed three: the post</html>"), ("http://site/img/4.png", b"\x89PNG4")]
+         ("http://site/feed?page=3", FEED3), ("http://site/img/4.png", b"\x89PNG4")]
+GET = b"GET / HTTP/1.1\r\n\r\n"
 
 
 def write(path, gz):
@@ -23,7 +25,7 @@ def write(path, gz):
         for url, body in PAGES:
             ctype = "image/png" if url.endswith(".png") else "text/html"
             http = StatusAndHeaders("200 OK", [("Content-Type", ctype)], protocol="HTTP/1.1")
-            w.write_record(w.create_warc_record(url, "request", payload=io.BytesIO(b"GET / HTTP/1.1\r\n\r\n")))
+            w.write_record(w.create_warc_record(url, "request", payload=io.BytesIO(GET)))
             w.write_record(w.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=http))
 
 
@@ -32,13 +34,13 @@ def test_records_by_url_and_by_captured_html(tmp_path, gz):
     path = tmp_path / ("crawl.warc.gz" if gz else "crawl.warc")
     write(path, gz)
     # The post's own URL was never fetched: its raw HTML is the feed page 3, found by content.
-    data, uris, resources, page = _records(path, {"http://site/img/4.png"}, b"<html>feed three: the post</html>")
+    data, uris, resources, page = _records(path, {"http://site/img/4.png"}, FEED3)
     assert set(uris) == {"http://site/feed?page=3", "http://site/img/4.png"}
-    assert page == ("http://site/feed?page=3", b"<html>feed three: the post</html>")
+    assert page == ("http://site/feed?page=3", FEED3)
     got = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI"), r.content_stream().read())
            for r in ArchiveIterator(io.BytesIO(data))]
-    assert [g[:2] for g in got] == [("request", "http://site/feed?page=3"), ("response", "http://site/feed?page=3"),
-                                    ("request", "http://site/img/4.png"), ("response", "http://site/img/4.png")]
+    feed, img = "http://site/feed?page=3", "http://site/img/4.png"
+    assert [g[:2] for g in got] == [("request", feed), ("response", feed), ("request", img), ("response", img)]
     assert got[3][2] == b"\x89PNG4" and resources["http://site/img/4.png"] == ("image/png", b"\x89PNG4")
     for line in wacz.index("data.warc", data):  # every CDXJ offset/length frames exactly one record
         fields = json.loads(line.split(" ", 2)[2])

@@ -49,7 +49,8 @@ def index(name: str, warc: bytes) -> list[str]:
         uri = h.get_header("WARC-Target-URI") or ""
         ts = "".join(c for c in (h.get_header("WARC-Date") or "") if c.isdigit())[:14]
         ctype = (http.get_header("Content-Type") if http else h.get_header("Content-Type")) or ""
-        fields = {"url": uri, "mime": ctype.split(";")[0], "status": str(http.get_statuscode()) if http else "200",
+        status = str(http.get_statuscode()) if http else "200"
+        fields = {"url": uri, "mime": ctype.split(";")[0], "status": status,
                   "digest": h.get_header("WARC-Payload-Digest") or "", "filename": name}
         rows.append((len(starts) - 1, uri, ts, fields))
     ends = starts[1:] + [len(warc)]  # a record ends where the next begins (see collect._records)
