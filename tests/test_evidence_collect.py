@@ -40,7 +40,8 @@ def test_records_by_url_and_by_captured_html(tmp_path, gz):
     got = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI"), r.content_stream().read())
            for r in ArchiveIterator(io.BytesIO(data))]
     feed, img = "http://site/feed?page=3", "http://site/img/4.png"
-    assert [g[:2] for g in got] == [("request", feed), ("response", feed), ("request", img), ("response", img)]
+    assert [g[:2] for g in got] == [("request", feed), ("response", feed),
+                                    ("request", img), ("response", img)]
     assert got[3][2] == b"\x89PNG4" and resources["http://site/img/4.png"] == ("image/png", b"\x89PNG4")
     for line in wacz.index("data.warc", data):  # every CDXJ offset/length frames exactly one record
         fields = json.loads(line.split(" ", 2)[2])
