@@ -131,10 +131,9 @@ class MediaPipeline:
 class StorePipeline:
     """Posts into the post store, then their ids into the crawl state (in that order; see state.py)."""
 
-    BATCH = 20
-
     def __init__(self, crawler):
         self.crawler = crawler
+        self.batch = crawler.settings.getint("CANHBAO_STORE_BATCH", 20)
         self.store = PostStore(crawler.settings["CANHBAO_HOME"].posts_db)
         self.pending: list[Post] = []
 
@@ -144,7 +143,7 @@ class StorePipeline:
 
     def process_item(self, item: Post, spider=None) -> Post:
         self.pending.append(item)
-        if len(self.pending) >= self.BATCH:
+        if len(self.pending) >= self.batch:
             self.flush()
         return item
 

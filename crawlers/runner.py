@@ -77,13 +77,13 @@ def scrapy_settings(home: Home, name: str, src: SourceConfig, cfg: CrawlSettings
     delay = cfg.download_delay if src.download_delay is None else src.download_delay
     s = {
         "CANHBAO_HOME": home, "CANHBAO_SOURCE": name, "CANHBAO_HEALTH_OUT": str(health_out),
-        "CANHBAO_DOWNLOAD_MEDIA": cfg.download_media, "CANHBAO_MEDIA_MAX_BYTES": cfg.media_max_bytes,
+        "CANHBAO_DOWNLOAD_MEDIA": cfg.download_media, "CANHBAO_STORE_BATCH": cfg.store_batch, "CANHBAO_MEDIA_MAX_BYTES": cfg.media_max_bytes,
         "CANHBAO_MEDIA_TYPES": list(cfg.media_types),
         "CANHBAO_BACKOFF_BASE": cfg.backoff_base_s, "CANHBAO_BACKOFF_MAX": cfg.backoff_max_s,
         "USER_AGENT": cfg.user_agent,
         "ROBOTSTXT_OBEY": cfg.obey_robots if src.obey_robots is None else src.obey_robots,
         "CONCURRENT_REQUESTS": max(8, concurrency * 2), "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
-        "DOWNLOAD_DELAY": delay, "RANDOMIZE_DOWNLOAD_DELAY": delay > 0,
+        "DOWNLOAD_DELAY": delay, "DOWNLOAD_DELAY_JITTER": 0.5 if delay > 0 else 0,
         "AUTOTHROTTLE_ENABLED": cfg.autothrottle, "AUTOTHROTTLE_TARGET_CONCURRENCY": cfg.autothrottle_target,
         "AUTOTHROTTLE_START_DELAY": max(delay, 0.1),
         "RETRY_ENABLED": True, "RETRY_TIMES": cfg.retry_times,

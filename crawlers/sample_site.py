@@ -21,6 +21,7 @@ import html
 import json
 import shutil
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -337,6 +338,7 @@ class Route:
     content_type: str = "text/html; charset=utf-8"
     headers: Mapping[str, str] = field(default_factory=dict)
     times: int | None = None  # answer like this this many times, then fall back to the files (None: always)
+    delay_s: float = 0.0  # wait before answering (a hanging server)
 
 
 class SampleServer(ThreadingHTTPServer):
@@ -347,6 +349,7 @@ class SampleServer(ThreadingHTTPServer):
         self.root = Path(root).resolve()
         self.routes: dict[str, Route] = {}
         self.requests: list[str] = []  # every path+query asked for, in order
+        self.cookies: list[str] = []  # Cookie headers received
         self.graph_token = GRAPH_TOKEN
         self._lock = threading.Lock()
 
@@ -356,10 +359,10 @@ class SampleServer(ThreadingHTTPServer):
 
     def route(self, path: str, *, status: int = 200, body: bytes | str | Callable[[], bytes] = b"",
               content_type: str = "text/html; charset=utf-8", headers: Mapping[str, str] | None = None,
-              times: int | None = None) -> None:
+              times: int | None = None, delay_s: float = 0.0) -> None:
         """Answer `path` specially: a 429 (`times=2` then normal), a login wall, a huge or fake image."""
         data = body.encode("utf-8") if isinstance(body, str) else body
-        self.routes[path] = Route(status, data, content_type, headers or {}, times)
+        self.routes[path] = Route(status, data, content_type, headers or {}, times, delay_s)
 
     def hits(self, prefix: str) -> list[str]:
         return [r for r in self.requests if r.startswith(prefix)]
@@ -390,8 +393,12 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802
         parts = urlsplit(self.path)
         self.server.requests.append(self.path)
+        if self.headers.get("Cookie"):
+            self.server.cookies.append(self.headers["Cookie"])
         route = self.server.take_route(parts.path) or self.server.take_route(self.path)
         if route is not None:
+            if route.delay_s:
+                time.sleep(route.delay_s)
             body = route.body() if callable(route.body) else route.body
             return self._send(route.status, body, route.content_type, route.headers)
         query = parse_qs(parts.query)

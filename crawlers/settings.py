@@ -93,6 +93,7 @@ class CrawlSettings:
     timeout_s: float = 30.0
     max_run_s: int = 0  # stop a source after this many seconds (0: no limit)
     download_media: bool = True
+    store_batch: int = 20  # posts per post-store transaction (and state write)
     media_max_bytes: int = 20 * 1024 * 1024
     media_types: tuple[str, ...] = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp")
     timezone: str = "Asia/Ho_Chi_Minh"  # how local times on Vietnamese pages are read
