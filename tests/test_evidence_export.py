@@ -42,7 +42,9 @@ def members(result) -> dict[str, bytes]:
 def pdf_text(data: bytes, tmp_path) -> str:
     path = tmp_path / "report.pdf"
     path.write_bytes(data)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    cmd = ["pdftotext", "-layout", str(path), "-"]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return done.stdout
 
 
 def test_leak_bundle_holds_the_post_as_seen_and_metadata(exported, evidence_world):
@@ -51,7 +53,8 @@ def test_leak_bundle_holds_the_post_as_seen_and_metadata(exported, evidence_worl
     media = case.post.media[0]
     assert {"metadata.json", "report.pdf", "post/text.txt", "post/page.html", "post/screenshot-capture.png",
             "post/screenshot-live.png", "capture/capture.warc.gz", "capture/live.warc.gz", "custody.jsonl",
-            "public_key.pem", "manifest.sha256", "manifest.sha256.sig", f"media/{media.sha256}.png"} <= set(files)
+            "public_key.pem", "manifest.sha256", "manifest.sha256.sig", "capture/capture.wacz",
+            f"media/{media.sha256}.png"} <= set(files)
     assert sha256_hex(files[f"media/{media.sha256}.png"]) == media.sha256  # the original bytes
     meta = json.loads(files["metadata.json"])
     assert meta["alert"]["id"] == case.alert.id and meta["alert"]["type"] == "leak"
@@ -61,7 +64,8 @@ def test_leak_bundle_holds_the_post_as_seen_and_metadata(exported, evidence_worl
         assert datetime.fromisoformat(when).tzinfo is not None, when
     doc = meta["match"]["document"]
     assert doc["numbers"] == ["6564/VP-KGVX"] and doc["page"] == 1 and "chấn chỉnh" in doc["subject"]
-    assert meta["match"]["signals"]["ocr_containment"] == 0.91 and meta["match"]["score"] == 0.93
+    assert meta["match"]["score"] == case.alert.finding.score > 0.5 and meta["match"]["detector"] == "leak"
+    assert meta["match"]["media_sha256"] == media.sha256 and meta["match"]["signals"]["via"] in ("text", "phash")
     assert meta["missing"] == [] and meta["live"]["reachable"] is True
     assert bundle.verify(exported["leak"].zip_path).ok
 
@@ -89,12 +93,35 @@ def test_warc_replays_the_post_and_its_media(exported, evidence_world):
     assert "response" in live and "request" in live
 
 
+def test_wacz_index_points_at_the_records(exported, evidence_world):
+    case = evidence_world[3]["leak"]
+    with zipfile.ZipFile(io.BytesIO(members(exported["leak"])["capture/capture.wacz"])) as wz:
+        package = json.loads(wz.read("datapackage.json"))
+        for res in package["resources"]:
+            assert res["hash"] == "sha256:" + sha256_hex(wz.read(res["path"])), res["path"]
+        pages = [json.loads(line) for line in wz.read("pages/pages.jsonl").splitlines()]
+        assert pages[1]["url"] == case.post.url == package["mainPageURL"]
+        found = set()
+        for line in wz.read("indexes/index.cdx").decode().splitlines():
+            key, ts, fields = line.split(" ", 2)
+            fields = json.loads(fields)
+            assert key.startswith("127.0.0.1:") and len(ts) == 14
+            warc = wz.read(f"archive/{fields['filename']}")
+            start = int(fields["offset"])
+            record = next(iter(ArchiveIterator(io.BytesIO(warc[start:start + int(fields["length"])]))))
+            assert record.rec_headers.get_header("WARC-Target-URI") == fields["url"]
+            found.add(fields["url"])
+    assert {case.post.url, case.post.media[0].url} <= found
+
+
 def test_pdf_record_in_vietnamese_with_embedded_fonts_and_images(exported, evidence_world, tmp_path):
     case = evidence_world[3]["leak"]
     files = members(exported["leak"])
     text = pdf_text(files["report.pdf"], tmp_path)
-    for expected in ("BIÊN BẢN GHI NHẬN CHỨNG CỨ ĐIỆN TỬ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", case.alert.id,
+    for expected in ("BIÊN BẢN GHI NHẬN CHỨNG CỨ ĐIỆN TỬ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                     case.alert.id,
                      "Lộ lọt văn bản nội bộ", "6564/VP-KGVX", "Thời điểm thu thập", "inspector.lan",
+                     "21:30:00 30/08/2021 (UTC+07:00)",
                      "CHUỖI LƯU GIỮ CHỨNG CỨ", "analyst.tuan", sha256_hex(files["custody.jsonl"])):
         assert expected in text, expected
     fonts = subprocess.run(["pdffonts", str(tmp_path / "report.pdf")], capture_output=True, text=True).stdout
@@ -113,13 +140,15 @@ def test_pdf_record_in_vietnamese_with_embedded_fonts_and_images(exported, evide
 def test_pii_export_is_masked_and_withholds_raw_captures(exported, evidence_world, tmp_path):
     files = members(exported["pii"])
     text = files["post/text.txt"].decode()
-    assert "0912345678" not in text and "Nguyễn Thị Hoa" not in text and "[SỐ ĐIỆN THOẠI]" in text
+    assert "0912345678" not in text and "Nguyễn Thị Hoa" not in text and "SĐT **********" in text
     assert not any(n.startswith(("media/", "capture/")) or n == "post/page.html" for n in files)
     meta = json.loads(files["metadata.json"])
-    assert {t["type"] for t in meta["match"]["pii_types"]} == {"PERSON", "VN_PHONE", "VN_CCCD", "HEALTH_CONDITION"}
+    kinds = {t["type"] for t in meta["match"]["pii_types"]}
+    assert kinds == {"name", "age", "phone", "cccd"}
     assert any("WARC records" in w for w in meta["withheld"]) and meta["export"]["unmasked"] is False
     pdf = pdf_text(files["report.pdf"], tmp_path)
-    assert "0912345678" not in pdf and "VN_PHONE" in pdf and "dữ liệu cá nhân đã được che" in pdf
+    assert "0912345678" not in pdf and "Nguyễn Thị Hoa" not in pdf and "dữ liệu cá nhân đã được che" in pdf
+    assert "Loại dữ liệu cá nhân" in pdf and "cccd (basic)" in pdf
     assert bundle.verify(exported["pii"].zip_path).ok
 
 
@@ -143,7 +172,8 @@ def test_fake_news_record_in_english(exported, tmp_path):
     meta = json.loads(files["metadata.json"])
     assert meta["match"]["claims"][0]["id"] == "claim-017" and meta["export"]["lang"] == "en"
     text = pdf_text(files["report.pdf"], tmp_path)
-    for expected in ("RECORD OF ELECTRONIC EVIDENCE", "Fake news", "Uống nước chanh nóng diệt được virus corona",
+    for expected in ("RECORD OF ELECTRONIC EVIDENCE", "Fake news",
+                     "Uống nước chanh nóng diệt được virus corona",
                      "CHAIN OF CUSTODY", "matched"):
         assert expected in text, expected
 
@@ -164,6 +194,7 @@ def test_every_export_is_audited_and_on_the_alert(exported, evidence_world):
 
 def test_unpacked_copy_matches_and_checks_with_sha256sum(exported):
     d = exported["leak"].dir_path
-    assert sorted(p.relative_to(d).as_posix() for p in d.rglob("*") if p.is_file()) == sorted(exported["leak"].files)
+    on_disk = sorted(p.relative_to(d).as_posix() for p in d.rglob("*") if p.is_file())
+    assert on_disk == sorted(exported["leak"].files)
     subprocess.run(["sha256sum", "--quiet", "-c", "manifest.sha256"], cwd=d, check=True)
     assert bundle.verify(d).ok

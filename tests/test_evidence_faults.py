@@ -55,8 +55,8 @@ def test_disk_full_leaves_no_zip_behind(evidence_world, tmp_path, monkeypatch):
 
     class FullDisk:
         """A file that takes 4 KiB and then fails like a full disk."""
-        def __init__(self, fh):
-            self.fh, self.left = fh, 4096
+        def __init__(self, fh, target=None):
+            self.fh, self.left = fh, 1024
 
         def write(self, data):
             if len(data) > self.left:
@@ -71,8 +71,11 @@ def test_disk_full_leaves_no_zip_behind(evidence_world, tmp_path, monkeypatch):
     before = len(list(AuditLog(home.audit_log).entries(alert_id)))
     with pytest.raises(bundle.DiskFull, match="disk full"):
         export.export(home, store, alert_id, SETTINGS, out_dir=tmp_path / "out", actor="inspector.lan")
+    # The ZIP fits but the unpacked copy does not: the export is all or nothing, so the ZIP goes too.
+    monkeypatch.setattr(bundle, "_sink", lambda fh, target: fh if target.suffix == ".zip" else FullDisk(fh))
     with pytest.raises(bundle.DiskFull):
         export.export(home, store, alert_id, SETTINGS, out_dir=tmp_path / "out2", unpacked=True)
+    assert not list((tmp_path / "out2").iterdir())
     leftovers = [p.name for p in tmp_path.rglob("*")]
     assert not [n for n in leftovers if n.endswith((".zip", ".tmp"))], leftovers
     # Nothing was exported, so nothing is claimed: no audit entry, no history event.

@@ -38,7 +38,7 @@ class _Post:
     (page(503, "busy"), "unreachable"),
     (page(429, "slow down"), "unreachable"),
     (Fetched("http://x/p", 0, error="connection refused"), "unreachable"),
-    (page(200, f"<script>var t='{POST_TEXT}'</script><p>other</p>"), "changed"),  # scripts are not visible text
+    (page(200, f"<script>var t='{POST_TEXT}'</script><p>other</p>"), "changed"),  # scripts are not text
 ])
 def test_classify(got, state):
     assert takedown.classify(got, _Post(), SETTINGS.removed_markers)[0] == state
@@ -76,7 +76,8 @@ def test_up_then_removed_with_time_since_confirmation(evidence_world, renderer, 
         names = zf.namelist()
     assert meta["takedown"][-1]["state"] == "removed" and "takedown/checks.jsonl" in names
     assert any(n.startswith("takedown/") and n.endswith("-removed.warc.gz") for n in names)
-    assert any(c["action"] == "takedown_removed" and "after confirmation" in c["details"]["note"] for c in custody)
+    assert any(c["action"] == "takedown_removed" and "after confirmation" in c["details"]["note"]
+               for c in custody)
 
 
 def test_changed_and_gone_410_and_unreachable(evidence_world):
@@ -88,7 +89,8 @@ def test_changed_and_gone_410_and_unreachable(evidence_world):
     check = takedown.check_alert(home, store, store.get(case.alert.id), post, SETTINGS, actor="bot")
     assert check.state == "changed" and check.text_sha256
     site.take_down(case.path, status=410)
-    assert takedown.check_alert(home, store, store.get(case.alert.id), post, SETTINGS, actor="bot").state == "removed"
+    check = takedown.check_alert(home, store, store.get(case.alert.id), post, SETTINGS, actor="bot")
+    assert check.state == "removed" and check.http_status == 410
     moved = dataclasses.replace(store.get(case.alert.id), post_url="http://127.0.0.1:9/gone")
     check = takedown.check_alert(home, store, moved, post, SETTINGS, actor="bot")
     assert check.state == "unreachable" and "no answer" in check.note

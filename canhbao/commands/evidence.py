@@ -19,13 +19,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--unpacked", action="store_true", help="also write the bundle unpacked beside the ZIP")
     e.add_argument("--unmasked", action="store_true",
                    help="include personal data unmasked (only for roles allowed in config/evidence.yaml)")
-    e.add_argument("--lang", choices=("vi", "en"), help="language of the PDF record (default from config: vi)")
-    e.add_argument("--strict", action="store_true", help="fail instead of exporting when something is missing")
+    e.add_argument("--lang", choices=("vi", "en"),
+                   help="language of the PDF record (default from config: vi)")
+    e.add_argument("--strict", action="store_true",
+                   help="fail instead of exporting when something is missing")
     e.add_argument("--no-live", action="store_true", help="do not visit the live URL")
     e.set_defaults(func=run_export)
     v = cmds.add_parser("verify", help="check every hash and the signature of an evidence ZIP (or folder)")
     v.add_argument("bundle", type=Path, metavar="ZIP")
-    v.add_argument("--key", type=Path, help="trusted public key (PEM); default: this deployment's key if present")
+    v.add_argument("--key", type=Path,
+                   help="trusted public key (PEM); default: this deployment's key if present")
     v.set_defaults(func=run_verify)
 
 

@@ -16,8 +16,8 @@ from canhbao.core.errors import CanhbaoError
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags Chromium calls outside hosts that this network refuses.
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 class Renderer:
@@ -60,7 +60,7 @@ class Renderer:
 
     def replay(self, url: str, html: bytes, resources: Mapping[str, tuple[str, bytes]], *,
                timeout_s: float = 20.0) -> bytes:
-        """Screenshot of `html` as served at `url`; sub-resources come only from `resources` (url -> (type, body))."""
+        """Screenshot of `html` served at `url`; sub-resources only from `resources` (url -> type, body)."""
         page = self._page()
 
         def answer(route):
@@ -77,7 +77,8 @@ class Renderer:
             page.goto(url, timeout=timeout_s * 1000, wait_until="load")
             return self._shot(page)
         except Exception as exc:  # noqa: BLE001
-            raise CanhbaoError(f"{url}: captured page could not be rendered ({str(exc).splitlines()[0]})") from None
+            why = str(exc).splitlines()[0]
+            raise CanhbaoError(f"{url}: captured page could not be rendered ({why})") from None
         finally:
             page.close()
 

@@ -27,6 +27,7 @@ MANIFEST = "manifest.sha256"
 SIGNATURE = "manifest.sha256.sig"
 PUBLIC_KEY = "public_key.pem"
 UNSIGNED = (MANIFEST, SIGNATURE)  # the only files the manifest cannot list
+MAX_UNPACKED = 4 << 30  # a ZIP claiming more than this is refused before reading (ZIP bombs)
 
 
 def manifest(files: Mapping[str, bytes]) -> bytes:
@@ -47,8 +48,8 @@ class DiskFull(CanhbaoError):
     pass
 
 
-def _sink(fh: BinaryIO) -> BinaryIO:
-    """The write layer under the ZIP writer (a seam for tests that simulate a full disk)."""
+def _sink(fh: BinaryIO, target: Path) -> BinaryIO:
+    """The write layer under every bundle write to `target` (a seam for tests that simulate a full disk)."""
     return fh
 
 
@@ -62,7 +63,7 @@ def write_zip(path: Path, files: Mapping[str, bytes]) -> None:
     """All or nothing: the ZIP appears under its name only once complete and on disk."""
     try:
         with atomic_open(path, "wb") as fh:
-            with zipfile.ZipFile(_sink(fh), "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+            with zipfile.ZipFile(_sink(fh, path), "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
                 for name in sorted(files):
                     zf.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), files[name],
                                 compress_type=zipfile.ZIP_DEFLATED)
@@ -79,7 +80,7 @@ def write_dir(path: Path, files: Mapping[str, bytes]) -> None:
             target = tmp / name
             target.parent.mkdir(parents=True, exist_ok=True)
             with open(target, "wb") as fh:
-                _sink(fh).write(data)
+                _sink(fh, target).write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
         if path.exists():
@@ -116,6 +117,8 @@ def read_bundle(path: Path) -> tuple[dict[str, bytes], list[str]]:
     except (zipfile.BadZipFile, OSError) as exc:
         raise InputError(path, f"not a readable ZIP ({exc})") from None
     with zf:
+        if sum(i.file_size for i in zf.infolist()) > MAX_UNPACKED:
+            raise InputError(path, f"unpacks to more than {MAX_UNPACKED >> 30} GiB; not an evidence bundle")
         for info in zf.infolist():
             if info.is_dir():
                 continue
@@ -165,11 +168,14 @@ def verify(path: Path, trusted: Ed25519PublicKey | None = None) -> Verdict:
             fp = signing.fingerprint(bundled)
             key = trusted or bundled
             if trusted is not None and signing.fingerprint(trusted) != fp:
-                problems.append(f"{PUBLIC_KEY}: signed by key {fp}, not by the trusted key {signing.fingerprint(trusted)}")
+                problems.append(f"{PUBLIC_KEY}: signed by key {fp}, not by the trusted key "
+                                f"{signing.fingerprint(trusted)}")
             elif not signing.check(key, files[SIGNATURE], files[MANIFEST]):
-                problems.append(f"{SIGNATURE}: signature does not match {MANIFEST} (manifest or signature altered)")
+                problems.append(f"{SIGNATURE}: signature does not match {MANIFEST} "
+                                "(manifest or signature altered)")
             is_trusted = trusted is not None
             if not is_trusted:
-                notes.append("signature checked only against the key inside the bundle (no trusted key given)")
+                notes.append("signature checked only against the key inside the bundle "
+                             "(no trusted key given)")
     return Verdict(not problems, tuple(problems), checked=len(entries), fingerprint=fp, trusted=is_trusted,
                    notes=tuple(notes))

@@ -26,14 +26,16 @@ def entries(alert: Alert, post: Post | None, audit: Iterable[AuditEntry]) -> lis
     out: list[dict[str, Any]] = []
     if post is not None:
         out.append({"at": iso(post.captured_at), "actor": f"crawler:{post.source}", "action": "captured",
-                    "origin": "post", "details": {"url": post.url, "warc": post.warc, "raw_html": post.raw_html}})
+                    "origin": "post",
+                    "details": {"url": post.url, "warc": post.warc, "raw_html": post.raw_html}})
     f = alert.finding
     out.append({"at": iso(alert.created_at or alert.captured_at), "actor": f"detector:{f.detector}",
                 "action": "analysed", "origin": "alert",
                 "details": {"type": alert.type, "score": alert.score, "summary": f.summary}})
     for ev in alert.history:
         out.append({"at": iso(ev.at), "actor": ev.actor, "action": ev.action, "origin": "alert.history",
-                    "details": {k: v for k, v in (("from", ev.from_status), ("to", ev.to_status), ("note", ev.note)) if v}})
+                    "details": {k: v for k, v in (("from", ev.from_status), ("to", ev.to_status),
+                                                  ("note", ev.note)) if v}})
     for e in audit:
         out.append({"at": e.at, "actor": e.actor, "action": e.action, "origin": "audit_log",
                     "details": dict(e.details), "hash": e.hash, "prev": e.prev})

@@ -9,6 +9,7 @@ Layout of a bundle:
   media/<sha256>.<ext>   original media files
   capture/capture.warc.gz   the crawler's WARC records of the page and its media, byte for byte
   capture/live.warc.gz      the live URL fetched at export time
+  capture/capture.wacz      both WARC files as a WACZ with a CDXJ index (replayable in ReplayWeb.page)
   takedown/...           takedown checks and their captures
   custody.jsonl          chain of custody
   public_key.pem, manifest.sha256, manifest.sha256.sig
@@ -33,12 +34,15 @@ from canhbao.core.errors import CanhbaoError, InputError, NotFound
 from canhbao.core.home import Home
 from canhbao.core.posts import PostStore
 from canhbao.core.records import PII_EXPOSURE, AlertEvent, Post, sha256_hex, utcnow
-from canhbao.evidence import bundle, custody, metadata, report, signing, takedown
+from canhbao.evidence import bundle, custody, metadata, report, signing, takedown, wacz
 from canhbao.evidence.browser import Renderer
 from canhbao.evidence.collect import Capture, collect
 from canhbao.evidence.fetch import fetch
 from canhbao.evidence.labels import LABELS
 from canhbao.evidence.settings import EvidenceSettings
+
+
+IMAGE_TYPES = ("png", "jpg", "jpeg", "webp")  # media shown in the PDF (up to four)
 
 
 class NotAllowed(CanhbaoError):
@@ -58,7 +62,8 @@ class Exported:
 
 def export(home: Home, store: Any, alert_id: str, settings: EvidenceSettings, *, out_dir: Path | None = None,
            unmasked: bool = False, unpacked: bool = False, lang: str | None = None, strict: bool = False,
-           actor: str | None = None, renderer: Renderer | None = None, now: datetime | None = None) -> Exported:
+           actor: str | None = None, renderer: Renderer | None = None,
+           now: datetime | None = None) -> Exported:
     actor, now, lang = actor or current_actor(), now or utcnow(), lang or settings.lang
     audit = AuditLog(home.audit_log)
     if unmasked and not settings.may_unmask(actor):
@@ -89,12 +94,18 @@ def export(home: Home, store: Any, alert_id: str, settings: EvidenceSettings, *,
         withheld = _withheld(cap)
     elif cap:
         own = renderer is None
-        renderer = renderer or Renderer(width=settings.viewport_width, max_height=settings.max_screenshot_height)
+        renderer = renderer or Renderer(width=settings.viewport_width,
+                                        max_height=settings.max_screenshot_height)
         try:
             shots, live = _views(cap, files, renderer, settings, missing, LABELS[lang])
         finally:
             if own:
                 renderer.close()
+    warcs = {n.split("/", 1)[1]: d for n, d in files.items() if n.startswith("capture/") and ".warc" in n}
+    if warcs:
+        files["capture/capture.wacz"] = wacz.build(
+            warcs, main_url=cap.html_url, main_ts=custody.iso(cap.post.captured_at),
+            title=f"canhbao evidence {alert.id}", created=now.isoformat())
     for name, data in _takedown_files(home, alert.id, raw=not withhold):
         files[f"takedown/{name}"] = data
 
@@ -109,9 +120,10 @@ def export(home: Home, store: Any, alert_id: str, settings: EvidenceSettings, *,
                           takedown=takedown.checks(home, alert.id))
     files["metadata.json"] = (json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
     media_imgs = [(f"{LABELS[lang]['media']}: {n}", d) for n, d in sorted(files.items())
-                  if n.startswith("media/") and n.rsplit(".", 1)[-1].lower() in ("png", "jpg", "jpeg", "webp")][:4]
+                  if n.startswith("media/") and n.rsplit(".", 1)[-1].lower() in IMAGE_TYPES][:4]
     files["report.pdf"] = report.render(
         meta, text=text, screenshots=shots, media_images=media_imgs, lang=lang, custody=trail,
+        tz=settings.timezone,
         hashes=[(n, len(d), sha256_hex(d)) for n, d in sorted(files.items())])
     sealed = bundle.seal(files, key)
 
@@ -122,13 +134,19 @@ def export(home: Home, store: Any, alert_id: str, settings: EvidenceSettings, *,
     dir_path = None
     if unpacked:
         dir_path = out_dir / name
-        bundle.write_dir(dir_path, sealed)
+        try:
+            bundle.write_dir(dir_path, sealed)
+        except CanhbaoError:
+            zip_path.unlink()  # all or nothing: an export that failed leaves no file behind
+            raise
     digest = sha256_hex(zip_path.read_bytes())
-    audit.append("evidence.export", alert.id, actor=actor, file=str(zip_path), sha256=digest, unmasked=unmasked,
-                 lang=lang, key=fp, missing=missing, withheld=len(withheld))
+    audit.append("evidence.export", alert.id, actor=actor, file=str(zip_path), sha256=digest,
+                 unmasked=unmasked, lang=lang, key=fp, missing=missing, withheld=len(withheld))
     store.record(alert.id, AlertEvent(at=now, actor=actor, action="exported",
-                                      note=f"{zip_path.name} sha256:{digest}" + (" (unmasked)" if unmasked else "")))
-    return Exported(alert.id, zip_path, digest, tuple(sorted(sealed)), dir_path, tuple(missing), tuple(withheld))
+                                      note=f"{zip_path.name} sha256:{digest}"
+                                      + (" (unmasked)" if unmasked else "")))
+    return Exported(alert.id, zip_path, digest, tuple(sorted(sealed)), dir_path, tuple(missing),
+                    tuple(withheld))
 
 
 def _views(cap: Capture, files: dict[str, bytes], renderer: Renderer, settings: EvidenceSettings,
@@ -169,7 +187,8 @@ def _views(cap: Capture, files: dict[str, bytes], renderer: Renderer, settings: 
 def _withheld(cap: Capture) -> list[str]:
     out = []
     if cap.html is not None:
-        out.append(f"post/page.html and screenshots (sha256 {sha256_hex(cap.html)}): contain unmasked personal data")
+        out.append(f"post/page.html and screenshots (sha256 {sha256_hex(cap.html)}): "
+                   "contain unmasked personal data")
     out += [f"media {mf.media.url} (sha256 {mf.media.sha256}): contains unmasked personal data"
             for mf in cap.media if mf.data is not None]
     if cap.warc:
@@ -193,6 +212,7 @@ def _describe(name: str) -> str:
         "capture/capture.warc.gz": "WARC records of the page and its media, as captured",
         "capture/capture.warc": "WARC records of the page and its media, as captured",
         "capture/live.warc.gz": "WARC records of the live URL fetched at export time",
+        "capture/capture.wacz": "the WARC files above as a WACZ (opens in ReplayWeb.page)",
         "custody.jsonl": "chain of custody",
     }.get(name, "original media file" if name.startswith("media/") else
           "takedown check log / capture" if name.startswith("takedown/") else "")

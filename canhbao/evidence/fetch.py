@@ -36,7 +36,8 @@ def fetch(url: str, *, timeout: float, user_agent: str, max_bytes: int = 20 * 10
         with capture_http(writer):
             try:
                 with urllib.request.urlopen(request, timeout=timeout) as resp:
-                    status, ctype, body = resp.status, resp.headers.get("Content-Type", ""), resp.read(max_bytes)
+                    status, body = resp.status, resp.read(max_bytes)
+                    ctype = resp.headers.get("Content-Type", "")
             except urllib.error.HTTPError as exc:
                 status, ctype, body = exc.code, exc.headers.get("Content-Type", ""), exc.read(max_bytes)
     except (urllib.error.URLError, socket.timeout, ConnectionError, OSError, ValueError) as exc:

@@ -6,8 +6,8 @@ LABELS = {
         "nation": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "motto": "Độc lập - Tự do - Hạnh phúc",
         "title": "BIÊN BẢN GHI NHẬN CHỨNG CỨ ĐIỆN TỬ",
         "subtitle": "Về nội dung có dấu hiệu vi phạm trên không gian mạng", "alert_id": "Mã cảnh báo",
-        "intro": "Vào lúc {at}, {actor} lập biên bản ghi nhận chứng cứ điện tử dưới đây từ dữ liệu đã thu thập "
-                 "và lưu trữ của hệ thống.",
+        "intro": "Vào lúc {at}, {actor} lập biên bản ghi nhận chứng cứ điện tử dưới đây từ dữ liệu "
+                 "đã thu thập và lưu trữ của hệ thống.",
         "s_capture": "I. THÔNG TIN THU THẬP", "platform": "Nền tảng", "source": "Nguồn theo dõi",
         "url": "Địa chỉ bài viết", "post_id": "Mã bài viết", "author": "Tài khoản đăng (như hiển thị)",
         "published": "Thời điểm đăng", "captured": "Thời điểm thu thập", "captured_by": "Thu thập bởi",
@@ -30,8 +30,8 @@ LABELS = {
         "state_unreachable": "không truy cập được",
         "s_missing": "V. CÁC MỤC KHÔNG CÓ TRONG HỒ SƠ", "missing": "Thiếu", "withheld": "Không đưa vào",
         "s_hashes": "VI. DẤU VẾT SỐ (SHA-256)",
-        "hash_note": "Mã băm của mọi tệp (kể cả biên bản này) được liệt kê trong manifest.sha256, có chữ ký số "
-                     "Ed25519; kiểm tra bằng lệnh: canhbao evidence verify <tệp ZIP>.",
+        "hash_note": "Mã băm của mọi tệp (kể cả biên bản này) được liệt kê trong manifest.sha256, có "
+                     "chữ ký số Ed25519; kiểm tra bằng lệnh: canhbao evidence verify <tệp ZIP>.",
         "file": "Tệp", "size": "Byte",
         "s_custody": "VII. CHUỖI LƯU GIỮ CHỨNG CỨ", "time": "Thời điểm", "actor": "Người/thành phần",
         "action": "Hành động", "note": "Ghi chú",
@@ -64,8 +64,8 @@ LABELS = {
         "state_removed": "removed", "state_changed": "changed", "state_unreachable": "unreachable",
         "s_missing": "V. ITEMS NOT IN THIS BUNDLE", "missing": "Missing", "withheld": "Withheld",
         "s_hashes": "VI. DIGITAL FINGERPRINTS (SHA-256)",
-        "hash_note": "The hash of every file (this record included) is listed in manifest.sha256, signed with "
-                     "Ed25519; check with: canhbao evidence verify <ZIP file>.",
+        "hash_note": "The hash of every file (this record included) is listed in manifest.sha256, signed "
+                     "with Ed25519; check with: canhbao evidence verify <ZIP file>.",
         "file": "File", "size": "Bytes",
         "s_custody": "VII. CHAIN OF CUSTODY", "time": "Time", "actor": "Actor", "action": "Action",
         "note": "Note",

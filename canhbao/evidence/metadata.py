@@ -44,8 +44,9 @@ def build(alert: Alert, post: Post | None, *, exported_at: str, actor: str, unma
                   "created_at": iso(alert.created_at), "confirmed_at": confirmed_at(alert),
                   "assignee": alert.assignee},
         "post": {
-            "platform": alert.platform, "source": alert.source, "url": alert.post_url, "post_id": alert.post_id,
-            "author": (post.author if post else "") or alert.author, "author_url": post.author_url if post else "",
+            "platform": alert.platform, "source": alert.source, "url": alert.post_url,
+            "post_id": alert.post_id, "author": (post.author if post else "") or alert.author,
+            "author_url": post.author_url if post else "",
             "published_at": iso((post.published_at if post else None) or alert.published_at),
             "captured_at": iso(post.captured_at if post else alert.captured_at),
             "engagement": dict(post.engagement) if post else {},

@@ -24,8 +24,7 @@ from canhbao.core.alerts import alert_from_finding
 from canhbao.core.atomic import write_bytes
 from canhbao.core.home import Home
 from canhbao.core.posts import PostStore
-from canhbao.core.records import (FAKE_NEWS, LEAK, PII_EXPOSURE, Alert, ClaimRef, DocumentRef, Finding, Media,
-                                  PiiEntity, Post, sha256_hex)
+from canhbao.core.records import FAKE_NEWS, Alert, ClaimRef, Finding, Media, Post, Subject, sha256_hex
 
 VN = timezone(timedelta(hours=7))
 PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{title}</title>
@@ -33,7 +32,8 @@ PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{tit
 .post{{background:#fff;max-width:680px;margin:24px auto;padding:16px;border-radius:8px}}
 .author{{font-weight:bold}} time{{color:#65676b;font-size:13px}} img{{max-width:100%;margin-top:8px}}</style>
 </head><body><div class="post" data-post-id="{post_id}"><div class="author">{author}</div>
-<time datetime="{published}">{published_vn}</time><div class="text">{text}</div>{images}</div></body></html>"""
+<time datetime="{published}">{published_vn}</time><div class="text">{text}</div>{images}</div>
+</body></html>"""
 REMOVED_PAGE = ("<!doctype html><html><head><meta charset='utf-8'><title>Facebook</title></head><body>"
                 "<h2>This content isn't available right now</h2></body></html>").encode()
 
@@ -115,8 +115,8 @@ def capture(home: Home, site: Site, *, path: str, post_id: str, author: str, tex
         blob = home.blob_path(home.media, digest, ".png")
         if not blob.exists():
             write_bytes(blob, data)
-        media.append(Media(url=site.url(p), sha256=digest, path=str(blob.relative_to(home.root)), mime="image/png",
-                           size=len(data)))
+        media.append(Media(url=site.url(p), sha256=digest, path=str(blob.relative_to(home.root)),
+                           mime="image/png", size=len(data)))
     post = Post(source=source, platform="facebook", post_id=post_id, url=url, text=text, author=author,
                 author_url=site.url(f"/{author.replace(' ', '.')}"), published_at=published,
                 captured_at=datetime.now(timezone.utc).replace(microsecond=0), media=tuple(media),
@@ -134,44 +134,47 @@ class Case:
 
 
 def leak_case(home: Home, site: Site, store: Any, seed: Any) -> Case:
+    """A photo of a registered letter's first page, matched by the real registry, OCR and leak detector."""
+    from canhbao.detectors.leak import LeakDetector
+    from canhbao.detectors.media import MediaReader
+    from canhbao.registry import Registry
     from canhbao.samples import render_pages
 
+    with Registry.open(home) as registry:
+        registry.add(seed.path, classification="internal")
     image = png_bytes(render_pages(seed.text, dpi=100)[0], scale=0.9)
     text = "Văn bản nội bộ của Sở Y tế vừa bị lộ, mọi người xem nhé!"
     post = capture(home, site, path="/posts/1001", post_id="1001", author="Tin Nóng 24h", text=text,
                    images={"/media/1001.png": image})
-    number = _first_number(seed.text)
-    doc = DocumentRef(id=sha256_hex(seed.text), source=seed.path.name, numbers=(number,),
-                      subject=_subject(seed.text), page=1)
-    finding = Finding(type=LEAK, detector="leak", score=0.93, target=doc.id, media_sha256=post.media[0].sha256,
-                      summary=f"trang 1 của văn bản {number} ({seed.path.name})", document=doc,
-                      signals={"ocr_containment": 0.91, "number_match": True, "phash_distance": 2})
-    return Case(_store(store, post, finding, text), post, "/posts/1001")
+    read = MediaReader.from_home(home).read_bytes(image, name=post.media[0].url)
+    findings = LeakDetector.from_home(home).detect(Subject(post, (read,))).findings
+    if not findings:
+        raise AssertionError(f"the leak detector did not match {seed.path.name}; OCR read: {read.text[:200]!r}")
+    return Case(_store(store, post, findings[0], _masked(post)), post, "/posts/1001")
 
 
 def pii_case(home: Home, site: Site, store: Any) -> Case:
+    """A patient's data in a post, found and masked by the real PII detector."""
+    from canhbao.detectors.pii import PiiDetector
+
     text = ("Bệnh nhân Nguyễn Thị Hoa, 45 tuổi, SĐT 0912345678, CCCD 001185012345, "
             "dương tính COVID-19, đang điều trị tại Bệnh viện Đa khoa tỉnh.")
-    masked = "Bệnh nhân [HỌ TÊN], 45 tuổi, SĐT [SỐ ĐIỆN THOẠI], CCCD [SỐ CCCD], " \
-             "dương tính COVID-19, đang điều trị tại Bệnh viện Đa khoa tỉnh."
     post = capture(home, site, path="/posts/2002", post_id="2002", author="Hội Chị Em Phố Núi", text=text,
                    images={})
-    spans = [("PERSON", "Nguyễn Thị Hoa", "basic"), ("VN_PHONE", "0912345678", "basic"),
-             ("VN_CCCD", "001185012345", "basic"), ("HEALTH_CONDITION", "dương tính COVID-19", "sensitive")]
-    entities = tuple(PiiEntity(t, text.index(s), text.index(s) + len(s), 0.9, c) for t, s, c in spans)
-    finding = Finding(type=PII_EXPOSURE, detector="pii", score=0.88, target="", summary="tên, SĐT, CCCD và tình trạng "
-                      "bệnh của người bệnh", entities=entities, signals={"patient_context": True, "entities": 4})
-    return Case(_store(store, post, finding, masked), post, "/posts/2002")
+    report = PiiDetector().detect(Subject(post))
+    return Case(_store(store, post, report.findings[0], report.section["masked_text"]), post, "/posts/2002")
 
 
 def fake_case(home: Home, site: Site, store: Any) -> Case:
     text = "KHẨN: Bộ Y tế yêu cầu toàn dân uống nước chanh nóng để diệt virus corona, chia sẻ ngay!"
-    post = capture(home, site, path="/posts/3003", post_id="3003", author="Sức Khỏe Mỗi Ngày", text=text, images={})
+    post = capture(home, site, path="/posts/3003", post_id="3003", author="Sức Khỏe Mỗi Ngày", text=text,
+                   images={})
     claim = ClaimRef(id="claim-017", text="Uống nước chanh nóng diệt được virus corona", similarity=0.87,
                      tier="matched", verdict="false", url="https://moh.gov.vn/tin-gia/017")
-    finding = Finding(type=FAKE_NEWS, detector="fakenews", score=0.87, target=claim.id, summary="khớp tin giả "
-                      "đã được xác minh claim-017", claims=(claim,), signals={"similarity": 0.87})
-    return Case(_store(store, post, finding, text), post, "/posts/3003")
+    finding = Finding(type=FAKE_NEWS, detector="fakenews", score=0.87, target=claim.id,
+                      summary="khớp tin giả đã được xác minh claim-017", claims=(claim,),
+                      signals={"similarity": 0.87})
+    return Case(_store(store, post, finding, _masked(post)), post, "/posts/3003")
 
 
 def _store(store: Any, post: Post, finding: Finding, masked: str) -> Alert:
@@ -180,15 +183,8 @@ def _store(store: Any, post: Post, finding: Finding, masked: str) -> Alert:
     return store.transition(alert.id, "confirmed", actor="analyst.tuan", note="xác nhận vi phạm")
 
 
-def _first_number(text: str) -> str:
-    import re
+def _masked(post: Post) -> str:
+    """Alerts carry the post text as the PII detector masks it, as the scan pipeline does."""
+    from canhbao.detectors.pii import PiiDetector
 
-    m = re.search(r"Số:\s*([0-9]+\s*/\s*\S+)", text)
-    return re.sub(r"\s+", "", m.group(1)) if m else "(không số)"
-
-
-def _subject(text: str) -> str:
-    for line in text.splitlines():
-        if line.strip().startswith("V/v"):
-            return line.strip()
-    return ""
+    return PiiDetector().detect(Subject(post)).section["masked_text"]

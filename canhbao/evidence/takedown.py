@@ -104,11 +104,13 @@ def check_alert(home: Home, store: Any, alert: Alert, post: Post | None, setting
     captures: tuple[str, ...] = ()
     if state != previous:
         captures = _capture(home, alert, got, state, now, renderer, settings)
-    result = Check(alert.id, now.isoformat(), state, got.status, alert.post_url, digest, note, since, captures)
+    result = Check(alert.id, now.isoformat(), state, got.status, alert.post_url, digest, note, since,
+                   captures)
     _append(folder(home, alert.id) / "checks.jsonl", asdict(result))
     if state != previous:
-        AuditLog(home.audit_log).append("takedown.check", alert.id, actor=actor, state=state, previous=previous,
-                                        http_status=got.status, since_confirmed_s=since, captures=list(captures))
+        AuditLog(home.audit_log).append("takedown.check", alert.id, actor=actor, state=state,
+                                        previous=previous, http_status=got.status, since_confirmed_s=since,
+                                        captures=list(captures))
         store.record(alert.id, AlertEvent(at=now, actor=actor, action=f"takedown_{state}",
                                           note=f"{previous or 'first check'} -> {state}: {note}"))
     return result
@@ -172,3 +174,31 @@ def check_all(home: Home, store: Any, settings: EvidenceSettings, alerts, *, act
             if on_error is None:
                 raise
             on_error(alert.id, exc)
+
+
+def daily(home_root: str | None = None, *, screenshots: bool = True) -> dict[str, int]:
+    """The daily takedown task (Airflow or cron): check every confirmed alert; counts per state.
+
+    Takes and returns plain values so a DAG task can call it directly and push the counts to XCom.
+    """
+    from collections import Counter
+
+    from canhbao.core.audit import current_actor
+    from canhbao.evidence.browser import Renderer
+    from canhbao.evidence.settings import load
+    from canhbao.index import open_store
+
+    home, cfg = Home.resolve(home_root), load()
+    store = open_store(home)
+    counts: Counter[str] = Counter()
+    renderer = Renderer(width=cfg.viewport_width, max_height=cfg.max_screenshot_height) \
+        if screenshots else None
+    try:
+        for check in check_all(home, store, cfg, confirmed_alerts(store), actor=current_actor(),
+                               renderer=renderer, on_error=lambda _id, _exc: counts.update(["failed"])):
+            counts[check.state] += 1
+    finally:
+        if renderer is not None:
+            renderer.close()
+        store.close()
+    return dict(counts)
