@@ -102,3 +102,33 @@ def test_feedback_rows_from_decided_alerts(home):
     rows = feedback_rows([_alert(kept, "dismissed", 1), _alert(kept, "confirmed", 2), _alert(gone, "dismissed", 3)],
                          posts)
     assert sorted(rows) == [("(masked)", 0, "tinvn.info"), ("Sóng 5G làm lây virus corona", 1, "www.facebook.com")]
+
+
+def test_export_feedback_from_the_alert_store(home, capsys, tmp_path, monkeypatch, config_dir):
+    """Real SQLite alert store: confirmed -> 1, dismissed -> 0, open alerts and other types left out."""
+    from canhbao.core.alerts import alert_from_finding
+    from canhbao.index import open_store
+
+    now = utcnow()
+    posts = [Post(source="fb", platform="facebook", post_id=str(i), url=f"https://www.facebook.com/p/{i}",
+                  captured_at=now, text=text) for i, text in enumerate((
+                      "Sóng 5G làm lây virus corona, chia sẻ ngay!", "Hà Nội tiêm vắc xin cho trẻ 5-11 tuổi",
+                      "Uống nước nóng diệt virus", "Bệnh nhân Nguyễn Văn An 45 tuổi"))]
+    PostStore(home.posts_db).put_many(posts)
+    fake = Finding(type="fake_news", detector="fakenews", score=0.95, target="vn-5g")
+    pii = Finding(type="pii_exposure", detector="pii", score=0.9)
+    alerts = [alert_from_finding(p, f, "(masked)") for p, f in zip(posts, (fake, fake, fake, pii))]
+    store = open_store(home)
+    store.upsert(alerts)
+    store.transition(alerts[0].id, "confirmed", actor="analyst1")
+    store.transition(alerts[1].id, "dismissed", actor="analyst1")
+    store.transition(alerts[3].id, "confirmed", actor="analyst1")
+    store.close()
+    out = tmp_path / "feedback.csv"
+    assert main(["--home", str(home.root), "fakenews", "export-feedback", "--out", str(out)]) == 0
+    assert "2 rows (1 fake, 1 real)" in capsys.readouterr().out
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert sorted((r["text"], r["label"], r["domain"]) for r in rows) == [
+        ("Hà Nội tiêm vắc xin cho trẻ 5-11 tuổi", "0", "www.facebook.com"),
+        ("Sóng 5G làm lây virus corona, chia sẻ ngay!", "1", "www.facebook.com")]
+    assert main(["--home", str(home.root), "fakenews", "train", str(out)]) == 2  # too few rows: a clear error
