@@ -17,7 +17,7 @@ from scrapy.exceptions import IgnoreRequest
 
 from canhbao.core.records import Media, Post, sha256_hex
 from canhbao.core.text import fold, squash
-from canhbao.crawlers.capture import CAPTURE_KEY
+from canhbao.crawlers.capture import CAPTURE_KEY, redact
 from canhbao.crawlers.health import HealthCounter
 from canhbao.crawlers.reltime import parse_time
 from canhbao.crawlers.settings import CrawlSettings, SourceConfig
@@ -82,13 +82,12 @@ class SourceSpider(scrapy.Spider):
         return scrapy.Request(url, callback=callback, errback=self.failed, meta=meta, dont_filter=False)
 
     def failed(self, failure) -> None:
-        request = failure.request
-        if failure.check(IgnoreRequest) and "robots" in str(failure.value).lower() or \
-                failure.check(IgnoreRequest) and "Forbidden by robots.txt" in repr(failure.value):
-            self.health.error(f"{request.url}: forbidden by robots.txt (obey_robots: false overrides it)")
+        url = redact(failure.request.url)
+        if failure.check(IgnoreRequest) and "robots" in str(failure.value).lower():
+            self.health.error(f"{url}: forbidden by robots.txt (obey_robots: false overrides it)")
             return
-        self.health.error(f"{request.url}: {failure.getErrorMessage() or failure.type.__name__}")
-        log.warning("%s: %s: %s", self.source_name, request.url, failure.getErrorMessage())
+        self.health.error(f"{url}: {failure.getErrorMessage() or failure.type.__name__}")
+        log.warning("%s: %s: %s", self.source_name, url, failure.getErrorMessage())
 
     # --- pages --------------------------------------------------------------------------------------
 

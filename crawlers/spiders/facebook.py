@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 import scrapy
 
+from canhbao.crawlers.capture import redact
 from canhbao.crawlers.reltime import parse_time
 from canhbao.crawlers.spiders.base import Found, SourceSpider, count, fallback_id, text_of
 
@@ -89,7 +90,7 @@ class FacebookSpider(SourceSpider):
 
     def graph_request(self, url: str) -> scrapy.Request:
         # The token is in the URL: never follow redirects elsewhere, never store it in the WARC target.
-        return scrapy.Request(url, callback=self.parse_graph, errback=self.failed, meta={"dont_redirect": True})
+        return scrapy.Request(url, callback=self.parse_graph, errback=self.failed, meta={"dont_redirect": True, "handle_httpstatus_all": True})
 
     def parse_graph(self, response):
         self.health.pages_fetched += 1
@@ -155,6 +156,4 @@ def _ft_id(data_ft: str) -> str:
 
 
 def _redact(url: str) -> str:
-    import re
-
-    return re.sub(r"access_token=[^&]+", "access_token=***", url)
+    return redact(url).replace("REDACTED", "***")
