@@ -90,3 +90,24 @@ def test_registered_and_configured(config_dir, home):
     detector = PiiDetector.from_home(home)
     assert detector.settings == PiiSettings(mask_style="placeholder", min_score=0.7)
     assert detector.detect(subject("ông Nguyễn Văn An 45 tuổi")).section["masked_text"] == "ông [NAME] [AGE]"
+
+
+@pytest.mark.slow
+def test_patient_notice_photographed_real_ocr(home, tmp_path):
+    """An image of a patient notice through the real media stage (Tesseract vie) and the pii detector."""
+    from canhbao.detectors.run import Analyzer
+    from canhbao.samples import render_pages
+
+    notice = ("THÔNG BÁO KHẨN\n\nBệnh nhân Nguyễn Văn Hải, 45 tuổi, trú tại thôn 3, xã Tân Lập, huyện Đan Phượng,\n"
+              "thành phố Hà Nội, có kết quả xét nghiệm dương tính với SARS-CoV-2.\n"
+              "Số điện thoại người nhà: 0912 345 678. Đề nghị các trường hợp tiếp xúc gần khai báo y tế.")
+    page = render_pages(notice, dpi=150)[0]
+    page.convert("RGB").save(tmp_path / "notice.jpg", quality=80)
+    analysis = Analyzer.from_home(home, only=["pii"]).analyze_path(tmp_path / "notice.jpg")
+    section = analysis.reports["pii"].section
+    text = analysis.subject.media[0].text
+    found = {e["type"] for e in section["entities"]}
+    assert {"name", "age", "address", "phone"} <= found, (found, text)
+    assert section["exposure"] is True
+    assert "0912" not in section["masked_text"] and "Hải" not in section["masked_text"]
+    assert analysis.findings[0].media_sha256 == analysis.subject.media[0].sha256
