@@ -3,6 +3,8 @@ media stored once by content, WARC + raw captures usable by the evidence export,
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -119,6 +121,9 @@ def test_captures_are_warc_and_raw_html_the_evidence_export_can_use(world):
                         if r.http_headers else None, r.content_stream().read()) for r in ArchiveIterator(fh)]
         assert any(t == "response" and code == "200" and body == raw.encode("utf-8") for t, _u, code, body in records)
         assert any(t == "request" for t, *_ in records)
+        check = subprocess.run([sys.executable, "-m", "warcio.cli", "check", str(home.root / post.warc)],
+                               capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout + check.stderr  # digests of every record verify
         capture = collect(home, post)
         assert capture.html is not None and capture.warc, (name, capture.missing)
         assert not capture.missing, capture.missing
