@@ -152,7 +152,15 @@ def _write_facebook(root: Path, name: str, spec: FeedSpec, images, now) -> str:
         else:
             body = f'<div id="feed" role="feed">{"".join(_fb_article(name, p, images[p.post_id]) for p in page)}</div>{nxt}'
         _write(root / "fb" / name / ("index.html" if i == 1 else f"p{i}.html"), _doc(title, body))
+    _fb_permalinks(root, name, spec, images)
     return f"/fb/{name}/"
+
+
+def _fb_permalinks(root: Path, name: str, spec: FeedSpec, images) -> None:
+    """One page per post at its permalink, so evidence export and takedown checks find it live."""
+    for p in spec.posts:
+        body = LOGIN_WALL if spec.login_wall else f'<div id="feed" role="feed">{_fb_article(name, p, images[p.post_id])}</div>'
+        _write(root / "fb" / name / "posts" / p.post_id / "index.html", _doc(f"{spec.title or name} | Facebook", body))
 
 
 def _fb_js(name: str, page, images, nxt: str) -> str:
@@ -186,6 +194,7 @@ def _write_graph(root: Path, name: str, spec: FeedSpec, images, now) -> str:
             doc["paging"]["next"] = f"/graph/v19.0/{name}/posts?after=c{i}"
         fname = "index.json" if i == 1 else f"q_after-c{i - 1}.json"
         _write(root / "graph" / "v19.0" / name / "posts" / fname, json.dumps(doc, ensure_ascii=False))
+    _fb_permalinks(root, name, spec, images)
     return f"/graph/v19.0/{name}/"
 
 
@@ -224,20 +233,23 @@ def _write_telegram(root: Path, name: str, spec: FeedSpec, images, now) -> str:
         msgs = []
         for p in reversed(page):  # t.me/s lists oldest first within a page
             t = parse_time(p.time_text, now) or now
-            photos = "".join(f'<a class="tgme_widget_message_photo_wrap" href="https://t.me/{name}/{p.post_id}?single" '
+            # Real previews link https://t.me/<channel>/<id>; the sample links its own single-message page.
+            photos = "".join(f'<a class="tgme_widget_message_photo_wrap" href="/s/{name}/{p.post_id}" '
                              f"style=\"width:400px;background-image:url('{_e(u)}')\"></a>" for u in images[p.post_id])
             msgs.append(
                 f'<div class="tgme_widget_message_wrap js-widget_message_wrap"><div class="tgme_widget_message js-widget_message" '
                 f'data-post="{name}/{_e(p.post_id)}"><div class="tgme_widget_message_bubble">'
-                f'<div class="tgme_widget_message_author"><a class="tgme_widget_message_owner_name" href="https://t.me/{name}">'
+                f'<div class="tgme_widget_message_author"><a class="tgme_widget_message_owner_name" href="/s/{name}">'
                 f'<span dir="auto">{_e(p.author)}</span></a></div>'
                 f'<div class="tgme_widget_message_grouped_wrap">{photos}</div>'
                 f'<div class="tgme_widget_message_text js-message_text" dir="auto">{_e(p.text).replace(chr(10), "<br/>")}</div>'
                 f'<div class="tgme_widget_message_footer"><div class="tgme_widget_message_info">'
                 f'<span class="tgme_widget_message_views">{_k(p.reactions)}</span><span class="tgme_widget_message_meta">'
-                f'<a class="tgme_widget_message_date" href="https://t.me/{name}/{_e(p.post_id)}">'
+                f'<a class="tgme_widget_message_date" href="/s/{name}/{_e(p.post_id)}">'
                 f'<time datetime="{t.isoformat()}" class="time">{t.astimezone(VN):%H:%M}</time></a></span></div></div>'
                 "</div></div></div>")
+            _write(root / "s" / name / p.post_id / "index.html",
+                   _doc(f"{spec.title or name} – Telegram", f'<section class="tgme_channel_history">{msgs[-1]}</section>'))
         head = f'<link rel="prev" href="/s/{name}?before={page[-1].post_id}">' if i < len(pages) and page else ""
         body = (f'<div class="tgme_channel_info_header_title"><span dir="auto">{_e(spec.title or name)}</span></div>'
                 f'<section class="tgme_channel_history js-message_history">{"".join(msgs)}</section>')
