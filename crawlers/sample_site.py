@@ -62,6 +62,7 @@ class FeedSpec:
     title: str = ""
     per_page: int = 5
     fetch: str = "html"  # facebook: html | browser (feed built by JavaScript) | graph
+    infinite_scroll: bool = False  # browser facebook: one page; scrolling to the bottom loads the next batch
     login_wall: bool = False  # every feed page shows a login form instead of posts
     robots_disallow: bool = False  # robots.txt forbids the feed
     now: datetime | None = None  # the moment relative times are relative to (default: build time)
@@ -141,6 +142,10 @@ def _fb_article(name: str, p: SamplePost, imgs: list[str]) -> str:
 
 
 def _write_facebook(root: Path, name: str, spec: FeedSpec, images, now) -> str:
+    if spec.fetch == "browser" and spec.infinite_scroll and not spec.login_wall:
+        _write(root / "fb" / name / "index.html", _doc(f"{spec.title or name} | Facebook", _fb_scroll(name, spec, images)))
+        _fb_permalinks(root, name, spec, images)
+        return f"/fb/{name}/"
     pages = _pages(spec)
     for i, page in enumerate(pages, 1):
         nxt = f'<div id="see_more"><a href="/fb/{name}/p{i + 1}.html">Xem thêm bài viết</a></div>' if i < len(pages) else ""
@@ -161,6 +166,21 @@ def _fb_permalinks(root: Path, name: str, spec: FeedSpec, images) -> None:
     for p in spec.posts:
         body = LOGIN_WALL if spec.login_wall else f'<div id="feed" role="feed">{_fb_article(name, p, images[p.post_id])}</div>'
         _write(root / "fb" / name / "posts" / p.post_id / "index.html", _doc(f"{spec.title or name} | Facebook", body))
+
+
+def _fb_scroll(name: str, spec: FeedSpec, images) -> str:
+    """An endless feed: the first batch is shown, each scroll to the bottom appends the next one."""
+    data = json.dumps([_fb_article(name, p, images[p.post_id]) for p in spec.posts], ensure_ascii=False)
+    data = data.replace("</", "<\\/")
+    return ('<style>div[role="article"]{min-height:700px}</style><div id="feed" role="feed"></div><script>'
+            f'const ITEMS = {data}; let shown = 0; const feed = document.getElementById("feed");'
+            f'function more() {{ for (const h of ITEMS.slice(shown, shown + {spec.per_page})) {{'
+            ' const d = document.createElement("div"); d.innerHTML = h; feed.appendChild(d.firstChild); }'
+            f' shown += {spec.per_page}; }}'
+            'let busy = false; window.addEventListener("scroll", () => {'
+            ' if (busy || window.innerHeight + window.scrollY < document.body.scrollHeight - 50) return;'
+            ' busy = true; setTimeout(() => { more(); busy = false; }, 150); });'
+            'setTimeout(more, 50);</script>')
 
 
 def _fb_js(name: str, page, images, nxt: str) -> str:
