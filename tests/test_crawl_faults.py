@@ -36,6 +36,7 @@ def faults(tmp_path_factory):
     feeds = {
         "fb-wall": FeedSpec("facebook_page", sample, login_wall=True),
         "fb-checkpoint": FeedSpec("facebook_page", sample),
+        "zalo-wall": FeedSpec("zalo_oa", sample, login_wall=True),
         "tg-limited": FeedSpec("telegram_channel", sample),
         "tg-flaky": FeedSpec("telegram_channel", sample, per_page=4),
         "graph-bad": FeedSpec("facebook_page", sample, fetch="graph"),
@@ -71,6 +72,8 @@ def stored(home, source):
 
 def test_login_wall_and_checkpoint_are_blocks_not_empty_feeds(faults):
     wall, cp = health(faults["report"], "fb-wall"), health(faults["report"], "fb-checkpoint")
+    zalo = health(faults["report"], "zalo-wall")
+    assert zalo.status == "blocked" and zalo.blocks[0].startswith("login_wall "), zalo.line()
     assert wall.status == "blocked" and wall.blocks[0].startswith("login_wall "), wall.line()
     assert cp.status == "blocked" and cp.blocks[0].startswith("checkpoint "), cp.line()
     assert "BLOCKED" in wall.line() and not wall.empty_pages
