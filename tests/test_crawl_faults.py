@@ -36,9 +36,11 @@ def faults(tmp_path_factory):
     feeds = {
         "fb-wall": FeedSpec("facebook_page", sample, login_wall=True),
         "fb-checkpoint": FeedSpec("facebook_page", sample),
+        "zalo-wall": FeedSpec("zalo_oa", sample, login_wall=True),
         "tg-limited": FeedSpec("telegram_channel", sample),
         "tg-flaky": FeedSpec("telegram_channel", sample, per_page=4),
         "graph-bad": FeedSpec("facebook_page", sample, fetch="graph"),
+        "graph-limited": FeedSpec("facebook_page", sample, fetch="graph"),
         "news-robots": FeedSpec("news", sample, robots_disallow=True),
         "forum-broken": FeedSpec("generic_html", (sample[0],), extra={"forum/forum-broken/index.html": MALFORMED}),
         "forum-changed": FeedSpec("generic_html", sample),
@@ -47,11 +49,14 @@ def faults(tmp_path_factory):
     home = Home.resolve(tmp / "home")
     mp = pytest.MonkeyPatch()
     mp.setenv("CANHBAO_TEST_BAD_TOKEN", "not-the-token")
+    mp.setenv(GRAPH_TOKEN_ENV, GRAPH_TOKEN)
     with serve(tmp / "site") as site:
         site.route("/fb/fb-checkpoint/", status=302, headers={"Location": "/checkpoint/?next=/fb/fb-checkpoint/"})
         site.route("/checkpoint/", body="<html><body><h1>Xác nhận danh tính của bạn</h1></body></html>")
         site.route("/s/tg-limited", status=429, body="Too Many Requests", headers={"Retry-After": "0"})
         site.route("/s/tg-flaky", status=503, body="busy", times=2)
+        site.route("/graph/v19.0/graph-limited/posts", status=400, content_type="application/json",
+                   body=json.dumps({"error": {"message": "(#4) Application request limit reached", "code": 4}}))
         site.route("/fake.jpg", body=b"<html>this is not an image</html>", content_type="image/jpeg")
         site.route("/huge.png", body=bytes(50 * 1024 * 1024), content_type="image/png")
         report = crawl(home, site.base_url, feeds, patch={
@@ -67,6 +72,8 @@ def stored(home, source):
 
 def test_login_wall_and_checkpoint_are_blocks_not_empty_feeds(faults):
     wall, cp = health(faults["report"], "fb-wall"), health(faults["report"], "fb-checkpoint")
+    zalo = health(faults["report"], "zalo-wall")
+    assert zalo.status == "blocked" and zalo.blocks[0].startswith("login_wall "), zalo.line()
     assert wall.status == "blocked" and wall.blocks[0].startswith("login_wall "), wall.line()
     assert cp.status == "blocked" and cp.blocks[0].startswith("checkpoint "), cp.line()
     assert "BLOCKED" in wall.line() and not wall.empty_pages
@@ -90,6 +97,11 @@ def test_invalid_graph_token_is_reported_and_never_written_to_the_warc(faults):
     import gzip
 
     assert warcs and all(b"not-the-token" not in gzip.decompress(w.read_bytes()) for w in warcs)
+
+
+def test_graph_rate_limit_is_a_block(faults):
+    h = health(faults["report"], "graph-limited")
+    assert h.status == "blocked" and h.blocks[0].startswith("rate_limited"), h.line()
 
 
 def test_robots_txt_is_obeyed_by_default(faults):

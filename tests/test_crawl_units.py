@@ -95,3 +95,38 @@ def test_selectors_css_xpath_attributes_and_text():
     assert select(node, "xpath:.//a/@href") == ["/u"]
     assert select(node, "a") == ["Tên"]
     assert text_of(node.css("p")) == "Một\nhai"
+
+
+def test_politeness_settings_reach_scrapy(tmp_path):
+    from canhbao.core.home import Home
+    from canhbao.crawlers.runner import scrapy_settings
+
+    cfg = from_mapping({"download_delay": 1.5, "http_cache": True, "sources": {
+        "a": {"type": "news", "url": "http://127.0.0.1/rss"},
+        "b": {"type": "facebook_page", "url": "http://127.0.0.1/fb", "fetch": "browser", "obey_robots": False,
+              "concurrency": 1, "download_delay": 3}}})
+    home = Home.resolve(tmp_path / "home")
+    a = scrapy_settings(home, "a", cfg.sources["a"], cfg, tmp_path / "a.json")
+    b = scrapy_settings(home, "b", cfg.sources["b"], cfg, tmp_path / "b.json")
+    assert (a["ROBOTSTXT_OBEY"], a["DOWNLOAD_DELAY"], a["CONCURRENT_REQUESTS_PER_DOMAIN"]) == (True, 1.5, 2)
+    assert a["AUTOTHROTTLE_ENABLED"] and a["HTTPCACHE_ENABLED"] and 429 in a["RETRY_HTTP_CODES"]
+    assert "DOWNLOAD_HANDLERS" not in a
+    assert (b["ROBOTSTXT_OBEY"], b["DOWNLOAD_DELAY"], b["CONCURRENT_REQUESTS_PER_DOMAIN"]) == (False, 3, 1)
+    assert b["PLAYWRIGHT_LAUNCH_OPTIONS"]["executable_path"] == "/usr/bin/chromium"
+    assert "--disable-background-networking" in b["PLAYWRIGHT_LAUNCH_OPTIONS"]["args"]
+
+
+def test_a_source_already_being_crawled_is_skipped(tmp_path):
+    import fcntl
+
+    from canhbao.core.home import Home
+    from canhbao.crawlers.runner import run_crawl
+
+    home = Home.resolve(tmp_path / "home")
+    cfg = from_mapping({"sources": {"a": {"type": "telegram_channel", "url": "http://127.0.0.1:9/s/a"}}})
+    with open(home.crawl_state / "a.lock", "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        report = run_crawl(home, ["a"], settings=cfg)
+    assert report.exit_code == 0 and report.sources[0].status == "error"
+    assert "already being crawled" in report.sources[0].errors[0]
+    assert (home.crawl_state / "runs" / f"{report.run_id}.json").exists()

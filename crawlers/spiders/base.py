@@ -68,6 +68,7 @@ class SourceSpider(scrapy.Spider):
         self.health = HealthCounter(source_name, source.platform)
         self.stored_keys: list[str] = []
         self.pages_followed = 0
+        self._emitted: set[str] = set()
 
     # --- requests -----------------------------------------------------------------------------------
 
@@ -149,8 +150,9 @@ class SourceSpider(scrapy.Spider):
 
     def emit(self, response, found: Found, published: datetime | None = None) -> Post | None:
         """The Post for `found`, or None when the state already has it (incremental crawl)."""
-        if self.state.known(found.post_id):
-            return None
+        if self.state.known(found.post_id) or found.post_id in self._emitted:
+            return None  # known from an earlier run, or shown twice in this one (the feed moved on)
+        self._emitted.add(found.post_id)
         if published is None and found.time_text:
             published = parse_time(found.time_text, self.captured_at, self.tz)
             if published is None:

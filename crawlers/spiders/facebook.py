@@ -45,7 +45,7 @@ class FacebookSpider(SourceSpider):
 
     def page_request(self, url, callback, **meta):
         if self.source.fetch == "browser":
-            meta.update(playwright=True, playwright_page_methods=_wait_for_feed())
+            meta.update(playwright=True, playwright_page_methods=_wait_for_feed(self.source.scrolls))
         return super().page_request(url, callback, **meta)
 
     # --- web (html and browser) ---------------------------------------------------------------------
@@ -140,12 +140,29 @@ class FacebookSpider(SourceSpider):
         return found, parse_time(d.get("created_time"), self.captured_at, self.tz)
 
 
-def _wait_for_feed():
+# Scroll to the bottom until no new article appears within 3 s, at most `n` times (endless feeds).
+SCROLL_JS = """async (n) => {
+  const count = () => document.querySelectorAll('div[role="article"]').length;
+  for (let i = 0; i < n; i++) {
+    const before = count();
+    window.scrollTo(0, document.body.scrollHeight);
+    const t0 = Date.now();
+    while (count() === before && Date.now() - t0 < 3000) await new Promise(r => setTimeout(r, 100));
+    if (count() === before) break;
+  }
+  return count();
+}"""
+
+
+def _wait_for_feed(scrolls: int = 0):
     from scrapy_playwright.page import PageMethod
 
     # The feed is built by script: wait for an article (or a login form), then for the network to settle.
-    return [PageMethod("wait_for_selector", 'div[role="article"], #login_form, #see_more', timeout=15000),
-            PageMethod("wait_for_load_state", "networkidle")]
+    methods = [PageMethod("wait_for_selector", 'div[role="article"], #login_form, #see_more', timeout=15000),
+               PageMethod("wait_for_load_state", "networkidle")]
+    if scrolls:
+        methods.append(PageMethod("evaluate", SCROLL_JS, scrolls))
+    return methods
 
 
 def _ft_id(data_ft: str) -> str:
