@@ -66,7 +66,8 @@ _AGE = re.compile(
     r"|(?:sinh nam|nam sinh|sn|s\.n\.?|sinh)\s*:?\s*(?:19|20)\d{2}"
     r"|(?:sinh ngay|ngay sinh)\s*:?\s*\d{1,2}[/\-.]\d{1,2}[/\-.](?:19|20)\d{2}"
     r"|(?<=nam, )(?:19|20)\d{2}|(?<=nu, )(?:19|20)\d{2}"
-    r"|(?<=[^\W\d_] \()(?:19|20)\d{2}(?=\)))(?![\d])"  # "Đoàn Thị Hương (1989)"
+    r"|(?<=[^\W\d_] \()(?:19|20)\d{2}(?=\))"  # "Đoàn Thị Hương (1989)"
+    r"|(?<=[^\W\d_] - )(?:19|20)\d{2}(?= -))(?![\d])"  # lists: "Đỗ Văn Kiên - 1961 - Tổ 7"
 )
 _PATIENT = re.compile(
     r"(?<![\w])(?:bn|benh nhan|ca benh|ca nhiem|ca mac|ca duong tinh|ca so|f0)"
@@ -120,7 +121,8 @@ HONORIFICS = ("ong", "ba", "anh", "chi", "em", "chau", "co", "chu", "bac", "cu",
 OFFICIAL_TITLES = ("bo truong", "thu truong", "thu tuong", "chu tich", "pho chu tich", "giam doc", "pho giam doc",
                    "bi thu", "pho bi thu", "tong bi thu", "cuc truong", "vu truong", "truong ban", "bac si",
                    "bs", "pgs", "gs", "ts", "ths", "dai ta", "thuong ta", "trung ta", "thieu tuong", "nha bao",
-                   "phat ngon vien", "dai dien", "giam doc so", "truong phong", "ca si", "dien vien", "tac gia")
+                   "phat ngon vien", "dai dien", "giam doc so", "truong phong", "ca si", "dien vien", "tac gia",
+                   "giao su", "pho giao su", "tien si", "thac si", "luat su")
 # Capitalised words that start sentences or name institutions, never part of a person's name.
 NOT_NAME_WORDS = frozenset("covid sars cov ncov ubnd bv cdc who tp tt bhyt cccd cmnd sdt f0 f1 f2 bn".split())
 NOT_NAMES = frozenset(("vu han", "ho chi minh", "duong tinh", "am tinh"))
@@ -185,6 +187,8 @@ def _honorific(text: str, sh: str, start: int) -> bool:
 
 
 def _name_run(text: str, sh: str, run: list[tuple[int, int]], gaz: gazetteer.Gazetteer) -> Span | None:
+    while run and text[run[-1][1]:run[-1][1] + 1].isdigit():
+        run = run[:-1]  # "F1", "A2": codes, not name syllables
     keys = [sh[s:e] for s, e in run]
     while keys and keys[-1] in NOT_NAME_WORDS:
         keys.pop()
@@ -194,6 +198,8 @@ def _name_run(text: str, sh: str, run: list[tuple[int, int]], gaz: gazetteer.Gaz
     start, end = run[0][0], run[-1][1]
     full = " ".join(keys)
     honorific = _honorific(text, sh, start)
+    if not honorific and all(text[s:e].isupper() for s, e in run):
+        return None  # an all-caps run without "Họ tên:"/"ông" is a headline ("TRƯỜNG HỢP F1")
     context = " " + _preceding_words(sh, start, 6)
     if full in NOT_NAMES or (not honorific and any(f" {t} " in context + " " for t in OFFICIAL_TITLES)):
         return None

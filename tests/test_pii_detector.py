@@ -11,7 +11,8 @@ from canhbao.core.records import MediaText, Post, Subject, to_dict, utcnow
 from canhbao.detectors.base import detector_classes
 from canhbao.detectors.pii import PiiDetector, PiiSettings, find_entities, mask
 
-CASES = json.loads((Path(__file__).parent / "data" / "pii_labelled.json").read_text(encoding="utf-8"))["cases"]
+CASES = [c for name in ("pii_labelled", "pii_heldout", "pii_heldout2")
+         for c in json.loads((Path(__file__).parent / "data" / f"{name}.json").read_text(encoding="utf-8"))["cases"]]
 
 
 def subject(text: str, ocr: str = "") -> Subject:
