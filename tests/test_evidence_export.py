@@ -168,10 +168,12 @@ def test_unmasked_export_needs_an_allowed_role(evidence_world, renderer, tmp_pat
     assert "KHÔNG che dữ liệu cá nhân" in pdf_text(files["report.pdf"], tmp_path)
 
 
-def test_fake_news_record_in_english(exported, tmp_path):
+def test_fake_news_record_in_english(exported, evidence_world, tmp_path):
     files = members(exported["fake"])
     meta = json.loads(files["metadata.json"])
-    assert meta["match"]["claims"][0]["id"] == "claim-017" and meta["export"]["lang"] == "en"
+    claim = meta["match"]["claims"][0]
+    assert claim["id"] == evidence_world[3]["fake"].alert.finding.target and meta["export"]["lang"] == "en"
+    assert claim["tier"] == "matched" and claim["verdict"] == "false" and 0 < claim["similarity"] <= 1
     text = pdf_text(files["report.pdf"], tmp_path)
     for expected in ("RECORD OF ELECTRONIC EVIDENCE", "Fake news",
                      "Uống nước chanh nóng diệt được virus corona",
