@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 
 from canhbao.core.home import Home
 from canhbao.pipeline import settings as scan_settings
@@ -17,7 +18,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def _terminate(signum, frame):  # noqa: ARG001
+    # Airflow and systemd stop work with SIGTERM: unwind normally so the OCR pool is shut down and the
+    # open SQLite transaction rolls back; the next run resumes from the ledger.
+    raise SystemExit(128 + signum)
+
+
 def run(args: argparse.Namespace) -> int:
+    signal.signal(signal.SIGTERM, _terminate)
     home = Home.resolve(args.home)
     record = run_scan(home, sources=args.sources, settings=scan_settings.load(), crawl=not args.no_crawl)
     print("\n".join(summary_lines(record)))
