@@ -20,9 +20,8 @@ REGISTERED_SEEDS = ("000", "001", "002", "003")
 class DemoImage:
     kind: str  # letter | photo
     seed: str = ""  # seed file prefix for letters ("000")
-    transform: str = ""  # name of a canhbao.distort transformation
+    transform: str = ""  # name in canhbao.distort.TRANSFORMS
     page: int = 0
-    caption: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,7 @@ POSTS: tuple[DemoPost, ...] = (
     # --- Facebook page ---
     DemoPost("tin_nong_kg", "1001", "Tin Nóng Kiên Giang 24h", "2 giờ",
              "Văn bản mới nhất của tỉnh về việc chấn chỉnh thông tin Covid, anh em đọc để biết nhé 👇",
-             (DemoImage("letter", "000", "app_screenshot", 0, "Văn bản nội bộ - không chia sẻ"),), LEAK),
+             (DemoImage("letter", "000", "screenshot", 0),), LEAK),
     DemoPost("tin_nong_kg", "1002", "Tin Nóng Kiên Giang 24h", "5 giờ",
              "Trời Rạch Giá hôm nay nắng nhẹ, chiều tối có mưa rào rải rác. Mọi người ra đường nhớ mang áo mưa.",
              expect=frozenset()),
@@ -59,7 +58,7 @@ POSTS: tuple[DemoPost, ...] = (
              expect=FAKE),
     DemoPost("tin_nong_kg", "1004", "Tin Nóng Kiên Giang 24h", "Hôm qua lúc 18:05",
              "Sở Y tế gửi công văn cho các đơn vị, ai làm ngành y xem kỹ nha",
-             (DemoImage("letter", "001", "phone_photo", 0),), LEAK),
+             (DemoImage("letter", "001", "photo", 0),), LEAK),
     DemoPost("tin_nong_kg", "1005", "Tin Nóng Kiên Giang 24h", "2 ngày",
              "Chúc mừng đội bóng thiếu niên Rạch Giá vô địch giải bóng đá hè 2021! Cả đội đã thi đấu rất xuất sắc.",
              (DemoImage("photo"),), frozenset()),
@@ -75,7 +74,7 @@ POSTS: tuple[DemoPost, ...] = (
              expect=frozenset()),
     DemoPost("hoi_rach_gia", "2003", "Phạm Quốc Bảo", "6 giờ",
              "Có ai biết văn bản này thật không? Thấy chia sẻ nhiều quá",
-             (DemoImage("letter", "000", "crop_middle", 0),), LEAK),
+             (DemoImage("letter", "000", "band", 0),), LEAK),
     DemoPost("hoi_rach_gia", "2004", "Nguyễn Thị Hoa", "Hôm qua lúc 07:45",
              "Chị F0 ở tổ 5 ấp Tà Tây, xã Phi Thông tên Võ Thị Lan sinh năm 1988, CCCD 091188001234, "
              "đang điều trị tại bệnh viện dã chiến, cả nhà chị ấy đang cách ly tại nhà nha mọi người.",
@@ -108,10 +107,10 @@ POSTS: tuple[DemoPost, ...] = (
              expect=FAKE),
     DemoPost("kenh_tin_nhanh", "42", "Kênh Tin Nhanh 247", "4 giờ",
              "Văn bản huyện Bạch Thông gửi các xã",
-             (DemoImage("letter", "004", "app_screenshot", 0, "Công văn huyện"),), frozenset()),
+             (DemoImage("letter", "004", "screenshot", 0),), frozenset()),
     DemoPost("kenh_tin_nhanh", "43", "Kênh Tin Nhanh 247", "8 giờ",
              "Công an tỉnh gửi văn bản đề nghị các sở ngành phối hợp quản lý mạng xã hội",
-             (DemoImage("letter", "002", "jpeg_small", 0),), LEAK),
+             (DemoImage("letter", "002", "jpeg", 0),), LEAK),
     DemoPost("kenh_tin_nhanh", "44", "Kênh Tin Nhanh 247", "Hôm qua lúc 14:00",
              "Giá xăng RON 95 giảm 300 đồng một lít từ 15 giờ chiều nay theo điều chỉnh của liên bộ.",
              expect=frozenset()),
