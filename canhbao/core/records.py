@@ -97,6 +97,7 @@ class MediaText:
     text: str = ""  # OCR text (unmasked: never indexed)
     phash: str = ""
     error: str = ""
+    prep: tuple[str, ...] = ()  # what was done before OCR (e.g. "page-quad", "deskew 2.5", "upscale 2.0")
 
 
 # --- registry and claim bank --------------------------------------------------------------------------

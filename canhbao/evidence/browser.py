@@ -1,0 +1,102 @@
+"""Full-page screenshots with headless Chromium (Playwright driving the system /usr/bin/chromium).
+
+Two views of a post: the captured HTML replayed offline (every request answered from the capture,
+anything not captured refused, so the picture shows exactly what was archived), and the live URL.
+One browser is launched per `Renderer` and reused for every screenshot.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Mapping
+
+from PIL import Image
+
+from canhbao.core.errors import CanhbaoError
+
+CHROMIUM = "/usr/bin/chromium"
+# Without the background-networking flags Chromium calls outside hosts that this network refuses.
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+class Renderer:
+    def __init__(self, *, width: int = 1280, max_height: int = 12000):
+        self.width, self.max_height = width, max_height
+        self._pw = self._browser = None
+
+    def __enter__(self) -> "Renderer":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _page(self):
+        if self._browser is None:
+            from playwright.sync_api import sync_playwright
+
+            try:
+                self._pw = sync_playwright().start()
+                self._browser = self._pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            except Exception as exc:  # noqa: BLE001 - Playwright raises its own error types
+                self.close()
+                raise CanhbaoError(f"{CHROMIUM}: cannot start headless Chromium ({exc})") from None
+        return self._browser.new_page(viewport={"width": self.width, "height": 900})
+
+    def live(self, url: str, *, timeout_s: float) -> bytes:
+        """Screenshot of the page as it is now; raises CanhbaoError if it does not load."""
+        page = self._page()
+        try:
+            resp = page.goto(url, timeout=timeout_s * 1000, wait_until="load")
+            if resp is None:
+                raise CanhbaoError(f"{url}: no response")
+            return self._shot(page)
+        except CanhbaoError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - timeouts, refused connections, DNS
+            raise CanhbaoError(f"{url}: live page did not load ({str(exc).splitlines()[0]})") from None
+        finally:
+            page.close()
+
+    def replay(self, url: str, html: bytes, resources: Mapping[str, tuple[str, bytes]], *,
+               timeout_s: float = 20.0) -> bytes:
+        """Screenshot of `html` as served at `url`; sub-resources only from `resources` (url -> type, body)."""
+        page = self._page()
+
+        def answer(route):
+            req_url = route.request.url
+            if req_url == url:
+                return route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+            hit = resources.get(req_url)
+            if hit is None:
+                return route.abort("blockedbyclient")
+            return route.fulfill(status=200, content_type=hit[0] or "application/octet-stream", body=hit[1])
+
+        try:
+            page.route("**/*", answer)
+            page.goto(url, timeout=timeout_s * 1000, wait_until="load")
+            return self._shot(page)
+        except Exception as exc:  # noqa: BLE001
+            why = str(exc).splitlines()[0]
+            raise CanhbaoError(f"{url}: captured page could not be rendered ({why})") from None
+        finally:
+            page.close()
+
+    def _shot(self, page) -> bytes:
+        height = page.evaluate("() => document.documentElement.scrollHeight")
+        if height <= self.max_height:
+            return page.screenshot(full_page=True, type="png")
+        return page.screenshot(full_page=True, type="png",
+                               clip={"x": 0, "y": 0, "width": self.width, "height": self.max_height})
+
+    def close(self) -> None:
+        if self._browser is not None:
+            self._browser.close()
+        if self._pw is not None:
+            self._pw.stop()
+        self._pw = self._browser = None
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    with Image.open(io.BytesIO(data)) as im:
+        return im.size

@@ -1,0 +1,217 @@
+"""`canhbao evidence export`: one alert -> one signed bundle (ZIP, optionally unpacked too).
+
+Layout of a bundle:
+  metadata.json          alert, post, what it matches, export, missing/withheld items
+  report.pdf             the human-readable record (Vietnamese or English)
+  post/text.txt          post text (masked unless --unmasked and allowed)
+  post/page.html         the page as captured
+  post/screenshot-capture.png / screenshot-live.png   full-page Chromium renderings
+  media/<sha256>.<ext>   original media files
+  capture/capture.warc.gz   the crawler's WARC records of the page and its media, byte for byte
+  capture/live.warc.gz      the live URL fetched at export time
+  capture/capture.wacz      both WARC files as a WACZ with a CDXJ index (replayable in ReplayWeb.page)
+  takedown/...           takedown checks and their captures
+  custody.jsonl          chain of custody
+  public_key.pem, manifest.sha256, manifest.sha256.sig
+
+Privacy decision: a PII-exposure alert's raw captures (page, screenshots, media, WARC) ARE the personal
+data, so a masked export withholds them (listed under `withheld` with their hashes where known); an
+`--unmasked` export by an allowed role includes them. Leak and fake-news bundles always carry them.
+Missing pieces (purged media, lost WARC) do not stop an export: they are listed under `missing`, in
+the PDF and on stderr, and `--strict` turns them into a failure.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from canhbao.core.audit import AuditLog, current_actor
+from canhbao.core.errors import CanhbaoError, InputError, NotFound
+from canhbao.core.home import Home
+from canhbao.core.posts import PostStore
+from canhbao.core.records import PII_EXPOSURE, AlertEvent, Post, sha256_hex, utcnow
+from canhbao.evidence import bundle, custody, metadata, report, signing, takedown, wacz
+from canhbao.evidence.browser import Renderer
+from canhbao.evidence.collect import Capture, collect
+from canhbao.evidence.fetch import fetch
+from canhbao.evidence.labels import LABELS
+from canhbao.evidence.settings import EvidenceSettings
+
+
+IMAGE_TYPES = ("png", "jpg", "jpeg", "webp")  # media shown in the PDF (up to four)
+
+
+class NotAllowed(CanhbaoError):
+    pass
+
+
+@dataclass(frozen=True)
+class Exported:
+    alert_id: str
+    zip_path: Path
+    sha256: str
+    files: tuple[str, ...]
+    dir_path: Path | None = None
+    missing: tuple[str, ...] = ()
+    withheld: tuple[str, ...] = ()
+
+
+def export(home: Home, store: Any, alert_id: str, settings: EvidenceSettings, *, out_dir: Path | None = None,
+           unmasked: bool = False, unpacked: bool = False, lang: str | None = None, strict: bool = False,
+           actor: str | None = None, renderer: Renderer | None = None,
+           now: datetime | None = None) -> Exported:
+    actor, now, lang = actor or current_actor(), now or utcnow(), lang or settings.lang
+    audit = AuditLog(home.audit_log)
+    if unmasked and not settings.may_unmask(actor):
+        audit.append("evidence.export_refused", alert_id, actor=actor, reason="unmasked export not allowed")
+        raise NotAllowed(f"{actor}: not allowed to export personal data unmasked (needs one of the roles "
+                         f"{', '.join(settings.unmasked_roles)} in config/evidence.yaml)")
+    try:
+        alert = store.get(alert_id)
+    except NotFound:
+        raise InputError(alert_id, "no such alert") from None
+    try:
+        post: Post | None = PostStore(home.posts_db).get(alert.post_key)
+    except NotFound:
+        post = None
+    cap = collect(home, post) if post else None
+    missing = list(cap.missing) if cap else [f"post {alert.post_key}: not in the post store (purged?)"]
+    if strict and missing:
+        raise InputError(alert_id, "incomplete evidence: " + "; ".join(missing))
+    key = signing.load_or_create(settings.key_file(home))
+    fp = signing.fingerprint(key)
+    withhold = alert.type == PII_EXPOSURE and not unmasked
+    text = post.text if (unmasked and post) else alert.masked_text
+    files: dict[str, bytes] = {"post/text.txt": text.encode("utf-8")}
+    withheld: list[str] = []
+    shots: list[tuple[str, bytes]] = []
+    live: dict[str, Any] = {"url": alert.post_url, "checked": False}
+    if cap and withhold:
+        withheld = _withheld(cap)
+    elif cap:
+        own = renderer is None
+        renderer = renderer or Renderer(width=settings.viewport_width,
+                                        max_height=settings.max_screenshot_height)
+        try:
+            shots, live = _views(cap, files, renderer, settings, missing, LABELS[lang])
+        finally:
+            if own:
+                renderer.close()
+    warcs = {n.split("/", 1)[1]: d for n, d in files.items() if n.startswith("capture/") and ".warc" in n}
+    if warcs:
+        files["capture/capture.wacz"] = wacz.build(
+            warcs, main_url=cap.html_url, main_ts=custody.iso(cap.post.captured_at),
+            title=f"canhbao evidence {alert.id}", created=now.isoformat())
+    for name, data in _takedown_files(home, alert.id, raw=not withhold):
+        files[f"takedown/{name}"] = data
+
+    trail = custody.entries(alert, post, audit.entries(alert.id))
+    trail.append({"at": now.isoformat(), "actor": actor, "action": "exported", "origin": "this export",
+                  "details": {"unmasked": unmasked, "lang": lang, "key": fp}})
+    files["custody.jsonl"] = custody.to_jsonl(trail)
+    described = {n: _describe(n) for n in files} | {"report.pdf": "human-readable record (PDF)",
+                                                   "metadata.json": "machine-readable metadata"}
+    meta = metadata.build(alert, post, exported_at=now.isoformat(), actor=actor, unmasked=unmasked, lang=lang,
+                          fingerprint=fp, files=described, missing=missing, withheld=withheld, live=live,
+                          takedown=takedown.checks(home, alert.id))
+    files["metadata.json"] = (json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+    media_imgs = [(f"{LABELS[lang]['media']}: {n}", d) for n, d in sorted(files.items())
+                  if n.startswith("media/") and n.rsplit(".", 1)[-1].lower() in IMAGE_TYPES][:4]
+    files["report.pdf"] = report.render(
+        meta, text=text, screenshots=shots, media_images=media_imgs, lang=lang, custody=trail,
+        hashes=[(n, len(d), sha256_hex(d)) for n, d in sorted(files.items())])
+    sealed = bundle.seal(files, key)
+
+    out_dir = Path(out_dir) if out_dir else home.evidence / alert.id
+    name = f"evidence-{alert.id}-{now.strftime('%Y%m%dT%H%M%SZ')}"
+    zip_path = out_dir / f"{name}.zip"
+    bundle.write_zip(zip_path, sealed)
+    dir_path = None
+    if unpacked:
+        dir_path = out_dir / name
+        try:
+            bundle.write_dir(dir_path, sealed)
+        except CanhbaoError:
+            zip_path.unlink()  # all or nothing: an export that failed leaves no file behind
+            raise
+    digest = sha256_hex(zip_path.read_bytes())
+    audit.append("evidence.export", alert.id, actor=actor, file=str(zip_path), sha256=digest,
+                 unmasked=unmasked, lang=lang, key=fp, missing=missing, withheld=len(withheld))
+    store.record(alert.id, AlertEvent(at=now, actor=actor, action="exported",
+                                      note=f"{zip_path.name} sha256:{digest}"
+                                      + (" (unmasked)" if unmasked else "")))
+    return Exported(alert.id, zip_path, digest, tuple(sorted(sealed)), dir_path, tuple(missing),
+                    tuple(withheld))
+
+
+def _views(cap: Capture, files: dict[str, bytes], renderer: Renderer, settings: EvidenceSettings,
+           missing: list[str], L: dict[str, str]) -> tuple[list[tuple[str, bytes]], dict[str, Any]]:
+    """Raw captures into `files`, plus the screenshots (captured page replayed offline, and the live URL)."""
+    shots = []
+    if cap.html is not None:
+        files["post/page.html"] = cap.html
+        try:
+            png = renderer.replay(cap.html_url, cap.html, cap.resources)
+        except CanhbaoError as exc:
+            missing.append(f"screenshot of the captured page: {exc}")
+        else:
+            files["post/screenshot-capture.png"] = png
+            shots.append((L["shot_capture"], png))
+    for mf in cap.media:
+        if mf.data is not None:
+            files[f"media/{mf.name}"] = mf.data
+    if cap.warc:
+        files["capture/capture.warc.gz" if cap.warc[:2] == b"\x1f\x8b" else "capture/capture.warc"] = cap.warc
+    live: dict[str, Any] = {"url": cap.post.url, "checked": settings.screenshot_live}
+    if settings.screenshot_live:
+        got = fetch(cap.post.url, timeout=settings.live_timeout_s, user_agent=settings.user_agent)
+        live.update(reachable=got.reachable, http_status=got.status, error=got.error)
+        if got.warc:
+            files["capture/live.warc.gz"] = got.warc
+        if got.reachable and got.status < 400:
+            try:
+                png = renderer.live(cap.post.url, timeout_s=settings.live_timeout_s)
+            except CanhbaoError as exc:
+                live["error"] = str(exc)
+            else:
+                files["post/screenshot-live.png"] = png
+                shots.append((L["shot_live"], png))
+    return shots, live
+
+
+def _withheld(cap: Capture) -> list[str]:
+    out = []
+    if cap.html is not None:
+        out.append(f"post/page.html and screenshots (sha256 {sha256_hex(cap.html)}): "
+                   "contain unmasked personal data")
+    out += [f"media {mf.media.url} (sha256 {mf.media.sha256}): contains unmasked personal data"
+            for mf in cap.media if mf.data is not None]
+    if cap.warc:
+        out.append(f"WARC records of {', '.join(cap.warc_uris)}: contain unmasked personal data")
+    return out
+
+
+def _takedown_files(home: Home, alert_id: str, *, raw: bool) -> list[tuple[str, bytes]]:
+    base = takedown.folder(home, alert_id)
+    if not base.is_dir():
+        return []
+    return [(p.name, p.read_bytes()) for p in sorted(base.iterdir())
+            if p.is_file() and (raw or p.name == "checks.jsonl")]
+
+
+def _describe(name: str) -> str:
+    return {
+        "post/text.txt": "post text", "post/page.html": "page as captured (raw HTML)",
+        "post/screenshot-capture.png": "full-page screenshot of the captured page (replayed offline)",
+        "post/screenshot-live.png": "full-page screenshot of the live URL at export time",
+        "capture/capture.warc.gz": "WARC records of the page and its media, as captured",
+        "capture/capture.warc": "WARC records of the page and its media, as captured",
+        "capture/live.warc.gz": "WARC records of the live URL fetched at export time",
+        "capture/capture.wacz": "the WARC files above as a WACZ (opens in ReplayWeb.page)",
+        "custody.jsonl": "chain of custody",
+    }.get(name, "original media file" if name.startswith("media/") else
+          "takedown check log / capture" if name.startswith("takedown/") else "")

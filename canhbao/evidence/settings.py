@@ -1,0 +1,53 @@
+"""Settings of the evidence area (`config/evidence.yaml`, env `CANHBAO_EVIDENCE__<KEY>`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from canhbao.core import config
+from canhbao.core.home import Home
+
+
+@dataclass(frozen=True)
+class EvidenceSettings:
+    lang: Literal["vi", "en"] = "vi"  # language of the PDF record
+    # Signing key (Ed25519, PEM). Empty: <home>/keys/evidence_ed25519.pem, generated on first use.
+    key_path: Path | None = None
+    # Who may export personal data unmasked: actor (canhbao.core.audit.current_actor) -> roles.
+    roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    unmasked_roles: tuple[str, ...] = ("inspector_lead",)
+    screenshot_live: bool = True  # also render the live URL when it answers
+    live_timeout_s: float = 10.0
+    viewport_width: int = 1280
+    max_screenshot_height: int = 12000  # px; taller pages are cut (the WARC keeps everything)
+    # Takedown tracking: a page answering 404/410 or showing one of these phrases counts as removed.
+    removed_markers: tuple[str, ...] = (
+        "content isn't available",
+        "this content isn't available",
+        "page isn't available",
+        "noi dung nay hien khong kha dung",
+        "trang nay khong kha dung",
+        "bai viet khong ton tai",
+    )
+    fetch_timeout_s: float = 15.0
+    user_agent: str = "canhbao-evidence/0.1 (+takedown check)"
+
+    def validate(self) -> None:
+        if self.live_timeout_s <= 0 or self.fetch_timeout_s <= 0:
+            raise ValueError("timeouts must be positive")
+        if not 320 <= self.viewport_width <= 4000:
+            raise ValueError("viewport_width must be between 320 and 4000")
+        if self.max_screenshot_height < 500:
+            raise ValueError("max_screenshot_height must be at least 500")
+
+    def key_file(self, home: Home) -> Path:
+        return self.key_path or home.keys / "evidence_ed25519.pem"
+
+    def may_unmask(self, actor: str) -> bool:
+        return bool(set(self.roles.get(actor, ())) & set(self.unmasked_roles))
+
+
+def load() -> EvidenceSettings:
+    return config.load("evidence", EvidenceSettings)

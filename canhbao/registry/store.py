@@ -1,0 +1,169 @@
+"""The registry of internal documents: SQLite in `home.registry_db`, originals content-addressed under
+`home.registry_files`, page images under `home.registry_pages/<id[:2]>/<id>/NNN.png`.
+
+A document's id is the SHA-256 of the original file, so adding the same file again is a no-op.
+Files are written (atomically) before the database row that points at them is committed; a crash
+leaves at worst an orphan file, never a row without its pages.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator
+
+import imagehash
+import numpy as np
+
+from canhbao.core import atomic
+from canhbao.core.errors import InputError, NotFound
+from canhbao.core.home import Home
+from canhbao.core.records import RegisteredDocument, sha256_hex, utcnow
+from canhbao.registry import meta
+from canhbao.registry.fingerprint import shingle_set
+from canhbao.registry.ingest import read_pages
+from canhbao.registry.settings import LeakSettings, load_settings
+
+CLASSIFICATIONS = ("internal", "confidential")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY, source TEXT NOT NULL, classification TEXT NOT NULL, numbers TEXT NOT NULL,
+    date TEXT NOT NULL, agency TEXT NOT NULL, subject TEXT NOT NULL, signer TEXT NOT NULL,
+    pages INTEGER NOT NULL, added_at TEXT NOT NULL, file TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pages (
+    doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE, page INTEGER NOT NULL,
+    method TEXT NOT NULL, text TEXT NOT NULL, phash TEXT NOT NULL, shingles BLOB NOT NULL,
+    image TEXT NOT NULL, boiler BLOB NOT NULL, PRIMARY KEY (doc_id, page)
+);
+"""
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    doc_id: str
+    page: int  # 1-based
+    method: str
+    text: str
+    phash: str
+    shingles: np.ndarray  # sorted distinct uint64 shingle hashes of the page
+    image: str  # path relative to the data home
+    boiler: np.ndarray  # the subset from boilerplate zones (header, recipients, closing, signer, stamps)
+
+
+class Registry:
+    def __init__(self, home: Home, settings: LeakSettings | None = None):
+        self.home = home
+        self.settings = settings or load_settings()
+        self.db = sqlite3.connect(home.registry_db)
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.executescript(_SCHEMA)
+
+    @classmethod
+    def open(cls, home: Home, settings: LeakSettings | None = None) -> "Registry":
+        return cls(home, settings)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Registry":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def add(self, path: Path | str, classification: str = "internal") -> tuple[RegisteredDocument, bool]:
+        """Ingest one file; returns (document, added). Re-adding the same bytes returns (existing, False)."""
+        path = Path(path)
+        if classification not in CLASSIFICATIONS:
+            raise InputError(path, f"classification must be one of {', '.join(CLASSIFICATIONS)}")
+        if not path.is_file():
+            raise InputError(path, "no such file" if not path.exists() else "not a regular file")
+        data = path.read_bytes()
+        doc_id = sha256_hex(data)
+        existing = self.find(doc_id)
+        if existing:
+            return existing, False
+        pages = read_pages(path, data, self.settings)
+        letter = meta.extract("\n".join(p.text for p in pages))
+        original = self.home.blob_path(self.home.registry_files, doc_id, path.suffix.lower())
+        atomic.write_bytes(original, data)
+        rows = []
+        zones = meta.split_zones([p.text for p in pages])
+        k = self.settings.match.shingle_words
+        for n, (page, (_, boiler_text)) in enumerate(zip(pages, zones), start=1):
+            image_path = self.home.registry_pages / doc_id[:2] / doc_id / f"{n:03d}.png"
+            buf = io.BytesIO()
+            page.image.save(buf, "PNG", optimize=False)
+            atomic.write_bytes(image_path, buf.getvalue())
+            shingles = shingle_set(page.text, k)
+            boiler = np.intersect1d(shingle_set(boiler_text, k), shingles)
+            rows.append((doc_id, n, page.method, page.text, str(imagehash.phash(page.image)), shingles.tobytes(),
+                         str(image_path.relative_to(self.home.root)), boiler.tobytes()))
+        doc = RegisteredDocument(id=doc_id, source=path.name, classification=classification, numbers=letter.numbers,
+                                 date=letter.date, agency=letter.agency, subject=letter.subject, signer=letter.signer,
+                                 pages=len(pages), added_at=utcnow())
+        with self.db:
+            self.db.execute(
+                "INSERT OR IGNORE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (doc.id, doc.source, doc.classification, json.dumps(list(doc.numbers), ensure_ascii=False), doc.date,
+                 doc.agency, doc.subject, doc.signer, doc.pages, doc.added_at.isoformat(),
+                 str(original.relative_to(self.home.root))))
+            self.db.executemany("INSERT OR IGNORE INTO pages VALUES (?,?,?,?,?,?,?,?)", rows)
+        return doc, True
+
+    def remove(self, doc_id: str) -> RegisteredDocument:
+        doc = self.get(doc_id)
+        with self.db:
+            self.db.execute("DELETE FROM pages WHERE doc_id = ?", (doc.id,))
+            self.db.execute("DELETE FROM documents WHERE id = ?", (doc.id,))
+        for image in sorted((self.home.registry_pages / doc.id[:2] / doc.id).glob("*.png")):
+            image.unlink(missing_ok=True)
+        for original in (self.home.registry_files / doc.id[:2]).glob(f"{doc.id}*"):
+            original.unlink(missing_ok=True)
+        return doc
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def find(self, doc_id: str) -> RegisteredDocument | None:
+        """By full id or a unique prefix (at least 6 characters, as `registry list` shows them)."""
+        if len(doc_id) < 6:
+            return None
+        rows = self.db.execute("SELECT * FROM documents WHERE id LIKE ? ORDER BY id LIMIT 2",
+                               (doc_id.lower() + "%",)).fetchall()
+        return _document(rows[0]) if len(rows) == 1 else None
+
+    def get(self, doc_id: str) -> RegisteredDocument:
+        doc = self.find(doc_id)
+        if doc is None:
+            raise NotFound(f"no registered document with id {doc_id!r}")
+        return doc
+
+    def list(self) -> list[RegisteredDocument]:
+        return [_document(r) for r in self.db.execute("SELECT * FROM documents ORDER BY added_at, id")]
+
+    def pages(self, doc_id: str | None = None) -> Iterator[StoredPage]:
+        sql = "SELECT doc_id, page, method, text, phash, shingles, image, boiler FROM pages"
+        args: tuple = ()
+        if doc_id:
+            sql, args = sql + " WHERE doc_id = ?", (doc_id,)
+        for row in self.db.execute(sql + " ORDER BY doc_id, page", args):
+            yield StoredPage(row[0], row[1], row[2], row[3], row[4], np.frombuffer(row[5], dtype=np.uint64), row[6],
+                             np.frombuffer(row[7], dtype=np.uint64))
+
+    def file_path(self, doc_id: str) -> Path:
+        (rel,) = self.db.execute("SELECT file FROM documents WHERE id = ?", (self.get(doc_id).id,)).fetchone()
+        return self.home.root / rel
+
+
+def _document(row: tuple) -> RegisteredDocument:
+    return RegisteredDocument(id=row[0], source=row[1], classification=row[2], numbers=tuple(json.loads(row[3])),
+                              date=row[4], agency=row[5], subject=row[6], signer=row[7], pages=row[8],
+                              added_at=datetime.fromisoformat(row[9]))

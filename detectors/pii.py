@@ -1,0 +1,177 @@
+"""Patient-data exposure: personal data that co-occurs with health context (the 2021 letters' concern).
+
+`find_entities(text)` lists personal data (names, ages, patient codes, phones, ID and insurance numbers,
+e-mails, licence plates, addresses) with offsets and the Decree 13/2023 category; `mask(text, entities)`
+hides them for alerts and indexes; `PiiDetector` raises a `pii_exposure` finding only when identifying
+data meets health context (F0, cách ly, dương tính, ...) and the post is not a shop advert.
+Findings carry entity types and offsets, never values.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable, Literal, Mapping
+
+from canhbao.core import config
+from canhbao.core.home import Home
+from canhbao.core.records import PII_EXPOSURE, Finding, PiiEntity, Subject
+from canhbao.detectors import pii_address, pii_patterns
+from canhbao.detectors.base import Detector, Report
+from canhbao.detectors.pii_patterns import CATEGORY, Span
+
+# On overlap the more specific recognizer wins (an e-mail contains a name, an address a hero's name).
+PRIORITY = ("email", "cccd", "health_insurance", "phone", "cmnd", "licence_plate", "patient_code", "age",
+            "address", "name")
+# Identify a person on their own; the rest (age, phone, address, ...) only in combination.
+STRONG = frozenset({"name", "cccd", "cmnd", "health_insurance"})
+
+HEALTH_TERMS = (
+    "f0", "f1", "f2", "duong tinh", "cach ly", "benh nhan", "dieu tri", "tiep xuc gan", "covid", "sars-cov-2",
+    "ncov", "tiep xuc", "khai bao y te", "xet nghiem", "nhap vien", "ca benh", "ca mac", "ca nhiem", "nhiem benh", "mac benh", "trieu chung",
+    "phong toa", "test nhanh", "benh nen", "cap cuu", "tu vong", "nghi nhiem", "lay nhiem", "ly giai", "phoi nhiem",
+    "truy vet", "bn", "benh vien", "suy ho hap", "tho may", "ho sot", "sot cao",
+)
+ADVERT_TERMS = (
+    "khuyen mai", "lien he", "hotline", "zalo", "inbox", "dat hang", "giam gia", "freeship", "free ship",
+    "ship cod", "cua hang", "shop", "dai ly", "uu dai", "mua ngay", "dat mua", "san pham", "gia chi", "gia ban",
+    "gia uu dai", "vnd", "nhan order", "ib ", "mua hang", "ban le", "ban si",
+)
+
+
+@dataclass(frozen=True)
+class PiiSettings:
+    min_score: float = 0.6  # entities below are neither reported nor masked
+    mask_style: Literal["initials", "placeholder"] = "initials"
+    health_terms: tuple[str, ...] = HEALTH_TERMS  # folded (no diacritics), matched as whole words
+    advert_terms: tuple[str, ...] = ADVERT_TERMS
+    min_weak_types: int = 2  # without a name or ID number, this many distinct identifying types are needed
+
+    def validate(self) -> None:
+        if not 0.0 <= self.min_score <= 1.0:
+            raise ValueError("min_score must be within 0..1")
+        if self.min_weak_types < 1:
+            raise ValueError("min_weak_types must be at least 1")
+
+
+def _terms(terms: Iterable[str]) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w])(?:%s)(?![\w])" % "|".join(re.escape(t.strip()) for t in terms if t.strip()))
+
+
+def find_entities(text: str, min_score: float = 0.6) -> list[PiiEntity]:
+    """Every personal-data span in `text`, non-overlapping, sorted by offset."""
+    sh = pii_patterns.shadow(text)
+    spans = [s for s in (*pii_patterns.numbers(text, sh), *pii_patterns.names(text, sh),
+                         *pii_address.addresses(text, sh)) if s.score >= min_score]
+    spans.sort(key=lambda s: (PRIORITY.index(s.type), -(s.end - s.start), s.start))
+    taken: list[Span] = []
+    for s in spans:
+        if all(s.end <= t.start or s.start >= t.end for t in taken):
+            taken.append(s)
+    taken.sort(key=lambda s: s.start)
+    return [PiiEntity(s.type, s.start, s.end, round(s.score, 3), CATEGORY[s.type]) for s in taken]
+
+
+def _mask_value(value: str, type_: str) -> str:
+    if type_ == "email":
+        local, _, domain = value.partition("@")
+        return local[:1] + "*" * (len(local) - 1) + "@" + domain
+    if type_ == "name" and "." in value:
+        return re.sub(r"[^\W\d_]", "*", value)  # initials are already short: hide them all
+    if type_ not in ("name", "address"):
+        return re.sub(r"\d", "*", value)  # "BN ****", "** tuổi", "**A-***.**"
+    out = []
+    for word in re.split(r"(\W+)", value):
+        if word.isalpha() and (type_ == "name" or word[:1].isupper()):
+            out.append(word[0] + "*" * (len(word) - 1))  # proper noun: keep the initial
+        else:
+            out.append(re.sub(r"\d", "*", word))  # keywords ("tuổi", "phường") stay readable
+    return "".join(out)
+
+
+def mask(text: str, entities: Iterable[Any], style: str = "initials") -> str:
+    """Hide personal data. 'initials' keeps length and offsets ("Nguyễn Văn An, 45 tuổi" ->
+    "N***** V** A*, ** tuổi"); 'placeholder' writes the type ("[NAME], [AGE]")."""
+    out, pos = [], 0
+    for e in sorted(entities, key=lambda e: _get(e, "start")):
+        start, end, type_ = _get(e, "start"), _get(e, "end"), _get(e, "type")
+        if start < pos:
+            continue
+        out.append(text[pos:start])
+        value = text[start:end]
+        out.append(f"[{type_.upper()}]" if style == "placeholder" else _mask_value(value, type_))
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _get(entity: Any, name: str) -> Any:
+    return entity[name] if isinstance(entity, Mapping) else getattr(entity, name)
+
+
+class PiiDetector(Detector):
+    name = "pii"
+    order = 20
+
+    def __init__(self, settings: PiiSettings | None = None):
+        self.settings = settings or PiiSettings()
+        self._health = _terms(self.settings.health_terms)
+        self._advert = _terms(self.settings.advert_terms)
+
+    @classmethod
+    def from_home(cls, home: Home) -> "PiiDetector":
+        from canhbao.detectors import gazetteer
+
+        gazetteer.load()  # once, up front, not on the first post
+        return cls(config.load("pii", PiiSettings))
+
+    def detect(self, subject: Subject) -> Report:
+        parts = subject.texts()
+        text = "\n\n".join(t for _, t in parts)
+        entities = find_entities(text, self.settings.min_score)
+        section = {
+            "exposure": False,
+            "entities": [{"type": e.type, "start": e.start, "end": e.end, "score": e.score, "category": e.category}
+                         for e in entities],
+            "masked_text": mask(text, entities, self.settings.mask_style),
+        }
+        finding = self._exposure(text, entities, parts)
+        if finding is None:
+            return Report(section)
+        section["exposure"] = True
+        return Report(section, (finding,))
+
+    def _exposure(self, text: str, entities: list[PiiEntity], parts: list[tuple[str, str]]) -> Finding | None:
+        sh = pii_patterns.shadow(text)
+        types = sorted({e.type for e in entities})
+        # a patient code is itself health context ("BN2718" says its holder is a case)
+        health = sorted({m.group() for m in self._health.finditer(sh)} | ({"patient_code"} & set(types)))
+        if not health or not types:
+            return None
+        advert = bool(self._advert.search(sh))
+        identifying = set(types) - {"age"}  # an age alone does not single anyone out
+        exposed = (bool(STRONG & set(types))
+                   or ("patient_code" in types and len(types) >= 2)
+                   or (len(identifying) >= self.settings.min_weak_types and not advert))
+        if not exposed:
+            return None
+        strong = STRONG & set(types)
+        score = min(0.99, 0.5 + 0.1 * len(types) + (0.1 if strong else 0.0))
+        return Finding(
+            type=PII_EXPOSURE, detector=self.name, score=round(score, 3),
+            media_sha256=_where(entities, parts),
+            summary=f"personal data ({', '.join(types)}) with health context ({', '.join(health[:4])})",
+            signals={"types": types, "health_terms": health, "advert": advert,
+                     "counts": {t: sum(e.type == t for e in entities) for t in types}},
+            entities=tuple(entities),
+        )
+
+
+def _where(entities: list[PiiEntity], parts: list[tuple[str, str]]) -> str:
+    """The part (post text "" or a media sha256) holding most entities."""
+    bounds, pos = [], 0
+    for sha, t in parts:
+        bounds.append((sha, pos, pos + len(t)))
+        pos += len(t) + 2
+    counts = {sha: sum(lo <= e.start < hi for e in entities) for sha, lo, hi in bounds}
+    return max(counts, key=lambda k: (counts[k], k == "")) if counts else ""

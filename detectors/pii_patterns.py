@@ -1,0 +1,203 @@
+"""Recognizers for Vietnamese personal data: patterns and context words as data, one function per type.
+
+Written by hand rather than on Presidio: Presidio's analyzer needs a spaCy/stanza NLP model for
+tokenisation and names (none ships for Vietnamese offline), and every entity here is either a pattern
+(phones, ID numbers, plates, codes) or a keyword + capitalised-words rule that Presidio would only wrap.
+
+All patterns run on a *shadow* of the text: same length, lower case, diacritics folded, so offsets are
+shared with the original and posts written without tone marks ("benh nhan", "phuong") match too.
+Capitalisation, which carries names, is read from the original.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterator
+
+from canhbao.core.text import fold
+from canhbao.detectors import gazetteer
+
+# Decree 13/2023/ND-CP, art. 2: ID, insurance and plate numbers are *basic* personal data (clause 3);
+# health status is *sensitive* (clause 4), and a patient code reveals it.
+CATEGORY = {
+    "name": "basic", "age": "basic", "address": "basic", "phone": "basic", "email": "basic",
+    "cccd": "basic", "cmnd": "basic", "health_insurance": "basic", "licence_plate": "basic",
+    "patient_code": "sensitive",
+}
+
+
+@dataclass(frozen=True)
+class Span:
+    type: str
+    start: int
+    end: int
+    score: float
+
+
+def shadow(text: str) -> str:
+    """Same-length lower-case ASCII-folded copy (a char that folds to nothing is kept as is)."""
+    out = []
+    for c in text:
+        f = fold(unicodedata.normalize("NFC", c)).lower()
+        out.append(f if len(f) == 1 else c)
+    return "".join(out)
+
+
+# --- numbers --------------------------------------------------------------------------------------
+
+_SEP = r"[ .\-]?"
+# Mobile: 0 or +84/84 then 9 digits starting 3/5/7/8/9. Landline: 02x(x) area code, 11 digits in all.
+_PHONE = re.compile(
+    r"(?<![\w+])(?:\(?\+?84\)?[ .\-]?|\(?0)(?:[35789]\d(?:" + _SEP + r"\d){7}"
+    r"|\(?2\d\)?" + _SEP + r"(?:\d" + _SEP + r"){7}\d)(?![\d])"
+)
+_CCCD = re.compile(r"(?<![\w])0\d{2}[ .]?\d{3}[ .]?\d{3}[ .]?\d{3}(?![\d])")
+_NINE = re.compile(r"(?<![\w])\d{3}[ .]?\d{3}[ .]?\d{3}(?![\d])")
+_ID_CONTEXT = re.compile(r"(cmnd|cmt|chung minh|can cuoc|cccd|dinh danh|so id|giay to)\W{0,3}(?:\w+\W{1,3}){0,3}$")
+_HEALTH_INS = re.compile(r"(?<![\w])[a-z]{2} ?\d ?\d{2} ?\d{10}(?![\d])")
+_EMAIL = re.compile(r"(?<![\w.])[\w.+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)+(?![\w])")
+_PLATE = re.compile(r"(?<![\w.])\d{2} ?-? ?[a-z][a-z0-9]? ?-? ?(?:\d{3}\.?\d{2}|\d{4})(?![\w])")
+_PLATE_CONTEXT = re.compile(r"(bien so|bks|bien kiem soat|xe|o to|xe may|bien)\W{0,3}(?:\w+\W{1,3}){0,2}$")
+
+_AGE = re.compile(
+    r"(?<![\w])(?:\d{1,3} ?tuoi|\d{1,2}t(?=[\s,.;)])"
+    r"|(?:sinh nam|nam sinh|sn|s\.n\.?|sinh)\s*:?\s*(?:19|20)\d{2}"
+    r"|(?:sinh ngay|ngay sinh)\s*:?\s*\d{1,2}[/\-.]\d{1,2}[/\-.](?:19|20)\d{2}"
+    r"|(?<=nam, )(?:19|20)\d{2}|(?<=nu, )(?:19|20)\d{2})(?![\d])"
+)
+_PATIENT = re.compile(
+    r"(?<![\w])(?:bn|benh nhan|ca benh|ca nhiem|ca mac|ca duong tinh|ca so|f0)"
+    r"\s*(?:so|thu)?\s*[:#\-]?\s*(\d{1,3}(?:[.,]\d{3})+|\d{1,6})(?![\d,.]?\d)(?! ?tuoi)"
+)
+
+
+def numbers(text: str, sh: str) -> Iterator[Span]:
+    for m in _PHONE.finditer(sh):
+        yield Span("phone", m.start(), m.end(), 0.95)
+    for m in _CCCD.finditer(sh):
+        ctx = bool(_ID_CONTEXT.search(sh[max(0, m.start() - 40):m.start()]))
+        # The first three digits of a CCCD are the province of birth (001-096).
+        if ctx or 1 <= int(m.group()[:3]) <= 96:
+            yield Span("cccd", m.start(), m.end(), 0.99 if ctx else 0.85)
+    for m in _NINE.finditer(sh):
+        if _ID_CONTEXT.search(sh[max(0, m.start() - 40):m.start()]):
+            yield Span("cmnd", m.start(), m.end(), 0.95)
+    for m in _HEALTH_INS.finditer(sh):
+        if text[m.start():m.start() + 2].isupper():
+            yield Span("health_insurance", m.start(), m.end(), 0.95)
+    for m in _EMAIL.finditer(sh):
+        yield Span("email", m.start(), m.end(), 0.99)
+    for m in _PLATE.finditer(sh):
+        ctx = bool(_PLATE_CONTEXT.search(sh[max(0, m.start() - 30):m.start()]))
+        letters = [c for c in text[m.start():m.end()] if c.isalpha()]
+        if letters and letters[0].isupper():
+            yield Span("licence_plate", m.start(), m.end(), 0.95 if ctx else 0.8)
+    for m in _AGE.finditer(sh):
+        # "trẻ từ 5 đến 11 tuổi", "trên 65 tuổi": an age group, nobody's age
+        if re.search(r"(?:den|tren|duoi|hon|tu|nhom|lua)\s*$", sh[max(0, m.start() - 6):m.start()]):
+            continue
+        yield Span("age", m.start(), m.end(), 0.95)
+    for m in _PATIENT.finditer(sh):
+        yield Span("patient_code", m.start(), m.end(), 0.95)
+
+
+# --- names ------------------------------------------------------------------------------------------
+
+# Common Vietnamese surnames (folded): ~99% of the population carries one of these.
+SURNAMES = frozenset(
+    "nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly dinh mai truong cao lam luong "
+    "ha trinh doan la ta thai chu kieu tang quach luu to vuong khuc nghiem chau kim ung au thach lai mac "
+    "phung tieu tong giang chung nong lo dam dieu diep hua lang lu ong ton tu bach "
+    "khong luc ninh phi than thieu trieu".split()
+)
+# Words before a name that mark a person (folded).
+HONORIFICS = ("ong", "ba", "anh", "chi", "em", "chau", "co", "chu", "bac", "cu", "be", "benh nhan", "bn",
+              "ho ten", "ho va ten", "ten", "nguoi benh", "f0", "f1", "vo", "chong", "tai xe", "co giao", "thay")
+# Titles before a name in public office: a public figure acting in office is not whom the rules protect.
+OFFICIAL_TITLES = ("bo truong", "thu truong", "thu tuong", "chu tich", "pho chu tich", "giam doc", "pho giam doc",
+                   "bi thu", "pho bi thu", "tong bi thu", "cuc truong", "vu truong", "truong ban", "bac si",
+                   "bs", "pgs", "gs", "ts", "ths", "dai ta", "thuong ta", "trung ta", "thieu tuong", "nha bao",
+                   "phat ngon vien", "dai dien", "giam doc so", "truong phong", "ca si", "dien vien", "tac gia")
+# Capitalised words that start sentences or name institutions, never part of a person's name.
+NOT_NAME_WORDS = frozenset("covid sars cov ncov ubnd bv cdc who tp tt bhyt cccd cmnd sdt f0 f1 f2 bn".split())
+NOT_NAMES = frozenset(("vu han", "ho chi minh", "duong tinh", "am tinh"))
+
+_CUED_NAME = re.compile(r"(?<![\w])(ho ten|ho va ten|ten|benh nhan|bn|nguoi benh)\s*:?\s+([a-z]+)(?: [a-z]+){1,3}(?=[\s,.;:()]|$)")
+_WORD = re.compile(r"[^\W\d_]+")
+_INITIALS = re.compile(r"(?<![\w.])[A-ZĐ]\.(?:[A-ZĐ]\.){1,3}(?:[A-ZĐ](?![\w]))?")
+
+
+def _cap(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def _preceding_words(sh: str, start: int, n: int = 3) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", sh[max(0, start - 30):start])[-n:])
+
+
+def _ends_with(phrase: str, cues: tuple[str, ...]) -> bool:
+    return any(phrase == c or phrase.endswith(" " + c) for c in cues)
+
+
+def names(text: str, sh: str) -> Iterator[Span]:
+    gaz = gazetteer.load()
+    words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+    i = 0
+    while i < len(words):
+        if not _cap(text[words[i][0]:words[i][1]]):
+            i += 1
+            continue
+        j = i + 1  # extend over capitalised words separated by one space
+        while (j < len(words) and j - i < 4 and _cap(text[words[j][0]:words[j][1]])
+               and text[words[j - 1][1]:words[j][0]] == " "):
+            j += 1
+        span = _name_run(text, sh, words[i:j], gaz)
+        if span:
+            yield span
+            i = j
+        else:
+            i += 1
+    for m in _CUED_NAME.finditer(sh):
+        # "ten nguyen thi lan": a name written in lower case, recognisable only after a cue and a surname
+        if m.group(2) in SURNAMES:
+            yield Span("name", m.start(2), m.end(), 0.85)
+    for m in _INITIALS.finditer(text):
+        yield Span("name", m.start(), m.end(), 0.9 if _honorific(text, sh, m.start()) else 0.8)
+
+
+def _honorific(text: str, sh: str, start: int) -> bool:
+    """A kinship/patient word right before `start`, written as one (lower case: "Bắc Giang" is no "bác")."""
+    before = _preceding_words(sh, start)
+    if not _ends_with(before, HONORIFICS):
+        return False
+    window = text[max(0, start - 30):start]
+    last = list(re.finditer(r"[^\W\d_]+", window))
+    if not last:
+        return False
+    word = last[-1].group()
+    sentence_start = not window[:last[-1].start()].strip() or window[:last[-1].start()].rstrip()[-1] in ".!?:\n"
+    return word.islower() or word == "BN" or word.lower() in ("họ", "tên") or sentence_start
+
+
+def _name_run(text: str, sh: str, run: list[tuple[int, int]], gaz: gazetteer.Gazetteer) -> Span | None:
+    keys = [sh[s:e] for s, e in run]
+    while keys and keys[-1] in NOT_NAME_WORDS:
+        keys.pop()
+        run = run[:-1]
+    if not run or any(k in NOT_NAME_WORDS for k in keys):
+        return None
+    start, end = run[0][0], run[-1][1]
+    full = " ".join(keys)
+    honorific = _honorific(text, sh, start)
+    context = " " + _preceding_words(sh, start, 6)
+    if full in NOT_NAMES or (not honorific and any(f" {t} " in context + " " for t in OFFICIAL_TITLES)):
+        return None
+    if keys[0] in SURNAMES and 2 <= len(keys) <= 4:
+        if full in gaz and len(keys) <= 3 and not honorific:
+            return None  # "Hà Nội", "Phan Thiết", a street named after a hero
+        return Span("name", start, end, 0.9 if honorific or len(keys) >= 3 else 0.8)
+    if honorific and len(keys) <= 3 and full not in gaz:
+        return Span("name", start, end, 0.8)  # "chị Lan", "anh Hùng"
+    return None
