@@ -31,9 +31,9 @@ def maintenance():
 
     @task
     def takedown_check() -> dict:
-        from canhbao.evidence.takedown import check_all
+        from canhbao.evidence.takedown import daily
 
-        return check_all(home())
+        return daily(str(home().root))
 
     retention() >> takedown_check()
 
