@@ -76,3 +76,29 @@ def renderer():
 
     with Renderer() as r:
         yield r
+
+
+# --- alert index (issue 5) ----------------------------------------------------------------------------
+
+def _index_engines():
+    engines = ["sqlite"]  # opensearch joins with the test node
+    if os.environ.get("CANHBAO_ES_URL"):
+        engines.append("elasticsearch")
+    return engines
+
+
+@pytest.fixture(params=_index_engines())
+def any_store(request, tmp_path):
+    """A fresh, set-up alert store of each engine (own indices on the shared test node), audited to tmp_path."""
+    from canhbao.core.audit import AuditLog
+
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    if request.param == "sqlite":
+        from canhbao.index.sqlite_store import SqliteStore
+
+        store = SqliteStore(tmp_path / "alerts.sqlite", audit=audit)
+    else:
+        store = request.getfixturevalue("server_store_factory")(request.param, audit)
+    store.setup()
+    yield store
+    store.close()

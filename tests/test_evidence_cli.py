@@ -86,6 +86,9 @@ def test_settings_validate_and_env_overrides(config_dir, monkeypatch):
     (config_dir / "evidence.yaml").write_text("lang: fr\n")
     with pytest.raises(ConfigError, match="lang: must be one of vi, en"):
         settings.load()
+    (config_dir / "evidence.yaml").write_text("timezone: Mars/Olympus\n")
+    with pytest.raises(ConfigError, match="not a known IANA time zone"):
+        settings.load()
     (config_dir / "evidence.yaml").write_text("roles: {a: [inspector_lead], b: [viewer]}\n")
     monkeypatch.setenv("CANHBAO_EVIDENCE__LIVE_TIMEOUT_S", "3")
     cfg = settings.load()

@@ -60,7 +60,7 @@ class Renderer:
 
     def replay(self, url: str, html: bytes, resources: Mapping[str, tuple[str, bytes]], *,
                timeout_s: float = 20.0) -> bytes:
-        """Screenshot of `html` as served at `url`; sub-resources only from `resources` (url -> type, body)."""
+        """Screenshot of `html` served at `url`; sub-resources only from `resources` (url -> type, body)."""
         page = self._page()
 
         def answer(route):

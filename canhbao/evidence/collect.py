@@ -115,12 +115,17 @@ def _records(path: Path, wanted: set[str], html: bytes | None):
                 resources[uri] = (ctype, body)
                 if "html" in ctype and (page is None or digest == html_digest):
                     page = (uri, body)
+        # A record runs from its offset to the next record's (warcio's own length is short by the
+        # record separator on uncompressed WARCs); the last one runs to the end of the file.
         fh.seek(0)
         it = ArchiveIterator(fh)
+        starts = []
         for record in it:
-            if (record.rec_headers.get_header("WARC-Target-URI") or "") in wanted:
-                spans.append((record.rec_headers.get_header("WARC-Target-URI"), it.get_record_offset(),
-                              it.get_record_length()))
+            starts.append((record.rec_headers.get_header("WARC-Target-URI") or "", it.get_record_offset()))
+        end = fh.seek(0, 2)
+        for i, (uri, offset) in enumerate(starts):
+            if uri in wanted:
+                spans.append((uri, offset, (starts[i + 1][1] if i + 1 < len(starts) else end) - offset))
         chunks = []
         for _uri, offset, length in spans:
             fh.seek(offset)

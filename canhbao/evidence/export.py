@@ -123,6 +123,7 @@ def export(home: Home, store: Any, alert_id: str, settings: EvidenceSettings, *,
                   if n.startswith("media/") and n.rsplit(".", 1)[-1].lower() in IMAGE_TYPES][:4]
     files["report.pdf"] = report.render(
         meta, text=text, screenshots=shots, media_images=media_imgs, lang=lang, custody=trail,
+        tz=settings.timezone,
         hashes=[(n, len(d), sha256_hex(d)) for n, d in sorted(files.items())])
     sealed = bundle.seal(files, key)
 

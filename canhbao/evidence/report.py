@@ -7,10 +7,12 @@ Pure: takes the metadata, text, images and file hashes already collected, return
 from __future__ import annotations
 
 import io
+from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 from xml.sax.saxutils import escape
+from zoneinfo import ZoneInfo
 
 from PIL import Image
 from reportlab.lib import colors
@@ -99,10 +101,13 @@ def _image(data: bytes, width: float, max_height: float) -> RLImage:
 
 def render(meta: Mapping[str, Any], *, text: str, screenshots: Sequence[tuple[str, bytes]],
            media_images: Sequence[tuple[str, bytes]], hashes: Sequence[tuple[str, int, str]],
-           custody: Sequence[Mapping[str, Any]], lang: str = "vi") -> bytes:
-    """`hashes`: (file, size, sha256) of every other file in the bundle; `screenshots`: (caption, png)."""
+           custody: Sequence[Mapping[str, Any]], lang: str = "vi",
+           tz: str = "Asia/Ho_Chi_Minh") -> bytes:
+    """`hashes`: (file, size, sha256) of every other file in the bundle; `screenshots`: (caption, png).
+    Times print in `tz` with their offset (metadata.json keeps ISO 8601)."""
     _fonts()
     L, st = LABELS[lang], _styles()
+    when = _clock(tz, lang)
     a, p, m, x = meta["alert"], meta["post"], meta["match"], meta["export"]
     story: list[Any] = []
     head = Table([[_p(L["org"], st["centerb"]), _p(L["nation"], st["centerb"])],
@@ -110,13 +115,13 @@ def render(meta: Mapping[str, Any], *, text: str, screenshots: Sequence[tuple[st
                  colWidths=[WIDTH * 0.45, WIDTH * 0.55], style=TableStyle(BASE_CELL))
     story += [head, Spacer(1, 6 * mm), _p(L["title"], st["h1"]), _p(L["subtitle"], st["center"]),
               _p(f"{L['alert_id']}: {a['id']}", st["center"]), Spacer(1, 4 * mm),
-              _p(L["intro"].format(at=x["at"], actor=x["actor"]), st["body"])]
+              _p(L["intro"].format(at=when(x["at"]), actor=x["actor"]), st["body"])]
 
     story += [_p(L["s_capture"], st["h2"]), _kv([
         (L["platform"], p["platform"]), (L["source"], p["source"]), (L["url"], p["url"]),
-        (L["post_id"], p["post_id"]), (L["author"], p["author"]), (L["published"], p["published_at"]),
-        (L["captured"], p["captured_at"]), (L["captured_by"], f"crawler:{p['source']}"),
-        (L["exported_by"], x["actor"]), (L["exported_at"], x["at"]),
+        (L["post_id"], p["post_id"]), (L["author"], p["author"]), (L["published"], when(p["published_at"])),
+        (L["captured"], when(p["captured_at"])), (L["captured_by"], f"crawler:{p['source']}"),
+        (L["exported_by"], x["actor"]), (L["exported_at"], when(x["at"])),
     ], st)]
 
     story += [_p(L["s_seen"], st["h2"]),
@@ -133,7 +138,7 @@ def render(meta: Mapping[str, Any], *, text: str, screenshots: Sequence[tuple[st
     if meta.get("takedown"):
         story += [_p(L["s_takedown"], st["h2"]), _grid(
             [L["time"], L["state"], L["http"], L["note"]],
-            [[t.get("at", ""), L.get("state_" + t.get("state", ""), t.get("state", "")),
+            [[when(t.get("at", "")), L.get("state_" + t.get("state", ""), t.get("state", "")),
               t.get("http_status", ""), t.get("note", "")] for t in meta["takedown"]],
             [38 * mm, 25 * mm, 15 * mm, WIDTH - 78 * mm], [st["small"]] * 4, st)]
     if meta.get("missing") or meta.get("withheld"):
@@ -146,7 +151,7 @@ def render(meta: Mapping[str, Any], *, text: str, screenshots: Sequence[tuple[st
                     [52 * mm, 16 * mm, WIDTH - 68 * mm], [st["small"], st["small"], st["mono"]], st)]
     story += [_p(L["s_custody"], st["h2"]), _grid(
         [L["time"], L["actor"], L["action"], L["note"]],
-        [[c["at"], c["actor"], c["action"], _custody_note(c)] for c in custody],
+        [[when(c["at"]), c["actor"], c["action"], _custody_note(c)] for c in custody],
         [38 * mm, 34 * mm, 28 * mm, WIDTH - 100 * mm], [st["small"]] * 4, st)]
     story += [Spacer(1, 6 * mm), _p(L["signed"].format(fp=x["key_fingerprint"]), st["body"]),
               Spacer(1, 4 * mm), _p(f"{L['recorder']}\n{x['actor']}", st["centerb"])]
@@ -175,6 +180,22 @@ def _match_rows(a: Mapping[str, Any], m: Mapping[str, Any], L: Mapping[str, str]
     if m.get("signals"):
         rows.append((L["signals"], "; ".join(f"{k}: {v}" for k, v in sorted(m["signals"].items()))))
     return rows
+
+
+def _clock(tz: str, lang: str):
+    """ISO 8601 -> local wall time with its UTC offset, the way a record is read ("14:05:09 30/08/2021")."""
+    zone = ZoneInfo(tz)
+
+    def fmt(iso: str) -> str:
+        try:
+            t = datetime.fromisoformat(iso)
+        except (TypeError, ValueError):
+            return iso or ""
+        t = (t if t.tzinfo else t.replace(tzinfo=timezone.utc)).astimezone(zone)
+        off = t.strftime("%z")
+        pattern = "%H:%M:%S %d/%m/%Y" if lang == "vi" else "%Y-%m-%d %H:%M:%S"
+        return f"{t.strftime(pattern)} (UTC{off[:3]}:{off[3:]})"
+    return fmt
 
 
 def _custody_note(c: Mapping[str, Any]) -> str:

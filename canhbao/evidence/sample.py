@@ -9,7 +9,6 @@ alert store. The site can then take a post down or edit it, for takedown trackin
 from __future__ import annotations
 
 import io
-import re
 import threading
 import urllib.request
 from dataclasses import dataclass
@@ -25,8 +24,7 @@ from canhbao.core.alerts import alert_from_finding
 from canhbao.core.atomic import write_bytes
 from canhbao.core.home import Home
 from canhbao.core.posts import PostStore
-from canhbao.core.records import (FAKE_NEWS, LEAK, Alert, ClaimRef, DocumentRef, Finding, Media, Post, Subject,
-                                  sha256_hex)
+from canhbao.core.records import FAKE_NEWS, Alert, ClaimRef, Finding, Media, Post, Subject, sha256_hex
 
 VN = timezone(timedelta(hours=7))
 PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{title}</title>
@@ -136,20 +134,23 @@ class Case:
 
 
 def leak_case(home: Home, site: Site, store: Any, seed: Any) -> Case:
+    """A photo of a registered letter's first page, matched by the real registry, OCR and leak detector."""
+    from canhbao.detectors.leak import LeakDetector
+    from canhbao.detectors.media import MediaReader
+    from canhbao.registry import Registry
     from canhbao.samples import render_pages
 
+    with Registry.open(home) as registry:
+        registry.add(seed.path, classification="internal")
     image = png_bytes(render_pages(seed.text, dpi=100)[0], scale=0.9)
     text = "Văn bản nội bộ của Sở Y tế vừa bị lộ, mọi người xem nhé!"
     post = capture(home, site, path="/posts/1001", post_id="1001", author="Tin Nóng 24h", text=text,
                    images={"/media/1001.png": image})
-    number = _first_number(seed.text)
-    doc = DocumentRef(id=sha256_hex(seed.text), source=seed.path.name, numbers=(number,),
-                      subject=_subject(seed.text), page=1)
-    finding = Finding(type=LEAK, detector="leak", score=0.93, target=doc.id,
-                      media_sha256=post.media[0].sha256,
-                      summary=f"trang 1 của văn bản {number} ({seed.path.name})", document=doc,
-                      signals={"ocr_containment": 0.91, "number_match": True, "phash_distance": 2})
-    return Case(_store(store, post, finding, text), post, "/posts/1001")
+    read = MediaReader.from_home(home).read_bytes(image, name=post.media[0].url)
+    findings = LeakDetector.from_home(home).detect(Subject(post, (read,))).findings
+    if not findings:
+        raise AssertionError(f"the leak detector did not match {seed.path.name}; OCR read: {read.text[:200]!r}")
+    return Case(_store(store, post, findings[0], _masked(post)), post, "/posts/1001")
 
 
 def pii_case(home: Home, site: Site, store: Any) -> Case:
@@ -173,7 +174,7 @@ def fake_case(home: Home, site: Site, store: Any) -> Case:
     finding = Finding(type=FAKE_NEWS, detector="fakenews", score=0.87, target=claim.id,
                       summary="khớp tin giả đã được xác minh claim-017", claims=(claim,),
                       signals={"similarity": 0.87})
-    return Case(_store(store, post, finding, text), post, "/posts/3003")
+    return Case(_store(store, post, finding, _masked(post)), post, "/posts/3003")
 
 
 def _store(store: Any, post: Post, finding: Finding, masked: str) -> Alert:
@@ -182,13 +183,8 @@ def _store(store: Any, post: Post, finding: Finding, masked: str) -> Alert:
     return store.transition(alert.id, "confirmed", actor="analyst.tuan", note="xác nhận vi phạm")
 
 
-def _first_number(text: str) -> str:
-    m = re.search(r"Số:\s*([0-9]+\s*/\s*\S+)", text)
-    return re.sub(r"\s+", "", m.group(1)) if m else "(không số)"
+def _masked(post: Post) -> str:
+    """Alerts carry the post text as the PII detector masks it, as the scan pipeline does."""
+    from canhbao.detectors.pii import PiiDetector
 
-
-def _subject(text: str) -> str:
-    for line in text.splitlines():
-        if line.strip().startswith("V/v"):
-            return line.strip()
-    return ""
+    return PiiDetector().detect(Subject(post)).section["masked_text"]

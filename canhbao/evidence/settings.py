@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from canhbao.core import config
 from canhbao.core.home import Home
@@ -13,6 +14,7 @@ from canhbao.core.home import Home
 @dataclass(frozen=True)
 class EvidenceSettings:
     lang: Literal["vi", "en"] = "vi"  # language of the PDF record
+    timezone: str = "Asia/Ho_Chi_Minh"  # times in the PDF record (metadata.json keeps ISO 8601 with offset)
     # Signing key (Ed25519, PEM). Empty: <home>/keys/evidence_ed25519.pem, generated on first use.
     key_path: Path | None = None
     # Who may export personal data unmasked: actor (canhbao.core.audit.current_actor) -> roles.
@@ -35,6 +37,10 @@ class EvidenceSettings:
     user_agent: str = "canhbao-evidence/0.1 (+takedown check)"
 
     def validate(self) -> None:
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"timezone {self.timezone!r} is not a known IANA time zone") from None
         if self.live_timeout_s <= 0 or self.fetch_timeout_s <= 0:
             raise ValueError("timeouts must be positive")
         if not 320 <= self.viewport_width <= 4000:

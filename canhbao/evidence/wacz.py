@@ -39,21 +39,24 @@ def surt(url: str) -> str:
 
 def index(name: str, warc: bytes) -> list[str]:
     """CDXJ lines for the response/resource records of one WARC file."""
-    lines = []
+    rows, starts = [], []
     it = ArchiveIterator(io.BytesIO(warc))
     for record in it:
+        starts.append(it.get_record_offset())
         if record.rec_type not in ("response", "resource", "revisit"):
             continue
-        h = record.rec_headers
+        h, http = record.rec_headers, record.http_headers
         uri = h.get_header("WARC-Target-URI") or ""
         ts = "".join(c for c in (h.get_header("WARC-Date") or "") if c.isdigit())[:14]
-        http = record.http_headers
         ctype = (http.get_header("Content-Type") if http else h.get_header("Content-Type")) or ""
-        fields = {"url": uri, "mime": ctype.split(";")[0],
-                  "status": str(http.get_statuscode()) if http else "200",
+        status = str(http.get_statuscode()) if http else "200"
+        fields = {"url": uri, "mime": ctype.split(";")[0], "status": status,
                   "digest": h.get_header("WARC-Payload-Digest") or "", "filename": name}
-        record.content_stream().read()
-        fields.update(offset=str(it.get_record_offset()), length=str(it.get_record_length()))
+        rows.append((len(starts) - 1, uri, ts, fields))
+    ends = starts[1:] + [len(warc)]  # a record ends where the next begins (see collect._records)
+    lines = []
+    for i, uri, ts, fields in rows:
+        fields.update(offset=str(starts[i]), length=str(ends[i] - starts[i]))
         lines.append(f"{surt(uri)} {ts} {json.dumps(fields, sort_keys=True)}")
     return sorted(lines)
 
