@@ -22,7 +22,7 @@ CRAWL_POOL = "canhbao_crawl"
 def nightly_scan():
     @task
     def list_sources() -> list[str]:
-        from canhbao.crawlers import enabled_sources
+        from canhbao.pipeline.stages import enabled_sources
 
         return enabled_sources()
 
@@ -30,7 +30,9 @@ def nightly_scan():
     def crawl_source(source: str) -> dict:
         from canhbao.pipeline.stages import crawl_stage
 
-        return dict(crawl_stage(home(), [source]).counts)
+        result = crawl_stage(home(), [source])
+        health = result.counts["sources"][0]
+        return {k: health[k] for k in ("source", "status", "pages_fetched", "posts_new", "parse_errors")}
 
     @task
     def read_media(_crawled: list) -> dict:

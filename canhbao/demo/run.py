@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from canhbao.core.atomic import write_text
-from canhbao.core.config import REPO_CONFIG_DIR
+from canhbao.core.config import config_dir
 from canhbao.core.home import Home
 from canhbao.demo.content import FEEDS, POSTS, REGISTERED_SEEDS
 from canhbao.demo.images import make_image
@@ -71,7 +71,7 @@ def prepare_config(home: Home, base_url: str, feeds: dict[str, Any]) -> Path:
     cfg = home.root / "demo-config"
     if cfg.exists():
         shutil.rmtree(cfg)
-    shutil.copytree(REPO_CONFIG_DIR, cfg, ignore=shutil.ignore_patterns("sources.y*ml", "index.y*ml"))
+    shutil.copytree(config_dir(), cfg, ignore=shutil.ignore_patterns("sources.y*ml", "index.y*ml"))
     write_text(cfg / "sources.yml", yaml.safe_dump(sources_config(base_url, feeds), allow_unicode=True))
     write_text(cfg / "index.yaml", "engine: sqlite\n")
     return cfg
@@ -90,6 +90,43 @@ def register_samples(home: Home) -> list[str]:
 
 
 def load_claims(home: Home) -> int:
-    from canhbao.claims import ClaimBank
+    from canhbao.claims import ClaimBank, parse_file
 
-    return ClaimBank.open(home).import_file(CLAIMS_CSV)
+    claims, errors = parse_file(CLAIMS_CSV)
+    if errors:
+        raise errors[0]
+    return ClaimBank(home.claims_db).put_many(claims)
+
+
+def run_demo(home: Home, *, progress: bool = True, echo=print) -> DemoResult:
+    """Build and serve the site, register, scan, and compare the alerts with what was planted."""
+    import os
+
+    from canhbao.crawlers.sample_site import serve
+    from canhbao.index import open_store
+    from canhbao.index.base import AlertQuery
+    from canhbao.pipeline.scan import run_scan, summary_lines
+    from canhbao.pipeline.settings import load as load_scan_settings
+
+    t0 = time.perf_counter()
+    site_root = home.root / "demo-site"
+    echo(f"demo: data home {home.root}")
+    feeds = build_site(site_root)
+    echo(f"demo: sample site with {len(POSTS)} posts on {len(feeds)} feeds written to {site_root}")
+    ids = register_samples(home)
+    echo(f"demo: {len(ids)} internal documents registered (seeds {', '.join(REGISTERED_SEEDS)})")
+    echo(f"demo: claim bank holds {load_claims(home)} new known false claims")
+    with serve(site_root) as site:
+        os.environ["CANHBAO_CONFIG_DIR"] = str(prepare_config(home, site.base_url, feeds))
+        echo(f"demo: serving the sample site at {site.base_url}; scanning ...")
+        record = run_scan(home, settings=load_scan_settings(), progress=progress)
+    store = open_store(home)
+    try:
+        alerts = store.search(AlertQuery(limit=1000))
+    finally:
+        store.close()
+    expected = {f"{p.feed}:{p.post_id}": set(p.expect) for p in POSTS if p.expect}
+    found: dict[str, set[str]] = {}
+    for a in alerts:
+        found.setdefault(a.post_key, set()).add(a.type)
+    return DemoResult(expected, found, alerts, time.perf_counter() - t0, summary_lines(record))

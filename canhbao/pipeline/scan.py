@@ -96,11 +96,10 @@ def summary_lines(record: ScanRecord) -> list[str]:
     """What `canhbao scan` prints: posts seen, new media, alerts by type, source health, time per stage."""
     lines = [f"scan {record.id}: {record.status}"]
     crawl = record.stages.get("crawl", {}).get("counts", {})
-    for src in crawl.get("sources", []) if isinstance(crawl.get("sources"), list) else []:
-        lines.append("  source {name}: {status}, {pages} pages, {posts} posts, {errors} errors{note}".format(
-            name=src.get("name", "?"), status=src.get("status", "?"), pages=src.get("pages_fetched", 0),
-            posts=src.get("posts_parsed", 0), errors=src.get("parse_errors", 0),
-            note=f" ({src['message']})" if src.get("message") else ""))
+    if crawl.get("run_id"):
+        from canhbao.crawlers.health import CrawlReport
+
+        lines += ["  " + line for line in CrawlReport.from_json(crawl).summary().splitlines()]
     media = record.stages.get("media", {}).get("counts", {})
     detect = record.stages.get("detect", {}).get("counts", {})
     lines.append(f"  posts analysed: {detect.get('posts', 0)}; new media read: {media.get('new_media', 0)}")

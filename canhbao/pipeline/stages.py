@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
@@ -16,7 +16,7 @@ from canhbao.core.alerts import alert_from_finding
 from canhbao.core.errors import InputError
 from canhbao.core.home import Home
 from canhbao.core.posts import PostStore
-from canhbao.core.records import Alert, MediaText, Post, to_dict
+from canhbao.core.records import Alert, MediaText, Post
 from canhbao.pipeline.ledger import Ledger
 from canhbao.pipeline.progress import Progress
 
@@ -43,13 +43,25 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 # --- crawl -----------------------------------------------------------------------------------------
 
 
-def crawl_stage(home: Home, sources: Sequence[str] | None = None) -> StageResult:
-    """Crawl the configured sources (all when `sources` is None) incrementally into the post store."""
-    from canhbao.crawlers import run_crawl
+def enabled_sources() -> list[str]:
+    from canhbao.crawlers.settings import load
 
-    report = run_crawl(home, list(sources) if sources else None)
-    data = to_dict(report)
-    return StageResult("crawl", data if isinstance(data, Mapping) else {"report": data})
+    return [name for name, src in load().sources.items() if src.enabled]
+
+
+def crawl_stage(home: Home, sources: Sequence[str] | None = None) -> StageResult:
+    """Crawl the given sources (default: every enabled one) incrementally into the post store.
+
+    A blocked or broken source is reported in the health, not raised: the other sources' posts still
+    flow to detection.
+    """
+    from canhbao.crawlers.runner import run_crawl
+
+    report = run_crawl(home, list(sources) if sources else enabled_sources())
+    errors = [f"{s.source}: {s.status}" for s in report.sources if s.status != "ok"]
+    if report.error:
+        errors.append(f"crawl process: {report.error}")
+    return StageResult("crawl", report.to_json(), tuple(errors))
 
 
 # --- media -----------------------------------------------------------------------------------------
@@ -74,7 +86,7 @@ def _read_one(job: tuple[str, str, str]) -> MediaText:
         return MediaText(sha256=sha, kind="unreadable", error=str(exc))
     except Exception as exc:  # one broken image must not stop the batch; the error is kept on the record
         return MediaText(sha256=sha, kind="unreadable", error=f"{rel}: {type(exc).__name__}: {exc}")
-    return mt if mt.sha256 == sha else MediaText(**{**to_dict(mt), "sha256": sha})
+    return mt if mt.sha256 == sha else replace(mt, sha256=sha)
 
 
 def media_stage(home: Home, posts: Iterable[Post] | None = None, *, workers: int = 2,
