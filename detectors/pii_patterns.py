@@ -65,7 +65,8 @@ _AGE = re.compile(
     r"(?<![\w])(?:\d{1,3} ?tuoi|\d{1,2}t(?=[\s,.;)])"
     r"|(?:sinh nam|nam sinh|sn|s\.n\.?|sinh)\s*:?\s*(?:19|20)\d{2}"
     r"|(?:sinh ngay|ngay sinh)\s*:?\s*\d{1,2}[/\-.]\d{1,2}[/\-.](?:19|20)\d{2}"
-    r"|(?<=nam, )(?:19|20)\d{2}|(?<=nu, )(?:19|20)\d{2})(?![\d])"
+    r"|(?<=nam, )(?:19|20)\d{2}|(?<=nu, )(?:19|20)\d{2}"
+    r"|(?<=[^\W\d_] \()(?:19|20)\d{2}(?=\)))(?![\d])"  # "Đoàn Thị Hương (1989)"
 )
 _PATIENT = re.compile(
     r"(?<![\w])(?:bn|benh nhan|ca benh|ca nhiem|ca mac|ca duong tinh|ca so|f0)"
@@ -177,6 +178,8 @@ def _honorific(text: str, sh: str, start: int) -> bool:
     if not last:
         return False
     word = last[-1].group()
+    if window[last[-1].end():].strip():
+        return False  # punctuation between: "chính chủ. Liên hệ" is no "chú Liên"
     sentence_start = not window[:last[-1].start()].strip() or window[:last[-1].start()].rstrip()[-1] in ".!?:\n"
     return word.islower() or word == "BN" or word.lower() in ("họ", "tên") or sentence_start
 
