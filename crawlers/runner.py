@@ -12,6 +12,7 @@ import argparse
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -42,11 +43,20 @@ def run_crawl(home: Home, source_names: Sequence[str], *, settings: CrawlSetting
         spec.write_text(json.dumps({"home": str(home.root), "sources": list(source_names), "out": tmp,
                                     "settings": to_dict(cfg)}, default=str), encoding="utf-8")
         cmd = [sys.executable, "-m", "canhbao.crawlers.runner", str(spec)]
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
-            code, tail = proc.returncode, proc.stderr
-        except subprocess.TimeoutExpired as exc:
-            code, tail = 124, (exc.stderr or b"").decode("utf-8", "replace") if isinstance(exc.stderr, bytes) else ""
+        log_path = home.crawl_state / "runs" / f"{run_id}.log"  # Scrapy's own log of the run, for operators
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(log_path, "wb") as log_fh:
+            # Own process group: on timeout the child and anything it started (Chromium) are killed together.
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log_fh, start_new_session=True)
+            try:
+                code = proc.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                code = 124
+        tail = log_path.read_text(encoding="utf-8", errors="replace")[-8000:]
+        if code == 124:
+            tail += f"\ncrawl killed after {timeout_s} s (what it stored is kept)"
         healths = []
         for name in source_names:
             path = Path(tmp) / f"{name}.health.json"
@@ -59,7 +69,7 @@ def run_crawl(home: Home, source_names: Sequence[str], *, settings: CrawlSetting
     report = CrawlReport(run_id, started, datetime.now(timezone.utc), tuple(healths), code, error)
     report.write(home.crawl_state / "runs" / f"{run_id}.json")
     if code != 0:
-        log.error("crawl process failed (%s):\n%s", code, tail[-4000:])
+        log.error("crawl process failed (%s), log %s:\n%s", code, log_path, tail[-4000:])
     return report
 
 
@@ -137,15 +147,37 @@ def child_main(spec_path: str) -> int:
     process = CrawlerProcess({"TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
                               "LOG_LEVEL": "INFO", "TELNETCONSOLE_ENABLED": False,
                               "REMOTE_CONTROL_ENABLED": False})
+    locks = []
     for name in spec["sources"]:
         src = cfg.sources[name]
+        lock = _lock(home, name)
+        if lock is None:  # another process (an overlapping scheduled run) is crawling it: leave it be
+            from canhbao.core.atomic import write_json
+            write_json(out / f"{name}.health.json", to_dict(SourceHealth(
+                name, src.platform, ERROR, errors=("already being crawled by another process; skipped",))))
+            continue
+        locks.append(lock)
         base = spider_class(src.type)
         # One subclass per source carries that source's settings (politeness, browser) to its crawler.
         spider = type(f"{base.__name__}_{name}", (base,), {
             "custom_settings": scrapy_settings(home, name, src, cfg, out / f"{name}.health.json")})
         process.crawl(spider, source_name=name, source=src, settings_obj=cfg, home=home)
-    process.start()
+    if locks:
+        process.start()
     return 0
+
+
+def _lock(home: Home, name: str):
+    """An exclusive, non-blocking lock per source, released when the process ends (even when killed)."""
+    import fcntl
+
+    fh = open(home.crawl_state / f"{name}.lock", "a")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.close()
+        return None
+    return fh
 
 
 if __name__ == "__main__":

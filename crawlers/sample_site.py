@@ -20,21 +20,16 @@ from __future__ import annotations
 import html
 import json
 import shutil
-import threading
-import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable, Iterator, Mapping
-from urllib.parse import parse_qs, urlsplit
+from typing import Callable, Mapping
 
 from canhbao.crawlers.reltime import VN, parse_time
+from canhbao.crawlers.sample_server import GRAPH_TOKEN, Route, SampleServer, serve  # noqa: F401 - the site's API
 
-GRAPH_TOKEN_ENV = "CANHBAO_SAMPLE_GRAPH_TOKEN"
-GRAPH_TOKEN = "sample-token"
+GRAPH_TOKEN_ENV = "CANHBAO_SAMPLE_GRAPH_TOKEN"  # sources_config names it; set it to GRAPH_TOKEN
 LOGIN_WALL = ('<div id="login_wall"><h2>Bạn phải đăng nhập để tiếp tục.</h2>'
               '<form id="login_form" action="/login/" method="post"><input name="email"><input name="pass" '
               'type="password"><button>Đăng nhập</button></form></div>')
@@ -62,6 +57,7 @@ class FeedSpec:
     title: str = ""
     per_page: int = 5
     fetch: str = "html"  # facebook: html | browser (feed built by JavaScript) | graph
+    infinite_scroll: bool = False  # browser facebook: one page; scrolling to the bottom loads the next batch
     login_wall: bool = False  # every feed page shows a login form instead of posts
     robots_disallow: bool = False  # robots.txt forbids the feed
     now: datetime | None = None  # the moment relative times are relative to (default: build time)
@@ -141,6 +137,10 @@ def _fb_article(name: str, p: SamplePost, imgs: list[str]) -> str:
 
 
 def _write_facebook(root: Path, name: str, spec: FeedSpec, images, now) -> str:
+    if spec.fetch == "browser" and spec.infinite_scroll and not spec.login_wall:
+        _write(root / "fb" / name / "index.html", _doc(f"{spec.title or name} | Facebook", _fb_scroll(name, spec, images)))
+        _fb_permalinks(root, name, spec, images)
+        return f"/fb/{name}/"
     pages = _pages(spec)
     for i, page in enumerate(pages, 1):
         nxt = f'<div id="see_more"><a href="/fb/{name}/p{i + 1}.html">Xem thêm bài viết</a></div>' if i < len(pages) else ""
@@ -152,7 +152,30 @@ def _write_facebook(root: Path, name: str, spec: FeedSpec, images, now) -> str:
         else:
             body = f'<div id="feed" role="feed">{"".join(_fb_article(name, p, images[p.post_id]) for p in page)}</div>{nxt}'
         _write(root / "fb" / name / ("index.html" if i == 1 else f"p{i}.html"), _doc(title, body))
+    _fb_permalinks(root, name, spec, images)
     return f"/fb/{name}/"
+
+
+def _fb_permalinks(root: Path, name: str, spec: FeedSpec, images) -> None:
+    """One page per post at its permalink, so evidence export and takedown checks find it live."""
+    for p in spec.posts:
+        body = LOGIN_WALL if spec.login_wall else f'<div id="feed" role="feed">{_fb_article(name, p, images[p.post_id])}</div>'
+        _write(root / "fb" / name / "posts" / p.post_id / "index.html", _doc(f"{spec.title or name} | Facebook", body))
+
+
+def _fb_scroll(name: str, spec: FeedSpec, images) -> str:
+    """An endless feed: the first batch is shown, each scroll to the bottom appends the next one."""
+    data = json.dumps([_fb_article(name, p, images[p.post_id]) for p in spec.posts], ensure_ascii=False)
+    data = data.replace("</", "<\\/")
+    return ('<style>div[role="article"]{min-height:700px}</style><div id="feed" role="feed"></div><script>'
+            f'const ITEMS = {data}; let shown = 0; const feed = document.getElementById("feed");'
+            f'function more() {{ for (const h of ITEMS.slice(shown, shown + {spec.per_page})) {{'
+            ' const d = document.createElement("div"); d.innerHTML = h; feed.appendChild(d.firstChild); }'
+            f' shown += {spec.per_page}; }}'
+            'let busy = false; window.addEventListener("scroll", () => {'
+            ' if (busy || window.innerHeight + window.scrollY < document.body.scrollHeight - 50) return;'
+            ' busy = true; setTimeout(() => { more(); busy = false; }, 150); });'
+            'setTimeout(more, 50);</script>')
 
 
 def _fb_js(name: str, page, images, nxt: str) -> str:
@@ -186,6 +209,7 @@ def _write_graph(root: Path, name: str, spec: FeedSpec, images, now) -> str:
             doc["paging"]["next"] = f"/graph/v19.0/{name}/posts?after=c{i}"
         fname = "index.json" if i == 1 else f"q_after-c{i - 1}.json"
         _write(root / "graph" / "v19.0" / name / "posts" / fname, json.dumps(doc, ensure_ascii=False))
+    _fb_permalinks(root, name, spec, images)
     return f"/graph/v19.0/{name}/"
 
 
@@ -224,20 +248,23 @@ def _write_telegram(root: Path, name: str, spec: FeedSpec, images, now) -> str:
         msgs = []
         for p in reversed(page):  # t.me/s lists oldest first within a page
             t = parse_time(p.time_text, now) or now
-            photos = "".join(f'<a class="tgme_widget_message_photo_wrap" href="https://t.me/{name}/{p.post_id}?single" '
+            # Real previews link https://t.me/<channel>/<id>; the sample links its own single-message page.
+            photos = "".join(f'<a class="tgme_widget_message_photo_wrap" href="/s/{name}/{p.post_id}" '
                              f"style=\"width:400px;background-image:url('{_e(u)}')\"></a>" for u in images[p.post_id])
             msgs.append(
                 f'<div class="tgme_widget_message_wrap js-widget_message_wrap"><div class="tgme_widget_message js-widget_message" '
                 f'data-post="{name}/{_e(p.post_id)}"><div class="tgme_widget_message_bubble">'
-                f'<div class="tgme_widget_message_author"><a class="tgme_widget_message_owner_name" href="https://t.me/{name}">'
+                f'<div class="tgme_widget_message_author"><a class="tgme_widget_message_owner_name" href="/s/{name}">'
                 f'<span dir="auto">{_e(p.author)}</span></a></div>'
                 f'<div class="tgme_widget_message_grouped_wrap">{photos}</div>'
                 f'<div class="tgme_widget_message_text js-message_text" dir="auto">{_e(p.text).replace(chr(10), "<br/>")}</div>'
                 f'<div class="tgme_widget_message_footer"><div class="tgme_widget_message_info">'
                 f'<span class="tgme_widget_message_views">{_k(p.reactions)}</span><span class="tgme_widget_message_meta">'
-                f'<a class="tgme_widget_message_date" href="https://t.me/{name}/{_e(p.post_id)}">'
+                f'<a class="tgme_widget_message_date" href="/s/{name}/{_e(p.post_id)}">'
                 f'<time datetime="{t.isoformat()}" class="time">{t.astimezone(VN):%H:%M}</time></a></span></div></div>'
                 "</div></div></div>")
+            _write(root / "s" / name / p.post_id / "index.html",
+                   _doc(f"{spec.title or name} – Telegram", f'<section class="tgme_channel_history">{msgs[-1]}</section>'))
         head = f'<link rel="prev" href="/s/{name}?before={page[-1].post_id}">' if i < len(pages) and page else ""
         body = (f'<div class="tgme_channel_info_header_title"><span dir="auto">{_e(spec.title or name)}</span></div>'
                 f'<section class="tgme_channel_history js-message_history">{"".join(msgs)}</section>')
@@ -326,132 +353,3 @@ def sources_config(base_url: str, feeds: Mapping[str, FeedSpec], **overrides) ->
             src.update(url=f"{base_url}/forum/{name}/", selectors=dict(FORUM_SELECTORS))
         sources[name] = src
     return {"sources": sources, **overrides}
-
-
-# --- server -----------------------------------------------------------------------------------------
-
-
-@dataclass
-class Route:
-    status: int = 200
-    body: bytes | Callable[[], bytes] = b""
-    content_type: str = "text/html; charset=utf-8"
-    headers: Mapping[str, str] = field(default_factory=dict)
-    times: int | None = None  # answer like this this many times, then fall back to the files (None: always)
-    delay_s: float = 0.0  # wait before answering (a hanging server)
-
-
-class SampleServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, root: Path):
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.root = Path(root).resolve()
-        self.routes: dict[str, Route] = {}
-        self.requests: list[str] = []  # every path+query asked for, in order
-        self.cookies: list[str] = []  # Cookie headers received
-        self.graph_token = GRAPH_TOKEN
-        self._lock = threading.Lock()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-    def route(self, path: str, *, status: int = 200, body: bytes | str | Callable[[], bytes] = b"",
-              content_type: str = "text/html; charset=utf-8", headers: Mapping[str, str] | None = None,
-              times: int | None = None, delay_s: float = 0.0) -> None:
-        """Answer `path` specially: a 429 (`times=2` then normal), a login wall, a huge or fake image."""
-        data = body.encode("utf-8") if isinstance(body, str) else body
-        self.routes[path] = Route(status, data, content_type, headers or {}, times, delay_s)
-
-    def hits(self, prefix: str) -> list[str]:
-        return [r for r in self.requests if r.startswith(prefix)]
-
-    def take_route(self, path: str) -> Route | None:
-        with self._lock:
-            route = self.routes.get(path)
-            if route is None:
-                return None
-            if route.times is not None:
-                if route.times <= 0:
-                    return None
-                route.times -= 1
-            return route
-
-
-_TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/xml", ".json": "application/json",
-          ".txt": "text/plain", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-          ".gif": "image/gif", ".webp": "image/webp"}
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: SampleServer
-
-    def log_message(self, *args) -> None:  # quiet
-        pass
-
-    def do_GET(self) -> None:  # noqa: N802
-        parts = urlsplit(self.path)
-        self.server.requests.append(self.path)
-        if self.headers.get("Cookie"):
-            self.server.cookies.append(self.headers["Cookie"])
-        route = self.server.take_route(parts.path) or self.server.take_route(self.path)
-        if route is not None:
-            if route.delay_s:
-                time.sleep(route.delay_s)
-            body = route.body() if callable(route.body) else route.body
-            return self._send(route.status, body, route.content_type, route.headers)
-        query = parse_qs(parts.query)
-        if parts.path.startswith("/graph/") and query.get("access_token", [""])[0] != self.server.graph_token:
-            err = {"error": {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}}
-            return self._send(400, json.dumps(err).encode(), "application/json")
-        path = self._file(parts.path, query)
-        if path is None:
-            return self._send(404, b"<html><body><h1>404 Not Found</h1></body></html>", "text/html; charset=utf-8")
-        body = path.read_bytes()
-        if path.suffix == ".xml":
-            body = body.replace(b"{BASE}", self.server.base_url.encode())
-        self._send(200, body, _TYPES.get(path.suffix.lower(), "application/octet-stream"))
-
-    def _file(self, path: str, query: dict) -> Path | None:
-        base = (self.server.root / path.lstrip("/")).resolve()
-        if not str(base).startswith(str(self.server.root)):
-            return None
-        for key in ("before", "after", "page"):
-            if key in query:
-                for ext in (".html", ".json", ".xml"):
-                    cand = base / f"q_{key}-{query[key][0]}{ext}"
-                    if cand.is_file():
-                        return cand
-                return None
-        if base.is_file():
-            return base
-        for index in ("index.html", "index.json"):
-            if (base / index).is_file():
-                return base / index
-        return None
-
-    def _send(self, status: int, body: bytes, ctype: str, headers: Mapping[str, str] | None = None) -> None:
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            for k, v in (headers or {}).items():
-                self.send_header(k, v)
-            self.end_headers()
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):  # the crawler gave up on a large body: fine
-            pass
-
-
-@contextmanager
-def serve(root: Path) -> Iterator[SampleServer]:
-    server = SampleServer(root)
-    thread = threading.Thread(target=server.serve_forever, name="sample-site", daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)

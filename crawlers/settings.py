@@ -56,6 +56,7 @@ class SourceConfig:
     obey_robots: bool | None = None  # None: the global default
     concurrency: int = 0  # requests per domain; 0: the global default
     download_delay: float | None = None
+    scrolls: int = 0  # browser mode: scroll to the bottom up to this many times to load more (endless feeds)
     max_pages: int = 20  # list pages followed per run (older pages are reached on the first runs)
     follow_articles: bool = True  # news/zalo: open each new article for its full text and images
     selectors: Selectors = field(default_factory=Selectors)

@@ -38,8 +38,12 @@ def posts(imgs: dict[str, Path], n: int = 7, start: int = 1000, prefix: str = "T
     return tuple(out)
 
 
-def crawl(home, base_url: str, feeds, names=None, timeout_s: float | None = 120, **overrides):
-    cfg = from_mapping(sources_config(base_url, feeds, **{**FAST, **overrides}))
+def crawl(home, base_url: str, feeds, names=None, timeout_s: float | None = 120, patch=None, **overrides):
+    """Crawl `feeds` as served at `base_url`; `patch` = {source: {key: value}} adjusts single sources."""
+    data = sources_config(base_url, feeds, **{**FAST, **overrides})
+    for name, extra in (patch or {}).items():
+        data["sources"][name].update(extra)
+    cfg = from_mapping(data)
     return run_crawl(home, list(names or feeds), settings=cfg, timeout_s=timeout_s)
 
 

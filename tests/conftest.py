@@ -57,13 +57,8 @@ def evidence_world(tmp_path_factory, seeds):
 
 
 def _evidence_store(home):
-    try:
-        from canhbao.index import open_store
-    except ImportError:  # TEMPORARY until issue 5's store lands in main
-        import sys
-        sys.path.insert(0, os.path.dirname(__file__))
-        from _memory_store import MemoryStore
-        return MemoryStore()
+    from canhbao.index import open_store
+
     store = open_store(home)
     store.setup()
     return store

@@ -3,6 +3,8 @@ media stored once by content, WARC + raw captures usable by the evidence export,
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -20,9 +22,29 @@ KINDS = {"fb-page": ("facebook_page", "html"), "fb-group": ("facebook_group", "h
          "news": ("news", "html"), "forum": ("generic_html", "html")}
 
 
+ATOM = """<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Tin</title>
+<entry><title>Thông báo 1006</title><link href="{BASE}/news/news/1006.html"/><updated>2026-11-20T08:00:00+07:00</updated>
+<author><name>Phóng viên</name></author><summary>Tóm tắt</summary></entry>
+<entry><title>Thông báo 1005</title><link href="{BASE}/news/news/1005.html"/><updated>2026-11-19T08:00:00+07:00</updated></entry>
+</feed>"""
+
+
 def feeds_of(sample_posts):
-    return {name: FeedSpec(kind, sample_posts, per_page=3, fetch=fetch, title=f"Nguồn {name}")
-            for name, (kind, fetch) in KINDS.items()}
+    feeds = {name: FeedSpec(kind, sample_posts, per_page=3, fetch=fetch, title=f"Nguồn {name}")
+             for name, (kind, fetch) in KINDS.items()}
+    feeds["news"] = FeedSpec("news", sample_posts, extra={"news/atom/feed.xml": ATOM})
+    return feeds
+
+
+# the same news site read through its sitemap and through an Atom feed
+MORE = {"news-sitemap": {"url": "{base}/news/news/sitemap.xml"}, "news-atom": {"url": "{base}/news/atom/feed.xml"}}
+
+
+def crawl_all(home, site, feeds):
+    names = [*feeds, *MORE]
+    patch = {n: {k: v.format(base=site.base_url) for k, v in p.items()} for n, p in MORE.items()}
+    all_feeds = {**feeds, **{n: feeds["news"] for n in MORE}}
+    return crawl(home, site.base_url, all_feeds, names=names, patch=patch)
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +57,7 @@ def world(tmp_path_factory):
     mp = pytest.MonkeyPatch()
     mp.setenv(GRAPH_TOKEN_ENV, GRAPH_TOKEN)
     with serve(tmp / "site") as site:
-        first = crawl(home, site.base_url, feeds)
+        first = crawl_all(home, site, feeds)
         yield {"tmp": tmp, "imgs": imgs, "feeds": feeds, "home": home, "site": site, "first": first}
     mp.undo()
 
@@ -59,6 +81,26 @@ def test_every_platform_yields_every_post_across_pages(world):
         assert all("Thông báo số 10" in t for t in texts), texts
         # list pages of 3, 3, 1 posts; zalo also opens 7 articles, news reads 1 feed + 7 articles
         assert h.pages_fetched == {"zalo": 10, "news": 8}.get(name, 3), h.line()
+
+
+def test_news_sitemaps_and_atom_feeds_lead_to_the_articles(world):
+    report, home = world["first"], world["home"]
+    sitemap, atom = health(report, "news-sitemap"), health(report, "news-atom")
+    assert (sitemap.status, sitemap.posts_stored, atom.status, atom.posts_stored) == ("ok", 7, "ok", 2), report.summary()
+    from_sitemap, from_rss = by_id(home, "news-sitemap"), by_id(home, "news")
+    assert from_sitemap["1003"].text == from_rss["1003"].text and from_sitemap["1003"].media
+    a = by_id(home, "news-atom")["1006"]
+    assert a.text.startswith("Thông báo 1006") and a.author == "Trang tin 0"  # the article page wins over the feed
+
+
+def test_post_urls_are_live_pages_showing_the_post(world):
+    import urllib.request
+
+    for name in KINDS:
+        post = by_id(world["home"], name)["1003"]
+        assert post.url.startswith(world["site"].base_url), post.url
+        with urllib.request.urlopen(post.url, timeout=10) as resp:
+            assert "Thông báo số 1003" in resp.read().decode("utf-8"), post.url
 
 
 def test_relative_times_are_resolved_against_capture_time(world):
@@ -119,6 +161,9 @@ def test_captures_are_warc_and_raw_html_the_evidence_export_can_use(world):
                         if r.http_headers else None, r.content_stream().read()) for r in ArchiveIterator(fh)]
         assert any(t == "response" and code == "200" and body == raw.encode("utf-8") for t, _u, code, body in records)
         assert any(t == "request" for t, *_ in records)
+        check = subprocess.run([sys.executable, "-m", "warcio.cli", "check", str(home.root / post.warc)],
+                               capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout + check.stderr  # digests of every record verify
         capture = collect(home, post)
         assert capture.html is not None and capture.warc, (name, capture.missing)
         assert not capture.missing, capture.missing
@@ -127,10 +172,10 @@ def test_captures_are_warc_and_raw_html_the_evidence_export_can_use(world):
 def test_rerun_fetches_only_what_is_new(world):
     home, site, feeds = world["home"], world["site"], world["feeds"]
     before = len(site.requests)
-    second = crawl(home, site.base_url, feeds)
+    second = crawl_all(home, site, feeds)
     asked = site.requests[before:]
     assert all(h.posts_new == 0 and h.status == "ok" for h in second.sources), second.summary()
-    assert PostStore(home.posts_db).count() == 7 * len(KINDS)
+    assert PostStore(home.posts_db).count() == 7 * len(KINDS) + 7 + 2
     # only the first page of each feed (and robots.txt): no older pages, no articles, no media
     assert not [r for r in asked if "/media/" in r or "p2" in r or "page-2" in r or "before=" in r
                 or "after=" in r or "/article/" in r or r.startswith("/news/news/1")], asked
@@ -139,11 +184,14 @@ def test_rerun_fetches_only_what_is_new(world):
     new = posts(world["imgs"], n=2, start=2000, prefix="Tin mới")
     feeds2 = feeds_of(new + posts(world["imgs"]))
     build_site(world["tmp"] / "site", feeds2)
-    third = crawl(home, site.base_url, feeds2)
+    third = crawl_all(home, site, feeds2)
     for h in third.sources:
+        if h.source == "news-atom":  # the hand-written Atom feed did not change
+            assert h.posts_new == 0
+            continue
         assert (h.posts_new, h.posts_stored) == (2, 2), h.line()
         assert sorted(k.split(":")[1] for k in h.post_keys) == sorted(
             p.post_id for p in PostStore(home.posts_db).iter(source=h.source) if "Tin mới" in p.text)
-    assert PostStore(home.posts_db).count() == 9 * len(KINDS)
+    assert PostStore(home.posts_db).count() == 9 * len(KINDS) + 9 + 2
     for name in KINDS:
         assert by_id(home, name)["2001"].text.startswith("Tin mới")

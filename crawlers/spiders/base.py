@@ -17,7 +17,7 @@ from scrapy.exceptions import IgnoreRequest
 
 from canhbao.core.records import Media, Post, sha256_hex
 from canhbao.core.text import fold, squash
-from canhbao.crawlers.capture import CAPTURE_KEY
+from canhbao.crawlers.capture import CAPTURE_KEY, redact
 from canhbao.crawlers.health import HealthCounter
 from canhbao.crawlers.reltime import parse_time
 from canhbao.crawlers.settings import CrawlSettings, SourceConfig
@@ -68,6 +68,7 @@ class SourceSpider(scrapy.Spider):
         self.health = HealthCounter(source_name, source.platform)
         self.stored_keys: list[str] = []
         self.pages_followed = 0
+        self._emitted: set[str] = set()
 
     # --- requests -----------------------------------------------------------------------------------
 
@@ -82,13 +83,12 @@ class SourceSpider(scrapy.Spider):
         return scrapy.Request(url, callback=callback, errback=self.failed, meta=meta, dont_filter=False)
 
     def failed(self, failure) -> None:
-        request = failure.request
-        if failure.check(IgnoreRequest) and "robots" in str(failure.value).lower() or \
-                failure.check(IgnoreRequest) and "Forbidden by robots.txt" in repr(failure.value):
-            self.health.error(f"{request.url}: forbidden by robots.txt (obey_robots: false overrides it)")
+        url = redact(failure.request.url)
+        if failure.check(IgnoreRequest) and "robots" in str(failure.value).lower():
+            self.health.error(f"{url}: forbidden by robots.txt (obey_robots: false overrides it)")
             return
-        self.health.error(f"{request.url}: {failure.getErrorMessage() or failure.type.__name__}")
-        log.warning("%s: %s: %s", self.source_name, request.url, failure.getErrorMessage())
+        self.health.error(f"{url}: {failure.getErrorMessage() or failure.type.__name__}")
+        log.warning("%s: %s: %s", self.source_name, url, failure.getErrorMessage())
 
     # --- pages --------------------------------------------------------------------------------------
 
@@ -150,8 +150,9 @@ class SourceSpider(scrapy.Spider):
 
     def emit(self, response, found: Found, published: datetime | None = None) -> Post | None:
         """The Post for `found`, or None when the state already has it (incremental crawl)."""
-        if self.state.known(found.post_id):
-            return None
+        if self.state.known(found.post_id) or found.post_id in self._emitted:
+            return None  # known from an earlier run, or shown twice in this one (the feed moved on)
+        self._emitted.add(found.post_id)
         if published is None and found.time_text:
             published = parse_time(found.time_text, self.captured_at, self.tz)
             if published is None:

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 import scrapy
 
+from canhbao.crawlers.capture import redact
 from canhbao.crawlers.reltime import parse_time
 from canhbao.crawlers.spiders.base import Found, SourceSpider, count, fallback_id, text_of
 
@@ -44,7 +45,7 @@ class FacebookSpider(SourceSpider):
 
     def page_request(self, url, callback, **meta):
         if self.source.fetch == "browser":
-            meta.update(playwright=True, playwright_page_methods=_wait_for_feed())
+            meta.update(playwright=True, playwright_page_methods=_wait_for_feed(self.source.scrolls))
         return super().page_request(url, callback, **meta)
 
     # --- web (html and browser) ---------------------------------------------------------------------
@@ -89,7 +90,7 @@ class FacebookSpider(SourceSpider):
 
     def graph_request(self, url: str) -> scrapy.Request:
         # The token is in the URL: never follow redirects elsewhere, never store it in the WARC target.
-        return scrapy.Request(url, callback=self.parse_graph, errback=self.failed, meta={"dont_redirect": True})
+        return scrapy.Request(url, callback=self.parse_graph, errback=self.failed, meta={"dont_redirect": True, "handle_httpstatus_all": True})
 
     def parse_graph(self, response):
         self.health.pages_fetched += 1
@@ -139,12 +140,29 @@ class FacebookSpider(SourceSpider):
         return found, parse_time(d.get("created_time"), self.captured_at, self.tz)
 
 
-def _wait_for_feed():
+# Scroll to the bottom until no new article appears within 3 s, at most `n` times (endless feeds).
+SCROLL_JS = """async (n) => {
+  const count = () => document.querySelectorAll('div[role="article"]').length;
+  for (let i = 0; i < n; i++) {
+    const before = count();
+    window.scrollTo(0, document.body.scrollHeight);
+    const t0 = Date.now();
+    while (count() === before && Date.now() - t0 < 3000) await new Promise(r => setTimeout(r, 100));
+    if (count() === before) break;
+  }
+  return count();
+}"""
+
+
+def _wait_for_feed(scrolls: int = 0):
     from scrapy_playwright.page import PageMethod
 
     # The feed is built by script: wait for an article (or a login form), then for the network to settle.
-    return [PageMethod("wait_for_selector", 'div[role="article"], #login_form, #see_more', timeout=15000),
-            PageMethod("wait_for_load_state", "networkidle")]
+    methods = [PageMethod("wait_for_selector", 'div[role="article"], #login_form, #see_more', timeout=15000),
+               PageMethod("wait_for_load_state", "networkidle")]
+    if scrolls:
+        methods.append(PageMethod("evaluate", SCROLL_JS, scrolls))
+    return methods
 
 
 def _ft_id(data_ft: str) -> str:
@@ -155,6 +173,4 @@ def _ft_id(data_ft: str) -> str:
 
 
 def _redact(url: str) -> str:
-    import re
-
-    return re.sub(r"access_token=[^&]+", "access_token=***", url)
+    return redact(url).replace("REDACTED", "***")

@@ -38,7 +38,7 @@ class TelegramChannelSpider(SourceSpider):
         post_id = data_post.rsplit("/", 1)[1]
         if not post_id:
             raise ValueError("empty data-post id")
-        link = node.css("a.tgme_widget_message_date::attr(href)").get() or response.urljoin(f"/{data_post}")
+        link = response.urljoin(node.css("a.tgme_widget_message_date::attr(href)").get() or f"/{data_post}")
         photos = [response.urljoin(m.group(1)) for style in node.css(
             ".tgme_widget_message_photo_wrap::attr(style), .tgme_widget_message_video_thumb::attr(style)").getall()
             for m in [_BG.search(style)] if m]
@@ -46,6 +46,6 @@ class TelegramChannelSpider(SourceSpider):
         return Found(
             post_id=post_id, url=link, text=text_of(node.css(".tgme_widget_message_text")),
             author=text_of(node.css(".tgme_widget_message_owner_name")) or channel,
-            author_url=node.css("a.tgme_widget_message_owner_name::attr(href)").get(""),
+            author_url=response.urljoin(node.css("a.tgme_widget_message_owner_name::attr(href)").get("")),
             time_text=node.css("time::attr(datetime)").get(""), images=tuple(photos),
             engagement={"views": views} if views is not None else {})
