@@ -32,7 +32,8 @@ def test_crawled_leak_exports_and_replays(tmp_path, seeds, renderer):
     letter.parent.mkdir()
     letter.write_bytes(png_bytes(render_pages(seed.text, dpi=100)[0], scale=0.9))
     feeds = {"fb-page": FeedSpec("facebook_page", (
-        SamplePost("2001", "Tin Nóng 24h", "Lộ công văn của Sở Y tế, ai cần thì lấy", "2 giờ", images=(letter,)),
+        SamplePost("2001", "Tin Nóng 24h", "Lộ công văn của Sở Y tế, ai cần thì lấy", "2 giờ",
+                   images=(letter,)),
         SamplePost("2000", "Tin Nóng 24h", "Chúc mọi người cuối tuần vui vẻ", "Hôm qua lúc 21:30"),
     ), per_page=5)}
     build_site(tmp_path / "site", feeds)
@@ -58,8 +59,9 @@ def test_crawled_leak_exports_and_replays(tmp_path, seeds, renderer):
         files = {n: zf.read(n) for n in zf.namelist()}
     assert f"media/{post.media[0].sha256}{post.media[0].path[-4:]}" in files
     assert {"post/screenshot-capture.png", "post/screenshot-live.png", "report.pdf"} <= set(files)
+    records = ArchiveIterator(io.BytesIO(files["capture/capture.warc.gz"]))
     responses = {r.rec_headers.get_header("WARC-Target-URI"): r.content_stream().read()
-                 for r in ArchiveIterator(io.BytesIO(files["capture/capture.warc.gz"])) if r.rec_type == "response"}
+                 for r in records if r.rec_type == "response"}
     # The crawler fetched the feed page, not a page of its own for the post: found by the captured HTML.
     assert any("Lộ công văn của Sở Y tế" in body.decode("utf-8", "replace") for body in responses.values())
     assert responses[post.media[0].url] == files[f"media/{post.media[0].sha256}{post.media[0].path[-4:]}"]
