@@ -132,7 +132,9 @@ def test_zero_posts_from_a_200_page_is_reported_loudly(faults):
     h = health(faults["report"], "forum-changed")
     assert h.status == "markup_changed" and h.empty_pages, h.line()
     assert "0 posts parsed from HTTP 200 page" in h.line()
-    assert not faults["report"].ok
+    report = faults["report"]
+    assert not report.ok and f"log: {report.log}" in report.summary()
+    assert "Spider closed" in (faults["home"].root / report.log).read_text()
 
 
 def test_a_crawl_killed_half_way_loses_nothing_and_resumes(faults, tmp_path):

@@ -95,6 +95,8 @@ def test_selectors_css_xpath_attributes_and_text():
     assert select(node, "xpath:.//a/@href") == ["/u"]
     assert select(node, "a") == ["Tên"]
     assert text_of(node.css("p")) == "Một\nhai"
+    messy = Selector(text="<div><p>Đoạn <b>một</b><!-- ẩn --></p><script>var x=1;</script>hai<br>ba</div>").css("div")
+    assert text_of(messy) == "Đoạn một\nhai\nba"
 
 
 def test_politeness_settings_reach_scrapy(tmp_path):
