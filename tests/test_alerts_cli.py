@@ -73,6 +73,13 @@ def test_errors_are_one_line(seeded, capsys):
     assert rc == 2 and "--since" in err and "yesterday" in err
 
 
+def test_unreachable_server_is_one_line(home, config_dir, capsys, monkeypatch):
+    monkeypatch.setenv("CANHBAO_INDEX__ENGINE", "opensearch")
+    monkeypatch.setenv("CANHBAO_INDEX__URL", "http://127.0.0.1:9")
+    rc, _, err = run(capsys, "alerts", "list")
+    assert rc == 2 and err.count("\n") == 1 and "127.0.0.1:9" in err and "unreachable" in err
+
+
 def test_bad_engine_in_config(home, config_dir, capsys):
     (config_dir / "index.yaml").write_text("engine: mysql\n")
     rc, _, err = run(capsys, "index", "setup")
