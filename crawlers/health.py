@@ -106,6 +106,7 @@ class CrawlReport:
     sources: tuple[SourceHealth, ...] = ()
     exit_code: int = 0  # of the crawl process; non-zero: it crashed (what it stored is kept)
     error: str = ""
+    log: str = ""  # Scrapy's log of the run, relative to the data home
 
     @property
     def ok(self) -> bool:
@@ -120,6 +121,8 @@ class CrawlReport:
         lines = [head, *(s.line() for s in self.sources)]
         if self.error:
             lines.append(f"  ! crawl process: {self.error}")
+        if not self.ok and self.log:
+            lines.append(f"  log: {self.log}")
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:

@@ -66,7 +66,8 @@ def run_crawl(home: Home, source_names: Sequence[str], *, settings: CrawlSetting
                 healths.append(SourceHealth(name, cfg.sources[name].platform, ERROR,
                                             errors=(f"crawl process ended (exit {code}) before reporting",)))
     error = "" if code == 0 else _last_line(tail) or f"exit status {code}"
-    report = CrawlReport(run_id, started, datetime.now(timezone.utc), tuple(healths), code, error)
+    report = CrawlReport(run_id, started, datetime.now(timezone.utc), tuple(healths), code, error,
+                         str(log_path.relative_to(home.root)))
     report.write(home.crawl_state / "runs" / f"{run_id}.json")
     if code != 0:
         log.error("crawl process failed (%s), log %s:\n%s", code, log_path, tail[-4000:])

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import shutil
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -334,7 +335,11 @@ FORUM_SELECTORS = {"item": "li.thread-post", "id": "::attr(data-pid)", "text": "
 
 
 def sources_config(base_url: str, feeds: Mapping[str, FeedSpec], **overrides) -> dict:
-    """The `sources.yml` content (as a dict) that points one source at each sample feed."""
+    """The `sources.yml` content (as a dict) that points one source at each sample feed; `overrides` are
+    top-level settings (e.g. `download_delay=0, autothrottle=False` for a fast local run). For Graph API
+    feeds it also sets the token variable in this process's environment (crawls inherit it)."""
+    if any(spec.fetch == "graph" for spec in feeds.values()):
+        os.environ.setdefault(GRAPH_TOKEN_ENV, GRAPH_TOKEN)
     sources = {}
     for name, spec in feeds.items():
         src: dict = {"type": spec.kind}

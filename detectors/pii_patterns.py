@@ -137,7 +137,7 @@ def _cap(word: str) -> bool:
 
 
 def _preceding_words(sh: str, start: int, n: int = 3) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", sh[max(0, start - 30):start])[-n:])
+    return " ".join(re.findall(r"[a-z0-9]+", sh[max(0, start - 10 * n):start])[-n:])
 
 
 def _ends_with(phrase: str, cues: tuple[str, ...]) -> bool:
@@ -198,9 +198,9 @@ def _name_run(text: str, sh: str, run: list[tuple[int, int]], gaz: gazetteer.Gaz
     start, end = run[0][0], run[-1][1]
     full = " ".join(keys)
     honorific = _honorific(text, sh, start)
-    if not honorific and all(text[s:e].isupper() for s, e in run):
-        return None  # an all-caps run without "Họ tên:"/"ông" is a headline ("TRƯỜNG HỢP F1")
-    context = " " + _preceding_words(sh, start, 6)
+    if len(run) >= 2 and text[start:end].isupper() and not honorific:
+        return None  # all-caps runs are headers, mottos and shouting ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    context = " " + _preceding_words(sh, start, 10)  # "Chủ tịch Ủy ban nhân dân tỉnh Lâm Minh Thành"
     if full in NOT_NAMES or (not honorific and any(f" {t} " in context + " " for t in OFFICIAL_TITLES)):
         return None
     if keys[0] in SURNAMES and 2 <= len(keys) <= 4:

@@ -49,11 +49,12 @@ def iso(dt: datetime | None) -> str | None:
     return dt.isoformat(timespec="microseconds").replace("+00:00", "Z") if dt else None
 
 
-def alert_doc(alert: Alert) -> dict[str, Any]:
-    """Alert -> index document."""
+def alert_doc(alert: Alert, evidence_url_template: str = "") -> dict[str, Any]:
+    """Alert -> index document. With a template such as "https://evidence.local/alerts/{id}", an exported
+    alert links to its evidence (a URL field Kibana shows as a link)."""
     f = alert.finding
     numbers = list(f.document.numbers) if f.document else []
-    return {
+    doc = {
         "id": alert.id,
         "type": alert.type,
         "score": float(alert.score),
@@ -84,6 +85,9 @@ def alert_doc(alert: Alert) -> dict[str, Any]:
         "finding": to_dict(f),
         "schema_version": mapping_version(),
     }
+    if evidence_url_template and any(e.action == "exported" for e in alert.history):
+        doc["evidence_url"] = evidence_url_template.format(id=alert.id)
+    return doc
 
 
 def _event_doc(event: AlertEvent) -> dict[str, Any]:

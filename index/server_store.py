@@ -171,7 +171,7 @@ class ServerStore(Lifecycle, AlertStore):
                                               "if_primary_term": old["_primary_term"]}})
                     else:
                         ops.append({"create": {"_index": self.alias(), "_id": aid}})
-                    ops.append(documents.alert_doc(merged))
+                    ops.append(self._doc(merged))
                     ids.append(aid)
                 response = self._bulk(ops)
             except Unavailable as exc:
@@ -197,6 +197,9 @@ class ServerStore(Lifecycle, AlertStore):
                 break
         return done, retried, final + [f"{aid}: {reasons.get(aid, 'not stored')}" for aid in pending]
 
+    def _doc(self, alert: Alert) -> dict[str, Any]:
+        return documents.alert_doc(alert, self.settings.evidence_url_template)
+
     def _find(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         """Existing documents by id, with the index they live in and their sequence numbers (realtime)."""
         indices = sorted(self._get_alias(self.pattern()))
@@ -216,7 +219,7 @@ class ServerStore(Lifecycle, AlertStore):
                 raise NotFound(f"alert {alert_id}: not found in {self.engine} {self.alias()}")
             alert = change(documents.alert_from_doc(old["_source"]))
             try:
-                self._put(old["_index"], alert_id, documents.alert_doc(alert), old["_seq_no"], old["_primary_term"])
+                self._put(old["_index"], alert_id, self._doc(alert), old["_seq_no"], old["_primary_term"])
                 return alert
             except Conflict:
                 continue

@@ -27,6 +27,8 @@ class IndexSettings:
     rollover_max_age: str = "30d"  # a new backing index per month...
     rollover_max_size: str = "10gb"  # ...or earlier when the primary shard grows past this
     retention: str = "730d"  # indices older than this are deleted by ILM / ISM (two years)
+    # Link shown in Kibana for alerts with exported evidence, e.g. "https://evidence.local/alerts/{id}".
+    evidence_url_template: str = ""
 
     def validate(self) -> None:
         if not self.prefix or self.prefix != self.prefix.lower() or any(c in self.prefix for c in ' "*\\<|,>/?'):

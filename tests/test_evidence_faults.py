@@ -111,5 +111,6 @@ def test_lost_raw_html_and_warc_then_lost_post_record(evidence_world, renderer, 
     assert not any(n.startswith(("capture/", "media/")) or n == "post/page.html" for n in done.files)
     with zipfile.ZipFile(done.zip_path) as zf:
         meta = json.loads(zf.read("metadata.json"))
-    assert meta["post"]["url"] == case.post.url and meta["match"]["claims"][0]["id"] == case.alert.finding.target
+    assert meta["post"]["url"] == case.post.url
+    assert meta["match"]["claims"][0]["id"] == case.alert.finding.target
     assert bundle.verify(done.zip_path).ok

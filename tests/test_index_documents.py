@@ -99,3 +99,12 @@ def test_record_and_check():
         documents.check_alert(replace(a, type="spam"))
     with pytest.raises(CanhbaoError, match="outside 0..1"):
         documents.check_alert(replace(a, score=3.0))
+
+
+def test_evidence_link_only_after_an_export():
+    a = make_alert(1)
+    tpl = "https://evidence.local/alerts/{id}"
+    assert "evidence_url" not in documents.alert_doc(a, tpl)
+    exported = documents.record(a, AlertEvent(at=a.created_at, actor="an", action="exported", note="x.zip"))
+    assert documents.alert_doc(exported, tpl)["evidence_url"] == f"https://evidence.local/alerts/{a.id}"
+    assert "evidence_url" not in documents.alert_doc(exported)

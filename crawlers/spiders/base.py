@@ -184,17 +184,39 @@ class SourceSpider(scrapy.Spider):
 # --- small parsing helpers shared by the spiders ----------------------------------------------------
 
 
+_BLOCK = {"p", "div", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "section", "article",
+          "figure", "ul", "ol", "table", "pre"}
+_SKIP = {"script", "style", "noscript", "template"}
+
+
 def text_of(sel) -> str:
-    """Visible text of a selection, paragraphs and <br> kept as line breaks."""
+    """Visible text of a selection, with block elements and <br> as line breaks (walks the lxml tree)."""
     if sel is None:
         return ""
-    parts = []
+    out: list[str] = []
     for node in sel if isinstance(sel, (list, scrapy.selector.SelectorList)) else [sel]:
-        html = node.get() if hasattr(node, "get") else str(node)
-        html = html.replace("<br>", "\n").replace("<br/>", "\n").replace("<br />", "\n").replace("</p>", "</p>\n")
-        parts.append(scrapy.Selector(text=f"<div>{html}</div>").xpath("string(.)").get() or "")
-    lines = [squash(line) for line in "\n".join(parts).split("\n")]
+        root = getattr(node, "root", node)
+        if isinstance(root, str):
+            out.append(root)
+        else:
+            _walk(root, out)
+            out.append("\n")
+    lines = (squash(line) for line in "".join(out).split("\n"))
     return "\n".join(line for line in lines if line)
+
+
+def _walk(el, out: list[str]) -> None:
+    tag = el.tag if isinstance(el.tag, str) else ""
+    if not tag or tag in _SKIP:  # comments, processing instructions, scripts
+        return
+    if el.text:
+        out.append(el.text)
+    for child in el:
+        _walk(child, out)
+        if child.tail:
+            out.append(child.tail)
+    if tag in _BLOCK:
+        out.append("\n")
 
 
 def count(text: str | None) -> int | None:
