@@ -177,7 +177,9 @@ class LeakIndex:
         lo = np.searchsorted(self.keys, q, "left")
         hi = np.searchsorted(self.keys, q, "right")
         df = (hi - lo) + self.background.df(q)
-        w = np.log((self.total + 1) / (df + 1))
+        # IDF scaled so a shingle seen nowhere else weighs 5 whatever the registry size: the evidence
+        # thresholds in MatchSettings then mean "about N distinctive shingles" at 10 pages or 100,000
+        w = np.log((self.total + 1) / (df + 1)) * (5.0 / math.log(self.total + 2))
         common = df >= max(3.0, self.settings.boilerplate_df * self.total)
         w[common | np.isin(q, self.boiler, assume_unique=True) | (hi == lo)] = 0.0
         return w, lo, hi
@@ -187,8 +189,8 @@ class LeakIndex:
     def match_text(self, text: str, phash: str = "") -> Match | None:
         """Best page for `text` (and, for an image, its pHash); None when nothing is even close."""
         s = self.settings
-        best = self._phash_match(phash) if phash else None
         seq = shingle_seq(text, s.shingle_words)
+        best = self._phash_match(phash, seq) if phash else None
         if not seq.size or not self.keys.size:
             return best
         q, inverse = np.unique(seq, return_inverse=True)
@@ -200,7 +202,9 @@ class LeakIndex:
         idx = np.concatenate([np.full(hi[i] - lo[i], i, dtype=np.int32) for i in useful])
         owners = np.concatenate([self.owners[lo[i]:hi[i]] for i in useful])
         votes = np.bincount(owners, weights=w[idx], minlength=len(self.pages))
-        candidates = np.argsort(votes)[::-1][:5]
+        top = min(5, votes.size)
+        candidates = np.argpartition(votes, -top)[-top:]  # O(pages), not a full sort: 100k pages stay in budget
+        candidates = candidates[np.argsort(votes[candidates])[::-1]]
         seen = self._numbers_seen(text)
         dates = meta.find_dates(text)
         q_weight = float(w.sum())
@@ -239,7 +243,8 @@ class LeakIndex:
         if matched:
             score = 0.5 + 0.5 * (1 - math.exp(-(evidence - s.min_evidence + 5) / 40))
         else:
-            score = 0.49 * min(1.0, evidence / s.min_evidence) * min(1.0, containment / max(s.min_containment, 1e-9))
+            score = 0.49 * (min(1.0, evidence / s.min_evidence) * min(1.0, containment / max(s.min_containment, 1e-9))
+                            * min(1.0, int(counted.sum()) / max(1, s.min_shingles)))
         longest = _longest(hit_seq)
         signals = {"via": "text", "evidence": round(evidence, 2), "containment": round(containment, 3),
                    "shingles_matched": int(counted.sum()), "shingles_query": int(w.size),
@@ -250,7 +255,10 @@ class LeakIndex:
     def _numbers_seen(self, text: str) -> list[str]:
         return _number_keys(meta.find_numbers(text) + meta.cited_numbers(text))
 
-    def _phash_match(self, phash: str) -> Match | None:
+    def _phash_match(self, phash: str, seq: np.ndarray) -> Match | None:
+        """A re-shared copy of a registered page image. Nearly blank pages (a signature page) all hash alike,
+        so the OCR text must agree too: most of its shingles (boilerplate included: it is the same image)
+        on that page, unless the image is too small to read at all."""
         if not self.phash.size:
             return None
         try:
@@ -258,13 +266,22 @@ class LeakIndex:
         except ValueError:
             return None
         dist = _popcount(self.phash ^ h)
-        c = int(np.argmin(dist))
-        d = int(dist[c])
-        if d > self.settings.phash_max_distance:
-            return None
-        ref = self.pages[c]
-        score = round(0.9 + 0.1 * (1 - d / max(1, self.settings.phash_max_distance)), 3)
-        return Match(self.docs[ref.doc_id], ref.page, score, True, {"via": "phash", "phash_distance": d})
+        for c in np.argsort(dist, kind="stable")[:3]:
+            d = int(dist[c])
+            if d > self.settings.phash_max_distance:
+                break
+            q = np.unique(seq)
+            lo = np.searchsorted(self.keys, q, "left")
+            hi = np.searchsorted(self.keys, q, "right")
+            on_page = sum(bool((self.owners[a:b] == c).any()) for a, b in zip(lo, hi))
+            agree = on_page / q.size if q.size else 0.0
+            if q.size >= 20 and agree < 0.5:
+                continue
+            ref = self.pages[int(c)]
+            score = round(0.9 + 0.1 * (1 - d / max(1, self.settings.phash_max_distance)), 3)
+            return Match(self.docs[ref.doc_id], ref.page, score, True,
+                         {"via": "phash", "phash_distance": d, "text_agreement": round(agree, 3)})
+        return None
 
 
 def _runs(hits: np.ndarray, min_run: int) -> np.ndarray:
