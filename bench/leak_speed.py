@@ -141,18 +141,24 @@ def main() -> int:
                 reg.add(path)
         docs, photos, texts = end_to_end(home, tmp, args.images)
         index, real = synthetic_index(home, args.pages)
-        lookups, found = [], 0
-        for _ in range(3):
-            for text in texts:
+        lookups, best_of, found = [], [], 0
+        for text in texts:
+            runs = []
+            for _ in range(5):
                 t0 = time.perf_counter()
                 m = index.match_text(text)
-                lookups.append(time.perf_counter() - t0)
-                found += bool(m and m.matched and m.doc.id in real)
+                runs.append(time.perf_counter() - t0)
+            lookups += runs
+            best_of.append(min(runs))
+            found += bool(m and m.matched and m.doc.id in real)
     print()
     line("document image, end to end", docs)
     line("non-document image, end to end", photos)
     line(f"registry lookup, {args.pages:,} pages", lookups, "ms", 1000)
-    print(f"lookups that found the registered letter among {args.pages:,} pages: {found}/{len(lookups)}")
+    # the machine is shared: best of 5 per query removes other processes' scheduling noise
+    line("registry lookup, best of 5 per query", best_of, "ms", 1000)
+    print(f"lookups that found the registered letter among {args.pages:,} pages: {found}/{len(texts)}")
+    print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print("targets: document <= 2 s median, non-document <= 0.1 s, lookup <= 10 ms")
     return 0
 

@@ -51,6 +51,7 @@ thông báo để các cơ quan, đơn vị biết, tổ chức thực hiện./.
 """
 
 TEXT_SUFFIXES = (".txt", ".md")
+MAX_VOTE_POSTINGS = 1000
 
 
 @dataclass(frozen=True)
@@ -198,21 +199,31 @@ class LeakIndex:
         useful = np.flatnonzero(w > 0)
         if not useful.size:
             return best
-        # candidate pages: most rare-shingle weight in common (postings only for shingles with weight)
-        idx = np.concatenate([np.full(hi[i] - lo[i], i, dtype=np.int32) for i in useful])
-        owners = np.concatenate([self.owners[lo[i]:hi[i]] for i in useful])
+        # candidate pages: most rare-shingle weight in common. Shingles on more than MAX_VOTE_POSTINGS pages
+        # carry little weight and long posting lists, so they do not vote (they still count when scoring).
+        sizes = hi - lo
+        voting = useful[sizes[useful] <= MAX_VOTE_POSTINGS]
+        if not voting.size:
+            voting = useful
+        heavy = np.setdiff1d(useful, voting, assume_unique=True)
+        idx = np.repeat(voting.astype(np.int32), sizes[voting])
+        owners = np.concatenate([self.owners[lo[i]:hi[i]] for i in voting])
         votes = np.bincount(owners, weights=w[idx], minlength=len(self.pages))
-        top = min(5, votes.size)
-        candidates = np.argpartition(votes, -top)[-top:]  # O(pages), not a full sort: 100k pages stay in budget
+        voters = np.flatnonzero(votes)  # dense votes are mostly zero ties, which make argpartition crawl
+        top = min(5, voters.size)
+        candidates = voters[np.argpartition(votes[voters], -top)[-top:]]
         candidates = candidates[np.argsort(votes[candidates])[::-1]]
         seen = self._numbers_seen(text)
         dates = meta.find_dates(text)
         q_weight = float(w.sum())
+        heavy_idx = np.repeat(heavy.astype(np.int32), sizes[heavy])
+        heavy_owners = np.concatenate([self.owners[lo[i]:hi[i]] for i in heavy]) if heavy.size else owners[:0]
+        keep = np.isin(heavy_owners, candidates)
+        heavy_idx, heavy_owners = heavy_idx[keep], heavy_owners[keep]
         for c in candidates:
-            if votes[c] <= 0:
-                break
             present = np.zeros(q.size, bool)
             present[idx[owners == c]] = True
+            present[heavy_idx[heavy_owners == c]] = True
             m = self._score(int(c), present, inverse, w, q_weight, seen, dates)
             if best is None or m.score > best.score:
                 best = m
