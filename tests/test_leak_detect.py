@@ -4,7 +4,6 @@ One image per transformation of `canhbao.distort` (the bench covers breadth), lo
 share a registered letter's header, recipients, closing and signer, quoting and ordinary text posts.
 """
 
-import io
 import json
 import subprocess
 import sys

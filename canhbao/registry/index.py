@@ -24,7 +24,7 @@ import numpy as np
 
 from canhbao.core.records import RegisteredDocument
 from canhbao.registry import meta
-from canhbao.registry.fingerprint import shingle_seq, shingle_set, tokens
+from canhbao.registry.fingerprint import shingle_seq, shingle_set
 from canhbao.registry.settings import MatchSettings
 
 log = logging.getLogger(__name__)
