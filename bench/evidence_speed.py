@@ -10,12 +10,10 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # TEMPORARY store fallback
 
 
 def main() -> None:
@@ -61,11 +59,8 @@ def main() -> None:
 
 
 def open_store(home):
-    try:
-        from canhbao.index import open_store as factory
-    except ImportError:
-        from _memory_store import MemoryStore
-        return MemoryStore()
+    from canhbao.index import open_store as factory
+
     store = factory(home)
     store.setup()
     return store

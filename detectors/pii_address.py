@@ -64,8 +64,13 @@ def _components(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[
     """(start, end, kind, validated) for every address component."""
     for m in _KW.finditer(sh):
         written = text[m.start():m.end()].lower()
-        if written not in (m.group(1), SPELLING.get(m.group(1), m.group(1))):
+        spelled = SPELLING.get(m.group(1), m.group(1))
+        if written not in (m.group(1), spelled):
             continue
+        if written != spelled and _has_marks(text, m.start()):
+            continue  # tone marks all around but none here: "Ban Chỉ đạo" is a committee, not "bản"
+        if text[m.start():_cap_words(text, m.end() + 1)].isupper() and m.end() - m.start() > 2:
+            continue  # "TOÀN TỈNH TỪ 0H ĐÊM NAY": shouting, not an address
         kind = KEYWORDS[m.group(1)]
         pos = m.end()
         while pos < len(text) and text[pos] == " ":
@@ -99,6 +104,12 @@ def _components(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[
             yield m.end(), end, "cue", True
 
 
+def _has_marks(text: str, pos: int, radius: int = 60) -> bool:
+    """Whether the text around `pos` is written with Vietnamese diacritics."""
+    window = text[max(0, pos - radius):pos + radius]
+    return any(ord(c) > 127 and c.isalpha() for c in window)
+
+
 def addresses(text: str, sh: str) -> Iterator[Span]:
     gaz = gazetteer.load()
     comps = sorted(set(_components(text, sh, gaz)))
@@ -124,6 +135,8 @@ def addresses(text: str, sh: str) -> Iterator[Span]:
             score = 0.55
         if end > chain[-1][1] and score < 0.9:
             score = 0.9
+        if text[start:end].isupper() and " " in text[start:end].strip():
+            continue  # "TỪ 0H ĐÊM NAY": capitals are shouting or a letterhead, not someone's address
         yield Span("address", start, end, score)
 
 

@@ -65,7 +65,8 @@ _AGE = re.compile(
     r"(?<![\w])(?:\d{1,3} ?tuoi|\d{1,2}t(?=[\s,.;)])"
     r"|(?:sinh nam|nam sinh|sn|s\.n\.?|sinh)\s*:?\s*(?:19|20)\d{2}"
     r"|(?:sinh ngay|ngay sinh)\s*:?\s*\d{1,2}[/\-.]\d{1,2}[/\-.](?:19|20)\d{2}"
-    r"|(?<=nam, )(?:19|20)\d{2}|(?<=nu, )(?:19|20)\d{2})(?![\d])"
+    r"|(?<=nam, )(?:19|20)\d{2}|(?<=nu, )(?:19|20)\d{2}"
+    r"|(?<=[^\W\d_] \()(?:19|20)\d{2}(?=\)))(?![\d])"  # "Đoàn Thị Hương (1989)"
 )
 _PATIENT = re.compile(
     r"(?<![\w])(?:bn|benh nhan|ca benh|ca nhiem|ca mac|ca duong tinh|ca so|f0)"
@@ -134,7 +135,7 @@ def _cap(word: str) -> bool:
 
 
 def _preceding_words(sh: str, start: int, n: int = 3) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", sh[max(0, start - 30):start])[-n:])
+    return " ".join(re.findall(r"[a-z0-9]+", sh[max(0, start - 10 * n):start])[-n:])
 
 
 def _ends_with(phrase: str, cues: tuple[str, ...]) -> bool:
@@ -177,6 +178,8 @@ def _honorific(text: str, sh: str, start: int) -> bool:
     if not last:
         return False
     word = last[-1].group()
+    if window[last[-1].end():].strip():
+        return False  # punctuation between: "chính chủ. Liên hệ" is no "chú Liên"
     sentence_start = not window[:last[-1].start()].strip() or window[:last[-1].start()].rstrip()[-1] in ".!?:\n"
     return word.islower() or word == "BN" or word.lower() in ("họ", "tên") or sentence_start
 
@@ -191,7 +194,9 @@ def _name_run(text: str, sh: str, run: list[tuple[int, int]], gaz: gazetteer.Gaz
     start, end = run[0][0], run[-1][1]
     full = " ".join(keys)
     honorific = _honorific(text, sh, start)
-    context = " " + _preceding_words(sh, start, 6)
+    if len(run) >= 2 and text[start:end].isupper() and not honorific:
+        return None  # all-caps runs are headers, mottos and shouting ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    context = " " + _preceding_words(sh, start, 10)  # "Chủ tịch Ủy ban nhân dân tỉnh Lâm Minh Thành"
     if full in NOT_NAMES or (not honorific and any(f" {t} " in context + " " for t in OFFICIAL_TITLES)):
         return None
     if keys[0] in SURNAMES and 2 <= len(keys) <= 4:

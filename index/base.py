@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable, Sequence
 
-from canhbao.core.records import Alert, AlertEvent
+from canhbao.core.records import Alert, AlertEvent, Post
 
 
 @dataclass(frozen=True)
@@ -28,12 +28,15 @@ class AlertQuery:
     min_score: float = 0.0
     limit: int = 100
     offset: int = 0
+    assignee: str = ""
+    sort: str = "-captured_at"  # -captured_at | captured_at | -score | score | -updated_at (ties: id)
 
 
 @dataclass(frozen=True)
 class BulkResult:
     indexed: int = 0
     failed: tuple[str, ...] = field(default=())  # "<alert id>: <reason>" for items that were not stored
+    retried: int = 0  # items that needed more than one attempt (server stores) and were then stored
 
 
 class AlertStore(ABC):
@@ -67,5 +70,19 @@ class AlertStore(ABC):
     def record(self, alert_id: str, event: AlertEvent) -> Alert:
         """Append an event (assignment, note, export, takedown check) to the alert's trail."""
 
+    def assign(self, alert_id: str, assignee: str, *, actor: str, note: str = "") -> Alert:
+        """Set the analyst in charge (recorded in the history and the audit log)."""
+        raise NotImplementedError
+
+    def upsert_posts(self, posts: Iterable[tuple[Post, str]]) -> BulkResult:
+        """Index posts as (post, masked text) pairs for context search; `post.text` is never stored."""
+        raise NotImplementedError
+
     def close(self) -> None:  # noqa: B027 - optional
         pass
+
+    def __enter__(self) -> "AlertStore":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()

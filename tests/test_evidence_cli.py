@@ -13,15 +13,11 @@ from canhbao.evidence import bundle, settings
 
 
 @pytest.fixture
-def world(evidence_world, monkeypatch, config_dir):
-    home, site, store, cases = evidence_world
-    try:
-        from canhbao.index import open_store  # noqa: F401 - the CLI opens the same store from the home
-    except ImportError:  # TEMPORARY until issue 5's store is in main
-        monkeypatch.setattr("canhbao.commands.evidence.open_store", lambda home: store)
+def world(evidence_world, config_dir):
+    """The CLI opens the same SQLite alert store from the data home (config/index.yaml defaults)."""
     (config_dir / "evidence.yaml").write_text("lang: en\nscreenshot_live: false\n"
                                               "roles: {chief.minh: [inspector_lead]}\n")
-    return home, site, store, cases
+    return evidence_world
 
 
 def test_export_then_verify_from_the_command_line(world, tmp_path, capsys, monkeypatch):
@@ -94,3 +90,14 @@ def test_settings_validate_and_env_overrides(config_dir, monkeypatch):
     cfg = settings.load()
     assert cfg.may_unmask("a") and not cfg.may_unmask("b") and not cfg.may_unmask("c")
     assert cfg.live_timeout_s == 3.0
+
+
+def test_daily_task_checks_every_confirmed_alert(world, monkeypatch):
+    from canhbao.evidence import takedown
+
+    home, site, _store, cases = world
+    site.take_down(cases["fake"].path, status=410)
+    monkeypatch.setenv("CANHBAO_HOME", str(home.root))
+    counts = takedown.daily(screenshots=False)
+    assert sum(counts.values()) == len(cases) and counts.get("removed", 0) >= 1 and counts.get("up", 0) >= 1
+    assert takedown.checks(home, cases["fake"].alert.id)[-1]["state"] == "removed"

@@ -5,12 +5,14 @@ from __future__ import annotations
 import errno
 import json
 import os
+import sqlite3
 import zipfile
 
 import pytest
 
 from canhbao.core.audit import AuditLog
 from canhbao.core.errors import InputError
+from canhbao.core.posts import PostStore
 from canhbao.evidence import bundle, export
 from canhbao.evidence.settings import EvidenceSettings
 
@@ -81,3 +83,34 @@ def test_disk_full_leaves_no_zip_behind(evidence_world, tmp_path, monkeypatch):
     # Nothing was exported, so nothing is claimed: no audit entry, no history event.
     assert len(list(AuditLog(home.audit_log).entries(alert_id))) == before
     assert not any(ev.action == "exported" for ev in store.get(alert_id).history)
+
+
+def test_lost_raw_html_and_warc_then_lost_post_record(evidence_world, renderer, tmp_path):
+    home, _site, store, cases = evidence_world
+    case = cases["fake"]
+    raw, warc = home.root / case.post.raw_html, home.root / case.post.warc
+    saved = raw.read_bytes()
+    raw.unlink()
+    try:  # the page is still in the WARC: it is taken from there and still rendered
+        done = export.export(home, store, case.alert.id, SETTINGS, out_dir=tmp_path / "a", renderer=renderer)
+    finally:
+        raw.write_bytes(saved)
+    assert len(done.missing) == 1 and "raw HTML capture" in done.missing[0]
+    assert {"post/page.html", "post/screenshot-capture.png", "capture/capture.warc.gz"} <= set(done.files)
+
+    moved = warc.with_name("moved.warc.gz")
+    warc.rename(moved)
+    with sqlite3.connect(home.posts_db) as db:  # a retention purge removed the post record too
+        db.execute("DELETE FROM posts WHERE key=?", (case.post.key,))
+    try:
+        done = export.export(home, store, case.alert.id, SETTINGS, out_dir=tmp_path / "b", renderer=renderer)
+    finally:
+        moved.rename(warc)
+        PostStore(home.posts_db).put(case.post)
+    assert done.missing == (f"post {case.post.key}: not in the post store (purged?)",)
+    assert not any(n.startswith(("capture/", "media/")) or n == "post/page.html" for n in done.files)
+    with zipfile.ZipFile(done.zip_path) as zf:
+        meta = json.loads(zf.read("metadata.json"))
+    assert meta["post"]["url"] == case.post.url
+    assert meta["match"]["claims"][0]["id"] == case.alert.finding.target
+    assert bundle.verify(done.zip_path).ok

@@ -92,7 +92,7 @@ def _image(data: bytes, width: float, max_height: float) -> RLImage:
         if h > limit:
             im = im.crop((0, 0, w, limit))
         buf = io.BytesIO()
-        im.save(buf, "PNG")
+        im.save(buf, "JPEG", quality=85)  # reportlab embeds JPEG as is; PNG it re-compresses (slow)
     buf.seek(0)
     img = RLImage(buf)
     img.drawWidth, img.drawHeight = width, width * img.imageHeight / img.imageWidth

@@ -24,7 +24,7 @@ from canhbao.core.alerts import alert_from_finding
 from canhbao.core.atomic import write_bytes
 from canhbao.core.home import Home
 from canhbao.core.posts import PostStore
-from canhbao.core.records import FAKE_NEWS, Alert, ClaimRef, Finding, Media, Post, Subject, sha256_hex
+from canhbao.core.records import Alert, Finding, Media, Post, Subject, sha256_hex
 
 VN = timezone(timedelta(hours=7))
 PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{title}</title>
@@ -149,7 +149,7 @@ def leak_case(home: Home, site: Site, store: Any, seed: Any) -> Case:
     read = MediaReader.from_home(home).read_bytes(image, name=post.media[0].url)
     findings = LeakDetector.from_home(home).detect(Subject(post, (read,))).findings
     if not findings:
-        raise AssertionError(f"the leak detector did not match {seed.path.name}; OCR read: {read.text[:200]!r}")
+        raise RuntimeError(f"the leak detector did not match {seed.path.name}; OCR read {read.text[:200]!r}")
     return Case(_store(store, post, findings[0], _masked(post)), post, "/posts/1001")
 
 
@@ -166,15 +166,20 @@ def pii_case(home: Home, site: Site, store: Any) -> Case:
 
 
 def fake_case(home: Home, site: Site, store: Any) -> Case:
-    text = "KHẨN: Bộ Y tế yêu cầu toàn dân uống nước chanh nóng để diệt virus corona, chia sẻ ngay!"
+    """A post repeating a debunked claim, matched against the claim bank by the real fake-news detector."""
+    from canhbao.claims import ClaimBank, make_claim
+    from canhbao.detectors.fakenews import FakenewsDetector
+
+    ClaimBank(home.claims_db).put(make_claim(
+        {"text": "Uống nước chanh nóng diệt được virus corona", "verdict": "false", "source": "Bộ Y tế",
+         "date": "2020-03-01", "url": "https://moh.gov.vn/tin-gia/017"}, "sample claim"))
+    text = "KHẨN: Bộ Y tế khuyên toàn dân uống nước chanh nóng để diệt virus corona, chia sẻ ngay!"
     post = capture(home, site, path="/posts/3003", post_id="3003", author="Sức Khỏe Mỗi Ngày", text=text,
                    images={})
-    claim = ClaimRef(id="claim-017", text="Uống nước chanh nóng diệt được virus corona", similarity=0.87,
-                     tier="matched", verdict="false", url="https://moh.gov.vn/tin-gia/017")
-    finding = Finding(type=FAKE_NEWS, detector="fakenews", score=0.87, target=claim.id,
-                      summary="khớp tin giả đã được xác minh claim-017", claims=(claim,),
-                      signals={"similarity": 0.87})
-    return Case(_store(store, post, finding, _masked(post)), post, "/posts/3003")
+    findings = FakenewsDetector.from_home(home).detect(Subject(post)).findings
+    if not findings:
+        raise RuntimeError("the fake-news detector did not match the sample claim")
+    return Case(_store(store, post, findings[0], _masked(post)), post, "/posts/3003")
 
 
 def _store(store: Any, post: Post, finding: Finding, masked: str) -> Alert:

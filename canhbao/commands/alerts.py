@@ -1,0 +1,134 @@
+"""`canhbao alerts list|show|ack|confirm|dismiss|reopen|assign|note`: the analyst workflow, on any store."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime, timedelta, timezone
+
+from canhbao.core.audit import current_actor
+from canhbao.core.errors import CanhbaoError, InputError
+from canhbao.core.home import Home
+from canhbao.core.records import ALERT_STATUSES, ALERT_TYPES, AlertEvent, to_dict, utcnow
+
+MOVES = {"ack": "acknowledged", "confirm": "confirmed", "dismiss": "dismissed", "reopen": "open"}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("alerts", help="review alerts: list, show, ack, confirm, dismiss, reopen, assign, note")
+    acts = p.add_subparsers(dest="alerts_command", metavar="ACTION")
+    acts.required = True
+    ls = acts.add_parser("list", help="list alerts, newest first")
+    ls.add_argument("--status", action="append", choices=ALERT_STATUSES, help="repeatable")
+    ls.add_argument("--type", action="append", choices=ALERT_TYPES, help="repeatable")
+    ls.add_argument("--since", help="ISO date/time, or an age such as 24h, 7d")
+    ls.add_argument("--query", default="", help="full text over the masked text (diacritics optional)")
+    ls.add_argument("--assignee", default="")
+    ls.add_argument("--sort", default="-captured_at", choices=("-captured_at", "captured_at", "-score", "score",
+                                                               "-updated_at"))
+    ls.add_argument("--limit", type=int, default=50)
+    ls.add_argument("--json", action="store_true", help="one JSON object per alert per line")
+    ls.set_defaults(func=run_list)
+    show = acts.add_parser("show", help="one alert with its finding and history")
+    show.add_argument("id")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(func=run_show)
+    for name, status in MOVES.items():
+        mv = acts.add_parser(name, help=f"mark an alert {status}")
+        mv.add_argument("id")
+        mv.add_argument("--note", default="")
+        mv.set_defaults(func=run_move, to_status=status)
+    asg = acts.add_parser("assign", help="assign an alert to an analyst")
+    asg.add_argument("id")
+    asg.add_argument("assignee", help="analyst name ('' to unassign)")
+    asg.add_argument("--note", default="")
+    asg.set_defaults(func=run_assign)
+    note = acts.add_parser("note", help="add a note to an alert")
+    note.add_argument("id")
+    note.add_argument("note")
+    note.set_defaults(func=run_note)
+
+
+def parse_since(value: str | None, now: datetime | None = None) -> datetime | None:
+    """'2026-11-01', '2026-11-01T08:00+07:00', or an age: '36h', '7d', '2w'."""
+    if not value:
+        return None
+    units = {"h": "hours", "d": "days", "w": "weeks", "m": "minutes"}
+    if value[-1] in units and value[:-1].isdigit():
+        return (now or utcnow()) - timedelta(**{units[value[-1]]: int(value[:-1])})
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError("--since", f"{value!r} is neither an ISO date nor an age like 24h or 7d") from None
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def _store(args: argparse.Namespace):
+    from canhbao.index import open_store
+
+    return open_store(Home.resolve(args.home))
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from canhbao.index import AlertQuery
+
+    query = AlertQuery(status=tuple(args.status or ()), type=tuple(args.type or ()), since=parse_since(args.since),
+                       text=args.query, assignee=args.assignee, sort=args.sort, limit=args.limit)
+    with _store(args) as store:
+        alerts = store.search(query)
+    for a in alerts:
+        if args.json:
+            print(json.dumps(to_dict(a), ensure_ascii=False))
+        else:
+            what = a.finding.summary or (a.masked_text[:60] + ("…" if len(a.masked_text) > 60 else ""))
+            print(f"{a.id}  {a.status:12s}  {a.type:12s}  {a.score:.2f}  {a.captured_at:%Y-%m-%d %H:%M}  "
+                  f"{a.platform}/{a.source}  {a.assignee or '-'}  {what}")
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        alert = store.get(args.id)
+    if args.json:
+        print(json.dumps(to_dict(alert), ensure_ascii=False, indent=2))
+        return 0
+    f = alert.finding
+    lines = [f"alert     {alert.id}", f"type      {alert.type}  score {alert.score:.2f}  detector {f.detector}",
+             f"status    {alert.status}  assignee {alert.assignee or '-'}",
+             f"post      {alert.platform}/{alert.source}  {alert.post_url}",
+             f"captured  {alert.captured_at.isoformat()}"]
+    if f.document:
+        lines.append(f"document  {', '.join(f.document.numbers) or '-'}  {f.document.subject}  ({f.document.id[:12]})")
+    if f.claims:
+        lines += [f"claim     {c.tier} {c.similarity:.2f}  {c.text}" for c in f.claims]
+    lines += [f"summary   {f.summary}", f"text      {alert.masked_text}"]
+    lines += [f"note      {n}" for n in alert.notes]
+    lines.append("history")
+    for e in alert.history:
+        move = f" {e.from_status}->{e.to_status}" if e.from_status else ""
+        lines.append(f"  {e.at.isoformat()}  {e.actor}  {e.action}{move}  {e.note}".rstrip())
+    print("\n".join(lines))
+    return 0
+
+
+def run_move(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        alert = store.transition(args.id, args.to_status, actor=current_actor(), note=args.note)
+    print(f"{alert.id}  {alert.status}")
+    return 0
+
+
+def run_assign(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        alert = store.assign(args.id, args.assignee, actor=current_actor(), note=args.note)
+    print(f"{alert.id}  assigned to {alert.assignee or '-'}")
+    return 0
+
+
+def run_note(args: argparse.Namespace) -> int:
+    if not args.note.strip():
+        raise CanhbaoError("note: empty")
+    with _store(args) as store:
+        store.record(args.id, AlertEvent(at=utcnow(), actor=current_actor(), action="note", note=args.note))
+    print(f"{args.id}  note added")
+    return 0

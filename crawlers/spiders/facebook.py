@@ -1,0 +1,176 @@
+"""Public Facebook pages and groups, in three fetch modes chosen per source:
+
+- `html`: plain HTTP fetch of server-rendered feed markup (`div[role=article]`);
+- `browser`: the same feed rendered by headless Chromium through scrapy-playwright (the feed is built
+  by JavaScript), optionally with session cookies from `cookies_file`;
+- `graph`: the Graph API (`/<id>/posts`, token from the environment variable named by `token_env`).
+
+Login walls, checkpoints and "temporarily blocked" pages are reported as blocks (source health), never
+as an empty feed. Graph API errors 4/17/32/613 are rate limits, 190/102 an invalid token.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from urllib.parse import urlencode
+
+import scrapy
+
+from canhbao.crawlers.capture import redact
+from canhbao.crawlers.reltime import parse_time
+from canhbao.crawlers.spiders.base import Found, SourceSpider, count, fallback_id, text_of
+
+GRAPH_FIELDS = ("id,message,created_time,permalink_url,from,reactions.summary(true),comments.summary(true),"
+                "shares,attachments{media,subattachments}")
+GRAPH_RATE_LIMIT = {4, 17, 32, 613}
+GRAPH_AUTH = {102, 190}
+
+
+class FacebookSpider(SourceSpider):
+    name = "facebook"
+    source_types = ("facebook_page", "facebook_group")
+
+    async def start(self):
+        if self.source.fetch == "graph":
+            token = os.environ.get(self.source.token_env, "")
+            if not token:
+                self.health.block("no_token", f"environment variable {self.source.token_env} is not set")
+                return
+            query = urlencode({"fields": GRAPH_FIELDS, "limit": 25, "access_token": token})
+            yield self.graph_request(f"{self.source.graph_url.rstrip('/')}/{self.source.graph_id}/posts?{query}")
+            return
+        for url in self.start_urls_of():
+            yield self.page_request(url, self.parse)
+
+    def page_request(self, url, callback, **meta):
+        if self.source.fetch == "browser":
+            meta.update(playwright=True, playwright_page_methods=_wait_for_feed(self.source.scrolls))
+        return super().page_request(url, callback, **meta)
+
+    # --- web (html and browser) ---------------------------------------------------------------------
+
+    def parse(self, response):
+        if not self.usable(response):
+            return
+        nodes = response.css('div[role="article"]')
+        parsed, reached_known = 0, False
+        for _i, found in self.items(response, nodes, lambda n: self.article(response, n)):
+            parsed += 1
+            reached_known |= self.state.finished(found.post_id)
+            post = self.emit(response, found)
+            if post is not None:
+                yield post
+        more = response.css("#see_more a::attr(href), a[href*='/posts?cursor']::attr(href)").get()
+        if self.page_done(response, parsed, reached_known or not more) and more:
+            yield self.page_request(response.urljoin(more), self.parse)
+
+    def article(self, response, node) -> Found:
+        permalink = node.css("a.post-time::attr(href), a[href*='/posts/']::attr(href), "
+                             "a[href*='story_fbid']::attr(href)").get()
+        post_id = node.attrib.get("data-post-id") or _ft_id(node.attrib.get("data-ft", ""))
+        text = text_of(node.css('[data-ad-preview="message"], .post-message'))
+        if not post_id and not permalink:
+            raise ValueError("no post id and no permalink")
+        post_id = post_id or fallback_id(permalink)
+        author = node.css("h3 a, strong a, .post-author a")
+        engagement = {}
+        for key in ("reactions", "comments", "shares"):
+            n = count(node.css(f'[data-count="{key}"]::text').get())
+            if n is not None:
+                engagement[key] = n
+        images = [response.urljoin(u) for u in node.css(".post-media img::attr(src), a[href*='/photo'] img::attr(src)").getall()]
+        return Found(
+            post_id=post_id, url=response.urljoin(permalink) if permalink else response.url, text=text,
+            author=text_of(author[:1]), author_url=response.urljoin(author.attrib.get("href", "")) if author else "",
+            time_text=text_of(node.css("abbr, .post-time")[:1]), images=tuple(dict.fromkeys(images)),
+            engagement=engagement)
+
+    # --- graph API ----------------------------------------------------------------------------------
+
+    def graph_request(self, url: str) -> scrapy.Request:
+        # The token is in the URL: never follow redirects elsewhere, never store it in the WARC target.
+        return scrapy.Request(url, callback=self.parse_graph, errback=self.failed, meta={"dont_redirect": True, "handle_httpstatus_all": True})
+
+    def parse_graph(self, response):
+        self.health.pages_fetched += 1
+        try:
+            doc = json.loads(response.text)
+        except ValueError as exc:
+            self.parse_error(f"{_redact(response.url)}: not JSON ({exc})")
+            return
+        if "error" in doc or response.status != 200:
+            code = (doc.get("error") or {}).get("code")
+            kind = ("rate_limited" if code in GRAPH_RATE_LIMIT or response.status == 429 else
+                    "token_invalid" if code in GRAPH_AUTH else "graph_error")
+            self.health.block(kind, f"{_redact(response.url)} (HTTP {response.status}, code {code})")
+            return
+        parsed, reached_known = 0, False
+        for _i, item in self.items(response, doc.get("data", []), lambda d: self.graph_post(response, d)):
+            found, published = item
+            parsed += 1
+            reached_known |= self.state.finished(found.post_id)
+            post = self.emit(response, found, published)
+            if post is not None:
+                yield post
+        nxt = (doc.get("paging") or {}).get("next")
+        if self.page_done(response, parsed, reached_known or not nxt) and nxt:
+            token = os.environ.get(self.source.token_env, "")
+            nxt = response.urljoin(nxt)
+            if "access_token=" not in nxt:
+                nxt += ("&" if "?" in nxt else "?") + urlencode({"access_token": token})
+            yield self.graph_request(nxt)
+
+    def graph_post(self, response, d: dict):
+        post_id = str(d["id"]).split("_")[-1]
+        images = []
+        for att in (d.get("attachments") or {}).get("data", []):
+            for sub in [att, *(att.get("subattachments") or {}).get("data", [])]:
+                src = ((sub.get("media") or {}).get("image") or {}).get("src")
+                if src:
+                    images.append(response.urljoin(src))
+        engagement = {k: v for k, v in {
+            "reactions": ((d.get("reactions") or {}).get("summary") or {}).get("total_count"),
+            "comments": ((d.get("comments") or {}).get("summary") or {}).get("total_count"),
+            "shares": (d.get("shares") or {}).get("count")}.items() if isinstance(v, int)}
+        author = d.get("from") or {}
+        found = Found(post_id=post_id, url=response.urljoin(d.get("permalink_url") or f"/{d['id']}"),
+                      text=d.get("message", ""), author=author.get("name", ""),
+                      images=tuple(dict.fromkeys(images)), engagement=engagement)
+        return found, parse_time(d.get("created_time"), self.captured_at, self.tz)
+
+
+# Scroll to the bottom until no new article appears within 3 s, at most `n` times (endless feeds).
+SCROLL_JS = """async (n) => {
+  const count = () => document.querySelectorAll('div[role="article"]').length;
+  for (let i = 0; i < n; i++) {
+    const before = count();
+    window.scrollTo(0, document.body.scrollHeight);
+    const t0 = Date.now();
+    while (count() === before && Date.now() - t0 < 3000) await new Promise(r => setTimeout(r, 100));
+    if (count() === before) break;
+  }
+  return count();
+}"""
+
+
+def _wait_for_feed(scrolls: int = 0):
+    from scrapy_playwright.page import PageMethod
+
+    # The feed is built by script: wait for an article (or a login form), then for the network to settle.
+    methods = [PageMethod("wait_for_selector", 'div[role="article"], #login_form, #see_more', timeout=15000),
+               PageMethod("wait_for_load_state", "networkidle")]
+    if scrolls:
+        methods.append(PageMethod("evaluate", SCROLL_JS, scrolls))
+    return methods
+
+
+def _ft_id(data_ft: str) -> str:
+    try:
+        return str(json.loads(data_ft).get("top_level_post_id", ""))
+    except (ValueError, AttributeError):
+        return ""
+
+
+def _redact(url: str) -> str:
+    return redact(url).replace("REDACTED", "***")

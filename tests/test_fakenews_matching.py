@@ -1,0 +1,108 @@
+"""Claim matching with the real offline model: re-typed rumours find their claim, true posts find none,
+and the detector's section and findings have the agreed shape."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import sys
+from pathlib import Path
+
+import pytest
+
+from canhbao.claims import ClaimBank, parse_file
+from canhbao.core.records import MediaText, Post, Subject, utcnow
+from canhbao.detectors.base import detector_classes
+from canhbao.detectors.claim_match import ClaimIndex
+from canhbao.detectors.fakenews import FakenewsDetector, FakenewsSettings
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+from perturb import PERTURBATIONS, embed  # noqa: E402
+
+DATA = Path(__file__).parent / "data"
+CLAIMS, _ = parse_file(DATA / "claims_covid_vi.csv")
+PARA = json.loads((DATA / "claims_paraphrases.json").read_text(encoding="utf-8"))
+VFND = Path("/work/shared/data/vfnd/CSV/vn_news_223_tdlfr.csv")
+
+
+@pytest.fixture(scope="module")
+def index(e5_embedder):
+    return ClaimIndex(CLAIMS, e5_embedder, FakenewsSettings().thresholds)
+
+
+@pytest.fixture(scope="module")
+def news_sentences():
+    """Sentences of real (true) VFND news articles: fillers for long posts."""
+    csv.field_size_limit(1 << 24)
+    rows = [r for r in csv.DictReader(VFND.open(encoding="utf-8")) if r["label"] == "0"][:15]
+    return [s.strip() + "." for r in rows for s in r["text"].replace("\n", " ").split(". ") if 8 <= len(s.split()) <= 25]
+
+
+def _top(index, text):
+    refs = index.match(text)
+    return refs[0] if refs else None
+
+
+@pytest.mark.parametrize("perturbation", ["paraphrase", *PERTURBATIONS])
+def test_retyped_claims_find_their_claim(index, perturbation):
+    rng = random.Random(3)
+    sample = CLAIMS[::3]  # 10 claims per perturbation keeps the test short
+    hits = 0
+    for claim in sample:
+        text = PARA["paraphrases"][claim.id] if perturbation == "paraphrase" else PERTURBATIONS[perturbation](claim.text, rng)
+        top = _top(index, text)
+        hits += top is not None and top.id == claim.id
+    assert hits >= 9, f"{perturbation}: {hits}/10"
+
+
+def test_claim_inside_a_long_post(index, news_sentences):
+    rng = random.Random(5)
+    for claim in CLAIMS[1::6]:
+        post = embed(PARA["paraphrases"][claim.id], rng, news_sentences)
+        assert len(post.split()) > 50
+        top = _top(index, post)
+        assert top is not None and top.id == claim.id, post
+
+
+def test_true_near_topic_posts_are_not_matched(index):
+    matched = [t for t in PARA["near_topic_true"] if any(r.tier == "matched" for r in index.match(t))]
+    assert len(matched) <= 1, matched
+
+
+def _subject(text="", ocr=""):
+    post = Post(source="t", platform="facebook", post_id="9", url="https://fb.example/9", captured_at=utcnow(), text=text)
+    return Subject(post, (MediaText(sha256="cd" * 32, kind="document", text=ocr),) if ocr else ())
+
+
+def test_detector_from_home_section_and_finding(home, config_dir, e5_embedder):
+    (config_dir / "fakenews.yaml").write_text("top_k: 2\n", encoding="utf-8")
+    ClaimBank(home.claims_db).put_many(CLAIMS)
+    detector = detector_classes()["fakenews"].from_home(home)
+    assert isinstance(detector, FakenewsDetector) and detector.settings.top_k == 2
+    report = detector.detect(_subject("🔥 NÓNG!!! Sóng 5G chính là thứ làm virus corona lây lan khắp nơi #5G #covid"))
+    section = report.section
+    assert section["label"] == "matched" and len(section["claims"]) <= 2
+    assert section["claims"][0]["id"] == "vn-5g" and section["claims"][0]["tier"] == "matched"
+    assert set(section["claims"][0]) == {"id", "text", "similarity", "tier"}
+    assert section["score"] == section["claims"][0]["similarity"]
+    (finding,) = report.findings
+    assert finding.type == "fake_news" and finding.detector == "fakenews" and finding.target == "vn-5g"
+    assert finding.claims[0].url.startswith("https://") and finding.media_sha256 == ""
+
+
+def test_detector_reads_ocr_text_and_stays_quiet_on_true_news(home, e5_embedder):
+    ClaimBank(home.claims_db).put_many(CLAIMS)
+    detector = FakenewsDetector.from_home(home)
+    ocr = "TIN KHẨN\nTối nay trực thăng rải thuốc khử trùng toàn thành phố,\nmọi nhà đóng kín cửa, không ra ngoài"
+    report = detector.detect(_subject(ocr=ocr))
+    assert report.findings and report.findings[0].target == "vn-truc-thang"
+    assert report.findings[0].media_sha256 == "cd" * 32
+    quiet = detector.detect(_subject("Bộ Y tế khuyến cáo người dân rửa tay thường xuyên bằng xà phòng"))
+    assert not quiet.findings and quiet.section["label"] in ("no_match", "suggested")
+
+
+def test_empty_bank_loads_no_model(home):
+    detector = FakenewsDetector.from_home(home)
+    assert detector.embedder is None
+    assert detector.detect(_subject("bất cứ gì")).section == {"score": 0.0, "label": "no_match", "claims": []}
