@@ -28,7 +28,9 @@ class Thresholds:
     max_passages: int = 48
 
     def tier(self, similarity: float) -> str:
-        return "matched" if similarity >= self.matched else "suggested" if similarity >= self.suggested else ""
+        return (
+            "matched" if similarity >= self.matched else "suggested" if similarity >= self.suggested else ""
+        )
 
 
 class ClaimIndex:
@@ -68,6 +70,14 @@ class ClaimIndex:
             tier = self.thresholds.tier(float(sims[i]))
             if tier:
                 c = self.claims[i]
-                out.append(ClaimRef(id=c.id, text=c.text, similarity=round(float(sims[i]), 4), tier=tier,
-                                    verdict=c.verdict, url=c.url))
+                out.append(
+                    ClaimRef(
+                        id=c.id,
+                        text=c.text,
+                        similarity=round(float(sims[i]), 4),
+                        tier=tier,
+                        verdict=c.verdict,
+                        url=c.url,
+                    )
+                )
         return out
