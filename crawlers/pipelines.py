@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import mimetypes
 import sqlite3
-from contextlib import closing
 from dataclasses import replace
 
 from scrapy import Request
@@ -29,24 +28,27 @@ _EXT = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/w
 
 
 class MediaIndex:
-    """url -> stored Media, shared by every source and run (SQLite: several crawlers may write at once)."""
+    """url -> stored Media, shared by every source and run (SQLite in WAL mode: several crawlers at once)."""
 
     def __init__(self, path):
         self.path = path
-        with closing(self._db()) as db, db:
-            db.execute("CREATE TABLE IF NOT EXISTS media (url TEXT PRIMARY KEY, sha256 TEXT, path TEXT, mime TEXT, size INT)")
-
-    def _db(self):
-        return sqlite3.connect(self.path, timeout=30)
+        self._db = sqlite3.connect(path, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # an index entry lost in a power cut is re-fetched
+        with self._db:
+            self._db.execute("CREATE TABLE IF NOT EXISTS media (url TEXT PRIMARY KEY, sha256 TEXT, path TEXT, "
+                             "mime TEXT, size INT)")
 
     def get(self, url: str) -> Media | None:
-        with closing(self._db()) as db:
-            row = db.execute("SELECT sha256, path, mime, size FROM media WHERE url=?", (url,)).fetchone()
+        row = self._db.execute("SELECT sha256, path, mime, size FROM media WHERE url=?", (url,)).fetchone()
         return Media(url, *row) if row else None
 
     def put(self, m: Media) -> None:
-        with closing(self._db()) as db, db:
-            db.execute("INSERT OR REPLACE INTO media VALUES (?,?,?,?,?)", (m.url, m.sha256, m.path, m.mime, m.size))
+        with self._db:
+            self._db.execute("INSERT OR REPLACE INTO media VALUES (?,?,?,?,?)", (m.url, m.sha256, m.path, m.mime, m.size))
+
+    def close(self) -> None:
+        self._db.close()
 
 
 class MediaRejected(Exception):
@@ -77,6 +79,9 @@ class MediaPipeline(FilesPipeline):
     @property
     def health(self):
         return self.crawler.spider.health
+
+    def close_spider(self, spider=None) -> None:
+        self.index.close()
 
     def get_media_requests(self, item: Post, info) -> list[Request]:
         if not self.enabled:
