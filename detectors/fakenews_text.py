@@ -37,12 +37,33 @@ _HASHTAG = re.compile(r"#(\w+)")
 _REPEAT = re.compile(r"(\w)\1{2,}")  # "quáaaa" -> "quá"
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+|\s*[•\-–]\s+(?=[A-ZĐÀ-Ỹ])")
 _WORDS = re.compile(r"\w+(?:[-']\w+)*", re.UNICODE)
+# Three or more words in capitals are shouting ("KIÊN GIANG SẼ PHONG TỎA TOÀN TỈNH"), which a cased model
+# reads as rare word pieces; shorter runs stay, they are mostly acronyms ("WHO", "TP HCM").
+_TOKEN = re.compile(r"\w+")
 
 
 def _symbol(c: str) -> bool:
     return (
         unicodedata.category(c) in ("So", "Sk", "Cs", "Co") or 0x1F000 <= ord(c) <= 0x1FFFF or c == "\ufe0f"
     )
+
+
+def _unshout(text: str) -> str:
+    tokens = list(_TOKEN.finditer(text))
+    spans, run = [], []
+    for t in tokens:
+        joined = not run or re.fullmatch(r"[ ,]*", text[run[-1].end():t.start()])
+        if t.group().isupper() and joined:
+            run.append(t)
+            continue
+        if len(run) >= 3:
+            spans.append((run[0].start(), run[-1].end()))
+        run = [t] if t.group().isupper() else []
+    if len(run) >= 3:
+        spans.append((run[0].start(), run[-1].end()))
+    for start, end in reversed(spans):
+        text = text[:start] + text[start:end].lower() + text[end:]
+    return text
 
 
 def clean(text: str) -> str:
@@ -52,6 +73,7 @@ def clean(text: str) -> str:
     text = _HASHTAG.sub(lambda m: " " + m.group(1).replace("_", " ") + " ", text)
     text = "".join(" " if _symbol(c) else c for c in text)
     text = _REPEAT.sub(r"\1", text)
+    text = _unshout(text)
     out = []
     for token in re.split(r"(\s+)", text):
         core = token.strip(".,!?:;\"'()[]…").lower()
