@@ -140,7 +140,7 @@ class CachedEmbedder(Embedder):
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in inner.id)
         path = Path(cache_dir) / "embeddings" / f"{safe}.sqlite"
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False)
+        self._db = sqlite3.connect(path, check_same_thread=False, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS vec (hash TEXT PRIMARY KEY, v BLOB NOT NULL)")
 

@@ -27,6 +27,16 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class Tiers:
+    suggested: float
+    matched: float
+
+    def validate(self) -> None:
+        if not 0.0 < self.suggested <= self.matched <= 1.0:
+            raise ValueError("need 0 < suggested <= matched <= 1")
+
+
+@dataclass(frozen=True)
 class FakenewsSettings:
     embedding: EmbeddingSettings = field(default_factory=EmbeddingSettings)
     # Cosine similarity of the best passage (multilingual-e5-small): measured in bench/fakenews_quality.py,
@@ -38,6 +48,8 @@ class FakenewsSettings:
     max_passages: int = 48
     alert_suggested: bool = False
     classifier_alert: float = 0.9  # 1.0 = the classifier never raises alone
+    # Tiers for the claims of one source (the `source` column of the bank), e.g. {"AFP": {...}}
+    per_source: dict[str, Tiers] = field(default_factory=dict)
 
     def validate(self) -> None:
         if not 0.0 < self.suggested <= self.matched <= 1.0:
@@ -49,7 +61,10 @@ class FakenewsSettings:
 
     @property
     def thresholds(self) -> Thresholds:
-        return Thresholds(self.suggested, self.matched, self.lexical_weight, self.top_k, self.max_passages)
+        by_source = {k: (v.suggested, v.matched) for k, v in self.per_source.items()}
+        return Thresholds(
+            self.suggested, self.matched, self.lexical_weight, self.top_k, self.max_passages, by_source
+        )
 
 
 class FakenewsDetector(Detector):

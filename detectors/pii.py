@@ -101,9 +101,12 @@ def _mask_value(value: str, type_: str) -> str:
 
 def mask(text: str, entities: Iterable[Any], style: str = "initials") -> str:
     """Hide personal data. 'initials' keeps length and offsets ("Nguyễn Văn An, 45 tuổi" ->
-    "N***** V** A*, ** tuổi"); 'placeholder' writes the type ("[NAME], [AGE]")."""
+    "N***** V** A*, ** tuổi"); 'placeholder' writes the type ("[NAME], [AGE]").
+
+    `entities`: PiiEntity records, their dicts (a `detect --json` section), or pii Findings."""
+    flat = [x for e in entities for x in (e.entities if isinstance(e, Finding) else (e,))]
     out, pos = [], 0
-    for e in sorted(entities, key=lambda e: _get(e, "start")):
+    for e in sorted(flat, key=lambda e: _get(e, "start")):
         start, end, type_ = _get(e, "start"), _get(e, "end"), _get(e, "type")
         if start < pos:
             continue

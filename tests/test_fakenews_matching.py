@@ -125,3 +125,35 @@ def test_empty_bank_loads_no_model(home):
     detector = FakenewsDetector.from_home(home)
     assert detector.embedder is None
     assert detector.detect(_subject("bất cứ gì")).section == {"score": 0.0, "label": "no_match", "claims": []}
+
+
+def test_tiers_per_claim_source(e5_embedder, config_dir):
+    from canhbao.core import config
+
+    (config_dir / "fakenews.yaml").write_text("per_source:\n  WHO: {suggested: 0.99, matched: 0.995}\n",
+                                              encoding="utf-8")
+    settings = config.load("fakenews", FakenewsSettings)
+    post = PARA["paraphrases"]["vn-5g"]  # debunked by WHO
+    assert ClaimIndex(CLAIMS, e5_embedder, FakenewsSettings().thresholds).match(post)[0].id == "vn-5g"
+    index = ClaimIndex(CLAIMS, e5_embedder, settings.thresholds)
+    assert all(r.id != "vn-5g" for r in index.match(post))  # WHO claims now need 0.99
+    (config_dir / "fakenews.yaml").write_text("per_source:\n  WHO: {suggested: 0.9, matched: 0.8}\n",
+                                              encoding="utf-8")
+    with pytest.raises(Exception, match="suggested <= matched"):
+        config.load("fakenews", FakenewsSettings)
+
+
+def test_detect_cli_with_a_seeded_claim_bank(home, tmp_path, capsys):
+    """What the demo does: seed the bank from a shipped CSV, then `canhbao detect --json` a post."""
+    from canhbao.cli import main
+
+    root = ["--home", str(home.root)]
+    assert main(root + ["claims", "import", str(DATA / "claims_covid_vi.csv")]) == 0
+    post = tmp_path / "post.txt"
+    post.write_text("Tin nóng 🔥 nghe nói tối nay có trực thăng phun thuốc diệt virus khắp thành phố, "
+                    "mọi người đóng cửa ở trong nhà nhé!!! #HaNoi", encoding="utf-8")
+    capsys.readouterr()
+    assert main(root + ["detect", "--json", "--only", "pii,fakenews", str(post)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["fakenews"]["label"] == "matched" and out["fakenews"]["claims"][0]["id"] == "vn-truc-thang"
+    assert out["pii"]["exposure"] is False and out["pii"]["masked_text"].startswith("Tin nóng")

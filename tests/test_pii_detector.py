@@ -79,6 +79,7 @@ def test_finding_carries_types_and_offsets_never_values():
     assert {"name", "age", "address", "phone", "cccd"} <= set(finding.signals["types"])
     assert all(e.category in ("basic", "sensitive") for e in finding.entities)
     assert report.section["masked_text"] != text and "0912" not in report.section["masked_text"]
+    assert mask(text, report.findings) == mask(text, report.section["entities"]) == report.section["masked_text"]
 
 
 def test_nothing_found_masked_text_is_the_text():
