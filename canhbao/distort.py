@@ -80,11 +80,16 @@ def crop_header(page: Image.Image, fraction: float = 0.30) -> Image.Image:
     return page.crop((0, 0, page.width, round(page.height * fraction)))
 
 
+def band_bounds(*, seed: int = 0, height: float = 0.30) -> tuple[float, float]:
+    """Top and bottom (fractions of the page height) of the band `crop_band` cuts for `seed`."""
+    top = random.Random(seed).uniform(0.38, max(0.38, 0.70 - height))
+    return top, top + height
+
+
 def crop_band(page: Image.Image, *, seed: int = 0, height: float = 0.30) -> Image.Image:
     """A horizontal band from the middle of the body (somewhere in 38-70 % of the page height)."""
-    rng = random.Random(seed)
-    top = rng.uniform(0.38, 0.70 - height) if height < 0.32 else 0.38
-    return page.crop((0, round(page.height * top), page.width, round(page.height * (top + height))))
+    top, bottom = band_bounds(seed=seed, height=height)
+    return page.crop((0, round(page.height * top), page.width, round(page.height * bottom)))
 
 
 def downscale_jpeg(page: Image.Image, scale: float = 0.45, quality: int = 30) -> Image.Image:

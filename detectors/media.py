@@ -145,26 +145,28 @@ def rotate(grey: np.ndarray, angle: float) -> np.ndarray:
 
 
 def prepare(grey: np.ndarray, g: Gate, settings: OcrSettings) -> tuple[np.ndarray, list[str]]:
-    """Rectify a document image for OCR; returns the image and the steps taken (for the analyst)."""
+    """Rectify a document image for OCR; returns the image and the steps taken (for the analyst).
+    Rescaling comes before the pixel-heavy steps, so a 24-megapixel photo costs what a scan does."""
     steps = []
     quad = find_page_quad(grey)
     if quad is not None:
         grey = unwarp(grey, quad)
         steps.append("page-quad")
-    line_px = g.line_px or 25.0
+    line_px = g.line_px or settings.target_line_px
+    h, w = grey.shape
+    factor = min(settings.max_upscale, settings.target_line_px / line_px)
+    factor = max(0.5, min(factor, (settings.max_ocr_pixels / (h * w)) ** 0.5))
+    if not 0.87 <= factor <= 1.15:
+        grey = cv2.resize(grey, (round(w * factor), round(h * factor)),
+                          interpolation=cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA)
+        steps.append(f"scale {factor:.2f}")
+        line_px *= factor
     grey = flatten_light(grey, line_px)
     steps.append("flatten-light")
     angle = skew_angle(grey)
     if abs(angle) >= 0.3:
         grey = rotate(grey, angle)
         steps.append(f"deskew {angle:+.1f}")
-    factor = min(settings.max_upscale, settings.target_line_px / line_px) if line_px else 1.0
-    h, w = grey.shape
-    factor = min(factor, (settings.max_ocr_pixels / (h * w)) ** 0.5)
-    if factor > 1.15 or factor < 0.6:
-        factor = max(factor, 0.6)
-        grey = cv2.resize(grey, (round(w * factor), round(h * factor)), interpolation=cv2.INTER_CUBIC)
-        steps.append(f"scale {factor:.2f}")
     return grey, steps
 
 

@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 
-import pytest
 from PIL import Image
 
 from canhbao.core.audit import AuditLog

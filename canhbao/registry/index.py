@@ -24,7 +24,7 @@ import numpy as np
 
 from canhbao.core.records import RegisteredDocument
 from canhbao.registry import meta
-from canhbao.registry.fingerprint import shingle_seq, shingle_set, tokens
+from canhbao.registry.fingerprint import shingle_seq, shingle_set
 from canhbao.registry.settings import MatchSettings
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,7 @@ thông báo để các cơ quan, đơn vị biết, tổ chức thực hiện./.
 """
 
 TEXT_SUFFIXES = (".txt", ".md")
+MAX_VOTE_POSTINGS = 1000
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,9 @@ class LeakIndex:
         lo = np.searchsorted(self.keys, q, "left")
         hi = np.searchsorted(self.keys, q, "right")
         df = (hi - lo) + self.background.df(q)
-        w = np.log((self.total + 1) / (df + 1))
+        # IDF scaled so a shingle seen nowhere else weighs 5 whatever the registry size: the evidence
+        # thresholds in MatchSettings then mean "about N distinctive shingles" at 10 pages or 100,000
+        w = np.log((self.total + 1) / (df + 1)) * (5.0 / math.log(self.total + 2))
         common = df >= max(3.0, self.settings.boilerplate_df * self.total)
         w[common | np.isin(q, self.boiler, assume_unique=True) | (hi == lo)] = 0.0
         return w, lo, hi
@@ -187,8 +190,8 @@ class LeakIndex:
     def match_text(self, text: str, phash: str = "") -> Match | None:
         """Best page for `text` (and, for an image, its pHash); None when nothing is even close."""
         s = self.settings
-        best = self._phash_match(phash) if phash else None
         seq = shingle_seq(text, s.shingle_words)
+        best = self._phash_match(phash, seq) if phash else None
         if not seq.size or not self.keys.size:
             return best
         q, inverse = np.unique(seq, return_inverse=True)
@@ -196,19 +199,31 @@ class LeakIndex:
         useful = np.flatnonzero(w > 0)
         if not useful.size:
             return best
-        # candidate pages: most rare-shingle weight in common (postings only for shingles with weight)
-        idx = np.concatenate([np.full(hi[i] - lo[i], i, dtype=np.int32) for i in useful])
-        owners = np.concatenate([self.owners[lo[i]:hi[i]] for i in useful])
+        # candidate pages: most rare-shingle weight in common. Shingles on more than MAX_VOTE_POSTINGS pages
+        # carry little weight and long posting lists, so they do not vote (they still count when scoring).
+        sizes = hi - lo
+        voting = useful[sizes[useful] <= MAX_VOTE_POSTINGS]
+        if not voting.size:
+            voting = useful
+        heavy = np.setdiff1d(useful, voting, assume_unique=True)
+        idx = np.repeat(voting.astype(np.int32), sizes[voting])
+        owners = np.concatenate([self.owners[lo[i]:hi[i]] for i in voting])
         votes = np.bincount(owners, weights=w[idx], minlength=len(self.pages))
-        candidates = np.argsort(votes)[::-1][:5]
+        voters = np.flatnonzero(votes)  # dense votes are mostly zero ties, which make argpartition crawl
+        top = min(5, voters.size)
+        candidates = voters[np.argpartition(votes[voters], -top)[-top:]]
+        candidates = candidates[np.argsort(votes[candidates])[::-1]]
         seen = self._numbers_seen(text)
         dates = meta.find_dates(text)
         q_weight = float(w.sum())
+        heavy_idx = np.repeat(heavy.astype(np.int32), sizes[heavy])
+        heavy_owners = np.concatenate([self.owners[lo[i]:hi[i]] for i in heavy]) if heavy.size else owners[:0]
+        keep = np.isin(heavy_owners, candidates)
+        heavy_idx, heavy_owners = heavy_idx[keep], heavy_owners[keep]
         for c in candidates:
-            if votes[c] <= 0:
-                break
             present = np.zeros(q.size, bool)
             present[idx[owners == c]] = True
+            present[heavy_idx[heavy_owners == c]] = True
             m = self._score(int(c), present, inverse, w, q_weight, seen, dates)
             if best is None or m.score > best.score:
                 best = m
@@ -239,7 +254,8 @@ class LeakIndex:
         if matched:
             score = 0.5 + 0.5 * (1 - math.exp(-(evidence - s.min_evidence + 5) / 40))
         else:
-            score = 0.49 * min(1.0, evidence / s.min_evidence) * min(1.0, containment / max(s.min_containment, 1e-9))
+            score = 0.49 * (min(1.0, evidence / s.min_evidence) * min(1.0, containment / max(s.min_containment, 1e-9))
+                            * min(1.0, int(counted.sum()) / max(1, s.min_shingles)))
         longest = _longest(hit_seq)
         signals = {"via": "text", "evidence": round(evidence, 2), "containment": round(containment, 3),
                    "shingles_matched": int(counted.sum()), "shingles_query": int(w.size),
@@ -250,7 +266,10 @@ class LeakIndex:
     def _numbers_seen(self, text: str) -> list[str]:
         return _number_keys(meta.find_numbers(text) + meta.cited_numbers(text))
 
-    def _phash_match(self, phash: str) -> Match | None:
+    def _phash_match(self, phash: str, seq: np.ndarray) -> Match | None:
+        """A re-shared copy of a registered page image. Nearly blank pages (a signature page) all hash alike,
+        so the OCR text must agree too: most of its shingles (boilerplate included: it is the same image)
+        on that page, unless the image is too small to read at all."""
         if not self.phash.size:
             return None
         try:
@@ -258,13 +277,22 @@ class LeakIndex:
         except ValueError:
             return None
         dist = _popcount(self.phash ^ h)
-        c = int(np.argmin(dist))
-        d = int(dist[c])
-        if d > self.settings.phash_max_distance:
-            return None
-        ref = self.pages[c]
-        score = round(0.9 + 0.1 * (1 - d / max(1, self.settings.phash_max_distance)), 3)
-        return Match(self.docs[ref.doc_id], ref.page, score, True, {"via": "phash", "phash_distance": d})
+        for c in np.argsort(dist, kind="stable")[:3]:
+            d = int(dist[c])
+            if d > self.settings.phash_max_distance:
+                break
+            q = np.unique(seq)
+            lo = np.searchsorted(self.keys, q, "left")
+            hi = np.searchsorted(self.keys, q, "right")
+            on_page = sum(bool((self.owners[a:b] == c).any()) for a, b in zip(lo, hi))
+            agree = on_page / q.size if q.size else 0.0
+            if q.size >= 20 and agree < 0.5:
+                continue
+            ref = self.pages[int(c)]
+            score = round(0.9 + 0.1 * (1 - d / max(1, self.settings.phash_max_distance)), 3)
+            return Match(self.docs[ref.doc_id], ref.page, score, True,
+                         {"via": "phash", "phash_distance": d, "text_agreement": round(agree, 3)})
+        return None
 
 
 def _runs(hits: np.ndarray, min_run: int) -> np.ndarray:

@@ -53,7 +53,7 @@ class MatchSettings:
     # Shingles that occur in this share of background letters or registry pages count as boilerplate.
     boilerplate_df: float = 0.05
     # pHash Hamming distance (of 64 bits) at which two page images are the same image (re-encoded/resized).
-    phash_max_distance: int = 8
+    phash_max_distance: int = 6
     # Only shingles inside runs of at least this many consecutive matches count (3-word shingles: 6 words).
     min_run: int = 4
     # ...and at least this many distinct shingles (fewer when the registered number is seen too).
