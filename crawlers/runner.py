@@ -148,6 +148,8 @@ def child_main(spec_path: str) -> int:
     process = CrawlerProcess({"TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
                               "LOG_LEVEL": "INFO", "TELNETCONSOLE_ENABLED": False,
                               "REMOTE_CONTROL_ENABLED": False})
+    # A refused media file is one warning line from our pipeline; Scrapy would add a traceback per file.
+    logging.getLogger("scrapy.pipelines.media").setLevel(logging.CRITICAL)
     locks = []
     for name in spec["sources"]:
         src = cfg.sources[name]

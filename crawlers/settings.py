@@ -100,6 +100,7 @@ class CrawlSettings:
     timezone: str = "Asia/Ho_Chi_Minh"  # how local times on Vietnamese pages are read
     browser_path: str = "/usr/bin/chromium"
     browser_timeout_s: float = 30.0
+    browser_wait_s: float = 15.0  # how long a rendered page may take to show its feed (or a wall)
 
     def validate(self) -> None:
         for name in self.sources:

@@ -24,7 +24,8 @@ class CrawlState:
     def __init__(self, path: Path):
         self.path = Path(path)
         data = json.loads(self.path.read_text(encoding="utf-8")) if self.path.exists() else {}
-        self.posts: dict[str, int] = dict(data.get("posts", {}))
+        # A list of [id, finished] in the order first stored (JSON objects get their keys sorted on write).
+        self.posts: dict[str, int] = {str(k): int(v) for k, v in data.get("posts", [])}
         self.last_published: str = data.get("last_published", "")
         self.runs: int = int(data.get("runs", 0))
         self._dirty = False
@@ -54,9 +55,8 @@ class CrawlState:
     def save(self) -> None:
         if not self._dirty:
             return
-        posts = self.posts
-        if len(posts) > KEEP:
-            posts = dict(list(posts.items())[-KEEP:])
-        write_json(self.path, {"posts": posts, "last_published": self.last_published, "runs": self.runs,
+        if len(self.posts) > KEEP:  # the oldest drop off
+            self.posts = dict(list(self.posts.items())[-KEEP:])
+        write_json(self.path, {"posts": [[k, v] for k, v in self.posts.items()], "last_published": self.last_published, "runs": self.runs,
                                "updated_at": utcnow().isoformat()})
         self._dirty = False

@@ -8,8 +8,8 @@ trigrams carry typos and quoted text. Everything here is pure numpy over vectors
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Sequence
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -26,9 +26,12 @@ class Thresholds:
     lexical_weight: float = 0.3
     top_k: int = 3
     max_passages: int = 48
+    # claim source -> (suggested, matched): a bank imported from one fact-checker can be trusted more or less
+    by_source: Mapping[str, tuple[float, float]] = field(default_factory=dict)
 
-    def tier(self, similarity: float) -> str:
-        return "matched" if similarity >= self.matched else "suggested" if similarity >= self.suggested else ""
+    def tier(self, similarity: float, source: str = "") -> str:
+        suggested, matched = self.by_source.get(source, (self.suggested, self.matched))
+        return "matched" if similarity >= matched else "suggested" if similarity >= suggested else ""
 
 
 class ClaimIndex:
@@ -62,12 +65,21 @@ class ClaimIndex:
     def match(self, text: str) -> list[ClaimRef]:
         """The top-k claims at or above the `suggested` threshold, best first."""
         sims = self.similarities(text)
-        order = np.argsort(-sims)[: self.thresholds.top_k]
-        out = []
-        for i in order:
-            tier = self.thresholds.tier(float(sims[i]))
+        out: list[ClaimRef] = []
+        for i in np.argsort(-sims):
+            if len(out) >= self.thresholds.top_k:
+                break
+            tier = self.thresholds.tier(float(sims[i]), self.claims[i].source)
             if tier:
                 c = self.claims[i]
-                out.append(ClaimRef(id=c.id, text=c.text, similarity=round(float(sims[i]), 4), tier=tier,
-                                    verdict=c.verdict, url=c.url))
+                out.append(
+                    ClaimRef(
+                        id=c.id,
+                        text=c.text,
+                        similarity=round(float(sims[i]), 4),
+                        tier=tier,
+                        verdict=c.verdict,
+                        url=c.url,
+                    )
+                )
         return out

@@ -1,4 +1,4 @@
-"""Fake news: posts that repeat a known false claim (claim bank), and posts a trained classifier finds likely fake.
+"""Fake news: posts repeating a known false claim (claim bank), and posts a classifier finds likely fake.
 
 Findings:
 - a claim at or above the `matched` similarity raises `fake_news` with `target` = the best claim's id
@@ -27,6 +27,16 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class Tiers:
+    suggested: float
+    matched: float
+
+    def validate(self) -> None:
+        if not 0.0 < self.suggested <= self.matched <= 1.0:
+            raise ValueError("need 0 < suggested <= matched <= 1")
+
+
+@dataclass(frozen=True)
 class FakenewsSettings:
     embedding: EmbeddingSettings = field(default_factory=EmbeddingSettings)
     # Cosine similarity of the best passage (multilingual-e5-small): measured in bench/fakenews_quality.py,
@@ -38,6 +48,8 @@ class FakenewsSettings:
     max_passages: int = 48
     alert_suggested: bool = False
     classifier_alert: float = 0.9  # 1.0 = the classifier never raises alone
+    # Tiers for the claims of one source (the `source` column of the bank), e.g. {"AFP": {...}}
+    per_source: dict[str, Tiers] = field(default_factory=dict)
 
     def validate(self) -> None:
         if not 0.0 < self.suggested <= self.matched <= 1.0:
@@ -49,15 +61,23 @@ class FakenewsSettings:
 
     @property
     def thresholds(self) -> Thresholds:
-        return Thresholds(self.suggested, self.matched, self.lexical_weight, self.top_k, self.max_passages)
+        by_source = {k: (v.suggested, v.matched) for k, v in self.per_source.items()}
+        return Thresholds(
+            self.suggested, self.matched, self.lexical_weight, self.top_k, self.max_passages, by_source
+        )
 
 
 class FakenewsDetector(Detector):
     name = "fakenews"
     order = 30
 
-    def __init__(self, settings: FakenewsSettings, embedder: Embedder | None = None, index: ClaimIndex | None = None,
-                 classifier=None):
+    def __init__(
+        self,
+        settings: FakenewsSettings,
+        embedder: Embedder | None = None,
+        index: ClaimIndex | None = None,
+        classifier=None,
+    ):
         self.settings = settings
         self.embedder = embedder
         self.index = index
@@ -79,8 +99,13 @@ class FakenewsDetector(Detector):
             return cls(settings)  # nothing to compare with: do not load a model for nothing
         embedder = embedding.load(settings.embedding, home.cache)
         if classifier is not None and classifier.embedder_id != embedder.id:
-            log.warning("fake-news model %s was trained with %s but the configured embedding is %s: "
-                        "classifier ignored (retrain it)", classifier.version, classifier.embedder_id, embedder.id)
+            log.warning(
+                "fake-news model %s was trained with %s but the configured embedding is %s: "
+                "classifier ignored (retrain it)",
+                classifier.version,
+                classifier.embedder_id,
+                embedder.id,
+            )
             classifier = None
         index = ClaimIndex(claims, embedder, settings.thresholds) if claims else None
         return cls(settings, embedder, index, classifier)
@@ -105,26 +130,47 @@ class FakenewsDetector(Detector):
         section = {
             "score": round(score, 4),
             "label": label,
-            "claims": [{"id": c.id, "text": c.text, "similarity": c.similarity, "tier": c.tier} for c in claims],
+            "claims": [
+                {"id": c.id, "text": c.text, "similarity": c.similarity, "tier": c.tier} for c in claims
+            ],
         }
         if prob is not None:
-            section["classifier"] = {"probability": round(prob, 4), "threshold": self.classifier.threshold,
-                                     "version": self.classifier.version}
+            section["classifier"] = {
+                "probability": round(prob, 4),
+                "threshold": self.classifier.threshold,
+                "version": self.classifier.version,
+            }
         finding = self._finding(claims, prob, parts)
         return Report(section, (finding,) if finding else ())
 
     def _finding(self, claims: list[ClaimRef], prob: float | None, parts) -> Finding | None:
         media = "" if not parts or parts[0][0] == "" else parts[0][0]
-        signals = {"classifier": round(prob, 4) if prob is not None else None,
-                   "model": self.classifier.version if self.classifier is not None else ""}
+        signals = {
+            "classifier": round(prob, 4) if prob is not None else None,
+            "model": self.classifier.version if self.classifier is not None else "",
+        }
         top = claims[0] if claims else None
         if top and (top.tier == "matched" or self.settings.alert_suggested):
-            return Finding(type=FAKE_NEWS, detector=self.name, score=top.similarity, target=top.id,
-                           media_sha256=media, claims=tuple(claims), signals=signals,
-                           summary=f"repeats known {top.verdict or 'false'} claim {top.id} "
-                                   f"({top.tier}, similarity {top.similarity:.2f})")
+            return Finding(
+                type=FAKE_NEWS,
+                detector=self.name,
+                score=top.similarity,
+                target=top.id,
+                media_sha256=media,
+                claims=tuple(claims),
+                signals=signals,
+                summary=f"repeats known {top.verdict or 'false'} claim {top.id} "
+                f"({top.tier}, similarity {top.similarity:.2f})",
+            )
         if prob is not None and prob >= self.settings.classifier_alert:
-            return Finding(type=FAKE_NEWS, detector=self.name, score=round(prob, 4), target="classifier",
-                           media_sha256=media, claims=tuple(claims), signals=signals,
-                           summary=f"likely fake (classifier {prob:.2f}); no known claim matched")
+            return Finding(
+                type=FAKE_NEWS,
+                detector=self.name,
+                score=round(prob, 4),
+                target="classifier",
+                media_sha256=media,
+                claims=tuple(claims),
+                signals=signals,
+                summary=f"likely fake (classifier {prob:.2f}); no known claim matched",
+            )
         return None

@@ -24,8 +24,8 @@ TEENCODE = {
     "hcm": "hồ chí minh", "hn": "hà nội", "sg": "sài gòn", "bv": "bệnh viện", "byt": "bộ y tế",
     "vacxin": "vắc xin", "vaccine": "vắc xin", "vacine": "vắc xin", "vaccin": "vắc xin", "vắcxin": "vắc xin",
     "vắc-xin": "vắc xin", "covit": "covid", "côvy": "covid", "cô-vy": "covid", "corona": "corona",
-    "sars-cov-2": "covid", "ncov": "covid", "thik": "thích",
-    "iu": "yêu", "uh": "ừ", "oy": "rồi", "rùi": "rồi", "lun": "luôn", "hông": "không", "nhé": "nhé",
+    "sars-cov-2": "covid", "ncov": "covid", "thik": "thích", "iu": "yêu", "uh": "ừ", "oy": "rồi",
+    "rùi": "rồi", "lun": "luôn", "hông": "không", "nhé": "nhé",
 }
 SENSATIONAL = (
     "nóng", "khẩn cấp", "khẩn", "chia sẻ ngay", "share ngay", "cảnh báo", "sốc", "kinh hoàng", "bí mật",
@@ -40,7 +40,9 @@ _WORDS = re.compile(r"\w+(?:[-']\w+)*", re.UNICODE)
 
 
 def _symbol(c: str) -> bool:
-    return unicodedata.category(c) in ("So", "Sk", "Cs", "Co") or 0x1F000 <= ord(c) <= 0x1FFFF or c == "\ufe0f"
+    return (
+        unicodedata.category(c) in ("So", "Sk", "Cs", "Co") or 0x1F000 <= ord(c) <= 0x1FFFF or c == "\ufe0f"
+    )
 
 
 def clean(text: str) -> str:

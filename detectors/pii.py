@@ -21,21 +21,24 @@ from canhbao.detectors.base import Detector, Report
 from canhbao.detectors.pii_patterns import CATEGORY, Span
 
 # On overlap the more specific recognizer wins (an e-mail contains a name, an address a hero's name).
-PRIORITY = ("email", "cccd", "health_insurance", "phone", "cmnd", "licence_plate", "patient_code", "age",
-            "address", "name")
+PRIORITY = (
+    "email", "cccd", "health_insurance", "phone", "cmnd", "licence_plate", "patient_code", "age", "address",
+    "name",
+)
 # Identify a person on their own; the rest (age, phone, address, ...) only in combination.
 STRONG = frozenset({"name", "cccd", "cmnd", "health_insurance"})
 
 HEALTH_TERMS = (
     "f0", "f1", "f2", "duong tinh", "cach ly", "benh nhan", "dieu tri", "tiep xuc gan", "covid", "sars-cov-2",
-    "ncov", "tiep xuc", "khai bao y te", "xet nghiem", "nhap vien", "ca benh", "ca mac", "ca nhiem", "nhiem benh", "mac benh", "trieu chung",
-    "phong toa", "test nhanh", "benh nen", "cap cuu", "tu vong", "nghi nhiem", "lay nhiem", "ly giai", "phoi nhiem",
-    "truy vet", "bn", "benh vien", "suy ho hap", "tho may", "ho sot", "sot cao",
+    "ncov", "tiep xuc", "khai bao y te", "xet nghiem", "nhap vien", "ca benh", "ca mac", "ca nhiem",
+    "nhiem benh", "mac benh", "trieu chung", "phong toa", "test nhanh", "benh nen", "cap cuu", "tu vong",
+    "nghi nhiem", "lay nhiem", "ly giai", "phoi nhiem", "truy vet", "bn", "benh vien", "suy ho hap",
+    "tho may", "ho sot", "sot cao",
 )
 ADVERT_TERMS = (
     "khuyen mai", "lien he", "hotline", "zalo", "inbox", "dat hang", "giam gia", "freeship", "free ship",
-    "ship cod", "cua hang", "shop", "dai ly", "uu dai", "mua ngay", "dat mua", "san pham", "gia chi", "gia ban",
-    "gia uu dai", "vnd", "nhan order", "ib ", "mua hang", "ban le", "ban si",
+    "ship cod", "cua hang", "shop", "dai ly", "uu dai", "mua ngay", "dat mua", "san pham", "gia chi",
+    "gia ban", "gia uu dai", "vnd", "nhan order", "ib ", "mua hang", "ban le", "ban si",
 )
 
 
@@ -61,8 +64,15 @@ def _terms(terms: Iterable[str]) -> re.Pattern[str]:
 def find_entities(text: str, min_score: float = 0.6) -> list[PiiEntity]:
     """Every personal-data span in `text`, non-overlapping, sorted by offset."""
     sh = pii_patterns.shadow(text)
-    spans = [s for s in (*pii_patterns.numbers(text, sh), *pii_patterns.names(text, sh),
-                         *pii_address.addresses(text, sh)) if s.score >= min_score]
+    spans = [
+        s
+        for s in (
+            *pii_patterns.numbers(text, sh),
+            *pii_patterns.names(text, sh),
+            *pii_address.addresses(text, sh),
+        )
+        if s.score >= min_score
+    ]
     spans.sort(key=lambda s: (PRIORITY.index(s.type), -(s.end - s.start), s.start))
     taken: list[Span] = []
     for s in spans:
@@ -91,9 +101,12 @@ def _mask_value(value: str, type_: str) -> str:
 
 def mask(text: str, entities: Iterable[Any], style: str = "initials") -> str:
     """Hide personal data. 'initials' keeps length and offsets ("Nguyễn Văn An, 45 tuổi" ->
-    "N***** V** A*, ** tuổi"); 'placeholder' writes the type ("[NAME], [AGE]")."""
+    "N***** V** A*, ** tuổi"); 'placeholder' writes the type ("[NAME], [AGE]").
+
+    `entities`: PiiEntity records, their dicts (a `detect --json` section), or pii Findings."""
+    flat = [x for e in entities for x in (e.entities if isinstance(e, Finding) else (e,))]
     out, pos = [], 0
-    for e in sorted(entities, key=lambda e: _get(e, "start")):
+    for e in sorted(flat, key=lambda e: _get(e, "start")):
         start, end, type_ = _get(e, "start"), _get(e, "end"), _get(e, "type")
         if start < pos:
             continue
@@ -131,8 +144,10 @@ class PiiDetector(Detector):
         entities = find_entities(text, self.settings.min_score)
         section = {
             "exposure": False,
-            "entities": [{"type": e.type, "start": e.start, "end": e.end, "score": e.score, "category": e.category}
-                         for e in entities],
+            "entities": [
+                {"type": e.type, "start": e.start, "end": e.end, "score": e.score, "category": e.category}
+                for e in entities
+            ],
             "masked_text": mask(text, entities, self.settings.mask_style),
         }
         finding = self._exposure(text, entities, parts)
@@ -150,19 +165,27 @@ class PiiDetector(Detector):
             return None
         advert = bool(self._advert.search(sh))
         identifying = set(types) - {"age"}  # an age alone does not single anyone out
-        exposed = (bool(STRONG & set(types))
-                   or ("patient_code" in types and len(types) >= 2)
-                   or (len(identifying) >= self.settings.min_weak_types and not advert))
+        exposed = (
+            bool(STRONG & set(types))
+            or ("patient_code" in types and len(types) >= 2)
+            or (len(identifying) >= self.settings.min_weak_types and not advert)
+        )
         if not exposed:
             return None
         strong = STRONG & set(types)
         score = min(0.99, 0.5 + 0.1 * len(types) + (0.1 if strong else 0.0))
         return Finding(
-            type=PII_EXPOSURE, detector=self.name, score=round(score, 3),
+            type=PII_EXPOSURE,
+            detector=self.name,
+            score=round(score, 3),
             media_sha256=_where(entities, parts),
             summary=f"personal data ({', '.join(types)}) with health context ({', '.join(health[:4])})",
-            signals={"types": types, "health_terms": health, "advert": advert,
-                     "counts": {t: sum(e.type == t for e in entities) for t in types}},
+            signals={
+                "types": types,
+                "health_terms": health,
+                "advert": advert,
+                "counts": {t: sum(e.type == t for e in entities) for t in types},
+            },
             entities=tuple(entities),
         )
 

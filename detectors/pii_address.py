@@ -20,10 +20,10 @@ KEYWORDS = {
     "so nha": "house", "ngo": "street", "ngach": "street", "hem": "street", "kiet": "street",
     "duong": "street", "pho": "street", "thon": "hamlet", "xom": "hamlet", "ap": "hamlet", "ban": "hamlet",
     "to dan pho": "hamlet", "tdp": "hamlet", "khu pho": "hamlet", "kp": "hamlet", "khom": "hamlet",
-    "to": "hamlet", "khu do thi": "hamlet", "chung cu": "hamlet", "toa": "hamlet",
-    "phuong": "ward", "xa": "ward", "thi tran": "ward", "dac khu": "ward", "p.": "ward", "tt.": "ward",
-    "quan": "district", "huyen": "district", "thi xa": "district", "q.": "district", "tx.": "district",
-    "thanh pho": "province", "tp.": "province", "tp": "province", "tinh": "province",
+    "to": "hamlet", "khu do thi": "hamlet", "chung cu": "hamlet", "toa": "hamlet", "phuong": "ward",
+    "xa": "ward", "thi tran": "ward", "dac khu": "ward", "p.": "ward", "tt.": "ward", "quan": "district",
+    "huyen": "district", "thi xa": "district", "q.": "district", "tx.": "district", "thanh pho": "province",
+    "tp.": "province", "tp": "province", "tinh": "province",
 }
 # How each keyword is written with its tone marks; written otherwise ("phó", "bạn", "tô") it is another word.
 SPELLING = {
@@ -33,13 +33,19 @@ SPELLING = {
     "toa": "tòa", "phuong": "phường", "xa": "xã", "thi tran": "thị trấn", "dac khu": "đặc khu",
     "quan": "quận", "huyen": "huyện", "thi xa": "thị xã", "thanh pho": "thành phố", "tinh": "tỉnh",
 }
-_KW = re.compile(r"(?<![\w.])(%s)(?=[\s\d]|(?<=\.)\w)" % "|".join(
-    re.escape(k) for k in sorted(KEYWORDS, key=len, reverse=True)))
+_KW = re.compile(
+    r"(?<![\w.])(%s)(?=[\s\d]|(?<=\.)\w)"
+    % "|".join(re.escape(k) for k in sorted(KEYWORDS, key=len, reverse=True))
+)
 _NUMBER = re.compile(r"\s*(\d+[a-z]?(?:[/\-]\d+[a-z]?)*)(?![\w])")
-_HOUSE = re.compile(r"(?<![\w])(?:(?:so|sn)\s*\d+[a-z]?(?:/\d+[a-z]?)*(?=[\s,])"
-                    r"|(?<!\d[ .\-])\d+[a-z]?(?:/\d+[a-z]?)*(?=\s+(?:duong|pho|ngo|hem|kiet|ngach)\s))")
-_RESIDENCE = re.compile(r"(?<![\w])(?:tru tai|tru o|dia chi|song tai|song o|o tai|que o|que|"
-                        r"tam tru tai|thuong tru tai|cu tru tai|noi o)\s*:?\s+")
+_HOUSE = re.compile(
+    r"(?<![\w])(?:(?:so|sn)\s*\d+[a-z]?(?:/\d+[a-z]?)*(?=[\s,])"
+    r"|(?<!\d[ .\-])\d+[a-z]?(?:/\d+[a-z]?)*(?=\s+(?:duong|pho|ngo|hem|kiet|ngach)\s))"
+)
+_RESIDENCE = re.compile(
+    r"(?<![\w])(?:tru tai|tru o|dia chi|song tai|song o|o tai|que o|que|"
+    r"tam tru tai|thuong tru tai|cu tru tai|noi o)\s*:?\s+"
+)
 # "56 Hàng Chiếu", "số 35 Lê Duẩn": a house number then a street name without its keyword.
 _NUMBERED_STREET = re.compile(r"(?<![\w/.,])(?<!\d[ .\-])(?:so |sn )?\d+[a-z]?(?:/\d+[a-z]?)* (?=[^\W\d_])")
 _GAP = re.compile(r"^[\s,\-–]{0,3}$")
@@ -79,7 +85,9 @@ def _components(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[
         if num and kind != "province":
             end = num.end()
             if kind == "street" and text[end:end + 1] == " ":
-                end = _cap_words(text, end + 1) if _cap_words(text, end + 1) > end + 1 else end  # "ngõ 102 Trường Chinh"
+                end = (
+                    _cap_words(text, end + 1) if _cap_words(text, end + 1) > end + 1 else end
+                )  # "ngõ 102 Trường Chinh"
             yield m.start(), end, kind, kind in ("ward", "district", "hamlet", "street")
             continue
         end = _cap_words(text, pos)

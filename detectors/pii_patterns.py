@@ -22,9 +22,8 @@ from canhbao.detectors import gazetteer
 # Decree 13/2023/ND-CP, art. 2: ID, insurance and plate numbers are *basic* personal data (clause 3);
 # health status is *sensitive* (clause 4), and a patient code reveals it.
 CATEGORY = {
-    "name": "basic", "age": "basic", "address": "basic", "phone": "basic", "email": "basic",
-    "cccd": "basic", "cmnd": "basic", "health_insurance": "basic", "licence_plate": "basic",
-    "patient_code": "sensitive",
+    "name": "basic", "age": "basic", "address": "basic", "phone": "basic", "email": "basic", "cccd": "basic",
+    "cmnd": "basic", "health_insurance": "basic", "licence_plate": "basic", "patient_code": "sensitive",
 }
 
 
@@ -55,7 +54,9 @@ _PHONE = re.compile(
 )
 _CCCD = re.compile(r"(?<![\w])0\d{2}[ .]?\d{3}[ .]?\d{3}[ .]?\d{3}(?![\d])")
 _NINE = re.compile(r"(?<![\w])\d{3}[ .]?\d{3}[ .]?\d{3}(?![\d])")
-_ID_CONTEXT = re.compile(r"(cmnd|cmt|chung minh|can cuoc|cccd|dinh danh|so id|giay to)\W{0,3}(?:\w+\W{1,3}){0,3}$")
+_ID_CONTEXT = re.compile(
+    r"(cmnd|cmt|chung minh|can cuoc|cccd|dinh danh|so id|giay to)\W{0,3}(?:\w+\W{1,3}){0,3}$"
+)
 _HEALTH_INS = re.compile(r"(?<![\w])[a-z]{2} ?\d ?\d{2} ?\d{10}(?![\d])")
 _EMAIL = re.compile(r"(?<![\w.])[\w.+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)+(?![\w])")
 _PLATE = re.compile(r"(?<![\w.])\d{2} ?-? ?[a-z][a-z0-9]? ?-? ?(?:\d{3}\.?\d{2}|\d{4})(?![\w])")
@@ -66,7 +67,8 @@ _AGE = re.compile(
     r"|(?:sinh nam|nam sinh|sn|s\.n\.?|sinh)\s*:?\s*(?:19|20)\d{2}"
     r"|(?:sinh ngay|ngay sinh)\s*:?\s*\d{1,2}[/\-.]\d{1,2}[/\-.](?:19|20)\d{2}"
     r"|(?<=nam, )(?:19|20)\d{2}|(?<=nu, )(?:19|20)\d{2}"
-    r"|(?<=[^\W\d_] \()(?:19|20)\d{2}(?=\)))(?![\d])"  # "Đoàn Thị Hương (1989)"
+    r"|(?<=[^\W\d_] \()(?:19|20)\d{2}(?=\))"  # "Đoàn Thị Hương (1989)"
+    r"|(?<=[^\W\d_] - )(?:19|20)\d{2}(?= -))(?![\d])"  # lists: "Đỗ Văn Kiên - 1961 - Tổ 7"
 )
 _PATIENT = re.compile(
     r"(?<![\w])(?:bn|benh nhan|ca benh|ca nhiem|ca mac|ca duong tinh|ca so|f0)"
@@ -114,18 +116,25 @@ SURNAMES = frozenset(
     "khong luc ninh phi than thieu trieu".split()
 )
 # Words before a name that mark a person (folded).
-HONORIFICS = ("ong", "ba", "anh", "chi", "em", "chau", "co", "chu", "bac", "cu", "be", "benh nhan", "bn",
-              "ho ten", "ho va ten", "ten", "nguoi benh", "f0", "f1", "vo", "chong", "tai xe", "co giao", "thay")
+HONORIFICS = (
+    "ong", "ba", "anh", "chi", "em", "chau", "co", "chu", "bac", "cu", "be", "benh nhan", "bn", "ho ten",
+    "ho va ten", "ten", "nguoi benh", "f0", "f1", "vo", "chong", "tai xe", "co giao", "thay",
+)
 # Titles before a name in public office: a public figure acting in office is not whom the rules protect.
-OFFICIAL_TITLES = ("bo truong", "thu truong", "thu tuong", "chu tich", "pho chu tich", "giam doc", "pho giam doc",
-                   "bi thu", "pho bi thu", "tong bi thu", "cuc truong", "vu truong", "truong ban", "bac si",
-                   "bs", "pgs", "gs", "ts", "ths", "dai ta", "thuong ta", "trung ta", "thieu tuong", "nha bao",
-                   "phat ngon vien", "dai dien", "giam doc so", "truong phong", "ca si", "dien vien", "tac gia")
+OFFICIAL_TITLES = (
+    "bo truong", "thu truong", "thu tuong", "chu tich", "pho chu tich", "giam doc", "pho giam doc", "bi thu",
+    "pho bi thu", "tong bi thu", "cuc truong", "vu truong", "truong ban", "bac si", "bs", "pgs", "gs", "ts",
+    "ths", "dai ta", "thuong ta", "trung ta", "thieu tuong", "nha bao", "phat ngon vien", "dai dien",
+    "giam doc so", "truong phong", "ca si", "dien vien", "tac gia", "giao su", "pho giao su", "tien si",
+    "thac si", "luat su",
+)
 # Capitalised words that start sentences or name institutions, never part of a person's name.
 NOT_NAME_WORDS = frozenset("covid sars cov ncov ubnd bv cdc who tp tt bhyt cccd cmnd sdt f0 f1 f2 bn".split())
 NOT_NAMES = frozenset(("vu han", "ho chi minh", "duong tinh", "am tinh"))
 
-_CUED_NAME = re.compile(r"(?<![\w])(ho ten|ho va ten|ten|benh nhan|bn|nguoi benh)\s*:?\s+([a-z]+)(?: [a-z]+){1,3}(?=[\s,.;:()]|$)")
+_CUED_NAME = re.compile(
+    r"(?<![\w])(ho ten|ho va ten|ten|benh nhan|bn|nguoi benh)\s*:?\s+([a-z]+)(?: [a-z]+){1,3}(?=[\s,.;:()]|$)"
+)
 _WORD = re.compile(r"[^\W\d_]+")
 _INITIALS = re.compile(r"(?<![\w.])[A-ZĐ]\.(?:[A-ZĐ]\.){1,3}(?:[A-ZĐ](?![\w]))?")
 
@@ -151,8 +160,12 @@ def names(text: str, sh: str) -> Iterator[Span]:
             i += 1
             continue
         j = i + 1  # extend over capitalised words separated by one space
-        while (j < len(words) and j - i < 4 and _cap(text[words[j][0]:words[j][1]])
-               and text[words[j - 1][1]:words[j][0]] == " "):
+        while (
+            j < len(words)
+            and j - i < 4
+            and _cap(text[words[j][0]:words[j][1]])
+            and text[words[j - 1][1]:words[j][0]] == " "
+        ):
             j += 1
         span = _name_run(text, sh, words[i:j], gaz)
         if span:
@@ -178,13 +191,17 @@ def _honorific(text: str, sh: str, start: int) -> bool:
     if not last:
         return False
     word = last[-1].group()
-    if window[last[-1].end():].strip():
+    if window[last[-1].end() :].strip():
         return False  # punctuation between: "chính chủ. Liên hệ" is no "chú Liên"
-    sentence_start = not window[:last[-1].start()].strip() or window[:last[-1].start()].rstrip()[-1] in ".!?:\n"
+    sentence_start = (
+        not window[: last[-1].start()].strip() or window[: last[-1].start()].rstrip()[-1] in ".!?:\n"
+    )
     return word.islower() or word == "BN" or word.lower() in ("họ", "tên") or sentence_start
 
 
 def _name_run(text: str, sh: str, run: list[tuple[int, int]], gaz: gazetteer.Gazetteer) -> Span | None:
+    while run and text[run[-1][1]:run[-1][1] + 1].isdigit():
+        run = run[:-1]  # "F1", "A2": codes, not name syllables
     keys = [sh[s:e] for s, e in run]
     while keys and keys[-1] in NOT_NAME_WORDS:
         keys.pop()

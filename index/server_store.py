@@ -58,9 +58,11 @@ class ServerStore(Lifecycle, AlertStore):
         self.client = self._connect()
         try:
             self._info()
-        except Exception as exc:  # noqa: BLE001 - any failure to answer is "unreachable" to the user
+        except Unavailable as exc:
             raise CanhbaoError(f"{self.engine} at {settings.url} is unreachable ({_reason(exc)}); "
                                f"check `url` in config/index.yaml or CANHBAO_INDEX__URL") from None
+        except CanhbaoError as exc:  # it answered, but not as expected (auth, wrong product)
+            raise CanhbaoError(f"{exc}; check `engine`, `url` and credentials in config/index.yaml") from None
 
     # --- names ------------------------------------------------------------------------------------
 

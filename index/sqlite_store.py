@@ -26,7 +26,11 @@ CREATE TABLE IF NOT EXISTS alerts (
     source TEXT NOT NULL, platform TEXT NOT NULL, assignee TEXT NOT NULL DEFAULT '',
     captured_at TEXT NOT NULL, updated_at TEXT, doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS alerts_status ON alerts(status, type);
-CREATE INDEX IF NOT EXISTS alerts_captured ON alerts(captured_at);
+-- the saved searches: newest first per type (and status), by score per type; ties broken by id
+CREATE INDEX IF NOT EXISTS alerts_newest ON alerts(captured_at DESC, id);
+CREATE INDEX IF NOT EXISTS alerts_type_newest ON alerts(type, captured_at DESC, id);
+CREATE INDEX IF NOT EXISTS alerts_type_status_newest ON alerts(type, status, captured_at DESC, id);
+CREATE INDEX IF NOT EXISTS alerts_type_score ON alerts(type, score DESC, id);
 CREATE VIRTUAL TABLE IF NOT EXISTS alerts_fts USING fts5(folded, tokenize = 'unicode61 remove_diacritics 2');
 CREATE TABLE IF NOT EXISTS posts (key TEXT PRIMARY KEY, captured_at TEXT NOT NULL, doc TEXT NOT NULL);
 """

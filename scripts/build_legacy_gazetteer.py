@@ -21,7 +21,12 @@ OUT = Path(__file__).resolve().parents[1] / "detectors" / "data" / "legacy_units
 
 def main(src: str) -> None:
     provinces = json.loads(Path(src).read_text(encoding="utf-8"))
-    out = {"source": "vietnam-provinces 0.6.0 (GSO, before the 2025 merger)", "provinces": [], "districts": [], "wards": []}
+    out = {
+        "source": "vietnam-provinces 0.6.0 (GSO, before the 2025 merger)",
+        "provinces": [],
+        "districts": [],
+        "wards": [],
+    }
     for p in provinces:
         out["provinces"].append(p["name"])
         for d in p["districts"]:
@@ -31,7 +36,10 @@ def main(src: str) -> None:
         out[key] = sorted(set(out[key]))
     with gzip.open(OUT, "wt", encoding="utf-8") as fh:
         json.dump(out, fh, ensure_ascii=False, separators=(",", ":"))
-    print(f"{OUT}: {len(out['provinces'])} provinces, {len(out['districts'])} districts, {len(out['wards'])} wards")
+    print(
+        f"{OUT}: {len(out['provinces'])} provinces, {len(out['districts'])} districts, "
+        f"{len(out['wards'])} wards"
+    )
 
 
 if __name__ == "__main__":

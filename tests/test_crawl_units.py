@@ -67,6 +67,16 @@ def test_state_skips_known_posts_but_stops_only_at_finished_ones(tmp_path):
     again.save()
     done = CrawlState.for_source(tmp_path, "src")
     assert done.finished("1") and done.runs == 1
+    import canhbao.crawlers.state as state_mod
+
+    for i in range(2, 8):
+        done.stored(str(10 - i), None)
+    state_mod.KEEP, keep = 4, state_mod.KEEP
+    try:
+        done.save()
+    finally:
+        state_mod.KEEP = keep
+    assert list(CrawlState.for_source(tmp_path, "src").posts) == ["6", "5", "4", "3"]  # the oldest dropped
     assert not list(tmp_path.glob(".*.tmp"))  # atomic writes leave no temp files
 
 

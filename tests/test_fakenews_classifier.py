@@ -28,7 +28,10 @@ def vfnd_csvs(tmp_path_factory):
     rows = list(csv.DictReader(VFND.open(encoding="utf-8")))
     held_out = {"dantri.com.vn", "thoibao.today", "news.zing.vn", "tintucqpvn.net", "thanhnien.vn"}
     d = tmp_path_factory.mktemp("vfnd")
-    for name, keep in (("train.csv", lambda r: r["domain"] not in held_out), ("test.csv", lambda r: r["domain"] in held_out)):
+    for name, keep in (
+        ("train.csv", lambda r: r["domain"] not in held_out),
+        ("test.csv", lambda r: r["domain"] in held_out),
+    ):
         with (d / name).open("w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(["text", "label", "domain"])
@@ -54,8 +57,14 @@ def test_train_evaluate_version_and_detect(home, vfnd_csvs, capsys, e5_embedder)
     assert model.meta["cv_split"] == "by domain" and 0 < model.threshold < 1
 
     detector = FakenewsDetector.from_home(home)  # empty claim bank, but a model: the classifier runs
-    post = Post(source="t", platform="facebook", post_id="1", url="u", captured_at=utcnow(),
-                text="NÓNG!!! CHIA SẺ NGAY trước khi bị xóa: sự thật động trời không ai dám nói!!! http://bit.ly/x")
+    post = Post(
+        source="t",
+        platform="facebook",
+        post_id="1",
+        url="u",
+        captured_at=utcnow(),
+        text="NÓNG!!! CHIA SẺ NGAY trước khi bị xóa: sự thật động trời không ai dám nói!!! http://bit.ly/x",
+    )
     section = detector.detect(Subject(post)).section
     assert section["classifier"]["version"] == "v0002" and 0 <= section["classifier"]["probability"] <= 1
     assert section["label"] in ("likely_fake", "no_match") and section["claims"] == []
@@ -66,7 +75,9 @@ def test_signals_measure_sensational_style():
     loud = ft.signals("NÓNG!!! KHẨN CẤP chia sẻ ngay 😱😱 http://x.co")
     assert loud["sensational"] > calm["sensational"] and loud["exclamations"] > calm["exclamations"]
     assert loud["caps_ratio"] > 0.3 > calm["caps_ratio"] and loud["emoji"] > 0 == calm["emoji"]
-    assert ft.signals("Xem ngay kẻo bị xóa https://bit.ly/abc")["link_only"] == 1.0 and calm["link_only"] == 0.0
+    assert (
+        ft.signals("Xem ngay kẻo bị xóa https://bit.ly/abc")["link_only"] == 1.0 and calm["link_only"] == 0.0
+    )
 
 
 def test_threshold_and_metrics_are_consistent():
@@ -86,22 +97,44 @@ def test_bad_training_file(tmp_path, home):
 
 def _alert(post: Post, status: str, minutes: int) -> Alert:
     finding = Finding(type="fake_news", detector="fakenews", score=0.95, target="vn-5g")
-    return Alert(id=f"a{minutes}", type="fake_news", score=0.95, source=post.source, platform=post.platform,
-                 post_id=post.post_id, post_url=post.url, captured_at=post.captured_at, finding=finding,
-                 masked_text="(masked)", status=status, updated_at=post.captured_at + timedelta(minutes=minutes))
+    return Alert(
+        id=f"a{minutes}",
+        type="fake_news",
+        score=0.95,
+        source=post.source,
+        platform=post.platform,
+        post_id=post.post_id,
+        post_url=post.url,
+        captured_at=post.captured_at,
+        finding=finding,
+        masked_text="(masked)",
+        status=status,
+        updated_at=post.captured_at + timedelta(minutes=minutes),
+    )
 
 
 def test_feedback_rows_from_decided_alerts(home):
     now = utcnow()
-    kept = Post(source="fb", platform="facebook", post_id="1", url="https://www.facebook.com/p/1", captured_at=now,
-                text="Sóng 5G làm lây virus corona")
-    gone = Post(source="news", platform="news", post_id="2", url="https://tinvn.info/a/2", captured_at=now,
-                text="")
+    kept = Post(
+        source="fb",
+        platform="facebook",
+        post_id="1",
+        url="https://www.facebook.com/p/1",
+        captured_at=now,
+        text="Sóng 5G làm lây virus corona",
+    )
+    gone = Post(
+        source="news", platform="news", post_id="2", url="https://tinvn.info/a/2", captured_at=now, text=""
+    )
     posts = PostStore(home.posts_db)
     posts.put(kept)
-    rows = feedback_rows([_alert(kept, "dismissed", 1), _alert(kept, "confirmed", 2), _alert(gone, "dismissed", 3)],
-                         posts)
-    assert sorted(rows) == [("(masked)", 0, "tinvn.info"), ("Sóng 5G làm lây virus corona", 1, "www.facebook.com")]
+    rows = feedback_rows(
+        [_alert(kept, "dismissed", 1), _alert(kept, "confirmed", 2), _alert(gone, "dismissed", 3)], posts
+    )
+    assert sorted(rows) == [
+        ("(masked)", 0, "tinvn.info"),
+        ("Sóng 5G làm lây virus corona", 1, "www.facebook.com"),
+    ]
 
 
 def test_export_feedback_from_the_alert_store(home, capsys, tmp_path, monkeypatch, config_dir):
@@ -110,10 +143,22 @@ def test_export_feedback_from_the_alert_store(home, capsys, tmp_path, monkeypatc
     from canhbao.index import open_store
 
     now = utcnow()
-    posts = [Post(source="fb", platform="facebook", post_id=str(i), url=f"https://www.facebook.com/p/{i}",
-                  captured_at=now, text=text) for i, text in enumerate((
-                      "Sóng 5G làm lây virus corona, chia sẻ ngay!", "Hà Nội tiêm vắc xin cho trẻ 5-11 tuổi",
-                      "Uống nước nóng diệt virus", "Bệnh nhân Nguyễn Văn An 45 tuổi"))]
+    posts = [
+        Post(
+            source="fb",
+            platform="facebook",
+            post_id=str(i),
+            url=f"https://www.facebook.com/p/{i}",
+            captured_at=now,
+            text=text,
+        )
+        for i, text in enumerate(
+            (
+                "Sóng 5G làm lây virus corona, chia sẻ ngay!", "Hà Nội tiêm vắc xin cho trẻ 5-11 tuổi",
+                "Uống nước nóng diệt virus", "Bệnh nhân Nguyễn Văn An 45 tuổi",
+            )
+        )
+    ]
     PostStore(home.posts_db).put_many(posts)
     fake = Finding(type="fake_news", detector="fakenews", score=0.95, target="vn-5g")
     pii = Finding(type="pii_exposure", detector="pii", score=0.9)
@@ -130,5 +175,6 @@ def test_export_feedback_from_the_alert_store(home, capsys, tmp_path, monkeypatc
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert sorted((r["text"], r["label"], r["domain"]) for r in rows) == [
         ("Hà Nội tiêm vắc xin cho trẻ 5-11 tuổi", "0", "www.facebook.com"),
-        ("Sóng 5G làm lây virus corona, chia sẻ ngay!", "1", "www.facebook.com")]
+        ("Sóng 5G làm lây virus corona, chia sẻ ngay!", "1", "www.facebook.com"),
+    ]
     assert main(["--home", str(home.root), "fakenews", "train", str(out)]) == 2  # too few rows: a clear error

@@ -36,7 +36,12 @@ def news_sentences():
     """Sentences of real (true) VFND news articles: fillers for long posts."""
     csv.field_size_limit(1 << 24)
     rows = [r for r in csv.DictReader(VFND.open(encoding="utf-8")) if r["label"] == "0"][:15]
-    return [s.strip() + "." for r in rows for s in r["text"].replace("\n", " ").split(". ") if 8 <= len(s.split()) <= 25]
+    return [
+        s.strip() + "."
+        for r in rows
+        for s in r["text"].replace("\n", " ").split(". ")
+        if 8 <= len(s.split()) <= 25
+    ]
 
 
 def _top(index, text):
@@ -50,7 +55,11 @@ def test_retyped_claims_find_their_claim(index, perturbation):
     sample = CLAIMS[::3]  # 10 claims per perturbation keeps the test short
     hits = 0
     for claim in sample:
-        text = PARA["paraphrases"][claim.id] if perturbation == "paraphrase" else PERTURBATIONS[perturbation](claim.text, rng)
+        text = (
+            PARA["paraphrases"][claim.id]
+            if perturbation == "paraphrase"
+            else PERTURBATIONS[perturbation](claim.text, rng)
+        )
         top = _top(index, text)
         hits += top is not None and top.id == claim.id
     assert hits >= 9, f"{perturbation}: {hits}/10"
@@ -71,7 +80,14 @@ def test_true_near_topic_posts_are_not_matched(index):
 
 
 def _subject(text="", ocr=""):
-    post = Post(source="t", platform="facebook", post_id="9", url="https://fb.example/9", captured_at=utcnow(), text=text)
+    post = Post(
+        source="t",
+        platform="facebook",
+        post_id="9",
+        url="https://fb.example/9",
+        captured_at=utcnow(),
+        text=text,
+    )
     return Subject(post, (MediaText(sha256="cd" * 32, kind="document", text=ocr),) if ocr else ())
 
 
@@ -80,7 +96,9 @@ def test_detector_from_home_section_and_finding(home, config_dir, e5_embedder):
     ClaimBank(home.claims_db).put_many(CLAIMS)
     detector = detector_classes()["fakenews"].from_home(home)
     assert isinstance(detector, FakenewsDetector) and detector.settings.top_k == 2
-    report = detector.detect(_subject("🔥 NÓNG!!! Sóng 5G chính là thứ làm virus corona lây lan khắp nơi #5G #covid"))
+    report = detector.detect(
+        _subject("🔥 NÓNG!!! Sóng 5G chính là thứ làm virus corona lây lan khắp nơi #5G #covid")
+    )
     section = report.section
     assert section["label"] == "matched" and len(section["claims"]) <= 2
     assert section["claims"][0]["id"] == "vn-5g" and section["claims"][0]["tier"] == "matched"
@@ -94,7 +112,8 @@ def test_detector_from_home_section_and_finding(home, config_dir, e5_embedder):
 def test_detector_reads_ocr_text_and_stays_quiet_on_true_news(home, e5_embedder):
     ClaimBank(home.claims_db).put_many(CLAIMS)
     detector = FakenewsDetector.from_home(home)
-    ocr = "TIN KHẨN\nTối nay trực thăng rải thuốc khử trùng toàn thành phố,\nmọi nhà đóng kín cửa, không ra ngoài"
+    ocr = ("TIN KHẨN\nTối nay trực thăng rải thuốc khử trùng toàn thành phố,\n"
+           "mọi nhà đóng kín cửa, không ra ngoài")
     report = detector.detect(_subject(ocr=ocr))
     assert report.findings and report.findings[0].target == "vn-truc-thang"
     assert report.findings[0].media_sha256 == "cd" * 32
@@ -106,3 +125,35 @@ def test_empty_bank_loads_no_model(home):
     detector = FakenewsDetector.from_home(home)
     assert detector.embedder is None
     assert detector.detect(_subject("bất cứ gì")).section == {"score": 0.0, "label": "no_match", "claims": []}
+
+
+def test_tiers_per_claim_source(e5_embedder, config_dir):
+    from canhbao.core import config
+
+    (config_dir / "fakenews.yaml").write_text("per_source:\n  WHO: {suggested: 0.99, matched: 0.995}\n",
+                                              encoding="utf-8")
+    settings = config.load("fakenews", FakenewsSettings)
+    post = PARA["paraphrases"]["vn-5g"]  # debunked by WHO
+    assert ClaimIndex(CLAIMS, e5_embedder, FakenewsSettings().thresholds).match(post)[0].id == "vn-5g"
+    index = ClaimIndex(CLAIMS, e5_embedder, settings.thresholds)
+    assert all(r.id != "vn-5g" for r in index.match(post))  # WHO claims now need 0.99
+    (config_dir / "fakenews.yaml").write_text("per_source:\n  WHO: {suggested: 0.9, matched: 0.8}\n",
+                                              encoding="utf-8")
+    with pytest.raises(Exception, match="suggested <= matched"):
+        config.load("fakenews", FakenewsSettings)
+
+
+def test_detect_cli_with_a_seeded_claim_bank(home, tmp_path, capsys):
+    """What the demo does: seed the bank from a shipped CSV, then `canhbao detect --json` a post."""
+    from canhbao.cli import main
+
+    root = ["--home", str(home.root)]
+    assert main(root + ["claims", "import", str(DATA / "claims_covid_vi.csv")]) == 0
+    post = tmp_path / "post.txt"
+    post.write_text("Tin nóng 🔥 nghe nói tối nay có trực thăng phun thuốc diệt virus khắp thành phố, "
+                    "mọi người đóng cửa ở trong nhà nhé!!! #HaNoi", encoding="utf-8")
+    capsys.readouterr()
+    assert main(root + ["detect", "--json", "--only", "pii,fakenews", str(post)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["fakenews"]["label"] == "matched" and out["fakenews"]["claims"][0]["id"] == "vn-truc-thang"
+    assert out["pii"]["exposure"] is False and out["pii"]["masked_text"].startswith("Tin nóng")

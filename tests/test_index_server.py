@@ -152,3 +152,25 @@ def test_node_dying_mid_bulk_is_retried_and_nothing_lost(opensearch_node, server
     counts = store.count_by("type")
     assert counts == {"fake_news": 400, "leak": 400, "pii_exposure": 400}  # all there, none twice
     assert store.get(alerts[-1].id) == alerts[-1]
+
+
+def test_elasticsearch_client_refuses_opensearch_with_a_clear_error(opensearch_node):
+    from canhbao.index.elasticsearch_store import ElasticsearchStore
+
+    with pytest.raises(CanhbaoError) as err:
+        ElasticsearchStore(IndexSettings(engine="elasticsearch", url=opensearch_node.url))
+    msg = str(err.value)
+    assert "\n" not in msg and "not Elasticsearch" in msg and "engine: opensearch" in msg
+
+
+def test_elasticsearch_templates_carry_the_ilm_policy():
+    from canhbao.index.elasticsearch_store import ElasticsearchStore
+
+    store = object.__new__(ElasticsearchStore)  # no server needed to build the template body
+    store.settings, store.prefix = IndexSettings(engine="elasticsearch", prefix="police", replicas=1), "police"
+    body = store.template_body("alerts")
+    assert body["index_patterns"] == ["police-alerts-*"]
+    index = body["template"]["settings"]["index"]
+    assert index["lifecycle"] == {"name": "police-alerts-policy", "rollover_alias": "police-alerts"}
+    assert index["number_of_replicas"] == 1
+    assert body["template"]["mappings"]["properties"]["masked_text"]["fields"]["folded"]

@@ -12,45 +12,51 @@ def found(text):
     return [(e.type, text[e.start:e.end]) for e in find_entities(text)]
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("gọi 0912345678 nhé", ("phone", "0912345678")),
-    ("gọi 0912.345.678 nhé", ("phone", "0912.345.678")),
-    ("gọi 091 234 5678 nhé", ("phone", "091 234 5678")),
-    ("gọi +84 912 345 678 nhé", ("phone", "+84 912 345 678")),
-    ("gọi (+84) 912-345-678 nhé", ("phone", "(+84) 912-345-678")),
-    ("gọi 84912345678 nhé", ("phone", "84912345678")),
-    ("máy bàn (024) 3826 4567", ("phone", "(024) 3826 4567")),
-    ("máy bàn 0236.3822.111", ("phone", "0236.3822.111")),
-    ("CCCD: 001085012345", ("cccd", "001085012345")),
-    ("số CMND 125678901 cấp năm 2010", ("cmnd", "125678901")),
-    ("thẻ BHYT GD 4 79 7912345678", ("health_insurance", "GD 4 79 7912345678")),
-    ("xe máy 59X1-234.56 của anh", ("licence_plate", "59X1-234.56")),
-    ("ô tô BKS 30E 123.45", ("licence_plate", "30E 123.45")),
-    ("mail: an.nguyen+covid@yahoo.com.vn", ("email", "an.nguyen+covid@yahoo.com.vn")),
-    ("BN 1234 đã khỏi", ("patient_code", "BN 1234")),
-    ("bệnh nhân số 17 đã khỏi", ("patient_code", "bệnh nhân số 17")),
-    ("bệnh nhân thứ 1.234", ("patient_code", "bệnh nhân thứ 1.234")),
-    ("ca bệnh 235 ở đâu", ("patient_code", "ca bệnh 235")),
-    ("một người 45 tuổi", ("age", "45 tuổi")),
-    ("anh ấy sinh năm 1976", ("age", "sinh năm 1976")),
-    ("anh ấy (SN 1976)", ("age", "SN 1976")),
-    ("ông L.M.T về quê", ("name", "L.M.T")),
-    ("chị Nguyễn Thị Hồng Nhung về quê", ("name", "Nguyễn Thị Hồng Nhung")),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("gọi 0912345678 nhé", ("phone", "0912345678")),
+        ("gọi 0912.345.678 nhé", ("phone", "0912.345.678")),
+        ("gọi 091 234 5678 nhé", ("phone", "091 234 5678")),
+        ("gọi +84 912 345 678 nhé", ("phone", "+84 912 345 678")),
+        ("gọi (+84) 912-345-678 nhé", ("phone", "(+84) 912-345-678")),
+        ("gọi 84912345678 nhé", ("phone", "84912345678")),
+        ("máy bàn (024) 3826 4567", ("phone", "(024) 3826 4567")),
+        ("máy bàn 0236.3822.111", ("phone", "0236.3822.111")),
+        ("CCCD: 001085012345", ("cccd", "001085012345")),
+        ("số CMND 125678901 cấp năm 2010", ("cmnd", "125678901")),
+        ("thẻ BHYT GD 4 79 7912345678", ("health_insurance", "GD 4 79 7912345678")),
+        ("xe máy 59X1-234.56 của anh", ("licence_plate", "59X1-234.56")),
+        ("ô tô BKS 30E 123.45", ("licence_plate", "30E 123.45")),
+        ("mail: an.nguyen+covid@yahoo.com.vn", ("email", "an.nguyen+covid@yahoo.com.vn")),
+        ("BN 1234 đã khỏi", ("patient_code", "BN 1234")),
+        ("bệnh nhân số 17 đã khỏi", ("patient_code", "bệnh nhân số 17")),
+        ("bệnh nhân thứ 1.234", ("patient_code", "bệnh nhân thứ 1.234")),
+        ("ca bệnh 235 ở đâu", ("patient_code", "ca bệnh 235")),
+        ("một người 45 tuổi", ("age", "45 tuổi")),
+        ("anh ấy sinh năm 1976", ("age", "sinh năm 1976")),
+        ("anh ấy (SN 1976)", ("age", "SN 1976")),
+        ("ông L.M.T về quê", ("name", "L.M.T")),
+        ("chị Nguyễn Thị Hồng Nhung về quê", ("name", "Nguyễn Thị Hồng Nhung")),
+    ],
+)
 def test_recognizer_table(text, expected):
     assert expected in found(text)
 
 
-@pytest.mark.parametrize("text,absent", [
-    ("Phát triển kinh tế xã hội bền vững", "address"),           # "xã hội" is not a commune
-    ("bệnh nhân 45 tuổi đã xuất viện", "patient_code"),          # an age, not patient 45
-    ("Thủ tướng Phạm Minh Chính chủ trì cuộc họp", "name"),      # a public official in office
-    ("Thành phố Hồ Chí Minh và Hà Nội có mưa", "name"),          # places are not names
-    ("Bà con ở Bắc Giang và Lê Lợi", "name"),                     # "Bắc" is no "bác"
-    ("trẻ từ 5 đến 11 tuổi được tiêm", "age"),                    # an age group
-    ("Chương trình có 1900 6868 khách", "phone"),                 # not a personal phone
-    ("phó Chủ tịch tỉnh phát biểu", "address"),                   # "phó" is not "phố"
-])
+@pytest.mark.parametrize(
+    "text,absent",
+    [
+        ("Phát triển kinh tế xã hội bền vững", "address"),  # "xã hội" is not a commune
+        ("bệnh nhân 45 tuổi đã xuất viện", "patient_code"),  # an age, not patient 45
+        ("Thủ tướng Phạm Minh Chính chủ trì cuộc họp", "name"),  # a public official in office
+        ("Thành phố Hồ Chí Minh và Hà Nội có mưa", "name"),  # places are not names
+        ("Bà con ở Bắc Giang và Lê Lợi", "name"),  # "Bắc" is no "bác"
+        ("trẻ từ 5 đến 11 tuổi được tiêm", "age"),  # an age group
+        ("Chương trình có 1900 6868 khách", "phone"),  # not a personal phone
+        ("phó Chủ tịch tỉnh phát biểu", "address"),  # "phó" is not "phố"
+    ],
+)
 def test_negatives(text, absent):
     assert absent not in [t for t, _ in found(text)], found(text)
 
@@ -58,10 +64,10 @@ def test_negatives(text, absent):
 def test_gazetteer_has_old_and_new_units():
     g = gazetteer.load()
     assert g.size > 7000  # distinct names: many communes share one
-    assert g.level("Quảng Bình") == "province"       # merged into Quảng Trị in 2025
-    assert g.level("Quận Ba Đình") == "district"      # districts were abolished in 2025
-    assert g.level("Phường Trúc Bạch") == "ward"      # a pre-2025 ward
-    assert g.level("Thành phố Huế") == "province"     # a province since 2025
-    assert g.level("Phường Tùng Thiện") == "ward"     # created in 2025
-    assert g.level("quan hoan kiem") == "district"    # written without tone marks
+    assert g.level("Quảng Bình") == "province"  # merged into Quảng Trị in 2025
+    assert g.level("Quận Ba Đình") == "district"  # districts were abolished in 2025
+    assert g.level("Phường Trúc Bạch") == "ward"  # a pre-2025 ward
+    assert g.level("Thành phố Huế") == "province"  # a province since 2025
+    assert g.level("Phường Tùng Thiện") == "ward"  # created in 2025
+    assert g.level("quan hoan kiem") == "district"  # written without tone marks
     assert g.level("Nguyễn Văn An") == ""

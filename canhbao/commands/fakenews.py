@@ -18,11 +18,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument("data", metavar="DATA.csv")
     t.add_argument("--c", type=float, default=1.0, help="inverse regularisation strength (default 1.0)")
     t.set_defaults(func=run_train)
-    e = cmds.add_parser("evaluate", help="ROC-AUC, PR-AUC, precision/recall of the current model on a labelled CSV")
+    e = cmds.add_parser(
+        "evaluate", help="ROC-AUC, PR-AUC, precision/recall of the current model on a labelled CSV"
+    )
     e.add_argument("data", metavar="DATA.csv")
     e.add_argument("--model", default="", help="model version (default: current)")
     e.set_defaults(func=run_evaluate)
-    x = cmds.add_parser("export-feedback", help="analysts' confirmed/dismissed fake-news alerts as training rows")
+    x = cmds.add_parser(
+        "export-feedback", help="analysts' confirmed/dismissed fake-news alerts as training rows"
+    )
     x.add_argument("--out", required=True, metavar="FILE.csv")
     x.set_defaults(func=run_export_feedback)
 
@@ -57,10 +61,22 @@ def run_train(args: argparse.Namespace) -> int:
     coef, intercept, threshold, oof = fm.fit(x, y, groups, c=args.c)
     scores = fm.metrics(y, oof, threshold)
     split = "by domain" if groups and len(set(groups)) >= 3 else "stratified"
-    version = fm.save(home.models, coef, intercept, threshold, embedder.id,
-                      {"data": str(args.data), "rows": len(rows), "cv_split": split, "cv": scores})
-    AuditLog(home.audit_log).append("fakenews.train", version, actor=current_actor(), data=str(args.data),
-                                    rows=len(rows), roc_auc=scores["roc_auc"])
+    version = fm.save(
+        home.models,
+        coef,
+        intercept,
+        threshold,
+        embedder.id,
+        {"data": str(args.data), "rows": len(rows), "cv_split": split, "cv": scores},
+    )
+    AuditLog(home.audit_log).append(
+        "fakenews.train",
+        version,
+        actor=current_actor(),
+        data=str(args.data),
+        rows=len(rows),
+        roc_auc=scores["roc_auc"],
+    )
     print(f"model {version} ({embedder.id}): {len(rows)} rows, threshold {threshold:.3f}")
     _print_metrics(f"cross-validation ({split})", scores)
     return 0
@@ -74,7 +90,10 @@ def run_evaluate(args: argparse.Namespace) -> int:
     home, rows, embedder = _load(args)
     model = fm.load(home.models, args.model)
     if model.embedder_id != embedder.id:
-        raise InputError(args.data, f"model {model.version} needs embedding {model.embedder_id}, configured is {embedder.id}")
+        raise InputError(
+            args.data,
+            f"model {model.version} needs embedding {model.embedder_id}, configured is {embedder.id}",
+        )
     y = np.array([r.label for r in rows])
     p = model.score([r.text for r in rows], embedder)
     _print_metrics(f"model {model.version} on {args.data}", fm.metrics(y, p, model.threshold))
@@ -83,8 +102,10 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
 def _print_metrics(title: str, m: dict) -> None:
     print(f"{title}: n={m['n']} fake={m['positives']}")
-    print(f"  ROC-AUC {m['roc_auc']:.3f}  PR-AUC {m['pr_auc']:.3f}  "
-          f"at threshold {m['threshold']:.3f}: precision {m['precision']:.3f} recall {m['recall']:.3f}")
+    print(
+        f"  ROC-AUC {m['roc_auc']:.3f}  PR-AUC {m['pr_auc']:.3f}  "
+        f"at threshold {m['threshold']:.3f}: precision {m['precision']:.3f} recall {m['recall']:.3f}"
+    )
 
 
 def run_export_feedback(args: argparse.Namespace) -> int:
@@ -95,7 +116,9 @@ def run_export_feedback(args: argparse.Namespace) -> int:
     try:
         from canhbao.index import open_store
     except ImportError:
-        raise InputError("alert store", "not available in this installation (canhbao.index.open_store)") from None
+        raise InputError(
+            "alert store", "not available in this installation (canhbao.index.open_store)"
+        ) from None
     home = Home.resolve(args.home)
     store = open_store(home)
     try:
@@ -105,8 +128,12 @@ def run_export_feedback(args: argparse.Namespace) -> int:
     posts = PostStore(home.posts_db)
     rows = feedback_rows(alerts, posts)
     _write_csv(args.out, rows)
-    AuditLog(home.audit_log).append("fakenews.export-feedback", str(args.out), actor=current_actor(), rows=len(rows))
-    print(f"{args.out}: {len(rows)} rows ({sum(r[1] for r in rows)} fake, {sum(1 - r[1] for r in rows)} real)")
+    AuditLog(home.audit_log).append(
+        "fakenews.export-feedback", str(args.out), actor=current_actor(), rows=len(rows)
+    )
+    print(
+        f"{args.out}: {len(rows)} rows ({sum(r[1] for r in rows)} fake, {sum(1 - r[1] for r in rows)} real)"
+    )
     return 0
 
 
@@ -116,7 +143,9 @@ def _decided_fake_news(store) -> list:
 
     out, offset = [], 0
     while True:
-        page = store.search(AlertQuery(type=(FAKE_NEWS,), status=(CONFIRMED, DISMISSED), limit=500, offset=offset))
+        page = store.search(
+            AlertQuery(type=(FAKE_NEWS,), status=(CONFIRMED, DISMISSED), limit=500, offset=offset)
+        )
         out += page
         if len(page) < 500:
             return out

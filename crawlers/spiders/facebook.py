@@ -45,7 +45,7 @@ class FacebookSpider(SourceSpider):
 
     def page_request(self, url, callback, **meta):
         if self.source.fetch == "browser":
-            meta.update(playwright=True, playwright_page_methods=_wait_for_feed(self.source.scrolls))
+            meta.update(playwright=True, playwright_page_methods=_wait_for_feed(self.source.scrolls, self.cfg.browser_wait_s))
         return super().page_request(url, callback, **meta)
 
     # --- web (html and browser) ---------------------------------------------------------------------
@@ -154,12 +154,19 @@ SCROLL_JS = """async (n) => {
 }"""
 
 
-def _wait_for_feed(scrolls: int = 0):
+# Wait (at most browser_wait_s, never failing) for the script-built feed, a login form or a "see more" link: a
+# checkpoint or "temporarily blocked" page has none of them and must still reach the block detection.
+WAIT_JS = """async (ms) => {
+  const t0 = Date.now();
+  while (!document.querySelector('div[role="article"], #login_form, #see_more') && Date.now() - t0 < ms)
+    await new Promise(r => setTimeout(r, 100));
+}"""
+
+
+def _wait_for_feed(scrolls: int, wait_s: float):
     from scrapy_playwright.page import PageMethod
 
-    # The feed is built by script: wait for an article (or a login form), then for the network to settle.
-    methods = [PageMethod("wait_for_selector", 'div[role="article"], #login_form, #see_more', timeout=15000),
-               PageMethod("wait_for_load_state", "networkidle")]
+    methods = [PageMethod("evaluate", WAIT_JS, int(wait_s * 1000)), PageMethod("wait_for_load_state", "networkidle")]
     if scrolls:
         methods.append(PageMethod("evaluate", SCROLL_JS, scrolls))
     return methods
