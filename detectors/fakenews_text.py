@@ -37,9 +37,6 @@ _HASHTAG = re.compile(r"#(\w+)")
 _REPEAT = re.compile(r"(\w)\1{2,}")  # "quáaaa" -> "quá"
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+|\s*[•\-–]\s+(?=[A-ZĐÀ-Ỹ])")
 _WORDS = re.compile(r"\w+(?:[-']\w+)*", re.UNICODE)
-# Three or more words in capitals are shouting ("KIÊN GIANG SẼ PHONG TỎA TOÀN TỈNH"), which a cased model
-# reads as rare word pieces; shorter runs stay, they are mostly acronyms ("WHO", "TP HCM").
-_TOKEN = re.compile(r"\w+")
 
 
 def _symbol(c: str) -> bool:
@@ -48,32 +45,36 @@ def _symbol(c: str) -> bool:
     )
 
 
+_TOKEN = re.compile(r"\S+")
+
+
 def _unshout(text: str) -> str:
+    """Lower-case runs of three or more all-capital words ("KIÊN GIANG SẼ PHONG TỎA"): shouting, which
+    the embedding reads as another register; a lone acronym (UBND, F0) stays."""
     tokens = list(_TOKEN.finditer(text))
-    spans, run = [], []
-    for t in tokens:
-        joined = not run or re.fullmatch(r"[ ,]*", text[run[-1].end():t.start()])
-        if t.group().isupper() and joined:
-            run.append(t)
-            continue
-        if len(run) >= 3:
-            spans.append((run[0].start(), run[-1].end()))
-        run = [t] if t.group().isupper() else []
-    if len(run) >= 3:
-        spans.append((run[0].start(), run[-1].end()))
-    for start, end in reversed(spans):
-        text = text[:start] + text[start:end].lower() + text[end:]
-    return text
+    caps = [t.group().strip(".,!?:;\"'()").isupper() and sum(c.isalpha() for c in t.group()) >= 2 for t in tokens]
+    out, pos, i = [], 0, 0
+    while i < len(tokens):
+        j = i
+        while j < len(tokens) and caps[j]:
+            j += 1
+        if j - i >= 3:
+            start, end = tokens[i].start(), tokens[j - 1].end()
+            out += [text[pos:start], text[start:end].lower()]
+            pos = end
+        i = max(j, i + 1)
+    return "".join(out) + text[pos:]
 
 
 def clean(text: str) -> str:
-    """Links, emoji and '#' removed, repeated letters collapsed, teencode expanded, NFC, one line."""
+    """Links, emoji and '#' removed, shouting lower-cased, repeated letters collapsed, teencode expanded,
+    NFC, one line."""
     text = unicodedata.normalize("NFC", text)
+    text = _unshout(text)
     text = _URL.sub(" ", text)
     text = _HASHTAG.sub(lambda m: " " + m.group(1).replace("_", " ") + " ", text)
     text = "".join(" " if _symbol(c) else c for c in text)
     text = _REPEAT.sub(r"\1", text)
-    text = _unshout(text)
     out = []
     for token in re.split(r"(\s+)", text):
         core = token.strip(".,!?:;\"'()[]…").lower()

@@ -26,12 +26,16 @@ CREATE TABLE IF NOT EXISTS alerts (
     source TEXT NOT NULL, platform TEXT NOT NULL, assignee TEXT NOT NULL DEFAULT '',
     captured_at TEXT NOT NULL, updated_at TEXT, doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS alerts_status ON alerts(status, type);
-CREATE INDEX IF NOT EXISTS alerts_captured ON alerts(captured_at);
+-- the saved searches: newest first per type (and status), by score per type; ties broken by id
+CREATE INDEX IF NOT EXISTS alerts_newest ON alerts(captured_at DESC, id);
+CREATE INDEX IF NOT EXISTS alerts_type_newest ON alerts(type, captured_at DESC, id);
+CREATE INDEX IF NOT EXISTS alerts_type_status_newest ON alerts(type, status, captured_at DESC, id);
+CREATE INDEX IF NOT EXISTS alerts_type_score ON alerts(type, score DESC, id);
 CREATE VIRTUAL TABLE IF NOT EXISTS alerts_fts USING fts5(folded, tokenize = 'unicode61 remove_diacritics 2');
 CREATE TABLE IF NOT EXISTS posts (key TEXT PRIMARY KEY, captured_at TEXT NOT NULL, doc TEXT NOT NULL);
 """
 COLUMNS = ("type", "status", "source", "platform", "assignee")  # count_by on a column
-LISTS = ("document_number", "claim_ids", "pii_types", "media_sha256", "detector")  # count_by over the JSON doc
+LISTS = ("document_number", "claim_ids", "pii_types", "media_sha256", "detector")  # count_by over JSON
 SORTS = {"-captured_at": "captured_at DESC", "captured_at": "captured_at ASC", "-score": "score DESC",
          "score": "score ASC", "-updated_at": "updated_at DESC"}
 CHUNK = 500
@@ -94,10 +98,11 @@ class SqliteStore(Lifecycle, AlertStore):
     def _save(self, alert: Alert) -> None:
         doc = documents.alert_doc(alert)
         row = self.db.execute(
-            "INSERT INTO alerts(id, type, status, score, source, platform, assignee, captured_at, updated_at, doc) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET type=excluded.type, "
-            "status=excluded.status, score=excluded.score, source=excluded.source, platform=excluded.platform, "
-            "assignee=excluded.assignee, captured_at=excluded.captured_at, updated_at=excluded.updated_at, "
+            "INSERT INTO alerts(id, type, status, score, source, platform, assignee, captured_at, "
+            "updated_at, doc) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET type=excluded.type, "
+            "status=excluded.status, score=excluded.score, source=excluded.source, "
+            "platform=excluded.platform, assignee=excluded.assignee, captured_at=excluded.captured_at, "
+            "updated_at=excluded.updated_at, "
             "doc=excluded.doc RETURNING rowid",
             (alert.id, alert.type, alert.status, alert.score, alert.source, alert.platform, alert.assignee,
              doc["captured_at"], doc["updated_at"], json.dumps(doc, ensure_ascii=False))).fetchone()
@@ -116,8 +121,8 @@ class SqliteStore(Lifecycle, AlertStore):
         with self._write():
             for post, masked in posts:
                 doc = documents.post_doc(post, masked)
-                self.db.execute("INSERT INTO posts(key, captured_at, doc) VALUES (?,?,?) ON CONFLICT(key) DO UPDATE "
-                                "SET captured_at=excluded.captured_at, doc=excluded.doc",
+                self.db.execute("INSERT INTO posts(key, captured_at, doc) VALUES (?,?,?) ON CONFLICT(key) "
+                                "DO UPDATE SET captured_at=excluded.captured_at, doc=excluded.doc",
                                 (doc["key"], doc["captured_at"], json.dumps(doc, ensure_ascii=False)))
                 n += 1
         return BulkResult(indexed=n)

@@ -48,7 +48,8 @@ def test_rollover_keeps_one_copy_per_alert(os_store):
     result = os_store.upsert([replace(a, score=0.42) for a in first] + [make_alert(i) for i in (7, 8)])
     assert result.indexed == 5 and result.failed == ()
     assert len(os_store.search(AlertQuery())) == 5
-    where = {aid: d["_index"] for aid, d in os_store._find([a.id for a in first] + [make_alert(7).id]).items()}
+    ids = [a.id for a in first] + [make_alert(7).id]
+    where = {aid: d["_index"] for aid, d in os_store._find(ids).items()}
     assert {where[a.id] for a in first} == {f"{os_store.prefix}-alerts-000001"}
     assert where[make_alert(7).id] == new_index
     assert {os_store.get(a.id).score for a in first} == {0.42}
@@ -96,7 +97,8 @@ def test_unreachable_server_at_start(home, config_dir, monkeypatch):
     monkeypatch.setenv("CANHBAO_INDEX__URL", "http://127.0.0.1:9")
     with pytest.raises(CanhbaoError) as err:
         open_store(home)
-    assert "\n" not in str(err.value) and str(err.value).startswith("opensearch at http://127.0.0.1:9 is unreachable")
+    assert "\n" not in str(err.value)
+    assert str(err.value).startswith("opensearch at http://127.0.0.1:9 is unreachable")
     with pytest.raises(CanhbaoError, match="elasticsearch at http://127.0.0.1:9 is unreachable"):
         open_store(home, IndexSettings(engine="elasticsearch", url="http://127.0.0.1:9"))
 
@@ -107,11 +109,34 @@ def test_open_store_on_opensearch(home, config_dir, monkeypatch, opensearch_node
     monkeypatch.setenv("CANHBAO_INDEX__PREFIX", "openstoretest")
     with open_store(home) as store:
         store.setup()
-        store.upsert([make_alert(1)])
+        assert store.upsert([make_alert(1)]).failed == ()
         store.transition(make_alert(1).id, "dismissed", actor="analyst.an")
         assert store.count_by("status") == {"dismissed": 1}
         store.delete_all()
     assert [e.action for e in AuditLog(home.audit_log).entries()] == ["alert.dismissed"]
+
+
+def test_cli_on_opensearch(home, config_dir, monkeypatch, opensearch_node, capsys):
+    from canhbao.cli import main
+
+    monkeypatch.setenv("CANHBAO_INDEX__ENGINE", "opensearch")
+    monkeypatch.setenv("CANHBAO_INDEX__URL", opensearch_node.url)
+    monkeypatch.setenv("CANHBAO_INDEX__PREFIX", "clitest")
+    monkeypatch.setenv("CANHBAO_ACTOR", "analyst.an")
+    assert main(["index", "setup"]) == 0
+    out = capsys.readouterr().out
+    assert "template clitest-alerts for clitest-alerts-*" in out and "index ready: opensearch" in out
+    with open_store(home) as store:
+        store.upsert([make_alert(1, "pii_exposure"), make_alert(2, "leak")])
+    assert main(["alerts", "list", "--query", "benh vien", "--json"]) == 0
+    (row,) = capsys.readouterr().out.splitlines()
+    alert_id = __import__("json").loads(row)["id"]
+    assert main(["alerts", "confirm", alert_id, "--note", "lộ dữ liệu"]) == 0
+    assert main(["alerts", "list", "--status", "confirmed"]) == 0
+    assert capsys.readouterr().out.count("\n") == 2  # the confirm line and the one listed alert
+    with open_store(home) as store:
+        assert store.get(alert_id).history[-1].actor == "analyst.an"
+        store.delete_all()
 
 
 def test_server_gone_mid_run_reports_every_item(os_store):
@@ -152,3 +177,26 @@ def test_node_dying_mid_bulk_is_retried_and_nothing_lost(opensearch_node, server
     counts = store.count_by("type")
     assert counts == {"fake_news": 400, "leak": 400, "pii_exposure": 400}  # all there, none twice
     assert store.get(alerts[-1].id) == alerts[-1]
+
+
+def test_elasticsearch_client_refuses_opensearch_with_a_clear_error(opensearch_node):
+    from canhbao.index.elasticsearch_store import ElasticsearchStore
+
+    with pytest.raises(CanhbaoError) as err:
+        ElasticsearchStore(IndexSettings(engine="elasticsearch", url=opensearch_node.url))
+    msg = str(err.value)
+    assert "\n" not in msg and "not Elasticsearch" in msg and "engine: opensearch" in msg
+
+
+def test_elasticsearch_templates_carry_the_ilm_policy():
+    from canhbao.index.elasticsearch_store import ElasticsearchStore
+
+    store = object.__new__(ElasticsearchStore)  # no server needed to build the template body
+    store.settings = IndexSettings(engine="elasticsearch", prefix="police", replicas=1)
+    store.prefix = "police"
+    body = store.template_body("alerts")
+    assert body["index_patterns"] == ["police-alerts-*"]
+    index = body["template"]["settings"]["index"]
+    assert index["lifecycle"] == {"name": "police-alerts-policy", "rollover_alias": "police-alerts"}
+    assert index["number_of_replicas"] == 1
+    assert body["template"]["mappings"]["properties"]["masked_text"]["fields"]["folded"]

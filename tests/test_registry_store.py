@@ -74,7 +74,12 @@ def test_pdf_text_layer_docx_png_and_scanned_pdf(home, seeds, tmp_path):
     _scanned_pdf(page1.image, tmp_path / "scan.pdf")
     page1.image.save(tmp_path / "scan.png")
     d = docx.Document()
-    for para in seed.text.split("\n\n"):
+    head, body = seed.text.split("Kính gửi", 1)
+    header = d.add_table(rows=1, cols=2)  # the usual two-column header: agency | motto, number | date
+    header.cell(0, 0).text = "UBND TỈNH KIÊN GIANG\nVĂN PHÒNG\nSố: 6564 /VP-KGVX"
+    header.cell(0, 1).text = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nKiên Giang, ngày 30 tháng 8 năm 2021"
+    for para in ("V/v chấn chỉnh sử dụng thông tin liên quan công tác phòng, chống dịch bệnh Covid-19.\n\nKính gửi"
+                 + body).split("\n\n"):
         d.add_paragraph(para)
     d.save(tmp_path / "letter.docx")
     with Registry.open(home) as reg:
@@ -82,6 +87,8 @@ def test_pdf_text_layer_docx_png_and_scanned_pdf(home, seeds, tmp_path):
         for name, doc in results.items():
             assert doc.numbers == ("6564/VP-KGVX",), name
             assert doc.date == "2021-08-30", name
+        assert results["letter.docx"].agency == "UBND TỈNH KIÊN GIANG / VĂN PHÒNG"
+        assert results["letter.docx"].signer == "Trần Công Danh"
         methods = {name: {p.method for p in reg.pages(doc.id)} for name, doc in results.items()}
     assert methods == {"letter.pdf": {"text-layer"}, "scan.pdf": {"ocr"}, "scan.png": {"ocr"},
                        "letter.docx": {"rendered"}}

@@ -101,10 +101,17 @@ def _docx(path: Path, data: bytes, settings: LeakSettings) -> list[Page]:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises zipfile/KeyError/ValueError variants
         raise InputError(path, f"not a readable DOCX ({exc.__class__.__name__})") from None
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:  # letter headers are often laid out in a two-column table
-        for row in table.rows:
-            parts += [cell.text for cell in row.cells]
+    parts = []
+    for block in document.iter_inner_content():  # in document order: letter headers are often a table
+        if hasattr(block, "rows"):
+            for row in block.rows:
+                seen: list[str] = []
+                for cell in row.cells:  # merged cells repeat; keep each once
+                    if cell.text not in seen:
+                        seen.append(cell.text)
+                parts += seen
+        else:
+            parts.append(block.text)
     return _render("\n".join(parts))
 
 
