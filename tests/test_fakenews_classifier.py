@@ -181,6 +181,7 @@ def test_export_feedback_from_the_alert_store(home, capsys, tmp_path, monkeypatc
 
 
 def test_clean_lowers_shouting_but_keeps_acronyms():
-    assert ft.clean("NÓNG: KIÊN GIANG SẼ PHONG TỎA TOÀN TỈNH, cấm xe") == "NÓNG: kiên giang sẽ phong tỏa toàn tỉnh, cấm xe"
+    shouted = "NÓNG: KIÊN GIANG SẼ PHONG TỎA TOÀN TỈNH, cấm xe"
+    assert ft.clean(shouted) == "nóng: kiên giang sẽ phong tỏa toàn tỉnh, cấm xe"
     assert ft.clean("WHO nói 5G lây virus 😱 #tinnong https://x.co") == "WHO nói 5G lây virus tinnong"
     assert ft.clean("ko dc ra đg, vacxin gây vô sinh") == "không được ra đg, vắc xin gây vô sinh"
