@@ -55,6 +55,23 @@ def test_rollover_keeps_one_copy_per_alert(os_store):
     assert {os_store.get(a.id).score for a in first} == {0.42}
 
 
+def test_partial_bulk_failure_is_reported_item_by_item(os_store):
+    old = [make_alert(i) for i in range(3)]
+    os_store.upsert(old)
+    os_store.rollover()
+    first = f"{os_store.prefix}-alerts-000001"
+    os_store.client.indices.put_settings(index=first, body={"index.blocks.write": True})  # e.g. read-only
+    new = [make_alert(i) for i in (5, 6)]
+    result = os_store.upsert([replace(a, score=0.1) for a in old] + new)
+    assert result.indexed == 2  # the new ones, in the write index
+    assert sorted(f.split(": ", 1)[0] for f in result.failed) == sorted(a.id for a in old)
+    assert all("cluster_block_exception" in f for f in result.failed)
+    assert {os_store.get(a.id).score for a in old} == {0.9}  # untouched, and said so
+    os_store.client.indices.put_settings(index=first, body={"index.blocks.write": False})
+    again = os_store.upsert([replace(a, score=0.1) for a in old])
+    assert (again.indexed, again.failed) == (3, ()) and {os_store.get(a.id).score for a in old} == {0.1}
+
+
 def test_concurrent_analyst_change_is_not_overwritten(os_store, server_store_factory):
     a = make_alert(1)
     os_store.upsert([a])
