@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable
 from canhbao.core.audit import AuditLog
 from canhbao.core.errors import CanhbaoError, NotFound
 from canhbao.core.records import Alert, Post
+from canhbao.core.sqlite import connect
 from canhbao.core.text import fold, words
 from canhbao.index import documents
 from canhbao.index.base import AlertQuery, AlertStore, BulkResult
@@ -53,11 +54,10 @@ class SqliteStore(Lifecycle, AlertStore):
         self.audit = audit
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db = connect(self.path)
         except sqlite3.DatabaseError as exc:
             raise CanhbaoError(f"{self.path}: cannot open the alert store ({exc})") from None
-        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.isolation_level = None  # transactions are explicit: BEGIN IMMEDIATE ... COMMIT
         self.setup()
 
     def setup(self) -> None:

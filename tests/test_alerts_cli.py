@@ -86,3 +86,9 @@ def test_bad_engine_in_config(home, config_dir, capsys):
     (config_dir / "index.yaml").write_text("engine: mysql\n")
     rc, _, err = run(capsys, "index", "setup")
     assert rc == 2 and "index.yaml" in err and "engine" in err
+
+
+def test_corrupt_alert_store_is_one_line(home, config_dir, capsys):
+    home.alerts_db.write_bytes(b"this is not a SQLite file" * 100)
+    rc, _, err = run(capsys, "alerts", "list")
+    assert rc == 2 and err.count("\n") == 1 and "alerts.sqlite" in err and "not a database" in err
