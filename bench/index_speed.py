@@ -29,9 +29,12 @@ def alerts(n: int, seed: int = 7):
     rnd = random.Random(seed)
     for i in range(n):
         kind = ("leak", "pii_exposure", "fake_news")[i % 3]
-        post = Post(source=f"src{rnd.randrange(40)}", platform=rnd.choice(("facebook", "zalo", "telegram", "news")),
-                    post_id=str(i), url=f"https://example.vn/p/{i}", captured_at=T0 + timedelta(minutes=5 * i))
-        doc = DocumentRef(id=f"d{i % 200}", source="x.pdf", numbers=(f"{i % 200}/BYT-KCB",)) if kind == "leak" else None
+        platform = rnd.choice(("facebook", "zalo", "telegram", "news"))
+        post = Post(source=f"src{rnd.randrange(40)}", platform=platform, post_id=str(i),
+                    url=f"https://example.vn/p/{i}", captured_at=T0 + timedelta(minutes=5 * i))
+        doc = None
+        if kind == "leak":
+            doc = DocumentRef(id=f"d{i % 200}", source="x.pdf", numbers=(f"{i % 200}/BYT-KCB",))
         claims = (ClaimRef(id=f"c{i % 50}", text="tin giả", similarity=0.9, tier="matched"),) \
             if kind == "fake_news" else ()
         finding = Finding(type=kind, detector=kind, score=round(rnd.random(), 3),

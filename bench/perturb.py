@@ -49,6 +49,13 @@ def emoji_hashtags(text: str, rng: random.Random) -> str:
     return rng.choice(FRAMES).format(text)
 
 
+def shouting(text: str, rng: random.Random) -> str:
+    """Half of the claim in capitals and a burst of exclamation marks: how rumours shout."""
+    words = text.split()
+    half = len(words) // 2
+    return " ".join(words[:half]).upper() + " " + " ".join(words[half:]) + "!!!"
+
+
 def shorten(text: str, rng: random.Random) -> str:
     """The first two thirds of the words (at least four): how headlines get clipped."""
     words = text.split()
@@ -66,5 +73,6 @@ PERTURBATIONS = {
     "no_diacritics": no_diacritics,
     "teencode_typos": teencode_typos,
     "emoji_hashtags": emoji_hashtags,
+    "shouting": shouting,
     "shortened": shorten,
 }

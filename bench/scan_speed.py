@@ -102,6 +102,8 @@ def main() -> None:
             # localhost needs no politeness delay; robots.txt is still obeyed
             sources = sources_config(site.base_url, specs, download_delay=0.0, autothrottle=False,
                                      concurrency_per_domain=8)
+            for src in sources["sources"].values():
+                src["max_pages"] = args.posts // 25 + 10  # a whole day in one run, however long the feed
             (cfg / "sources.yml").write_text(yaml.safe_dump(sources, allow_unicode=True), encoding="utf-8")
             os.environ["CANHBAO_CONFIG_DIR"] = str(cfg)
             t0 = time.perf_counter()

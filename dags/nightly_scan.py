@@ -44,7 +44,7 @@ def nightly_scan():
     def detect(_media: dict) -> dict:
         from canhbao.pipeline.stages import detect_stage
 
-        return dict(detect_stage(home(), batch_size=S.batch_size, progress=False).counts)
+        return dict(detect_stage(home(), batch_size=S.batch_size, workers=S.workers, progress=False).counts)
 
     @task
     def index(_detected: dict) -> dict:

@@ -45,9 +45,32 @@ def _symbol(c: str) -> bool:
     )
 
 
+_TOKEN = re.compile(r"\S+")
+
+
+def _unshout(text: str) -> str:
+    """Lower-case runs of three or more all-capital words ("KIÊN GIANG SẼ PHONG TỎA"): shouting, which
+    the embedding reads as another register; a lone acronym (UBND, F0) stays."""
+    tokens = list(_TOKEN.finditer(text))
+    caps = [t.group().strip(".,!?:;\"'()").isupper() and sum(c.isalpha() for c in t.group()) >= 2 for t in tokens]
+    out, pos, i = [], 0, 0
+    while i < len(tokens):
+        j = i
+        while j < len(tokens) and caps[j]:
+            j += 1
+        if j - i >= 3:
+            start, end = tokens[i].start(), tokens[j - 1].end()
+            out += [text[pos:start], text[start:end].lower()]
+            pos = end
+        i = max(j, i + 1)
+    return "".join(out) + text[pos:]
+
+
 def clean(text: str) -> str:
-    """Links, emoji and '#' removed, repeated letters collapsed, teencode expanded, NFC, one line."""
+    """Links, emoji and '#' removed, shouting lower-cased, repeated letters collapsed, teencode expanded,
+    NFC, one line."""
     text = unicodedata.normalize("NFC", text)
+    text = _unshout(text)
     text = _URL.sub(" ", text)
     text = _HASHTAG.sub(lambda m: " " + m.group(1).replace("_", " ") + " ", text)
     text = "".join(" " if _symbol(c) else c for c in text)

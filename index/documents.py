@@ -105,7 +105,8 @@ def alert_from_doc(doc: Mapping[str, Any]) -> Alert:
         platform=doc["platform"], post_id=doc["post_id"], post_url=doc["post_url"],
         captured_at=dt("captured_at"), finding=records.from_dict(Finding, doc["finding"]),
         masked_text=doc.get("masked_text", ""), author=doc.get("author", ""), published_at=dt("published_at"),
-        media_sha256=tuple(doc.get("media_sha256", ())), status=doc["status"], assignee=doc.get("assignee", ""),
+        media_sha256=tuple(doc.get("media_sha256", ())), status=doc["status"],
+        assignee=doc.get("assignee", ""),
         notes=tuple(doc.get("notes", ())), created_at=dt("created_at"), updated_at=dt("updated_at"),
         history=tuple(records.from_dict(AlertEvent, {**e, "at": e["at"].replace("Z", "+00:00")})
                       for e in doc.get("history", ())),
@@ -163,8 +164,8 @@ def transition(alert: Alert, to_status: str, *, actor: str, note: str = "",
 
 def assign(alert: Alert, assignee: str, *, actor: str, note: str = "", now: datetime | None = None) -> Alert:
     now = now or records.utcnow()
-    event = AlertEvent(at=now, actor=actor, action="assigned", note=f"{alert.assignee or '-'} -> {assignee or '-'}"
-                       + (f": {note}" if note else ""))
+    change = f"{alert.assignee or '-'} -> {assignee or '-'}" + (f": {note}" if note else "")
+    event = AlertEvent(at=now, actor=actor, action="assigned", note=change)
     notes = alert.notes + (note,) if note else alert.notes
     return replace(alert, assignee=assignee, notes=notes, updated_at=now, history=alert.history + (event,))
 
@@ -177,7 +178,7 @@ def record(alert: Alert, event: AlertEvent) -> Alert:
 
 
 def post_doc(post: Post, masked_text: str) -> dict[str, Any]:
-    """Post -> posts-index document. `masked_text` must be the PII detector's output: `post.text` never enters."""
+    """Post -> posts-index document. `masked_text` is the PII detector's output; `post.text` never enters."""
     return {
         "key": post.key, "source": post.source, "platform": post.platform, "post_id": post.post_id,
         "post_url": post.url, "author": post.author, "captured_at": iso(post.captured_at),

@@ -33,7 +33,8 @@ class ElasticsearchStore(ServerStore):
         from elasticsearch import ApiError, UnsupportedProductError
 
         if isinstance(exc, UnsupportedProductError):
-            return 400, "not Elasticsearch (the elasticsearch client refuses other products; use engine: opensearch)"
+            return 400, ("not Elasticsearch (the elasticsearch client refuses other products; "
+                         "use engine: opensearch)")
         if isinstance(exc, (elastic_transport.ConnectionError, elastic_transport.ConnectionTimeout)):
             return None, ""
         if isinstance(exc, ApiError):
@@ -87,6 +88,10 @@ class ElasticsearchStore(ServerStore):
 
     def _refresh(self, index: str) -> None:
         self._call(self.client.indices.refresh, index=index)
+
+    def _wait_ready(self, index: str) -> None:
+        """Primary shards allocated (yellow), so the first bulk does not meet an inactive shard."""
+        self._call(self.client.cluster.health, index=index, wait_for_status="yellow", timeout="30s")
 
     def _rollover(self, alias: str) -> str:
         return self._call(self.client.indices.rollover, alias=alias)["new_index"]

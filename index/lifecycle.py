@@ -17,7 +17,7 @@ from canhbao.index import documents
 class Lifecycle:
     audit: AuditLog | None = None
 
-    def _modify(self, alert_id: str, change: Callable[[Alert], Alert]) -> Alert:  # pragma: no cover - abstract
+    def _modify(self, alert_id: str, change: Callable[[Alert], Alert]) -> Alert:  # pragma: no cover
         raise NotImplementedError
 
     def transition(self, alert_id: str, to_status: str, *, actor: str, note: str = "") -> Alert:
@@ -35,8 +35,8 @@ class Lifecycle:
             return documents.assign(a, assignee, actor=actor, note=note)
 
         alert = self._modify(alert_id, change)
-        self._audit("alert.assigned", alert_id, actor, previous=before[0] if before else "", assignee=assignee,
-                    note=note)
+        self._audit("alert.assigned", alert_id, actor, previous=before[0] if before else "",
+                    assignee=assignee, note=note)
         return alert
 
     def record(self, alert_id: str, event: AlertEvent) -> Alert:

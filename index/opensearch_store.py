@@ -95,6 +95,10 @@ class OpenSearchStore(ServerStore):
     def _refresh(self, index: str) -> None:
         self._call(self.client.indices.refresh, index=index)
 
+    def _wait_ready(self, index: str) -> None:
+        """Primary shards allocated (yellow), so the first bulk does not meet an inactive shard."""
+        self._call(self.client.cluster.health, index=index, params={"wait_for_status": "yellow"})
+
     def _rollover(self, alias: str) -> str:
         return self._call(self.client.indices.rollover, alias=alias)["new_index"]
 
@@ -109,7 +113,8 @@ def ism_policy(pattern: str, policy: dict[str, Any]) -> dict[str, Any]:
             {"name": "hot",
              "actions": [{"rollover": {"min_index_age": rollover["max_age"],
                                        "min_primary_shard_size": rollover["max_primary_shard_size"]}}],
-             "transitions": [{"state_name": "delete", "conditions": {"min_index_age": policy["delete_after"]}}]},
+             "transitions": [{"state_name": "delete",
+                              "conditions": {"min_index_age": policy["delete_after"]}}]},
             {"name": "delete", "actions": [{"delete": {}}], "transitions": []},
         ],
         "ism_template": [{"index_patterns": [pattern], "priority": 100}],

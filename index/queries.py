@@ -15,8 +15,8 @@ from canhbao.index.documents import iso
 
 TEXT_FIELDS = ("masked_text", "summary", "document_subject", "notes")
 SEARCH_FIELDS = tuple(f for name in TEXT_FIELDS for f in (name, f"{name}.folded")) + ("document_number",)
-COUNT_FIELDS = ("type", "status", "platform", "source", "assignee", "document_number", "claim_ids", "pii_types",
-                "media_sha256", "detector")
+COUNT_FIELDS = ("type", "status", "platform", "source", "assignee", "document_number", "claim_ids",
+                "pii_types", "media_sha256", "detector")
 SORTS = {"-captured_at": ("captured_at", "desc"), "captured_at": ("captured_at", "asc"),
          "-score": ("score", "desc"), "score": ("score", "asc"), "-updated_at": ("updated_at", "desc")}
 

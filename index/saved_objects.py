@@ -50,8 +50,9 @@ def import_objects(url: str, payload: bytes, *, space: str = "", username: str =
     base = url.rstrip("/") + (f"/s/{space}" if space else "")
     target = f"{base}/api/saved_objects/_import" + ("?overwrite=true" if overwrite else "")
     boundary = f"canhbao-{uuid.uuid4().hex}"
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"canhbao.ndjson\"\r\n"
-            f"Content-Type: application/ndjson\r\n\r\n").encode() + payload + f"\r\n--{boundary}--\r\n".encode()
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"canhbao.ndjson\"\r\n"
+            f"Content-Type: application/ndjson\r\n\r\n")
+    body = head.encode() + payload + f"\r\n--{boundary}--\r\n".encode()
     headers = {"kbn-xsrf": "canhbao", "Content-Type": f"multipart/form-data; boundary={boundary}"}
     if api_key:
         headers["Authorization"] = f"ApiKey {api_key}"
@@ -73,7 +74,8 @@ def import_objects(url: str, payload: bytes, *, space: str = "", username: str =
         raise CanhbaoError(f"Kibana at {url} is unreachable ({reason})") from None
     except ValueError:
         raise CanhbaoError(f"Kibana at {url}: the answer is not JSON (is this Kibana?)") from None
-    errors = tuple(f"{e.get('type')}/{e.get('id')}: {_problem(e.get('error', {}))}" for e in answer.get("errors", ()))
+    errors = tuple(f"{e.get('type')}/{e.get('id')}: {_problem(e.get('error', {}))}"
+                   for e in answer.get("errors", ()))
     return Imported(int(answer.get("successCount", 0)), errors)
 
 

@@ -88,9 +88,10 @@ class ServerStore(Lifecycle, AlertStore):
                 try:
                     self._create_index(f"{self.alias(kind)}-000001",
                                        {"aliases": {self.alias(kind): {"is_write_index": True}}})
-                    report.append(f"created {self.alias(kind)}-000001 (write index of alias {self.alias(kind)})")
+                    report.append(f"created {self.alias(kind)}-000001 (write index of {self.alias(kind)})")
                 except Exists:
                     pass  # another process bootstrapped it first
+                self._wait_ready(self.alias(kind))
             report.append(f"template {self.prefix}-{kind} for {self.pattern(kind)} "
                           f"(mapping version {body['_meta']['version']})")
         self.setup_report = report
@@ -98,7 +99,8 @@ class ServerStore(Lifecycle, AlertStore):
     def template_body(self, kind: str) -> dict[str, Any]:
         src = documents.resource(f"{kind}.json")
         settings = {**src["template"]["settings"],
-                    "index": {**src["template"]["settings"]["index"], "number_of_shards": self.settings.shards,
+                    "index": {**src["template"]["settings"]["index"],
+                              "number_of_shards": self.settings.shards,
                               "number_of_replicas": self.settings.replicas}}
         settings["index"].update(self._lifecycle_settings(self.policy_name(kind), self.alias(kind)))
         return {"index_patterns": [self.pattern(kind)], "priority": src["priority"],
@@ -112,23 +114,23 @@ class ServerStore(Lifecycle, AlertStore):
                 "delete_after": s.retention}
 
     def _check_layout(self) -> None:
-        """Refuse to write into indices whose mapping is not ours: a clear error instead of half-failed bulks."""
+        """Refuse indices whose mapping is not ours: one clear error instead of half-failed bulks."""
         for kind in KINDS:
             expected = documents.resource(f"{kind}.json")["template"]["mappings"]["properties"]
             mappings = self._get_mapping(f"{self.alias(kind)}*")
             for index, body in mappings.items():
                 if index == self.alias(kind):
-                    raise CanhbaoError(f"{self.engine} index {index}: is a concrete index, but canhbao writes "
-                                       f"through an alias of that name (mapping conflict); delete it or choose "
-                                       f"another `prefix` in config/index.yaml")
+                    raise CanhbaoError(f"{self.engine} index {index}: is a concrete index, but canhbao "
+                                       f"writes through an alias of that name (mapping conflict); delete "
+                                       f"it or choose another `prefix` in config/index.yaml")
                 props = body.get("mappings", {}).get("properties", {})
                 for name, spec in props.items():
                     want = expected.get(name, {}).get("type", "object" if name in expected else None)
                     have = spec.get("type", "object")
                     if want is not None and have != want:
-                        raise CanhbaoError(f"{self.engine} index {index}: field {name!r} is mapped as {have}, "
-                                           f"canhbao needs {want} (mapping conflict); reindex it or choose "
-                                           f"another `prefix` in config/index.yaml")
+                        raise CanhbaoError(f"{self.engine} index {index}: field {name!r} is mapped as "
+                                           f"{have}, canhbao needs {want} (mapping conflict); reindex it "
+                                           f"or choose another `prefix` in config/index.yaml")
 
     # --- writes -----------------------------------------------------------------------------------
 
@@ -169,7 +171,8 @@ class ServerStore(Lifecycle, AlertStore):
                     old = found.get(aid)
                     merged = documents.merge(alert, documents.alert_from_doc(old["_source"]) if old else None)
                     if old:
-                        ops.append({"index": {"_index": old["_index"], "_id": aid, "if_seq_no": old["_seq_no"],
+                        ops.append({"index": {"_index": old["_index"], "_id": aid,
+                                              "if_seq_no": old["_seq_no"],
                                               "if_primary_term": old["_primary_term"]}})
                     else:
                         ops.append({"create": {"_index": self.alias(), "_id": aid}})
@@ -232,7 +235,8 @@ class ServerStore(Lifecycle, AlertStore):
         there: posts are context, alerts are the record)."""
         ops: list[dict[str, Any]] = []
         for post, masked in posts:
-            ops += [{"index": {"_index": self.alias("posts"), "_id": post.key}}, documents.post_doc(post, masked)]
+            ops += [{"index": {"_index": self.alias("posts"), "_id": post.key}},
+                    documents.post_doc(post, masked)]
         if not ops:
             return BulkResult()
         items = self._bulk(ops)["items"]
@@ -283,6 +287,7 @@ class ServerStore(Lifecycle, AlertStore):
     def _get_alias(self, name: str) -> dict[str, Any]: raise NotImplementedError
     def _get_mapping(self, pattern: str) -> dict[str, Any]: raise NotImplementedError
     def _refresh(self, index: str) -> None: raise NotImplementedError
+    def _wait_ready(self, index: str) -> None: raise NotImplementedError
     def _rollover(self, alias: str) -> str: raise NotImplementedError
 
     def _call(self, fn: Callable[..., Any], **kwargs: Any) -> Any:

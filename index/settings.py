@@ -31,8 +31,9 @@ class IndexSettings:
     evidence_url_template: str = ""
 
     def validate(self) -> None:
-        if not self.prefix or self.prefix != self.prefix.lower() or any(c in self.prefix for c in ' "*\\<|,>/?'):
-            raise ValueError(f"prefix {self.prefix!r} must be a lower-case index name without spaces or * , / ?")
+        bad = ' "*\\<|,>/?'
+        if not self.prefix or self.prefix != self.prefix.lower() or any(c in self.prefix for c in bad):
+            raise ValueError(f"prefix {self.prefix!r} must be a lower-case index name without {bad}")
         if self.engine != "sqlite" and not self.url.startswith(("http://", "https://")):
             raise ValueError(f"url {self.url!r} must start with http:// or https://")
         if self.retries < 1 or self.timeout_s <= 0 or self.retry_backoff_s < 0:

@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable
 from canhbao.core.audit import AuditLog
 from canhbao.core.errors import CanhbaoError, NotFound
 from canhbao.core.records import Alert, Post
+from canhbao.core.sqlite import connect
 from canhbao.core.text import fold, words
 from canhbao.index import documents
 from canhbao.index.base import AlertQuery, AlertStore, BulkResult
@@ -35,7 +36,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS alerts_fts USING fts5(folded, tokenize = 'uni
 CREATE TABLE IF NOT EXISTS posts (key TEXT PRIMARY KEY, captured_at TEXT NOT NULL, doc TEXT NOT NULL);
 """
 COLUMNS = ("type", "status", "source", "platform", "assignee")  # count_by on a column
-LISTS = ("document_number", "claim_ids", "pii_types", "media_sha256", "detector")  # count_by over the JSON doc
+LISTS = ("document_number", "claim_ids", "pii_types", "media_sha256", "detector")  # count_by over JSON
 SORTS = {"-captured_at": "captured_at DESC", "captured_at": "captured_at ASC", "-score": "score DESC",
          "score": "score ASC", "-updated_at": "updated_at DESC"}
 CHUNK = 500
@@ -53,11 +54,10 @@ class SqliteStore(Lifecycle, AlertStore):
         self.audit = audit
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db = connect(self.path)
         except sqlite3.DatabaseError as exc:
             raise CanhbaoError(f"{self.path}: cannot open the alert store ({exc})") from None
-        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.isolation_level = None  # transactions are explicit: BEGIN IMMEDIATE ... COMMIT
         self.setup()
 
     def setup(self) -> None:
@@ -98,10 +98,11 @@ class SqliteStore(Lifecycle, AlertStore):
     def _save(self, alert: Alert) -> None:
         doc = documents.alert_doc(alert)
         row = self.db.execute(
-            "INSERT INTO alerts(id, type, status, score, source, platform, assignee, captured_at, updated_at, doc) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET type=excluded.type, "
-            "status=excluded.status, score=excluded.score, source=excluded.source, platform=excluded.platform, "
-            "assignee=excluded.assignee, captured_at=excluded.captured_at, updated_at=excluded.updated_at, "
+            "INSERT INTO alerts(id, type, status, score, source, platform, assignee, captured_at, "
+            "updated_at, doc) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET type=excluded.type, "
+            "status=excluded.status, score=excluded.score, source=excluded.source, "
+            "platform=excluded.platform, assignee=excluded.assignee, captured_at=excluded.captured_at, "
+            "updated_at=excluded.updated_at, "
             "doc=excluded.doc RETURNING rowid",
             (alert.id, alert.type, alert.status, alert.score, alert.source, alert.platform, alert.assignee,
              doc["captured_at"], doc["updated_at"], json.dumps(doc, ensure_ascii=False))).fetchone()
@@ -120,8 +121,8 @@ class SqliteStore(Lifecycle, AlertStore):
         with self._write():
             for post, masked in posts:
                 doc = documents.post_doc(post, masked)
-                self.db.execute("INSERT INTO posts(key, captured_at, doc) VALUES (?,?,?) ON CONFLICT(key) DO UPDATE "
-                                "SET captured_at=excluded.captured_at, doc=excluded.doc",
+                self.db.execute("INSERT INTO posts(key, captured_at, doc) VALUES (?,?,?) ON CONFLICT(key) "
+                                "DO UPDATE SET captured_at=excluded.captured_at, doc=excluded.doc",
                                 (doc["key"], doc["captured_at"], json.dumps(doc, ensure_ascii=False)))
                 n += 1
         return BulkResult(indexed=n)

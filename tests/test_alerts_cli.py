@@ -9,14 +9,15 @@ import pytest
 from _index_helpers import make_alert
 from canhbao.cli import main
 from canhbao.core.audit import AuditLog
-from canhbao.index import open_store
+from canhbao.index import AlertQuery, open_store
 
 
 @pytest.fixture
 def seeded(home, config_dir):
     with open_store(home) as store:
         store.setup()
-        store.upsert([make_alert(i, kind) for i, kind in enumerate(("leak", "pii_exposure", "fake_news", "leak"))])
+        kinds = ("leak", "pii_exposure", "fake_news", "leak")
+        store.upsert([make_alert(i, kind) for i, kind in enumerate(kinds)])
     return home
 
 
@@ -45,23 +46,24 @@ def test_setup_list_show(seeded, capsys):
 def test_workflow_with_audit(seeded, capsys, monkeypatch):
     monkeypatch.setenv("CANHBAO_ACTOR", "analyst.lan")
     with open_store(seeded) as store:
-        alert_id = store.search(__import__("canhbao.index", fromlist=["AlertQuery"]).AlertQuery(type=("leak",)))[0].id
+        alert_id = store.search(AlertQuery(type=("leak",)))[0].id
     assert run(capsys, "alerts", "ack", alert_id, "--note", "đang xem")[0] == 0
     assert run(capsys, "alerts", "assign", alert_id, "analyst.minh")[0] == 0
     assert run(capsys, "alerts", "note", alert_id, "đã báo lãnh đạo")[0] == 0
     rc, out, _ = run(capsys, "alerts", "confirm", alert_id)
     assert rc == 0 and "confirmed" in out
     rc, _, err = run(capsys, "alerts", "dismiss", alert_id)
-    assert rc == 2 and err.strip() == (f"canhbao: error: alert {alert_id}: cannot go from confirmed to dismissed "
-                                       "(allowed: open)")
+    assert rc == 2 and err.strip() == (f"canhbao: error: alert {alert_id}: cannot go from confirmed to "
+                                       "dismissed (allowed: open)")
     rc, out, _ = run(capsys, "alerts", "show", alert_id, "--json")
     shown = json.loads(out)
     assert shown["status"] == "confirmed" and shown["assignee"] == "analyst.minh"
-    assert [e["action"] for e in shown["history"]] == ["created", "acknowledged", "assigned", "note", "confirmed"]
+    assert [e["action"] for e in shown["history"]] == ["created", "acknowledged", "assigned", "note",
+                                                        "confirmed"]
     assert all(e["actor"] == "analyst.lan" for e in shown["history"][1:])
     audit = AuditLog(seeded.audit_log)
-    assert [e.action for e in audit.entries(alert_id)] == ["alert.acknowledged", "alert.assigned", "alert.note",
-                                                           "alert.confirmed"]
+    assert [e.action for e in audit.entries(alert_id)] == ["alert.acknowledged", "alert.assigned",
+                                                           "alert.note", "alert.confirmed"]
     rc, out, _ = run(capsys, "alerts", "list", "--status", "confirmed")
     assert out.startswith(alert_id)
 
@@ -84,3 +86,9 @@ def test_bad_engine_in_config(home, config_dir, capsys):
     (config_dir / "index.yaml").write_text("engine: mysql\n")
     rc, _, err = run(capsys, "index", "setup")
     assert rc == 2 and "index.yaml" in err and "engine" in err
+
+
+def test_corrupt_alert_store_is_one_line(home, config_dir, capsys):
+    home.alerts_db.write_bytes(b"this is not a SQLite file" * 100)
+    rc, _, err = run(capsys, "alerts", "list")
+    assert rc == 2 and err.count("\n") == 1 and "alerts.sqlite" in err and "not a database" in err

@@ -30,7 +30,8 @@ def test_crawl_command_source_all_jsonl_and_errors(tmp_path):
     env = {**os.environ, "CANHBAO_HOME": str(home)}
     env.pop("CANHBAO_CONFIG_DIR", None)
     with serve(tmp_path / "site") as site:
-        (conf / "sources.yml").write_text(yaml.safe_dump(sources_config(site.base_url, feeds, **FAST), allow_unicode=True))
+        (conf / "sources.yml").write_text(yaml.safe_dump(sources_config(site.base_url, feeds, **FAST, http_cache=True),
+                                                          allow_unicode=True))
         one = canhbao("--config", str(conf), "crawl", "--source", "tin-tg", "--jsonl", env=env)
         assert one.returncode == 0, one.stderr
         lines = [from_dict(Post, json.loads(line)) for line in one.stdout.splitlines()]
@@ -42,6 +43,7 @@ def test_crawl_command_source_all_jsonl_and_errors(tmp_path):
         assert every.returncode == 0, every.stderr
         assert "tin-news" in every.stdout and "new=3" in every.stdout and "new=0" in every.stdout
     assert PostStore(Home.resolve(home).posts_db).count() == 7
+    assert list((home / "cache" / "http").rglob("response_body"))  # development HTTP cache, in the data home
 
     unknown = canhbao("--config", str(conf), "crawl", "--source", "nope", env=env)
     assert unknown.returncode == 2 and "unknown source 'nope'" in unknown.stderr

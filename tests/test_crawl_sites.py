@@ -32,12 +32,16 @@ ATOM = """<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2
 def feeds_of(sample_posts):
     feeds = {name: FeedSpec(kind, sample_posts, per_page=3, fetch=fetch, title=f"Nguồn {name}")
              for name, (kind, fetch) in KINDS.items()}
-    feeds["news"] = FeedSpec("news", sample_posts, extra={"news/atom/feed.xml": ATOM})
+    feeds["news"] = FeedSpec("news", sample_posts, extra={"news/atom/feed.xml": ATOM, "news/index.xml": INDEX})
     return feeds
 
 
-# the same news site read through its sitemap and through an Atom feed
-MORE = {"news-sitemap": {"url": "{base}/news/news/sitemap.xml"}, "news-atom": {"url": "{base}/news/atom/feed.xml"}}
+INDEX = ('<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+         "<sitemap><loc>{BASE}/news/news/sitemap.xml</loc></sitemap></sitemapindex>")
+
+# the same news site read through its sitemap, a sitemap index and an Atom feed
+MORE = {"news-sitemap": {"url": "{base}/news/news/sitemap.xml"}, "news-index": {"url": "{base}/news/index.xml"},
+        "news-atom": {"url": "{base}/news/atom/feed.xml"}}
 
 
 def crawl_all(home, site, feeds):
@@ -87,6 +91,8 @@ def test_news_sitemaps_and_atom_feeds_lead_to_the_articles(world):
     report, home = world["first"], world["home"]
     sitemap, atom = health(report, "news-sitemap"), health(report, "news-atom")
     assert (sitemap.status, sitemap.posts_stored, atom.status, atom.posts_stored) == ("ok", 7, "ok", 2), report.summary()
+    index = health(report, "news-index")
+    assert (index.status, index.posts_stored) == ("ok", 7), index.line()
     from_sitemap, from_rss = by_id(home, "news-sitemap"), by_id(home, "news")
     assert from_sitemap["1003"].text == from_rss["1003"].text and from_sitemap["1003"].media
     a = by_id(home, "news-atom")["1006"]
@@ -175,7 +181,7 @@ def test_rerun_fetches_only_what_is_new(world):
     second = crawl_all(home, site, feeds)
     asked = site.requests[before:]
     assert all(h.posts_new == 0 and h.status == "ok" for h in second.sources), second.summary()
-    assert PostStore(home.posts_db).count() == 7 * len(KINDS) + 7 + 2
+    assert PostStore(home.posts_db).count() == 7 * len(KINDS) + 7 + 7 + 2
     # only the first page of each feed (and robots.txt): no older pages, no articles, no media
     assert not [r for r in asked if "/media/" in r or "p2" in r or "page-2" in r or "before=" in r
                 or "after=" in r or "/article/" in r or r.startswith("/news/news/1")], asked
@@ -192,6 +198,6 @@ def test_rerun_fetches_only_what_is_new(world):
         assert (h.posts_new, h.posts_stored) == (2, 2), h.line()
         assert sorted(k.split(":")[1] for k in h.post_keys) == sorted(
             p.post_id for p in PostStore(home.posts_db).iter(source=h.source) if "Tin mới" in p.text)
-    assert PostStore(home.posts_db).count() == 9 * len(KINDS) + 9 + 2
+    assert PostStore(home.posts_db).count() == 9 * len(KINDS) + 9 + 9 + 2
     for name in KINDS:
         assert by_id(home, name)["2001"].text.startswith("Tin mới")

@@ -178,3 +178,10 @@ def test_export_feedback_from_the_alert_store(home, capsys, tmp_path, monkeypatc
         ("Sóng 5G làm lây virus corona, chia sẻ ngay!", "1", "www.facebook.com"),
     ]
     assert main(["--home", str(home.root), "fakenews", "train", str(out)]) == 2  # too few rows: a clear error
+
+
+def test_clean_lowers_shouting_but_keeps_acronyms():
+    shouted = "NÓNG: KIÊN GIANG SẼ PHONG TỎA TOÀN TỈNH, cấm xe"
+    assert ft.clean(shouted) == "nóng: kiên giang sẽ phong tỏa toàn tỉnh, cấm xe"
+    assert ft.clean("WHO nói 5G lây virus 😱 #tinnong https://x.co") == "WHO nói 5G lây virus tinnong"
+    assert ft.clean("ko dc ra đg, vacxin gây vô sinh") == "không được ra đg, vắc xin gây vô sinh"

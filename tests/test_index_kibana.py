@@ -81,8 +81,10 @@ def test_saved_searches_match_the_shared_definitions():
 
 
 def test_dashboard_visualizations_aggregate_on_aggregatable_fields():
-    vis = {o["id"]: _json_strings(o)["visState"] for o in saved_objects.objects() if o["type"] == "visualization"}
-    fields = {vid: [a["params"]["field"] for a in v["aggs"] if "field" in a["params"]] for vid, v in vis.items()}
+    vis = {o["id"]: _json_strings(o)["visState"] for o in saved_objects.objects()
+           if o["type"] == "visualization"}
+    fields = {vid: [a["params"]["field"] for a in v["aggs"] if "field" in a["params"]]
+              for vid, v in vis.items()}
     assert fields == {"canhbao-alerts-per-day-by-type": ["captured_at", "type"],
                       "canhbao-alerts-by-platform-source": ["platform", "source"],
                       "canhbao-top-matched-documents": ["document_number"],
@@ -103,9 +105,11 @@ class FakeKibana(BaseHTTPRequestHandler):
             b"Content-Type: " + self.headers["Content-Type"].encode() + b"\r\n\r\n" + body)
         parts = {p.get_param("name", header="content-disposition"): p for p in msg.iter_parts()}
         url = urlparse(self.path)
-        FakeKibana.seen.append({"path": url.path, "query": parse_qs(url.query), "xsrf": self.headers.get("kbn-xsrf"),
+        FakeKibana.seen.append({"path": url.path, "query": parse_qs(url.query),
+                                "xsrf": self.headers.get("kbn-xsrf"),
                                 "auth": self.headers.get("Authorization"),
-                                "filename": parts["file"].get_filename(), "file": parts["file"].get_content()})
+                                "filename": parts["file"].get_filename(),
+                                "file": parts["file"].get_content()})
         status, answer = FakeKibana.answer
         data = json.dumps(answer).encode()
         self.send_response(status)
@@ -155,7 +159,8 @@ def test_import_reports_refused_objects(kibana, config_dir, capsys, monkeypatch)
 
 
 def test_import_errors_are_one_line(kibana, config_dir, capsys):
-    FakeKibana.answer = (401, {"statusCode": 401, "error": "Unauthorized", "message": "missing authentication"})
+    FakeKibana.answer = (401, {"statusCode": 401, "error": "Unauthorized",
+                               "message": "missing authentication"})
     assert main(["kibana", "import", "--url", kibana]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "HTTP 401 missing authentication" in err

@@ -16,8 +16,9 @@ POLICY = {"rollover": {"max_age": "30d", "max_primary_shard_size": "10gb"}, "del
 
 
 def test_search_body_filters_text_and_sort():
-    q = AlertQuery(status=("open",), type=("leak", "fake_news"), since=datetime(2026, 11, 1, 7, tzinfo=timezone.utc),
-                   text="Bộ Y-tế!", document_number="12/BYT", min_score=0.5, sort="-score", limit=20, offset=40)
+    q = AlertQuery(status=("open",), type=("leak", "fake_news"),
+                   since=datetime(2026, 11, 1, 7, tzinfo=timezone.utc), text="Bộ Y-tế!",
+                   document_number="12/BYT", min_score=0.5, sort="-score", limit=20, offset=40)
     body = queries.search_body(q)
     f = body["query"]["bool"]["filter"]
     assert {"terms": {"status": ["open"]}} in f and {"terms": {"type": ["leak", "fake_news"]}} in f
@@ -39,8 +40,8 @@ def test_bad_sort_and_count_field_are_refused():
         queries.count_body("masked_text", None)
     body = queries.count_body("platform", AlertQuery(type=("leak",)))
     assert body["size"] == 0 and body["aggs"]["by"]["terms"]["field"] == "platform"
-    assert queries.counts({"aggregations": {"by": {"buckets": [{"key": "b", "doc_count": 1},
-                                                               {"key": "a", "doc_count": 3}]}}}) == {"a": 3, "b": 1}
+    buckets = [{"key": "b", "doc_count": 1}, {"key": "a", "doc_count": 3}]
+    assert queries.counts({"aggregations": {"by": {"buckets": buckets}}}) == {"a": 3, "b": 1}
 
 
 def test_lifecycle_policies():
@@ -51,4 +52,5 @@ def test_lifecycle_policies():
     hot, delete = ism["states"]
     assert hot["actions"][0]["rollover"] == {"min_index_age": "30d", "min_primary_shard_size": "10gb"}
     assert hot["transitions"] == [{"state_name": "delete", "conditions": {"min_index_age": "730d"}}]
-    assert delete["actions"] == [{"delete": {}}] and ism["ism_template"][0]["index_patterns"] == ["x-alerts-*"]
+    assert delete["actions"] == [{"delete": {}}]
+    assert ism["ism_template"][0]["index_patterns"] == ["x-alerts-*"]

@@ -48,10 +48,28 @@ def test_rollover_keeps_one_copy_per_alert(os_store):
     result = os_store.upsert([replace(a, score=0.42) for a in first] + [make_alert(i) for i in (7, 8)])
     assert result.indexed == 5 and result.failed == ()
     assert len(os_store.search(AlertQuery())) == 5
-    where = {aid: d["_index"] for aid, d in os_store._find([a.id for a in first] + [make_alert(7).id]).items()}
+    ids = [a.id for a in first] + [make_alert(7).id]
+    where = {aid: d["_index"] for aid, d in os_store._find(ids).items()}
     assert {where[a.id] for a in first} == {f"{os_store.prefix}-alerts-000001"}
     assert where[make_alert(7).id] == new_index
     assert {os_store.get(a.id).score for a in first} == {0.42}
+
+
+def test_partial_bulk_failure_is_reported_item_by_item(os_store):
+    old = [make_alert(i) for i in range(3)]
+    os_store.upsert(old)
+    os_store.rollover()
+    first = f"{os_store.prefix}-alerts-000001"
+    os_store.client.indices.put_settings(index=first, body={"index.blocks.write": True})  # e.g. read-only
+    new = [make_alert(i) for i in (5, 6)]
+    result = os_store.upsert([replace(a, score=0.1) for a in old] + new)
+    assert result.indexed == 2  # the new ones, in the write index
+    assert sorted(f.split(": ", 1)[0] for f in result.failed) == sorted(a.id for a in old)
+    assert all("cluster_block_exception" in f for f in result.failed)
+    assert {os_store.get(a.id).score for a in old} == {0.9}  # untouched, and said so
+    os_store.client.indices.put_settings(index=first, body={"index.blocks.write": False})
+    again = os_store.upsert([replace(a, score=0.1) for a in old])
+    assert (again.indexed, again.failed) == (3, ()) and {os_store.get(a.id).score for a in old} == {0.1}
 
 
 def test_concurrent_analyst_change_is_not_overwritten(os_store, server_store_factory):
@@ -96,7 +114,8 @@ def test_unreachable_server_at_start(home, config_dir, monkeypatch):
     monkeypatch.setenv("CANHBAO_INDEX__URL", "http://127.0.0.1:9")
     with pytest.raises(CanhbaoError) as err:
         open_store(home)
-    assert "\n" not in str(err.value) and str(err.value).startswith("opensearch at http://127.0.0.1:9 is unreachable")
+    assert "\n" not in str(err.value)
+    assert str(err.value).startswith("opensearch at http://127.0.0.1:9 is unreachable")
     with pytest.raises(CanhbaoError, match="elasticsearch at http://127.0.0.1:9 is unreachable"):
         open_store(home, IndexSettings(engine="elasticsearch", url="http://127.0.0.1:9"))
 
@@ -107,11 +126,34 @@ def test_open_store_on_opensearch(home, config_dir, monkeypatch, opensearch_node
     monkeypatch.setenv("CANHBAO_INDEX__PREFIX", "openstoretest")
     with open_store(home) as store:
         store.setup()
-        store.upsert([make_alert(1)])
+        assert store.upsert([make_alert(1)]).failed == ()
         store.transition(make_alert(1).id, "dismissed", actor="analyst.an")
         assert store.count_by("status") == {"dismissed": 1}
         store.delete_all()
     assert [e.action for e in AuditLog(home.audit_log).entries()] == ["alert.dismissed"]
+
+
+def test_cli_on_opensearch(home, config_dir, monkeypatch, opensearch_node, capsys):
+    from canhbao.cli import main
+
+    monkeypatch.setenv("CANHBAO_INDEX__ENGINE", "opensearch")
+    monkeypatch.setenv("CANHBAO_INDEX__URL", opensearch_node.url)
+    monkeypatch.setenv("CANHBAO_INDEX__PREFIX", "clitest")
+    monkeypatch.setenv("CANHBAO_ACTOR", "analyst.an")
+    assert main(["index", "setup"]) == 0
+    out = capsys.readouterr().out
+    assert "template clitest-alerts for clitest-alerts-*" in out and "index ready: opensearch" in out
+    with open_store(home) as store:
+        store.upsert([make_alert(1, "pii_exposure"), make_alert(2, "leak")])
+    assert main(["alerts", "list", "--query", "benh vien", "--json"]) == 0
+    (row,) = capsys.readouterr().out.splitlines()
+    alert_id = __import__("json").loads(row)["id"]
+    assert main(["alerts", "confirm", alert_id, "--note", "lộ dữ liệu"]) == 0
+    assert main(["alerts", "list", "--status", "confirmed"]) == 0
+    assert capsys.readouterr().out.count("\n") == 2  # the confirm line and the one listed alert
+    with open_store(home) as store:
+        assert store.get(alert_id).history[-1].actor == "analyst.an"
+        store.delete_all()
 
 
 def test_server_gone_mid_run_reports_every_item(os_store):
@@ -167,7 +209,8 @@ def test_elasticsearch_templates_carry_the_ilm_policy():
     from canhbao.index.elasticsearch_store import ElasticsearchStore
 
     store = object.__new__(ElasticsearchStore)  # no server needed to build the template body
-    store.settings, store.prefix = IndexSettings(engine="elasticsearch", prefix="police", replicas=1), "police"
+    store.settings = IndexSettings(engine="elasticsearch", prefix="police", replicas=1)
+    store.prefix = "police"
     body = store.template_body("alerts")
     assert body["index_patterns"] == ["police-alerts-*"]
     index = body["template"]["settings"]["index"]

@@ -19,7 +19,8 @@ def corpus():
     return ([make_alert(i, "leak", score=0.5 + i / 20, hours=i) for i in range(6)]
             + [make_alert(10 + i, "pii_exposure", score=0.8, platform="zalo", source="zalo-grp", hours=i)
                for i in range(3)]
-            + [make_alert(20 + i, "fake_news", score=0.6 + i / 10, platform="news", source="news-x", hours=30 + i)
+            + [make_alert(20 + i, "fake_news", score=0.6 + i / 10, platform="news", source="news-x",
+                          hours=30 + i)
                for i in range(4)])
 
 
@@ -30,7 +31,8 @@ def test_upsert_get_search_and_count(any_store):
     assert any_store.get(alerts[2].id) == alerts[2]
     assert len(any_store.search(AlertQuery(limit=100))) == 13
     assert any_store.count_by("type") == {"leak": 6, "fake_news": 4, "pii_exposure": 3}
-    assert any_store.count_by("platform", AlertQuery(type=("leak", "pii_exposure"))) == {"facebook": 6, "zalo": 3}
+    by_platform = any_store.count_by("platform", AlertQuery(type=("leak", "pii_exposure")))
+    assert by_platform == {"facebook": 6, "zalo": 3}
     assert any_store.count_by("document_number") == {"1234/BYT-KCB": 6}
     assert any_store.count_by("status") == {"open": 13}
     newest = any_store.search(AlertQuery(limit=2))
@@ -58,7 +60,8 @@ def test_filters(any_store):
 
 @pytest.mark.parametrize("words, expected", [
     ("Bộ Y tế", "leak"), ("bo y te", "leak"), ("BO Y TE", "leak"), ("nuoc chanh", "fake_news"),
-    ("nước chanh ung thư", "fake_news"), ("benh vien bach mai", "pii_exposure"), ("Đang lan truyền", "fake_news"),
+    ("nước chanh ung thư", "fake_news"), ("benh vien bach mai", "pii_exposure"),
+    ("Đang lan truyền", "fake_news"),
 ])
 def test_full_text_with_and_without_diacritics(any_store, words, expected):
     any_store.upsert(corpus())
@@ -79,7 +82,8 @@ def test_reupsert_updates_never_duplicates_and_keeps_analyst_state(any_store):
     any_store.transition(target.id, "acknowledged", actor="analyst.an", note="đang kiểm tra")
     any_store.assign(target.id, "analyst.binh", actor="analyst.an")
     rerun = corpus()
-    rerun[0] = replace(make_alert(0, "leak", score=0.99), captured_at=T0 + timedelta(days=40))  # re-crawled later
+    # re-crawled later: another captured_at, a higher score
+    rerun[0] = replace(make_alert(0, "leak", score=0.99), captured_at=T0 + timedelta(days=40))
     result = any_store.upsert(rerun)
     assert result.indexed == 13 and result.failed == ()
     assert len(any_store.search(AlertQuery(limit=100))) == 13
@@ -95,7 +99,8 @@ def test_bad_items_are_reported_and_the_rest_stored(any_store):
     bad = replace(alerts[1], type="spam")
     result = any_store.upsert([alerts[0], bad, alerts[2], alerts[3]])
     assert result.indexed == 3
-    assert len(result.failed) == 1 and result.failed[0].startswith(f"{bad.id}: ") and "spam" in result.failed[0]
+    assert len(result.failed) == 1
+    assert result.failed[0].startswith(f"{bad.id}: ") and "spam" in result.failed[0]
 
 
 def test_lifecycle_history_and_audit(any_store):

@@ -15,7 +15,7 @@ MOVES = {"ack": "acknowledged", "confirm": "confirmed", "dismiss": "dismissed", 
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("alerts", help="review alerts: list, show, ack, confirm, dismiss, reopen, assign, note")
+    p = sub.add_parser("alerts", help="review alerts: list, show, ack, confirm, dismiss, assign, note")
     acts = p.add_subparsers(dest="alerts_command", metavar="ACTION")
     acts.required = True
     ls = acts.add_parser("list", help="list alerts, newest first")
@@ -24,8 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls.add_argument("--since", help="ISO date/time, or an age such as 24h, 7d")
     ls.add_argument("--query", default="", help="full text over the masked text (diacritics optional)")
     ls.add_argument("--assignee", default="")
-    ls.add_argument("--sort", default="-captured_at", choices=("-captured_at", "captured_at", "-score", "score",
-                                                               "-updated_at"))
+    ls.add_argument("--sort", default="-captured_at",
+                    choices=("-captured_at", "captured_at", "-score", "score", "-updated_at"))
     ls.add_argument("--limit", type=int, default=50)
     ls.add_argument("--json", action="store_true", help="one JSON object per alert per line")
     ls.set_defaults(func=run_list)
@@ -72,8 +72,9 @@ def _store(args: argparse.Namespace):
 def run_list(args: argparse.Namespace) -> int:
     from canhbao.index import AlertQuery
 
-    query = AlertQuery(status=tuple(args.status or ()), type=tuple(args.type or ()), since=parse_since(args.since),
-                       text=args.query, assignee=args.assignee, sort=args.sort, limit=args.limit)
+    query = AlertQuery(status=tuple(args.status or ()), type=tuple(args.type or ()),
+                       since=parse_since(args.since), text=args.query, assignee=args.assignee,
+                       sort=args.sort, limit=args.limit)
     with _store(args) as store:
         alerts = store.search(query)
     for a in alerts:
@@ -93,12 +94,14 @@ def run_show(args: argparse.Namespace) -> int:
         print(json.dumps(to_dict(alert), ensure_ascii=False, indent=2))
         return 0
     f = alert.finding
-    lines = [f"alert     {alert.id}", f"type      {alert.type}  score {alert.score:.2f}  detector {f.detector}",
+    lines = [f"alert     {alert.id}",
+             f"type      {alert.type}  score {alert.score:.2f}  detector {f.detector}",
              f"status    {alert.status}  assignee {alert.assignee or '-'}",
              f"post      {alert.platform}/{alert.source}  {alert.post_url}",
              f"captured  {alert.captured_at.isoformat()}"]
     if f.document:
-        lines.append(f"document  {', '.join(f.document.numbers) or '-'}  {f.document.subject}  ({f.document.id[:12]})")
+        numbers = ", ".join(f.document.numbers) or "-"
+        lines.append(f"document  {numbers}  {f.document.subject}  ({f.document.id[:12]})")
     if f.claims:
         lines += [f"claim     {c.tier} {c.similarity:.2f}  {c.text}" for c in f.claims]
     lines += [f"summary   {f.summary}", f"text      {alert.masked_text}"]

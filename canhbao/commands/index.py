@@ -1,4 +1,4 @@
-"""`canhbao index setup`: create the alert store (tables, or index templates, lifecycle policy, first indices)."""
+"""`canhbao index setup`: create the alert store (tables, or templates, lifecycle policy, first indices)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from canhbao.core.home import Home
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("index", help="set up the configured alert index (SQLite, OpenSearch or Elasticsearch)")
+    p = sub.add_parser("index", help="set up the configured alert index (SQLite, OpenSearch, Elasticsearch)")
     acts = p.add_subparsers(dest="index_command", metavar="ACTION")
     acts.required = True
     setup = acts.add_parser("setup", help="create tables / index templates, rollover and retention policy")

@@ -11,7 +11,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("kibana", help="load canhbao's data view, saved searches and dashboard into Kibana")
     acts = p.add_subparsers(dest="kibana_command", metavar="ACTION")
     acts.required = True
-    imp = acts.add_parser("import", help="import through Kibana's saved objects API (overwrites canhbao's objects)")
+    imp = acts.add_parser("import", help="import through Kibana's saved objects API (overwrites canhbao's)")
     imp.add_argument("--url", required=True, help="Kibana base URL, e.g. https://kibana.local:5601")
     imp.add_argument("--space", default="", help="Kibana space id (default: the default space)")
     imp.add_argument("--username", default=os.environ.get("CANHBAO_KIBANA_USERNAME", ""),
@@ -33,7 +33,8 @@ def run_import(args: argparse.Namespace) -> int:
 
     result = import_objects(args.url, ndjson(_prefix()), space=args.space, username=args.username,
                             password=os.environ.get("CANHBAO_KIBANA_PASSWORD", ""),
-                            api_key=os.environ.get("CANHBAO_KIBANA_API_KEY", ""), overwrite=not args.no_overwrite)
+                            api_key=os.environ.get("CANHBAO_KIBANA_API_KEY", ""),
+                            overwrite=not args.no_overwrite)
     for problem in result.errors:
         print(f"canhbao: kibana: {problem}", file=sys.stderr)
     print(f"imported {result.success_count} saved object(s) into {args.url}"

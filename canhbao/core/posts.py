@@ -8,14 +8,13 @@ pick up "new since the last run" and what a retro-hunt uses for "posts of the la
 from __future__ import annotations
 
 import json
-import sqlite3
 from contextlib import closing
 from datetime import datetime
-from pathlib import Path
 from typing import Iterable, Iterator
 
 from canhbao.core.errors import NotFound
 from canhbao.core.records import Post, from_dict, to_dict, utcnow
+from canhbao.core.sqlite import SqliteFile
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS posts (
@@ -31,17 +30,8 @@ CREATE INDEX IF NOT EXISTS posts_source ON posts(source, stored_at);
 """
 
 
-class PostStore:
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as db:
-            db.executescript(SCHEMA)
-
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30)
-        db.execute("PRAGMA journal_mode=WAL")
-        return db
+class PostStore(SqliteFile):
+    SCHEMA = SCHEMA
 
     def put_many(self, posts: Iterable[Post]) -> int:
         """Insert or update posts in one transaction; returns how many were new."""

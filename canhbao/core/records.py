@@ -55,7 +55,7 @@ class Media:
 
     url: str
     sha256: str = ""
-    path: str = ""  # relative to the data home's media store
+    path: str = ""  # relative to the data home root (media/ab/<sha>.jpg)
     mime: str = ""
     size: int = 0
     error: str = ""  # why it could not be fetched or stored; the post is kept regardless

@@ -10,12 +10,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from contextlib import closing
-from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from canhbao.core.records import Alert, MediaText, Post, from_dict, sha256_hex, to_dict, utcnow
+from canhbao.core.sqlite import SqliteFile
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS media (sha256 TEXT PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL);
@@ -32,18 +31,8 @@ def content_hash(post: Post) -> str:
     return sha256_hex(post.text + "|" + ",".join(sorted(m.sha256 for m in post.media if m.sha256)))
 
 
-class Ledger:
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as db:
-            db.executescript(SCHEMA)
-
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=60)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        return db
+class Ledger(SqliteFile):
+    SCHEMA = SCHEMA
 
     # --- media ---
     def media_texts(self, shas: Iterable[str]) -> dict[str, MediaText]:

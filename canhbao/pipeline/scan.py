@@ -60,7 +60,8 @@ def run_scan(home: Home, *, sources: Sequence[str] | None = None, settings: Scan
     runners: dict[str, Callable[[], stages.StageResult]] = {
         "crawl": lambda: stages.crawl_stage(home, record.sources),
         "media": lambda: stages.media_stage(home, workers=settings.workers, progress=progress),
-        "detect": lambda: stages.detect_stage(home, analyzer, batch_size=settings.batch_size, progress=progress),
+        "detect": lambda: stages.detect_stage(home, analyzer, batch_size=settings.batch_size,
+                                              workers=settings.workers, progress=progress),
         "index": lambda: stages.index_stage(home, store, progress=progress),
     }
     for name in STAGES:

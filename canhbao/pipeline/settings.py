@@ -11,7 +11,7 @@ from canhbao.core import config
 @dataclass(frozen=True)
 class ScanSettings:
     batch_size: int = 32  # posts per detection transaction: the most work a kill can cost
-    workers: int = 2  # OCR processes (Tesseract runs single-threaded; see shared/NOTES.md)
+    workers: int = 2  # processes for OCR and for detection (Tesseract runs single-threaded: shared/NOTES.md)
     schedule: str = "0 1 * * *"  # nightly, in `timezone`
     timezone: str = "Asia/Ho_Chi_Minh"
     crawl_pool_slots: int = 2  # Airflow pool size: concurrent source crawls

@@ -138,35 +138,72 @@ def alerts_for(analysis: Any) -> list[Alert]:
     return [alert_from_finding(post, f, masked) for f in analysis.findings]
 
 
+_ANALYZER = None
+
+
+def _init_analyzer(home_root: str) -> None:
+    global _ANALYZER
+    from canhbao.detectors.run import Analyzer
+
+    _ANALYZER = Analyzer.from_home(Home(Path(home_root)))
+
+
+def _detect_batch(job: tuple[list[Post], dict[str, MediaText]], analyzer: Any = None) -> list[Alert]:
+    """Alerts for one batch of posts (in a worker, or in-process with an explicit analyzer)."""
+    batch, texts = job
+    analyzer = analyzer or _ANALYZER
+    alerts: list[Alert] = []
+    for post in batch:
+        media = [texts[m.sha256] for m in post.media if m.sha256 in texts]
+        alerts += alerts_for(analyzer.analyze_post(post, media))
+    return alerts
+
+
 def detect_stage(home: Home, analyzer: Any = None, *, posts: Iterable[Post] | None = None, batch_size: int = 32,
-                 progress: bool = True, rescan: bool = False) -> StageResult:
+                 workers: int = 1, progress: bool = True, rescan: bool = False) -> StageResult:
     """Run every detector over posts not analysed yet (or changed); commit each batch with its alerts.
 
+    With `workers` > 1 batches are analysed in that many processes (each loads the detectors once) and
+    committed by this one as they come back, so a kill still loses at most the batches in flight.
     `rescan=True` re-analyses the given posts regardless of the ledger (retro-hunt after a new document
     or claim); alert ids are deterministic, so known alerts are updated, not duplicated.
     """
-    from canhbao.detectors.run import Analyzer
-
-    analyzer = analyzer or Analyzer.from_home(home)
     ledger = ledger_for(home)
     source = PostStore(home.posts_db).iter() if posts is None else posts
     todo = list(source) if rescan else list(ledger.unanalysed(source))
+    jobs = ((batch, ledger.media_texts(m.sha256 for p in batch for m in p.media if m.sha256))
+            for batch in _chunks(todo, batch_size))
     bar = Progress("detect", len(todo), enabled=progress)
     by_type: dict[str, int] = {}
     new_alerts = 0
-    for batch in _chunks(todo, batch_size):
-        texts = ledger.media_texts(m.sha256 for p in batch for m in p.media if m.sha256)
-        alerts: list[Alert] = []
-        for post in batch:
-            media = [texts[m.sha256] for m in post.media if m.sha256 in texts]
-            alerts += alerts_for(analyzer.analyze_post(post, media))
-        new = ledger.upsert_alerts(alerts) if rescan else ledger.commit_batch(batch, alerts)
+
+    def commit(batch: list[Post], alerts: list[Alert]) -> None:
+        nonlocal new_alerts
         if rescan:
+            new_alerts += ledger.upsert_alerts(alerts)
             ledger.commit_batch(batch, [])
-        new_alerts += new
+        else:
+            new_alerts += ledger.commit_batch(batch, alerts)
         for a in alerts:
             by_type[a.type] = by_type.get(a.type, 0) + 1
         bar.advance(len(batch))
+
+    if analyzer is None and workers > 1 and len(todo) > 2 * batch_size:
+        import multiprocessing
+
+        # spawn: workers start clean (no inherited threads or sockets) and load the models themselves
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=_init_analyzer, initargs=(str(home.root),)) as pool:
+            pending = list(jobs)
+            for (batch, _), alerts in zip(pending, pool.map(_detect_batch, pending)):
+                commit(batch, alerts)
+    else:
+        if analyzer is None:
+            from canhbao.detectors.run import Analyzer
+
+            analyzer = Analyzer.from_home(home)
+        for job in jobs:
+            commit(job[0], _detect_batch(job, analyzer))
     bar.close()
     return StageResult("detect", {"posts": len(todo), "new_alerts": new_alerts, "alerts_by_type": by_type})
 
