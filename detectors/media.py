@@ -83,7 +83,19 @@ def find_page_quad(grey: np.ndarray) -> np.ndarray | None:
     quad = cv2.approxPolyDP(cv2.convexHull(c), 0.02 * cv2.arcLength(c, True), True)
     if len(quad) != 4:
         return None
-    return _order(quad.reshape(4, 2).astype(np.float32) / scale)
+    quad = _order(quad.reshape(4, 2).astype(np.float32) / scale)
+    margin = 0.02 * max(h, w)
+    on_border = ((quad[:, 0] < margin) | (quad[:, 0] > w - margin) | (quad[:, 1] < margin) | (quad[:, 1] > h - margin))
+    if _axis_aligned(quad) or on_border.sum() >= 2:
+        return None  # a screenshot or a crop (white app area merged with the page): unwarping would add error
+    return quad
+
+
+def _axis_aligned(quad: np.ndarray, tolerance_deg: float = 1.0) -> bool:
+    tl, tr, br, bl = quad
+    angles = [np.degrees(np.arctan2(abs(b[1] - a[1]), abs(b[0] - a[0]))) for a, b in ((tl, tr), (bl, br))]
+    angles += [90 - np.degrees(np.arctan2(abs(b[1] - a[1]), abs(b[0] - a[0]))) for a, b in ((tl, bl), (tr, br))]
+    return max(angles) <= tolerance_deg
 
 
 def _order(pts: np.ndarray) -> np.ndarray:
