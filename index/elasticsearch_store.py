@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from canhbao.core.errors import NotFound
 from canhbao.index.server_store import ServerStore
 
 
@@ -71,30 +70,9 @@ class ElasticsearchStore(ServerStore):
     def _create_index(self, name: str, body: dict[str, Any]) -> None:
         self._call(self.client.indices.create, index=name, aliases=body.get("aliases"))
 
-    def _delete_index(self, name: str) -> None:
-        self._call(self.client.indices.delete, index=name)
-
-    def _get_alias(self, name: str) -> dict[str, Any]:
-        try:
-            return self._call(self.client.indices.get_alias, index=name)
-        except NotFound:
-            return {}
-
-    def _get_mapping(self, pattern: str) -> dict[str, Any]:
-        try:
-            return self._call(self.client.indices.get_mapping, index=pattern)
-        except NotFound:
-            return {}
-
-    def _refresh(self, index: str) -> None:
-        self._call(self.client.indices.refresh, index=index)
-
     def _wait_ready(self, index: str) -> None:
         """Primary shards allocated (yellow), so the first bulk does not meet an inactive shard."""
         self._call(self.client.cluster.health, index=index, wait_for_status="yellow", timeout="30s")
-
-    def _rollover(self, alias: str) -> str:
-        return self._call(self.client.indices.rollover, alias=alias)["new_index"]
 
 
 def ilm_policy(policy: dict[str, Any]) -> dict[str, Any]:

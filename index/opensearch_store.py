@@ -77,30 +77,9 @@ class OpenSearchStore(ServerStore):
     def _create_index(self, name: str, body: dict[str, Any]) -> None:
         self._call(self.client.indices.create, index=name, body=body)
 
-    def _delete_index(self, name: str) -> None:
-        self._call(self.client.indices.delete, index=name)
-
-    def _get_alias(self, name: str) -> dict[str, Any]:
-        try:
-            return self._call(self.client.indices.get_alias, index=name)
-        except NotFound:
-            return {}
-
-    def _get_mapping(self, pattern: str) -> dict[str, Any]:
-        try:
-            return self._call(self.client.indices.get_mapping, index=pattern)
-        except NotFound:
-            return {}
-
-    def _refresh(self, index: str) -> None:
-        self._call(self.client.indices.refresh, index=index)
-
     def _wait_ready(self, index: str) -> None:
         """Primary shards allocated (yellow), so the first bulk does not meet an inactive shard."""
         self._call(self.client.cluster.health, index=index, params={"wait_for_status": "yellow"})
-
-    def _rollover(self, alias: str) -> str:
-        return self._call(self.client.indices.rollover, alias=alias)["new_index"]
 
 
 def ism_policy(pattern: str, policy: dict[str, Any]) -> dict[str, Any]:

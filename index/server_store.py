@@ -283,12 +283,29 @@ class ServerStore(Lifecycle, AlertStore):
     def _put_policy(self, name: str, pattern: str, policy: dict[str, Any]) -> str: raise NotImplementedError
     def _lifecycle_settings(self, policy: str, alias: str) -> dict[str, Any]: raise NotImplementedError
     def _create_index(self, name: str, body: dict[str, Any]) -> None: raise NotImplementedError
-    def _delete_index(self, name: str) -> None: raise NotImplementedError
-    def _get_alias(self, name: str) -> dict[str, Any]: raise NotImplementedError
-    def _get_mapping(self, pattern: str) -> dict[str, Any]: raise NotImplementedError
-    def _refresh(self, index: str) -> None: raise NotImplementedError
     def _wait_ready(self, index: str) -> None: raise NotImplementedError
-    def _rollover(self, alias: str) -> str: raise NotImplementedError
+
+    # Index-admin calls whose client API is the same in opensearch-py and elasticsearch-py.
+    def _delete_index(self, name: str) -> None:
+        self._call(self.client.indices.delete, index=name)
+
+    def _get_alias(self, name: str) -> dict[str, Any]:
+        try:
+            return self._call(self.client.indices.get_alias, index=name)
+        except NotFound:
+            return {}
+
+    def _get_mapping(self, pattern: str) -> dict[str, Any]:
+        try:
+            return self._call(self.client.indices.get_mapping, index=pattern)
+        except NotFound:
+            return {}
+
+    def _refresh(self, index: str) -> None:
+        self._call(self.client.indices.refresh, index=index)
+
+    def _rollover(self, alias: str) -> str:
+        return self._call(self.client.indices.rollover, alias=alias)["new_index"]
 
     def _call(self, fn: Callable[..., Any], **kwargs: Any) -> Any:
         """Call the client, turning its exceptions into ours (Unavailable, Conflict, Exists, NotFound, or a

@@ -12,8 +12,8 @@ from contextlib import closing
 from pathlib import Path
 
 
-def connect(path: Path | str, *, timeout: float = 60.0) -> sqlite3.Connection:
-    db = sqlite3.connect(path, timeout=timeout)
+def connect(path: Path | str, *, timeout: float = 60.0, check_same_thread: bool = True) -> sqlite3.Connection:
+    db = sqlite3.connect(path, timeout=timeout, check_same_thread=check_same_thread)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     return db
