@@ -174,3 +174,29 @@ def test_detect_cli_json_and_bad_inputs(world, seeds, tmp_path):
     nothing = subprocess.run([sys.executable, "-m", "canhbao", "--home", str(home.root), "detect",
                               str(tmp_path / "empty.png")], capture_output=True, text=True, timeout=120)
     assert nothing.returncode != 0 and "empty.png" in nothing.stderr
+
+
+def test_leak_of_a_registered_pdf(home, seeds, tmp_path):
+    """Registered as a text-layer PDF; the leak is a phone photo of the printed PDF page 2."""
+    from pathlib import Path
+
+    import pymupdf
+    from PIL import Image
+
+    from canhbao.samples import FONT_DIRS
+
+    fontfile = next(str(Path(d, "NotoSerif-Regular.ttf")) for d in FONT_DIRS if Path(d, "NotoSerif-Regular.ttf").exists())
+    text = _seed(seeds, "003").text
+    doc = pymupdf.open()
+    for chunk in (text[:2400], text[2400:4800], text[4800:]):
+        page = doc.new_page()
+        page.insert_textbox(page.rect + (60, 60, -60, -60), chunk, fontsize=10, fontname="noto", fontfile=fontfile)
+    doc.save(tmp_path / "tb35.pdf")
+    with Registry.open(home) as reg:
+        registered, _ = reg.add(tmp_path / "tb35.pdf", "confidential")
+    pix = pymupdf.open(tmp_path / "tb35.pdf")[1].get_pixmap(dpi=150)
+    printed = Image.frombytes("RGB", (pix.width, pix.height), pix.samples)
+    subject = _image_subject(MediaReader(), distort.phone_photo(printed, seed=11), tmp_path)
+    report = LeakDetector.from_home(home).detect(subject)
+    assert report.section["matched"] and report.section["document"]["id"] == registered.id
+    assert report.section["page"] == 2 and report.section["document"]["numbers"] == ["35/TB-STTTT"]
