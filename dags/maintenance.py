@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from canhbao.pipeline.dag_support import default_args, home, settings, start_date
 from airflow.sdk import dag, task
+
+from canhbao.pipeline.dag_support import dag_kwargs, home, settings
 
 S = settings()
 
 
-@dag(
-    dag_id="canhbao_maintenance",
-    schedule="0 4 * * *",
-    start_date=start_date(S),
-    catchup=False,
-    max_active_runs=1,
-    default_args=default_args(S),
-    tags=["canhbao"],
-)
+@dag(**dag_kwargs(S, "canhbao_maintenance", "0 4 * * *"))
 def maintenance():
     @task
     def retention() -> dict:

@@ -3,22 +3,15 @@ detect in batches, index, summarise. Same stage functions as `canhbao scan`."""
 
 from __future__ import annotations
 
-from canhbao.pipeline.dag_support import default_args, home, settings, start_date
 from airflow.sdk import dag, task
+
+from canhbao.pipeline.dag_support import dag_kwargs, home, settings
 
 S = settings()
 CRAWL_POOL = "canhbao_crawl"
 
 
-@dag(
-    dag_id="canhbao_nightly_scan",
-    schedule=S.schedule,
-    start_date=start_date(S),
-    catchup=False,  # a scheduler down for a week runs one scan, not seven
-    max_active_runs=1,
-    default_args=default_args(S),
-    tags=["canhbao"],
-)
+@dag(**dag_kwargs(S, "canhbao_nightly_scan", S.schedule))
 def nightly_scan():
     @task
     def list_sources() -> list[str]:

@@ -3,21 +3,14 @@ system's export), then retro-hunt posts of the last N days against them."""
 
 from __future__ import annotations
 
-from canhbao.pipeline.dag_support import default_args, home, settings, start_date
 from airflow.sdk import dag, task
+
+from canhbao.pipeline.dag_support import dag_kwargs, home, settings
 
 S = settings()
 
 
-@dag(
-    dag_id="canhbao_registry_sync",
-    schedule="*/30 * * * *",
-    start_date=start_date(S),
-    catchup=False,
-    max_active_runs=1,
-    default_args=default_args(S),
-    tags=["canhbao"],
-)
+@dag(**dag_kwargs(S, "canhbao_registry_sync", "*/30 * * * *"))
 def registry_sync():
     @task
     def register_new() -> list[str]:

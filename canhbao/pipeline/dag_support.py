@@ -13,18 +13,24 @@ def settings() -> ScanSettings:
     return load()
 
 
-def default_args(s: ScanSettings) -> dict:
+def dag_kwargs(s: ScanSettings, dag_id: str, schedule: str) -> dict:
+    """What every canhbao DAG shares: local-time schedule, no catch-up storm after downtime, one run at a
+    time, retries with exponential backoff."""
     return {
-        "owner": "canhbao",
-        "retries": s.retries,
-        "retry_delay": timedelta(minutes=2),
-        "retry_exponential_backoff": True,
-        "max_retry_delay": timedelta(minutes=30),
+        "dag_id": dag_id,
+        "schedule": schedule,
+        "start_date": pendulum.datetime(2026, 1, 1, tz=s.timezone),
+        "catchup": False,
+        "max_active_runs": 1,
+        "tags": ["canhbao"],
+        "default_args": {
+            "owner": "canhbao",
+            "retries": s.retries,
+            "retry_delay": timedelta(minutes=2),
+            "retry_exponential_backoff": True,
+            "max_retry_delay": timedelta(minutes=30),
+        },
     }
-
-
-def start_date(s: ScanSettings):
-    return pendulum.datetime(2026, 1, 1, tz=s.timezone)
 
 
 def home():
