@@ -25,8 +25,10 @@ class ScanSettings:
             raise ValueError("batch_size must be >= 1")
         if not 1 <= self.workers <= 64:
             raise ValueError("workers must be between 1 and 64")
-        if self.retro_hunt_days < 0 or self.retention_days < 1:
-            raise ValueError("retro_hunt_days must be >= 0 and retention_days >= 1")
+        if self.retro_hunt_days < 0:
+            raise ValueError("retro_hunt_days must be >= 0")
+        if self.retention_days < 1:
+            raise ValueError("retention_days must be >= 1")
         if len(self.schedule.split()) != 5 and not self.schedule.startswith("@"):
             raise ValueError(f"schedule must be a 5-field cron expression or @preset, got {self.schedule!r}")
         try:
