@@ -34,6 +34,15 @@ def ledger_for(home: Home) -> Ledger:
     return Ledger(home.analysis / "pipeline.sqlite")
 
 
+def _worker_pool(workers: int, initializer: Any, home: Home) -> ProcessPoolExecutor:
+    """Processes that each load their heavy state (OCR reader, detectors) once. Spawned, not forked:
+    workers start clean, with no threads, sockets or model state inherited from the parent."""
+    import multiprocessing
+
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=initializer, initargs=(str(home.root),))
+
+
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
     it = iter(items)
     while chunk := list(islice(it, size)):
@@ -115,8 +124,7 @@ def media_stage(home: Home, posts: Iterable[Post] | None = None, *, workers: int
             bar.advance(len(chunk))
 
     if jobs and workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_init_reader,
-                                 initargs=(str(home.root),)) as pool:
+        with _worker_pool(min(workers, len(jobs)), _init_reader, home) as pool:
             consume(pool.map(_read_one, jobs, chunksize=1))
     elif jobs:
         _init_reader(str(home.root))
@@ -189,11 +197,7 @@ def detect_stage(home: Home, analyzer: Any = None, *, posts: Iterable[Post] | No
         bar.advance(len(batch))
 
     if analyzer is None and workers > 1 and len(todo) > 2 * batch_size:
-        import multiprocessing
-
-        # spawn: workers start clean (no inherited threads or sockets) and load the models themselves
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=_init_analyzer, initargs=(str(home.root),)) as pool:
+        with _worker_pool(workers, _init_analyzer, home) as pool:
             pending = list(jobs)
             for (batch, _), alerts in zip(pending, pool.map(_detect_batch, pending)):
                 commit(batch, alerts)
@@ -215,6 +219,7 @@ def index_stage(home: Home, store: Any = None, *, batch: int = 500, progress: bo
     """Push pending alerts to the configured store; an alert leaves the outbox only once the store took it."""
     from canhbao.index import open_store
 
+    owned = store is None  # close only what this stage opened; a caller's store stays the caller's
     store = store or open_store(home)
     store.setup()
     ledger = ledger_for(home)
@@ -233,7 +238,8 @@ def index_stage(home: Home, store: Any = None, *, batch: int = 500, progress: bo
                 break
     finally:
         bar.close()
-        store.close()
+        if owned:
+            store.close()
     return StageResult("index", {"indexed": indexed, "failed": len(failed)}, tuple(failed))
 
 
