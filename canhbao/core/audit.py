@@ -39,6 +39,26 @@ def _digest(body: Mapping[str, Any]) -> str:
     return sha256_hex(json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
 
 
+def _last_hash(fh: Any) -> str:
+    """Hash of the last entry, read from the end of the file: appends stay O(1) as the log grows."""
+    fh.seek(0, os.SEEK_END)
+    end = fh.tell()
+    if end == 0:
+        return GENESIS
+    raw = fh.buffer if hasattr(fh, "buffer") else fh
+    block, tail = 4096, b""
+    pos = end
+    while pos > 0:
+        step = min(block, pos)
+        pos -= step
+        raw.seek(pos)
+        tail = raw.read(step) + tail
+        lines = [ln for ln in tail.split(b"\n") if ln.strip()]
+        if len(lines) >= 2 or (lines and pos == 0):
+            return json.loads(lines[-1])["hash"]
+    return GENESIS
+
+
 class AuditLog:
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -49,11 +69,7 @@ class AuditLog:
         with open(self.path, "a+", encoding="utf-8") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             try:
-                fh.seek(0)
-                prev = GENESIS
-                for line in fh:
-                    if line.strip():
-                        prev = json.loads(line)["hash"]
+                prev = _last_hash(fh)
                 body = {
                     "at": utcnow().isoformat(),
                     "actor": actor or current_actor(),
