@@ -11,6 +11,7 @@ import pkgutil
 import sys
 
 from canhbao import __version__
+from canhbao.core.config import config_dir
 from canhbao.core.errors import CanhbaoError
 
 
@@ -38,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.config:
         os.environ["CANHBAO_CONFIG_DIR"] = os.path.abspath(args.config)
     try:
+        if args.config:
+            config_dir()  # a mistyped --config must stop here, not run on the defaults
         return int(args.func(args) or 0)
     except CanhbaoError as exc:
         print(f"canhbao: error: {exc}", file=sys.stderr)

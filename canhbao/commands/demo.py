@@ -10,21 +10,31 @@ from canhbao.core.home import Home, default_home
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="run a whole scan offline over a local sample site built from the seed letters")
-    p.add_argument("--fresh", action="store_true", help="start from an empty demo data home")
+    p.add_argument("--fresh", action="store_true",
+                   help="first remove what earlier demo runs made in the data home (nothing else)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    import shutil
+    from pathlib import Path
 
+    from canhbao.demo import footprint
     from canhbao.demo.run import run_demo
 
     # The demo never mixes its sample data into a real data home: it uses <home>/demo unless --home is given.
-    root = args.home or os.path.join(default_home(), "demo")
-    if args.fresh and os.path.isdir(root):
-        shutil.rmtree(root)
+    root = Path(args.home or os.path.join(default_home(), "demo")).expanduser()
+    if args.fresh:
+        removed, kept = footprint.clear(root)
+        if removed or kept:
+            print(f"demo: removed {len(removed)} entries an earlier demo made"
+                  + (f"; kept {len(kept)} it did not make ({', '.join(kept[:5])}{', ...' if len(kept) > 5 else ''})"
+                     if kept else ""))
+    existed = footprint.before(root)
     home = Home.resolve(root)
-    result = run_demo(home)
+    try:
+        result = run_demo(home)
+    finally:
+        footprint.record(home.root, existed)
     print("\n".join(result.scan_lines))
     print(f"\n{len(result.alerts)} alerts:")
     for a in sorted(result.alerts, key=lambda a: (a.type, a.post_key)):

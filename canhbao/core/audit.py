@@ -2,21 +2,30 @@
 
 Entries are JSON lines chained by SHA-256 (each entry stores the hash of the previous one), so a
 deleted or edited line is detectable with `verify()`. The evidence export signs the slice it includes.
+
+A write cut short (full disk, kill during the write) leaves a torn last line. A failed append truncates
+its own partial bytes; a torn tail found by the next append (e.g. after a crash) is moved to a quarantine
+file beside the log and an `audit.gap` entry records its size and SHA-256 in the chain, so the log carries
+on and the gap stays visible and checkable rather than silently repaired.
 """
 
 from __future__ import annotations
 
 import fcntl
 import getpass
+import hashlib
 import json
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
+from canhbao.core.errors import StorageError, storage_problem
 from canhbao.core.records import sha256_hex, utcnow
 
 GENESIS = "0" * 64
+log = logging.getLogger("canhbao.audit")
 
 
 def current_actor() -> str:
@@ -39,23 +48,46 @@ def _digest(body: Mapping[str, Any]) -> str:
     return sha256_hex(json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
 
 
-def _last_hash(fh: Any) -> str:
-    """Hash of the last entry, read from the end of the file: appends stay O(1) as the log grows."""
-    fh.seek(0, os.SEEK_END)
-    end = fh.tell()
+def _parse(line: bytes) -> dict[str, Any] | None:
+    try:
+        data = json.loads(line)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("hash"), str) else None
+
+
+def _tail(raw: Any) -> tuple[str, int]:
+    """(hash of the last complete entry, offset where a torn tail starts or -1), read from the end of the
+    file so appends stay O(1) as the log grows."""
+    raw.seek(0, os.SEEK_END)
+    end = raw.tell()
     if end == 0:
-        return GENESIS
-    raw = fh.buffer if hasattr(fh, "buffer") else fh
-    block, tail = 4096, b""
-    pos = end
+        return GENESIS, -1
+    block, tail, pos = 4096, b"", end
     while pos > 0:
         step = min(block, pos)
         pos -= step
         raw.seek(pos)
         tail = raw.read(step) + tail
-        lines = [ln for ln in tail.split(b"\n") if ln.strip()]
-        if len(lines) >= 2 or (lines and pos == 0):
-            return json.loads(lines[-1])["hash"]
+        cut = tail.rfind(b"\n", 0, len(tail) - 1) if tail.endswith(b"\n") else tail.rfind(b"\n")
+        if cut < 0 and pos > 0:
+            continue  # the last line starts further back
+        last = tail[cut + 1:]
+        entry = _parse(last.rstrip(b"\n")) if last.endswith(b"\n") else None
+        if entry is not None:
+            return entry["hash"], -1
+        torn_at = pos + cut + 1
+        return _hash_before(raw, torn_at), torn_at
+    return GENESIS, -1
+
+
+def _hash_before(raw: Any, offset: int) -> str:
+    """Hash of the last complete entry before `offset` (the start of a torn line); recovery only."""
+    raw.seek(0)
+    for line in reversed(raw.read(offset).splitlines()):
+        entry = _parse(line)
+        if entry is not None:
+            return entry["hash"]
     return GENESIS
 
 
@@ -66,40 +98,79 @@ class AuditLog:
 
     def append(self, action: str, target: str, *, actor: str | None = None, **details: Any) -> AuditEntry:
         """Append one entry under an exclusive lock, so concurrent writers keep the chain intact."""
-        with open(self.path, "a+", encoding="utf-8") as fh:
+        try:
+            fh = open(self.path, "a+b")
+        except OSError as exc:
+            raise StorageError(self.path, f"audit log: {storage_problem(exc)}") from None
+        with fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             try:
-                prev = _last_hash(fh)
-                body = {
-                    "at": utcnow().isoformat(),
-                    "actor": actor or current_actor(),
-                    "action": action,
-                    "target": target,
-                    "details": details,
-                    "prev": prev,
-                }
-                entry = AuditEntry(**body, hash=_digest(body))
-                fh.seek(0, os.SEEK_END)
-                fh.write(json.dumps({**body, "hash": entry.hash}, ensure_ascii=False, sort_keys=True) + "\n")
-                fh.flush()
-                os.fsync(fh.fileno())
+                prev, torn_at = _tail(fh)
+                if torn_at >= 0:
+                    prev = self._quarantine(fh, torn_at, prev)
+                entry = self._write(fh, prev, action, target, actor or current_actor(), details)
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
         return entry
 
+    def _write(self, fh: Any, prev: str, action: str, target: str, actor: str,
+               details: Mapping[str, Any]) -> AuditEntry:
+        """Append one entry; on failure cut the file back to where it was, so no torn line is left."""
+        body = {"at": utcnow().isoformat(), "actor": actor, "action": action, "target": target,
+                "details": dict(details), "prev": prev}
+        entry = AuditEntry(**body, hash=_digest(body))
+        line = (json.dumps({**body, "hash": entry.hash}, ensure_ascii=False, sort_keys=True) + "\n").encode()
+        start = fh.seek(0, os.SEEK_END)
+        try:
+            fh.write(line)
+            fh.flush()
+            os.fsync(fh.fileno())
+        except OSError as exc:
+            try:
+                fh.truncate(start)
+            except OSError:
+                pass  # the next append quarantines what is left
+            raise StorageError(self.path, f"audit log: {storage_problem(exc)}") from None
+        return entry
+
+    def _quarantine(self, fh: Any, torn_at: int, prev: str) -> str:
+        """Move the torn tail to `<log>.torn`, truncate it off and chain an `audit.gap` entry recording it."""
+        fh.seek(torn_at)
+        torn = fh.read()
+        qpath = self.path.with_name(self.path.name + ".torn")
+        with open(qpath, "ab") as q:
+            q.write(torn + (b"" if torn.endswith(b"\n") else b"\n"))
+            q.flush()
+            os.fsync(q.fileno())
+        fh.truncate(torn_at)
+        log.warning("audit log %s: torn last line (%d bytes) moved to %s", self.path, len(torn), qpath.name)
+        gap = self._write(fh, prev, "audit.gap", str(self.path.name), "canhbao",
+                          {"torn_bytes": len(torn), "torn_sha256": hashlib.sha256(torn).hexdigest(),
+                           "quarantine": qpath.name, "offset": torn_at})
+        return gap.hash
+
     def entries(self, target: str | None = None) -> Iterator[AuditEntry]:
         if not self.path.exists():
             return
-        with open(self.path, encoding="utf-8") as fh:
-            for line in fh:
-                if line.strip():
-                    entry = AuditEntry(**json.loads(line))
-                    if target is None or entry.target == target:
-                        yield entry
+        with open(self.path, "rb") as fh:
+            for n, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                data = _parse(line)
+                if data is None:  # torn by a crash; verify() reports it, the next append quarantines it
+                    log.warning("audit log %s: line %d is incomplete, skipped", self.path, n)
+                    continue
+                entry = AuditEntry(**data)
+                if target is None or entry.target == target:
+                    yield entry
 
     def verify(self) -> list[str]:
         """Problems found in the chain (empty list = intact)."""
         problems, prev = [], GENESIS
+        if self.path.exists():
+            with open(self.path, "rb") as fh:
+                problems += [f"line {n}: incomplete entry (torn write)" for n, line in enumerate(fh, start=1)
+                             if line.strip() and _parse(line) is None]
         for n, entry in enumerate(self.entries(), start=1):
             body = {k: getattr(entry, k) for k in ("at", "actor", "action", "target", "details", "prev")}
             if entry.prev != prev:

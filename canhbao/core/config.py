@@ -5,14 +5,24 @@ one YAML file in `config/`, so adding a detector or a source means adding a file
 schema. `load(area, Schema)` validates on load: unknown keys, wrong types and out-of-range values raise
 `ConfigError` naming the file, the dotted key and the problem.
 
-Environment overrides use `CANHBAO_<AREA>__<KEY>[__<SUBKEY>]` (e.g. `CANHBAO_INDEX__URL=http://es:9200`);
-values are parsed as YAML scalars, so `0.8`, `true` and `[a, b]` work.
+Environment overrides use `CANHBAO_<AREA>__<KEY>[__<SUBKEY>]` (e.g. `CANHBAO_INDEX__URL=http://es:9200`).
+Their values are converted by the type of the field they set, never guessed: a `str` field gets the exact
+string (a password `0755` or `s3cret #1` is not a number or a comment), an `int` field needs digits, a
+`bool` field true/false/yes/no/on/off/1/0, a list field comma-separated items. A bad value is blamed on the
+variable, not on the YAML file. NaN and infinity are refused for every number, from files and environment
+alike (a NaN threshold compares false with everything and silently switches a detector off).
+
+pydantic-settings was considered: it types environment values the same way, but it would mean rewriting
+every area's frozen dataclass as a model across all packages; the conversion rules here are the few lines
+pydantic would apply, on the schemas the project already has.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
+import re
 import types
 import typing
 from pathlib import Path
@@ -27,10 +37,30 @@ T = TypeVar("T")
 REPO_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 
 
+class EnvValue(str):
+    """A raw string from an environment variable; remembers the variable so errors can name it."""
+
+    var: str = ""
+
+    def __new__(cls, raw: str, var: str) -> "EnvValue":
+        obj = super().__new__(cls, raw)
+        obj.var = var
+        return obj
+
+
 def config_dir() -> Path:
-    """`$CANHBAO_CONFIG_DIR` (set by `canhbao --config DIR`), else the repository's `config/`."""
+    """`$CANHBAO_CONFIG_DIR` (set by `canhbao --config DIR`), else the repository's `config/`.
+
+    A directory that was named but does not exist is an error: running silently on the defaults (SQLite
+    instead of the configured Elasticsearch) after a typo is worse than stopping.
+    """
     env = os.environ.get("CANHBAO_CONFIG_DIR")
-    return Path(env).expanduser() if env else REPO_CONFIG_DIR
+    if not env:
+        return REPO_CONFIG_DIR
+    path = Path(env).expanduser()
+    if not path.is_dir():
+        raise ConfigError(str(path), "", "configuration directory does not exist")
+    return path
 
 
 def config_path(area: str) -> Path:
@@ -94,6 +124,8 @@ def build(schema: type[T], data: Mapping[str, Any], *, where: str, prefix: str =
 
 
 def _coerce(tp: Any, value: Any, where: str, key: str) -> Any:
+    if isinstance(value, EnvValue):
+        return _coerce_env(tp, value, key)
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin in (typing.Union, types.UnionType):
@@ -128,6 +160,8 @@ def _coerce(tp: Any, value: Any, where: str, key: str) -> Any:
     if tp is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(where, key, f"expected a number, got {_typename(value)} {value!r}")
+        if not math.isfinite(value):
+            raise ConfigError(where, key, f"not a finite number: {value!r}")
         return float(value)
     if tp is int:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -148,6 +182,65 @@ def _coerce(tp: Any, value: Any, where: str, key: str) -> Any:
     return value
 
 
+_TRUE, _FALSE = {"true", "yes", "on", "1"}, {"false", "no", "off", "0"}
+_INT = re.compile(r"[+-]?\d+")
+
+
+def _coerce_env(tp: Any, value: EnvValue, key: str) -> Any:
+    """Convert one environment string by the field's type (see the module docstring)."""
+    where, raw = value.var, str(value)
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        if raw.strip() == "" and type(None) in args:
+            return None
+        errors = []
+        for arg in (a for a in args if a is not type(None)):
+            try:
+                return _coerce_env(arg, value, key)
+            except ConfigError as exc:
+                errors.append(exc.problem)
+        raise ConfigError(where, key, errors[0] if errors else f"unexpected {raw!r}")
+    if tp in (str, Any):
+        return raw
+    if origin is typing.Literal:
+        for arg in args:
+            if raw == str(arg):
+                return arg
+        raise ConfigError(where, key, f"must be one of {', '.join(map(str, args))}, got {raw!r}")
+    if tp is bool:
+        if raw.strip().lower() in _TRUE | _FALSE:
+            return raw.strip().lower() in _TRUE
+        raise ConfigError(where, key, f"expected true or false, got {raw!r}")
+    if tp is int:
+        if not _INT.fullmatch(raw.strip()):
+            raise ConfigError(where, key, f"expected an integer, got {raw!r}")
+        return int(raw)
+    if tp is float:
+        try:
+            number = float(raw)
+        except ValueError:
+            if raw.strip().lower().lstrip("+-") in (".nan", ".inf"):  # YAML's spellings
+                number = math.nan
+            else:
+                raise ConfigError(where, key, f"expected a number, got {raw!r}") from None
+        if not math.isfinite(number):
+            raise ConfigError(where, key, f"not a finite number: {raw!r}")
+        return number
+    if tp is Path:
+        return Path(raw).expanduser()
+    if origin in (tuple, list):
+        body = raw.strip()
+        if body.startswith("[") and body.endswith("]"):
+            body = body[1:-1]
+        parts = [p.strip().strip("'\"") for p in body.split(",")] if body.strip() else []
+        item = args[0] if args else str
+        items = [_coerce_env(item, EnvValue(p, where), f"{key}[{i}]") for i, p in enumerate(parts)]
+        return tuple(items) if origin is tuple else items
+    if dataclasses.is_dataclass(tp):
+        raise ConfigError(where, key, "is a group of settings; set its keys with __ (e.g. ..._KEY__SUBKEY)")
+    raise ConfigError(where, key, f"cannot be set from the environment ({tp})")
+
+
 def _env_overrides(area: str, env: Mapping[str, str]) -> dict[str, Any]:
     prefix = f"CANHBAO_{area.upper()}__"
     out: dict[str, Any] = {}
@@ -155,10 +248,7 @@ def _env_overrides(area: str, env: Mapping[str, str]) -> dict[str, Any]:
         if not name.startswith(prefix):
             continue
         keys = [k.lower() for k in name[len(prefix):].split("__")]
-        try:
-            value = yaml.safe_load(raw) if raw != "" else ""
-        except yaml.YAMLError:
-            value = raw
+        value = EnvValue(raw, name)
         node = out
         for k in keys[:-1]:
             node = node.setdefault(k, {})
