@@ -47,6 +47,17 @@ class Ledger(SqliteFile):
                     out[mt.sha256] = mt
         return out
 
+    def media_read(self, shas: Iterable[str]) -> set[str]:
+        """Which of these SHA-256s have been read (no bodies loaded: cheap over a large backlog)."""
+        shas = list(set(shas))
+        out: set[str] = set()
+        with closing(self._connect()) as db:
+            for i in range(0, len(shas), 500):
+                chunk = shas[i:i + 500]
+                out |= {r[0] for r in db.execute(
+                    f"SELECT sha256 FROM media WHERE sha256 IN ({','.join('?' * len(chunk))})", chunk)}
+        return out
+
     def put_media(self, texts: Sequence[MediaText]) -> None:
         with closing(self._connect()) as db, db:
             db.executemany("INSERT OR REPLACE INTO media(sha256, kind, body) VALUES (?,?,?)",

@@ -19,6 +19,7 @@ from canhbao.core.atomic import write_json
 from canhbao.core.home import Home
 from canhbao.core.records import utcnow
 from canhbao.pipeline import stages
+from canhbao.pipeline.lock import scan_lock
 from canhbao.pipeline.settings import ScanSettings
 
 log = logging.getLogger("canhbao.scan")
@@ -47,9 +48,17 @@ class ScanRecord:
 
 
 def run_scan(home: Home, *, sources: Sequence[str] | None = None, settings: ScanSettings | None = None,
-             crawl: bool = True, progress: bool = True, analyzer: Any = None, store: Any = None) -> ScanRecord:
-    """Run (or resume) a scan and return its record with per-stage counts and timings."""
-    settings = settings or ScanSettings()
+             crawl: bool = True, progress: bool = True, analyzer: Any = None, store: Any = None,
+             wait_s: float = 0.0) -> ScanRecord:
+    """Run (or resume) a scan and return its record with per-stage counts and timings.
+
+    Holds the home's scan lock throughout (`ScanBusy` after `wait_s` if another scan has it)."""
+    with scan_lock(home, "scan", wait_s=wait_s):
+        return _run_scan(home, sources, settings or ScanSettings(), crawl, progress, analyzer, store)
+
+
+def _run_scan(home: Home, sources: Sequence[str] | None, settings: ScanSettings, crawl: bool, progress: bool,
+              analyzer: Any, store: Any) -> ScanRecord:
     record = ScanRecord.load_unfinished(home)
     if record is None or (sources and record.sources and list(sources) != record.sources):
         now = utcnow()
@@ -83,8 +92,13 @@ def run_scan(home: Home, *, sources: Sequence[str] | None = None, settings: Scan
 
 
 def rescan(home: Home, since: datetime, *, progress: bool = True, analyzer: Any = None,
-           store: Any = None) -> dict[str, Any]:
+           store: Any = None, wait_s: float = 0.0) -> dict[str, Any]:
     """Retro-hunt: re-run detection over posts stored since `since` (e.g. after registering a document)."""
+    with scan_lock(home, "rescan", wait_s=wait_s):
+        return _rescan(home, since, progress, analyzer, store)
+
+
+def _rescan(home: Home, since: datetime, progress: bool, analyzer: Any, store: Any) -> dict[str, Any]:
     posts = stages.posts_since(home, since)
     media = stages.media_stage(home, posts, progress=progress)
     detect = stages.detect_stage(home, analyzer, posts=posts, rescan=True, progress=progress)

@@ -98,6 +98,11 @@ def _read_one(job: tuple[str, str, str]) -> MediaText:
     return mt if mt.sha256 == sha else replace(mt, sha256=sha)
 
 
+def to_read(m: Any) -> bool:
+    """A media item the media stage reads (downloaded, hashed, no download error)."""
+    return bool(m.sha256 and m.path and not m.error)
+
+
 def media_stage(home: Home, posts: Iterable[Post] | None = None, *, workers: int = 2,
                 progress: bool = True) -> StageResult:
     """Read (OCR, hash) every downloaded media file not read before; each SHA-256 once."""
@@ -106,7 +111,7 @@ def media_stage(home: Home, posts: Iterable[Post] | None = None, *, workers: int
     wanted: dict[str, str] = {}
     for post in posts:
         for m in post.media:
-            if m.sha256 and m.path and not m.error:
+            if to_read(m):
                 wanted.setdefault(m.sha256, m.path)
     done = ledger.media_texts(wanted)
     jobs = [(sha, str(home.root), rel) for sha, rel in wanted.items() if sha not in done]
@@ -178,7 +183,7 @@ def detect_stage(home: Home, analyzer: Any = None, *, posts: Iterable[Post] | No
     """
     ledger = ledger_for(home)
     source = PostStore(home.posts_db).iter() if posts is None else posts
-    todo = list(source) if rescan else list(ledger.unanalysed(source))
+    todo, deferred = _media_ready(ledger, list(source) if rescan else ledger.unanalysed(source))
     jobs = ((batch, ledger.media_texts(m.sha256 for p in batch for m in p.media if m.sha256))
             for batch in _chunks(todo, batch_size))
     bar = Progress("detect", len(todo), enabled=progress)
@@ -209,7 +214,21 @@ def detect_stage(home: Home, analyzer: Any = None, *, posts: Iterable[Post] | No
         for job in jobs:
             commit(job[0], _detect_batch(job, analyzer))
     bar.close()
-    return StageResult("detect", {"posts": len(todo), "new_alerts": new_alerts, "alerts_by_type": by_type})
+    if deferred:
+        log.info("detect: %d posts wait for their media to be read (next media stage)", deferred)
+    return StageResult("detect", {"posts": len(todo), "new_alerts": new_alerts, "alerts_by_type": by_type,
+                                  "deferred": deferred})
+
+
+def _media_ready(ledger: Ledger, posts: Iterable[Post]) -> tuple[list[Post], int]:
+    """(posts whose every readable media item has been read, how many others were left for later).
+
+    A post is analysed - and so marked done - only once all its media have text: a post crawled after this
+    scan's media stage began would otherwise be analysed without its image and never looked at again."""
+    posts = list(posts)
+    read = ledger.media_read(m.sha256 for p in posts for m in p.media if to_read(m))
+    ready = [p for p in posts if all(m.sha256 in read for m in p.media if to_read(m))]
+    return ready, len(posts) - len(ready)
 
 
 # --- index -----------------------------------------------------------------------------------------
