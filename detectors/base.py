@@ -36,7 +36,9 @@ class Detector(ABC):
 
 
 def detector_classes() -> dict[str, type[Detector]]:
-    """Every Detector subclass in this package, keyed by name (walks the modules, like Scrapy's spider loader)."""
+    """Every Detector subclass in this package's modules and sub-packages, keyed by name (walks them like
+    Scrapy's spider loader). Two detectors with one name is a programming error, raised, never a silent
+    overwrite."""
     package = importlib.import_module(__package__)
     for info in pkgutil.iter_modules(package.__path__):
         if not info.name.startswith("_"):
@@ -47,5 +49,8 @@ def detector_classes() -> dict[str, type[Detector]]:
         cls = stack.pop()
         stack.extend(cls.__subclasses__())
         if getattr(cls, "name", None) and not getattr(cls, "__abstractmethods__", None):
-            found[cls.name] = cls
+            other = found.setdefault(cls.name, cls)
+            if other is not cls:
+                raise TypeError(f"two detectors named {cls.name!r}: {other.__module__}.{other.__qualname__} "
+                                f"and {cls.__module__}.{cls.__qualname__}")
     return dict(sorted(found.items(), key=lambda kv: (kv[1].order, kv[0])))

@@ -20,7 +20,7 @@ from canhbao.core.errors import NotFound
 from canhbao.core.home import Home
 from canhbao.core.records import FAKE_NEWS, ClaimRef, Finding, Subject
 from canhbao.detectors.base import Detector, Report
-from canhbao.detectors.claim_match import ClaimIndex, Thresholds
+from canhbao.detectors.fakenews.claim_match import ClaimIndex, Thresholds
 from canhbao.embedding import Embedder, EmbeddingSettings
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ class FakenewsDetector(Detector):
     def from_home(cls, home: Home) -> "FakenewsDetector":
         from canhbao import embedding
         from canhbao.claims import ClaimBank
-        from canhbao.detectors import fakenews_model
+        from canhbao.detectors.fakenews import model as fakenews_model
 
         settings = config.load("fakenews", FakenewsSettings)
         claims = ClaimBank(home.claims_db).all()

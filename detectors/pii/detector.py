@@ -16,9 +16,9 @@ from typing import Any, Iterable, Literal, Mapping
 from canhbao.core import config
 from canhbao.core.home import Home
 from canhbao.core.records import PII_EXPOSURE, Finding, PiiEntity, Subject
-from canhbao.detectors import pii_address, pii_patterns
+from canhbao.detectors.pii import address as pii_address, patterns as pii_patterns
 from canhbao.detectors.base import Detector, Report
-from canhbao.detectors.pii_patterns import CATEGORY, Span
+from canhbao.detectors.pii.patterns import CATEGORY, Span
 
 # On overlap the more specific recognizer wins (an e-mail contains a name, an address a hero's name).
 PRIORITY = (
@@ -133,7 +133,7 @@ class PiiDetector(Detector):
 
     @classmethod
     def from_home(cls, home: Home) -> "PiiDetector":
-        from canhbao.detectors import gazetteer
+        from canhbao.detectors.pii import gazetteer
 
         gazetteer.load()  # once, up front, not on the first post
         return cls(config.load("pii", PiiSettings))

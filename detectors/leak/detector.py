@@ -9,8 +9,8 @@ from typing import Any
 from canhbao.core.home import Home
 from canhbao.core.records import LEAK, DocumentRef, Finding, Subject
 from canhbao.detectors.base import Detector, Report
-from canhbao.registry.index import Background, LeakIndex, Match
-from canhbao.registry.settings import LeakSettings, load_settings
+from canhbao.detectors.leak.matcher import Background, LeakIndex, Match
+from canhbao.detectors.leak.settings import LeakSettings, load_settings
 
 
 class LeakDetector(Detector):
@@ -26,7 +26,7 @@ class LeakDetector(Detector):
 
         settings = settings or load_settings()
         background = Background.load(settings.background_dir, settings.match.shingle_words, home.cache)
-        with Registry.open(home, settings) as registry:
+        with Registry.open(home, shingle_words=settings.match.shingle_words) as registry:
             return cls(LeakIndex.from_registry(registry, background, settings.match))
 
     def detect(self, subject: Subject) -> Report:
