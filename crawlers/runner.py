@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Sequence
 
 from canhbao.core.home import Home
+from canhbao.core.procs import die_with_parent, reaped_on_exit
 from canhbao.core.records import to_dict
 from canhbao.crawlers import settings as crawl_settings
 from canhbao.crawlers.health import ERROR, CrawlReport, SourceHealth, read_health
@@ -47,13 +48,18 @@ def run_crawl(home: Home, source_names: Sequence[str], *, settings: CrawlSetting
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(log_path, "wb") as log_fh:
             # Own process group: on timeout the child and anything it started (Chromium) are killed together.
-            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log_fh, start_new_session=True)
-            try:
-                code = proc.wait(timeout=timeout_s)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-                code = 124
+            # It also dies with this process: SIGKILL on our death (pdeathsig), its group killed when we are
+            # terminated (an Airflow task stopped or timed out), so no crawl outlives its task.
+            parent = os.getpid()
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log_fh, start_new_session=True,
+                                    preexec_fn=lambda: die_with_parent(signal.SIGKILL, parent))
+            with reaped_on_exit(proc):
+                try:
+                    code = proc.wait(timeout=timeout_s)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+                    code = 124
         tail = log_path.read_text(encoding="utf-8", errors="replace")[-8000:]
         if code == 124:
             tail += f"\ncrawl killed after {timeout_s} s (what it stored is kept)"

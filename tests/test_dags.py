@@ -35,6 +35,12 @@ def test_every_dag_imports_without_errors(airflow_env):
         "assert str(d.timezone.name) == 'Asia/Ho_Chi_Minh', d.timezone\n"
         "crawl = d.get_task('crawl_source')\n"
         "assert crawl.pool == 'canhbao_crawl' and crawl.retries >= 1 and crawl.retry_exponential_backoff\n"
+        "assert 'canhbao_source' in crawl.map_index_template\n"
+        "for dag in b.dags.values():\n"
+        "    assert dag.on_failure_callback, dag.dag_id\n"
+        "    for t in dag.tasks:\n"
+        "        assert t.execution_timeout is not None, (dag.dag_id, t.task_id)\n"
+        "        assert t.on_failure_callback, (dag.dag_id, t.task_id)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], env=airflow_env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-3000:]
@@ -92,3 +98,41 @@ def test_nightly_dag_runs_end_to_end_against_the_sample_site(airflow_env, demo_r
     assert len({a.id for a in alerts}) == len(alerts)
     summaries = list(home.scans.glob("airflow-*.json"))
     assert summaries, "the summary task writes the scan summary into the data home"
+
+
+def test_manual_registry_sync_without_a_logical_date(airflow_env, tmp_path, seeds):
+    """A manual trigger in Airflow 3 has no logical date, so no data interval: the retro-hunt failed with
+    a TypeError after the documents were registered (issue 13). dag.test(logical_date=None) is that run."""
+    from canhbao.core.home import Home
+    from canhbao.pipeline.retro_hunt import RetroHuntMarks
+
+    home = Home.resolve(tmp_path / "home")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    seed = next(s for s in seeds if s.name.startswith("002"))
+    (inbox / "002.txt").write_text(seed.path.read_text(encoding="utf-8"), encoding="utf-8")
+    env = {**airflow_env, "CANHBAO_HOME": str(home.root), "CANHBAO_INDEX__ENGINE": "sqlite",
+           "CANHBAO_SCAN__REGISTRY_WATCH_DIR": str(inbox), "CANHBAO_SCAN__RETRIES": "0"}
+    code = (
+        "from airflow.dag_processing.dagbag import DagBag\n"
+        f"dag = DagBag(dag_folder={str(DAGS)!r}).dags['canhbao_registry_sync']\n"
+        "run = dag.test(logical_date=None)\n"
+        "print('STATE', run.state, run.logical_date)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
+    assert "STATE success None" in out.stdout, (out.stdout + out.stderr)[-4000:]
+    assert RetroHuntMarks.for_home(home).pending() == []  # registered and retro-hunted
+
+
+def test_failure_callback_logs_one_line_without_a_notifier(caplog):
+    import importlib.util
+
+    from canhbao.pipeline.dag_support import report_failure
+
+    run = type("Run", (), {"dag_id": "canhbao_nightly_scan", "run_id": "manual__1"})()
+    ti = type("TI", (), {"task_id": "detect", "dag_id": "canhbao_nightly_scan", "run_id": "manual__1"})()
+    with caplog.at_level("ERROR", logger="canhbao.dags"):
+        report_failure({"dag_run": run, "ti": ti, "exception": RuntimeError("store down")})
+    if importlib.util.find_spec("canhbao.notify") is None:
+        line = [r.getMessage() for r in caplog.records if r.name == "canhbao.dags"]
+        assert line == ["canhbao: FAILED dag=canhbao_nightly_scan run=manual__1 task=detect: store down"]

@@ -113,3 +113,38 @@ def test_retention_keeps_what_confirmed_alerts_need(home):
     assert counts["deleted"] == 2 and counts["kept_for_alerts"] == 2
     assert kept_media.exists() and kept_warc.exists() and fresh.exists()
     assert not old_media.exists() and not old_raw.exists()
+
+
+def test_failed_retro_hunt_leaves_the_documents_pending(home, seeds, tmp_path, monkeypatch):
+    """Issue 13: the documents to hunt for were passed in XCom; a retro-hunt that failed after they were
+    registered was never repeated. The mark is durable in the registry and set only after success."""
+    from canhbao.pipeline import scan
+    from canhbao.pipeline.registry_sync import register_folder
+    from canhbao.pipeline.retro_hunt import RetroHuntMarks, run_pending
+
+    PostStore(home.posts_db).put_many([
+        Post(source="s", platform="facebook", post_id="old", url="https://fb/old", captured_at=CAPTURED,
+             text=_quote(_seed(seeds, "002")))])
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "002.txt").write_text(_seed(seeds, "002").path.read_text(encoding="utf-8"), encoding="utf-8")
+    new = register_folder(home, inbox)
+    assert RetroHuntMarks.for_home(home).pending() == new
+
+    real = scan._rescan
+
+    def store_down(*args, **kwargs):
+        raise ConnectionError("index unreachable")
+
+    monkeypatch.setattr(scan, "_rescan", store_down)
+    with pytest.raises(ConnectionError):
+        run_pending(home, datetime.now(timezone.utc), 30)
+    assert register_folder(home, inbox) == []  # the next run registers nothing new ...
+    assert RetroHuntMarks.for_home(home).pending() == new  # ... but still knows what to hunt for
+
+    monkeypatch.setattr(scan, "_rescan", real)
+    result = run_pending(home, datetime.now(timezone.utc), 30)
+    assert result["documents"] == new and result["posts"] == 1
+    assert _leaks(home) == {"old": new[0]}
+    assert RetroHuntMarks.for_home(home).pending() == []
+    assert run_pending(home, datetime.now(timezone.utc), 30)["skipped"]

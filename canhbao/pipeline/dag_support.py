@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import logging
+from datetime import datetime, timedelta
+from typing import Any, Mapping
 
 import pendulum
 
 from canhbao.pipeline.settings import ScanSettings, load
+
+log = logging.getLogger("canhbao.dags")
 
 
 def settings() -> ScanSettings:
@@ -15,7 +19,7 @@ def settings() -> ScanSettings:
 
 def dag_kwargs(s: ScanSettings, dag_id: str, schedule: str) -> dict:
     """What every canhbao DAG shares: local-time schedule, no catch-up storm after downtime, one run at a
-    time, retries with exponential backoff."""
+    time, retries with exponential backoff, a time limit on every task, and a failure report."""
     return {
         "dag_id": dag_id,
         "schedule": schedule,
@@ -23,14 +27,51 @@ def dag_kwargs(s: ScanSettings, dag_id: str, schedule: str) -> dict:
         "catchup": False,
         "max_active_runs": 1,
         "tags": ["canhbao"],
+        "on_failure_callback": report_failure,
         "default_args": {
             "owner": "canhbao",
             "retries": s.retries,
             "retry_delay": timedelta(minutes=2),
             "retry_exponential_backoff": True,
             "max_retry_delay": timedelta(minutes=30),
+            "execution_timeout": timedelta(minutes=s.task_timeout_minutes),
+            "on_failure_callback": report_failure,
         },
     }
+
+
+def run_time(context: Mapping[str, Any]) -> datetime:
+    """When this run is "for": the end of its data interval, or - for a manual trigger, which in Airflow 3
+    has no logical date and so no data interval - the time it was asked to run (`dag_run.run_after`)."""
+    end = context.get("data_interval_end")
+    if end is not None:
+        return end
+    dag_run = context.get("dag_run")
+    after = getattr(dag_run, "run_after", None)
+    return after if after is not None else pendulum.now("UTC")
+
+
+def report_failure(context: Mapping[str, Any]) -> None:
+    """Failure callback of every task and DAG run: the notifications module (the analysts' console) when
+    it is installed, a log line otherwise - never an exception from the callback itself."""
+    ti, dag_run = context.get("ti") or context.get("task_instance"), context.get("dag_run")
+    info = {
+        "dag_id": getattr(dag_run, "dag_id", None) or getattr(ti, "dag_id", ""),
+        "run_id": getattr(dag_run, "run_id", None) or getattr(ti, "run_id", ""),
+        "task_id": getattr(ti, "task_id", "") if ti is not None else "",
+        "error": str(context.get("exception") or context.get("reason") or "failed")[:500],
+    }
+    try:
+        from canhbao.notify import notify_failure  # type: ignore[import-not-found]
+    except ImportError:
+        notify_failure = None
+    try:
+        if notify_failure is not None:
+            notify_failure(**info)
+            return
+    except Exception as exc:  # a broken notifier must not hide the failure it was reporting
+        log.error("canhbao: failure notification failed (%s)", exc)
+    log.error("canhbao: FAILED dag=%(dag_id)s run=%(run_id)s task=%(task_id)s: %(error)s", info)
 
 
 def home():

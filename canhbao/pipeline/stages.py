@@ -40,7 +40,15 @@ def _worker_pool(workers: int, initializer: Any, home: Home) -> ProcessPoolExecu
     import multiprocessing
 
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=initializer, initargs=(str(home.root),))
+                               initializer=_worker_init, initargs=(initializer, str(home.root), os.getpid()))
+
+
+def _worker_init(initializer: Any, home_root: str, parent_pid: int) -> None:
+    """Workers die with the scan (even a SIGKILLed one) instead of running on as orphans."""
+    from canhbao.core.procs import die_with_parent
+
+    die_with_parent(parent_pid=parent_pid)
+    initializer(home_root)
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -58,7 +66,7 @@ def enabled_sources() -> list[str]:
     return [name for name, src in load().sources.items() if src.enabled]
 
 
-def crawl_stage(home: Home, sources: Sequence[str] | None = None) -> StageResult:
+def crawl_stage(home: Home, sources: Sequence[str] | None = None, *, timeout_s: float | None = None) -> StageResult:
     """Crawl the given sources (default: every enabled one) incrementally into the post store.
 
     A blocked or broken source is reported in the health, not raised: the other sources' posts still
@@ -66,7 +74,7 @@ def crawl_stage(home: Home, sources: Sequence[str] | None = None) -> StageResult
     """
     from canhbao.crawlers.runner import run_crawl
 
-    report = run_crawl(home, list(sources) if sources else enabled_sources())
+    report = run_crawl(home, list(sources) if sources else enabled_sources(), timeout_s=timeout_s)
     errors = [f"{s.source}: {s.status}" for s in report.sources if s.status != "ok"]
     if report.error:
         errors.append(f"crawl process: {report.error}")
