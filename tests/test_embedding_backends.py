@@ -80,3 +80,25 @@ def test_cache_by_text_hash(tmp_path, e5_embedder):
 def test_missing_model_is_a_clear_error(settings, message):
     with pytest.raises(ModelMissing, match=message):
         load(settings)
+
+
+def test_default_backend_and_the_st_hint_without_torch(tmp_path):
+    """sentence-transformers (torch) is the optional `[st]` extra: the default backend must work with
+    neither installed, and asking for the other backend says which extra to install."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "sys.modules['torch'] = None; sys.modules['sentence_transformers'] = None  # as if not installed\n"
+        "from canhbao.embedding import EmbeddingSettings, ModelMissing, load\n"
+        f"e = load(EmbeddingSettings(), {str(tmp_path)!r})\n"
+        "assert e.encode(['Sở Y tế tỉnh Kiên Giang']).shape[0] == 1\n"
+        "try:\n"
+        "    load(EmbeddingSettings(backend='sentence-transformers', cache=False))\n"
+        "except ModelMissing as exc:\n"
+        "    print('MISSING', exc)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "MISSING" in out.stdout and "canhbao[st]" in out.stdout

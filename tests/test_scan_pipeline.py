@@ -279,9 +279,9 @@ def test_concurrent_scans_lose_no_alert_over_five_runs(registered_home, tmp_path
     import io
     import json
 
-    from canhbao import distort
+    from canhbao.testing import distort
     from canhbao.core.records import to_dict
-    from canhbao.samples import render_layout
+    from canhbao.testing.samples import render_layout
 
     letters = {s.name[:3]: s for s in seeds}
     base = _copy_home(registered_home, tmp_path / "base")

@@ -11,12 +11,30 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+from canhbao.core.errors import StorageError
+
 
 def connect(path: Path | str, *, timeout: float = 60.0, check_same_thread: bool = True) -> sqlite3.Connection:
-    db = sqlite3.connect(path, timeout=timeout, check_same_thread=check_same_thread)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
+    """Open (creating) a SQLite file; a corrupt, unreadable or unwritable file is a one-line StorageError."""
+    try:
+        db = sqlite3.connect(path, timeout=timeout, check_same_thread=check_same_thread)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+    except sqlite3.DatabaseError as exc:
+        raise StorageError(path, database_problem(exc)) from None
     return db
+
+
+def database_problem(exc: sqlite3.Error) -> str:
+    """What to tell the user about a SQLite error (corrupt file, read-only or full disk)."""
+    text = str(exc).lower()
+    if "not a database" in text or "malformed" in text:
+        return "not a database (corrupt?); restore it from a backup or move it away"
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return "cannot write the database (read-only file system or no permission)"
+    if "disk is full" in text or "disk i/o" in text:
+        return "disk full or I/O error while writing the database; free space and run again"
+    return f"database error: {exc}"
 
 
 class SqliteFile:
