@@ -56,7 +56,7 @@ class FetchPolicyMiddleware:
         try:
             self.checker()(request.url)
         except Refused as exc:
-            raise IgnoreRequest(str(exc)) from None
+            raise IgnoreRequest(f"refused by the fetch policy ({exc.reason})") from None
         return None
 
 

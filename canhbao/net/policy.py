@@ -114,7 +114,7 @@ def non_public(ip: ipaddress._BaseAddress) -> str:
     mapped = getattr(ip, "ipv4_mapped", None)
     if mapped is not None:
         ip = mapped
-    for kind in ("loopback", "link-local", "multicast", "private", "unspecified", "reserved"):
+    for kind in ("unspecified", "loopback", "link-local", "multicast", "private", "reserved"):
         if getattr(ip, f"is_{kind.replace('-', '_')}"):
             return kind
     return "" if ip.is_global else "non-public"
