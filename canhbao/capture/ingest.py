@@ -5,7 +5,7 @@ hand has an alert, and so a signed evidence bundle, even when no detector fires.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from canhbao.capture.provenance import Provenance
 from canhbao.core.alerts import alert_from_finding
@@ -31,9 +31,10 @@ def manual_alert(post: Post, prov: Provenance, masked_text: str, related: Sequen
     return alert_from_finding(post, finding, masked_text, now=prov.at, actor=prov.actor)
 
 
-def ingest(home: Home, posts: Sequence[Post], prov: Provenance, *, manual: bool, store: Any = None,
-           analyzer: Any = None) -> Ingested:
-    """Analyse `posts` (already in the post store) and raise, record and index their alerts."""
+def ingest(home: Home, posts: Sequence[Post], prov: Provenance | Mapping[str, Provenance], *, manual: bool,
+           store: Any = None, analyzer: Any = None) -> Ingested:
+    """Analyse `posts` (already in the post store) and raise, record and index their alerts.
+    `prov` is one provenance for all, or one per post key (imports: when each item was collected)."""
     from canhbao.pipeline import stages
 
     media = stages.media_stage(home, posts, workers=1, progress=False)
@@ -45,19 +46,21 @@ def ingest(home: Home, posts: Sequence[Post], prov: Provenance, *, manual: bool,
     audit = AuditLog(home.audit_log)
     out: list[Alert] = []
     for post in posts:
+        p = prov.get(post.key) if isinstance(prov, Mapping) else prov
         texts = ledger.media_texts(m.sha256 for m in post.media if m.sha256)
         analysis = analyzer.analyze_post(post, [texts[m.sha256] for m in post.media if m.sha256 in texts])
         alerts = stages.alerts_for(analysis)
         if manual:
             pii = analysis.reports.get("pii")
             masked = str(pii.section.get("masked_text", "")) if pii is not None else ""
-            alerts.append(manual_alert(post, prov, masked, alerts))
+            alerts.append(manual_alert(post, p, masked, alerts))
         ledger.commit_batch([post], alerts)
-        details = {"provenance": to_dict(prov), "post": post.key, "url": post.url, "warc": post.warc,
+        details = {"provenance": to_dict(p), "post": post.key, "url": post.url, "warc": post.warc,
                    "raw": post.raw_html, "media": [m.sha256 for m in post.media if m.sha256]}
-        audit.append(prov.method.split(":")[0] + ".recorded", post.key, actor=prov.actor, **details)
+        action = p.method.split(":")[0] + ".recorded"
+        audit.append(action, post.key, actor=p.actor, **details)
         for alert in alerts:  # so each alert's chain of custody names who captured its post
-            audit.append(prov.method.split(":")[0] + ".recorded", alert.id, actor=prov.actor, **details)
+            audit.append(action, alert.id, actor=p.actor, **details)
         out += alerts
     index = stages.index_stage(home, store, progress=False)
     errors = tuple(media.errors) + tuple(index.errors)
