@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from canhbao.cli import main
-from canhbao.crawlers.sample_server import serve
+from canhbao.testing.sample_server import serve
 
 PAGE = """<html><head><title>Nhóm cư dân</title>
 <meta property="og:image" content="/anh.png">

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from canhbao.crawlers.sample_server import serve
+from canhbao.testing.sample_server import serve
 from canhbao.net.http import get
 from canhbao.net.policy import FetchPolicy, Refused, check
 

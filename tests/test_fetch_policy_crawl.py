@@ -10,7 +10,7 @@ import json
 import pytest
 
 from canhbao.crawlers.runner import run_crawl
-from canhbao.crawlers.sample_server import serve
+from canhbao.testing.sample_server import serve
 from canhbao.crawlers.settings import from_mapping
 
 MARKER = "TOPSECRET-LOCAL-FILE-7731"

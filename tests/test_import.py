@@ -15,7 +15,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from canhbao.cli import main
-from canhbao.crawlers.sample_server import serve
+from canhbao.testing.sample_server import serve
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 

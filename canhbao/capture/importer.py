@@ -82,7 +82,7 @@ def import_path(home: Home, path: Path, *, note: str = "", alert: bool = False, 
     crawl = crawl_settings.load()
     env = _Env(home, prov, media, load_policy(), crawl.user_agent, crawl.media_max_bytes, crawl.media_types)
     if analyzer is None:
-        from canhbao.detectors.run import Analyzer
+        from canhbao.pipeline.analyze import Analyzer
 
         analyzer = Analyzer.from_home(home)
     errors: list[str] = []

@@ -39,7 +39,7 @@ def ingest(home: Home, posts: Sequence[Post], prov: Provenance | Mapping[str, Pr
 
     media = stages.media_stage(home, posts, workers=1, progress=False)
     if analyzer is None:
-        from canhbao.detectors.run import Analyzer
+        from canhbao.pipeline.analyze import Analyzer
 
         analyzer = Analyzer.from_home(home)
     ledger = stages.ledger_for(home)
