@@ -78,3 +78,22 @@ def test_capture_refuses_what_the_policy_refuses(site, capsys, url, why):
     assert main(["--home", str(home.root), "capture", url]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and why in err[0] and url in err[0]
+
+
+def test_browser_capture_never_reaches_internal_addresses(site, tmp_path, capsys):
+    """In Chromium every request of the page goes through the policy too: the image and the script's
+    fetch to an internal service are aborted, the page itself is captured."""
+    home, server = site
+    (tmp_path / "inner").mkdir()
+    with serve(tmp_path / "inner") as inner:
+        page = PAGE.replace("</article>", f'<img src="{inner.base_url}/track.png"></article>'
+                                          f'<script>fetch("{inner.base_url}/api/secret")</script>')
+        server.route("/js.html", body=page)
+        url = f"{server.base_url}/js.html"
+        assert main(["--home", str(home.root), "capture", url, "--fetch", "browser", "--json"]) == 0
+        out = json.loads(capsys.readouterr().out)
+        assert inner.requests == []
+    assert out["provenance"]["method"] == "capture:browser"
+    assert any(a["type"] == "manual_capture" for a in out["alerts"])
+    refused = [m for m in out["media"] if m["url"].startswith(inner.base_url)]
+    assert refused and all("refused by the fetch policy" in m["error"] for m in refused)

@@ -17,8 +17,9 @@ MARKER = "TOPSECRET-LOCAL-FILE-7731"
 FAST = {"download_delay": 0, "autothrottle": False, "retry_times": 0, "obey_robots": False}
 
 
-def rss(items: list[tuple[str, str]]) -> str:
-    body = "".join(f"<item><title>{t}</title><link>{link}</link><description>{t} mô tả</description>"
+def rss(items: list[tuple[str, str]], enclosures: tuple[str, ...] = ()) -> str:
+    media = "".join(f'<enclosure url="{u}" type="image/png"/>' for u in enclosures)
+    body = "".join(f"<item><title>{t}</title><link>{link}</link><description>{t} mô tả</description>{media}"
                    f"<pubDate>Mon, 30 Nov 2026 08:00:00 +0700</pubDate></item>" for t, link in items)
     return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>{body}</channel></rss>'
 
@@ -52,8 +53,8 @@ def hostile(tmp_path, home, monkeypatch):
         yield home, site, inner, bad, tmp_path
 
 
-def crawl(home, site, items, *, follow: bool):
-    site.route("/feed.xml", body=rss(items), content_type="application/rss+xml; charset=utf-8")
+def crawl(home, site, items, *, follow: bool, enclosures: tuple[str, ...] = ()):
+    site.route("/feed.xml", body=rss(items, enclosures), content_type="application/rss+xml; charset=utf-8")
     cfg = from_mapping({"sources": {"feed": {"type": "news", "url": f"{site.base_url}/feed.xml",
                                              "follow_articles": follow}}, **FAST})
     return run_crawl(home, ["feed"], settings=cfg, timeout_s=120)
@@ -81,11 +82,15 @@ def test_hostile_feed_items_are_each_one_error_and_the_good_one_is_kept(hostile)
 
     home, site, inner, bad, _tmp = hostile
     items = [("Tin tốt", f"{site.base_url}/good.html")] + [(name, url) for name, url in bad.items()]
-    report = crawl(home, site, items, follow=True)
+    # every item also names two hostile images: a local file and the internal service
+    report = crawl(home, site, items, follow=True, enclosures=(bad["file"], f"{inner.base_url}/pixel.png"))
     health = report.sources[0]
     posts = list(PostStore(home.posts_db).iter())
     assert [p.url for p in posts] == [f"{site.base_url}/good.html"]
     assert "Nội dung bài viết bình thường." in posts[0].text
+    assert [m.error for m in posts[0].media] == ["IgnoreRequest: refused by the fetch policy (scheme 'file' is not "
+                                                 "allowed, only http and https)", "IgnoreRequest: refused by the "
+                                                 "fetch policy (127.0.0.1 is a loopback address)"]
     errors = "\n".join(health.errors)
     for name in ("file", "inner", "localhost", "private", "metadata"):
         assert f"{bad[name]}: refused by the fetch policy" in errors, name
@@ -106,10 +111,12 @@ def test_file_and_internal_post_urls_at_export_and_takedown(hostile, tmp_path):
     from canhbao.index.sqlite_store import SqliteStore
 
     home, site, inner, bad, _tmp = hostile
-    items = [("Tin tốt", f"{site.base_url}/good.html"), ("file", bad["file"]), ("inner", bad["inner"])]
+    site.route("/with-pixel.html", body=f"<p>Có ảnh theo dõi</p><img src='{inner.base_url}/pixel.png'>")
+    items = [("Tin tốt", f"{site.base_url}/good.html"), ("file", bad["file"]), ("inner", bad["inner"]),
+             ("Có ảnh", f"{site.base_url}/with-pixel.html")]
     crawl(home, site, items, follow=False)
     posts = {p.text.split("\n")[0]: p for p in PostStore(home.posts_db).iter()}
-    assert set(posts) == {"Tin tốt", "file", "inner"}
+    assert set(posts) == {"Tin tốt", "file", "inner", "Có ảnh"}
     store = SqliteStore(home.alerts_db)
     store.setup()
     prov = provenance("capture:html", note="test", actor="analyst")
@@ -128,6 +135,11 @@ def test_file_and_internal_post_urls_at_export_and_takedown(hostile, tmp_path):
     meta = json.loads(_zip_member(done.zip_path, "metadata.json"))
     assert "loopback" in meta["live"]["error"] and "post/screenshot-live.png" not in done.files
     assert inner.requests == []
+
+    # The live view of an allowed page loads in Chromium, but its request to the internal service is aborted.
+    done = export.export(home, store, alerts["Có ảnh"].id, cfg, out_dir=tmp_path / "ev", actor="analyst")
+    assert "post/screenshot-live.png" in done.files and inner.requests == []
+    del alerts["Có ảnh"]
 
     checks, failed = [], []
     for check in takedown.check_all(home, store, cfg, [store.get(a.id) for a in alerts.values()], actor="bot",
