@@ -103,7 +103,11 @@ def addresses(host: str, port: int) -> tuple[ipaddress._BaseAddress, ...]:
     if literal is not None:
         return (literal,)
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        ascii_host = host.encode("idna").decode("ascii")  # as HTTP clients resolve internationalised names
+    except UnicodeError:
+        return ()
+    try:
+        infos = socket.getaddrinfo(ascii_host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, OSError):
         return ()
     return tuple(dict.fromkeys(ip for ip in (_ip(i[4][0]) for i in infos) if ip is not None))
