@@ -13,6 +13,7 @@ from starlette.routing import Route
 from canhbao.core.errors import CanhbaoError, NotFound
 from canhbao.core.records import ALERT_STATUSES, ALERT_TYPES, LEAK, PII_EXPOSURE, Alert, Post
 from canhbao.console import actions, highlight
+from canhbao.console import cases as grouping
 from canhbao.console.store import CLOSE_REASONS, Case, new_case_id
 from canhbao.console.web import Ctx, page
 
@@ -102,6 +103,7 @@ def routes(ctx: Ctx) -> list[Route]:
     def alert_page(request: Request, user, form) -> Response:
         alert = _get(store(), request.path_params["alert_id"])
         post = _post(ctx, alert)
+        grouping.sync(store(), ctx.db, key=str(ctx.home.root))
         return ctx.render(request, "alert.html", user, alert=alert, post=post,
                           labels=ctx.db.labels([alert.id]).get(alert.id), cases=ctx.db.cases_of(alert.id),
                           reasons=CLOSE_REASONS, users=[u for u in ctx.db.users() if not u.disabled],
