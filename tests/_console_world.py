@@ -13,7 +13,7 @@ from canhbao.console.store import SqliteConsoleStore
 from canhbao.core.alerts import alert_from_finding
 from canhbao.core.audit import AuditLog
 from canhbao.core.posts import PostStore
-from canhbao.evidence import sample
+from canhbao.testing import evidence_world as sample
 
 PASSWORDS = {"analyst.lan": "lan-pass-2026!", "inspector.minh": "minh-pass-2026!", "admin.hoa": "hoa-pass-2026!"}
 ROLES = {"analyst.lan": "analyst", "inspector.minh": "inspector", "admin.hoa": "admin"}

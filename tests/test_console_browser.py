@@ -24,7 +24,7 @@ def world(tmp_path_factory, seeds):
     from canhbao.console import create_app
     from canhbao.console.settings import ConsoleSettings
     from canhbao.core.home import Home
-    from canhbao.evidence import sample
+    from canhbao.testing import evidence_world as sample
     from canhbao.index import open_store
 
     home = Home.resolve(tmp_path_factory.mktemp("console") / "home")
