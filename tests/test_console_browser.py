@@ -73,6 +73,11 @@ def test_two_users_triage_case_and_evidence(world, browser, tmp_path):
     assert a.locator("#current-user").inner_text().startswith("analyst.lan")
     assert "Hàng đợi cảnh báo" in a.content()  # Vietnamese by default
 
+    # the filter form works through HTMX: the results swap in place and the URL follows
+    a.fill("#filters input[name=q]", "chia se lai van ban")
+    a.press("#filters input[name=q]", "Enter")
+    a.wait_for_function("document.querySelectorAll('tr[data-alert]').length === 3")
+    assert "q=chia%20se%20lai%20van%20ban" in a.url and a.locator("#filters").count() == 1
     # full-text search without and with diacritics finds the same re-posts
     for query in ("chia se lai van ban", "Chia sẻ lại văn bản"):
         a.goto(f"{url}/alerts?q={query}")

@@ -37,8 +37,12 @@ def routes(ctx: Ctx) -> list[Route]:
         if form.get("no_live"):
             cfg = dataclasses.replace(cfg, screenshot_live=False)
         lang = str(form.get("lang", "")) or None
-        done = ev_export.export(ctx.home, ctx.alerts(), alert_id, cfg, unmasked=bool(form.get("unmasked")),
-                                lang=lang if lang in ("vi", "en") else None, actor=user.name)
+        try:
+            done = ev_export.export(ctx.home, ctx.alerts(), alert_id, cfg, unmasked=bool(form.get("unmasked")),
+                                    lang=lang if lang in ("vi", "en") else None, actor=user.name)
+        except ev_export.NotAllowed:
+            raise ev_export.NotAllowed(f"{user.name} ({user.role}): not allowed to export personal data unmasked "
+                                       f"(console roles: {', '.join(ctx.settings.unmasked_roles)})") from None
         return RedirectResponse(f"/alerts/{alert_id}?exported={done.zip_path.name}#evidence", status_code=303)
 
     @page(ctx)
