@@ -129,7 +129,8 @@ def routes(ctx: Ctx) -> list[Route]:
         if sha not in alert.media_sha256 or not _may_see_raw(ctx, user, alert):
             raise NotFound(f"media {sha[:12]}: not shown")
         path = _media_path(ctx, _post(ctx, alert), sha)
-        ctx.audit.append("media.viewed", alert.id, actor=user.name, sha256=sha) if alert.type == PII_EXPOSURE else None
+        if alert.type == PII_EXPOSURE:  # looking at a patient's data is itself on the record
+            ctx.audit.append("media.viewed", alert.id, actor=user.name, sha256=sha)
         return FileResponse(path, media_type=mimetypes.guess_type(path.name)[0] or "application/octet-stream",
                             headers={"Cache-Control": "private, no-store"})
 
@@ -149,6 +150,8 @@ def routes(ctx: Ctx) -> list[Route]:
         if post is None or not post.raw_html or not _may_see_raw(ctx, user, alert):
             raise NotFound(f"alert {alert.id}: no capture shown")
         body = (ctx.home.root / post.raw_html).read_bytes()
+        if alert.type == PII_EXPOSURE:
+            ctx.audit.append("capture.viewed", alert.id, actor=user.name)
         # The page as captured, inert: no script, no request to the outside, framed by the console only.
         return Response(body, media_type="text/html", headers={
             "Content-Security-Policy": "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'",
