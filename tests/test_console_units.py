@@ -142,3 +142,10 @@ def test_trusted_proxy_header_only_from_trusted_addresses(home, db):
     assert "/login" in str(trusted.get("/audit", headers={"X-Forwarded-User": "ghost"}).url)
     untrusted = _client(home, trusted_proxy_header="X-Forwarded-User", trusted_proxies=("10.9.9.9",))
     assert "/login" in str(untrusted.get("/audit", headers={"X-Forwarded-User": "hoa"}).url)
+
+
+def test_wrong_console_config_is_one_line(config_dir, capsys):
+    (config_dir / "console.yaml").write_text("unmasked_roles: [inspector, chief]\n", encoding="utf-8")
+    assert main(["serve", "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "console.yaml: unmasked_roles: unknown role(s) ['chief']" in err

@@ -207,3 +207,15 @@ def test_dead_channel_does_not_stop_others_and_is_retried(home, smtp, receiver, 
     hook = [b for p, b in receiver.calls if p == "/hook"][-1]
     assert [a["id"] for a in hook["data"]["alerts"]] == [fresh[0].id]
     store.close()
+
+
+def test_wrong_notify_config_is_one_line_naming_file_and_key(config_dir, capsys):
+    from canhbao.cli import main
+
+    (config_dir / "notify.yaml").write_text("rules:\n  new_alert: {leak: 0.8, rumour: 0.5}\n", encoding="utf-8")
+    assert main(["notify", "run"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "notify.yaml: rules: new_alert: unknown type(s) ['rumour']" in err
+    (config_dir / "notify.yaml").write_text("channels:\n  telegram: {enabled: true}\n", encoding="utf-8")
+    assert main(["notify", "test"]) == 2
+    assert "channels.telegram: chat_id: required when enabled" in capsys.readouterr().err
