@@ -39,7 +39,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "open": ("Mới", "Open"), "acknowledged": ("Đã tiếp nhận", "Acknowledged"),
     "confirmed": ("Đã xác nhận", "Confirmed"), "dismissed": ("Đã bác bỏ", "Dismissed"),
     "leak": ("Lộ văn bản", "Document leak"), "pii_exposure": ("Lộ thông tin bệnh nhân", "Patient data"),
-    "fake_news": ("Tin giả", "Fake news"),
+    "fake_news": ("Tin giả", "Fake news"), "manual_capture": ("Thu thập thủ công", "Manual capture"),
     "post": ("Bài đăng", "Post"), "author": ("Tác giả", "Author"), "link": ("Đường dẫn", "Link"),
     "media": ("Hình ảnh", "Media"), "capture": ("Trang đã thu thập", "Page as captured"),
     "masked_text": ("Nội dung (đã che thông tin cá nhân)", "Text (personal data masked)"),

@@ -12,10 +12,12 @@ from canhbao.core.records import Alert
 
 LABELS = {
     "vi": {"leak": "lộ văn bản", "pii_exposure": "lộ thông tin bệnh nhân", "fake_news": "tin giả",
+           "manual_capture": "thu thập thủ công",
            "new": "cảnh báo mới", "scan_failed": "Quét đêm thất bại", "scan_partial": "Quét đêm chưa trọn vẹn",
            "blocked": "Nguồn bị chặn", "digest": "Tổng hợp ngày", "open": "đang mở", "score": "điểm",
            "more": "và {n} cảnh báo khác"},
     "en": {"leak": "document leak", "pii_exposure": "patient data", "fake_news": "fake news",
+           "manual_capture": "manual capture",
            "new": "new alert(s)", "scan_failed": "Nightly scan failed", "scan_partial": "Nightly scan partial",
            "blocked": "Source blocked", "digest": "Daily digest", "open": "open", "score": "score",
            "more": "and {n} more"},
@@ -50,12 +52,12 @@ def alert_facts(alert: Alert, console_url: str) -> dict[str, Any]:
 def new_alerts(alerts: Sequence[Alert], console_url: str, lang: str = "vi", limit: int = 20) -> Message:
     L = LABELS[lang]
     by_type = Counter(a.type for a in alerts)
-    subject = "[canhbao] " + ", ".join(f"{n} {L['new']} {L[t]}" for t, n in sorted(by_type.items()))
+    subject = "[canhbao] " + ", ".join(f"{n} {L['new']} {L.get(t, t)}" for t, n in sorted(by_type.items()))
     facts = [alert_facts(a, console_url) for a in alerts]
     lines = []
     for item in facts[:limit]:
         what = ", ".join(item.get("document_number", ())) or item.get("claim_id", "")
-        line = f"- {L[item['type']]} {L['score']} {item['score']:.2f} {item['platform']}/{item['source']}"
+        line = f"- {L.get(item['type'], item['type'])} {L['score']} {item['score']:.2f} {item['platform']}/{item['source']}"
         line += f" {what}" if what else ""
         line += f" {item.get('url') or item['id'][:12]}"
         lines.append(line)
@@ -103,7 +105,7 @@ def digest(day: str, new_by_type: Mapping[str, int], open_by_type: Mapping[str, 
     L = LABELS[lang]
     lines = [f"{day}:"]
     for t in sorted(set(new_by_type) | set(open_by_type)):
-        lines.append(f"- {L[t]}: +{new_by_type.get(t, 0)}, {L['open']} {open_by_type.get(t, 0)}")
+        lines.append(f"- {L.get(t, t)}: +{new_by_type.get(t, 0)}, {L['open']} {open_by_type.get(t, 0)}")
     lines += [f"- {status}: {n}" for status, n in sorted(closed.items())]
     if console_url:
         lines.append(_link(console_url, "/alerts?status=open"))
