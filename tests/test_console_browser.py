@@ -4,6 +4,8 @@ session checks refuse what they should. Screenshots of the queue, alert and case
 
 from __future__ import annotations
 
+import os
+
 import json
 import re
 from pathlib import Path
@@ -13,6 +15,8 @@ import pytest
 from canhbao.evidence.browser import ARGS, CHROMIUM
 
 pytestmark = pytest.mark.slow
+# The screenshots in docs/console/ are refreshed with CANHBAO_UPDATE_DOCS=1; otherwise they go to tmp_path, so a
+# test run never dirties the checkout.
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "console"
 
 
@@ -68,7 +72,8 @@ def audit_entries(home):
 
 def test_two_users_triage_case_and_evidence(world, browser, tmp_path):
     home, url, made = world
-    DOCS.mkdir(parents=True, exist_ok=True)
+    shots = DOCS if os.environ.get("CANHBAO_UPDATE_DOCS") else tmp_path
+    shots.mkdir(parents=True, exist_ok=True)
     analyst, a = login(browser, url, "analyst.lan")
     assert a.locator("#current-user").inner_text().startswith("analyst.lan")
     assert "Hàng đợi cảnh báo" in a.content()  # Vietnamese by default
@@ -91,7 +96,7 @@ def test_two_users_triage_case_and_evidence(world, browser, tmp_path):
     a.goto(f"{url}/alerts")
     assert a.locator("tr[data-alert]").count() == 25 and a.locator("#next-page").count() == 1
     a.goto(f"{url}/alerts?type=leak&sort=-score")
-    a.screenshot(path=str(DOCS / "queue.png"), full_page=True)
+    a.screenshot(path=str(shots / "queue.png"), full_page=True)
 
     # bulk-confirm the three re-posts with a close reason
     for alert in made["reposts"]:
@@ -115,7 +120,7 @@ def test_two_users_triage_case_and_evidence(world, browser, tmp_path):
     a.click("#do-action")
     assert a.locator("#alert-assignee").inner_text() == "inspector.minh"
     assert "lan-truyen" in a.locator("#alert-tags").inner_text()
-    a.screenshot(path=str(DOCS / "alert_leak.png"), full_page=True)
+    a.screenshot(path=str(shots / "alert_leak.png"), full_page=True)
 
     # a patient-data alert: masked text, entity kinds; raw media withheld from an analyst
     pii = made["pii"].alert
@@ -137,7 +142,7 @@ def test_two_users_triage_case_and_evidence(world, browser, tmp_path):
     doc_case.locator("a").click()
     assert {"facebook: 2", "zalo: 1", "telegram: 1"} <= set(i.locator("#case-platforms .tag").all_inner_texts())
     assert i.locator("#timeline td.actor", has_text="analyst.lan").count() >= 3
-    i.screenshot(path=str(DOCS / "case.png"), full_page=True)
+    i.screenshot(path=str(shots / "case.png"), full_page=True)
 
     i.goto(f"{url}/alerts/{pii.id}")
     assert i.locator("#withheld").count() == 0  # the inspector's role may see the personal data
