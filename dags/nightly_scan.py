@@ -23,12 +23,17 @@ def nightly_scan():
 
         return enabled_sources()
 
-    @task(pool=CRAWL_POOL, max_active_tis_per_dag=S.crawl_pool_slots, map_index_template="{{ canhbao_source }}",
-          execution_timeout=timedelta(minutes=S.crawl_timeout_minutes + 1))
+    @task(
+        pool=CRAWL_POOL,
+        max_active_tis_per_dag=S.crawl_pool_slots,
+        map_index_template="{{ canhbao_source }}",
+        execution_timeout=timedelta(minutes=S.crawl_timeout_minutes + 1),
+    )
     def crawl_source(source: str) -> dict:
         from canhbao.pipeline.stages import crawl_stage
 
-        get_current_context()["canhbao_source"] = source  # the mapped task shows the source, not a number
+        # the mapped task shows the source, not a number (map_index_template renders this context key)
+        get_current_context()["canhbao_source"] = source  # type: ignore[typeddict-unknown-key]
         result = crawl_stage(home(), [source], timeout_s=S.crawl_timeout_minutes * 60)
         health = result.counts["sources"][0]
         return {k: health[k] for k in ("source", "status", "pages_fetched", "posts_new", "parse_errors")}
@@ -69,8 +74,14 @@ def nightly_scan():
 
         ctx = get_current_context()
         when = run_time(ctx)
-        summary = {"run_id": ctx["dag_run"].run_id, "run_time": when.isoformat(), "sources": list(health),
-                   "media": media, "detect": detected, "index": indexed}
+        summary = {
+            "run_id": ctx["dag_run"].run_id,
+            "run_time": when.isoformat(),
+            "sources": list(health),
+            "media": media,
+            "detect": detected,
+            "index": indexed,
+        }
         stamp = when.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         write_json(home().scans / f"airflow-{stamp}.json", summary)
         logging.getLogger("canhbao").info("scan summary: %s", json.dumps(summary, ensure_ascii=False))

@@ -28,8 +28,7 @@ def registry_sync():
     def retro_hunt(_registered: list[str]) -> dict:
         from canhbao.pipeline.retro_hunt import run_pending
 
-        return run_pending(home(), run_time(get_current_context()), S.retro_hunt_days,
-                           wait_s=S.lock_wait_minutes * 60)
+        return run_pending(home(), run_time(get_current_context()), S.retro_hunt_days, wait_s=S.lock_wait_minutes * 60)
 
     retro_hunt(register_new())
 

@@ -43,8 +43,9 @@ class Api:
         self.base, self.token = base, ""
 
     def call(self, method: str, path: str, body: dict | None = None, *, auth: bool = True) -> tuple[int, dict]:
-        req = urllib.request.Request(self.base + path, method=method,
-                                     data=None if body is None else json.dumps(body).encode())
+        req = urllib.request.Request(
+            self.base + path, method=method, data=None if body is None else json.dumps(body).encode()
+        )
         req.add_header("Content-Type", "application/json")
         if auth and self.token:
             req.add_header("Authorization", f"Bearer {self.token}")
@@ -74,14 +75,27 @@ class Airflow:
         self.base, self.env, self.procs = base, env, {}
 
     def start(self) -> None:
-        out = subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], env=self.env,
-                             capture_output=True, text=True, timeout=600)
+        out = subprocess.run(
+            [sys.executable, "-m", "airflow", "db", "migrate"],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert out.returncode == 0, (out.stdout + out.stderr)[-3000:]
-        for name, args in {"api-server": ["api-server"], "scheduler": ["scheduler"],
-                           "dag-processor": ["dag-processor"]}.items():
+        for name, args in {
+            "api-server": ["api-server"],
+            "scheduler": ["scheduler"],
+            "dag-processor": ["dag-processor"],
+        }.items():
             log = open(self.base / f"{name}.log", "wb")
-            self.procs[name] = subprocess.Popen([sys.executable, "-m", "airflow", *args], env=self.env,
-                                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            self.procs[name] = subprocess.Popen(
+                [sys.executable, "-m", "airflow", *args],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def logs(self, tail: int = 3000) -> str:
         out = []
@@ -161,8 +175,7 @@ def world(tmp_path_factory, postgres_server, opensearch_node):
             "AIRFLOW__API__WORKERS": "1",
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
             "AIRFLOW__API_AUTH__JWT_SECRET": uuid.uuid4().hex,
-            "AIRFLOW__CORE__AUTH_MANAGER":
-                "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
+            "AIRFLOW__CORE__AUTH_MANAGER": "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{USER}:admin",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(af_home / "passwords.json"),
             "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "True",
@@ -184,8 +197,14 @@ def world(tmp_path_factory, postgres_server, opensearch_node):
             api = Api(f"http://127.0.0.1:{api_port}")
             _wait("the api-server", lambda: api.call("GET", "/api/v2/version", auth=False)[0] == 200, 240, airflow)
             api.login(USER, PASSWORD)
-            yield {"home": home, "cfg": cfg, "inbox": inbox, "api": api, "airflow": airflow,
-                   "health": f"http://127.0.0.1:{health_port}/health"}
+            yield {
+                "home": home,
+                "cfg": cfg,
+                "inbox": inbox,
+                "api": api,
+                "airflow": airflow,
+                "health": f"http://127.0.0.1:{health_port}/health",
+            }
         finally:
             airflow.stop()
 
@@ -205,8 +224,9 @@ def _run_dag(world, dag_id: str, body: dict, timeout: float) -> dict:
 
     final = _wait(f"{dag_id} run {run_id}", finished, timeout, airflow, step=3)
     _, tis = api.call("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances")
-    states = {(t["task_id"], t.get("rendered_map_index") or t["map_index"]): t["state"]
-              for t in tis.get("task_instances", [])}
+    states = {
+        (t["task_id"], t.get("rendered_map_index") or t["map_index"]): t["state"] for t in tis.get("task_instances", [])
+    }
     assert final["state"] == "success", f"{dag_id}: {states}\n{airflow.logs()}"
     return {"run": final, "tasks": states}
 
@@ -234,12 +254,14 @@ def test_nightly_scan_and_manual_registry_sync_through_the_rest_api(world):
     api = world["api"]
     with urllib.request.urlopen(world["health"], timeout=10) as resp:  # what the compose healthcheck curls
         assert resp.status == 200
-    status, _ = api.call("POST", "/api/v2/pools", {"name": "canhbao_crawl", "slots": 2,
-                                                   "description": "concurrent source crawls"})
+    status, _ = api.call(
+        "POST", "/api/v2/pools", {"name": "canhbao_crawl", "slots": 2, "description": "concurrent source crawls"}
+    )
     assert status in (200, 201, 409)
 
-    nightly = _run_dag(world, "canhbao_nightly_scan",
-                       {"logical_date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}, 900)
+    nightly = _run_dag(
+        world, "canhbao_nightly_scan", {"logical_date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}, 900
+    )
     crawls = {key[1] for key in nightly["tasks"] if key[0] == "crawl_source"}
     assert crawls == {p.feed for p in POSTS}, crawls  # mapped crawls are named by their source
     alerts = _alerts(world)

@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from _crawl_site import FAST, images, posts
+
 from canhbao.core.home import Home
 from canhbao.testing.sample_site import FeedSpec, build_site, serve, sources_config
 

@@ -124,15 +124,20 @@ def test_manual_registry_sync_without_a_logical_date(airflow_env, tmp_path, seed
     assert RetroHuntMarks.for_home(home).pending() == []  # registered and retro-hunted
 
 
-def test_failure_callback_logs_one_line_without_a_notifier(caplog):
-    import importlib.util
-
+def test_failure_callback_logs_one_line_and_notifies(caplog, tmp_path, monkeypatch):
+    """Every task's failure callback writes one log line and hands the context to
+    canhbao.notify.notify_failure (the notifications module), which is called exactly once."""
+    from canhbao import notify
     from canhbao.pipeline.dag_support import report_failure
 
+    calls = []
+    monkeypatch.setattr(notify, "notify_failure", lambda context, **kw: calls.append((context, kw)))
+    monkeypatch.setenv("CANHBAO_HOME", str(tmp_path))
     run = type("Run", (), {"dag_id": "canhbao_nightly_scan", "run_id": "manual__1"})()
     ti = type("TI", (), {"task_id": "detect", "dag_id": "canhbao_nightly_scan", "run_id": "manual__1"})()
+    context = {"dag_run": run, "ti": ti, "exception": RuntimeError("store down\ntraceback ...")}
     with caplog.at_level("ERROR", logger="canhbao.dags"):
-        report_failure({"dag_run": run, "ti": ti, "exception": RuntimeError("store down")})
-    if importlib.util.find_spec("canhbao.notify") is None:
-        line = [r.getMessage() for r in caplog.records if r.name == "canhbao.dags"]
-        assert line == ["canhbao: FAILED dag=canhbao_nightly_scan run=manual__1 task=detect: store down"]
+        report_failure(context)
+    lines = [r.getMessage() for r in caplog.records if r.name == "canhbao.dags"]
+    assert lines == ["canhbao: FAILED dag=canhbao_nightly_scan run=manual__1 task=detect: store down"]
+    assert len(calls) == 1 and calls[0][0]["ti"] is ti and calls[0][1] == {"home": str(tmp_path)}

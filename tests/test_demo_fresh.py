@@ -55,10 +55,13 @@ def test_cli_fresh_on_a_home_with_other_files_keeps_them(tmp_path):
     (root / "notes.txt").write_text("mine")
     _demo_like_run(root)
     # a mistyped config dir stops the demo right after --fresh did its part, so the test stays short
-    out = subprocess.run([sys.executable, "-m", "canhbao", "--home", str(root), "demo", "--fresh"],
-                         capture_output=True, text=True, timeout=300,
-                         env={"PATH": "/usr/bin:/bin", "CANHBAO_CONFIG_DIR": str(tmp_path / "nocfg"),
-                              "HOME": str(tmp_path)})
+    out = subprocess.run(
+        [sys.executable, "-m", "canhbao", "--home", str(root), "demo", "--fresh"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin", "CANHBAO_CONFIG_DIR": str(tmp_path / "nocfg"), "HOME": str(tmp_path)},
+    )
     assert (root / "keys" / "signing.key").read_bytes() == b"private"
     assert (root / "notes.txt").read_text() == "mine"
     assert not (root / "posts").exists()  # made by the demo before: removed, and the failed run never got there

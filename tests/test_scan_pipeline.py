@@ -279,8 +279,8 @@ def test_concurrent_scans_lose_no_alert_over_five_runs(registered_home, tmp_path
     import io
     import json
 
-    from canhbao.testing import distort
     from canhbao.core.records import to_dict
+    from canhbao.testing import distort
     from canhbao.testing.samples import render_layout
 
     letters = {s.name[:3]: s for s in seeds}

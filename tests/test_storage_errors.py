@@ -19,8 +19,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "canhbao", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=ROOT,
-                          env={**os.environ, "CANHBAO_INDEX__ENGINE": "sqlite", **(env or {})})
+    return subprocess.run(
+        cmd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        env={**os.environ, "CANHBAO_INDEX__ENGINE": "sqlite", **(env or {})},
+    )
 
 
 def _one_line(out: subprocess.CompletedProcess) -> str:
@@ -41,8 +47,9 @@ def test_corrupt_pipeline_ledger_is_one_line(tmp_path):
 def _can_mount_read_only(path: Path) -> bool:
     if not shutil.which("unshare"):
         return False
-    probe = subprocess.run(["unshare", "-m", "sh", "-c", f"mount --bind -o ro '{path}' '{path}'"],
-                           capture_output=True, timeout=30)
+    probe = subprocess.run(
+        ["unshare", "-m", "sh", "-c", f"mount --bind -o ro '{path}' '{path}'"], capture_output=True, timeout=30
+    )
     return probe.returncode == 0
 
 
@@ -55,9 +62,14 @@ def test_read_only_home_is_one_line(tmp_path):
     if not _can_mount_read_only(home):
         pytest.skip("no private mount namespace here (unshare -m needs CAP_SYS_ADMIN)")
     cli = shlex.join([sys.executable, "-m", "canhbao", "--home", str(home), "scan", "--no-crawl"])
-    out = subprocess.run(["unshare", "-m", "sh", "-c", f"mount --bind -o ro '{home}' '{home}' && exec {cli}"],
-                         capture_output=True, text=True, timeout=300, cwd=ROOT,
-                         env={**os.environ, "CANHBAO_INDEX__ENGINE": "sqlite"})
+    out = subprocess.run(
+        ["unshare", "-m", "sh", "-c", f"mount --bind -o ro '{home}' '{home}' && exec {cli}"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        env={**os.environ, "CANHBAO_INDEX__ENGINE": "sqlite"},
+    )
     err = _one_line(out)
     assert str(home) in err and ("not writable" in err or "cannot write" in err), err
 
@@ -136,18 +148,36 @@ def test_killed_scan_leaves_no_ocr_worker(tmp_path, seeds):
         path = home.blob_path(home.media, sha, ".jpg")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-        posts.append(Post(source="s", platform="telegram", post_id=str(n), url=f"https://t.me/s/s/{n}",
-                          captured_at=datetime.now(timezone.utc),
-                          text="", media=(Media(url=f"https://cdn/{n}.jpg", sha256=sha,
-                                                path=str(path.relative_to(home.root)), mime="image/jpeg",
-                                                size=len(data)),)))
+        posts.append(
+            Post(
+                source="s",
+                platform="telegram",
+                post_id=str(n),
+                url=f"https://t.me/s/s/{n}",
+                captured_at=datetime.now(timezone.utc),
+                text="",
+                media=(
+                    Media(
+                        url=f"https://cdn/{n}.jpg",
+                        sha256=sha,
+                        path=str(path.relative_to(home.root)),
+                        mime="image/jpeg",
+                        size=len(data),
+                    ),
+                ),
+            )
+        )
     PostStore(home.posts_db).put_many(posts)
     proc = subprocess.Popen([sys.executable, "-c", _SCAN, str(home.root)], stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     workers: set[int] = set()
     while time.monotonic() < deadline and proc.poll() is None:
-        workers = {c for c in _children(proc.pid) if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text()
-                   or "multiprocessing" in Path(f"/proc/{c}/cmdline").read_text()}
+        workers = {
+            c
+            for c in _children(proc.pid)
+            if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text()
+            or "multiprocessing" in Path(f"/proc/{c}/cmdline").read_text()
+        }
         if len(workers) >= 2:
             break
         time.sleep(0.1)

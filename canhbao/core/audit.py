@@ -75,7 +75,7 @@ def _tail(raw: Any) -> tuple[str, int]:
         last = tail[cut + 1:]
         entry = _parse(last.rstrip(b"\n")) if last.endswith(b"\n") else None
         if entry is not None:
-            return entry["hash"], -1
+            return str(entry["hash"]), -1
         torn_at = pos + cut + 1
         return _hash_before(raw, torn_at), torn_at
     return GENESIS, -1
@@ -87,7 +87,7 @@ def _hash_before(raw: Any, offset: int) -> str:
     for line in reversed(raw.read(offset).splitlines()):
         entry = _parse(line)
         if entry is not None:
-            return entry["hash"]
+            return str(entry["hash"])
     return GENESIS
 
 
@@ -116,8 +116,8 @@ class AuditLog:
     def _write(self, fh: Any, prev: str, action: str, target: str, actor: str,
                details: Mapping[str, Any]) -> AuditEntry:
         """Append one entry; on failure cut the file back to where it was, so no torn line is left."""
-        body = {"at": utcnow().isoformat(), "actor": actor, "action": action, "target": target,
-                "details": dict(details), "prev": prev}
+        body: dict[str, Any] = {"at": utcnow().isoformat(), "actor": actor, "action": action, "target": target,
+                                "details": dict(details), "prev": prev}
         entry = AuditEntry(**body, hash=_digest(body))
         line = (json.dumps({**body, "hash": entry.hash}, ensure_ascii=False, sort_keys=True) + "\n").encode()
         start = fh.seek(0, os.SEEK_END)

@@ -191,15 +191,7 @@ def _coerce_env(tp: Any, value: EnvValue, key: str) -> Any:
     where, raw = value.var, str(value)
     origin, args = typing.get_origin(tp), typing.get_args(tp)
     if origin in (typing.Union, types.UnionType):
-        if raw.strip() == "" and type(None) in args:
-            return None
-        errors = []
-        for arg in (a for a in args if a is not type(None)):
-            try:
-                return _coerce_env(arg, value, key)
-            except ConfigError as exc:
-                errors.append(exc.problem)
-        raise ConfigError(where, key, errors[0] if errors else f"unexpected {raw!r}")
+        return _env_union(args, value, key)
     if tp in (str, Any):
         return raw
     if origin is typing.Literal:
@@ -207,38 +199,68 @@ def _coerce_env(tp: Any, value: EnvValue, key: str) -> Any:
             if raw == str(arg):
                 return arg
         raise ConfigError(where, key, f"must be one of {', '.join(map(str, args))}, got {raw!r}")
-    if tp is bool:
-        if raw.strip().lower() in _TRUE | _FALSE:
-            return raw.strip().lower() in _TRUE
-        raise ConfigError(where, key, f"expected true or false, got {raw!r}")
-    if tp is int:
-        if not _INT.fullmatch(raw.strip()):
-            raise ConfigError(where, key, f"expected an integer, got {raw!r}")
-        return int(raw)
-    if tp is float:
-        try:
-            number = float(raw)
-        except ValueError:
-            if raw.strip().lower().lstrip("+-") in (".nan", ".inf"):  # YAML's spellings
-                number = math.nan
-            else:
-                raise ConfigError(where, key, f"expected a number, got {raw!r}") from None
-        if not math.isfinite(number):
-            raise ConfigError(where, key, f"not a finite number: {raw!r}")
-        return number
-    if tp is Path:
-        return Path(raw).expanduser()
     if origin in (tuple, list):
-        body = raw.strip()
-        if body.startswith("[") and body.endswith("]"):
-            body = body[1:-1]
-        parts = [p.strip().strip("'\"") for p in body.split(",")] if body.strip() else []
-        item = args[0] if args else str
-        items = [_coerce_env(item, EnvValue(p, where), f"{key}[{i}]") for i, p in enumerate(parts)]
-        return tuple(items) if origin is tuple else items
+        return _env_list(origin, args[0] if args else str, value, key)
+    if tp in _ENV_SCALARS:
+        return _ENV_SCALARS[tp](raw, where, key)
     if dataclasses.is_dataclass(tp):
         raise ConfigError(where, key, "is a group of settings; set its keys with __ (e.g. ..._KEY__SUBKEY)")
     raise ConfigError(where, key, f"cannot be set from the environment ({tp})")
+
+
+def _env_union(args: tuple[Any, ...], value: EnvValue, key: str) -> Any:
+    if str(value).strip() == "" and type(None) in args:
+        return None
+    errors = []
+    for arg in (a for a in args if a is not type(None)):
+        try:
+            return _coerce_env(arg, value, key)
+        except ConfigError as exc:
+            errors.append(exc.problem)
+    raise ConfigError(value.var, key, errors[0] if errors else f"unexpected {str(value)!r}")
+
+
+def _env_list(origin: Any, item: Any, value: EnvValue, key: str) -> Any:
+    """`a, b` or `[a, b]`; each item converted by the item type (so `[0755]` of strings stays `0755`)."""
+    body = str(value).strip()
+    if body.startswith("[") and body.endswith("]"):
+        body = body[1:-1]
+    parts = [p.strip().strip("'\"") for p in body.split(",")] if body.strip() else []
+    items = [_coerce_env(item, EnvValue(p, value.var), f"{key}[{i}]") for i, p in enumerate(parts)]
+    return tuple(items) if origin is tuple else items
+
+
+def _env_bool(raw: str, where: str, key: str) -> bool:
+    word = raw.strip().lower()
+    if word not in _TRUE | _FALSE:
+        raise ConfigError(where, key, f"expected true or false, got {raw!r}")
+    return word in _TRUE
+
+
+def _env_int(raw: str, where: str, key: str) -> int:
+    if not _INT.fullmatch(raw.strip()):
+        raise ConfigError(where, key, f"expected an integer, got {raw!r}")
+    return int(raw)
+
+
+def _env_float(raw: str, where: str, key: str) -> float:
+    try:
+        number = float(raw)
+    except ValueError:
+        if raw.strip().lower().lstrip("+-") not in (".nan", ".inf"):  # YAML's spellings are refused below
+            raise ConfigError(where, key, f"expected a number, got {raw!r}") from None
+        number = math.nan
+    if not math.isfinite(number):
+        raise ConfigError(where, key, f"not a finite number: {raw!r}")
+    return number
+
+
+_ENV_SCALARS: dict[Any, Any] = {
+    bool: _env_bool,
+    int: _env_int,
+    float: _env_float,
+    Path: lambda raw, where, key: Path(raw).expanduser(),
+}
 
 
 def _env_overrides(area: str, env: Mapping[str, str]) -> dict[str, Any]:

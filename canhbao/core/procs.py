@@ -13,10 +13,11 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
+import subprocess
 import sys
 import threading
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Iterator
 
 _PR_SET_PDEATHSIG = 1
 
@@ -41,13 +42,13 @@ def kill_group(pid: int) -> None:
 
 
 @contextmanager
-def reaped_on_exit(proc) -> Iterator[None]:
+def reaped_on_exit(proc: subprocess.Popen[Any]) -> Iterator[None]:
     """Kill `proc`'s process group (it must run in its own session) if this block raises or this process
     is sent SIGTERM; a previous SIGTERM handler (Airflow's) still runs afterwards."""
     main = threading.current_thread() is threading.main_thread()
     previous = signal.getsignal(signal.SIGTERM) if main else None
 
-    def on_term(signum, frame):
+    def on_term(signum: int, frame: Any) -> None:
         kill_group(proc.pid)
         if callable(previous):
             previous(signum, frame)

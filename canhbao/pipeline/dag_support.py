@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
@@ -52,26 +53,21 @@ def run_time(context: Mapping[str, Any]) -> datetime:
 
 
 def report_failure(context: Mapping[str, Any]) -> None:
-    """Failure callback of every task and DAG run: the notifications module (the analysts' console) when
-    it is installed, a log line otherwise - never an exception from the callback itself."""
+    """Failure callback of every task and DAG run: a log line always, and the analysts' notifications
+    (`canhbao.notify.notify_failure`, which never raises) when that module is installed."""
     ti, dag_run = context.get("ti") or context.get("task_instance"), context.get("dag_run")
     info = {
         "dag_id": getattr(dag_run, "dag_id", None) or getattr(ti, "dag_id", ""),
         "run_id": getattr(dag_run, "run_id", None) or getattr(ti, "run_id", ""),
         "task_id": getattr(ti, "task_id", "") if ti is not None else "",
-        "error": str(context.get("exception") or context.get("reason") or "failed")[:500],
+        "error": str(context.get("exception") or context.get("reason") or "failed").splitlines()[0][:500],
     }
-    try:
-        from canhbao.notify import notify_failure  # type: ignore[import-not-found]
-    except ImportError:
-        notify_failure = None
-    try:
-        if notify_failure is not None:
-            notify_failure(**info)
-            return
-    except Exception as exc:  # a broken notifier must not hide the failure it was reporting
-        log.error("canhbao: failure notification failed (%s)", exc)
     log.error("canhbao: FAILED dag=%(dag_id)s run=%(run_id)s task=%(task_id)s: %(error)s", info)
+    try:
+        from canhbao import notify
+    except ImportError:
+        return
+    notify.notify_failure(dict(context), home=os.environ.get("CANHBAO_HOME") or None)
 
 
 def home():

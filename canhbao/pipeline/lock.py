@@ -38,13 +38,23 @@ def scan_lock(home: Home, what: str = "scan", *, wait_s: float = 0.0, poll_s: fl
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise ScanBusy(f"{home.root}: another scan is running on this data home ({_holder(path)}); "
-                                   "wait for it to finish or use another --home") from None
+                    raise ScanBusy(
+                        f"{home.root}: another scan is running on this data home ({_holder(path)}); "
+                        "wait for it to finish or use another --home"
+                    ) from None
                 time.sleep(poll_s)
         fh.seek(0)
         fh.truncate()
-        fh.write(json.dumps({"what": what, "pid": os.getpid(), "host": socket.gethostname(),
-                             "since": utcnow().isoformat(timespec="seconds")}))
+        fh.write(
+            json.dumps(
+                {
+                    "what": what,
+                    "pid": os.getpid(),
+                    "host": socket.gethostname(),
+                    "since": utcnow().isoformat(timespec="seconds"),
+                }
+            )
+        )
         fh.flush()
         try:
             yield

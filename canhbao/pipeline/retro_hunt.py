@@ -33,18 +33,25 @@ class RetroHuntMarks(SqliteFile):
 
     def pending(self) -> list[str]:
         with closing(self._connect()) as db:
-            return [r[0] for r in db.execute(
-                "SELECT id FROM documents WHERE id NOT IN (SELECT doc_id FROM retro_hunted) ORDER BY added_at, id")]
+            return [
+                r[0]
+                for r in db.execute(
+                    "SELECT id FROM documents WHERE id NOT IN (SELECT doc_id FROM retro_hunted) ORDER BY added_at, id"
+                )
+            ]
 
     def mark_hunted(self, doc_ids: Sequence[str], since: datetime) -> None:
         now = utcnow().isoformat()
         with closing(self._connect()) as db, db:
-            db.executemany("INSERT OR REPLACE INTO retro_hunted(doc_id, hunted_at, since) VALUES (?,?,?)",
-                           [(d, now, since.isoformat()) for d in doc_ids])
+            db.executemany(
+                "INSERT OR REPLACE INTO retro_hunted(doc_id, hunted_at, since) VALUES (?,?,?)",
+                [(d, now, since.isoformat()) for d in doc_ids],
+            )
 
 
-def run_pending(home: Home, run_time: datetime, days: int, *, wait_s: float = 0.0,
-                progress: bool = False) -> dict[str, Any]:
+def run_pending(
+    home: Home, run_time: datetime, days: int, *, wait_s: float = 0.0, progress: bool = False
+) -> dict[str, Any]:
     """Retro-hunt the last `days` before `run_time` if any document is pending; mark them done after."""
     from canhbao.pipeline.scan import rescan
 
