@@ -71,11 +71,6 @@ def main(argv: list[str] | None = None) -> int:
     except sqlite3.DatabaseError as exc:  # raised after opening: a write hit a full disk, a page was corrupt
         print(f"canhbao: error: {database_problem(exc)}", file=sys.stderr)
         return 2
-    except OSError as exc:  # read-only home, full disk, no permission: one line naming the file
-        if exc.errno not in _STORAGE_ERRNOS:
-            raise
-        print(f"canhbao: error: {exc.filename or 'data home'}: {storage_problem(exc)}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print("canhbao: interrupted", file=sys.stderr)
         return 130
@@ -85,3 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141
+    except OSError as exc:  # read-only home, full disk, no permission: one line naming the file
+        if exc.errno not in _STORAGE_ERRNOS:
+            raise
+        print(f"canhbao: error: {exc.filename or 'data home'}: {storage_problem(exc)}", file=sys.stderr)
+        return 2

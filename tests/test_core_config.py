@@ -120,8 +120,11 @@ def test_missing_config_directory_is_refused(tmp_path, monkeypatch):
         config.load("sec", Secrets, env={})
 
 
-def test_cli_mistyped_config_dir_is_a_one_line_error(tmp_path, capsys):
+def test_cli_mistyped_config_dir_is_a_one_line_error(tmp_path, capsys, monkeypatch):
     from canhbao.cli import main
+
+    # main() sets $CANHBAO_CONFIG_DIR from --config; registering it here restores it after the test
+    monkeypatch.setenv("CANHBAO_CONFIG_DIR", str(tmp_path))
 
     rc = main(["--home", str(tmp_path / "h"), "--config", str(tmp_path / "typo"), "alerts", "list"])
     err = capsys.readouterr().err.strip()
