@@ -56,6 +56,8 @@ class SourceConfig:
     obey_robots: bool | None = None  # None: the global default
     concurrency: int = 0  # requests per domain; 0: the global default
     download_delay: float | None = None
+    # the interface language asked for: it decides the language of the times pages print (both are read)
+    accept_language: str = "vi-VN,vi;q=0.9,en-US;q=0.6,en;q=0.5"
     scrolls: int = 0  # browser mode: scroll to the bottom up to this many times to load more (endless feeds)
     max_pages: int = 20  # list pages followed per run (older pages are reached on the first runs)
     follow_articles: bool = True  # news/zalo: open each new article for its full text and images
