@@ -233,11 +233,11 @@ def _walk(el, out: list[str]) -> None:
     if not tag or tag in _SKIP:  # comments, processing instructions, scripts
         return
     if el.text:
-        out.append(el.text)
+        out.append(el.text.replace("\n", " "))  # a newline in the source is a space on screen
     for child in el:
         _walk(child, out)
         if child.tail:
-            out.append(child.tail)
+            out.append(child.tail.replace("\n", " "))
     if tag in _BLOCK:
         out.append("\n")
 

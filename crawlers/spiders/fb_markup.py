@@ -94,15 +94,28 @@ def story(node: Selector, url: str) -> Found:
             raise ValueError("no post id and no permalink")
         post_id = fallback_id(permalink)
     author = node.xpath(".//header//h3//a | .//h3//strong/a | .//strong/a | .//h3/a")[:1]
-    engagement = {}
-    for key, css in (("reactions", ".like_def::text, [data-sigil*='reactions-sentence'] ::text"),
-                     ("comments", ".cmt_def::text")):
-        n = count(" ".join(node.css(css).getall()))
-        if n is not None:
-            engagement[key] = n
+    engagement = engagement_of(node)
     return Found(post_id=post_id, url=permalink or url, text=story_text(node),
                  author=text_of(author), author_url=canonical(urljoin(url, author.attrib.get("href", ""))) if author else "",
                  time_text=text_of(abbr), images=tuple(dict.fromkeys(media(node, url))), engagement=engagement)
+
+
+_COUNT_WORDS = (("comments", ("comment", "binh luan")), ("shares", ("share", "chia se")),
+                ("reactions", ("like", "reaction", "luot thich", "cam xuc")))
+
+
+def engagement_of(node: Selector) -> dict[str, int]:
+    """Counts under the story ("26 Likes", "1 Comment", "1,2K lượt chia sẻ"), by the word after the number."""
+    from canhbao.core.text import fold
+
+    out: dict[str, int] = {}
+    for raw in node.css(".like_def::text, .cmt_def::text, ._28wy::text, ._1j-c::text").getall():
+        words = fold(raw).lower()
+        key = next((k for k, names in _COUNT_WORDS if any(n in words for n in names)), None)
+        n = count(raw)
+        if key and n is not None and key not in out:
+            out[key] = n
+    return out
 
 
 def post_id_of(node: Selector) -> str:

@@ -1,5 +1,10 @@
 """Public Telegram channel previews (`t.me/s/<channel>`): static HTML, newest messages last on a page,
-older pages through `<link rel="prev" href="?before=<id>">`. Times are absolute (`<time datetime>`)."""
+older pages through `<link rel="prev" href="?before=<id>">`. Times are absolute (`<time datetime>`).
+
+Real previews nest one `.tgme_widget_message_text` in another for albums (only the outermost is read) and
+quote the replied-to message's text inside the reply (not this message's words). Media: photos and video
+stills (CSS backgrounds), round videos, stickers (`data-webp`, background, or the `.tgs` source), the new
+picture of a "channel photo changed" service message; a poll's question and options are its text."""
 
 from __future__ import annotations
 
@@ -9,6 +14,15 @@ from canhbao.crawlers.reltime import parse_time
 from canhbao.crawlers.spiders.base import Found, SourceSpider, count, text_of
 
 _BG = re.compile(r"background-image:\s*url\(['\"]?([^'\")]+)")
+_TEXT = ("(.//div[contains(concat(' ', @class, ' '), ' tgme_widget_message_text ')]"
+         "[not(ancestor::div[contains(concat(' ', @class, ' '), ' tgme_widget_message_text ')])]"
+         "[not(ancestor::*[contains(@class, 'tgme_widget_message_reply')])])[1]")
+_BG_MEDIA = (".tgme_widget_message_photo_wrap::attr(style), .tgme_widget_message_video_thumb::attr(style), "
+             ".tgme_widget_message_roundvideo_thumb::attr(style), .tgme_widget_message_sticker::attr(style), "
+             ".tgme_widget_message_service_photo::attr(style)")
+_SRC_MEDIA = (".tgme_widget_message_sticker::attr(data-webp), "
+              ".tgme_widget_message_tgsticker_wrap source[type='application/x-tgsticker']::attr(srcset), "
+              ".tgme_widget_message_service_photo img::attr(src), img.tgme_widget_message_service_photo::attr(src)")
 
 
 class TelegramChannelSpider(SourceSpider):
@@ -39,13 +53,26 @@ class TelegramChannelSpider(SourceSpider):
         if not post_id:
             raise ValueError("empty data-post id")
         link = response.urljoin(node.css("a.tgme_widget_message_date::attr(href)").get() or f"/{data_post}")
-        photos = [response.urljoin(m.group(1)) for style in node.css(
-            ".tgme_widget_message_photo_wrap::attr(style), .tgme_widget_message_video_thumb::attr(style)").getall()
-            for m in [_BG.search(style)] if m]
+        photos = [response.urljoin(m.group(1)) for style in node.css(_BG_MEDIA).getall()
+                  for m in [_BG.search(style)] if m]
+        photos += [response.urljoin(u.split()[0]) for u in node.css(_SRC_MEDIA).getall() if u.strip()
+                   and not u.startswith("data:")]
         views = count(node.css(".tgme_widget_message_views::text").get())
         return Found(
-            post_id=post_id, url=link, text=text_of(node.css(".tgme_widget_message_text")),
+            post_id=post_id, url=link, text=message_text(node),
             author=text_of(node.css(".tgme_widget_message_owner_name")) or channel,
             author_url=response.urljoin(node.css("a.tgme_widget_message_owner_name::attr(href)").get("")),
-            time_text=node.css("time::attr(datetime)").get(""), images=tuple(photos),
+            time_text=node.css(".tgme_widget_message_date time::attr(datetime), time::attr(datetime)").get(""),
+            images=tuple(dict.fromkeys(photos)),
             engagement={"views": views} if views is not None else {})
+
+
+def message_text(node) -> str:
+    """The message's own words (outermost text block, not a reply's quote) and, for a poll, its question
+    and options."""
+    parts = [text_of(node.xpath(_TEXT))]
+    question = text_of(node.css(".tgme_widget_message_poll_question"))
+    if question:
+        parts.append(question)
+        parts += [text_of(o) for o in node.css(".tgme_widget_message_poll_option_text")]
+    return "\n".join(p for p in parts if p)
