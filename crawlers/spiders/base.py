@@ -117,25 +117,7 @@ class SourceSpider(scrapy.Spider):
         return True
 
     def detect_block(self, response) -> str:
-        """A wall is recognised from the final URL's path, then (only on a page without content) from a
-        login form or the visible text; never from scripts, styles or attributes."""
-        from urllib.parse import urlsplit
-
-        path = urlsplit(response.url).path.lower()
-        for kind, parts in URL_MARKERS.items():
-            if any(path.startswith(p) or f"{p}/" in path or path.endswith(p) for p in parts):
-                return kind
-        if not hasattr(response, "text"):
-            return ""
-        if self.content_css and response.css(self.content_css):
-            return ""  # posts are on the page: a login bar or a word in a post is not a wall
-        seen = fold(visible_text(response)[:200_000]).lower()
-        for kind, markers in self.block_markers.items():
-            if any(m in seen for m in markers):
-                return kind
-        if response.css(LOGIN_FORM):
-            return "login_wall"
-        return ""
+        return wall_of(response, self.content_css, self.block_markers)
 
     def page_done(self, response, parsed: int, reached_known: bool) -> bool:
         """Tally the page; True when the spider should go on to the next (older) page."""
@@ -204,6 +186,29 @@ class SourceSpider(scrapy.Spider):
 _BLOCK = {"p", "div", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "section", "article",
           "figure", "ul", "ol", "table", "pre"}
 _SKIP = {"script", "style", "noscript", "template"}
+
+
+def wall_of(response, content_css: str = "", markers=BLOCK_MARKERS) -> str:
+    """The kind of wall an HTTP 200 page is ("" for none), recognised from the final URL's path, then (only
+    on a page without content) from its visible text or a login form; never from scripts, styles or
+    attributes (Facebook's inline configuration names "checkpoint" and "login" on every page)."""
+    from urllib.parse import urlsplit
+
+    path = urlsplit(response.url).path.lower().rstrip("/")
+    for kind, parts in URL_MARKERS.items():
+        if any(path == p or path.startswith(p + "/") or path.startswith(p + ".") for p in parts):
+            return kind
+    if not hasattr(response, "text"):
+        return ""
+    if content_css and response.css(content_css):
+        return ""  # posts are on the page: a login bar or a word in a post is not a wall
+    seen = fold(visible_text(response)[:200_000]).lower()
+    for kind, words in markers.items():
+        if any(m in seen for m in words):
+            return kind
+    if response.css(LOGIN_FORM):
+        return "login_wall"
+    return ""
 
 
 def visible_text(response) -> str:

@@ -75,7 +75,10 @@ def more_html(text: str) -> str:
 def next_link(sel: Selector, raw: str, url: str) -> str:
     href = sel.css("#m_more_item a::attr(href), #see_more_pager a::attr(href), #see_more_cards_id a::attr(href)").get()
     if not href:  # pages name the next batch in a script (and, in a "more" response, in escaped JSON)
-        flat = raw.replace("\\\\/", "/").replace("\\/", "/").replace("\\u0025", "%").replace("\\u0026", "&")
+        flat = raw
+        while "\\\\" in flat:  # JSON inside JavaScript inside JSON: undo every level of escaping
+            flat = flat.replace("\\\\", "\\")
+        flat = flat.replace("\\/", "/").replace("\\u0025", "%").replace("\\u0026", "&")
         m = _MORE_SCRIPT.search(flat)
         href = m.group(1) if m else ""
     return urljoin(url, href.replace("&amp;", "&")) if href else ""

@@ -35,7 +35,7 @@ class TelegramChannelSpider(SourceSpider):
         channel = text_of(response.css(".tgme_channel_info_header_title"))
         nodes = response.css("div.tgme_widget_message[data-post]")
         parsed, reached_known = 0, False
-        for _i, found in self.items(response, nodes, lambda n: self.message(response, n, channel)):
+        for _i, found in self.items(response, nodes, lambda n: message(response, n, channel)):
             parsed += 1
             reached_known |= self.state.finished(found.post_id)
             post = self.emit(response, found, parse_time(found.time_text, self.captured_at, self.tz))
@@ -47,24 +47,35 @@ class TelegramChannelSpider(SourceSpider):
         elif not older:
             self.page_done(response, parsed, True)
 
-    def message(self, response, node, channel: str) -> Found:
-        data_post = node.attrib["data-post"]  # "<channel>/<id>"; KeyError = malformed item
-        post_id = data_post.rsplit("/", 1)[1]
-        if not post_id:
-            raise ValueError("empty data-post id")
-        link = response.urljoin(node.css("a.tgme_widget_message_date::attr(href)").get() or f"/{data_post}")
-        photos = [response.urljoin(m.group(1)) for style in node.css(_BG_MEDIA).getall()
-                  for m in [_BG.search(style)] if m]
-        photos += [response.urljoin(u.split()[0]) for u in node.css(_SRC_MEDIA).getall() if u.strip()
-                   and not u.startswith("data:")]
-        views = count(node.css(".tgme_widget_message_views::text").get())
-        return Found(
-            post_id=post_id, url=link, text=message_text(node),
-            author=text_of(node.css(".tgme_widget_message_owner_name")) or channel,
-            author_url=response.urljoin(node.css("a.tgme_widget_message_owner_name::attr(href)").get("")),
-            time_text=node.css(".tgme_widget_message_date time::attr(datetime), time::attr(datetime)").get(""),
-            images=tuple(dict.fromkeys(photos)),
-            engagement={"views": views} if views is not None else {})
+
+def message(response, node, channel: str) -> Found:
+    """One `div.tgme_widget_message` -> Found."""
+    data_post = node.attrib["data-post"]  # "<channel>/<id>"; KeyError = malformed item
+    post_id = data_post.rsplit("/", 1)[1]
+    if not post_id:
+        raise ValueError("empty data-post id")
+    link = response.urljoin(node.css("a.tgme_widget_message_date::attr(href)").get() or f"/{data_post}")
+    photos = [response.urljoin(m.group(1)) for style in node.css(_BG_MEDIA).getall()
+              for m in [_BG.search(style)] if m]
+    photos += [response.urljoin(u.split()[0]) for u in node.css(_SRC_MEDIA).getall() if u.strip()
+               and not u.startswith("data:")]
+    views = count(node.css(".tgme_widget_message_views::text").get())
+    return Found(
+        post_id=post_id, url=link, text=message_text(node),
+        author=text_of(node.css(".tgme_widget_message_owner_name")) or channel,
+        author_url=response.urljoin(node.css("a.tgme_widget_message_owner_name::attr(href)").get("")),
+        time_text=node.css(".tgme_widget_message_date time::attr(datetime), time::attr(datetime)").get(""),
+        images=tuple(dict.fromkeys(photos)),
+        engagement={"views": views} if views is not None else {})
+
+
+def read_page(text: str, url: str) -> list[Found]:
+    """Messages of a saved `t.me/s/` page (or message block) at `url`: the spider's parsing, without a crawl."""
+    from scrapy.http import HtmlResponse
+
+    response = HtmlResponse(url=url, body=text.encode("utf-8"), encoding="utf-8")
+    channel = text_of(response.css(".tgme_channel_info_header_title"))
+    return [message(response, n, channel) for n in response.css("div.tgme_widget_message[data-post]")]
 
 
 def message_text(node) -> str:
