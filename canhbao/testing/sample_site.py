@@ -209,7 +209,7 @@ def _write_facebook(root: Path, name: str, spec: FeedSpec, images, now) -> str:
         if spec.login_wall:
             body = LOGIN_WALL
         elif spec.fetch == "browser":
-            body = _fb_js(name, page, images, nxt)
+            body = _fb_js(root, name, i, page, images, nxt, now)
         elif i > 1 and script_paging:
             _write(root / "fb" / name / "more" / f"p{i}.html",
                    _fb_more_json(name, spec, page, images, i + 1 if i < len(pages) else None))
@@ -244,16 +244,35 @@ def _fb_scroll(name: str, spec: FeedSpec, images) -> str:
             'setTimeout(more, 50);</script>')
 
 
-def _fb_js(name: str, page, images, nxt: str) -> str:
-    """The feed arrives as data and JavaScript builds the articles: only a rendering crawler sees posts."""
+def _fb_js(root: Path, name: str, i: int, page, images, nxt: str, now: datetime) -> str:
+    """The feed arrives as GraphQL JSON and JavaScript builds the articles, as on www.facebook.com: only a
+    rendering crawler sees posts, and it can read them from the JSON the page loaded."""
+    stories = [_fb_story_json(name, p, images[p.post_id], now) for p in page]
+    gql = f"/fb/{name}/api/graphql/p{i}.json"
+    _write(root / gql.lstrip("/"), json.dumps({"data": {"node": {"group_feed": {"edges": [{"node": s} for s in stories]}}},
+                                               "extensions": {"is_final": True}}, ensure_ascii=False))
     data = json.dumps([_fb_article(name, p, images[p.post_id]) for p in page], ensure_ascii=False)
     data = data.replace("</", "<\\/")  # keep "</div>" inside the script from closing it
     return ('<div id="feed" role="feed"><div class="loading">Đang tải…</div></div>'
             f'<script>const ITEMS = {data};'
-            'setTimeout(() => { const feed = document.getElementById("feed"); feed.innerHTML = "";'
+            f'fetch({json.dumps(gql)}).then(r => r.json()).then(() => {{'
+            ' const feed = document.getElementById("feed"); feed.innerHTML = "";'
             ' for (const h of ITEMS) { const d = document.createElement("div"); d.innerHTML = h;'
             ' feed.appendChild(d.firstChild); }'
-            f' document.body.insertAdjacentHTML("beforeend", {json.dumps(nxt)}); }}, 50);</script>')
+            f' document.body.insertAdjacentHTML("beforeend", {json.dumps(nxt)}); }});</script>')
+
+
+def _fb_story_json(name: str, p: SamplePost, imgs: list[str], now: datetime) -> dict:
+    """A `Story` node as Facebook's feed GraphQL responses carry it (the fields the crawler reads)."""
+    t = parse_time(p.time_text, now) or now
+    author_url = p.author_url or f"/fb/profile/{p.author.replace(' ', '.')}"
+    return {"__typename": "Story", "post_id": p.post_id, "url": f"/fb/{name}/posts/{p.post_id}",
+            "actors": [{"__typename": "User", "name": p.author, "url": author_url}],
+            "comet_sections": {"content": {"story": {"message": {"text": p.text}}},
+                               "context_layout": {"story": {"comet_sections": {"metadata": [
+                                   {"story": {"creation_time": int(t.timestamp())}}]}}}},
+            "attachments": [{"styles": {"attachment": {"all_subattachments": {"nodes": [
+                {"media": {"__typename": "Photo", "photo_image": {"uri": u}}} for u in imgs]}}}}]}
 
 
 def _write_graph(root: Path, name: str, spec: FeedSpec, images, now) -> str:

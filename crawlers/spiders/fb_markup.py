@@ -258,8 +258,8 @@ def _graphql_story(node: dict, base_url: str) -> GraphQLPost | None:
               for d in _find_all(node.get("attachments") or node, key) if isinstance(d, dict)
               for u in [d.get("uri") or (d.get("image") or {}).get("uri")] if u]
     found = Found(post_id=post_id, url=urljoin(base_url, url or f"/{post_id}"), text=message.get("text", ""),
-                  author=author.get("name", ""), author_url=author.get("url", "") or "",
-                  images=tuple(dict.fromkeys(images)))
+                  author=author.get("name", ""), author_url=urljoin(base_url, author.get("url") or "") if author.get("url") else "",
+                  images=tuple(dict.fromkeys(urljoin(base_url, u) for u in images)))
     published = datetime.fromtimestamp(created, tz=timezone.utc) if isinstance(created, int) and created > 0 else None
     return GraphQLPost(found, published)
 
