@@ -67,7 +67,7 @@ class SourceSpider(scrapy.Spider):
         self.captured_at = self.started_at.replace(microsecond=0)
         from zoneinfo import ZoneInfo
 
-        self.tz = ZoneInfo(settings_obj.timezone)
+        self.tz = ZoneInfo(source.timezone or settings_obj.timezone)
         self.state = CrawlState.for_source(home.crawl_state, source_name)
         self.health = HealthCounter(source_name, source.platform)
         self.stored_keys: list[str] = []

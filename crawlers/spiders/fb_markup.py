@@ -98,9 +98,27 @@ def story(node: Selector, url: str) -> Found:
         post_id = fallback_id(permalink)
     author = node.xpath(".//header//h3//a | .//h3//strong/a | .//strong/a | .//h3/a")[:1]
     engagement = engagement_of(node)
+    published = publish_time(node)  # exact when the page carries it; else the shown text, read in the source's zone
     return Found(post_id=post_id, url=permalink or url, text=story_text(node),
                  author=text_of(author), author_url=canonical(urljoin(url, author.attrib.get("href", ""))) if author else "",
-                 time_text=text_of(abbr), images=tuple(dict.fromkeys(media(node, url))), engagement=engagement)
+                 time_text=published.isoformat() if published else text_of(abbr),
+                 images=tuple(dict.fromkeys(media(node, url))), engagement=engagement)
+
+
+def publish_time(node: Selector) -> datetime | None:
+    """The story's own `publish_time` (epoch) from `page_insights` in its `data-ft`/`data-store` JSON; a
+    shared post's original (`attached_story`) is not the story's time."""
+    for attr in ("data-ft", "data-store"):
+        try:
+            doc = json.loads(node.attrib.get(attr) or "{}")
+        except ValueError:
+            continue
+        insights = doc.get("page_insights") if isinstance(doc, dict) else None
+        for value in (insights or {}).values() if isinstance(insights, dict) else ():
+            t = ((value or {}).get("post_context") or {}).get("publish_time") if isinstance(value, dict) else None
+            if isinstance(t, int) and t > 0:
+                return datetime.fromtimestamp(t, tz=timezone.utc)
+    return None
 
 
 _COUNT_WORDS = (("comments", ("comment", "binh luan")), ("shares", ("share", "chia se")),
