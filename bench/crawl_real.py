@@ -31,6 +31,7 @@ def main() -> None:
 
     scores = score_all(args.pages, args.cassettes)
     header = f"{'platform':10} {'page':36} {'posts':>14} " + " ".join(f"{f:>14}" for f in FIELDS) + "  next page"
+    print("dev: pages looked at while the parsers were written; test: annotated before, never used to change them")
     print(header)
     print("-" * len(header))
     totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -41,7 +42,7 @@ def main() -> None:
         nxt = "-" if s.next_ok is None else ("found" if s.next_ok else "MISSED")
         print(f"{s.platform:10} {s.page:36} {pct(s.parsed, s.expected):>14} "
               + " ".join(f"{pct(s.right[f], s.expected):>14}" for f in FIELDS) + f"  {nxt}")
-        t = totals[s.platform]
+        t = totals[f"{s.platform} {s.split}"]
         t["expected"] += s.expected
         t["parsed"] += s.parsed
         for f in FIELDS:
@@ -50,13 +51,14 @@ def main() -> None:
             for m in s.misses:
                 print(f"{'':10}   miss {m}")
     print("-" * len(header))
-    for platform, t in totals.items():
-        print(f"{platform:10} {'ALL PAGES':36} {pct(t['parsed'], t['expected']):>14} "
+    for key, t in sorted(totals.items()):
+        platform, split = key.split()
+        print(f"{platform:10} {'ALL ' + split.upper() + ' PAGES':36} {pct(t['parsed'], t['expected']):>14} "
               + " ".join(f"{pct(t[f], t['expected']):>14}" for f in FIELDS))
     have = {s.platform for s in scores}
     for platform in ("facebook", "telegram", "news", "zalo"):
         if platform not in have:
-            print(f"{platform:10} no real page with a redistributable licence in the fixtures (see docs/crawl_real.md)")
+            print(f"{platform:10} no real page with a redistributable licence in the fixtures (docs/crawl_real.md)")
 
 
 if __name__ == "__main__":
