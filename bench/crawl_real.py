@@ -58,7 +58,7 @@ def main() -> None:
     have = {s.platform for s in scores}
     for platform in ("facebook", "telegram", "news", "zalo"):
         if platform not in have:
-            print(f"{platform:10} no real page with a redistributable licence in the fixtures (docs/crawl_real.md)")
+            print(f"{platform:10} no real page in tests/fixtures/pages (docs/crawl_real.md)")
 
 
 if __name__ == "__main__":

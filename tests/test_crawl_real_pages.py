@@ -218,3 +218,15 @@ def test_accept_language_is_configured_per_source_and_sent():
     assert cfg.sources["b"].accept_language.startswith("vi")
     spider = SimpleNamespace(source=cfg.sources["a"])
     assert SourceSpider.request_headers(spider) == {"Accept-Language": "en-US,en;q=0.8"}
+
+
+def test_content_pages_of_other_platforms_are_not_walls_for_words_in_posts():
+    from canhbao.crawlers.spiders.news import NewsSpider
+    from canhbao.crawlers.spiders.telegram_channel import TelegramChannelSpider
+
+    tg = ('<div class="tgme_widget_message" data-post="kenh/7"><div class="tgme_widget_message_text">'
+          'Too many requests: Bạn tạm thời bị chặn?</div></div>')
+    assert wall_of(_page("https://t.me/s/kenh", tg), TelegramChannelSpider.content_css) == ""
+    assert wall_of(_page("https://t.me/s/kenh", "<p>Too many requests</p>"), TelegramChannelSpider.content_css) == "rate_limited"
+    rss = XmlResponse(url="https://vnexpress.net/rss/x.rss", body=RSS.replace("Bệnh viện", "Bạn phải đăng nhập: bệnh viện").encode())
+    assert wall_of(rss, NewsSpider.content_css) == ""

@@ -35,6 +35,11 @@ class GenericHtmlSpider(SourceSpider):
     name = "generic_html"
     source_types = ("generic_html",)
 
+    @property
+    def content_css(self) -> str:  # the configured item selector, when it is CSS
+        item = self.source.selectors.item
+        return "" if item.startswith("xpath:") else item.split("::")[0]
+
     def parse(self, response):
         if not self.usable(response):
             return

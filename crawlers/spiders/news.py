@@ -20,6 +20,7 @@ ARTICLE_AUTHOR = "meta[name='author']::attr(content), .author, [rel='author']"
 class NewsSpider(SourceSpider):
     name = "news"
     source_types = ("news",)
+    content_css = "item, entry, url, sitemap, article"  # a feed, a sitemap or an article is never a wall
 
     def parse(self, response):
         if not self.usable(response):
