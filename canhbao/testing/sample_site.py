@@ -342,7 +342,7 @@ def _write_telegram(root: Path, name: str, spec: FeedSpec, images, now) -> str:
                 f'<div class="tgme_widget_message_author"><a class="tgme_widget_message_owner_name" href="/s/{name}">'
                 f'<span dir="auto">{_e(p.author)}</span></a></div>'
                 f'<div class="tgme_widget_message_grouped_wrap">{photos}</div>'
-                f'<div class="tgme_widget_message_text js-message_text" dir="auto">{_e(p.text).replace(chr(10), "<br/>")}</div>'
+                f'{_tg_text(p.text, album=len(images[p.post_id]) > 1)}'
                 f'<div class="tgme_widget_message_footer"><div class="tgme_widget_message_info">'
                 f'<span class="tgme_widget_message_views">{_k(p.reactions)}</span><span class="tgme_widget_message_meta">'
                 f'<a class="tgme_widget_message_date" href="/s/{name}/{_e(p.post_id)}">'
@@ -356,6 +356,15 @@ def _write_telegram(root: Path, name: str, spec: FeedSpec, images, now) -> str:
         fname = "index.html" if i == 1 else f"q_before-{pages[i - 2][-1].post_id}.html"
         _write(root / "s" / name / fname, _doc(f"{spec.title or name} – Telegram", body, head))
     return f"/s/{name}"
+
+
+def _tg_text(text: str, album: bool) -> str:
+    """A message's text block; an album's caption is nested in a second text block, as t.me serves it."""
+    inner = f'<div class="tgme_widget_message_text js-message_text" dir="auto">{_e(text).replace(chr(10), "<br/>")}</div>'
+    if not album:
+        return inner
+    return (f'<div class="tgme_widget_message_text js-message_text before_footer" dir="auto">{inner}'
+            '<span style="display: inline-block; width: 97px;"></span></div>')
 
 
 def _k(n: int) -> str:
