@@ -165,6 +165,19 @@ def test_graphql_feed_payload_gives_posts_with_text_time_and_photos():
     assert graphql_posts("not json\n{broken") == []
 
 
+def test_graphql_story_with_its_fields_under_comet_sections_content():
+    # the layout 4CAT's Facebook reader expects (docs/sources.md): post id, wwwURL, message, actors nested
+    node = {"__typename": "Story", "id": "UzpfSTk5OjEyMw==", "comet_sections": {
+        "content": {"story": {"post_id": "123", "wwwURL": "https://www.facebook.com/groups/99/posts/123/",
+                              "actors": [{"name": "Sở Y tế", "url": "https://www.facebook.com/soyte"}],
+                              "message": {"text": "Danh sách F0"}}},
+        "context_layout": {"story": {"comet_sections": {"metadata": [{"story": {"creation_time": 1700000000}}]}}}}}
+    (post,) = graphql_posts(json.dumps({"data": {"node": node}}))
+    assert (post.found.post_id, post.found.url, post.found.author, post.found.text) == \
+        ("123", "https://www.facebook.com/groups/99/posts/123/", "Sở Y tế", "Danh sách F0")
+    assert post.published == datetime(2023, 11, 14, 22, 13, 20, tzinfo=timezone.utc)
+
+
 # --- news: thumbnails inside the CDATA description ---------------------------------------------------------
 
 # The item markup of VnExpress feeds (an <a><img></a></br> in the CDATA description, no enclosure).

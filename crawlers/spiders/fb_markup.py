@@ -262,15 +262,19 @@ def _stories(doc) -> Iterator[dict]:
 
 
 def _graphql_story(node: dict, base_url: str) -> GraphQLPost | None:
-    post_id = str(node.get("post_id") or "")
-    url = node.get("url") or node.get("permalink_url") or node.get("wwwURL") or _find(node, "url", str)
+    # Comet feeds put the post's own fields either on the Story node or under comet_sections.content.story
+    content = ((node.get("comet_sections") or {}).get("content") or {}).get("story") or {}
+    content = content if isinstance(content, dict) else {}
+    post_id = str(node.get("post_id") or content.get("post_id") or "")
+    url = (node.get("url") or node.get("permalink_url") or node.get("wwwURL") or content.get("wwwURL")
+           or content.get("url") or _find(node, "wwwURL", str) or _find(node, "permalink_url", str))
     if not post_id:
         post_id = _id_from_link(url or "") or ""
     if not post_id:
         return None
     message = _find(node, "message", dict) or {}
     created = _find(node, "creation_time", int) or _find(node, "publish_time", int)
-    actors = node.get("actors") or _find(node, "actors", list) or []
+    actors = node.get("actors") or content.get("actors") or _find(node, "actors", list) or []
     author = actors[0] if actors and isinstance(actors[0], dict) else {}
     images = [u for key in ("photo_image", "image", "large_share_image", "preferred_thumbnail")
               for d in _find_all(node.get("attachments") or node, key) if isinstance(d, dict)
