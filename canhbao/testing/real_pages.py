@@ -82,14 +82,14 @@ def cassette_body(text: str, interaction: int) -> str:
 def parse(platform: str, text: str, url: str) -> tuple[list, str]:
     """(posts as Found, next-page URL) with the crawler's own parsing for the platform."""
     if platform == "facebook":
-        from canhbao.crawlers.spiders.fb_markup import read_page
+        from canhbao.crawlers.spiders.fb_markup import read_page as read_fb
 
-        page = read_page(text, url)
+        page = read_fb(text, url)
         return list(page.posts), page.next_url
     if platform == "telegram":
-        from canhbao.crawlers.spiders.telegram_channel import read_page
+        from canhbao.crawlers.spiders.telegram_channel import read_page as read_tg
 
-        return read_page(text, url), ""
+        return read_tg(text, url), ""
     raise ValueError(f"no parser for platform {platform!r}")
 
 

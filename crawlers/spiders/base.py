@@ -117,7 +117,11 @@ class SourceSpider(scrapy.Spider):
         return True
 
     def detect_block(self, response) -> str:
-        return wall_of(response, self.content_css, self.block_markers)
+        return wall_of(response, self.content_selector(), self.block_markers)
+
+    def content_selector(self) -> str:
+        """CSS of what a content page holds (its posts): a page with it is never judged a wall."""
+        return self.content_css
 
     def page_done(self, response, parsed: int, reached_known: bool) -> bool:
         """Tally the page; True when the spider should go on to the next (older) page."""

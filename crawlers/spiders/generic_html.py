@@ -35,8 +35,7 @@ class GenericHtmlSpider(SourceSpider):
     name = "generic_html"
     source_types = ("generic_html",)
 
-    @property
-    def content_css(self) -> str:  # the configured item selector, when it is CSS
+    def content_selector(self) -> str:  # the configured item selector, when it is CSS
         item = self.source.selectors.item
         return "" if item.startswith("xpath:") else item.split("::")[0]
 
