@@ -92,6 +92,14 @@ class FacebookSpider(SourceSpider):
         await page.close()
         return bodies
 
+    async def failed(self, failure) -> None:
+        """A failed browser request still holds its page: close it (and drop what it captured)."""
+        page = failure.request.meta.get("playwright_page")
+        if page is not None:
+            self._graphql.pop(id(page), None)
+            await page.close()
+        super().failed(failure)
+
     async def _on_response(self, pw_response) -> None:
         if "/graphql" not in pw_response.url or pw_response.status != 200:
             return
