@@ -188,7 +188,8 @@ INTEGRATION_MODULES = {
     "test_evidence_export", "test_evidence_faults", "test_evidence_verify", "test_fakenews_classifier",
     "test_fakenews_matching", "test_fetch_policy_crawl", "test_import", "test_leak_detect", "test_media_reader",
     "test_registry_store", "test_retro_hunt", "test_scan_pipeline", "test_standalone", "test_takedown_check",
-    "test_detector_contract", "test_airflow_live", "test_crawl_kill", "test_storage_errors",
+    "test_detector_contract", "test_console_browser", "test_notify",
+    "test_airflow_live", "test_crawl_kill", "test_storage_errors",
 }
 
 
