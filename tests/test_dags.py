@@ -47,6 +47,17 @@ def test_every_dag_imports_without_errors(airflow_env):
     assert "['canhbao_maintenance', 'canhbao_nightly_scan', 'canhbao_registry_sync']" in out.stdout
 
 
+def _dag_test(dag_id: str, env: dict, args: str = "") -> subprocess.CompletedProcess:
+    """`dag.test(args)` of one DAG in a fresh interpreter; prints `STATE <state> <logical date>`."""
+    code = (
+        "from airflow.dag_processing.dagbag import DagBag\n"
+        f"dag = DagBag(dag_folder={str(DAGS)!r}).dags[{dag_id!r}]\n"
+        f"run = dag.test({args})\n"
+        "print('STATE', run.state, run.logical_date)\n"
+    )
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=900)
+
+
 @pytest.fixture(scope="module")
 def demo_ready(tmp_path_factory):
     """A data home with the demo's registry and claims, and the sample site built (not yet served)."""
@@ -72,13 +83,7 @@ def test_nightly_dag_runs_end_to_end_against_the_sample_site(airflow_env, demo_r
         env = {**airflow_env, "CANHBAO_HOME": str(home.root), "CANHBAO_CONFIG_DIR": str(cfg)}
         subprocess.run([sys.executable, "-m", "airflow", "pools", "set", "canhbao_crawl", "2", "crawls"],
                        env=env, check=True, capture_output=True, timeout=120)
-        code = (
-            "from airflow.dag_processing.dagbag import DagBag\n"
-            f"dag = DagBag(dag_folder={str(DAGS)!r}).dags['canhbao_nightly_scan']\n"
-            "run = dag.test()\n"
-            "print('STATE', run.state)\n"
-        )
-        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=900)
+        out = _dag_test("canhbao_nightly_scan", env)
     assert "STATE success" in out.stdout, (out.stdout + out.stderr)[-4000:]
     import os
 
@@ -113,13 +118,7 @@ def test_manual_registry_sync_without_a_logical_date(airflow_env, tmp_path, seed
     (inbox / "002.txt").write_text(seed.path.read_text(encoding="utf-8"), encoding="utf-8")
     env = {**airflow_env, "CANHBAO_HOME": str(home.root), "CANHBAO_INDEX__ENGINE": "sqlite",
            "CANHBAO_SCAN__REGISTRY_WATCH_DIR": str(inbox), "CANHBAO_SCAN__RETRIES": "0"}
-    code = (
-        "from airflow.dag_processing.dagbag import DagBag\n"
-        f"dag = DagBag(dag_folder={str(DAGS)!r}).dags['canhbao_registry_sync']\n"
-        "run = dag.test(logical_date=None)\n"
-        "print('STATE', run.state, run.logical_date)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
+    out = _dag_test("canhbao_registry_sync", env, "logical_date=None")
     assert "STATE success None" in out.stdout, (out.stdout + out.stderr)[-4000:]
     assert RetroHuntMarks.for_home(home).pending() == []  # registered and retro-hunted
 

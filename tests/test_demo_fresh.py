@@ -17,11 +17,17 @@ def _demo_like_run(root):
     footprint.record(root, existed)
 
 
-def test_fresh_keeps_files_the_demo_did_not_make(tmp_path):
+def _home_with_a_key_and_notes(tmp_path):
+    """A data home the user already had: a signing key and a file of their own."""
     root = tmp_path / "home"
     (root / "keys").mkdir(parents=True)
     (root / "keys" / "signing.key").write_bytes(b"private")
     (root / "notes.txt").write_text("mine")
+    return root
+
+
+def test_fresh_keeps_files_the_demo_did_not_make(tmp_path):
+    root = _home_with_a_key_and_notes(tmp_path)
     _demo_like_run(root)
     _demo_like_run(root)  # a second run keeps the first run's entries in the manifest
     removed, kept = footprint.clear(root)
@@ -49,10 +55,7 @@ def test_manifest_cannot_point_outside_the_home(tmp_path):
 
 def test_cli_fresh_on_a_home_with_other_files_keeps_them(tmp_path):
     """The real command on a home with a signing key and other files: the key survives --fresh."""
-    root = tmp_path / "home"
-    (root / "keys").mkdir(parents=True)
-    (root / "keys" / "signing.key").write_bytes(b"private")
-    (root / "notes.txt").write_text("mine")
+    root = _home_with_a_key_and_notes(tmp_path)
     _demo_like_run(root)
     # a mistyped config dir stops the demo right after --fresh did its part, so the test stays short
     out = subprocess.run(
