@@ -1,20 +1,25 @@
 """An evidence bundle on disk: `manifest.sha256` over every file, a signature over the manifest,
 written atomically (temp name, fsync, rename), and checked file by file.
 
-In memory a bundle is a mapping of relative path -> bytes; evidence of one post is small enough.
+In memory a bundle being written is a mapping of relative path -> bytes (evidence of one post is small);
+a bundle being verified is never held in memory: it may come from anyone.
 """
 
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import shutil
 import tempfile
+import unicodedata
 import zipfile
 import zlib
+from collections import Counter
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Mapping
+from typing import Any, BinaryIO, Callable, Mapping
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -27,7 +32,6 @@ MANIFEST = "manifest.sha256"
 SIGNATURE = "manifest.sha256.sig"
 PUBLIC_KEY = "public_key.pem"
 UNSIGNED = (MANIFEST, SIGNATURE)  # the only files the manifest cannot list
-MAX_UNPACKED = 4 << 30  # a ZIP claiming more than this is refused before reading (ZIP bombs)
 
 
 def manifest(files: Mapping[str, bytes]) -> bytes:
@@ -92,6 +96,24 @@ def write_dir(path: Path, files: Mapping[str, bytes]) -> None:
 
 
 # --- verification ---------------------------------------------------------------------------------
+#
+# A bundle comes from outside (an inspector's e-mail, a USB stick): everything about the ZIP is
+# hostile until checked. Names are checked before any byte is unpacked, every member is hashed as a
+# stream (memory stays flat whatever the sizes), and declared sizes/ratios are bounded first, so a
+# bomb is refused without being inflated.
+
+_CHUNK = 1 << 20
+_SMALL = {MANIFEST: 16 << 20, SIGNATURE: 4096, PUBLIC_KEY: 16384}  # read whole: bounded far lower
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What `verify` accepts; `EvidenceSettings.verify_limits()` gives the configured values."""
+
+    max_members: int = 10_000
+    max_member_bytes: int = 2 << 30
+    max_total_bytes: int = 8 << 30
+    max_ratio: float = 200.0  # unpacked/packed; only for members over 1 MiB (small files vary a lot)
 
 
 @dataclass(frozen=True)
@@ -104,64 +126,156 @@ class Verdict:
     notes: tuple[str, ...] = field(default=())
 
 
-def read_bundle(path: Path) -> tuple[dict[str, bytes], list[str]]:
-    """Files of a ZIP or an unpacked directory; members that cannot be read are reported, not fatal."""
-    files, problems = {}, []
+def canonical(name: str) -> bool:
+    """A member name as `write_zip` writes it: relative POSIX path, NFC, no empty/dot segments, no control
+    characters or characters that mean something else on Windows. Anything else can extract elsewhere."""
+    if not name or len(name.encode("utf-8", "surrogatepass")) > 512 or name != unicodedata.normalize("NFC", name):
+        return False
+    if any(unicodedata.category(c)[0] == "C" or c in '\\:*?"<>|' for c in name):
+        return False
+    return all(seg not in ("", ".", "..") and seg == seg.strip() for seg in name.split("/"))
+
+
+def _members(path: Path, stack: ExitStack) -> tuple[list[tuple[str, Callable[[], BinaryIO], int, int]], list[str]]:
+    """(name, opener, size, packed size) of each member; problems with names found on the way.
+    The ZIP stays open (on `stack`) for the openers."""
     if path.is_dir():
+        out, problems = [], []
         for p in sorted(path.rglob("*")):
-            if p.is_file():
-                files[p.relative_to(path).as_posix()] = p.read_bytes()
-        return files, problems
+            rel = p.relative_to(path).as_posix()
+            if p.is_symlink():
+                problems.append(f"{rel}: a symbolic link, not a file (refused)")
+            elif p.is_file():
+                size = p.stat().st_size
+                out.append((rel, (lambda p=p: open(p, "rb")), size, size))
+        return out, problems
     try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
+        zf = stack.enter_context(zipfile.ZipFile(path))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise InputError(path, f"not a readable ZIP ({exc})") from None
-    with zf:
-        if sum(i.file_size for i in zf.infolist()) > MAX_UNPACKED:
-            raise InputError(path, f"unpacks to more than {MAX_UNPACKED >> 30} GiB; not an evidence bundle")
-        for info in zf.infolist():
-            if info.is_dir():
-                continue
-            try:
-                files[info.filename] = zf.read(info)
-            except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-                problems.append(f"{info.filename}: altered (ZIP data does not match its checksum: {exc})")
-                files[info.filename] = b""  # present but unreadable; excluded from the "missing" check
-    return files, problems
+    return [(i.filename, (lambda i=i: zf.open(i)), i.file_size, i.compress_size)
+            for i in zf.infolist() if not (i.is_dir() and i.file_size == 0)], []
+
+
+def _structure(members: list[tuple[str, Any, int, int]], limits: Limits) -> list[str]:
+    """Problems visible without unpacking anything: count, names, duplicates, declared sizes, ratios."""
+    problems = []
+    if len(members) > limits.max_members:
+        return [f"bundle: {len(members):,} members (limit {limits.max_members:,}); not an evidence bundle"]
+    counts = Counter(name for name, *_ in members)
+    folded = Counter(unicodedata.normalize("NFC", name).casefold() for name in counts)
+    for name, n in sorted(counts.items()):
+        shown = name.encode("unicode_escape").decode("ascii")
+        if n > 1:
+            problems.append(f"{shown}: appears {n} times in the ZIP (a second copy can hide a forgery)")
+        if not canonical(name):
+            problems.append(f"{shown}: not a canonical member name (refused)")
+        elif folded[unicodedata.normalize("NFC", name).casefold()] > 1:
+            problems.append(f"{shown}: differs from another member only by letter case (refused)")
+    total = 0
+    for name, _open, size, packed in members:
+        total += size
+        if size > limits.max_member_bytes:
+            problems.append(f"{name}: unpacks to {size:,} bytes (limit {limits.max_member_bytes:,})")
+        elif size > _CHUNK and size > limits.max_ratio * max(packed, 1):
+            problems.append(f"{name}: compression ratio {size / max(packed, 1):,.0f}:1 (limit "
+                            f"{limits.max_ratio:,.0f}:1); possible ZIP bomb")
+    if total > limits.max_total_bytes:
+        problems.append(f"bundle: unpacks to {total:,} bytes (limit {limits.max_total_bytes:,})")
+    return problems
+
+
+def _digest(name: str, opener: Callable[[], BinaryIO], size: int) -> tuple[str, bytes | None]:
+    """SHA-256 of a member read in chunks, never past its declared size; the bytes of the small
+    signature files are kept. Raises _Unreadable on a damaged member."""
+    h, keep, seen = hashlib.sha256(), [] if name in _SMALL else None, 0
+    try:
+        with opener() as fh:
+            while chunk := fh.read(_CHUNK):
+                seen += len(chunk)
+                if seen > size:
+                    raise _Unreadable(f"{name}: holds more data than its declared {size:,} bytes")
+                h.update(chunk)
+                if keep is not None:
+                    keep.append(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise _Unreadable(f"{name}: altered (ZIP data does not match its checksum: {exc})") from None
+    return h.hexdigest(), (b"".join(keep) if keep is not None else None)
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def read_bundle(path: Path, limits: Limits = Limits()) -> tuple[dict[str, bytes], list[str]]:
+    """Files of a small, well-formed bundle (for tools and tests); refuses what `verify` would."""
+    with ExitStack() as stack:
+        members, problems = _members(Path(path), stack)
+        problems += _structure(members, limits)
+        if problems:
+            raise InputError(path, problems[0])
+        files = {}
+        for name, opener, _size, _packed in members:
+            with opener() as fh:
+                files[name] = fh.read()
+    return files, []
 
 
 def parse_manifest(text: bytes) -> tuple[dict[str, str], list[str]]:
     entries, problems = {}, []
     for n, line in enumerate(text.decode("utf-8", "replace").splitlines(), start=1):
         digest, sep, name = line.partition("  ")
-        if not sep or len(digest) != 64:
+        if not sep or len(digest) != 64 or not canonical(name):
             problems.append(f"{MANIFEST}: line {n} is malformed")
             continue
+        if name in entries:
+            problems.append(f"{MANIFEST}: line {n} lists {name} a second time")
         entries[name] = digest
     return entries, problems
 
 
-def verify(path: Path, trusted: Ed25519PublicKey | None = None) -> Verdict:
-    files, problems = read_bundle(Path(path))
-    unreadable = {p.split(":", 1)[0] for p in problems}
-    for needed in (MANIFEST, SIGNATURE, PUBLIC_KEY):
-        if needed not in files:
-            problems.append(f"{needed}: missing")
-    if MANIFEST not in files:
+def verify(path: Path, trusted: Ed25519PublicKey | None = None, *, limits: Limits = Limits()) -> Verdict:
+    with ExitStack() as stack:
+        return _verify(*_members(Path(path), stack), trusted, limits)
+
+
+def _verify(members: list[tuple[str, Callable[[], BinaryIO], int, int]], problems: list[str],
+            trusted: Ed25519PublicKey | None, limits: Limits) -> Verdict:
+    problems += _structure(members, limits)
+    if problems:  # nothing is unpacked from a bundle whose layout is already wrong
         return Verdict(False, tuple(problems))
-    entries, bad = parse_manifest(files[MANIFEST])
+    for name, _opener, size, _packed in members:
+        if name in _SMALL and size > _SMALL[name]:
+            return Verdict(False, (f"{name}: {size:,} bytes; far too large for this file",))
+    digests, small, unreadable = {}, {}, set()
+    for name, opener, size, _packed in members:
+        try:
+            digests[name], data = _digest(name, opener, size)
+        except _Unreadable as exc:
+            problems.append(str(exc))
+            unreadable.add(name)
+            digests[name] = ""
+            continue
+        if data is not None:
+            small[name] = data
+    for needed in (MANIFEST, SIGNATURE, PUBLIC_KEY):
+        if needed not in digests:
+            problems.append(f"{needed}: missing")
+    if MANIFEST not in small:
+        return Verdict(False, tuple(problems))
+    entries, bad = parse_manifest(small[MANIFEST])
     problems += bad
     for name, digest in sorted(entries.items()):
-        if name not in files:
+        if name not in digests:
             problems.append(f"{name}: missing (listed in {MANIFEST})")
-        elif name not in unreadable and sha256_hex(files[name]) != digest:
+        elif name not in unreadable and digests[name] != digest:
             problems.append(f"{name}: altered (SHA-256 differs from {MANIFEST})")
-    for name in sorted(set(files) - set(entries) - set(UNSIGNED)):
+    for name in sorted(set(digests) - set(entries) - set(UNSIGNED)):
         problems.append(f"{name}: added (not listed in {MANIFEST})")
     fp, is_trusted, notes = "", False, []
-    if PUBLIC_KEY in files and SIGNATURE in files and PUBLIC_KEY not in unreadable:
+    if PUBLIC_KEY in small and SIGNATURE in small:
         try:
-            bundled = signing.load_public(files[PUBLIC_KEY], PUBLIC_KEY)
+            bundled = signing.load_public(small[PUBLIC_KEY], PUBLIC_KEY)
         except InputError as exc:
             problems.append(str(exc))
         else:
@@ -170,12 +284,15 @@ def verify(path: Path, trusted: Ed25519PublicKey | None = None) -> Verdict:
             if trusted is not None and signing.fingerprint(trusted) != fp:
                 problems.append(f"{PUBLIC_KEY}: signed by key {fp}, not by the trusted key "
                                 f"{signing.fingerprint(trusted)}")
-            elif not signing.check(key, files[SIGNATURE], files[MANIFEST]):
+            elif not signing.check(key, small[SIGNATURE], small[MANIFEST]):
                 problems.append(f"{SIGNATURE}: signature does not match {MANIFEST} "
                                 "(manifest or signature altered)")
             is_trusted = trusted is not None
             if not is_trusted:
-                notes.append("signature checked only against the key inside the bundle "
-                             "(no trusted key given)")
+                notes.append(NOT_TRUSTED)
     return Verdict(not problems, tuple(problems), checked=len(entries), fingerprint=fp, trusted=is_trusted,
                    notes=tuple(notes))
+
+
+NOT_TRUSTED = ("signature not checked against a trusted key (only against the key inside the bundle, "
+               "which anyone can make); give --key PEM")
