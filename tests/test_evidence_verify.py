@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from datetime import datetime
 
 import pytest
 
@@ -86,7 +87,7 @@ def test_resealed_with_another_key_fails_against_the_trusted_key(leak_zip, tmp_p
     files["post/text.txt"] = "nội dung đã bị sửa".encode()
     forged = bundle.seal({k: v for k, v in files.items() if k not in bundle.UNSIGNED}, signing.load_or_create(
         tmp_path / "attacker.pem"))
-    bundle.write_zip(tmp_path / "forged.zip", forged)
+    bundle.write_zip(tmp_path / "forged.zip", forged, when=datetime(2026, 11, 30, 9, 0))
     assert bundle.verify(tmp_path / "forged.zip").ok  # self-consistent...
     trusted = signing.load_or_create(SETTINGS.key_file(evidence_world[0])).public_key()
     verdict = bundle.verify(tmp_path / "forged.zip", trusted)  # ...but not signed by this deployment

@@ -83,11 +83,12 @@ class Renderer:
             page.close()
 
     def _shot(self, page) -> bytes:
-        height = page.evaluate("() => document.documentElement.scrollHeight")
-        if height <= self.max_height:
-            return page.screenshot(full_page=True, type="png")
-        return page.screenshot(full_page=True, type="png",
-                               clip={"x": 0, "y": 0, "width": self.width, "height": self.max_height})
+        """The page at the viewport's width, down to at most `max_height`: a page made wide by one
+        unbreakable token, or endless, would otherwise give a picture too large to open."""
+        height = page.evaluate("() => Math.max(document.documentElement.scrollHeight, "
+                               "document.body ? document.body.scrollHeight : 0)")
+        clip = {"x": 0, "y": 0, "width": self.width, "height": max(1, min(int(height), self.max_height))}
+        return page.screenshot(full_page=True, type="png", clip=clip)
 
     def close(self) -> None:
         if self._browser is not None:

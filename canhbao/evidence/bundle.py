@@ -18,6 +18,7 @@ import zlib
 from collections import Counter
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Mapping
 
@@ -63,13 +64,20 @@ def _write_error(path: Path, exc: OSError) -> CanhbaoError:
     return InputError(path, f"cannot write the evidence bundle ({exc.strerror or exc}); nothing was written")
 
 
-def write_zip(path: Path, files: Mapping[str, bytes]) -> None:
-    """All or nothing: the ZIP appears under its name only once complete and on disk."""
+def zip_time(when: datetime) -> tuple[int, int, int, int, int, int]:
+    """ZIP (DOS) entry time: local wall time, even seconds; ZIP cannot store years before 1980."""
+    t = max(when.replace(tzinfo=None), datetime(1980, 1, 1))
+    return (t.year, t.month, t.day, t.hour, t.minute, t.second - t.second % 2)
+
+
+def write_zip(path: Path, files: Mapping[str, bytes], *, when: datetime) -> None:
+    """All or nothing: the ZIP appears under its name only once complete and on disk. Every entry is
+    dated `when` (the export time, local), so the bytes depend only on the content and that time."""
     try:
         with atomic_open(path, "wb") as fh:
             with zipfile.ZipFile(_sink(fh, path), "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
                 for name in sorted(files):
-                    zf.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), files[name],
+                    zf.writestr(zipfile.ZipInfo(name, date_time=zip_time(when)), files[name],
                                 compress_type=zipfile.ZIP_DEFLATED)
     except OSError as exc:
         raise _write_error(path, exc) from None

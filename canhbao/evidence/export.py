@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from canhbao.core.audit import AuditLog, current_actor
 from canhbao.core.errors import CanhbaoError, InputError, NotFound
@@ -105,10 +106,18 @@ def export(home: Home, store: Any, alert_id: str, settings: EvidenceSettings, *,
     if warcs:
         files["capture/capture.wacz"] = wacz.build(
             warcs, main_url=cap.html_url, main_ts=custody.iso(cap.post.captured_at),
-            title=f"canhbao evidence {alert.id}", created=now.isoformat())
+            title=f"canhbao evidence {alert.id}", created=now.isoformat(),
+            when=now.astimezone(ZoneInfo(settings.timezone)))
     for name, data in _takedown_files(home, alert.id, raw=not withhold):
         files[f"takedown/{name}"] = data
 
+    broken = audit.verify()  # custody entries are only worth signing if the log they come from is intact
+    if broken:
+        audit.append("evidence.export_refused", alert.id, actor=actor, reason="audit log hash chain broken",
+                     problems=broken[:20])
+        raise InputError(home.audit_log, f"audit log hash chain broken ({broken[0]}"
+                         + (f" and {len(broken) - 1} more" if len(broken) > 1 else "")
+                         + "); custody cannot be certified, nothing exported")
     trail = custody.entries(alert, post, audit.entries(alert.id))
     trail.append({"at": now.isoformat(), "actor": actor, "action": "exported", "origin": "this export",
                   "details": {"unmasked": unmasked, "lang": lang, "key": fp}})
@@ -123,14 +132,15 @@ def export(home: Home, store: Any, alert_id: str, settings: EvidenceSettings, *,
                   if n.startswith("media/") and n.rsplit(".", 1)[-1].lower() in IMAGE_TYPES][:4]
     files["report.pdf"] = report.render(
         meta, text=text, screenshots=shots, media_images=media_imgs, lang=lang, custody=trail,
-        tz=settings.timezone,
+        tz=settings.timezone, legal_basis=settings.legal_basis.get(lang, ()), tsa=settings.tsa_url,
         hashes=[(n, len(d), sha256_hex(d)) for n, d in sorted(files.items())])
     sealed = bundle.seal(files, key)
 
     out_dir = Path(out_dir) if out_dir else home.evidence / alert.id
     name = f"evidence-{alert.id}-{now.strftime('%Y%m%dT%H%M%SZ')}"
     zip_path = out_dir / f"{name}.zip"
-    bundle.write_zip(zip_path, sealed)
+    stamp = now.astimezone(ZoneInfo(settings.timezone))  # ZIP entry times are local wall time
+    bundle.write_zip(zip_path, sealed, when=stamp)
     dir_path = None
     if unpacked:
         dir_path = out_dir / name

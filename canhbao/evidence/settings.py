@@ -35,6 +35,15 @@ class EvidenceSettings:
         "bai viet khong ton tai",
     )
     fetch_timeout_s: float = 15.0
+    # Lines of "Căn cứ ..." (legal basis) printed at the top of the record, per language; the deploying
+    # unit sets its own (config/evidence.yaml). None by default: the tool does not choose the law.
+    legal_basis: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # RFC 3161 time-stamping authority: the manifest of every bundle is sent (as a SHA-256 digest) to
+    # `tsa_url`; the answer is checked against `tsa_ca_file` (PEM: the TSA's root, and intermediates)
+    # and stored as manifest.sha256.tsr. Empty: no timestamp.
+    tsa_url: str = ""
+    tsa_ca_file: Path | None = None
+    tsa_timeout_s: float = 15.0
     # `evidence verify` refuses bundles beyond these before unpacking anything (ZIP bombs).
     verify_max_members: int = 10_000
     verify_max_member_mb: int = 2048

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from datetime import datetime
 from typing import Mapping
 from urllib.parse import urlsplit
 
@@ -18,6 +19,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from canhbao import __version__
 from canhbao.core.records import sha256_hex
+from canhbao.evidence.bundle import zip_time
 
 VERSION = "1.1.1"
 
@@ -61,7 +63,8 @@ def index(name: str, warc: bytes) -> list[str]:
     return sorted(lines)
 
 
-def build(warcs: Mapping[str, bytes], *, main_url: str, main_ts: str, title: str, created: str) -> bytes:
+def build(warcs: Mapping[str, bytes], *, main_url: str, main_ts: str, title: str, created: str,
+          when: datetime) -> bytes:
     """`warcs`: archive file name -> WARC bytes. `main_ts`: ISO time of the main page capture."""
     files: dict[str, bytes] = {f"archive/{n}": d for n, d in warcs.items()}
     cdx = [line for n, d in sorted(warcs.items()) for line in index(n, d)]
@@ -81,5 +84,5 @@ def build(warcs: Mapping[str, bytes], *, main_url: str, main_ts: str, title: str
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         for name in sorted(files):  # stored, not deflated: replayers seek by offset inside archive/*
-            zf.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), files[name])
+            zf.writestr(zipfile.ZipInfo(name, date_time=zip_time(when)), files[name])
     return buf.getvalue()
