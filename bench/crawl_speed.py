@@ -31,9 +31,9 @@ def main() -> None:
 
     from _crawl_site import FAST, crawl
     from canhbao.core.home import Home
-    from canhbao.crawlers.sample_site import GRAPH_TOKEN, GRAPH_TOKEN_ENV, FeedSpec, SamplePost, build_site, serve
+    from canhbao.testing.sample_site import GRAPH_TOKEN, GRAPH_TOKEN_ENV, FeedSpec, SamplePost, build_site, serve
     from canhbao.crawlers.settings import from_mapping
-    from canhbao.crawlers.sample_site import sources_config
+    from canhbao.testing.sample_site import sources_config
     from canhbao.crawlers.spiders import spider_class
     import os
 

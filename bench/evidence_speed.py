@@ -1,6 +1,6 @@
 """Seconds per evidence export (`canhbao evidence export`), by alert type and with/without the live view.
 
-Builds a sample data home (canhbao.evidence.sample: a site on 127.0.0.1, real WARC records, a seed
+Builds a sample data home (canhbao.testing.evidence_world: a site on 127.0.0.1, real WARC records, a seed
 letter rendered as the leaked image), then exports each alert several times with one Chromium, and
 verifies every bundle. Prints the figures; asserts nothing.
 """
@@ -25,7 +25,7 @@ def main() -> None:
     from canhbao.evidence import bundle, export, sample
     from canhbao.evidence.browser import Renderer
     from canhbao.evidence.settings import EvidenceSettings
-    from canhbao.samples import load_seeds
+    from canhbao.testing.samples import load_seeds
 
     with tempfile.TemporaryDirectory() as tmp, sample.Site() as site, Renderer() as renderer:
         home = Home.resolve(Path(tmp) / "home")

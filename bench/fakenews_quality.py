@@ -26,9 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from perturb import PERTURBATIONS, embed  # noqa: E402
 
 from canhbao.core.records import Claim  # noqa: E402
-from canhbao.detectors import fakenews_model as fm  # noqa: E402
-from canhbao.detectors.claim_match import ClaimIndex  # noqa: E402
-from canhbao.detectors.fakenews import FakenewsSettings  # noqa: E402
+from canhbao.detectors.fakenews import model as fm  # noqa: E402
+from canhbao.detectors.fakenews.claim_match import ClaimIndex  # noqa: E402
+from canhbao.detectors.fakenews.detector import FakenewsSettings  # noqa: E402
 from canhbao.embedding import EmbeddingSettings, load  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

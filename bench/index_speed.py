@@ -102,7 +102,7 @@ def main() -> None:
             return
         from canhbao.index.opensearch_store import OpenSearchStore
         from canhbao.index.settings import IndexSettings
-        from canhbao.index.testnode import TestNode
+        from canhbao.testing.opensearch import TestNode
 
         t = time.perf_counter()
         node = TestNode(Path(tmp) / "node").start()

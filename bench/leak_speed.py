@@ -23,16 +23,16 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 import numpy as np  # noqa: E402
 
-from canhbao import distort  # noqa: E402
+from canhbao.testing import distort  # noqa: E402
 from canhbao.core.home import Home  # noqa: E402
 from canhbao.core.records import Post, Subject  # noqa: E402
-from canhbao.detectors.leak import LeakDetector  # noqa: E402
-from canhbao.detectors.media import MediaReader  # noqa: E402
+from canhbao.detectors.leak.detector import LeakDetector  # noqa: E402
+from canhbao.media.reader import MediaReader  # noqa: E402
 from canhbao.registry import Registry  # noqa: E402
-from canhbao.registry.fingerprint import shingle_seq  # noqa: E402
-from canhbao.registry.index import LeakIndex, PageRef  # noqa: E402
-from canhbao.registry.settings import load_settings  # noqa: E402
-from canhbao.samples import load_seeds, render_layout  # noqa: E402
+from canhbao.detectors.leak.fingerprint import shingle_seq  # noqa: E402
+from canhbao.detectors.leak.matcher import LeakIndex, PageRef  # noqa: E402
+from canhbao.detectors.leak.settings import load_settings  # noqa: E402
+from canhbao.testing.samples import load_seeds, render_layout  # noqa: E402
 
 REGISTERED = ("000", "001", "002")
 PAGE_SHINGLES = 300
@@ -93,7 +93,7 @@ def end_to_end(home: Home, tmp: Path, n: int) -> tuple[list[float], list[float],
 def synthetic_index(home: Home, pages: int) -> tuple[LeakIndex, dict[str, str]]:
     settings = load_settings()
     k = settings.match.shingle_words
-    from canhbao.registry.index import Background
+    from canhbao.detectors.leak.matcher import Background
 
     background = Background.load(settings.background_dir, k, home.cache)
     corpus_dir = settings.background_dir

@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 from canhbao.core.records import Post, Subject, utcnow
-from canhbao.detectors.pii import PiiDetector, find_entities
+from canhbao.detectors.pii.detector import PiiDetector, find_entities
 
 DEFAULT = Path(__file__).resolve().parents[1] / "tests" / "data" / "pii_labelled.json"
 TARGETS = {

@@ -38,9 +38,9 @@ PLANTED = [
 
 
 def build(root: Path, posts: int, image_share: float, doc_share: float, seed: int = 7):
-    from canhbao import distort
-    from canhbao.crawlers.sample_site import FeedSpec, SamplePost, build_site
-    from canhbao.samples import load_seeds, render_layout
+    from canhbao.testing import distort
+    from canhbao.testing.sample_site import FeedSpec, SamplePost, build_site
+    from canhbao.testing.samples import load_seeds, render_layout
 
     rng = random.Random(seed)
     letters = [s for s in load_seeds() if s.name[:3] in ("000", "001", "002")]
@@ -85,7 +85,7 @@ def main() -> None:
     import yaml
 
     from canhbao.core.home import Home
-    from canhbao.crawlers.sample_site import serve, sources_config
+    from canhbao.testing.sample_site import serve, sources_config
     from canhbao.demo.run import load_claims, prepare_config, register_samples
     from canhbao.pipeline.scan import run_scan
     from canhbao.pipeline.settings import ScanSettings

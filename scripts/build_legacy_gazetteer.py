@@ -1,4 +1,4 @@
-"""Regenerate detectors/data/legacy_units.json.gz: Vietnam's administrative units *before* the 2025 merger.
+"""Regenerate detectors/pii/data/legacy_units.json.gz: Vietnam's administrative units *before* the 2025 merger.
 
 The installed `vietnam-provinces` (2025.x) only knows the 34 provinces and 3,321 communes in force since
 July 2025, while posts (and the 2021 letters) use the old 63 provinces, 696 districts and ~10,000 communes.
@@ -16,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parents[1] / "detectors" / "data" / "legacy_units.json.gz"
+OUT = Path(__file__).resolve().parents[1] / "detectors" / "pii" / "data" / "legacy_units.json.gz"
 
 
 def main(src: str) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from PIL import Image
 
 from canhbao.crawlers.runner import run_crawl
-from canhbao.crawlers.sample_site import SamplePost, sources_config
+from canhbao.testing.sample_site import SamplePost, sources_config
 from canhbao.crawlers.settings import from_mapping
 
 # Fast, but still through every politeness component (robots.txt, retries with backoff, throttle off).

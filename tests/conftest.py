@@ -4,6 +4,7 @@ fixtures build inputs from the seed letters or saved bytes, never from the inter
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -32,7 +33,7 @@ def config_dir(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="session")
 def seeds():
-    from canhbao.samples import load_seeds
+    from canhbao.testing.samples import load_seeds
 
     return load_seeds()
 
@@ -43,9 +44,9 @@ def seeds():
 @pytest.fixture(scope="module")
 def evidence_world(tmp_path_factory, seeds):
     """A data home, a site on 127.0.0.1 and confirmed leak / PII / fake-news alerts in the alert store,
-    built from real parts by `canhbao.evidence.sample`. Yields (home, site, store, {type: Case})."""
+    built from real parts by `canhbao.testing.evidence_world`. Yields (home, site, store, {type: Case})."""
     from canhbao.core.home import Home
-    from canhbao.evidence import sample
+    from canhbao.testing import evidence_world as sample
 
     home = Home.resolve(tmp_path_factory.mktemp("evidence") / "home")
     store = _evidence_store(home)
@@ -111,7 +112,7 @@ def e5_embedder(tmp_path_factory):
 def opensearch_node(tmp_path_factory):
     """One real OpenSearch 2.x node on 127.0.0.1 for the whole session (scripts/opensearch_node.sh), killed at
     the end. Set CANHBAO_TEST_OPENSEARCH_URL to use a node that is already running instead."""
-    from canhbao.index.testnode import TestNode
+    from canhbao.testing.opensearch import TestNode
 
     url = os.environ.get("CANHBAO_TEST_OPENSEARCH_URL")
     if url:
@@ -151,3 +152,21 @@ def server_store_factory(request, tmp_path):
             store.delete_all()
         except Exception:  # noqa: BLE001 - a test may have killed the node; its data dies with the session
             pass
+
+
+# --- PostgreSQL (shared state, live Airflow) ----------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory):
+    """One real PostgreSQL server on 127.0.0.1 for the whole session (canhbao.testing.postgres), stopped at
+    the end. Tests create their own databases with `postgres_server.create_database(name)`."""
+    import shutil
+    import tempfile
+
+    from canhbao.testing.postgres import PostgresServer
+
+    # Under /tmp, not pytest's 0700 tree: as root the server runs as an unprivileged user that must reach it.
+    base = Path(tempfile.mkdtemp(prefix="canhbao-pg-"))
+    with PostgresServer(base) as server:
+        yield server
+    shutil.rmtree(base, ignore_errors=True)

@@ -8,7 +8,7 @@ import json
 from _crawl_site import crawl, health, images, posts
 from canhbao.core.home import Home
 from canhbao.core.posts import PostStore
-from canhbao.crawlers.sample_site import FeedSpec, build_site, serve
+from canhbao.testing.sample_site import FeedSpec, build_site, serve
 
 
 def test_browser_mode_renders_a_javascript_feed(tmp_path):

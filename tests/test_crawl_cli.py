@@ -13,7 +13,7 @@ from _crawl_site import FAST, images, posts
 from canhbao.core.posts import PostStore
 from canhbao.core.home import Home
 from canhbao.core.records import Post, from_dict
-from canhbao.crawlers.sample_site import FeedSpec, build_site, serve, sources_config
+from canhbao.testing.sample_site import FeedSpec, build_site, serve, sources_config
 
 
 def canhbao(*args, env):

@@ -13,7 +13,7 @@ from _crawl_site import crawl, health, images, posts
 from canhbao.core.home import Home
 from canhbao.core.posts import PostStore
 from canhbao.crawlers.state import CrawlState
-from canhbao.crawlers.sample_site import GRAPH_TOKEN, GRAPH_TOKEN_ENV, FeedSpec, build_site, serve
+from canhbao.testing.sample_site import GRAPH_TOKEN, GRAPH_TOKEN_ENV, FeedSpec, build_site, serve
 
 MALFORMED = """<html><head><title>Diễn đàn</title><body>
 <ol class="thread">

@@ -15,7 +15,7 @@ from canhbao.core.home import Home
 from canhbao.core.posts import PostStore
 from canhbao.core.records import sha256_hex
 from canhbao.crawlers.reltime import VN
-from canhbao.crawlers.sample_site import GRAPH_TOKEN, GRAPH_TOKEN_ENV, FeedSpec, build_site, serve
+from canhbao.testing.sample_site import GRAPH_TOKEN, GRAPH_TOKEN_ENV, FeedSpec, build_site, serve
 
 KINDS = {"fb-page": ("facebook_page", "html"), "fb-group": ("facebook_group", "html"),
          "fb-graph": ("facebook_page", "graph"), "zalo": ("zalo_oa", "html"), "tg": ("telegram_channel", "html"),

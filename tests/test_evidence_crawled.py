@@ -14,16 +14,16 @@ from canhbao.core.alerts import alert_from_finding
 from canhbao.core.home import Home
 from canhbao.core.posts import PostStore
 from canhbao.core.records import Subject
-from canhbao.crawlers.sample_site import FeedSpec, SamplePost, build_site, serve
-from canhbao.detectors.leak import LeakDetector
-from canhbao.detectors.media import MediaReader
-from canhbao.detectors.pii import PiiDetector
+from canhbao.testing.sample_site import FeedSpec, SamplePost, build_site, serve
+from canhbao.detectors.leak.detector import LeakDetector
+from canhbao.media.reader import MediaReader
+from canhbao.detectors.pii.detector import PiiDetector
 from canhbao.evidence import bundle, export
-from canhbao.evidence.sample import png_bytes
+from canhbao.testing.evidence_world import png_bytes
 from canhbao.evidence.settings import EvidenceSettings
 from canhbao.index import open_store
 from canhbao.registry import Registry
-from canhbao.samples import render_pages
+from canhbao.testing.samples import render_pages
 
 
 def test_crawled_leak_exports_and_replays(tmp_path, seeds, renderer):

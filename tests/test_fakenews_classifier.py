@@ -14,9 +14,9 @@ from canhbao.cli import main
 from canhbao.core.posts import PostStore
 from canhbao.core.records import Alert, Finding, Post, Subject, utcnow
 from canhbao.commands.fakenews import feedback_rows
-from canhbao.detectors import fakenews_model as fm
-from canhbao.detectors import fakenews_text as ft
-from canhbao.detectors.fakenews import FakenewsDetector
+from canhbao.detectors.fakenews import model as fm
+from canhbao.detectors.fakenews import text as ft
+from canhbao.detectors.fakenews.detector import FakenewsDetector
 
 VFND = Path("/work/shared/data/vfnd/CSV/vn_news_223_tdlfr.csv")
 

@@ -14,8 +14,8 @@ import pytest
 from canhbao.claims import ClaimBank, parse_file
 from canhbao.core.records import MediaText, Post, Subject, utcnow
 from canhbao.detectors.base import detector_classes
-from canhbao.detectors.claim_match import ClaimIndex
-from canhbao.detectors.fakenews import FakenewsDetector, FakenewsSettings
+from canhbao.detectors.fakenews.claim_match import ClaimIndex
+from canhbao.detectors.fakenews.detector import FakenewsDetector, FakenewsSettings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from perturb import PERTURBATIONS, embed  # noqa: E402

@@ -11,13 +11,13 @@ from datetime import datetime, timezone
 
 import pytest
 
-from canhbao import distort
+from canhbao.testing import distort
 from canhbao.core.home import Home
 from canhbao.core.records import Post, Subject
-from canhbao.detectors.leak import LeakDetector
-from canhbao.detectors.media import MediaReader
+from canhbao.detectors.leak.detector import LeakDetector
+from canhbao.media.reader import MediaReader
 from canhbao.registry import Registry
-from canhbao.samples import TOPIC_POSTS, lookalike_letter, render_layout
+from canhbao.testing.samples import TOPIC_POSTS, lookalike_letter, render_layout
 
 REGISTERED = ("000", "001", "002")
 
@@ -71,7 +71,7 @@ def test_transformed_pages_are_attributed(world, seeds, tmp_path, transform, pre
     (finding,) = report.findings
     assert finding.type == "leak" and finding.target == ids[prefix] and finding.document.page == page + 1
     assert finding.media_sha256 == subject.media[0].sha256 and 0.5 <= finding.score <= 1.0
-    assert f"p.{page + 1}" in finding.summary
+    assert f"trang {page + 1}" in finding.summary
     json.dumps(report.section)  # JSON-serialisable signals
 
 
@@ -183,7 +183,7 @@ def test_leak_of_a_registered_pdf(home, seeds, tmp_path):
     import pymupdf
     from PIL import Image
 
-    from canhbao.samples import FONT_DIRS
+    from canhbao.testing.samples import FONT_DIRS
 
     fontfile = next(str(Path(d, "NotoSerif-Regular.ttf")) for d in FONT_DIRS if Path(d, "NotoSerif-Regular.ttf").exists())
     text = _seed(seeds, "003").text

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from canhbao import distort
-from canhbao.samples import render_layout
+from canhbao.testing import distort
+from canhbao.testing.samples import render_layout
 
 
 @pytest.fixture(scope="module")

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from canhbao import distort
+from canhbao.testing import distort
 from canhbao.core.errors import InputError
-from canhbao.detectors.media import MediaReader, find_page_quad, gate, skew_angle, to_grey
-from canhbao.samples import render_layout
+from canhbao.media.reader import MediaReader, find_page_quad, gate, skew_angle, to_grey
+from canhbao.testing.samples import render_layout
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 
 from canhbao.core.records import MediaText, Post, Subject, to_dict, utcnow
 from canhbao.detectors.base import detector_classes
-from canhbao.detectors.pii import PiiDetector, PiiSettings, find_entities, mask
+from canhbao.detectors.pii.detector import PiiDetector, PiiSettings, find_entities, mask
 
 CASES = [
     c
@@ -112,8 +112,8 @@ def test_registered_and_configured(config_dir, home):
 @pytest.mark.slow
 def test_patient_notice_photographed_real_ocr(home, tmp_path):
     """An image of a patient notice through the real media stage (Tesseract vie) and the pii detector."""
-    from canhbao.detectors.run import Analyzer
-    from canhbao.samples import render_pages
+    from canhbao.pipeline.analyze import Analyzer
+    from canhbao.testing.samples import render_pages
 
     notice = (
         "THÔNG BÁO KHẨN\n\nBệnh nhân Nguyễn Văn Hải, 45 tuổi, trú tại thôn 3, xã Tân Lập, huyện Đan Phượng,\n"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from canhbao.detectors import gazetteer
-from canhbao.detectors.pii import find_entities
+from canhbao.detectors.pii import gazetteer
+from canhbao.detectors.pii.detector import find_entities
 
 
 def found(text):

@@ -10,7 +10,7 @@ from PIL import Image
 
 from canhbao.core.audit import AuditLog
 from canhbao.registry import Registry
-from canhbao.samples import FONT_DIRS, render_layout
+from canhbao.testing.samples import FONT_DIRS, render_layout
 
 
 def _seed(seeds, prefix):

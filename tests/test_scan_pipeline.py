@@ -68,8 +68,8 @@ def scan_home(registered_home, tmp_path, seeds):
     """Registered documents plus a day of posts: leaks (image and quote), a shared image, PII, ordinary, corrupt."""
     import io
 
-    from canhbao import distort
-    from canhbao.samples import render_layout
+    from canhbao.testing import distort
+    from canhbao.testing.samples import render_layout
 
     home = _copy_home(registered_home, tmp_path / "home")
     letter = {s.name[:3]: s for s in seeds}["000"]

@@ -8,7 +8,7 @@ import sys
 
 from canhbao.core.errors import InputError
 from canhbao.core.home import Home
-from canhbao.detectors.run import Analyzer
+from canhbao.pipeline.analyze import Analyzer
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -34,8 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _load(args: argparse.Namespace):
     from canhbao import embedding
     from canhbao.core import config
-    from canhbao.detectors import fakenews_model
-    from canhbao.detectors.fakenews import FakenewsSettings
+    from canhbao.detectors.fakenews import model as fakenews_model
+    from canhbao.detectors.fakenews.detector import FakenewsSettings
 
     home = Home.resolve(args.home)
     rows, errors = fakenews_model.read_rows(args.data)
@@ -50,7 +50,7 @@ def _load(args: argparse.Namespace):
 def run_train(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from canhbao.detectors import fakenews_model as fm
+    from canhbao.detectors.fakenews import model as fm
 
     home, rows, embedder = _load(args)
     y = np.array([r.label for r in rows])
@@ -85,7 +85,7 @@ def run_train(args: argparse.Namespace) -> int:
 def run_evaluate(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from canhbao.detectors import fakenews_model as fm
+    from canhbao.detectors.fakenews import model as fm
 
     home, rows, embedder = _load(args)
     model = fm.load(home.models, args.model)

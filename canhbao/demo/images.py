@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from canhbao.demo.content import DemoImage
-from canhbao.samples import Seed, render_layout
+from canhbao.testing.samples import Seed, render_layout
 
 
 def make_image(spec: DemoImage, seeds: dict[str, Seed], index: int, out: Path) -> Path:
     """Write the picture for `spec` to `out` (JPEG, as social networks serve them) and return the path."""
-    from canhbao import distort
+    from canhbao.testing import distort
 
     if spec.kind == "photo":
         img = distort.synthetic_photo(seed=index)

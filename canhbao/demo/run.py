@@ -21,7 +21,7 @@ from canhbao.core.config import config_dir
 from canhbao.core.home import Home
 from canhbao.demo.content import FEEDS, POSTS, REGISTERED_SEEDS
 from canhbao.demo.images import make_image
-from canhbao.samples import load_seeds
+from canhbao.testing.samples import load_seeds
 
 CLAIMS_CSV = Path(__file__).with_name("claims.csv")
 
@@ -49,7 +49,7 @@ class DemoResult:
 
 def build_site(root: Path) -> dict[str, Any]:
     """Render the demo images and write the static site; returns the feed specs for sources.yml."""
-    from canhbao.crawlers.sample_site import FeedSpec, SamplePost, build_site as write_site
+    from canhbao.testing.sample_site import FeedSpec, SamplePost, build_site as write_site
 
     seeds = {s.name[:3]: s for s in load_seeds()}
     feeds: dict[str, Any] = {}
@@ -66,7 +66,7 @@ def build_site(root: Path) -> dict[str, Any]:
 
 def prepare_config(home: Home, base_url: str, feeds: dict[str, Any]) -> Path:
     """A config directory for the demo: the repository's defaults plus sources pointing at the sample site."""
-    from canhbao.crawlers.sample_site import sources_config
+    from canhbao.testing.sample_site import sources_config
 
     cfg = home.root / "demo-config"
     if cfg.exists():
@@ -102,7 +102,7 @@ def run_demo(home: Home, *, progress: bool = True, echo=print) -> DemoResult:
     """Build and serve the site, register, scan, and compare the alerts with what was planted."""
     import os
 
-    from canhbao.crawlers.sample_site import serve
+    from canhbao.testing.sample_site import serve
     from canhbao.index import open_store
     from canhbao.index.base import AlertQuery
     from canhbao.pipeline.scan import run_scan, summary_lines

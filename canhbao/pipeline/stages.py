@@ -81,7 +81,7 @@ _READER = None
 def _init_reader(home_root: str) -> None:
     global _READER
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    from canhbao.detectors.media import MediaReader
+    from canhbao.media.reader import MediaReader
 
     _READER = MediaReader.from_home(Home(Path(home_root)))
 
@@ -151,7 +151,7 @@ _ANALYZER = None
 
 def _init_analyzer(home_root: str) -> None:
     global _ANALYZER
-    from canhbao.detectors.run import Analyzer
+    from canhbao.pipeline.analyze import Analyzer
 
     _ANALYZER = Analyzer.from_home(Home(Path(home_root)))
 
@@ -203,7 +203,7 @@ def detect_stage(home: Home, analyzer: Any = None, *, posts: Iterable[Post] | No
                 commit(batch, alerts)
     else:
         if analyzer is None:
-            from canhbao.detectors.run import Analyzer
+            from canhbao.pipeline.analyze import Analyzer
 
             analyzer = Analyzer.from_home(home)
         for job in jobs:

@@ -12,7 +12,8 @@ from PIL import Image, ImageSequence
 
 from canhbao.core.errors import InputError
 from canhbao.core.images import load_image
-from canhbao.registry.settings import LeakSettings
+from canhbao.media.settings import OcrSettings
+from canhbao.registry.settings import RegistrySettings
 
 PDF, IMAGE, DOCX, TEXT = "pdf", "image", "docx", "text"
 KINDS = {".pdf": PDF, ".png": IMAGE, ".jpg": IMAGE, ".jpeg": IMAGE, ".tif": IMAGE, ".tiff": IMAGE,
@@ -37,27 +38,27 @@ def kind_of(path: Path) -> str:
     return kind
 
 
-def read_pages(path: Path, data: bytes, settings: LeakSettings) -> list[Page]:
+def read_pages(path: Path, data: bytes, settings: RegistrySettings, ocr: OcrSettings) -> list[Page]:
     """Pages of one document; InputError (naming the file) if it is empty, truncated or unreadable."""
     if not data:
         raise InputError(path, "empty file")
     if len(data) > MAX_BYTES:
         raise InputError(path, f"file too large ({len(data) // (1024 * 1024)} MiB)")
     kind = kind_of(path)
-    pages = {PDF: _pdf, IMAGE: _image, DOCX: _docx, TEXT: _text}[kind](path, data, settings)
+    pages = {PDF: _pdf, IMAGE: _image, DOCX: _docx, TEXT: _text}[kind](path, data, settings, ocr)
     if not pages or not any(p.text.strip() for p in pages):
         raise InputError(path, "no readable text found in the document")
     return pages
 
 
-def _ocr_page(img: Image.Image, settings: LeakSettings) -> Page:
-    from canhbao.detectors.media import read_document
+def _ocr_page(img: Image.Image, ocr: OcrSettings) -> Page:
+    from canhbao.media.reader import read_document
 
-    text, _ = read_document(img, settings.ocr)
+    text, _ = read_document(img, ocr)
     return Page(img, text, "ocr")
 
 
-def _pdf(path: Path, data: bytes, settings: LeakSettings) -> list[Page]:
+def _pdf(path: Path, data: bytes, settings: RegistrySettings, ocr: OcrSettings) -> list[Page]:
     import pymupdf as fitz
 
     try:
@@ -75,7 +76,7 @@ def _pdf(path: Path, data: bytes, settings: LeakSettings) -> list[Page]:
             scanned = len(text.strip()) < MIN_TEXT_LAYER_CHARS
             pix = page.get_pixmap(dpi=200 if scanned else RENDER_DPI, colorspace=fitz.csRGB, alpha=False)
             img = Image.frombytes("RGB", (pix.width, pix.height), pix.samples)
-            pages.append(_ocr_page(img, settings) if scanned else Page(img, text, "text-layer"))
+            pages.append(_ocr_page(img, ocr) if scanned else Page(img, text, "text-layer"))
     except InputError:
         raise
     except Exception as exc:  # truncated or damaged content streams surface while rendering
@@ -85,16 +86,16 @@ def _pdf(path: Path, data: bytes, settings: LeakSettings) -> list[Page]:
     return pages
 
 
-def _image(path: Path, data: bytes, settings: LeakSettings) -> list[Page]:
+def _image(path: Path, data: bytes, settings: RegistrySettings, ocr: OcrSettings) -> list[Page]:
     first = load_image(data, name=str(path))  # size/bomb/corruption checks
     frames = [first]
     if path.suffix.lower() in (".tif", ".tiff"):
         with Image.open(io.BytesIO(data)) as tif:
             frames = [f.convert("RGB") for i, f in zip(range(settings.max_pdf_pages), ImageSequence.Iterator(tif))]
-    return [_ocr_page(img, settings) for img in frames]
+    return [_ocr_page(img, ocr) for img in frames]
 
 
-def _docx(path: Path, data: bytes, settings: LeakSettings) -> list[Page]:
+def _docx(path: Path, data: bytes, settings: RegistrySettings, ocr: OcrSettings) -> list[Page]:
     import docx
 
     try:
@@ -115,7 +116,7 @@ def _docx(path: Path, data: bytes, settings: LeakSettings) -> list[Page]:
     return _render("\n".join(parts))
 
 
-def _text(path: Path, data: bytes, settings: LeakSettings) -> list[Page]:
+def _text(path: Path, data: bytes, settings: RegistrySettings, ocr: OcrSettings) -> list[Page]:
     try:
         return _render(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
@@ -123,6 +124,6 @@ def _text(path: Path, data: bytes, settings: LeakSettings) -> list[Page]:
 
 
 def _render(text: str) -> list[Page]:
-    from canhbao.samples import render_layout, strip_markup
+    from canhbao.registry.render import render_layout, strip_markup
 
     return [Page(p.image, p.text, "rendered") for p in render_layout(strip_markup(text))]

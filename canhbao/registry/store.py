@@ -24,9 +24,10 @@ from canhbao.core.errors import InputError, NotFound
 from canhbao.core.home import Home
 from canhbao.core.records import RegisteredDocument, sha256_hex, utcnow
 from canhbao.registry import meta
-from canhbao.registry.fingerprint import shingle_set
+from canhbao.detectors.leak.fingerprint import shingle_set
 from canhbao.registry.ingest import read_pages
-from canhbao.registry.settings import LeakSettings, load_settings
+from canhbao.media import settings as media_settings
+from canhbao.registry.settings import RegistrySettings, load_settings
 
 CLASSIFICATIONS = ("internal", "confidential")
 
@@ -57,16 +58,23 @@ class StoredPage:
 
 
 class Registry:
-    def __init__(self, home: Home, settings: LeakSettings | None = None):
+    def __init__(self, home: Home, settings: RegistrySettings | None = None, *, shingle_words: int | None = None):
         self.home = home
         self.settings = settings or load_settings()
+        self.ocr = media_settings.load_settings().ocr
+        if shingle_words is None:  # stored fingerprints follow the matcher's setting
+            from canhbao.detectors.leak.settings import load_settings as leak_settings
+
+            shingle_words = leak_settings().match.shingle_words
+        self.shingle_words = shingle_words
         self.db = sqlite3.connect(home.registry_db)
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.executescript(_SCHEMA)
 
     @classmethod
-    def open(cls, home: Home, settings: LeakSettings | None = None) -> "Registry":
-        return cls(home, settings)
+    def open(cls, home: Home, settings: RegistrySettings | None = None, *,
+             shingle_words: int | None = None) -> "Registry":
+        return cls(home, settings, shingle_words=shingle_words)
 
     def close(self) -> None:
         self.db.close()
@@ -91,13 +99,13 @@ class Registry:
         existing = self.find(doc_id)
         if existing:
             return existing, False
-        pages = read_pages(path, data, self.settings)
+        pages = read_pages(path, data, self.settings, self.ocr)
         letter = meta.extract("\n".join(p.text for p in pages))
         original = self.home.blob_path(self.home.registry_files, doc_id, path.suffix.lower())
         atomic.write_bytes(original, data)
         rows = []
         zones = meta.split_zones([p.text for p in pages])
-        k = self.settings.match.shingle_words
+        k = self.shingle_words
         for n, (page, (_, boiler_text)) in enumerate(zip(pages, zones), start=1):
             image_path = self.home.registry_pages / doc_id[:2] / doc_id / f"{n:03d}.png"
             buf = io.BytesIO()

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from canhbao.crawlers.reltime import VN, parse_time
-from canhbao.crawlers.sample_server import GRAPH_TOKEN, Route, SampleServer, serve  # noqa: F401 - the site's API
+from canhbao.testing.sample_server import GRAPH_TOKEN, Route, SampleServer, serve  # noqa: F401 - the site's API
 
 GRAPH_TOKEN_ENV = "CANHBAO_SAMPLE_GRAPH_TOKEN"  # sources_config names it; set it to GRAPH_TOKEN
 LOGIN_WALL = ('<div id="login_wall"><h2>Bạn phải đăng nhập để tiếp tục.</h2>'

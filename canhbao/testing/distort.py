@@ -1,6 +1,6 @@
 """What happens to a document page on its way to Facebook or Zalo, reproduced deterministically.
 
-Each function takes a rendered page (`canhbao.samples.render_layout(text)[i].image`, RGB, white A4) and
+Each function takes a rendered page (`canhbao.testing.samples.render_layout(text)[i].image`, RGB, white A4) and
 returns the image that would reach a social network; the same `seed` always gives the same pixels.
 Used by the tests, `bench/leak_quality.py`, `bench/leak_speed.py` and the demo.
 
@@ -29,7 +29,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
-from canhbao.samples import PageLayout, font
+from canhbao.testing.samples import PageLayout, font
 
 Box = tuple[int, int, int, int]
 

@@ -14,7 +14,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "opensearch_node.sh"
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "opensearch_node.sh"
 
 
 def free_port(first: int = 9241, last: int = 9299) -> int:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from canhbao.core.text import fold
-from canhbao.detectors import gazetteer
+from canhbao.detectors.pii import gazetteer
 
 # Decree 13/2023/ND-CP, art. 2: ID, insurance and plate numbers are *basic* personal data (clause 3);
 # health status is *sensitive* (clause 4), and a patient code reveals it.

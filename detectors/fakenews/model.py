@@ -21,7 +21,7 @@ import numpy as np
 from canhbao.core import atomic
 from canhbao.core.errors import InputError, NotFound
 from canhbao.core.records import utcnow
-from canhbao.detectors import fakenews_text as ft
+from canhbao.detectors.fakenews import text as ft
 from canhbao.embedding import Embedder
 
 SIGNALS = tuple(ft.signals("").keys())

@@ -24,8 +24,8 @@ import numpy as np
 
 from canhbao.core.records import RegisteredDocument
 from canhbao.registry import meta
-from canhbao.registry.fingerprint import shingle_seq, shingle_set
-from canhbao.registry.settings import MatchSettings
+from canhbao.detectors.leak.fingerprint import shingle_seq, shingle_set
+from canhbao.detectors.leak.settings import MatchSettings
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from canhbao.core.home import Home
 from canhbao.core.images import IMAGE_SUFFIXES
 from canhbao.core.records import Finding, Media, MediaText, Post, Subject, sha256_hex
 from canhbao.detectors.base import Detector, Report, detector_classes
-from canhbao.detectors.media import MediaReader
+from canhbao.media.reader import MediaReader
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 MAX_TEXT_BYTES = 2 * 1024 * 1024

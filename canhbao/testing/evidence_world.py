@@ -135,10 +135,10 @@ class Case:
 
 def leak_case(home: Home, site: Site, store: Any, seed: Any) -> Case:
     """A photo of a registered letter's first page, matched by the real registry, OCR and leak detector."""
-    from canhbao.detectors.leak import LeakDetector
-    from canhbao.detectors.media import MediaReader
+    from canhbao.detectors.leak.detector import LeakDetector
+    from canhbao.media.reader import MediaReader
     from canhbao.registry import Registry
-    from canhbao.samples import render_pages
+    from canhbao.testing.samples import render_pages
 
     with Registry.open(home) as registry:
         registry.add(seed.path, classification="internal")
@@ -155,7 +155,7 @@ def leak_case(home: Home, site: Site, store: Any, seed: Any) -> Case:
 
 def pii_case(home: Home, site: Site, store: Any) -> Case:
     """A patient's data in a post, found and masked by the real PII detector."""
-    from canhbao.detectors.pii import PiiDetector
+    from canhbao.detectors.pii.detector import PiiDetector
 
     text = ("Bệnh nhân Nguyễn Thị Hoa, 45 tuổi, SĐT 0912345678, CCCD 001185012345, "
             "dương tính COVID-19, đang điều trị tại Bệnh viện Đa khoa tỉnh.")
@@ -168,7 +168,7 @@ def pii_case(home: Home, site: Site, store: Any) -> Case:
 def fake_case(home: Home, site: Site, store: Any) -> Case:
     """A post repeating a debunked claim, matched against the claim bank by the real fake-news detector."""
     from canhbao.claims import ClaimBank, make_claim
-    from canhbao.detectors.fakenews import FakenewsDetector
+    from canhbao.detectors.fakenews.detector import FakenewsDetector
 
     ClaimBank(home.claims_db).put(make_claim(
         {"text": "Uống nước chanh nóng diệt được virus corona", "verdict": "false", "source": "Bộ Y tế",
@@ -190,6 +190,6 @@ def _store(store: Any, post: Post, finding: Finding, masked: str) -> Alert:
 
 def _masked(post: Post) -> str:
     """Alerts carry the post text as the PII detector masks it, as the scan pipeline does."""
-    from canhbao.detectors.pii import PiiDetector
+    from canhbao.detectors.pii.detector import PiiDetector
 
     return PiiDetector().detect(Subject(post)).section["masked_text"]

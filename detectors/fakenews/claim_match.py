@@ -15,7 +15,7 @@ import numpy as np
 
 from canhbao.core.records import Claim, ClaimRef
 from canhbao.core.text import fold
-from canhbao.detectors import fakenews_text as ft
+from canhbao.detectors.fakenews import text as ft
 from canhbao.embedding import Embedder
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from canhbao.detectors import gazetteer
-from canhbao.detectors.pii_patterns import Span
+from canhbao.detectors.pii import gazetteer
+from canhbao.detectors.pii.patterns import Span
 
 # keyword (folded) -> kind; "street" and "hamlet" are below the administrative levels.
 KEYWORDS = {

@@ -23,7 +23,7 @@ from canhbao.core.errors import InputError
 from canhbao.core.home import Home
 from canhbao.core.images import load_image
 from canhbao.core.records import MediaText, sha256_hex
-from canhbao.registry.settings import GateSettings, LeakSettings, OcrSettings, load_settings
+from canhbao.media.settings import GateSettings, MediaSettings, OcrSettings, load_settings
 
 # Tesseract's OpenMP threading is 6x slower on 2 cores than one thread per process (shared/NOTES.md).
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
@@ -204,8 +204,8 @@ def read_document(img: Image.Image, settings: OcrSettings = OcrSettings()) -> tu
 
 
 class MediaReader:
-    def __init__(self, settings: LeakSettings | None = None):
-        self.settings = settings or LeakSettings()
+    def __init__(self, settings: MediaSettings | None = None):
+        self.settings = settings or MediaSettings()
 
     @classmethod
     def from_home(cls, home: Home) -> "MediaReader":

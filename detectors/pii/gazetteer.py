@@ -61,7 +61,7 @@ def load() -> Gazetteer:
     import vietnam_provinces
 
     current = json.loads(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH.read_text(encoding="utf-8"))
-    legacy_path = resources.files("canhbao.detectors").joinpath("data/legacy_units.json.gz")
+    legacy_path = resources.files("canhbao.detectors.pii").joinpath("data/legacy_units.json.gz")
     with legacy_path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
         legacy = json.load(fh)
     provinces = {key(p["name"]) for p in current} | {key(n) for n in legacy["provinces"]} | set(ALIASES)
