@@ -23,7 +23,8 @@ from canhbao.core.audit import AuditLog
 from canhbao.core.errors import InputError
 from canhbao.core.posts import PostStore
 from canhbao.core.records import ClaimRef, Finding
-from canhbao.evidence import export, sample
+from canhbao.evidence import export
+from canhbao.testing import evidence_world as sample
 from canhbao.evidence.browser import png_size
 from canhbao.evidence.settings import EvidenceSettings
 
