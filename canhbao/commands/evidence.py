@@ -30,6 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     v.add_argument("--key", type=Path,
                    help="trusted public key (PEM); default: this deployment's key if present. Without "
                         "either, verify fails: a bundle signed only by its own key proves nothing")
+    v.add_argument("--tsa-ca", type=Path, metavar="PEM",
+                   help="trusted time-stamping authority certificate(s); default: tsa_ca_file in config")
     v.set_defaults(func=run_verify)
 
 
@@ -82,10 +84,16 @@ def run_verify(args: argparse.Namespace) -> int:
         key_file = cfg.key_file(Home.resolve(args.home))
         if key_file.exists():  # never created here: a verifier without a key has nothing to trust
             trusted = signing.load_or_create(key_file).public_key()
-    verdict = bundle.verify(args.bundle, trusted, limits=cfg.verify_limits())
+    from canhbao.evidence import timestamp
+
+    ca = args.tsa_ca or cfg.tsa_ca_file
+    roots = timestamp.load_roots(ca) if ca else ()
+    verdict = bundle.verify(args.bundle, trusted, limits=cfg.verify_limits(), tsa_roots=roots)
     if verdict.ok and verdict.trusted:
         print(f"OK {args.bundle}: {verdict.checked} files match manifest.sha256; signature valid "
               f"(trusted key {verdict.fingerprint})")
+        if verdict.timestamp_trusted:
+            print(f"timestamp: manifest.sha256 existed at {verdict.timestamp} (RFC 3161, trusted TSA)")
         for note in verdict.notes:
             print(f"note: {note}")
         return 0

@@ -20,7 +20,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Mapping
+from typing import Any, BinaryIO, Callable, Mapping, Sequence
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -32,7 +32,8 @@ from canhbao.evidence import signing
 MANIFEST = "manifest.sha256"
 SIGNATURE = "manifest.sha256.sig"
 PUBLIC_KEY = "public_key.pem"
-UNSIGNED = (MANIFEST, SIGNATURE)  # the only files the manifest cannot list
+TIMESTAMP = "manifest.sha256.tsr"  # RFC 3161 timestamp of the manifest (optional)
+UNSIGNED = (MANIFEST, SIGNATURE, TIMESTAMP)  # the only files the manifest cannot list
 
 
 def manifest(files: Mapping[str, bytes]) -> bytes:
@@ -111,7 +112,7 @@ def write_dir(path: Path, files: Mapping[str, bytes]) -> None:
 # bomb is refused without being inflated.
 
 _CHUNK = 1 << 20
-_SMALL = {MANIFEST: 16 << 20, SIGNATURE: 4096, PUBLIC_KEY: 16384}  # read whole: bounded far lower
+_SMALL = {MANIFEST: 16 << 20, SIGNATURE: 4096, PUBLIC_KEY: 16384, TIMESTAMP: 65536}  # read whole: bounded far lower
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,8 @@ class Verdict:
     fingerprint: str = ""
     trusted: bool = False  # signature checked against a trusted key, not only the bundled one
     notes: tuple[str, ...] = field(default=())
+    timestamp: str = ""  # ISO time an RFC 3161 authority vouches the manifest existed at ("" if none)
+    timestamp_trusted: bool = False  # its signer chains to a trusted TSA certificate
 
 
 def canonical(name: str) -> bool:
@@ -242,13 +245,16 @@ def parse_manifest(text: bytes) -> tuple[dict[str, str], list[str]]:
     return entries, problems
 
 
-def verify(path: Path, trusted: Ed25519PublicKey | None = None, *, limits: Limits = Limits()) -> Verdict:
+def verify(path: Path, trusted: Ed25519PublicKey | None = None, *, limits: Limits = Limits(),
+           tsa_roots: Sequence[Any] = ()) -> Verdict:
+    """`tsa_roots`: trusted TSA certificates; a timestamp in the bundle is always checked against the
+    manifest, and its signer against these when given."""
     with ExitStack() as stack:
-        return _verify(*_members(Path(path), stack), trusted, limits)
+        return _verify(*_members(Path(path), stack), trusted, limits, tsa_roots)
 
 
 def _verify(members: list[tuple[str, Callable[[], BinaryIO], int, int]], problems: list[str],
-            trusted: Ed25519PublicKey | None, limits: Limits) -> Verdict:
+            trusted: Ed25519PublicKey | None, limits: Limits, tsa_roots: Sequence[Any]) -> Verdict:
     problems += _structure(members, limits)
     if problems:  # nothing is unpacked from a bundle whose layout is already wrong
         return Verdict(False, tuple(problems))
@@ -298,8 +304,20 @@ def _verify(members: list[tuple[str, Callable[[], BinaryIO], int, int]], problem
             is_trusted = trusted is not None
             if not is_trusted:
                 notes.append(NOT_TRUSTED)
+    stamped, stamp_trusted = "", False
+    if TIMESTAMP in small:
+        from canhbao.evidence import timestamp
+
+        got = timestamp.check(small[TIMESTAMP], small[MANIFEST], tsa_roots)
+        if not got.ok:
+            problems.append(f"{TIMESTAMP}: {got.problem}")
+        else:
+            stamped, stamp_trusted = got.at, got.trusted
+            if not got.trusted:
+                notes.append(f"timestamp {got.at} by {got.tsa or 'an unnamed authority'} matches the manifest "
+                             "but was not checked against a trusted TSA certificate (give --tsa-ca PEM)")
     return Verdict(not problems, tuple(problems), checked=len(entries), fingerprint=fp, trusted=is_trusted,
-                   notes=tuple(notes))
+                   notes=tuple(notes), timestamp=stamped, timestamp_trusted=stamp_trusted)
 
 
 NOT_TRUSTED = ("signature not checked against a trusted key (only against the key inside the bundle, "

@@ -35,7 +35,7 @@ from canhbao.core.errors import CanhbaoError, InputError, NotFound
 from canhbao.core.home import Home
 from canhbao.core.posts import PostStore
 from canhbao.core.records import PII_EXPOSURE, AlertEvent, Post, sha256_hex, utcnow
-from canhbao.evidence import bundle, custody, metadata, report, signing, takedown, wacz
+from canhbao.evidence import bundle, custody, metadata, report, signing, takedown, timestamp, wacz
 from canhbao.evidence.browser import Renderer
 from canhbao.evidence.collect import Capture, collect
 from canhbao.evidence.fetch import fetch
@@ -135,6 +135,10 @@ def export(home: Home, store: Any, alert_id: str, settings: EvidenceSettings, *,
         tz=settings.timezone, legal_basis=settings.legal_basis.get(lang, ()), tsa=settings.tsa_url,
         hashes=[(n, len(d), sha256_hex(d)) for n, d in sorted(files.items())])
     sealed = bundle.seal(files, key)
+    if settings.tsa_url:  # a configured TSA that does not answer stops the export: the record says stamped
+        sealed[bundle.TIMESTAMP] = timestamp.stamp(sealed[bundle.MANIFEST], settings.tsa_url,
+                                                   timestamp.load_roots(settings.tsa_ca_file) if
+                                                   settings.tsa_ca_file else (), timeout=settings.tsa_timeout_s)
 
     out_dir = Path(out_dir) if out_dir else home.evidence / alert.id
     name = f"evidence-{alert.id}-{now.strftime('%Y%m%dT%H%M%SZ')}"

@@ -63,6 +63,10 @@ class EvidenceSettings:
         if min(self.verify_max_members, self.verify_max_member_mb, self.verify_max_total_mb) < 1 \
                 or self.verify_max_ratio < 2:
             raise ValueError("verify limits must be positive (verify_max_ratio at least 2)")
+        if self.tsa_url and not self.tsa_ca_file:
+            raise ValueError("tsa_url needs tsa_ca_file (the TSA's root certificate, PEM) to check its answers")
+        if self.tsa_url and not self.tsa_url.startswith(("http://", "https://")):
+            raise ValueError("tsa_url must be an http:// or https:// URL")
         if self.max_screenshot_height < 500:
             raise ValueError("max_screenshot_height must be at least 500")
 
