@@ -97,8 +97,10 @@ def test_a_batch_with_three_hostile_files_registers_the_two_good_ones(batch, tmp
     def cap() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
-    code = ("import resource, sys; from canhbao.cli import main; rc = main(sys.argv[1:]); "
-            "print('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(rc)")
+    # VmHWM, not ru_maxrss: Linux carries the forking parent's (pytest's) high-water mark into the child's.
+    code = ("import sys; from canhbao.cli import main; rc = main(sys.argv[1:]); "
+            "hwm = next(ln for ln in open('/proc/self/status') if ln.startswith('VmHWM')).split()[1]; "
+            "print('RSS', hwm, file=sys.stderr); sys.exit(rc)")
     run = subprocess.run([sys.executable, "-c", code, "registry", "add", *map(str, batch)], env=env, cwd=REPO,
                          capture_output=True, text=True, timeout=600, preexec_fn=cap)
     err = [ln for ln in run.stderr.splitlines() if not ln.startswith("RSS")]
