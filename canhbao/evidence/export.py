@@ -9,6 +9,7 @@ Layout of a bundle:
   media/<sha256>.<ext>   original media files
   capture/capture.warc.gz   the crawler's WARC records of the page and its media, byte for byte
   capture/live.warc.gz      the live URL fetched at export time
+  capture/live-tls-chain.pem   the certificate chain of that HTTPS connection (origin of the live view)
   capture/capture.wacz      both WARC files as a WACZ with a CDXJ index (replayable in ReplayWeb.page)
   takedown/...           takedown checks and their captures
   custody.jsonl          chain of custody
@@ -189,6 +190,10 @@ def _views(cap: Capture, files: dict[str, bytes], renderer: Renderer, settings: 
         live.update(reachable=got.reachable, http_status=got.status, error=got.error)
         if got.warc:
             files["capture/live.warc.gz"] = got.warc
+        if got.tls:  # origin: the certificates the live server presented, as verified
+            files["capture/live-tls-chain.pem"] = b"".join(c.pem() for c in got.tls)
+            live["tls"] = [{"host": c.host, "port": c.port, "version": c.version, "cipher": c.cipher,
+                            "certificates": c.summary()} for c in got.tls]
         if got.reachable and got.status < 400:
             try:
                 png = renderer.live(cap.post.url, timeout_s=settings.live_timeout_s)
@@ -228,6 +233,7 @@ def _describe(name: str) -> str:
         "capture/capture.warc.gz": "WARC records of the page and its media, as captured",
         "capture/capture.warc": "WARC records of the page and its media, as captured",
         "capture/live.warc.gz": "WARC records of the live URL fetched at export time",
+        "capture/live-tls-chain.pem": "TLS certificate chain the live server presented (leaf first, verified)",
         "capture/capture.wacz": "the WARC files above as a WACZ (opens in ReplayWeb.page)",
         "custody.jsonl": "chain of custody",
     }.get(name, "original media file" if name.startswith("media/") else
