@@ -8,9 +8,8 @@ import io
 import ipaddress
 import json
 import ssl
-import threading
 import zipfile
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from cryptography import x509
@@ -26,6 +25,7 @@ from canhbao.evidence import bundle, export
 from canhbao.evidence.settings import EvidenceSettings
 from canhbao.net.http import get
 from canhbao.net.policy import FetchPolicy
+from canhbao.testing.local_http import LocalServer
 
 PAGE = "<!doctype html><html><body><p>Bài viết còn trên mạng</p></body></html>".encode()
 
@@ -68,15 +68,10 @@ def https_site(tmp_path_factory):
         def log_message(self, *args) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(d / "leaf.pem", d / "leaf.key")
-    server.socket = ctx.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"https://127.0.0.1:{server.server_address[1]}", d / "ca.pem", leaf, ca
-    server.shutdown()
-    server.server_close()
+    with LocalServer(Handler, tls=ctx) as server:
+        yield f"https://127.0.0.1:{server.port}", d / "ca.pem", leaf, ca
 
 
 def test_the_live_fetch_records_the_verified_chain_and_the_https_exchange(https_site, monkeypatch):

@@ -30,9 +30,9 @@ STATUSES = {"vi": {"open": "mới", "acknowledged": "đã tiếp nhận", "confi
             "en": {"open": "open", "acknowledged": "acknowledged", "confirmed": "confirmed", "dismissed": "dismissed"}}
 TIERS = {"vi": {"matched": "trùng khớp", "suggested": "gần giống"}, "en": {"matched": "matched", "suggested": "similar"}}
 DETECTORS = {"vi": {"leak": "đối chiếu văn bản nội bộ", "pii": "phát hiện dữ liệu cá nhân",
-                    "fakenews": "đối chiếu tin giả"},
+                    "fakenews": "đối chiếu tin giả", "analyst": "cán bộ thu thập thủ công"},
              "en": {"leak": "internal document matching", "pii": "personal data detection",
-                    "fakenews": "fake news matching"}}
+                    "fakenews": "fake news matching", "analyst": "captured by an analyst"}}
 ACTIONS = {
     "vi": {"captured": "thu thập bài đăng", "analysed": "phân tích, phát hiện", "created": "tạo cảnh báo",
            "acknowledged": "tiếp nhận cảnh báo", "confirmed": "xác nhận vi phạm", "dismissed": "bác bỏ cảnh báo",

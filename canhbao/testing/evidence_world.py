@@ -9,11 +9,10 @@ alert store. The site can then take a post down or edit it, for takedown trackin
 from __future__ import annotations
 
 import io
-import threading
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -25,6 +24,7 @@ from canhbao.core.atomic import write_bytes
 from canhbao.core.home import Home
 from canhbao.core.posts import PostStore
 from canhbao.core.records import Alert, Finding, Media, Post, Subject, sha256_hex
+from canhbao.testing.local_http import LocalServer
 
 VN = timezone(timedelta(hours=7))
 PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{title}</title>
@@ -38,7 +38,7 @@ REMOVED_PAGE = ("<!doctype html><html><head><meta charset='utf-8'><title>Faceboo
                 "<h2>This content isn't available right now</h2></body></html>").encode()
 
 
-class Site:
+class Site(LocalServer):
     """Pages served on 127.0.0.1 from a mutable table: path -> (status, content type, body)."""
 
     def __init__(self) -> None:
@@ -57,21 +57,8 @@ class Site:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-
-    def __enter__(self) -> "Site":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        super().__init__(Handler)
+        self.base = f"http://127.0.0.1:{self.port}"
 
     def url(self, path: str) -> str:
         return f"{self.base}{path}"

@@ -11,7 +11,7 @@ import datetime as dt
 import subprocess
 import tempfile
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from canhbao.testing.local_http import LocalServer
 
 CONFIG = """\
 [ tsa ]
@@ -58,7 +60,7 @@ def _cert(subject: str, key, issuer_name: x509.Name, issuer_key, *, ca: bool) ->
     return builder.sign(issuer_key, hashes.SHA256())
 
 
-class LocalTSA:
+class LocalTSA(LocalServer):
     """`with LocalTSA() as tsa:` -> tsa.url (POST a TimeStampReq), tsa.ca_file (PEM of the root)."""
 
     def __init__(self) -> None:
@@ -97,19 +99,9 @@ class LocalTSA:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/tsa"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-
-    def __enter__(self) -> "LocalTSA":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        super().__init__(Handler)
+        self.url = f"http://127.0.0.1:{self.port}/tsa"
 
     def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        super().close()
         self._tmp.cleanup()
