@@ -183,3 +183,16 @@ def test_a_home_without_a_key_does_not_say_ok(leak_zip, evidence_world, tmp_path
     pem.write_bytes(signing.public_pem(signing.load_or_create(SETTINGS.key_file(evidence_world[0]))))
     assert cli.main(["--home", str(empty_home), "evidence", "verify", str(leak_zip), "--key", str(pem)]) == 0
     assert capsys.readouterr().out.startswith("OK ")
+
+
+def test_an_unpacked_bundle_with_a_symbolic_link_is_refused(leak_zip, trusted, tmp_path):
+    """A folder bundle: a link would make verify hash (and a reader open) a file outside the bundle."""
+    folder = tmp_path / "unpacked"
+    with zipfile.ZipFile(leak_zip) as zf:
+        zf.extractall(folder)
+    assert bundle.verify(folder, trusted).ok
+    (tmp_path / "outside.txt").write_bytes((folder / "post/text.txt").read_bytes())
+    (folder / "post/text.txt").unlink()
+    (folder / "post/text.txt").symlink_to(tmp_path / "outside.txt")
+    verdict = bundle.verify(folder, trusted)
+    assert not verdict.ok and "post/text.txt: a symbolic link, not a file (refused)" in verdict.problems
