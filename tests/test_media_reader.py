@@ -99,3 +99,15 @@ def test_detect_batch_limits_come_from_config(tmp_path, home, config_dir, capsys
     lines = err.strip().splitlines()
     assert len(lines) == 2 and "six_mp.png" in lines[0] and "limit 4,000,000" in lines[0]
     assert "two_mb.jpg" in lines[1] and "file too large" in lines[1]
+
+
+def test_ocr_timeout_is_an_error_naming_the_image_not_an_empty_text(tmp_path):
+    """A page Tesseract cannot finish in time must not look like a blank page (that would hide a leak)."""
+    from canhbao.media.settings import MediaSettings, OcrSettings
+
+    page = render_layout("Văn bản mật " * 400)[0]
+    path = tmp_path / "page.png"
+    page.image.save(path)
+    reader = MediaReader(MediaSettings(ocr=OcrSettings(timeout_s=0.01)))
+    with pytest.raises(InputError, match=r"page\.png: OCR timed out after 0\.01 s"):
+        reader.read(path)

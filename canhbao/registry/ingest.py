@@ -58,10 +58,13 @@ def iter_pages(path: Path, data: bytes, settings: RegistrySettings, ocr: OcrSett
         raise InputError(path, "no readable text found in the document")
 
 
-def _ocr_page(img: Image.Image, ocr: OcrSettings) -> Page:
-    from canhbao.media.reader import read_document
+def _ocr_page(path: Path, img: Image.Image, ocr: OcrSettings) -> Page:
+    from canhbao.media.reader import OcrTimeout, read_document
 
-    text, _ = read_document(img, ocr)
+    try:
+        text, _ = read_document(img, ocr)
+    except OcrTimeout as exc:
+        raise InputError(path, str(exc)) from None
     return Page(img, text, "ocr")
 
 
@@ -95,7 +98,7 @@ def _pdf(path: Path, data: bytes, settings: RegistrySettings, ocr: OcrSettings) 
             pix = page.get_pixmap(dpi=dpi, colorspace=fitz.csRGB, alpha=False)
             img = Image.frombytes("RGB", (pix.width, pix.height), pix.samples)
             del pix
-            yield _ocr_page(img, ocr) if scanned else Page(img, text, "text-layer")
+            yield _ocr_page(path, img, ocr) if scanned else Page(img, text, "text-layer")
     except InputError:
         raise
     except Exception as exc:  # truncated or damaged content streams surface while rendering
@@ -110,7 +113,7 @@ def _image(path: Path, data: bytes, settings: RegistrySettings, ocr: OcrSettings
     max_px = settings.max_image_megapixels * 1_000_000
     load_image(data, name=str(path), max_pixels=max_px)  # size/bomb/corruption checks of the first frame
     if path.suffix.lower() not in (".tif", ".tiff"):
-        yield _ocr_page(load_image(data, name=str(path), max_pixels=max_px), ocr)
+        yield _ocr_page(path, load_image(data, name=str(path), max_pixels=max_px), ocr)
         return
     with Image.open(io.BytesIO(data)) as tif:
         sizes = []
@@ -132,7 +135,7 @@ def _image(path: Path, data: bytes, settings: RegistrySettings, ocr: OcrSettings
                 frame = tif.convert("RGB")
             except (OSError, ValueError) as exc:
                 raise InputError(path, f"frame {n + 1}: corrupt or truncated ({exc})") from None
-            yield _ocr_page(frame, ocr)
+            yield _ocr_page(path, frame, ocr)
 
 
 def _docx(path: Path, data: bytes, settings: RegistrySettings, ocr: OcrSettings) -> Iterator[Page]:
