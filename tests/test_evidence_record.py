@@ -187,3 +187,15 @@ def test_export_refused_when_the_audit_chain_is_broken(evidence_world, tmp_path)
         assert not (tmp_path / "x").exists() or not any((tmp_path / "x").iterdir())
     finally:
         log.path.write_bytes(saved)
+
+
+def test_legal_basis_lines_come_from_config(evidence_world, renderer, out_dir):
+    home, _site, store, cases = evidence_world
+    basis = ("Luật An ninh mạng số 24/2018/QH14", "Nghị định số 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân")
+    settings = replace(SETTINGS, legal_basis={"vi": basis})
+    done = export.export(home, store, cases["pii"].alert.id, settings, out_dir=out_dir / "basis",
+                         actor="thanh.tra.lan", renderer=renderer, now=NOW)
+    text, _ = pdf_pages(done, out_dir, "record-basis")
+    flat = " ".join(text.split())
+    assert all(f"Căn cứ {b};" in flat for b in basis)
+    assert flat.index("Căn cứ") < flat.index("Hôm nay, hồi") < flat.index("I. THÔNG TIN")

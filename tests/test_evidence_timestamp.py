@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import socket
+import subprocess
 import zipfile
 from datetime import datetime, timezone
 
@@ -41,6 +42,10 @@ def test_export_carries_a_timestamp_that_verifies_against_the_authority(stamped,
     assert verdict.ok and verdict.timestamp_trusted, verdict.problems
     at = datetime.fromisoformat(verdict.timestamp)
     assert before <= at <= datetime.now(timezone.utc)
+    with zipfile.ZipFile(done.zip_path) as zf:
+        pdf = zf.read("report.pdf")
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    assert "dấu thời gian tin cậy (RFC 3161)" in text and tsa.url in text
 
 
 def test_cli_reports_the_trusted_time(stamped, tsa, evidence_world, capsys):
