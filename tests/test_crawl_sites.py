@@ -8,14 +8,14 @@ import sys
 from datetime import timedelta
 
 import pytest
+from _crawl_site import crawl, health, images, posts
 from warcio.archiveiterator import ArchiveIterator
 
-from _crawl_site import crawl, health, images, posts
-from canhbao.evidence.wording import is_exact
 from canhbao.core.home import Home
 from canhbao.core.posts import PostStore
 from canhbao.core.records import sha256_hex
 from canhbao.crawlers.reltime import VN
+from canhbao.evidence.wording import is_exact
 from canhbao.testing.sample_site import GRAPH_TOKEN, GRAPH_TOKEN_ENV, FeedSpec, build_site, serve
 
 KINDS = {"fb-page": ("facebook_page", "html"), "fb-group": ("facebook_group", "html"),

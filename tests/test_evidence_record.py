@@ -24,9 +24,9 @@ from canhbao.core.errors import InputError
 from canhbao.core.posts import PostStore
 from canhbao.core.records import ClaimRef, Finding
 from canhbao.evidence import export
-from canhbao.testing import evidence_world as sample
 from canhbao.evidence.browser import png_size
 from canhbao.evidence.settings import EvidenceSettings
+from canhbao.testing import evidence_world as sample
 
 SETTINGS = EvidenceSettings(screenshot_live=False)
 NOW = datetime(2026, 11, 30, 9, 15, 42, tzinfo=timezone.utc)  # 16:15:42 in Hà Nội

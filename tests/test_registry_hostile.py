@@ -15,9 +15,9 @@ import pytest
 from PIL import Image
 
 from canhbao.core.errors import InputError
+from canhbao.media.settings import OcrSettings
 from canhbao.registry import ingest
 from canhbao.registry.settings import RegistrySettings
-from canhbao.media.settings import OcrSettings
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -109,7 +109,7 @@ def test_a_batch_with_three_hostile_files_registers_the_two_good_ones(batch, tmp
     added = [ln for ln in run.stdout.splitlines() if "  added  " in ln]
     assert len(added) == 2 and "good.txt" in added[0] and "good.docx" in added[1], run.stdout
     assert len(err) == 3, err  # one line per hostile file, no traceback
-    for line, name in zip(err, ("big.txt", "bomb.docx", "frames.tif")):
+    for line, name in zip(err, ("big.txt", "bomb.docx", "frames.tif"), strict=True):
         assert line.startswith("canhbao: ") and name in line, line
     assert "Traceback" not in run.stderr
     print(f"registry add peak RSS: {rss_kib // 1024} MiB")

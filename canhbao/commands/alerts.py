@@ -10,8 +10,8 @@ from datetime import datetime, timedelta, timezone
 from canhbao.core.audit import current_actor
 from canhbao.core.errors import CanhbaoError, InputError
 from canhbao.core.home import Home
-from canhbao.core.text import for_terminal, json_for_terminal
 from canhbao.core.records import ALERT_STATUSES, ALERT_TYPES, AlertEvent, to_dict, utcnow
+from canhbao.core.text import for_terminal, json_for_terminal
 
 MAX_AGE = timedelta(days=100 * 365)  # `--since 999999d` would overflow datetime
 MOVES = {"ack": "acknowledged", "confirm": "confirmed", "dismiss": "dismissed", "reopen": "open"}

@@ -261,17 +261,7 @@ def _verify(members: list[tuple[str, Callable[[], BinaryIO], int, int]], problem
     for name, _opener, size, _packed in members:
         if name in _SMALL and size > _SMALL[name]:
             return Verdict(False, (f"{name}: {size:,} bytes; far too large for this file",))
-    digests, small, unreadable = {}, {}, set()
-    for name, opener, size, _packed in members:
-        try:
-            digests[name], data = _digest(name, opener, size)
-        except _Unreadable as exc:
-            problems.append(str(exc))
-            unreadable.add(name)
-            digests[name] = ""
-            continue
-        if data is not None:
-            small[name] = data
+    digests, small, unreadable = _hash_all(members, problems)
     for needed in (MANIFEST, SIGNATURE, PUBLIC_KEY):
         if needed not in digests:
             problems.append(f"{needed}: missing")
@@ -286,38 +276,67 @@ def _verify(members: list[tuple[str, Callable[[], BinaryIO], int, int]], problem
             problems.append(f"{name}: altered (SHA-256 differs from {MANIFEST})")
     for name in sorted(set(digests) - set(entries) - set(UNSIGNED)):
         problems.append(f"{name}: added (not listed in {MANIFEST})")
-    fp, is_trusted, notes = "", False, []
-    if PUBLIC_KEY in small and SIGNATURE in small:
-        try:
-            bundled = signing.load_public(small[PUBLIC_KEY], PUBLIC_KEY)
-        except InputError as exc:
-            problems.append(str(exc))
-        else:
-            fp = signing.fingerprint(bundled)
-            key = trusted or bundled
-            if trusted is not None and signing.fingerprint(trusted) != fp:
-                problems.append(f"{PUBLIC_KEY}: signed by key {fp}, not by the trusted key "
-                                f"{signing.fingerprint(trusted)}")
-            elif not signing.check(key, small[SIGNATURE], small[MANIFEST]):
-                problems.append(f"{SIGNATURE}: signature does not match {MANIFEST} "
-                                "(manifest or signature altered)")
-            is_trusted = trusted is not None
-            if not is_trusted:
-                notes.append(NOT_TRUSTED)
-    stamped, stamp_trusted = "", False
-    if TIMESTAMP in small:
-        from canhbao.evidence import timestamp
-
-        got = timestamp.check(small[TIMESTAMP], small[MANIFEST], tsa_roots)
-        if not got.ok:
-            problems.append(f"{TIMESTAMP}: {got.problem}")
-        else:
-            stamped, stamp_trusted = got.at, got.trusted
-            if not got.trusted:
-                notes.append(f"timestamp {got.at} by {got.tsa or 'an unnamed authority'} matches the manifest "
-                             "but was not checked against a trusted TSA certificate (give --tsa-ca PEM)")
+    notes: list[str] = []
+    fp, is_trusted = _signature(small, trusted, problems, notes)
+    stamped, stamp_trusted = _timestamp(small, tsa_roots, problems, notes)
     return Verdict(not problems, tuple(problems), checked=len(entries), fingerprint=fp, trusted=is_trusted,
                    notes=tuple(notes), timestamp=stamped, timestamp_trusted=stamp_trusted)
+
+
+def _hash_all(members: list[tuple[str, Callable[[], BinaryIO], int, int]],
+              problems: list[str]) -> tuple[dict[str, str], dict[str, bytes], set[str]]:
+    """SHA-256 of every member (streamed), the bytes of the small signature files, the unreadable ones."""
+    digests: dict[str, str] = {}
+    small: dict[str, bytes] = {}
+    unreadable: set[str] = set()
+    for name, opener, size, _packed in members:
+        try:
+            digests[name], data = _digest(name, opener, size)
+        except _Unreadable as exc:
+            problems.append(str(exc))
+            unreadable.add(name)
+            digests[name] = ""
+            continue
+        if data is not None:
+            small[name] = data
+    return digests, small, unreadable
+
+
+def _signature(small: Mapping[str, bytes], trusted: Ed25519PublicKey | None, problems: list[str],
+               notes: list[str]) -> tuple[str, bool]:
+    """(fingerprint of the bundled key, whether the signature was checked against a trusted key)."""
+    if PUBLIC_KEY not in small or SIGNATURE not in small:
+        return "", False
+    try:
+        bundled = signing.load_public(small[PUBLIC_KEY], PUBLIC_KEY)
+    except InputError as exc:
+        problems.append(str(exc))
+        return "", False
+    fp = signing.fingerprint(bundled)
+    if trusted is not None and signing.fingerprint(trusted) != fp:
+        problems.append(f"{PUBLIC_KEY}: signed by key {fp}, not by the trusted key {signing.fingerprint(trusted)}")
+    elif not signing.check(trusted or bundled, small[SIGNATURE], small[MANIFEST]):
+        problems.append(f"{SIGNATURE}: signature does not match {MANIFEST} (manifest or signature altered)")
+    if trusted is None:
+        notes.append(NOT_TRUSTED)
+    return fp, trusted is not None
+
+
+def _timestamp(small: Mapping[str, bytes], tsa_roots: Sequence[Any], problems: list[str],
+               notes: list[str]) -> tuple[str, bool]:
+    """(time the authority vouches for, whether its signer chains to a trusted TSA certificate)."""
+    if TIMESTAMP not in small:
+        return "", False
+    from canhbao.evidence import timestamp
+
+    got = timestamp.check(small[TIMESTAMP], small[MANIFEST], tsa_roots)
+    if not got.ok:
+        problems.append(f"{TIMESTAMP}: {got.problem}")
+        return "", False
+    if not got.trusted:
+        notes.append(f"timestamp {got.at} by {got.tsa or 'an unnamed authority'} matches the manifest "
+                     "but was not checked against a trusted TSA certificate (give --tsa-ca PEM)")
+    return got.at, got.trusted
 
 
 NOT_TRUSTED = ("signature not checked against a trusted key (only against the key inside the bundle, "

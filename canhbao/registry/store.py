@@ -23,10 +23,10 @@ from canhbao.core import atomic
 from canhbao.core.errors import InputError, NotFound
 from canhbao.core.home import Home
 from canhbao.core.records import RegisteredDocument, sha256_hex, utcnow
-from canhbao.registry import meta
 from canhbao.detectors.leak.fingerprint import shingle_set
-from canhbao.registry.ingest import iter_pages
 from canhbao.media import settings as media_settings
+from canhbao.registry import meta
+from canhbao.registry.ingest import iter_pages
 from canhbao.registry.settings import RegistrySettings, load_settings
 
 CLASSIFICATIONS = ("internal", "confidential")
@@ -123,7 +123,7 @@ class Registry:
         rows = []
         zones = meta.split_zones(texts)
         k = self.shingle_words
-        for n, ((method, text, phash, image_path), (_, boiler_text)) in enumerate(zip(done, zones), start=1):
+        for n, ((method, text, phash, image_path), (_, boiler_text)) in enumerate(zip(done, zones, strict=True), start=1):
             shingles = shingle_set(text, k)
             boiler = np.intersect1d(shingle_set(boiler_text, k), shingles)
             rows.append((doc_id, n, method, text, phash, shingles.tobytes(),
