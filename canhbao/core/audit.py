@@ -100,7 +100,8 @@ class AuditLog:
     def verify(self) -> list[str]:
         """Problems found in the chain (empty list = intact). Streams the log; a line that is not an
         entry at all is a problem, not a crash."""
-        problems, prev = [], GENESIS
+        problems: list[str] = []
+        prev = GENESIS
         if not self.path.exists():
             return problems
         with open(self.path, encoding="utf-8", errors="replace") as fh:

