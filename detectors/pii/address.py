@@ -126,7 +126,9 @@ def _components(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[
         yield m.start(), m.end(), "house", False
     for m in _NUMBERED_STREET.finditer(sh):
         end = _cap_words(text, m.end())
-        if end - m.end() >= 4 and " " in text[m.end():end] and gaz.level(sh[m.end():end]) != "province":
+        name = text[m.end():end]
+        foreign = sh[m.end():end] == name.lower() and _has_marks(text, m.start())  # "hạt giống số 5 Pablo Carreno"
+        if end - m.end() >= 4 and " " in name and not foreign and gaz.level(sh[m.end():end]) != "province":
             yield m.start(), end, "street", True  # "04 Quảng Nam" is a count of cases, not a house
     for m in _RESIDENCE.finditer(sh):
         end = _cap_words(text, m.end())
