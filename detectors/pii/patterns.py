@@ -245,7 +245,9 @@ def _name_run(text: str, sh: str, run: list[tuple[int, int]], gaz: gazetteer.Gaz
     if not run or any(k in NOT_NAME_WORDS for k in keys):
         return None
     # "Ông Phạm Ngọc Thanh cho biết" opens a sentence with the honorific; "Bà Rịa" is a place
-    lead = len(run) >= 2 and keys[0] in _LEADING_HONORIFICS and " ".join(keys) not in gaz
+    first = text[run[0][0]:run[0][1]]
+    lead = (len(run) >= 2 and keys[0] in _LEADING_HONORIFICS and first[1:].islower()
+            and " ".join(keys) not in gaz)
     if lead:
         run, keys = run[1:], keys[1:]
     start, end = run[0][0], run[-1][1]
