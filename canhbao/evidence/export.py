@@ -86,6 +86,8 @@ def export(home: Home, store: Any, alert_id: str, settings: EvidenceSettings, *,
         raise InputError(alert_id, "incomplete evidence: " + "; ".join(missing))
     key = signing.load_or_create(settings.key_file(home))
     fp = signing.fingerprint(key)
+    # Every masked export, whatever the alert type, is screened (canhbao.evidence.masked): a manual capture or
+    # a leak's feed page can expose someone as much as a PII alert does.
     withhold = not unmasked
     text = post.text if (unmasked and post) else alert.masked_text
     files: dict[str, bytes] = {"post/text.txt": text.encode("utf-8")}
