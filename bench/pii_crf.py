@@ -77,7 +77,7 @@ def labels(case: pii_corpus.Case, toks: list[tuple[int, int]]) -> list[str]:
 
 def spans(tags: list[str], toks: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
     out: list[tuple[str, int, int]] = []
-    for tag, (a, b) in zip(tags, toks):
+    for tag, (a, b) in zip(tags, toks, strict=True):
         if tag.startswith("B-") or (tag.startswith("I-") and (not out or out[-1][0] != tag[2:])):
             out.append((tag[2:], a, b))
         elif tag.startswith("I-"):

@@ -130,6 +130,11 @@ def _components(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[
         foreign = sh[m.end():end] == name.lower() and _has_marks(text, m.start())  # "hạt giống số 5 Pablo Carreno"
         if end - m.end() >= 4 and " " in name and not foreign and gaz.level(sh[m.end():end]) != "province":
             yield m.start(), end, "street", True  # "04 Quảng Nam" is a count of cases, not a house
+    yield from _cued(text, sh, gaz)
+
+
+def _cued(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[int, int, str, bool]]:
+    """Places named without a unit keyword: after a residence cue, in a notice's slots, after a venue word."""
     for m in _RESIDENCE.finditer(sh):
         end = _cap_words(text, m.end())
         if end > m.end() and gaz.level(sh[m.end():end]):
