@@ -114,4 +114,10 @@ def test_element_is_found_by_id_or_by_permalink():
     assert el is not None and "mine" in el.text and "other" not in el.text
     by_id = b'<html><body><div id="post-77"><p>mine</p></div><div id="post-78">other</div></body></html>'
     assert "other" not in masked.post_element(by_id, post).text
+    fb = ('<html><body><section><article data-ft=\'{"top_level_post_id": "76"}\'><p>other</p></article>'
+          '<article data-ft=\'{"top_level_post_id": "77"}\'><p>mine</p></article></section></body></html>')
+    assert "other" not in masked.post_element(fb.encode(), post).text
+    tracked = (b'<html><body><div class="story"><a href="/posts/76?refid=18">t</a>other</div>'
+               b'<div class="story"><a href="/posts/77?refid=18&amp;__tn__=H">t</a>mine</div></body></html>')
+    assert "mine" in masked.post_element(tracked, post).text and "other" not in masked.post_element(tracked, post).text
     assert masked.post_element(b"<html><body><p>a feed</p></body></html>", post) is None

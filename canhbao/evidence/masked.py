@@ -11,7 +11,8 @@ stays available to an `--unmasked` export by an allowed role.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Iterable
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
@@ -21,9 +22,10 @@ from canhbao.core.records import Post, sha256_hex
 # identifying kind (a street in a group's name, "Phố Núi", is nobody's home).
 IDENTIFYING = frozenset({"name", "phone", "email", "cccd", "cmnd", "health_insurance", "licence_plate"})
 IN_COMBINATION = frozenset({"address", "patient_code"})
-_ROOT_ATTRS = ("data-post-id", "data-id", "data-ft-id", "data-story-id", "id")
-_CONTAINER = ("contains(concat(' ', normalize-space(@class), ' '), ' post ') or self::article "
-              "or @role='article' or contains(@class, 'message') or contains(@class, 'tgme_widget_message ')")
+_ROOT_ATTRS = ("data-post-id", "data-id", "data-ft-id", "data-story-id", "data-post", "id")
+_CONTAINER = ("self::article or @role='article' or @data-ft or @data-post-id or @data-post "
+              "or contains(concat(' ', normalize-space(@class), ' '), ' post ') or contains(@class, 'story') "
+              "or contains(@class, 'tgme_widget_message ') or contains(@class, 'message')")
 
 
 @dataclass(frozen=True)
@@ -40,27 +42,35 @@ def post_element(html: bytes, post: Post) -> Element | None:
         doc = lxml.html.fromstring(html)
     except (ValueError, lxml.etree.ParserError):
         return None
-    found = None
-    for attr in _ROOT_ATTRS:
-        for value in (post.post_id, f"post-{post.post_id}", f"post_{post.post_id}"):
-            hits = doc.xpath(f"//*[@{attr}=$v]", v=value)
-            if hits:
-                found = hits[0]
-                break
-        if found is not None:
-            break
-    if found is None:
-        path = post.url.split("://", 1)[-1].split("/", 1)[-1]
-        for a in doc.xpath("//a[@href=$u or @href=$p]", u=post.url, p="/" + path):
-            up = a.xpath(f"ancestor-or-self::*[{_CONTAINER}][1]")
-            if up:
-                found = up[0]
-                break
+    found = _by_id(doc, post.post_id)
+    if found is None:  # the container around a link to the post (tracking parameters ignored)
+        want = urlsplit(post.url).path.rstrip("/")
+        for a in doc.xpath("//a[@href]"):
+            if want and urlsplit(urljoin(post.url, a.get("href"))).path.rstrip("/") == want:
+                up = a.xpath(f"ancestor-or-self::*[{_CONTAINER}][1]")
+                if up:
+                    found = up[0]
+                    break
     if found is None:
         return None
     body = lxml.html.tostring(found, encoding="unicode")
     page = f'<!doctype html><html><head><meta charset="utf-8"></head><body>{body}</body></html>'
     return Element(found.getroottree().getpath(found), page.encode("utf-8"), found.text_content())
+
+
+def _by_id(doc: Any, post_id: str) -> Any:
+    """An element naming the post's id: `data-post-id="77"`, `id="post-77"`, `id="u_0_77"`, or Facebook's
+    `data-ft` JSON with `"top_level_post_id": "77"`."""
+    for attr in _ROOT_ATTRS:
+        for value in (post_id, f"post-{post_id}", f"post_{post_id}"):
+            hits = doc.xpath(f"//*[@{attr}=$v]", v=value)
+            if hits:
+                return hits[0]
+    hits = doc.xpath("//*[@data-ft][contains(@data-ft, $a) or contains(@data-ft, $b)]",
+                     a=f'"top_level_post_id": "{post_id}"', b=f'"top_level_post_id":"{post_id}"')
+    hits = hits or doc.xpath("//*[substring(@id, string-length(@id) - string-length($s) + 1) = $s]",
+                             s=f"_{post_id}")
+    return hits[0] if hits else None
 
 
 def identifying(text: str) -> tuple[str, ...]:

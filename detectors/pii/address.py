@@ -146,8 +146,8 @@ def _cued(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[int, i
         if unit:
             yield m.end(), unit, "cue", True
     for m in _VENUE.finditer(text):
-        if _GOING.search(sh[max(0, m.start() - 12):m.start()]):
-            end = _cap_words(text, m.end())
+        if _GOING.search(sh[max(0, m.start() - 12):m.start()]) and sh[m.end():m.end() + 4] not in ("tet", "tet "):
+            end = _cap_words(text, m.end())  # ("chợ Tết" is the New Year market, anybody's)
             yield m.start(), end, "venue", True
 
 

@@ -125,6 +125,10 @@ class PiiDetector(Detector):
         Example("Hôm nay trời đẹp, cả nhà đi chợ Tết mua hoa mai về chưng.", False, "no personal data"),
         Example("Sở Y tế ghi nhận 12 ca dương tính mới trong ngày, tất cả đã được cách ly.", False,
                 "health context without anyone identifiable"),
+        Example("CA BỆNH 953 (BN953): Nữ, 56 tuổi, Cẩm Lệ, Đà Nẵng; tiếp xúc với bệnh nhân 970 - 973.", True,
+                "a Ministry of Health case notice: case number, age and home district"),
+        Example("Ông Long cho biết bệnh nhân không sốt, đang được cách ly tại bệnh viện.", False,
+                "an official quoted and lower-case words after 'bệnh nhân': nobody identified"),
     )
 
     def __init__(self, settings: PiiSettings | None = None, mask_key: bytes | None = None):
