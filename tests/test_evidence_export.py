@@ -23,18 +23,20 @@ from canhbao.evidence import bundle, export, wacz
 from canhbao.evidence.settings import EvidenceSettings
 
 SETTINGS = EvidenceSettings()
+# The full page (raw HTML, WARC, WACZ, full-page screenshots) is only in unmasked exports by an allowed role.
+LEAD = EvidenceSettings(roles={"chief.minh": ("inspector_lead",)})
 
 
 @pytest.fixture(scope="module")
 def exported(evidence_world, renderer, tmp_path_factory):
     home, _site, store, cases = evidence_world
     out = tmp_path_factory.mktemp("out")
-    leak = export.export(home, store, cases["leak"].alert.id, SETTINGS, out_dir=out, unpacked=True,
-                         actor="inspector.lan", renderer=renderer)
+    leak = export.export(home, store, cases["leak"].alert.id, LEAD, out_dir=out, unpacked=True, unmasked=True,
+                         actor="chief.minh", renderer=renderer)
     pii = export.export(home, store, cases["pii"].alert.id, SETTINGS, out_dir=out, actor="inspector.lan",
                         renderer=renderer)
-    fake = export.export(home, store, cases["fake"].alert.id, SETTINGS, out_dir=out, lang="en",
-                         actor="inspector.lan", renderer=renderer)
+    fake = export.export(home, store, cases["fake"].alert.id, LEAD, out_dir=out, lang="en", unmasked=True,
+                         actor="chief.minh", renderer=renderer)
     return {"leak": leak, "pii": pii, "fake": fake}
 
 
@@ -125,7 +127,7 @@ def test_pdf_record_in_vietnamese_with_embedded_fonts_and_images(exported, evide
     text = pdf_text(files["report.pdf"], tmp_path)
     for expected in ("BIÊN BẢN GHI NHẬN CHỨNG CỨ ĐIỆN TỬ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
                      case.alert.id,
-                     "Lộ lọt văn bản nội bộ", "6564/VP-KGVX", "Thời điểm thu thập", "inspector.lan",
+                     "Lộ lọt văn bản nội bộ", "6564/VP-KGVX", "Thời điểm thu thập", "chief.minh",
                      "21:30:00 30/08/2021 (UTC+07:00)",
                      "CHUỖI LƯU GIỮ CHỨNG CỨ", "analyst.tuan", sha256_hex(files["custody.jsonl"])):
         assert expected in text, expected
@@ -145,7 +147,7 @@ def test_pdf_record_in_vietnamese_with_embedded_fonts_and_images(exported, evide
 def test_pii_export_is_masked_and_withholds_raw_captures(exported, evidence_world, tmp_path):
     files = members(exported["pii"])
     text = files["post/text.txt"].decode()
-    assert "0912345678" not in text and "Nguyễn Thị Hoa" not in text and "SĐT **********" in text
+    assert "0912345678" not in text and "Nguyễn Thị Hoa" not in text and "SĐT [PHONE" in text
     assert not any(n.startswith(("media/", "capture/")) or n == "post/page.html" for n in files)
     meta = json.loads(files["metadata.json"])
     kinds = {t["type"] for t in meta["match"]["pii_types"]}
@@ -196,7 +198,8 @@ def test_every_export_is_audited_and_on_the_alert(exported, evidence_world):
         actions = [c["action"] for c in custody]
         assert actions[0] == "captured" and "analysed" in actions and "alert.confirmed" in actions
         assert "confirmed" not in actions  # the history event is folded into its audit entry
-        assert actions[-1] == "exported" and custody[-1]["actor"] == "inspector.lan"
+        assert actions[-1] == "exported" and custody[-1]["actor"] == ("inspector.lan" if kind == "pii"
+                                                                      else "chief.minh")
     assert AuditLog(home.audit_log).verify() == []
 
 

@@ -11,13 +11,13 @@ from canhbao import cli
 from canhbao.evidence import bundle, export, signing
 from canhbao.evidence.settings import EvidenceSettings
 
-SETTINGS = EvidenceSettings(screenshot_live=False)
+SETTINGS = EvidenceSettings(screenshot_live=False, roles={"chief.minh": ("inspector_lead",)})
 
 
 @pytest.fixture(scope="module")
 def leak_zip(evidence_world, renderer, tmp_path_factory):
     home, _site, store, cases = evidence_world
-    return export.export(home, store, cases["leak"].alert.id, SETTINGS, actor="inspector.lan",
+    return export.export(home, store, cases["leak"].alert.id, SETTINGS, actor="chief.minh", unmasked=True,
                          out_dir=tmp_path_factory.mktemp("v"), renderer=renderer).zip_path
 
 
