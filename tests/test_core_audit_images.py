@@ -106,3 +106,16 @@ def test_failed_write_leaves_no_torn_line(tmp_path, monkeypatch):
     assert log.path.stat().st_size == size and log.verify() == []
     log.append("c", "t3")
     assert [e.action for e in log.entries()] == ["a", "c"]
+
+
+def test_recover_quarantines_a_torn_tail_before_the_chain_is_certified(tmp_path):
+    """Evidence export calls recover() before verify(): a crash's torn line no longer blocks every export."""
+    log = AuditLog(tmp_path / "audit.jsonl")
+    log.append("alert.confirm", "a1")
+    with open(log.path, "ab") as fh:
+        fh.write(b'{"action": "evidence.export", "at": "2026')
+    assert log.verify() != []
+    assert log.recover() is True and log.verify() == []
+    assert [e.action for e in log.entries()] == ["alert.confirm", "audit.gap"]
+    assert log.recover() is False  # nothing left to recover; the chain is untouched
+    assert len(list(log.entries())) == 2

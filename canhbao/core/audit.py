@@ -56,6 +56,14 @@ def _parse(line: bytes) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and isinstance(data.get("hash"), str) else None
 
 
+def _entry(line: bytes) -> AuditEntry | None:
+    data = _parse(line)
+    try:
+        return AuditEntry(**data) if data is not None else None
+    except TypeError:  # JSON, but not the fields of an entry
+        return None
+
+
 def _tail(raw: Any) -> tuple[str, int]:
     """(hash of the last complete entry, offset where a torn tail starts or -1), read from the end of the
     file so appends stay O(1) as the log grows."""
@@ -113,6 +121,25 @@ class AuditLog:
                 fcntl.flock(fh, fcntl.LOCK_UN)
         return entry
 
+    def recover(self) -> bool:
+        """Quarantine a torn last line now (as the next append would); True if there was one. Readers that
+        certify the chain (evidence export) call this first, so a crash's leftover does not block them."""
+        if not self.path.exists():
+            return False
+        try:
+            fh = open(self.path, "a+b")
+        except OSError as exc:
+            raise StorageError(self.path, f"audit log: {storage_problem(exc)}") from None
+        with fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                prev, torn_at = _tail(fh)
+                if torn_at >= 0:
+                    self._quarantine(fh, torn_at, prev)
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+        return torn_at >= 0
+
     def _write(self, fh: Any, prev: str, action: str, target: str, actor: str,
                details: Mapping[str, Any]) -> AuditEntry:
         """Append one entry; on failure cut the file back to where it was, so no torn line is left."""
@@ -156,26 +183,33 @@ class AuditLog:
             for n, line in enumerate(fh, start=1):
                 if not line.strip():
                     continue
-                data = _parse(line)
-                if data is None:  # torn by a crash; verify() reports it, the next append quarantines it
+                entry = _entry(line)
+                if entry is None:  # torn by a crash; verify() reports it, the next append quarantines it
                     log.warning("audit log %s: line %d is incomplete, skipped", self.path, n)
                     continue
-                entry = AuditEntry(**data)
                 if target is None or entry.target == target:
                     yield entry
 
     def verify(self) -> list[str]:
-        """Problems found in the chain (empty list = intact)."""
-        problems, prev = [], GENESIS
-        if self.path.exists():
-            with open(self.path, "rb") as fh:
-                problems += [f"line {n}: incomplete entry (torn write)" for n, line in enumerate(fh, start=1)
-                             if line.strip() and _parse(line) is None]
-        for n, entry in enumerate(self.entries(), start=1):
-            body = {k: getattr(entry, k) for k in ("at", "actor", "action", "target", "details", "prev")}
-            if entry.prev != prev:
-                problems.append(f"line {n}: previous-hash link broken (entry removed or reordered)")
-            if _digest(body) != entry.hash:
-                problems.append(f"line {n}: content altered")
-            prev = entry.hash
+        """Problems found in the chain (empty list = intact). Streams the log; a line that is not an entry
+        (a torn write not quarantined yet, or garbage) is a problem, not a crash."""
+        problems: list[str] = []
+        prev = GENESIS
+        if not self.path.exists():
+            return problems
+        with open(self.path, "rb") as fh:
+            for n, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                entry = _entry(line)
+                if entry is None:
+                    problems.append(f"line {n}: not an audit entry (incomplete entry: a torn write?)")
+                    prev = ""
+                    continue
+                body = {k: getattr(entry, k) for k in ("at", "actor", "action", "target", "details", "prev")}
+                if entry.prev != prev:
+                    problems.append(f"line {n}: previous-hash link broken (entry removed or reordered)")
+                if _digest(body) != entry.hash:
+                    problems.append(f"line {n}: content altered")
+                prev = entry.hash
         return problems
