@@ -192,3 +192,28 @@ def test_killed_scan_leaves_no_ocr_worker(tmp_path, seeds):
     for w in left:
         os.kill(w, signal.SIGKILL)
     assert not left, f"orphaned OCR workers: {left}"
+
+
+def test_full_disk_is_one_line(tmp_path):
+    """The home on a real, full file system (a 256 KiB tmpfs filled up, in a private mount namespace)."""
+    import shlex
+
+    home = tmp_path / "home"
+    home.mkdir()
+    if not _can_mount_read_only(home):
+        pytest.skip("no private mount namespace here (unshare -m needs CAP_SYS_ADMIN)")
+    cli = shlex.join([sys.executable, "-m", "canhbao", "--home", str(home), "alerts", "list"])
+    script = (
+        f"mount -t tmpfs -o size=256k tmpfs '{home}' && "
+        f"dd if=/dev/zero of='{home}/fill' bs=4k count=1000 2>/dev/null; exec {cli}"
+    )
+    out = subprocess.run(
+        ["unshare", "-m", "sh", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        env={**os.environ, "CANHBAO_INDEX__ENGINE": "sqlite"},
+    )
+    err = _one_line(out)
+    assert str(home) in err and "disk full" in err, err
