@@ -64,8 +64,8 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    from canhbao.evidence import bundle, settings, signing
     from canhbao.core.errors import InputError
+    from canhbao.evidence import bundle, settings, signing
 
     if not args.bundle.exists():
         raise InputError(args.bundle, "no such file")

@@ -12,8 +12,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from canhbao.core.records import FAKE_NEWS, LEAK, Alert, utcnow
 from canhbao.console.store import Case, CaseStore
+from canhbao.core.records import FAKE_NEWS, LEAK, Alert, utcnow
 
 PAGE = 500
 _last_sync: dict[str, float] = {}

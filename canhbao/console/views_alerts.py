@@ -10,12 +10,12 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from canhbao.core.errors import CanhbaoError, NotFound
-from canhbao.core.records import ALERT_STATUSES, ALERT_TYPES, LEAK, PII_EXPOSURE, Alert, Post
 from canhbao.console import actions, highlight
 from canhbao.console import cases as grouping
 from canhbao.console.store import CLOSE_REASONS, Case, new_case_id
 from canhbao.console.web import Ctx, page
+from canhbao.core.errors import CanhbaoError, NotFound
+from canhbao.core.records import ALERT_STATUSES, ALERT_TYPES, LEAK, PII_EXPOSURE, Alert, Post
 
 SORTS = {"-captured_at": "newest", "captured_at": "oldest", "-score": "highest", "score": "lowest",
          "-updated_at": "recent_change"}

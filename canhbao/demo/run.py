@@ -49,7 +49,8 @@ class DemoResult:
 
 def build_site(root: Path) -> dict[str, Any]:
     """Render the demo images and write the static site; returns the feed specs for sources.yml."""
-    from canhbao.testing.sample_site import FeedSpec, SamplePost, build_site as write_site
+    from canhbao.testing.sample_site import FeedSpec, SamplePost
+    from canhbao.testing.sample_site import build_site as write_site
 
     seeds = {s.name[:3]: s for s in load_seeds()}
     feeds: dict[str, Any] = {}
@@ -102,11 +103,11 @@ def run_demo(home: Home, *, progress: bool = True, echo=print) -> DemoResult:
     """Build and serve the site, register, scan, and compare the alerts with what was planted."""
     import os
 
-    from canhbao.testing.sample_site import serve
     from canhbao.index import open_store
     from canhbao.index.base import AlertQuery
     from canhbao.pipeline.scan import run_scan, summary_lines
     from canhbao.pipeline.settings import load as load_scan_settings
+    from canhbao.testing.sample_site import serve
 
     t0 = time.perf_counter()
     site_root = home.root / "demo-site"

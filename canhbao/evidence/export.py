@@ -41,7 +41,6 @@ from canhbao.evidence.fetch import fetch
 from canhbao.evidence.labels import LABELS
 from canhbao.evidence.settings import EvidenceSettings
 
-
 IMAGE_TYPES = ("png", "jpg", "jpeg", "webp")  # media shown in the PDF (up to four)
 
 

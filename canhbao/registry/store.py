@@ -23,10 +23,10 @@ from canhbao.core import atomic
 from canhbao.core.errors import InputError, NotFound
 from canhbao.core.home import Home
 from canhbao.core.records import RegisteredDocument, sha256_hex, utcnow
-from canhbao.registry import meta
 from canhbao.detectors.leak.fingerprint import shingle_set
-from canhbao.registry.ingest import read_pages
 from canhbao.media import settings as media_settings
+from canhbao.registry import meta
+from canhbao.registry.ingest import read_pages
 from canhbao.registry.settings import RegistrySettings, load_settings
 
 CLASSIFICATIONS = ("internal", "confidential")

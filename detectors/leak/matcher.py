@@ -23,9 +23,9 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 
 from canhbao.core.records import RegisteredDocument
-from canhbao.registry import meta
 from canhbao.detectors.leak.fingerprint import shingle_seq, shingle_set
 from canhbao.detectors.leak.settings import MatchSettings
+from canhbao.registry import meta
 
 log = logging.getLogger(__name__)
 

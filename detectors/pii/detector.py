@@ -16,8 +16,9 @@ from typing import Any, Iterable, Literal, Mapping
 from canhbao.core import config
 from canhbao.core.home import Home
 from canhbao.core.records import PII_EXPOSURE, Finding, PiiEntity, Subject
-from canhbao.detectors.pii import address as pii_address, patterns as pii_patterns
 from canhbao.detectors.base import Detector, Example, Report
+from canhbao.detectors.pii import address as pii_address
+from canhbao.detectors.pii import patterns as pii_patterns
 from canhbao.detectors.pii.patterns import CATEGORY, Span
 
 # On overlap the more specific recognizer wins (an e-mail contains a name, an address a hero's name).
