@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from _index_helpers import make_alert
+
 from canhbao.cli import main
 from canhbao.core.audit import AuditLog
 from canhbao.index import AlertQuery, open_store

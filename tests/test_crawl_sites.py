@@ -8,9 +8,9 @@ import sys
 from datetime import timedelta
 
 import pytest
+from _crawl_site import crawl, health, images, posts
 from warcio.archiveiterator import ArchiveIterator
 
-from _crawl_site import crawl, health, images, posts
 from canhbao.core.home import Home
 from canhbao.core.posts import PostStore
 from canhbao.core.records import sha256_hex

@@ -55,10 +55,10 @@ def demo_ready(tmp_path_factory):
 
 
 def test_nightly_dag_runs_end_to_end_against_the_sample_site(airflow_env, demo_ready):
-    from canhbao.testing.sample_site import serve
     from canhbao.demo.run import prepare_config
     from canhbao.index import open_store
     from canhbao.index.base import AlertQuery
+    from canhbao.testing.sample_site import serve
 
     home, feeds = demo_ready
     with serve(home.root / "site") as site:

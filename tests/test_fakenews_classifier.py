@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from canhbao.cli import main
+from canhbao.commands.fakenews import feedback_rows
 from canhbao.core.posts import PostStore
 from canhbao.core.records import Alert, Finding, Post, Subject, utcnow
-from canhbao.commands.fakenews import feedback_rows
 from canhbao.detectors.fakenews import model as fm
 from canhbao.detectors.fakenews import text as ft
 from canhbao.detectors.fakenews.detector import FakenewsDetector

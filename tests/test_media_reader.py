@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from canhbao.testing import distort
 from canhbao.core.errors import InputError
 from canhbao.media.reader import MediaReader, find_page_quad, gate, skew_angle, to_grey
+from canhbao.testing import distort
 from canhbao.testing.samples import render_layout
 
 
