@@ -94,7 +94,7 @@ def _image(path: Path, data: bytes, settings: RegistrySettings, ocr: OcrSettings
     frames = [first]
     if path.suffix.lower() in (".tif", ".tiff"):
         with Image.open(io.BytesIO(data)) as tif:
-            frames = [f.convert("RGB") for i, f in zip(range(settings.max_pdf_pages), ImageSequence.Iterator(tif))]
+            frames = [f.convert("RGB") for i, f in zip(range(settings.max_pdf_pages), ImageSequence.Iterator(tif), strict=False)]
     return [_ocr_page(path, img, ocr) for img in frames]
 
 

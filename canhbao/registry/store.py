@@ -106,7 +106,7 @@ class Registry:
         rows = []
         zones = meta.split_zones([p.text for p in pages])
         k = self.shingle_words
-        for n, (page, (_, boiler_text)) in enumerate(zip(pages, zones), start=1):
+        for n, (page, (_, boiler_text)) in enumerate(zip(pages, zones, strict=True), start=1):
             image_path = self.home.registry_pages / doc_id[:2] / doc_id / f"{n:03d}.png"
             buf = io.BytesIO()
             page.image.save(buf, "PNG", optimize=False)
