@@ -156,14 +156,14 @@ class CachedEmbedder(Embedder):
                 f"SELECT hash, v FROM vec WHERE hash IN ({','.join('?' * len(chunk))})", chunk
             )
             found.update((h, np.frombuffer(v, dtype=np.float32)) for h, v in rows)
-        todo = {k: t for k, t in zip(keys, texts) if k not in found}
+        todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in found}
         if todo:
             vecs = self.inner.encode(list(todo.values()), batch_size)
             with self._db:
                 self._db.executemany(
-                    "INSERT OR REPLACE INTO vec VALUES (?, ?)", [(k, v.tobytes()) for k, v in zip(todo, vecs)]
+                    "INSERT OR REPLACE INTO vec VALUES (?, ?)", [(k, v.tobytes()) for k, v in zip(todo, vecs, strict=True)]
                 )
-            found.update(zip(todo, vecs))
+            found.update(zip(todo, vecs, strict=True))
         if not keys:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.vstack([found[k] for k in keys])

@@ -199,7 +199,7 @@ def detect_stage(home: Home, analyzer: Any = None, *, posts: Iterable[Post] | No
     if analyzer is None and workers > 1 and len(todo) > 2 * batch_size:
         with _worker_pool(workers, _init_analyzer, home) as pool:
             pending = list(jobs)
-            for (batch, _), alerts in zip(pending, pool.map(_detect_batch, pending)):
+            for (batch, _), alerts in zip(pending, pool.map(_detect_batch, pending), strict=True):
                 commit(batch, alerts)
     else:
         if analyzer is None:
