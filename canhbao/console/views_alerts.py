@@ -243,7 +243,7 @@ def _leak_view(ctx: Ctx, alert: Alert, post: Post | None) -> dict[str, Any] | No
 
 
 def _claims(ctx: Ctx, alert: Alert) -> list[dict[str, Any]]:
-    out = []
+    out: list[dict[str, Any]] = []
     if not alert.finding.claims:
         return out
     from canhbao.claims import ClaimBank

@@ -63,7 +63,7 @@ class Ctx:
                 if user and not user.disabled:
                     request.session.setdefault("csrf", secrets.token_urlsafe(32))
                     return user
-        name = request.session.get("u")
+        name = request.session.get("u") or ""
         if not name:
             return None
         user = self.db.find_user(name)
