@@ -84,7 +84,7 @@ def _absolute(raw: str, tz: ZoneInfo) -> datetime | None:
 def _at(day: datetime, hh: str | None, mm: str | None, *, default_now: datetime | None = None) -> datetime:
     if hh is None:
         return default_now or day.replace(hour=0, minute=0, second=0, microsecond=0)
-    return day.replace(hour=int(hh), minute=int(mm), second=0, microsecond=0)
+    return day.replace(hour=int(hh), minute=int(mm or 0), second=0, microsecond=0)
 
 
 def _date(now: datetime, day: int, month: int, year: str | None, hh: str | None, mm: str | None) -> datetime | None:

@@ -56,8 +56,9 @@ class SourceSpider(scrapy.Spider):
     handle_httpstatus_list = [401, 403, 404, 410, 429, 500, 502, 503, 504]
     block_markers = BLOCK_MARKERS
 
-    def __init__(self, *args, source_name: str, source: SourceConfig, settings_obj: CrawlSettings, home, **kw):
-        super().__init__(*args, name=f"{self.name}:{source_name}", **kw)
+    def __init__(self, *, source_name: str, source: SourceConfig, settings_obj: CrawlSettings, home, **kw):
+        # keyword-only: a positional argument would collide with Spider's `name` (it did raise before too)
+        super().__init__(name=f"{self.name}:{source_name}", **kw)
         self.source_name, self.source, self.cfg, self.home = source_name, source, settings_obj, home
         self.started_at = datetime.now(timezone.utc)
         self.captured_at = self.started_at.replace(microsecond=0)
