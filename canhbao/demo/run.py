@@ -53,14 +53,14 @@ def build_site(root: Path) -> dict[str, Any]:
     from canhbao.testing.sample_site import build_site as write_site
 
     seeds = {s.name[:3]: s for s in load_seeds()}
-    feeds: dict[str, Any] = {}
+    posts: dict[str, list[SamplePost]] = {}
     for n, post in enumerate(POSTS):
-        kind, title = FEEDS[post.feed]
         images = tuple(make_image(img, seeds, n * 10 + i, root / "_images" / f"{post.feed}-{post.post_id}-{i}.jpg")
                        for i, img in enumerate(post.images))
-        feed = feeds.setdefault(post.feed, FeedSpec(kind=kind, title=title, posts=[]))
-        feed.posts.append(SamplePost(post_id=post.post_id, author=post.author, text=post.text,
-                                     time_text=post.time_text, images=images))
+        posts.setdefault(post.feed, []).append(SamplePost(post_id=post.post_id, author=post.author, text=post.text,
+                                                          time_text=post.time_text, images=images))
+    feeds: dict[str, Any] = {name: FeedSpec(kind=FEEDS[name][0], title=FEEDS[name][1], posts=tuple(feed_posts))
+                             for name, feed_posts in posts.items()}
     write_site(root, feeds)
     return feeds
 
