@@ -106,7 +106,8 @@ class Verdict:
 
 def read_bundle(path: Path) -> tuple[dict[str, bytes], list[str]]:
     """Files of a ZIP or an unpacked directory; members that cannot be read are reported, not fatal."""
-    files, problems = {}, []
+    files: dict[str, bytes] = {}
+    problems: list[str] = []
     if path.is_dir():
         for p in sorted(path.rglob("*")):
             if p.is_file():

@@ -85,8 +85,8 @@ def _grid(header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence
 
 def _image(data: bytes, width: float, max_height: float) -> RLImage:
     """Scale to `width`; a page taller than `max_height` shows its top (the file in the bundle is whole)."""
-    with Image.open(io.BytesIO(data)) as im:
-        im = im.convert("RGB")
+    with Image.open(io.BytesIO(data)) as src:
+        im = src.convert("RGB")
         w, h = im.size
         limit = int(w * max_height / width)
         if h > limit:
