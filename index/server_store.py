@@ -135,7 +135,8 @@ class ServerStore(Lifecycle, AlertStore):
     # --- writes -----------------------------------------------------------------------------------
 
     def upsert(self, alerts: Iterable[Alert]) -> BulkResult:
-        indexed, retried, failed, batch = 0, 0, [], {}
+        indexed, retried, failed = 0, 0, []
+        batch: dict[str, Alert] = {}
         for alert in alerts:
             try:
                 documents.check_alert(alert)
