@@ -74,7 +74,7 @@ def _pdf(path: Path, data: bytes, settings: RegistrySettings, ocr: OcrSettings) 
             raise InputError(path, "PDF has no pages")
         if doc.page_count > settings.max_pdf_pages:
             raise InputError(path, f"PDF has {doc.page_count} pages (limit {settings.max_pdf_pages})")
-        for page in doc:
+        for page in doc.pages():
             text = page.get_text("text")
             scanned = len(text.strip()) < MIN_TEXT_LAYER_CHARS
             pix = page.get_pixmap(dpi=200 if scanned else RENDER_DPI, colorspace=fitz.csRGB, alpha=False)

@@ -115,14 +115,15 @@ class Registry:
             boiler = np.intersect1d(shingle_set(boiler_text, k), shingles)
             rows.append((doc_id, n, page.method, page.text, str(imagehash.phash(page.image)), shingles.tobytes(),
                          str(image_path.relative_to(self.home.root)), boiler.tobytes()))
+        added_at = utcnow()
         doc = RegisteredDocument(id=doc_id, source=path.name, classification=classification, numbers=letter.numbers,
                                  date=letter.date, agency=letter.agency, subject=letter.subject, signer=letter.signer,
-                                 pages=len(pages), added_at=utcnow())
+                                 pages=len(pages), added_at=added_at)
         with self.db:
             self.db.execute(
                 "INSERT OR IGNORE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (doc.id, doc.source, doc.classification, json.dumps(list(doc.numbers), ensure_ascii=False), doc.date,
-                 doc.agency, doc.subject, doc.signer, doc.pages, doc.added_at.isoformat(),
+                 doc.agency, doc.subject, doc.signer, doc.pages, added_at.isoformat(),
                  str(original.relative_to(self.home.root))))
             self.db.executemany("INSERT OR IGNORE INTO pages VALUES (?,?,?,?,?,?,?,?)", rows)
         return doc, True
