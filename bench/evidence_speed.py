@@ -24,9 +24,10 @@ def main() -> None:
     os.environ.setdefault("CANHBAO_FETCH__ALLOW_PRIVATE", "true")
 
     from canhbao.core.home import Home
-    from canhbao.evidence import bundle, export, sample
+    from canhbao.evidence import bundle, export
     from canhbao.evidence.browser import Renderer
     from canhbao.evidence.settings import EvidenceSettings
+    from canhbao.testing import evidence_world as sample
     from canhbao.testing.samples import load_seeds
 
     with tempfile.TemporaryDirectory() as tmp, sample.Site() as site, Renderer() as renderer:
