@@ -48,6 +48,10 @@ def records(evidence_world, renderer, out_dir):
             for kind in ("leak", "pii", "fake")}
     done["fake_en"] = export.export(home, store, cases["fake"].alert.id, SETTINGS, out_dir=out_dir / "fake_en",
                                     actor="thanh.tra.lan", renderer=renderer, now=NOW, lang="en")
+    # Only an unmasked export (an allowed role) carries the page's WARC and WACZ.
+    lead = replace(SETTINGS, roles={"truong.doan": ("inspector_lead",)})
+    done["leak_unmasked"] = export.export(home, store, cases["leak"].alert.id, lead, out_dir=out_dir / "leak_u",
+                                          actor="truong.doan", renderer=renderer, now=NOW, unmasked=True)
     return done
 
 
@@ -129,6 +133,7 @@ def test_real_creation_dates_in_pdf_and_zip(records, out_dir):
     assert re.search(r"CreationDate:\s+2026-11-30T09:15:42(Z|\+00)", info), info
     with zipfile.ZipFile(records["leak"].zip_path) as zf:
         assert {i.date_time for i in zf.infolist()} == {(2026, 11, 30, 16, 15, 42)}
+    with zipfile.ZipFile(records["leak_unmasked"].zip_path) as zf:
         with zipfile.ZipFile(zf.open("capture/capture.wacz")) as wz:
             assert {i.date_time[:3] for i in wz.infolist()} == {(2026, 11, 30)}
 
@@ -165,8 +170,11 @@ def test_hostile_field_sizes_still_export(evidence_world, renderer, out_dir):
     done = export.export(home, store, alert.id, SETTINGS, out_dir=out_dir / "hostile", actor="thanh.tra.lan",
                          renderer=renderer, now=NOW)
     files = read(done)
-    w, h = png_size(files["post/screenshot-capture.png"])
-    assert w <= SETTINGS.viewport_width and h <= SETTINGS.max_screenshot_height
+    shots = [n for n in files if n.startswith("post/screenshot-") and n.endswith(".png")]
+    assert shots, sorted(files)  # a masked export screenshots the post's own element
+    for name in shots:
+        w, h = png_size(files[name])
+        assert w <= SETTINGS.viewport_width and h <= SETTINGS.max_screenshot_height, (name, w, h)
     text, pages = pdf_pages(done, out_dir, "record-hostile")
     assert "đầy đủ trong metadata.json" in text and len(pages) < 40
     assert json.loads(files["metadata.json"])["post"]["author"] == author  # the full value is kept

@@ -120,8 +120,11 @@ def render(meta: Mapping[str, Any], *, text: str, screenshots: Sequence[tuple[st
     Times print in `tz` with their offset (metadata.json keeps ISO 8601). Laid out like a Vietnamese
     administrative record (biên bản): national heading, opening with time and recorder, legal basis,
     numbered sections (numbered as they occur: an absent section leaves no gap), closing, signatures."""
+    from canhbao.detectors.pii.masking import localize
+
     _fonts()
     L, st = LABELS[lang], _styles()
+    text = text if meta["export"]["unmasked"] else localize(text, lang)
     when = _clock(tz, lang)
     a, p, m, x = meta["alert"], meta["post"], meta["match"], meta["export"]
     exported = _local(x["at"], tz)

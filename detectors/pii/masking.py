@@ -60,6 +60,20 @@ def placeholder(value: str, type_: str, key: bytes | None) -> str:
     return f"[{type_.upper()}·{tag(value, type_, key)}]" if key else f"[{type_.upper()}]"
 
 
+# How a Vietnamese reader sees a placeholder (the record, the console): the kind in words, the tag kept.
+KIND_VI = {"name": "HỌ TÊN", "age": "TUỔI", "address": "ĐỊA CHỈ", "phone": "SỐ ĐIỆN THOẠI", "email": "THƯ ĐIỆN TỬ",
+           "cccd": "SỐ CCCD", "cmnd": "SỐ CMND", "health_insurance": "SỐ BHYT", "licence_plate": "BIỂN SỐ XE",
+           "patient_code": "MÃ BỆNH NHÂN"}
+_PLACEHOLDER = re.compile(r"\[([A-Z_]+)((?:·[0-9a-f]{%d})?)\]" % TAG_HEX)
+
+
+def localize(text: str, lang: str) -> str:
+    """Placeholders with their kind in the reader's language ("[NAME·4f1c2a]" -> "[HỌ TÊN·4f1c2a]" in vi)."""
+    if lang != "vi":
+        return text
+    return _PLACEHOLDER.sub(lambda m: f"[{KIND_VI.get(m.group(1).lower(), m.group(1))}{m.group(2)}]", text)
+
+
 def mask(text: str, entities: Iterable[Any], style: MaskStyle = "tagged", key: bytes | None = None) -> str:
     """Replace every entity with its placeholder (style 'tagged' adds the keyed tag when a key is given).
 
