@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from _index_helpers import make_alert
@@ -19,6 +18,7 @@ from canhbao.core.atomic import write_json
 from canhbao.index import open_store
 from canhbao.notify import dispatch, notify_failure
 from canhbao.notify.settings import Channels, EmailChannel, NotifySettings, Rules, TelegramChannel, WebhookChannel
+from canhbao.testing.local_http import LocalServer
 
 NOW = datetime(2026, 11, 2, 3, 0, tzinfo=timezone.utc)  # 10:00 in Hà Nội: the digest hour has passed
 PERSONAL = ("Nguyễn Văn", "UNMASKED", "012345678901", "CCCD", "Trang tin A", "facebook.com/post", "Bệnh nhân")
@@ -50,13 +50,11 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = LocalServer(Handler)
+        self.url = f"http://127.0.0.1:{self.server.port}"
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.close()
 
 
 def _free_port() -> int:
