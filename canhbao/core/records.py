@@ -31,6 +31,27 @@ FAKE_NEWS = "fake_news"
 MANUAL_CAPTURE = "manual_capture"  # an analyst captured or imported the post by hand (no detector needed)
 ALERT_TYPES = (LEAK, PII_EXPOSURE, FAKE_NEWS, MANUAL_CAPTURE)
 
+
+@dataclass(frozen=True)
+class AlertTypeLabel:
+    """How an alert type is named to people, per language: `short` in the console and notifications,
+    `record` in the evidence record. One table, so a new alert type is named in one place."""
+
+    short: Mapping[str, str]
+    record: Mapping[str, str]
+
+
+ALERT_TYPE_LABELS: Mapping[str, AlertTypeLabel] = {
+    LEAK: AlertTypeLabel({"vi": "Lộ văn bản", "en": "Document leak"},
+                         {"vi": "Lộ lọt văn bản nội bộ", "en": "Leaked internal document"}),
+    PII_EXPOSURE: AlertTypeLabel({"vi": "Lộ thông tin bệnh nhân", "en": "Patient data"},
+                                 {"vi": "Lộ dữ liệu cá nhân người bệnh", "en": "Exposed patient personal data"}),
+    FAKE_NEWS: AlertTypeLabel({"vi": "Tin giả", "en": "Fake news"},
+                              {"vi": "Tin giả, tin sai sự thật", "en": "Fake news"}),
+    MANUAL_CAPTURE: AlertTypeLabel({"vi": "Thu thập thủ công", "en": "Manual capture"},
+                                   {"vi": "Cán bộ thu thập thủ công", "en": "Captured by an analyst"}),
+}
+
 OPEN, ACKNOWLEDGED, CONFIRMED, DISMISSED = "open", "acknowledged", "confirmed", "dismissed"
 ALERT_STATUSES = (OPEN, ACKNOWLEDGED, CONFIRMED, DISMISSED)
 # An analyst may confirm or dismiss straight from open; a closed alert can only be reopened.
