@@ -170,3 +170,21 @@ def postgres_server(tmp_path_factory):
     with PostgresServer(base) as server:
         yield server
     shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state(request, monkeypatch):
+    """Each shared-state backend (config/state.yaml) in turn: SQLite files in the data home, or a fresh
+    database on the session's PostgreSQL server. Set through the environment, so stores opened anywhere
+    in the code under test (CLI, stages, worker processes) use it."""
+    import uuid
+
+    from canhbao.core.state import StateSettings
+
+    if request.param == "sqlite":
+        monkeypatch.setenv("CANHBAO_STATE__BACKEND", "sqlite")
+        return StateSettings()
+    dsn = request.getfixturevalue("postgres_server").create_database(f"t{uuid.uuid4().hex[:12]}")
+    monkeypatch.setenv("CANHBAO_STATE__BACKEND", "postgresql")
+    monkeypatch.setenv("CANHBAO_STATE__DSN", dsn)
+    return StateSettings(backend="postgresql", dsn=dsn)

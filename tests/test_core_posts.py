@@ -12,8 +12,8 @@ def _post(pid, text="t"):
                 captured_at=datetime(2021, 8, 30, tzinfo=timezone.utc), text=text)
 
 
-def test_same_post_twice_updates_not_duplicates(home):
-    store = PostStore(home.posts_db)
+def test_same_post_twice_updates_not_duplicates(home, state):
+    store = PostStore(home.posts_db, state=state)
     assert store.put_many([_post("1"), _post("2")]) == 2
     assert store.put_many([_post("1", "edited"), _post("3")]) == 1
     assert store.count() == 3
@@ -22,8 +22,8 @@ def test_same_post_twice_updates_not_duplicates(home):
         store.get("s:404")
 
 
-def test_iter_since_picks_only_new_posts(home):
-    store = PostStore(home.posts_db)
+def test_iter_since_picks_only_new_posts(home, state):
+    store = PostStore(home.posts_db, state=state)
     store.put(_post("1"))
     mark = datetime.now(timezone.utc) + timedelta(microseconds=1)
     store.put(_post("2"))

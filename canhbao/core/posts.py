@@ -1,6 +1,6 @@
 """The post store: where crawlers put `Post` records and later stages read them.
 
-SQLite in the data home, keyed by `Post.key` (source:post_id), so writing the same post twice updates
+SQLite in the data home or the shared PostgreSQL database (`config/state.yaml`), keyed by `Post.key` (source:post_id), so writing the same post twice updates
 it instead of duplicating it. Each row records when it was first stored, which is what a scan uses to
 pick up "new since the last run" and what a retro-hunt uses for "posts of the last N days".
 """
@@ -14,7 +14,7 @@ from typing import Iterable, Iterator
 
 from canhbao.core.errors import NotFound
 from canhbao.core.records import Post, from_dict, to_dict, utcnow
-from canhbao.core.sqlite import SqliteFile
+from canhbao.core.state import SharedState
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS posts (
@@ -30,7 +30,7 @@ CREATE INDEX IF NOT EXISTS posts_source ON posts(source, stored_at);
 """
 
 
-class PostStore(SqliteFile):
+class PostStore(SharedState):
     SCHEMA = SCHEMA
 
     def put_many(self, posts: Iterable[Post]) -> int:
@@ -70,7 +70,7 @@ class PostStore(SqliteFile):
         if source is not None:
             sql += " AND source = ?"; args.append(source)
         with closing(self._connect()) as db:
-            for (body,) in db.execute(sql + " ORDER BY stored_at, key", args):
+            for (body,) in db.rows(sql + " ORDER BY stored_at, key", args):
                 yield from_dict(Post, json.loads(body))
 
     def count(self) -> int:
