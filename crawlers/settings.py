@@ -14,9 +14,9 @@ from typing import Literal, Mapping
 
 from canhbao.core import config
 
-SOURCE_TYPES = ("facebook_page", "facebook_group", "zalo_oa", "telegram_channel", "news", "generic_html")
+SOURCE_TYPES = ("facebook_page", "facebook_group", "zalo_oa", "telegram_channel", "news", "generic_html", "capture")
 PLATFORMS = {"facebook_page": "facebook", "facebook_group": "facebook", "zalo_oa": "zalo",
-             "telegram_channel": "telegram", "news": "news", "generic_html": "web"}
+             "telegram_channel": "telegram", "news": "news", "generic_html": "web", "capture": "web"}
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
 
@@ -42,7 +42,8 @@ class Selectors:
 
 @dataclass(frozen=True)
 class SourceConfig:
-    type: Literal["facebook_page", "facebook_group", "zalo_oa", "telegram_channel", "news", "generic_html"]
+    # capture: one page an analyst asked for (`canhbao capture URL`), read as a whole; not for sources.yml
+    type: Literal["facebook_page", "facebook_group", "zalo_oa", "telegram_channel", "news", "generic_html", "capture"]
     url: str  # start page: feed page, t.me/s/<channel>, RSS/Atom/sitemap URL, list page
     urls: tuple[str, ...] = ()  # more start URLs (further feeds or sitemaps)
     enabled: bool = True
@@ -54,6 +55,7 @@ class SourceConfig:
     token_env: str = ""  # name of the environment variable holding the Graph API token
     cookies_file: Path | None = None  # JSON list of cookies {name, value, domain, path} for browser mode
     obey_robots: bool | None = None  # None: the global default
+    allow_private: bool = False  # fetch from loopback/private addresses (a local mirror, the sample site)
     concurrency: int = 0  # requests per domain; 0: the global default
     download_delay: float | None = None
     scrolls: int = 0  # browser mode: scroll to the bottom up to this many times to load more (endless feeds)

@@ -11,6 +11,9 @@ import pytest
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# Test sites are served on 127.0.0.1: the fetch policy allows private addresses here, by setting.
+# The hostile-source tests (tests/test_fetch_policy*.py) turn it off again.
+os.environ.setdefault("CANHBAO_FETCH__ALLOW_PRIVATE", "true")
 
 
 @pytest.fixture

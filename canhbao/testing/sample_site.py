@@ -342,7 +342,7 @@ def sources_config(base_url: str, feeds: Mapping[str, FeedSpec], **overrides) ->
         os.environ.setdefault(GRAPH_TOKEN_ENV, GRAPH_TOKEN)
     sources = {}
     for name, spec in feeds.items():
-        src: dict = {"type": spec.kind}
+        src: dict = {"type": spec.kind, "allow_private": True}  # the sample site is served on 127.0.0.1
         if spec.kind in ("facebook_page", "facebook_group"):
             src["url"] = f"{base_url}/fb/{name}/"
             src["fetch"] = spec.fetch
