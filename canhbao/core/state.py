@@ -164,6 +164,18 @@ class SharedState:
         return SqliteConnection(sqlite_connect(self.path))
 
 
+def registry_connection(path: Path, schema: str) -> Connection:
+    """The registry keeps one connection open while in use (the leak detector reads every page)."""
+    state = load_settings()
+    if state.backend == "postgresql":
+        ensure_schema(state.dsn)
+        return PgConnection(state.dsn, state.connect_timeout_s)
+    db = sqlite_connect(path)
+    db.execute("PRAGMA foreign_keys = ON")
+    db.executescript(schema)
+    return SqliteConnection(db)
+
+
 _UPGRADED: set[str] = set()
 _UPGRADE_LOCK = threading.Lock()
 
