@@ -59,6 +59,18 @@ class PostStore(SharedState):
             raise NotFound(f"post {key} not found")
         return from_dict(Post, json.loads(row[0]))
 
+    def get_many(self, keys: Iterable[str]) -> list[Post]:
+        """The posts with these keys that exist, in the order given."""
+        keys = list(dict.fromkeys(keys))
+        found: dict[str, Post] = {}
+        with closing(self._connect()) as db:
+            for i in range(0, len(keys), 500):
+                chunk = keys[i:i + 500]
+                for (body,) in db.execute(f"SELECT body FROM posts WHERE key IN ({','.join('?' * len(chunk))})", chunk):
+                    post = from_dict(Post, json.loads(body))
+                    found[post.key] = post
+        return [found[k] for k in keys if k in found]
+
     def iter(self, *, since: datetime | None = None, until: datetime | None = None,
              source: str | None = None) -> Iterator[Post]:
         """Posts first stored in [since, until), oldest first."""

@@ -50,9 +50,12 @@ class Ledger(SharedState):
 
     def put_media(self, texts: Sequence[MediaText]) -> None:
         with closing(self._connect()) as db, db:
-            db.executemany("INSERT INTO media(sha256, kind, body) VALUES (?,?,?) "
-                           "ON CONFLICT(sha256) DO UPDATE SET kind=excluded.kind, body=excluded.body",
-                           [(t.sha256, t.kind, json.dumps(to_dict(t), ensure_ascii=False)) for t in texts])
+            self._put_media(db, texts)
+
+    def _put_media(self, db: Connection, texts: Sequence[MediaText]) -> None:
+        db.executemany("INSERT INTO media(sha256, kind, body) VALUES (?,?,?) "
+                       "ON CONFLICT(sha256) DO UPDATE SET kind=excluded.kind, body=excluded.body",
+                       [(t.sha256, t.kind, json.dumps(to_dict(t), ensure_ascii=False)) for t in texts])
 
     # --- analysis ---
     def unanalysed(self, posts: Iterable[Post], chunk: int = 500) -> Iterator[Post]:
