@@ -10,8 +10,10 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import datetime, timezone
 
 import pytest
+from test_scan_pipeline import registered_home, scan_home  # noqa: F401 - fixtures: the scan's world
 
 from canhbao.core.posts import PostStore
 from canhbao.core.state import StateSettings
@@ -20,7 +22,6 @@ from canhbao.pipeline.scan import run_scan
 from canhbao.pipeline.settings import ScanSettings
 from canhbao.pipeline.stages import ledger_for
 from canhbao.pipeline.workqueue import WorkQueue
-from test_scan_pipeline import registered_home, scan_home  # noqa: F401 - fixtures: the scan's world
 
 
 @pytest.fixture
@@ -120,3 +121,24 @@ def test_two_workers_race_and_one_is_killed_mid_batch(scan_home, pg_env, monkeyp
     assert ledger_for(scan_home).counts()["analysed"] == len(posts)
     owners = {b["done_by"] for b in batches}
     print("detect batches per worker:", {o: sum(b["done_by"] == o for b in batches) for o in owners})
+
+
+def test_dag_helpers_map_over_batches_on_postgresql_and_once_on_sqlite(tmp_path, monkeypatch, pg_env):
+    """What the nightly DAG's mapped tasks call: one id per batch, each worked by its own task instance."""
+    from canhbao.core.home import Home
+    from canhbao.core.records import Post
+
+    home = Home.resolve(tmp_path / "home")
+    monkeypatch.setenv("CANHBAO_STATE__BACKEND", "sqlite")
+    assert workers.dag_plan(home, "detect", 2) == [None] and workers.dag_work(home, "detect", None) == {}
+    monkeypatch.setenv("CANHBAO_STATE__BACKEND", "postgresql")
+    assert workers.dag_plan(home, "detect", 2) == [None]  # nothing outstanding: one no-op task
+    PostStore(home.posts_db).put_many([Post(source="s", platform="telegram", post_id=str(i), url=f"u{i}",
+                                            captured_at=datetime.now(timezone.utc),
+                                            text="Giá xăng giảm 300 đồng") for i in range(3)])
+    ids = workers.dag_plan(home, "detect", 2)
+    assert len(ids) == 2 and None not in ids
+
+    for bid in ids:
+        assert workers.dag_work(home, "detect", bid)["batches"] == 1
+    assert ledger_for(home).counts()["analysed"] == 3 and all(b["done"] for b in WorkQueue().batches("detect"))

@@ -76,21 +76,24 @@ def crawl_stage(home: Home, sources: Sequence[str] | None = None) -> StageResult
 # --- media -----------------------------------------------------------------------------------------
 
 _READER = None
+_BLOBS = None
 
 
 def _init_reader(home_root: str) -> None:
-    global _READER
+    global _READER, _BLOBS
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    from canhbao.core.blobs import open_blobs
     from canhbao.media.reader import MediaReader
 
     _READER = MediaReader.from_home(Home(Path(home_root)))
+    _BLOBS = open_blobs(Home(Path(home_root)))  # media may live on a shared path or an object store
 
 
 def _read_one(job: tuple[str, str, str]) -> MediaText:
     """Runs in a worker: OCR one file; a bad file becomes an `unreadable` MediaText, never an exception."""
     sha, home_root, rel = job
     try:
-        mt = _READER.read(Path(home_root) / rel)
+        mt = _READER.read(_BLOBS.local(rel))
     except InputError as exc:
         return MediaText(sha256=sha, kind="unreadable", error=str(exc))
     except Exception as exc:  # one broken image must not stop the batch; the error is kept on the record

@@ -58,7 +58,8 @@ def work(home: Home, stage: str, *, lease_s: float = 600.0, batch: str | None = 
         if claimed is None:
             # Batches leased by others may still come back (their worker may be dead): wait for them to be
             # done or to expire, so that when this returns the stage's work is finished, not just taken.
-            if batch is None and wait and queue.counts(stage)["leased"]:
+            # With `batch` given (an Airflow retry after a kill), wait for that batch's lease to expire.
+            if wait and (queue.counts(stage)["leased"] if batch is None else not queue.is_done(batch)):
                 time.sleep(poll_s)
                 continue
             break
@@ -135,3 +136,20 @@ class _Detect:
             return {"items": len(posts), "alerts": len(alerts), "new_alerts": new}
 
         return queue.complete(batch, write)
+
+
+# --- Airflow: the nightly DAG maps one task over the batches of each stage --------------------------------
+
+
+def dag_plan(home: Home, stage: str, batch_size: int) -> list[str | None]:
+    """The batch ids to map over. On SQLite (no shared queue) a single `None`, so the mapped task runs once
+    and does nothing, and the stage task after it does the work in-process as before."""
+    from canhbao.core.state import load_settings
+
+    if load_settings().backend != "postgresql":
+        return [None]
+    return plan(home, stage, batch_size=batch_size) or [None]
+
+
+def dag_work(home: Home, stage: str, batch: str | None, lease_s: float = 600.0) -> dict[str, int]:
+    return {} if batch is None else work(home, stage, batch=batch, lease_s=lease_s)

@@ -55,7 +55,7 @@ class WorkQueue(SharedState):
         ids = [batch_id(stage, items) for items in batches]
         with closing(self._connect()) as db, db:
             db.executemany("INSERT INTO work_batches(id, stage, items) VALUES (?,?,?) ON CONFLICT(id) DO NOTHING",
-                           [(i, stage, json.dumps(list(b), ensure_ascii=False)) for i, b in zip(ids, batches)])
+                           [(i, stage, json.dumps(list(b), ensure_ascii=False)) for i, b in zip(ids, batches, strict=True)])
         return ids
 
     def open_items(self, stage: str) -> list[Any]:
