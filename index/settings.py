@@ -23,8 +23,8 @@ class IndexSettings:
     retries: int = 3  # attempts per bulk item that failed for a transient reason (node down, 429, 503)
     retry_backoff_s: float = 1.0  # doubled after each attempt
     shards: int = 1
-    bulk_chunk: int = 1000  # alerts per bulk request
-    bulk_threads: int = 4  # bulk requests in flight at once (bench/index_speed.py)
+    bulk_chunk: int = 500  # alerts per bulk request
+    bulk_threads: int = 1  # bulk requests in flight at once (config/index.yaml sets the measured best)
     bulk_pause_refresh_at: int = 5000  # an upsert this large runs with refresh_interval -1
     replicas: int = 0
     rollover_max_age: str = "30d"  # a new backing index per month...

@@ -218,7 +218,7 @@ def detect_stage(home: Home, analyzer: Any = None, *, posts: Iterable[Post] | No
 # --- index -----------------------------------------------------------------------------------------
 
 
-def index_stage(home: Home, store: Any = None, *, batch: int = 500, progress: bool = True) -> StageResult:
+def index_stage(home: Home, store: Any = None, *, batch: int = 5000, progress: bool = True) -> StageResult:
     """Push pending alerts to the configured store; an alert leaves the outbox only once the store took it."""
     from canhbao.index import open_store
 
