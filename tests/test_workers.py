@@ -136,6 +136,8 @@ def test_dag_helpers_map_over_batches_on_postgresql_and_once_on_sqlite(tmp_path,
     PostStore(home.posts_db).put_many([Post(source="s", platform="telegram", post_id=str(i), url=f"u{i}",
                                             captured_at=datetime.now(timezone.utc),
                                             text="Giá xăng giảm 300 đồng") for i in range(3)])
+    later = datetime.now(timezone.utc).replace(year=2100)
+    assert workers.plan(home, "detect", batch_size=2, since=later) == []  # only posts stored since then
     ids = workers.dag_plan(home, "detect", 2)
     assert len(ids) == 2 and None not in ids
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from canhbao.core.errors import InputError
 from canhbao.core.home import Home
 
 
@@ -16,6 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     pl = cmds.add_parser("plan", help="split the outstanding work of STAGE into batches")
     pl.add_argument("stage", choices=("media", "detect"))
     pl.add_argument("--batch-size", type=int, default=None, help="default: scan.yaml batch_size")
+    pl.add_argument("--since", default=None, help="only posts stored from this ISO time on (default: all)")
     pl.set_defaults(func=run_plan)
     r = cmds.add_parser("run", help="be one worker: claim and finish batches of STAGE until none is left")
     r.add_argument("stage", choices=("media", "detect"))
@@ -33,7 +35,17 @@ def run_plan(args: argparse.Namespace) -> int:
     from canhbao.pipeline.settings import load
 
     size = args.batch_size or load().batch_size
-    ids = workers.plan(Home.resolve(args.home), args.stage, batch_size=size)
+    since = None
+    if args.since:
+        from datetime import datetime
+
+        try:
+            since = datetime.fromisoformat(args.since)
+        except ValueError:
+            raise InputError("--since", f"not an ISO date/time: {args.since!r}") from None
+        if since.tzinfo is None:
+            raise InputError("--since", "give a time zone, e.g. 2026-01-01T00:00+07:00")
+    ids = workers.plan(Home.resolve(args.home), args.stage, batch_size=size, since=since)
     print(json.dumps({"stage": args.stage, "batches": len(ids)}))
     return 0
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime
 from typing import Any
 
 from canhbao.core.home import Home
@@ -25,22 +26,23 @@ def _chunks(items: list[Any], size: int) -> list[list[Any]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def plan(home: Home, stage: str, *, batch_size: int) -> list[str]:
-    """Batches for the outstanding work of `stage` not already in an open batch; returns their ids."""
+def plan(home: Home, stage: str, *, batch_size: int, since: datetime | None = None) -> list[str]:
+    """Batches for the outstanding work of `stage` not already in an open batch; returns their ids.
+    `since`: only posts stored from then on (at national volume, planning must not scan the whole store)."""
     if stage not in STAGES:
         raise ValueError(f"unknown stage {stage!r}")
     queue, ledger = WorkQueue(), stages.ledger_for(home)
     planned = set(queue.open_items(stage) if stage == "detect" else (i[0] for i in queue.open_items(stage)))
     if stage == "media":
         wanted: dict[str, str] = {}
-        for post in PostStore(home.posts_db).iter():
+        for post in PostStore(home.posts_db).iter(since=since):
             for m in post.media:
                 if m.sha256 and m.path and not m.error and m.sha256 not in planned:
                     wanted.setdefault(m.sha256, m.path)
         done = ledger.media_texts(wanted)
         items: list[Any] = [[sha, rel] for sha, rel in sorted(wanted.items()) if sha not in done]
     else:
-        items = [p.key for p in ledger.unanalysed(PostStore(home.posts_db).iter()) if p.key not in planned]
+        items = [p.key for p in ledger.unanalysed(PostStore(home.posts_db).iter(since=since)) if p.key not in planned]
     return queue.plan(stage, _chunks(items, batch_size))
 
 
