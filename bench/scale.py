@@ -42,11 +42,13 @@ ORDINARY = [
 
 
 def build_world(home, n_posts: int, image_share: float, seed: int = 7) -> None:
-    """Registry (two seed letters), and posts: IMAGE_SHARE carry an image (a fifth of them a screenshot
+    """Registry (two seed letters), the demo's claim bank (so fake-news matching embeds every post), and
+    posts: IMAGE_SHARE carry an image (a fifth of them a screenshot
     of a registered letter, the rest photos; one in ten re-shares an earlier image)."""
     from canhbao.core.blobs import open_blobs
     from canhbao.core.posts import PostStore
     from canhbao.core.records import Media, Post, sha256_hex
+    from canhbao.demo.run import load_claims
     from canhbao.registry import Registry
     from canhbao.testing import distort
     from canhbao.testing.samples import load_seeds, render_layout
@@ -56,6 +58,7 @@ def build_world(home, n_posts: int, image_share: float, seed: int = 7) -> None:
     with Registry.open(home) as registry:
         for s in seeds:
             registry.add(s.path)
+    load_claims(home)
     blobs, images, posts = open_blobs(home), [], []
     for i in range(n_posts):
         media = ()
@@ -74,7 +77,7 @@ def build_world(home, n_posts: int, image_share: float, seed: int = 7) -> None:
                 images.append(Media(url=f"https://cdn.example/{i}.jpg", sha256=sha256_hex(data), path=key,
                                     mime="image/jpeg", size=len(data)))
                 media = (images[-1],)
-        text = rnd.choice(ORDINARY).format(n=i, p=rnd.randrange(20, 90))
+        text = f"{rnd.choice(ORDINARY).format(n=i, p=rnd.randrange(20, 90))} (tin {i}, {rnd.randrange(10**6)})"
         posts.append(Post(source="bench", platform="facebook", post_id=str(i), url=f"https://fb.example/{i}",
                           captured_at=datetime(2026, 1, 1, tzinfo=timezone.utc), text=text, media=media))
     PostStore(home.posts_db).put_many(posts)
