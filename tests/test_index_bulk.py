@@ -22,8 +22,8 @@ def test_parallel_bulk_with_refresh_paused_stores_each_alert_once(server_store_f
     store.transition(alerts[0].id, "confirmed", actor="analyst", note="đã xác minh")  # before the big upsert
     seen = []
     store.on_chunk = lambda attempt: seen.append(_refresh_interval(store))
-    # the same alert twice in one upsert, in different chunks: merged, stored once
-    result = store.upsert(alerts + [replace(alerts[700], score=0.99)])
+    # the same alert twice in one upsert (as a re-scan can send it): merged before sending, stored once
+    result = store.upsert(alerts[:701] + [replace(alerts[700], score=0.99)] + alerts[701:])
     store.on_chunk = None
     assert result.failed == () and result.indexed == 900
     assert set(seen) == {"-1"}  # every chunk went in with refresh off

@@ -74,3 +74,8 @@ def test_unreachable_database_is_one_line_error(tmp_path, capsys, monkeypatch):
 def test_redact():
     assert redact("postgresql://u:pw@h:5/d") == "postgresql://u:***@h:5/d"
     assert redact("postgresql://u@h:5/d") == "postgresql://u@h:5/d"
+
+
+def test_work_queue_needs_postgresql(home, config_dir, capsys):
+    assert main(["--home", str(home.root), "work", "status", "detect"]) == 2
+    assert "needs backend: postgresql" in capsys.readouterr().err
