@@ -54,13 +54,20 @@ class Connection:
     `close()` closes. `rows` streams a large result without loading it whole."""
 
     dialect = ""
+    raw: Any  # the driver's connection
 
     def execute(self, sql: str, args: Sequence[Any] = ()) -> Any: ...
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int: ...
     def rows(self, sql: str, args: Sequence[Any] = ()) -> Iterator[tuple]: ...
-    def commit(self) -> None: ...
-    def rollback(self) -> None: ...
-    def close(self) -> None: ...
+
+    def commit(self) -> None:
+        self.raw.commit()
+
+    def rollback(self) -> None:
+        self.raw.rollback()
+
+    def close(self) -> None:
+        self.raw.close()
 
     def __enter__(self) -> "Connection":
         return self
@@ -86,15 +93,6 @@ class SqliteConnection(Connection):
 
     def rows(self, sql: str, args: Sequence[Any] = ()) -> Iterator[tuple]:
         yield from self.raw.execute(sql, args)
-
-    def commit(self) -> None:
-        self.raw.commit()
-
-    def rollback(self) -> None:
-        self.raw.rollback()
-
-    def close(self) -> None:
-        self.raw.close()
 
 
 class PgConnection(Connection):
@@ -124,15 +122,6 @@ class PgConnection(Connection):
             cur.itersize = 500
             cur.execute(_pg_sql(sql), args or None)
             yield from cur
-
-    def commit(self) -> None:
-        self.raw.commit()
-
-    def rollback(self) -> None:
-        self.raw.rollback()
-
-    def close(self) -> None:
-        self.raw.close()
 
 
 # --- the base of every shared store --------------------------------------------------------------------
