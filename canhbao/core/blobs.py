@@ -130,7 +130,7 @@ class S3Blobs:
         from botocore.exceptions import ClientError
 
         try:
-            data = self.client.get_object(Bucket=self.s.bucket, Key=self._key(key))["Body"].read()
+            data: bytes = self.client.get_object(Bucket=self.s.bucket, Key=self._key(key))["Body"].read()
         except ClientError as exc:
             raise InputError(key, f"blob not readable from s3://{self.s.bucket} ({exc.response['Error']['Code']})") \
                 from None

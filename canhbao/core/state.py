@@ -56,9 +56,14 @@ class Connection:
     dialect = ""
     raw: Any  # the driver's connection
 
-    def execute(self, sql: str, args: Sequence[Any] = ()) -> Any: ...
-    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int: ...
-    def rows(self, sql: str, args: Sequence[Any] = ()) -> Iterator[tuple]: ...
+    def execute(self, sql: str, args: Sequence[Any] = ()) -> Any:
+        raise NotImplementedError
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+        raise NotImplementedError
+
+    def rows(self, sql: str, args: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        raise NotImplementedError
 
     def commit(self) -> None:
         self.raw.commit()
@@ -89,9 +94,9 @@ class SqliteConnection(Connection):
         return self.raw.execute(sql, args)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
-        return self.raw.executemany(sql, rows).rowcount  # sqlite3 sums the rows changed
+        return int(self.raw.executemany(sql, rows).rowcount)  # sqlite3 sums the rows changed
 
-    def rows(self, sql: str, args: Sequence[Any] = ()) -> Iterator[tuple]:
+    def rows(self, sql: str, args: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
         yield from self.raw.execute(sql, args)
 
 
@@ -115,9 +120,9 @@ class PgConnection(Connection):
             return 0
         with self.raw.cursor() as cur:
             cur.executemany(_pg_sql(sql), rows)
-            return cur.rowcount  # psycopg >= 3.1 sums the rows changed by every statement
+            return int(cur.rowcount)  # psycopg >= 3.1 sums the rows changed by every statement
 
-    def rows(self, sql: str, args: Sequence[Any] = ()) -> Iterator[tuple]:
+    def rows(self, sql: str, args: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
         with self.raw.cursor(name=f"c{threading.get_ident()}_{id(self)}") as cur:  # server-side: bounded memory
             cur.itersize = 500
             cur.execute(_pg_sql(sql), args or None)

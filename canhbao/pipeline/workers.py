@@ -150,7 +150,8 @@ def dag_plan(home: Home, stage: str, batch_size: int) -> list[str | None]:
 
     if load_settings().backend != "postgresql":
         return [None]
-    return plan(home, stage, batch_size=batch_size) or [None]
+    ids: list[str | None] = list(plan(home, stage, batch_size=batch_size))
+    return ids or [None]
 
 
 def dag_work(home: Home, stage: str, batch: str | None, lease_s: float = 600.0) -> dict[str, int]:
