@@ -15,6 +15,7 @@ from itertools import islice
 from typing import Iterable, Iterator, Sequence
 
 from canhbao.core.records import Alert, MediaText, Post, from_dict, sha256_hex, to_dict, utcnow
+from canhbao.core.sqlite import compact
 from canhbao.core.state import Connection, SharedState
 
 SCHEMA = """
@@ -56,6 +57,18 @@ class Ledger(SharedState):
         db.executemany("INSERT INTO media(sha256, kind, body) VALUES (?,?,?) "
                        "ON CONFLICT(sha256) DO UPDATE SET kind=excluded.kind, body=excluded.body",
                        [(t.sha256, t.kind, json.dumps(to_dict(t), ensure_ascii=False)) for t in texts])
+
+    def drop_media(self, shas: Iterable[str]) -> int:
+        """Forget the OCR text of these media (retention); a later post showing the same image reads it again."""
+        shas = list(set(shas))
+        with closing(self._connect()) as db:
+            if self.dialect == "sqlite":
+                db.execute("PRAGMA secure_delete=ON")
+            with db:
+                n = sum(db.execute("DELETE FROM media WHERE sha256=?", (s,)).rowcount for s in shas)
+        if self.dialect == "sqlite":
+            compact(self.path)
+        return n
 
     # --- analysis ---
     def unanalysed(self, posts: Iterable[Post], chunk: int = 500) -> Iterator[Post]:

@@ -55,6 +55,7 @@ class Found:
 
 
 class SourceSpider(scrapy.Spider):
+    platform: str = ""  # what its posts' `Post.platform` says: facebook, zalo, telegram, news, web
     source_types: tuple[str, ...] = ()
     handle_httpstatus_list = [401, 403, 404, 410, 429, 500, 502, 503, 504]
     block_markers = BLOCK_MARKERS
@@ -156,8 +157,10 @@ class SourceSpider(scrapy.Spider):
         if self.state.known(found.post_id) or found.post_id in self._emitted:
             return None  # known from an earlier run, or shown twice in this one (the feed moved on)
         self._emitted.add(found.post_id)
+        shown = ""
         if published is None and found.time_text:
             published = parse_time(found.time_text, self.captured_at, self.tz)
+            shown = found.time_text if published is not None else ""
             if published is None:
                 self.health.error(f"{found.url}: unreadable time {found.time_text!r} (post kept, time unknown)")
         capture = response.meta.get(CAPTURE_KEY, {})
@@ -166,7 +169,8 @@ class SourceSpider(scrapy.Spider):
             source=self.source_name, platform=self.source.platform, post_id=found.post_id, url=found.url,
             captured_at=self.captured_at, text=found.text, author=found.author, author_url=found.author_url,
             published_at=published, media=tuple(Media(u) for u in dict.fromkeys(found.images) if u),
-            engagement=dict(found.engagement), raw_html=capture.get("raw", ""), warc=capture.get("warc", ""))
+            engagement=dict(found.engagement), raw_html=capture.get("raw", ""), warc=capture.get("warc", ""),
+            published_text=shown)
 
     def closed(self, reason: str) -> None:
         if reason == "finished" and not self.health.blocks:
