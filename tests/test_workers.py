@@ -84,9 +84,10 @@ def test_two_workers_race_and_one_is_killed_mid_batch(scan_home, pg_env, monkeyp
             if seed.name[:3] in ("000", "001"):
                 registry.add(seed.path)
     queue = WorkQueue()
-    assert len(workers.plan(scan_home, "media", batch_size=1)) == 3
+    # one OCR batch of the three files (the screenshot takes seconds to read): A is killed inside it
+    assert len(workers.plan(scan_home, "media", batch_size=3)) == 1
 
-    # worker A claims an OCR batch and is SIGKILLed while reading it
+    # worker A claims the OCR batch and is SIGKILLed while reading it
     a = _cli("work", "run", "media", "--lease", "3")
     held = None
     deadline = time.monotonic() + 300
@@ -100,7 +101,7 @@ def test_two_workers_race_and_one_is_killed_mid_batch(scan_home, pg_env, monkeyp
     killed = next(b for b in queue.batches("media") if b["id"] == held["id"])
     assert not killed["done"], "A finished its batch before the kill: not a mid-batch kill"
 
-    # B and C race over what is left, including A's batch once its lease expires
+    # B and C race for A's batch once its lease expires: one takes it, the other waits until it is done
     outs = _finish(_cli("work", "run", "media", "--lease", "60"), _cli("work", "run", "media", "--lease", "60"))
     media = queue.batches("media")
     assert all(b["done"] for b in media)
