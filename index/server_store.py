@@ -218,7 +218,7 @@ class ServerStore(Lifecycle, AlertStore):
             finally:
                 if self.on_chunk:
                     self.on_chunk(attempt)
-            for aid, item in zip(ids, response["items"]):
+            for aid, item in zip(ids, response["items"], strict=True):
                 result = next(iter(item.values()))
                 status = result.get("status", 500)
                 if status < 300:

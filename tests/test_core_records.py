@@ -3,7 +3,17 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from canhbao.core.records import (
-    TRANSITIONS, Alert, ClaimRef, DocumentRef, Finding, Media, PiiEntity, Post, alert_id, from_dict, to_dict,
+    TRANSITIONS,
+    Alert,
+    ClaimRef,
+    DocumentRef,
+    Finding,
+    Media,
+    PiiEntity,
+    Post,
+    alert_id,
+    from_dict,
+    to_dict,
 )
 
 ICT = timezone(timedelta(hours=7))

@@ -120,7 +120,7 @@ def test_cli_add_list_show_remove_and_bad_inputs(home, seeds, tmp_path, state):
     assert r.returncode == 0, r.stderr
     errors = r.stderr.strip().splitlines()
     assert len(errors) == len(bad)
-    for name, line in zip(bad, errors):
+    for name, line in zip(bad, errors, strict=True):
         assert name in line
     assert "added" in r.stdout
     r = _cli(home, "registry", "list", "--json")

@@ -78,13 +78,17 @@ class PostStore(SharedState):
     def iter(self, *, since: datetime | None = None, until: datetime | None = None,
              source: str | None = None) -> Iterator[Post]:
         """Posts first stored in [since, until), oldest first."""
-        sql, args = "SELECT body FROM posts WHERE 1=1", []
+        sql = "SELECT body FROM posts WHERE 1=1"
+        args: list[str] = []
         if since is not None:
-            sql += " AND stored_at >= ?"; args.append(_utc(since))
+            sql += " AND stored_at >= ?"
+            args.append(_utc(since))
         if until is not None:
-            sql += " AND stored_at < ?"; args.append(_utc(until))
+            sql += " AND stored_at < ?"
+            args.append(_utc(until))
         if source is not None:
-            sql += " AND source = ?"; args.append(source)
+            sql += " AND source = ?"
+            args.append(source)
         with closing(self._connect()) as db:
             for (body,) in db.rows(sql + " ORDER BY stored_at, key", args):
                 yield from_dict(Post, json.loads(body))
@@ -121,7 +125,8 @@ class PostStore(SharedState):
 
     def count(self) -> int:
         with closing(self._connect()) as db:
-            return db.execute("SELECT COUNT(*) FROM posts").fetchone()[0]
+            n: int = db.execute("SELECT COUNT(*) FROM posts").fetchone()[0]
+        return n
 
 
 def _utc(t: datetime) -> str:

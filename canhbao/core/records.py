@@ -16,7 +16,12 @@ import types
 import typing
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+R = TypeVar("R", bound="DataclassInstance")
 
 # --- alert types and lifecycle ---------------------------------------------------------------------
 
@@ -251,7 +256,7 @@ def to_dict(obj: Any) -> Any:
 _HINTS: dict[type, dict[str, Any]] = {}
 
 
-def from_dict(cls: type, data: Mapping[str, Any]) -> Any:
+def from_dict(cls: type[R], data: Mapping[str, Any]) -> R:
     """Plain JSON -> dataclass `cls`, converting nested records, tuples and datetimes. Unknown keys are an error."""
     hints = _HINTS.get(cls)
     if hints is None:
@@ -272,7 +277,7 @@ def _convert(tp: Any, value: Any) -> Any:
         return _convert(args[0], value)
     if tp is datetime:
         return value if isinstance(value, datetime) else datetime.fromisoformat(value)
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return value if isinstance(value, tp) else from_dict(tp, value)
     if origin is tuple:
         (item_tp, *_) = typing.get_args(tp)

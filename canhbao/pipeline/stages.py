@@ -93,6 +93,8 @@ def _init_reader(home_root: str) -> None:
 def _read_one(job: tuple[str, str, str]) -> MediaText:
     """Runs in a worker: OCR one file; a bad file becomes an `unreadable` MediaText, never an exception."""
     sha, home_root, rel = job
+    if _READER is None:
+        raise RuntimeError("media worker started without _init_reader")
     try:
         mt = _READER.read(_BLOBS.local(rel))
     except InputError as exc:
@@ -204,7 +206,7 @@ def detect_stage(home: Home, analyzer: Any = None, *, posts: Iterable[Post] | No
     if analyzer is None and workers > 1 and len(todo) > 2 * batch_size:
         with _worker_pool(workers, _init_analyzer, home) as pool:
             pending = list(jobs)
-            for (batch, _), alerts in zip(pending, pool.map(_detect_batch, pending)):
+            for (batch, _), alerts in zip(pending, pool.map(_detect_batch, pending), strict=True):
                 commit(batch, alerts)
     else:
         if analyzer is None:

@@ -127,14 +127,15 @@ class Registry:
             boiler = np.intersect1d(shingle_set(boiler_text, k), shingles)
             rows.append((doc_id, n, method, text, phash, shingles.tobytes(),
                          str(image_path.relative_to(self.home.root)), boiler.tobytes()))
+        added_at = utcnow()
         doc = RegisteredDocument(id=doc_id, source=path.name, classification=classification, numbers=letter.numbers,
                                  date=letter.date, agency=letter.agency, subject=letter.subject, signer=letter.signer,
-                                 pages=len(done), added_at=utcnow())
+                                 pages=len(done), added_at=added_at)
         with self.db:
             self.db.execute(
                 "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
                 (doc.id, doc.source, doc.classification, json.dumps(list(doc.numbers), ensure_ascii=False), doc.date,
-                 doc.agency, doc.subject, doc.signer, doc.pages, doc.added_at.isoformat(),
+                 doc.agency, doc.subject, doc.signer, doc.pages, added_at.isoformat(),
                  str(original.relative_to(self.home.root))))
             self.db.executemany("INSERT INTO pages VALUES (?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING", rows)
         return doc, True
