@@ -48,6 +48,9 @@ class ElasticsearchStore(ServerStore):
     def _bulk(self, operations: list[dict[str, Any]]) -> dict[str, Any]:
         return self._call(self.client.bulk, operations=operations)
 
+    def _put_settings(self, index: str, settings: dict[str, Any]) -> None:
+        self._call(self.client.indices.put_settings, index=index, settings=settings)
+
     def _mget(self, docs: list[dict[str, Any]]) -> dict[str, Any]:
         return self._call(self.client.mget, docs=docs)
 

@@ -77,14 +77,17 @@ def crawl_stage(home: Home, sources: Sequence[str] | None = None) -> StageResult
 # --- media -----------------------------------------------------------------------------------------
 
 _READER = None
+_BLOBS = None
 
 
 def _init_reader(home_root: str) -> None:
-    global _READER
+    global _READER, _BLOBS
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    from canhbao.core.blobs import open_blobs
     from canhbao.media.reader import MediaReader
 
     _READER = MediaReader.from_home(Home(Path(home_root)))
+    _BLOBS = open_blobs(Home(Path(home_root)))  # media may live on a shared path or an object store
 
 
 def _read_one(job: tuple[str, str, str]) -> MediaText:
@@ -93,7 +96,7 @@ def _read_one(job: tuple[str, str, str]) -> MediaText:
     if _READER is None:
         raise RuntimeError("media worker started without _init_reader")
     try:
-        mt = _READER.read(Path(home_root) / rel)
+        mt = _READER.read(_BLOBS.local(rel))
     except InputError as exc:
         return MediaText(sha256=sha, kind="unreadable", error=str(exc))
     except Exception as exc:  # one broken image must not stop the batch; the error is kept on the record
@@ -219,7 +222,7 @@ def detect_stage(home: Home, analyzer: Any = None, *, posts: Iterable[Post] | No
 # --- index -----------------------------------------------------------------------------------------
 
 
-def index_stage(home: Home, store: Any = None, *, batch: int = 500, progress: bool = True) -> StageResult:
+def index_stage(home: Home, store: Any = None, *, batch: int = 5000, progress: bool = True) -> StageResult:
     """Push pending alerts to the configured store; an alert leaves the outbox only once the store took it."""
     from canhbao.index import open_store
 
