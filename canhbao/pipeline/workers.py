@@ -42,7 +42,9 @@ def plan(home: Home, stage: str, *, batch_size: int, since: datetime | None = No
         done = ledger.media_texts(wanted)
         items: list[Any] = [[sha, rel] for sha, rel in sorted(wanted.items()) if sha not in done]
     else:
-        items = [p.key for p in ledger.unanalysed(PostStore(home.posts_db).iter(since=since)) if p.key not in planned]
+        # only posts whose media have all been read (issue 13): the others wait for the next media batches
+        ready, _ = stages._media_ready(ledger, ledger.unanalysed(PostStore(home.posts_db).iter(since=since)))
+        items = [p.key for p in ready if p.key not in planned]
     return queue.plan(stage, _chunks(items, batch_size))
 
 
