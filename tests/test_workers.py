@@ -145,3 +145,13 @@ def test_dag_helpers_map_over_batches_on_postgresql_and_once_on_sqlite(tmp_path,
     for bid in ids:
         assert workers.dag_work(home, "detect", bid)["batches"] == 1
     assert ledger_for(home).counts()["analysed"] == 3 and all(b["done"] for b in WorkQueue().batches("detect"))
+
+
+def test_work_queue_on_sqlite_is_a_one_line_error_and_writes_nothing(tmp_path, monkeypatch):
+    from canhbao.core.errors import InputError
+    from canhbao.core.state import StateSettings
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError, match="needs backend: postgresql"):
+        WorkQueue(StateSettings(backend="sqlite"))
+    assert list(tmp_path.iterdir()) == []  # no stray database in the working directory

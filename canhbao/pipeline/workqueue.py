@@ -20,7 +20,7 @@ from typing import Any, Callable, Sequence
 
 from canhbao.core.errors import InputError
 from canhbao.core.records import sha256_hex
-from canhbao.core.state import Connection, SharedState, StateSettings
+from canhbao.core.state import Connection, SharedState, StateSettings, load_settings
 
 STAGES = ("media", "detect")
 
@@ -46,9 +46,10 @@ def batch_id(stage: str, items: Sequence[Any]) -> str:
 
 class WorkQueue(SharedState):
     def __init__(self, state: StateSettings | None = None):
-        super().__init__(Path("work_batches"), state=state)
-        if self.state.backend != "postgresql":
+        state = state or load_settings()
+        if state.backend != "postgresql":  # refused before the base class would open a SQLite file in the cwd
             raise InputError("config/state.yaml", "the work queue needs backend: postgresql")
+        super().__init__(Path("work_batches"), state=state)
 
     def plan(self, stage: str, batches: Sequence[Sequence[Any]]) -> list[str]:
         """Add batches (each a list of JSON-able items); returns the ids of every given batch."""
