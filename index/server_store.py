@@ -139,7 +139,8 @@ class ServerStore(Lifecycle, AlertStore):
         (>= `bulk_pause_refresh_at` alerts) switches the write index's refresh off while it runs and
         refreshes once at the end: the engine then builds segments once instead of every second."""
         s = self.settings
-        indexed, retried, failed = 0, 0, []
+        indexed, retried = 0, 0
+        failed: list[str] = []
         window: dict[str, Alert] = {}  # up to bulk_chunk * bulk_threads distinct alerts, sent together
         alerts = list(alerts)
         paused = len(alerts) >= s.bulk_pause_refresh_at

@@ -101,7 +101,7 @@ def _init_reader(home_root: str) -> None:
 def _read_one(job: tuple[str, str, str]) -> MediaText:
     """Runs in a worker: OCR one file; a bad file becomes an `unreadable` MediaText, never an exception."""
     sha, home_root, rel = job
-    if _READER is None:
+    if _READER is None or _BLOBS is None:
         raise RuntimeError("media worker started without _init_reader")
     try:
         mt = _READER.read(_BLOBS.local(rel))
