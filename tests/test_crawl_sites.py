@@ -138,6 +138,10 @@ def test_galleries_authors_engagement(world):
     assert fb.engagement == {"reactions": 10, "comments": 0, "shares": 1200}
     assert fb.author_url.startswith("http://127.0.0.1")
     assert by_id(world["home"], "tg")["1006"].engagement == {"views": 10}
+    # an album's caption is nested in a second text block (as t.me serves it): read once, not twice
+    assert by_id(world["home"], "tg")["1006"].text == "Thông báo số 1006\nNội dung dòng hai"
+    # a Facebook story's "See more" part is in the page: read whole, without the "… Xem thêm" link
+    assert fb.text == "Thông báo số 1006\nNội dung dòng hai"
 
 
 def test_media_stored_once_by_content(world):

@@ -122,7 +122,10 @@ def test_politeness_settings_reach_scrapy(tmp_path):
     b = scrapy_settings(home, "b", cfg.sources["b"], cfg, tmp_path / "b.json")
     assert (a["ROBOTSTXT_OBEY"], a["DOWNLOAD_DELAY"], a["CONCURRENT_REQUESTS_PER_DOMAIN"]) == (True, 1.5, 2)
     assert a["AUTOTHROTTLE_ENABLED"] and a["HTTPCACHE_ENABLED"] and 429 in a["RETRY_HTTP_CODES"]
-    assert "DOWNLOAD_HANDLERS" not in a
+    # html mode keeps Scrapy's http(s) handlers; local files, data:, S3 and FTP are never fetched
+    assert a["DOWNLOAD_HANDLERS"] == {"file": None, "data": None, "s3": None, "ftp": None}
+    assert b["DOWNLOAD_HANDLERS"]["file"] is None and "scrapy_playwright" in b["DOWNLOAD_HANDLERS"]["https"]
+    assert callable(b["PLAYWRIGHT_ABORT_REQUEST"])
     assert (b["ROBOTSTXT_OBEY"], b["DOWNLOAD_DELAY"], b["CONCURRENT_REQUESTS_PER_DOMAIN"]) == (False, 3, 1)
     assert b["PLAYWRIGHT_LAUNCH_OPTIONS"]["executable_path"] == "/usr/bin/chromium"
     assert "--disable-background-networking" in b["PLAYWRIGHT_LAUNCH_OPTIONS"]["args"]

@@ -81,3 +81,15 @@ def test_truncated_and_bomb_images(tmp_path):
             MediaReader().read(tmp_path / name)
     with pytest.raises(InputError, match="missing.jpg"):
         MediaReader().read(tmp_path / "missing.jpg")
+
+
+def test_ocr_timeout_is_an_error_naming_the_image_not_an_empty_text(tmp_path):
+    """A page Tesseract cannot finish in time must not look like a blank page (that would hide a leak)."""
+    from canhbao.media.settings import MediaSettings, OcrSettings
+
+    page = render_layout("Văn bản mật " * 400)[0]
+    path = tmp_path / "page.png"
+    page.image.save(path)
+    reader = MediaReader(MediaSettings(ocr=OcrSettings(timeout_s=0.01)))
+    with pytest.raises(InputError, match=r"page\.png: OCR timed out after 0\.01 s"):
+        reader.read(path)

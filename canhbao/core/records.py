@@ -23,7 +23,8 @@ from typing import Any, Mapping
 LEAK = "leak"
 PII_EXPOSURE = "pii_exposure"
 FAKE_NEWS = "fake_news"
-ALERT_TYPES = (LEAK, PII_EXPOSURE, FAKE_NEWS)
+MANUAL_CAPTURE = "manual_capture"  # an analyst captured or imported the post by hand (no detector needed)
+ALERT_TYPES = (LEAK, PII_EXPOSURE, FAKE_NEWS, MANUAL_CAPTURE)
 
 OPEN, ACKNOWLEDGED, CONFIRMED, DISMISSED = "open", "acknowledged", "confirmed", "dismissed"
 ALERT_STATUSES = (OPEN, ACKNOWLEDGED, CONFIRMED, DISMISSED)

@@ -43,13 +43,41 @@ class Renderer:
                 raise CanhbaoError(f"{CHROMIUM}: cannot start headless Chromium ({exc})") from None
         return self._browser.new_page(viewport={"width": self.width, "height": 900})
 
-    def live(self, url: str, *, timeout_s: float) -> bytes:
-        """Screenshot of the page as it is now; raises CanhbaoError if it does not load."""
+    def live(self, url: str, *, timeout_s: float, policy=None) -> bytes:
+        """Screenshot of the page as it is now; raises CanhbaoError if it does not load.
+
+        The fetch policy applies to the page, to every request it makes (refused ones are aborted) and
+        to each redirect hop of the page itself (Chromium follows those on its own, so a hop to a refused
+        address is found after the fact and the screenshot is discarded).
+        """
+        from canhbao.net.policy import Refused, check
+        from canhbao.net.policy import load as load_policy
+
+        policy = policy or load_policy()
+        check(url, policy)  # Refused is a CanhbaoError: the caller records it as this view's error
         page = self._page()
+        allowed: dict[str, bool] = {}
+
+        def guard(route):
+            req_url = route.request.url
+            key = "/".join(req_url.split("/", 3)[:3])  # scheme://host:port, checked once per page
+            if key not in allowed:
+                try:
+                    check(req_url, policy)
+                    allowed[key] = True
+                except Refused:
+                    allowed[key] = False
+            return route.continue_() if allowed[key] else route.abort("blockedbyclient")
+
         try:
+            page.route("**/*", guard)
             resp = page.goto(url, timeout=timeout_s * 1000, wait_until="load")
             if resp is None:
                 raise CanhbaoError(f"{url}: no response")
+            hop = resp.request
+            while hop is not None:
+                check(hop.url, policy)
+                hop = hop.redirected_from
             return self._shot(page)
         except CanhbaoError:
             raise
@@ -61,6 +89,9 @@ class Renderer:
     def replay(self, url: str, html: bytes, resources: Mapping[str, tuple[str, bytes]], *,
                timeout_s: float = 20.0) -> bytes:
         """Screenshot of `html` served at `url`; sub-resources only from `resources` (url -> type, body)."""
+        if not url.lower().startswith(("http://", "https://")):
+            # Chromium would open a file: URL from disk instead of answering it from the capture.
+            raise CanhbaoError(f"{url}: captured page has no http(s) URL to replay it at")
         page = self._page()
 
         def answer(route):

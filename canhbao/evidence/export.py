@@ -84,7 +84,9 @@ def export(home: Home, store: Any, alert_id: str, settings: EvidenceSettings, *,
         raise InputError(alert_id, "incomplete evidence: " + "; ".join(missing))
     key = signing.load_or_create(settings.key_file(home))
     fp = signing.fingerprint(key)
-    withhold = alert.type == PII_EXPOSURE and not unmasked
+    # A manual capture of a post that exposes someone carries the same personal data as its PII alert.
+    personal = alert.type == PII_EXPOSURE or bool(alert.finding.signals.get("personal_data"))
+    withhold = personal and not unmasked
     text = post.text if (unmasked and post) else alert.masked_text
     files: dict[str, bytes] = {"post/text.txt": text.encode("utf-8")}
     withheld: list[str] = []

@@ -182,13 +182,19 @@ def prepare(grey: np.ndarray, g: Gate, settings: OcrSettings) -> tuple[np.ndarra
     return grey, steps
 
 
+class OcrTimeout(RuntimeError):
+    """Tesseract ran past `ocr.timeout_s`. Never an empty text: a silent blank page would hide a leak."""
+
+
 def ocr(grey: np.ndarray, settings: OcrSettings = OcrSettings()) -> str:
     import pytesseract
 
     try:
         return pytesseract.image_to_string(Image.fromarray(grey), lang=settings.lang, timeout=settings.timeout_s)
-    except RuntimeError:  # pytesseract raises RuntimeError on timeout
-        return ""
+    except RuntimeError as exc:  # pytesseract raises RuntimeError on timeout
+        if "timeout" not in str(exc).lower():
+            raise
+        raise OcrTimeout(f"OCR timed out after {settings.timeout_s:g} s") from None
 
 
 def to_grey(img: Image.Image) -> np.ndarray:
@@ -228,6 +234,9 @@ class MediaReader:
         if not g.is_document:
             return MediaText(sha256=sha, kind="photo", phash=phash, prep=(f"gate lines={g.text_lines}",))
         prepared, steps = prepare(grey, g, self.settings.ocr)
-        text = ocr(prepared, self.settings.ocr)
+        try:
+            text = ocr(prepared, self.settings.ocr)
+        except OcrTimeout as exc:  # the media stage records it as unreadable, with the reason
+            raise InputError(name, str(exc)) from None
         return MediaText(sha256=sha, kind="document", text=text, phash=phash,
                          prep=(f"gate lines={g.text_lines}", *steps))

@@ -51,10 +51,13 @@ def read_pages(path: Path, data: bytes, settings: RegistrySettings, ocr: OcrSett
     return pages
 
 
-def _ocr_page(img: Image.Image, ocr: OcrSettings) -> Page:
-    from canhbao.media.reader import read_document
+def _ocr_page(path: Path, img: Image.Image, ocr: OcrSettings) -> Page:
+    from canhbao.media.reader import OcrTimeout, read_document
 
-    text, _ = read_document(img, ocr)
+    try:
+        text, _ = read_document(img, ocr)
+    except OcrTimeout as exc:
+        raise InputError(path, str(exc)) from None
     return Page(img, text, "ocr")
 
 
@@ -76,7 +79,7 @@ def _pdf(path: Path, data: bytes, settings: RegistrySettings, ocr: OcrSettings) 
             scanned = len(text.strip()) < MIN_TEXT_LAYER_CHARS
             pix = page.get_pixmap(dpi=200 if scanned else RENDER_DPI, colorspace=fitz.csRGB, alpha=False)
             img = Image.frombytes("RGB", (pix.width, pix.height), pix.samples)
-            pages.append(_ocr_page(img, ocr) if scanned else Page(img, text, "text-layer"))
+            pages.append(_ocr_page(path, img, ocr) if scanned else Page(img, text, "text-layer"))
     except InputError:
         raise
     except Exception as exc:  # truncated or damaged content streams surface while rendering
@@ -92,7 +95,7 @@ def _image(path: Path, data: bytes, settings: RegistrySettings, ocr: OcrSettings
     if path.suffix.lower() in (".tif", ".tiff"):
         with Image.open(io.BytesIO(data)) as tif:
             frames = [f.convert("RGB") for i, f in zip(range(settings.max_pdf_pages), ImageSequence.Iterator(tif))]
-    return [_ocr_page(img, ocr) for img in frames]
+    return [_ocr_page(path, img, ocr) for img in frames]
 
 
 def _docx(path: Path, data: bytes, settings: RegistrySettings, ocr: OcrSettings) -> list[Page]:
