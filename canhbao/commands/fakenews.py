@@ -140,6 +140,14 @@ def print_card(meta: dict) -> None:
         _print_metrics("  cross-validation (calibrated)", meta["cv"])
 
 
+def _print_metrics(title: str, m: dict) -> None:
+    print(f"{title}: n={m['n']} fake={m['positives']}")
+    print(
+        f"  ROC-AUC {m['roc_auc']:.3f}  PR-AUC {m['pr_auc']:.3f}  "
+        f"at threshold {m['threshold']:.3f}: precision {m['precision']:.3f} recall {m['recall']:.3f}"
+    )
+
+
 def run_export_feedback(args: argparse.Namespace) -> int:
     """Confirmed fake-news alerts become label 1, dismissed ones label 0; text from the post store when
     the post is still there (the alert itself holds only masked text), domain = the post URL's host."""
