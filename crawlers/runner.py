@@ -93,6 +93,7 @@ def scrapy_settings(home: Home, name: str, src: SourceConfig, cfg: CrawlSettings
     s = {
         "CANHBAO_HOME": home, "CANHBAO_SOURCE": name, "CANHBAO_HEALTH_OUT": str(health_out),
         "CANHBAO_DOWNLOAD_MEDIA": cfg.download_media, "CANHBAO_STORE_BATCH": cfg.store_batch, "CANHBAO_MEDIA_MAX_BYTES": cfg.media_max_bytes,
+        "CANHBAO_MEDIA_MAX_PIXELS": cfg.media_max_pixels,
         "CANHBAO_MEDIA_TYPES": list(cfg.media_types),
         "CANHBAO_BACKOFF_BASE": cfg.backoff_base_s, "CANHBAO_BACKOFF_MAX": cfg.backoff_max_s,
         "USER_AGENT": cfg.user_agent,

@@ -109,6 +109,7 @@ class CrawlSettings:
     download_media: bool = True
     store_batch: int = 20  # posts per post-store transaction (and state write)
     media_max_bytes: int = 20 * 1024 * 1024
+    media_max_pixels: int = 50_000_000  # a larger image (by its header) is refused before decoding
     media_types: tuple[str, ...] = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp")
     timezone: str = "Asia/Ho_Chi_Minh"  # how local times on Vietnamese pages are read
     browser_path: str = "/usr/bin/chromium"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from _index_helpers import make_alert
+
 from canhbao.cli import main
 from canhbao.core.audit import AuditLog
 from canhbao.index import AlertQuery, open_store
@@ -92,6 +92,34 @@ def test_corrupt_alert_store_is_one_line(home, config_dir, capsys):
     home.alerts_db.write_bytes(b"this is not a SQLite file" * 100)
     rc, _, err = run(capsys, "alerts", "list")
     assert rc == 2 and err.count("\n") == 1 and "alerts.sqlite" in err and "not a database" in err
+
+
+ESCAPES = "\x1b[2J\x1b]0;pwned\x07\x1b[31mĐỎ\x1b[0m \x9b1;1H\u202egnp.exe\r"
+
+
+def test_escape_sequences_in_crawled_text_never_reach_the_terminal(home, config_dir, capsys):
+    with open_store(home) as store:
+        store.setup()
+        store.upsert([make_alert(0, "leak", text=f"Công văn {ESCAPES} lộ lọt", number=f"12{ESCAPES}/BYT")])
+    rc, out, _ = run(capsys, "alerts", "list")
+    assert rc == 0 and len(out.splitlines()) == 1
+    alert_id = out.split()[0]
+    for argv in (("alerts", "list"), ("alerts", "show", alert_id), ("alerts", "list", "--json"),
+                 ("alerts", "show", alert_id, "--json")):
+        rc, out, _ = run(capsys, *argv)
+        assert rc == 0, argv
+        for bad in ("\x1b", "\x07", "\x9b", "\u202e", "\r"):
+            assert bad not in out, (argv, bad)
+        assert "ĐỎ" in out or "\\u0110" in out  # the words themselves are kept
+    rc, out, _ = run(capsys, "alerts", "show", alert_id, "--json")
+    assert "\x1b[2J" in json.loads(out)["masked_text"]  # JSON still carries the exact text, escaped
+
+
+@pytest.mark.parametrize("since", ["999999d", "99999999999999999999w", "36500000h"])
+def test_huge_relative_dates_are_a_one_line_error(seeded, capsys, since):
+    rc, out, err = run(capsys, "alerts", "list", "--since", since)
+    assert rc == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert err.startswith("canhbao: error: --since: ") and "years" in err
 
 
 # --- papercuts (issue 15) ------------------------------------------------------------------------------

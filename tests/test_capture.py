@@ -61,9 +61,11 @@ def test_capture_then_export_and_verify(site, tmp_path, capsys):
         names = set(z.namelist())
         meta = json.loads(z.read("metadata.json"))
         custody = [json.loads(line) for line in z.read("custody.jsonl").decode().splitlines()]
-        warc = z.read("capture/capture.warc.gz")
-    assert {"post/page.html", "capture/capture.warc.gz", "report.pdf", "manifest.sha256.sig"} <= names
-    assert any(n.startswith("media/") for n in names) and warc[:2] == b"\x1f\x8b"
+    # the default export is masked: the captured page and its WARC are listed with their hashes, not included
+    assert {"post/text.txt", "report.pdf", "manifest.sha256.sig"} <= names
+    assert not any(n.startswith("capture/") for n in names) and "post/page.html" not in names
+    assert any(w.startswith("WARC records") and "sha256" in w for w in meta["withheld"])
+    assert any(w.startswith("post/page.html") and "sha256" in w for w in meta["withheld"])
     assert meta["alert"]["type"] == "manual_capture"
     assert meta["match"]["signals"]["provenance"]["actor"] == "can.bo.a"
     recorded = [c for c in custody if c["action"] == "capture.recorded"]

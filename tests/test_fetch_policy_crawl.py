@@ -124,7 +124,8 @@ def test_file_and_internal_post_urls_at_export_and_takedown(hostile, tmp_path):
     store.upsert(list(alerts.values()))
     for a in alerts.values():
         store.transition(a.id, "confirmed", actor="analyst")
-    cfg = EvidenceSettings(screenshot_live=True, fetch_timeout_s=5, live_timeout_s=5)
+    cfg = EvidenceSettings(screenshot_live=True, fetch_timeout_s=5, live_timeout_s=5,
+                           roles={"lead": ("inspector_lead",)})
 
     done = export.export(home, store, alerts["file"].id, cfg, out_dir=tmp_path / "ev", actor="analyst")
     meta = json.loads(_zip_member(done.zip_path, "metadata.json"))
@@ -137,7 +138,9 @@ def test_file_and_internal_post_urls_at_export_and_takedown(hostile, tmp_path):
     assert inner.requests == []
 
     # The live view of an allowed page loads in Chromium, but its request to the internal service is aborted.
-    done = export.export(home, store, alerts["Có ảnh"].id, cfg, out_dir=tmp_path / "ev", actor="analyst")
+    # (the live view is a whole page: only an unmasked export by an allowed role keeps it)
+    done = export.export(home, store, alerts["Có ảnh"].id, cfg, out_dir=tmp_path / "ev", actor="lead",
+                         unmasked=True)
     assert "post/screenshot-live.png" in done.files and inner.requests == []
     del alerts["Có ảnh"]
 

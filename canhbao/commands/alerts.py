@@ -11,7 +11,9 @@ from canhbao.core.audit import current_actor
 from canhbao.core.errors import CanhbaoError, InputError
 from canhbao.core.home import Home
 from canhbao.core.records import ALERT_STATUSES, ALERT_TYPES, AlertEvent, to_dict, utcnow
+from canhbao.core.text import for_terminal, json_for_terminal
 
+MAX_AGE = timedelta(days=100 * 365)  # `--since 999999d` would overflow datetime
 MOVES = {"ack": "acknowledged", "confirm": "confirmed", "dismiss": "dismissed", "reopen": "open"}
 CLOSE_REASONS = ("violation", "false_positive", "duplicate", "out_of_scope")
 MIN_PREFIX = 4
@@ -61,7 +63,12 @@ def parse_since(value: str | None, now: datetime | None = None) -> datetime | No
         return None
     units = {"h": "hours", "d": "days", "w": "weeks", "m": "minutes"}
     if value[-1] in units and value[:-1].isdigit():
-        return (now or utcnow()) - timedelta(**{units[value[-1]]: int(value[:-1])})
+        # At most 7 digits: no giant int to parse and no timedelta overflow before the bound is checked.
+        age = timedelta(**{units[value[-1]]: int(value[:-1][-7:])})
+        if len(value) > 8 or age > MAX_AGE:
+            raise InputError("--since", f"{value!r} reaches back more than {MAX_AGE.days // 365} years; "
+                                        "give an ISO date instead")
+        return (now or utcnow()) - age
     try:
         dt = datetime.fromisoformat(value)
     except ValueError:
@@ -85,11 +92,11 @@ def run_list(args: argparse.Namespace) -> int:
         alerts = store.search(query)
     for a in alerts:
         if args.json:
-            print(json.dumps(to_dict(a), ensure_ascii=False))
+            print(json_for_terminal(json.dumps(to_dict(a), ensure_ascii=False)))
         else:
             what = a.finding.summary or (a.masked_text[:60] + ("…" if len(a.masked_text) > 60 else ""))
-            print(f"{a.id}  {a.status:12s}  {a.type:12s}  {a.score:.2f}  {_when(a.captured_at)}  "
-                  f"{a.platform}/{a.source}  {a.assignee or '-'}  {what}")
+            print(for_terminal(f"{a.id}  {a.status:12s}  {a.type:12s}  {a.score:.2f}  {_when(a.captured_at)}  "
+                               f"{a.platform}/{a.source}  {a.assignee or '-'}  {what}", newlines=False))
     return 0
 
 
@@ -105,7 +112,7 @@ def run_show(args: argparse.Namespace) -> int:
     with _store(args) as store:
         alert = store.get(resolve_id(store, args.id))
     if args.json:
-        print(json.dumps(to_dict(alert), ensure_ascii=False, indent=2))
+        print(json_for_terminal(json.dumps(to_dict(alert), ensure_ascii=False, indent=2)))
         return 0
     f = alert.finding
     lines = [f"alert     {alert.id}",
@@ -124,7 +131,7 @@ def run_show(args: argparse.Namespace) -> int:
     for e in alert.history:
         move = f" {e.from_status}->{e.to_status}" if e.from_status else ""
         lines.append(f"  {_when(e.at)}  {e.actor}  {e.action}{move}  {e.note}".rstrip())
-    print("\n".join(lines))
+    print("\n".join(for_terminal(line) for line in lines))
     return 0
 
 

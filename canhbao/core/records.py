@@ -79,6 +79,9 @@ class Post:
     engagement: Mapping[str, int] = field(default_factory=dict)
     raw_html: str = ""  # path (relative to the data home) of the raw HTML capture
     warc: str = ""  # path (relative to the data home) of the WARC file holding the capture
+    # The time as the page showed it ("3 giờ", "Hôm qua lúc 21:30") when `published_at` was derived from
+    # it; "" when the source gave the moment itself. Evidence prints derived times as approximate.
+    published_text: str = ""
 
     @property
     def key(self) -> str:

@@ -87,8 +87,9 @@ class Renderer:
             page.close()
 
     def replay(self, url: str, html: bytes, resources: Mapping[str, tuple[str, bytes]], *,
-               timeout_s: float = 20.0) -> bytes:
-        """Screenshot of `html` served at `url`; sub-resources only from `resources` (url -> type, body)."""
+               timeout_s: float = 20.0, element: str | None = None) -> bytes:
+        """Screenshot of `html` served at `url`; sub-resources only from `resources` (url -> type, body).
+        With `element` (an XPath), only that element is photographed: one post, not the feed around it."""
         if not url.lower().startswith(("http://", "https://")):
             # Chromium would open a file: URL from disk instead of answering it from the capture.
             raise CanhbaoError(f"{url}: captured page has no http(s) URL to replay it at")
@@ -106,6 +107,8 @@ class Renderer:
         try:
             page.route("**/*", answer)
             page.goto(url, timeout=timeout_s * 1000, wait_until="load")
+            if element:
+                return page.locator(f"xpath={element}").first.screenshot(type="png", timeout=timeout_s * 1000)
             return self._shot(page)
         except Exception as exc:  # noqa: BLE001
             why = str(exc).splitlines()[0]
@@ -114,11 +117,12 @@ class Renderer:
             page.close()
 
     def _shot(self, page) -> bytes:
-        height = page.evaluate("() => document.documentElement.scrollHeight")
-        if height <= self.max_height:
-            return page.screenshot(full_page=True, type="png")
-        return page.screenshot(full_page=True, type="png",
-                               clip={"x": 0, "y": 0, "width": self.width, "height": self.max_height})
+        """The page at the viewport's width, down to at most `max_height`: a page made wide by one
+        unbreakable token, or endless, would otherwise give a picture too large to open."""
+        height = page.evaluate("() => Math.max(document.documentElement.scrollHeight, "
+                               "document.body ? document.body.scrollHeight : 0)")
+        clip = {"x": 0, "y": 0, "width": self.width, "height": max(1, min(int(height), self.max_height))}
+        return page.screenshot(full_page=True, type="png", clip=clip)
 
     def close(self) -> None:
         if self._browser is not None:

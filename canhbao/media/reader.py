@@ -219,14 +219,19 @@ class MediaReader:
 
     def read(self, path: Path | str) -> MediaText:
         """Raises InputError for a file that is not a usable image."""
+        limit = self.settings.max_image_mb << 20
         try:
+            size = Path(path).stat().st_size
+            if size > limit:  # before reading it into memory
+                raise InputError(path, f"file too large ({size >> 20} MiB > {self.settings.max_image_mb} MiB)")
             data = Path(path).read_bytes()
         except OSError as exc:
             raise InputError(path, f"cannot read ({exc.strerror or exc})") from None
         return self.read_bytes(data, name=str(path))
 
     def read_bytes(self, data: bytes, *, name: str) -> MediaText:
-        img = load_image(data, name=name)
+        img = load_image(data, name=name, max_pixels=self.settings.max_image_megapixels * 1_000_000,
+                         max_bytes=self.settings.max_image_mb << 20)
         sha = sha256_hex(data)
         phash = str(imagehash.phash(img))
         grey = to_grey(img)

@@ -20,6 +20,7 @@ from warcio.capture_http import capture_http  # noqa: I001 - patches http.client
 from warcio.warcwriter import WARCWriter
 
 from canhbao.net.policy import FetchPolicy, Refused, check
+from canhbao.net.tls import PeerChain, TLSRecordingHandler, recording
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Fetched:
     error: str = ""
     final_url: str = ""  # where the redirects ended
     refused: bool = False  # the fetch policy refused the URL or a redirect hop
+    tls: tuple[PeerChain, ...] = ()  # certificate chain of each HTTPS connection made (canhbao.net.tls)
 
     @property
     def reachable(self) -> bool:
@@ -45,7 +47,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_OPENER = urllib.request.build_opener(_NoRedirect)
+_OPENER = urllib.request.build_opener(_NoRedirect, TLSRecordingHandler)
 
 
 def get(url: str, policy: FetchPolicy, *, user_agent: str, max_bytes: int | None = None,
@@ -57,7 +59,7 @@ def get(url: str, policy: FetchPolicy, *, user_agent: str, max_bytes: int | None
     writer = WARCWriter(buf, gzip=True)
     current, status, ctype, body, error, refused = url, 0, "", b"", "", False
     try:
-        with capture_http(writer) if record else _nothing():
+        with capture_http(writer) if record else _nothing(), recording() as chains:
             for _hop in range(policy.max_redirects + 1):
                 check(current, policy)
                 status, ctype, body, location = _one(current, user_agent, accept, limit, deadline, policy)
@@ -75,7 +77,8 @@ def get(url: str, policy: FetchPolicy, *, user_agent: str, max_bytes: int | None
     except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError, ValueError) as exc:
         status, body = 0, b""
         error = f"{url}: {getattr(exc, 'reason', None) or exc or type(exc).__name__}"
-    return Fetched(url, status, ctype, body, buf.getvalue() if record else b"", error, current, refused)
+    return Fetched(url, status, ctype, body, buf.getvalue() if record else b"", error, current, refused,
+                   tuple(chains))
 
 
 class _TooBig(Exception):

@@ -8,6 +8,7 @@ import textwrap
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -54,6 +55,11 @@ def render_pages(text: str, *, dpi: int = 150, font_pt: float = 12.0) -> list[Im
 def render_layout(text: str, *, dpi: int = 150, font_pt: float = 12.0) -> list[PageLayout]:
     """`render_pages` keeping each page's text and line boxes (the registry stores per-page text;
     `canhbao.distort.redact` needs to know where the number and the signature are)."""
+    return list(iter_layout(text, dpi=dpi, font_pt=font_pt))
+
+
+def iter_layout(text: str, *, dpi: int = 150, font_pt: float = 12.0) -> Iterator[PageLayout]:
+    """`render_layout` one page at a time: a long document never holds more than one page image."""
     width, height = (round(mm / 25.4 * dpi) for mm in A4_MM)
     margin = round(20 / 25.4 * dpi)
     size = round(font_pt / 72 * dpi)
@@ -66,7 +72,6 @@ def render_layout(text: str, *, dpi: int = 150, font_pt: float = 12.0) -> list[P
         wrapped = textwrap.wrap(para, chars) or [""]
         lines += [(w, is_header) for w in wrapped]
     per_page = (height - 2 * margin) // line_h
-    pages = []
     for start in range(0, max(1, len(lines)), per_page):
         page = Image.new("RGB", (width, height), "white")
         draw = ImageDraw.Draw(page)
@@ -78,5 +83,4 @@ def render_layout(text: str, *, dpi: int = 150, font_pt: float = 12.0) -> list[P
             right = margin + round(draw.textlength(line, font=f)) if line else margin
             boxes.append((line, (margin, y, right, y + line_h)))
             y += line_h
-        pages.append(PageLayout(page, tuple(boxes)))
-    return pages
+        yield PageLayout(page, tuple(boxes))

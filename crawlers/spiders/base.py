@@ -156,8 +156,10 @@ class SourceSpider(scrapy.Spider):
         if self.state.known(found.post_id) or found.post_id in self._emitted:
             return None  # known from an earlier run, or shown twice in this one (the feed moved on)
         self._emitted.add(found.post_id)
+        shown = ""
         if published is None and found.time_text:
             published = parse_time(found.time_text, self.captured_at, self.tz)
+            shown = found.time_text if published is not None else ""
             if published is None:
                 self.health.error(f"{found.url}: unreadable time {found.time_text!r} (post kept, time unknown)")
         capture = response.meta.get(CAPTURE_KEY, {})
@@ -166,7 +168,8 @@ class SourceSpider(scrapy.Spider):
             source=self.source_name, platform=self.source.platform, post_id=found.post_id, url=found.url,
             captured_at=self.captured_at, text=found.text, author=found.author, author_url=found.author_url,
             published_at=published, media=tuple(Media(u) for u in dict.fromkeys(found.images) if u),
-            engagement=dict(found.engagement), raw_html=capture.get("raw", ""), warc=capture.get("warc", ""))
+            engagement=dict(found.engagement), raw_html=capture.get("raw", ""), warc=capture.get("warc", ""),
+            published_text=shown)
 
     def closed(self, reason: str) -> None:
         if reason == "finished" and not self.health.blocks:
