@@ -14,9 +14,6 @@ from typing import Literal, Mapping
 
 from canhbao.core import config
 
-SOURCE_TYPES = ("facebook_page", "facebook_group", "zalo_oa", "telegram_channel", "news", "generic_html", "capture")
-PLATFORMS = {"facebook_page": "facebook", "facebook_group": "facebook", "zalo_oa": "zalo",
-             "telegram_channel": "telegram", "news": "news", "generic_html": "web", "capture": "web"}
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
 
@@ -43,7 +40,7 @@ class Selectors:
 @dataclass(frozen=True)
 class SourceConfig:
     # capture: one page an analyst asked for (`canhbao capture URL`), read as a whole; not for sources.yml
-    type: Literal["facebook_page", "facebook_group", "zalo_oa", "telegram_channel", "news", "generic_html", "capture"]
+    type: str  # a source type some spider declares (crawlers/spiders/: facebook_page, news, ...)
     url: str  # start page: feed page, t.me/s/<channel>, RSS/Atom/sitemap URL, list page
     urls: tuple[str, ...] = ()  # more start URLs (further feeds or sitemaps)
     enabled: bool = True
@@ -69,9 +66,15 @@ class SourceConfig:
 
     @property
     def platform(self) -> str:
-        return PLATFORMS[self.type]
+        from canhbao.crawlers.spiders import spider_class
+
+        return spider_class(self.type).platform
 
     def validate(self) -> None:
+        from canhbao.crawlers.spiders import spider_classes
+
+        if self.type not in spider_classes():
+            raise ValueError(f"type: unknown source type {self.type!r}; known: {', '.join(sorted(spider_classes()))}")
         if not self.url.startswith(("http://", "https://")):
             raise ValueError(f"url must be an http(s) URL, got {self.url!r}")
         if self.max_pages < 1:

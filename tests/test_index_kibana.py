@@ -8,14 +8,14 @@ import email.parser
 import email.policy
 import json
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 from canhbao.cli import main
 from canhbao.index import documents, saved_objects
+from canhbao.testing.local_http import LocalServer
 
 PROPS = documents.resource("alerts.json")["template"]["mappings"]["properties"]
 AGGREGATABLE = {"keyword", "date", "float", "integer", "boolean"}
@@ -128,12 +128,8 @@ class FakeKibana(BaseHTTPRequestHandler):
 @pytest.fixture
 def kibana():
     FakeKibana.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeKibana)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with LocalServer(FakeKibana) as server:
+        yield f"http://127.0.0.1:{server.port}"
 
 
 def test_import_posts_the_ndjson_as_kibana_expects(kibana, config_dir, capsys, monkeypatch):

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from _index_helpers import make_alert
@@ -18,6 +17,7 @@ from _index_helpers import make_alert
 from canhbao.core.atomic import write_json
 from canhbao.index import open_store
 from canhbao.notify import dispatch, notify_failure
+from canhbao.testing.local_http import LocalServer
 from canhbao.notify.settings import (Channels, EmailChannel, NotifySettings, Rules, TelegramChannel,
                                      WebhookChannel)
 
@@ -51,13 +51,11 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = LocalServer(Handler)
+        self.url = f"http://127.0.0.1:{self.server.port}"
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.close()
 
 
 def _free_port() -> int:

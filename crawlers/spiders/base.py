@@ -55,6 +55,7 @@ class Found:
 
 
 class SourceSpider(scrapy.Spider):
+    platform: str = ""  # what its posts' `Post.platform` says: facebook, zalo, telegram, news, web
     source_types: tuple[str, ...] = ()
     handle_httpstatus_list = [401, 403, 404, 410, 429, 500, 502, 503, 504]
     block_markers = BLOCK_MARKERS

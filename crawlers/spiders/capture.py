@@ -35,6 +35,7 @@ def capture_id(url: str, stamp: str) -> str:
 
 class CaptureSpider(SourceSpider):
     name = "capture"
+    platform = "web"
     source_types = ("capture",)
 
     def page_request(self, url: str, callback, **meta):

@@ -32,6 +32,7 @@ GRAPH_AUTH = {102, 190}
 
 class FacebookSpider(SourceSpider):
     name = "facebook"
+    platform = "facebook"
     source_types = ("facebook_page", "facebook_group")
 
     async def start(self):

@@ -33,6 +33,7 @@ def select_text(node, selector: str) -> str:
 
 class GenericHtmlSpider(SourceSpider):
     name = "generic_html"
+    platform = "web"
     source_types = ("generic_html",)
 
     def content_selector(self) -> str:  # the configured item selector, when it is CSS

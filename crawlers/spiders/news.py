@@ -19,6 +19,7 @@ ARTICLE_AUTHOR = "meta[name='author']::attr(content), .author, [rel='author']"
 
 class NewsSpider(SourceSpider):
     name = "news"
+    platform = "news"
     source_types = ("news",)
     content_css = "item, entry, url, sitemap, article"  # a feed, a sitemap or an article is never a wall
 

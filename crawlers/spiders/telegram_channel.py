@@ -27,6 +27,7 @@ _SRC_MEDIA = (".tgme_widget_message_sticker::attr(data-webp), "
 
 class TelegramChannelSpider(SourceSpider):
     name = "telegram_channel"
+    platform = "telegram"
     source_types = ("telegram_channel",)
     content_css = "div.tgme_widget_message[data-post]"
 

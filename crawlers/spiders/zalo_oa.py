@@ -27,6 +27,7 @@ DEFAULT = {"item": ".article-item", "link": "a.article-link::attr(href)", "title
 
 class ZaloOASpider(SourceSpider):
     name = "zalo_oa"
+    platform = "zalo"
     source_types = ("zalo_oa",)
 
     def sel(self, key: str) -> str:
