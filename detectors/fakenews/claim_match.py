@@ -24,8 +24,8 @@ from canhbao.embedding import Embedder
 class Tiers:
     """Similarity tiers of the best passage; the one threshold class (settings, per-source overrides, index)."""
 
-    suggested: float = 0.945
-    matched: float = 0.955
+    suggested: float = 0.90
+    matched: float = 0.93
 
     def validate(self) -> None:
         if not 0.0 < self.suggested <= self.matched <= 1.0:

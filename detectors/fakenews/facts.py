@@ -62,8 +62,14 @@ def _scaled(m: re.Match) -> str:
     return str(int(round(value)))
 
 
+# Codes that mix letters and digits (Covid-19, SARS-CoV-2, F0, 5G, CO2) name a thing, not a fact about it;
+# hours ("0h", "21h30") stay numbers.
+_CODE = re.compile(r"(?<![\w-])(?!\d+[hHgG]\d*(?!\w))(?=[\w-]*\d)(?=[\w-]*[^\W\d_])[\w]+(?:-[\w]+)*")
+
+
 def specifics(text: str) -> Specifics:
     found = []
+    text = _CODE.sub(" ", text)
     text_rest = _SCALED.sub(lambda m: found.append(_scaled(m)) or " ", text)
     numbers = frozenset(found + [_number(m.group()) for m in _NUMBER.finditer(text_rest)])
     names, run = set(), []
