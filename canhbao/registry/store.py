@@ -1,4 +1,5 @@
-"""The registry of internal documents: SQLite in `home.registry_db`, originals content-addressed under
+"""The registry of internal documents: rows in SQLite at `home.registry_db` (or the shared PostgreSQL
+database, `config/state.yaml`), originals content-addressed under
 `home.registry_files`, page images under `home.registry_pages/<id[:2]>/<id>/NNN.png`.
 
 A document's id is the SHA-256 of the original file, so adding the same file again is a no-op.
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import io
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +23,7 @@ from canhbao.core import atomic
 from canhbao.core.errors import InputError, NotFound
 from canhbao.core.home import Home
 from canhbao.core.records import RegisteredDocument, sha256_hex, utcnow
+from canhbao.core.state import registry_connection
 from canhbao.detectors.leak.fingerprint import shingle_set
 from canhbao.media import settings as media_settings
 from canhbao.registry import meta
@@ -67,9 +68,7 @@ class Registry:
 
             shingle_words = leak_settings().match.shingle_words
         self.shingle_words = shingle_words
-        self.db = sqlite3.connect(home.registry_db)
-        self.db.execute("PRAGMA foreign_keys = ON")
-        self.db.executescript(_SCHEMA)
+        self.db = registry_connection(home.registry_db, _SCHEMA)
 
     @classmethod
     def open(cls, home: Home, settings: RegistrySettings | None = None, *,
@@ -128,16 +127,17 @@ class Registry:
             boiler = np.intersect1d(shingle_set(boiler_text, k), shingles)
             rows.append((doc_id, n, method, text, phash, shingles.tobytes(),
                          str(image_path.relative_to(self.home.root)), boiler.tobytes()))
+        added_at = utcnow()
         doc = RegisteredDocument(id=doc_id, source=path.name, classification=classification, numbers=letter.numbers,
                                  date=letter.date, agency=letter.agency, subject=letter.subject, signer=letter.signer,
-                                 pages=len(done), added_at=utcnow())
+                                 pages=len(done), added_at=added_at)
         with self.db:
             self.db.execute(
-                "INSERT OR IGNORE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
                 (doc.id, doc.source, doc.classification, json.dumps(list(doc.numbers), ensure_ascii=False), doc.date,
-                 doc.agency, doc.subject, doc.signer, doc.pages, doc.added_at.isoformat(),
+                 doc.agency, doc.subject, doc.signer, doc.pages, added_at.isoformat(),
                  str(original.relative_to(self.home.root))))
-            self.db.executemany("INSERT OR IGNORE INTO pages VALUES (?,?,?,?,?,?,?,?)", rows)
+            self.db.executemany("INSERT INTO pages VALUES (?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING", rows)
         return doc, True
 
     def remove(self, doc_id: str) -> RegisteredDocument:

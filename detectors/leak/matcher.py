@@ -23,9 +23,9 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 
 from canhbao.core.records import RegisteredDocument
-from canhbao.registry import meta
 from canhbao.detectors.leak.fingerprint import shingle_seq, shingle_set
 from canhbao.detectors.leak.settings import MatchSettings
+from canhbao.registry import meta
 
 log = logging.getLogger(__name__)
 
@@ -284,7 +284,7 @@ class LeakIndex:
             q = np.unique(seq)
             lo = np.searchsorted(self.keys, q, "left")
             hi = np.searchsorted(self.keys, q, "right")
-            on_page = sum(bool((self.owners[a:b] == c).any()) for a, b in zip(lo, hi))
+            on_page = sum(bool((self.owners[a:b] == c).any()) for a, b in zip(lo, hi, strict=True))
             agree = on_page / q.size if q.size else 0.0
             if q.size >= 20 and agree < 0.5:
                 continue
@@ -302,7 +302,7 @@ def _runs(hits: np.ndarray, min_run: int) -> np.ndarray:
         return out
     padded = np.concatenate([[False], hits, [False]]).astype(np.int8)
     edges = np.flatnonzero(np.diff(padded))
-    for start, end in zip(edges[::2], edges[1::2]):
+    for start, end in zip(edges[::2], edges[1::2], strict=True):
         if end - start >= min_run:
             out[start:end] = True
     return out
