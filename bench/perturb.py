@@ -15,14 +15,36 @@ import unicodedata
 # Vietnamese internet abbreviations as seen in comments and posts, written for this bench (not collected by
 # a crawl: see the bench's caveats). Deliberately independent of the detector's TEENCODE table.
 ABBREVIATE = {
-    "không": ("k", "ko", "hông", "hk"), "được": ("đc", "dk", "dc"), "người": ("ng", "ngừi"),
-    "với": ("vs", "vz"), "biết": ("bít", "bik"), "mọi người": ("mn", "mng", "mọi ng"), "vậy": ("z", "v", "zậy"),
-    "bạn": ("bn", "b"), "mình": ("mk", "mik", "mh"), "thành phố": ("tp", "t.p"), "trước": ("trc",),
-    "như thế nào": ("ntn",), "bây giờ": ("bh", "bjo"), "chồng": ("ck",), "vợ": ("vk",), "gì": ("j", "gì z"),
-    "rồi": ("r", "rùi", "ròi"), "cũng": ("cx", "cg"), "nhiều": ("nhìu", "nhiu"), "thôi": ("thui",),
-    "vắc xin": ("vaccine", "vacxin", "vx", "vắcxin"), "điện thoại": ("đt", "dt"), "tin nhắn": ("tn",),
-    "bệnh viện": ("bv", "b.viện"), "Covid-19": ("cô vy", "covy", "covid", "cov"), "chính phủ": ("cp",),
-    "thông tin": ("tt", "thông tinn"), "facebook": ("fb",), "zalo": ("zl",), "ủy ban nhân dân": ("ubnd",),
+    "không": ("k", "ko", "hông", "hk"),
+    "được": ("đc", "dk", "dc"),
+    "người": ("ng", "ngừi"),
+    "với": ("vs", "vz"),
+    "biết": ("bít", "bik"),
+    "mọi người": ("mn", "mng", "mọi ng"),
+    "vậy": ("z", "v", "zậy"),
+    "bạn": ("bn", "b"),
+    "mình": ("mk", "mik", "mh"),
+    "thành phố": ("tp", "t.p"),
+    "trước": ("trc",),
+    "như thế nào": ("ntn",),
+    "bây giờ": ("bh", "bjo"),
+    "chồng": ("ck",),
+    "vợ": ("vk",),
+    "gì": ("j", "gì z"),
+    "rồi": ("r", "rùi", "ròi"),
+    "cũng": ("cx", "cg"),
+    "nhiều": ("nhìu", "nhiu"),
+    "thôi": ("thui",),
+    "vắc xin": ("vaccine", "vacxin", "vx", "vắcxin"),
+    "điện thoại": ("đt", "dt"),
+    "tin nhắn": ("tn",),
+    "bệnh viện": ("bv", "b.viện"),
+    "Covid-19": ("cô vy", "covy", "covid", "cov"),
+    "chính phủ": ("cp",),
+    "thông tin": ("tt", "thông tinn"),
+    "facebook": ("fb",),
+    "zalo": ("zl",),
+    "ủy ban nhân dân": ("ubnd",),
 }
 # QWERTY neighbours of each letter (Vietnamese is typed on QWERTY with Telex/VNI)
 _ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
@@ -35,8 +57,10 @@ for r, row in enumerate(_ROWS):
                 near += [_ROWS[rr][k] for k in (c - 1, c, c + 1) if 0 <= k < len(_ROWS[rr])]
         NEIGHBOURS[ch] = "".join(n for n in near if n)
 FRAMES = (
-    "🔥🔥 NÓNG: {} 😱😱 #covid19 #chiasengay", "‼️ {} 👉 share cho cả nhà biết nhé ❤️ #tinnong",
-    "#CanhBao {}!!! 🙏🙏", "😭 {} 🆘 #chiase",
+    "🔥🔥 NÓNG: {} 😱😱 #covid19 #chiasengay",
+    "‼️ {} 👉 share cho cả nhà biết nhé ❤️ #tinnong",
+    "#CanhBao {}!!! 🙏🙏",
+    "😭 {} 🆘 #chiase",
 )
 
 
@@ -62,18 +86,18 @@ def keyboard_typos(text: str, rng: random.Random) -> str:
         if spots:
             j = rng.choice(spots)
             slip = rng.choice(NEIGHBOURS[w[j].lower()])
-            words[i] = w[:j] + slip + w[j + 1:]
+            words[i] = w[:j] + slip + w[j + 1 :]
     if long:
         i = rng.choice(long)
         w, j = words[i], rng.randrange(1, len(words[i]) - 1)
-        words[i] = w[:j] + w[j] + w[j:] if rng.random() < 0.5 else w[:j] + w[j + 1:]
+        words[i] = w[:j] + w[j] + w[j:] if rng.random() < 0.5 else w[:j] + w[j + 1 :]
     return " ".join(words)
 
 
 def abbreviations(text: str, rng: random.Random) -> str:
     """Each listed word or phrase replaced by one of its abbreviations."""
     for word, shorts in ABBREVIATE.items():
-        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", lambda m: rng.choice(shorts), text, flags=re.I)
+        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", lambda m, shorts=shorts: rng.choice(shorts), text, flags=re.I)
     return text
 
 

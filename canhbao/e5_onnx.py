@@ -76,9 +76,9 @@ def read_packed(path: Path) -> Packed:
     pos += 4 * (n_pieces + 1)
     scores = np.frombuffer(data, np.float32, n_pieces, pos)
     pos += 4 * n_pieces
-    blob = bytes(data[pos:pos + bloblen])
+    blob = bytes(data[pos : pos + bloblen])
     pos += bloblen
-    pieces = [(blob[offs[i]:offs[i + 1]].decode("utf-8", "replace"), float(scores[i])) for i in range(n_pieces)]
+    pieces = [(blob[offs[i] : offs[i + 1]].decode("utf-8", "replace"), float(scores[i])) for i in range(n_pieces)]
     n_norm, nm_bytes = struct.unpack_from("<iI", data, pos)
     pos += 8
     norm, p = {}, pos
@@ -98,7 +98,7 @@ def read_packed(path: Path) -> Packed:
     for _ in range(ndir):
         (nlen,) = struct.unpack_from("<H", data, pos)
         pos += 2
-        name = bytes(data[pos:pos + nlen]).decode()
+        name = bytes(data[pos : pos + nlen]).decode()
         pos += nlen
         dtype, n, off, _nbytes = struct.unpack_from("<BIQQ", data, pos)
         pos += 21
@@ -156,7 +156,7 @@ def _graph(m: Packed):
     for i in range(m.layers):
         t = m.tensors
 
-        def lin(inp: str, name: str, out: str) -> str:
+        def lin(inp: str, name: str, out: str, i: int = i, t: dict = t) -> str:
             w = const(f"l{i}.{name}.wt", t[f"l{i}.{name}.w"].T.copy())  # (in, out) for MatMul
             b = const(f"l{i}.{name}.b", t[f"l{i}.{name}.b"])
             op("MatMul", [inp, w], f"{out}_mm")
@@ -209,7 +209,9 @@ def _graph(m: Packed):
         [helper.make_tensor_value_info("pooled_sum", TensorProto.FLOAT, ["batch", h])],
         inits,
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)])
+    model = helper.make_model(
+        graph, opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)]
+    )
     model.ir_version = 8
     onnx.checker.check_model(model, full_check=False)
     return model
@@ -227,7 +229,11 @@ def build(source: Path, out: Path) -> None:
         onnx.save(_graph(packed), str(fp32))
         # Embedding table gathers stay fp32 (MatMul only): quantising them costs accuracy and saves no time.
         quantize_dynamic(
-            str(fp32), str(int8), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"], per_channel=PER_CHANNEL,
+            str(fp32),
+            str(int8),
+            weight_type=QuantType.QInt8,
+            op_types_to_quantize=["MatMul"],
+            per_channel=PER_CHANNEL,
             extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},  # past the contrib attention op
         )
         os.replace(int8, out)
@@ -238,8 +244,10 @@ def cache_path(source: Path) -> Path:
     with open(source, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
-    base = Path(os.environ.get("CANHBAO_MODEL_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or
-                                                               Path.home() / ".cache") / "canhbao")
+    base = Path(
+        os.environ.get("CANHBAO_MODEL_CACHE")
+        or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "canhbao"
+    )
     h.update(f"v2 per_channel={PER_CHANNEL}".encode())
     return base / f"e5-small-int8-{h.hexdigest()[:16]}.onnx"
 
@@ -297,7 +305,7 @@ class Session:
         windows: list[tuple[int, list[int]]] = []  # (text index, ids with <s> </s>)
         for i, ids in enumerate(content):
             for a in range(0, max(len(ids), 1), self.window):
-                windows.append((i, [self.tokenizer.bos, *ids[a:a + self.window], self.tokenizer.eos]))
+                windows.append((i, [self.tokenizer.bos, *ids[a : a + self.window], self.tokenizer.eos]))
         sums = np.zeros((len(texts), self.dim), np.float64)
         order = sorted(range(len(windows)), key=lambda w: len(windows[w][1]))
         start = 0
@@ -311,8 +319,8 @@ class Session:
             ids = np.zeros((len(batch), width), np.int64)
             mask = np.zeros((len(batch), width), np.int64)
             for r, (_, t) in enumerate(batch):
-                ids[r, :len(t)] = t
-                mask[r, :len(t)] = 1
+                ids[r, : len(t)] = t
+                mask[r, : len(t)] = 1
             vecs = self.packed.word_vectors(ids)
             (pooled,) = self._sess.run(None, {"word_vectors": vecs, "attention_mask": mask})
             for r, (i, t) in enumerate(batch):

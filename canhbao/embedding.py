@@ -64,7 +64,7 @@ class Embedder(ABC):
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         step = max(len(texts), 1) if self.batches_by_length else batch_size
-        out = [self._encode(list(texts[i:i + step])) for i in range(0, len(texts), step)]
+        out = [self._encode(list(texts[i : i + step])) for i in range(0, len(texts), step)]
         if not out:
             return np.zeros((0, self.dim), dtype=np.float32)
         vecs = np.vstack(out).astype(np.float32)
@@ -157,10 +157,7 @@ class SentenceTransformer(Embedder):
                 f"({type(exc).__name__}): give a local folder (e.g. one saved with "
                 "model.save(PATH)) in fakenews.embedding.model"
             ) from None
-        dim = (
-            getattr(self._model, "get_embedding_dimension", None)
-            or self._model.get_sentence_embedding_dimension
-        )
+        dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         size = dim()
         if size is None:
             raise ModelMissing(f"sentence-transformers model {model!r} does not declare its embedding dimension")
@@ -169,9 +166,7 @@ class SentenceTransformer(Embedder):
         self.id = f"st:{Path(model).name or model}"
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        return self._model.encode(
-            texts, batch_size=len(texts), convert_to_numpy=True, show_progress_bar=False
-        )
+        return self._model.encode(texts, batch_size=len(texts), convert_to_numpy=True, show_progress_bar=False)
 
 
 class CachedEmbedder(Embedder):
@@ -194,17 +189,16 @@ class CachedEmbedder(Embedder):
         found: dict[str, np.ndarray] = {}
         unique = list(dict.fromkeys(keys))
         for i in range(0, len(unique), 500):
-            chunk = unique[i:i + 500]
-            rows = self._db.execute(
-                f"SELECT hash, v FROM vec WHERE hash IN ({','.join('?' * len(chunk))})", chunk
-            )
+            chunk = unique[i : i + 500]
+            rows = self._db.execute(f"SELECT hash, v FROM vec WHERE hash IN ({','.join('?' * len(chunk))})", chunk)
             found.update((h, np.frombuffer(v, dtype=np.float32)) for h, v in rows)
         todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in found}
         if todo:
             vecs = self.inner.encode(list(todo.values()), batch_size)
             with self._db:
                 self._db.executemany(
-                    "INSERT OR REPLACE INTO vec VALUES (?, ?)", [(k, v.tobytes()) for k, v in zip(todo, vecs, strict=True)]
+                    "INSERT OR REPLACE INTO vec VALUES (?, ?)",
+                    [(k, v.tobytes()) for k, v in zip(todo, vecs, strict=True)],
                 )
             found.update(zip(todo, vecs, strict=True))
         if not keys:

@@ -18,6 +18,7 @@ from canhbao.detectors.fakenews import text as ft
 from canhbao.detectors.fakenews.detector import FakenewsDetector
 from canhbao.testing import vfnd
 
+
 @pytest.fixture(scope="module")
 def vfnd_csvs(tmp_path_factory):
     """VFND (tests/data/vfnd) as train.csv and test.csv, the test sources fixed by rule (canhbao.testing.vfnd),
@@ -76,7 +77,7 @@ def test_metadata_columns_are_optional_and_read(tmp_path):
     path = tmp_path / "m.csv"
     path.write_text(
         "text,label,reactions,comments,shares,published,account\n"
-        "Tin nóng,1,\"1,200\",30,,2020-03-01T23:10:00,page-a\nTin thường,0,,,,,\n",
+        'Tin nóng,1,"1,200",30,,2020-03-01T23:10:00,page-a\nTin thường,0,,,,,\n',
         encoding="utf-8",
     )
     rows, errors = fm.read_rows(path)
@@ -93,9 +94,7 @@ def test_signals_measure_sensational_style():
     loud = ft.signals("NÓNG!!! KHẨN CẤP chia sẻ ngay 😱😱 http://x.co")
     assert loud["sensational"] > calm["sensational"] and loud["exclamations"] > calm["exclamations"]
     assert loud["caps_ratio"] > 0.3 > calm["caps_ratio"] and loud["emoji"] > 0 == calm["emoji"]
-    assert (
-        ft.signals("Xem ngay kẻo bị xóa https://bit.ly/abc")["link_only"] == 1.0 and calm["link_only"] == 0.0
-    )
+    assert ft.signals("Xem ngay kẻo bị xóa https://bit.ly/abc")["link_only"] == 1.0 and calm["link_only"] == 0.0
 
 
 def test_threshold_and_metrics_are_consistent():
@@ -141,9 +140,7 @@ def test_feedback_rows_from_decided_alerts(home):
         captured_at=now,
         text="Sóng 5G làm lây virus corona",
     )
-    gone = Post(
-        source="news", platform="news", post_id="2", url="https://tinvn.info/a/2", captured_at=now, text=""
-    )
+    gone = Post(source="news", platform="news", post_id="2", url="https://tinvn.info/a/2", captured_at=now, text="")
     posts = PostStore(home.posts_db)
     posts.put(kept)
     rows = feedback_rows(
@@ -172,8 +169,10 @@ def test_export_feedback_from_the_alert_store(home, capsys, tmp_path, monkeypatc
         )
         for i, text in enumerate(
             (
-                "Sóng 5G làm lây virus corona, chia sẻ ngay!", "Hà Nội tiêm vắc xin cho trẻ 5-11 tuổi",
-                "Uống nước nóng diệt virus", "Bệnh nhân Nguyễn Văn An 45 tuổi",
+                "Sóng 5G làm lây virus corona, chia sẻ ngay!",
+                "Hà Nội tiêm vắc xin cho trẻ 5-11 tuổi",
+                "Uống nước nóng diệt virus",
+                "Bệnh nhân Nguyễn Văn An 45 tuổi",
             )
         )
     ]

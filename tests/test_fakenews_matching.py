@@ -39,10 +39,7 @@ def news_sentences():
     csv.field_size_limit(1 << 24)
     rows = [r for r in csv.DictReader(VFND.open(encoding="utf-8")) if r["label"] == "0"][:15]
     return [
-        s.strip() + "."
-        for r in rows
-        for s in r["text"].replace("\n", " ").split(". ")
-        if 8 <= len(s.split()) <= 25
+        s.strip() + "." for r in rows for s in r["text"].replace("\n", " ").split(". ") if 8 <= len(s.split()) <= 25
     ]
 
 
@@ -120,9 +117,7 @@ def test_detector_from_home_section_and_finding(home, config_dir, e5_embedder):
     ClaimBank(home.claims_db).put_many(CLAIMS)
     detector = detector_classes()["fakenews"].from_home(home)
     assert isinstance(detector, FakenewsDetector) and detector.settings.top_k == 2
-    report = detector.detect(
-        _subject("🔥 NÓNG!!! Sóng 5G chính là thứ làm virus corona lây lan khắp nơi #5G #covid")
-    )
+    report = detector.detect(_subject("🔥 NÓNG!!! Sóng 5G chính là thứ làm virus corona lây lan khắp nơi #5G #covid"))
     section = report.section
     assert section["label"] == "matched" and len(section["claims"]) <= 2
     assert section["claims"][0]["id"] == "vn-5g" and section["claims"][0]["tier"] == "matched"
@@ -136,8 +131,7 @@ def test_detector_from_home_section_and_finding(home, config_dir, e5_embedder):
 def test_detector_reads_ocr_text_and_stays_quiet_on_true_news(home, e5_embedder):
     ClaimBank(home.claims_db).put_many(CLAIMS)
     detector = FakenewsDetector.from_home(home)
-    ocr = ("TIN KHẨN\nTối nay trực thăng rải thuốc khử trùng toàn thành phố,\n"
-           "mọi nhà đóng kín cửa, không ra ngoài")
+    ocr = "TIN KHẨN\nTối nay trực thăng rải thuốc khử trùng toàn thành phố,\nmọi nhà đóng kín cửa, không ra ngoài"
     report = detector.detect(_subject(ocr=ocr))
     assert report.findings and report.findings[0].target == "vn-truc-thang"
     assert report.findings[0].media_sha256 == "cd" * 32
@@ -154,15 +148,15 @@ def test_empty_bank_loads_no_model(home):
 def test_tiers_per_claim_source(e5_embedder, config_dir):
     from canhbao.core import config
 
-    (config_dir / "fakenews.yaml").write_text("per_source:\n  WHO: {suggested: 0.99, matched: 0.995}\n",
-                                              encoding="utf-8")
+    (config_dir / "fakenews.yaml").write_text(
+        "per_source:\n  WHO: {suggested: 0.99, matched: 0.995}\n", encoding="utf-8"
+    )
     settings = config.load("fakenews", FakenewsSettings)
     post = "🔥 NÓNG!!! Sóng 5G chính là thứ làm virus corona lây lan khắp nơi #5G #covid"  # debunked by WHO
     assert ClaimIndex(CLAIMS, e5_embedder, FakenewsSettings().thresholds).match(post)[0].id == "vn-5g"
     index = ClaimIndex(CLAIMS, e5_embedder, settings.thresholds)
     assert all(r.id != "vn-5g" for r in index.match(post))  # WHO claims now need 0.99
-    (config_dir / "fakenews.yaml").write_text("per_source:\n  WHO: {suggested: 0.9, matched: 0.8}\n",
-                                              encoding="utf-8")
+    (config_dir / "fakenews.yaml").write_text("per_source:\n  WHO: {suggested: 0.9, matched: 0.8}\n", encoding="utf-8")
     with pytest.raises(Exception, match="suggested <= matched"):
         config.load("fakenews", FakenewsSettings)
 
@@ -174,8 +168,11 @@ def test_detect_cli_with_a_seeded_claim_bank(home, tmp_path, capsys):
     root = ["--home", str(home.root)]
     assert main(root + ["claims", "import", str(DATA / "claims_covid_vi.csv")]) == 0
     post = tmp_path / "post.txt"
-    post.write_text("Tin nóng 🔥 đêm nay trực thăng sẽ phun thuốc khử trùng khắp thành phố, "
-                    "người dân phải đóng kín cửa ở trong nhà nhé!!! #HaNoi", encoding="utf-8")
+    post.write_text(
+        "Tin nóng 🔥 đêm nay trực thăng sẽ phun thuốc khử trùng khắp thành phố, "
+        "người dân phải đóng kín cửa ở trong nhà nhé!!! #HaNoi",
+        encoding="utf-8",
+    )
     capsys.readouterr()
     assert main(root + ["detect", "--json", "--only", "pii,fakenews", str(post)]) == 0
     out = json.loads(capsys.readouterr().out)

@@ -28,9 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("data", metavar="DATA.csv")
     e.add_argument("--model", default="", help="model version (default: current)")
     e.set_defaults(func=run_evaluate)
-    x = cmds.add_parser(
-        "export-feedback", help="analysts' confirmed/dismissed fake-news alerts as training rows"
-    )
+    x = cmds.add_parser("export-feedback", help="analysts' confirmed/dismissed fake-news alerts as training rows")
     x.add_argument("--out", required=True, metavar="FILE.csv")
     x.set_defaults(func=run_export_feedback)
 
@@ -89,7 +87,9 @@ def run_train(args: argparse.Namespace) -> int:
     print(f"model {version} ({embedder.id}): {len(rows)} rows, threshold {model.threshold:.3f}")
     for name, m in card["candidates"].items():
         mark = "*" if name == card["chosen"] else " "
-        print(f" {mark} {name:<18} cross-validation ({card['cv_split']}) ROC-AUC {m['roc_auc']:.3f} PR-AUC {m['pr_auc']:.3f}")
+        print(
+            f" {mark} {name:<18} cross-validation ({card['cv_split']}) ROC-AUC {m['roc_auc']:.3f} PR-AUC {m['pr_auc']:.3f}"
+        )
     _print_metrics(f"chosen {card['chosen']}, calibrated, cross-validation ({card['cv_split']})", card["cv"])
     return 0
 
@@ -125,17 +125,23 @@ def run_evaluate(args: argparse.Namespace) -> int:
 def print_card(meta: dict) -> None:
     """The model card: what it was trained on, how it was chosen, what cross-validation said."""
     data = meta.get("data", {})
-    print(f"model card {meta.get('version')} (trained {meta.get('trained_at', '')[:19]}, embedding {meta.get('embedder') or '-'})")
+    print(
+        f"model card {meta.get('version')} (trained {meta.get('trained_at', '')[:19]}, embedding {meta.get('embedder') or '-'})"
+    )
     print(
         f"  data: {data.get('path')}: {data.get('rows')} rows ({data.get('fake')} fake, {data.get('real')} real), "
         f"{data.get('sources')} sources, metadata columns: {', '.join(data.get('metadata_columns') or []) or 'none'}"
     )
-    print(f"  split: {meta.get('folds')}-fold cross-validation {meta.get('cv_split')}; chosen: {meta.get('chosen')} "
-          f"(views {', '.join(meta.get('views', []))})")
+    print(
+        f"  split: {meta.get('folds')}-fold cross-validation {meta.get('cv_split')}; chosen: {meta.get('chosen')} "
+        f"(views {', '.join(meta.get('views', []))})"
+    )
     for name, m in (meta.get("candidates") or {}).items():
         print(f"    {name:<18} ROC-AUC {m['roc_auc']:.3f}  PR-AUC {m['pr_auc']:.3f}")
     cal = meta.get("calibration", {})
-    print(f"  calibration: Platt a={cal.get('a', 0):.3f} b={cal.get('b', 0):.3f}, out-of-fold Brier {cal.get('brier_oof')}")
+    print(
+        f"  calibration: Platt a={cal.get('a', 0):.3f} b={cal.get('b', 0):.3f}, out-of-fold Brier {cal.get('brier_oof')}"
+    )
     if meta.get("cv"):
         _print_metrics("  cross-validation (calibrated)", meta["cv"])
 
@@ -156,9 +162,7 @@ def run_export_feedback(args: argparse.Namespace) -> int:
     try:
         from canhbao.index import open_store
     except ImportError:
-        raise InputError(
-            "alert store", "not available in this installation (canhbao.index.open_store)"
-        ) from None
+        raise InputError("alert store", "not available in this installation (canhbao.index.open_store)") from None
     home = Home.resolve(args.home)
     store = open_store(home)
     try:
@@ -168,12 +172,8 @@ def run_export_feedback(args: argparse.Namespace) -> int:
     posts = PostStore(home.posts_db)
     rows = feedback_rows(alerts, posts)
     _write_csv(args.out, rows)
-    AuditLog(home.audit_log).append(
-        "fakenews.export-feedback", str(args.out), actor=current_actor(), rows=len(rows)
-    )
-    print(
-        f"{args.out}: {len(rows)} rows ({sum(r[1] for r in rows)} fake, {sum(1 - r[1] for r in rows)} real)"
-    )
+    AuditLog(home.audit_log).append("fakenews.export-feedback", str(args.out), actor=current_actor(), rows=len(rows))
+    print(f"{args.out}: {len(rows)} rows ({sum(r[1] for r in rows)} fake, {sum(1 - r[1] for r in rows)} real)")
     return 0
 
 
@@ -183,9 +183,7 @@ def _decided_fake_news(store) -> list:
 
     out, offset = [], 0
     while True:
-        page = store.search(
-            AlertQuery(type=(FAKE_NEWS,), status=(CONFIRMED, DISMISSED), limit=500, offset=offset)
-        )
+        page = store.search(AlertQuery(type=(FAKE_NEWS,), status=(CONFIRMED, DISMISSED), limit=500, offset=offset))
         out += page
         if len(page) < 500:
             return out

@@ -101,10 +101,17 @@ class FakenewsDetector(Detector):
     order = 30
     # State: the demo's claim bank of five known false claims (`for_examples`); no classifier.
     EXAMPLES = (
-        Example("Nghe nói tối nay có máy bay trực thăng rải thuốc khử trùng diệt virus Corona khắp thành phố, "
-                "mọi người nhớ đóng kín cửa nha!!!", True, "a known false claim reworded"),
-        Example("Chiều nay UBND phường tổ chức dọn vệ sinh khu phố, mời bà con tham gia đông đủ.", False,
-                "an ordinary local notice"),
+        Example(
+            "Nghe nói tối nay có máy bay trực thăng rải thuốc khử trùng diệt virus Corona khắp thành phố, "
+            "mọi người nhớ đóng kín cửa nha!!!",
+            True,
+            "a known false claim reworded",
+        ),
+        Example(
+            "Chiều nay UBND phường tổ chức dọn vệ sinh khu phố, mời bà con tham gia đông đủ.",
+            False,
+            "an ordinary local notice",
+        ),
     )
 
     def __init__(

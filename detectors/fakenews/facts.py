@@ -50,13 +50,26 @@ def _number(raw: str) -> str:
     return digits.replace(",", ".").lstrip("0") or "0"
 
 
-_SCALE = {"tỷ": 10**9, "ty": 10**9, "tỉ": 10**9, "triệu": 10**6, "trieu": 10**6, "tr": 10**6,
-          "nghìn": 1000, "nghin": 1000, "ngàn": 1000, "ngan": 1000, "k": 1000}
-_SCALED = re.compile(r"(\d+(?:[.,]\d+)?)\s*(tỷ|tỉ|ty|triệu|trieu|tr|nghìn|nghin|ngàn|ngan|k)(?:\s*(\d)(?!\d))?(?!\w)", re.I)
+_SCALE = {
+    "tỷ": 10**9,
+    "ty": 10**9,
+    "tỉ": 10**9,
+    "triệu": 10**6,
+    "trieu": 10**6,
+    "tr": 10**6,
+    "nghìn": 1000,
+    "nghin": 1000,
+    "ngàn": 1000,
+    "ngan": 1000,
+    "k": 1000,
+}
+_SCALED = re.compile(
+    r"(\d+(?:[.,]\d+)?)\s*(tỷ|tỉ|ty|triệu|trieu|tr|nghìn|nghin|ngàn|ngan|k)(?:\s*(\d)(?!\d))?(?!\w)", re.I
+)
 
 
 def _scaled(m: re.Match) -> str:
-    """"1 triệu 8" / "1,8 triệu" / "1tr8" -> "1800000": amounts as people write them."""
+    """ "1 triệu 8" / "1,8 triệu" / "1tr8" -> "1800000": amounts as people write them."""
     scale = _SCALE[m.group(2).lower()]
     value = float(m.group(1).replace(",", ".")) * scale + (int(m.group(3)) * scale // 10 if m.group(3) else 0)
     return str(int(round(value)))
@@ -82,12 +95,12 @@ def specifics(text: str) -> Specifics:
     last = 0
     for m in _TOKEN.finditer(text):
         word = m.group()
-        gap = text[last:m.start()]
+        gap = text[last : m.start()]
         if run and gap.strip():  # punctuation or digits between: a new run
             flush()
         capital = word[0].isupper() and (not word.isupper() or len(word) <= 5)
         if capital and (len(word) > 1 or run):  # a lone capital letter only inside a name ("Bộ Y tế")
-            at_start = not run and bool(_SENTENCE_START.search(text[:m.start()]))
+            at_start = not run and bool(_SENTENCE_START.search(text[: m.start()]))
             run.append((word, at_start))
         else:
             flush()
@@ -109,7 +122,12 @@ class Agreement:
     def describe(self) -> str:
         if self.agrees:
             return ""
-        return ("post states other facts; " if self.conflict else "") + "claim's " + ", ".join(self.missing) + " not in post"
+        return (
+            ("post states other facts; " if self.conflict else "")
+            + "claim's "
+            + ", ".join(self.missing)
+            + " not in post"
+        )
 
 
 def _words(text: str) -> str:

@@ -157,8 +157,18 @@ def style(rows: Sequence[Row]) -> np.ndarray:
 
 
 STYLE_NAMES = SIGNALS + (
-    "log_reactions", "log_comments", "log_shares", "no_reactions", "no_comments", "no_shares",
-    "hour_sin", "hour_cos", "no_time", "has_account", "log_words", "line_breaks",
+    "log_reactions",
+    "log_comments",
+    "log_shares",
+    "no_reactions",
+    "no_comments",
+    "no_shares",
+    "hour_sin",
+    "hour_cos",
+    "no_time",
+    "has_account",
+    "log_words",
+    "line_breaks",
 )
 
 
@@ -196,12 +206,23 @@ def _vectorizer(name: str, vocabulary=None):
 
     if name == "syllables":
         return TfidfVectorizer(
-            analyzer="word", token_pattern=r"\S+", ngram_range=(1, 2), min_df=2, sublinear_tf=True,
-            max_features=50000, vocabulary=vocabulary, lowercase=False,
+            analyzer="word",
+            token_pattern=r"\S+",
+            ngram_range=(1, 2),
+            min_df=2,
+            sublinear_tf=True,
+            max_features=50000,
+            vocabulary=vocabulary,
+            lowercase=False,
         )
     return TfidfVectorizer(
-        analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True, max_features=100000,
-        vocabulary=vocabulary, lowercase=False,
+        analyzer="char_wb",
+        ngram_range=(2, 5),
+        min_df=2,
+        sublinear_tf=True,
+        max_features=100000,
+        vocabulary=vocabulary,
+        lowercase=False,
     )
 
 
@@ -353,7 +374,11 @@ def train(
         "chosen": best,
         "views": list(candidates[best]),
         "cv": _rounded(metrics(y, calibrated, threshold)),
-        "calibration": {"a": round(a, 6), "b": round(b, 6), "brier_oof": round(float(np.mean((calibrated - y) ** 2)), 4)},
+        "calibration": {
+            "a": round(a, 6),
+            "b": round(b, 6),
+            "brier_oof": round(float(np.mean((calibrated - y) ** 2)), 4),
+        },
         "C": c,
     }
     return model, card
@@ -468,5 +493,6 @@ def load(models_dir: Path, version: str = "") -> Classifier:
                 )
             )
     cal = meta["calibration"]
-    return Classifier(views, (float(cal["a"]), float(cal["b"])), float(meta["threshold"]), meta["embedder"], version, meta)
-
+    return Classifier(
+        views, (float(cal["a"]), float(cal["b"])), float(meta["threshold"]), meta["embedder"], version, meta
+    )
