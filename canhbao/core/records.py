@@ -182,6 +182,7 @@ class ClaimRef:
     tier: str  # suggested | matched
     verdict: str = ""
     url: str = ""
+    disagreement: str = ""  # claim specifics (numbers, names) the post lacks or contradicts; "" = agrees
 
 
 @dataclass(frozen=True)

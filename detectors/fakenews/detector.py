@@ -13,34 +13,24 @@ Findings:
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from canhbao.core import config
 from canhbao.core.errors import NotFound
 from canhbao.core.home import Home
 from canhbao.core.records import FAKE_NEWS, ClaimRef, Finding, Subject
 from canhbao.detectors.base import Detector, Example, Report
-from canhbao.detectors.fakenews.claim_match import ClaimIndex, Thresholds
+from canhbao.detectors.fakenews.claim_match import ClaimIndex, Thresholds, Tiers
 from canhbao.embedding import Embedder, EmbeddingSettings
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class Tiers:
-    suggested: float
-    matched: float
-
-    def validate(self) -> None:
-        if not 0.0 < self.suggested <= self.matched <= 1.0:
-            raise ValueError("need 0 < suggested <= matched <= 1")
-
-
-@dataclass(frozen=True)
 class FakenewsSettings:
     embedding: EmbeddingSettings = field(default_factory=EmbeddingSettings)
-    # Cosine similarity of the best passage (multilingual-e5-small): measured in bench/fakenews_quality.py,
-    # unrelated and near-topic true posts peak at ~0.92, re-typed claims stay above ~0.93.
+    # Cosine similarity of the best passage (multilingual-e5-small), see config/fakenews.yaml and
+    # bench/fakenews_quality.py (its dev split asks for 0.945 / 0.955 at the cost of recall).
     suggested: float = 0.90
     matched: float = 0.93
     lexical_weight: float = 0.0  # blend of trigram containment; measured to blur near-topic posts, so off
@@ -51,9 +41,10 @@ class FakenewsSettings:
     # Tiers for the claims of one source (the `source` column of the bank), e.g. {"AFP": {...}}
     per_source: dict[str, Tiers] = field(default_factory=dict)
 
+    check_facts: bool = True  # `matched` needs the post to carry the claim's numbers and names (facts.py)
+
     def validate(self) -> None:
-        if not 0.0 < self.suggested <= self.matched <= 1.0:
-            raise ValueError("need 0 < suggested <= matched <= 1")
+        Tiers(self.suggested, self.matched).validate()
         if not 0.0 <= self.lexical_weight <= 1.0:
             raise ValueError("lexical_weight must be within 0..1")
         if self.top_k < 1 or self.max_passages < 1:
@@ -61,22 +52,66 @@ class FakenewsSettings:
 
     @property
     def thresholds(self) -> Thresholds:
-        by_source = {k: (v.suggested, v.matched) for k, v in self.per_source.items()}
         return Thresholds(
-            self.suggested, self.matched, self.lexical_weight, self.top_k, self.max_passages, by_source
+            Tiers(self.suggested, self.matched),
+            self.lexical_weight,
+            self.top_k,
+            self.max_passages,
+            dict(self.per_source),
+            self.check_facts,
         )
+
+
+@dataclass(frozen=True)
+class ClaimSection:
+    id: str
+    text: str
+    similarity: float
+    tier: str
+    disagreement: str = ""
+
+
+@dataclass(frozen=True)
+class ClassifierSection:
+    probability: float
+    threshold: float
+    version: str
+
+
+@dataclass(frozen=True)
+class FakenewsSection:
+    """The detector's section of `detect --json`."""
+
+    score: float
+    label: str  # matched | suggested | likely_fake | no_match
+    claims: tuple[ClaimSection, ...] = ()
+    classifier: ClassifierSection | None = None
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["claims"] = [{k: v for k, v in c.items() if k != "disagreement" or v} for c in out["claims"]]
+        if self.classifier is None:
+            del out["classifier"]
+        return out
 
 
 class FakenewsDetector(Detector):
     name = "fakenews"
-    version = "1"
+    version = "2"  # 2: claim tiers check the facts; classifier over TF-IDF, embedding, style and metadata
     order = 30
     # State: the demo's claim bank of five known false claims (`for_examples`); no classifier.
     EXAMPLES = (
-        Example("Nghe nói tối nay có máy bay trực thăng rải thuốc khử trùng diệt virus Corona khắp thành phố, "
-                "mọi người nhớ đóng kín cửa nha!!!", True, "a known false claim reworded"),
-        Example("Chiều nay UBND phường tổ chức dọn vệ sinh khu phố, mời bà con tham gia đông đủ.", False,
-                "an ordinary local notice"),
+        Example(
+            "Nghe nói tối nay có máy bay trực thăng rải thuốc khử trùng diệt virus Corona khắp thành phố, "
+            "mọi người nhớ đóng kín cửa nha!!!",
+            True,
+            "a known false claim reworded",
+        ),
+        Example(
+            "Chiều nay UBND phường tổ chức dọn vệ sinh khu phố, mời bà con tham gia đông đủ.",
+            False,
+            "an ordinary local notice",
+        ),
     )
 
     def __init__(
@@ -131,7 +166,10 @@ class FakenewsDetector(Detector):
         claims: list[ClaimRef] = self.index.match(text) if self.index and text.strip() else []
         prob = None
         if self.classifier is not None and text.strip():
-            prob = float(self.classifier.score([text], self.embedder)[0])
+            from canhbao.detectors.fakenews.model import row_of_post
+
+            row = row_of_post(subject.post)
+            prob = float(self.classifier.score_rows([replace(row, text=text)], self.embedder)[0])
         matched = [c for c in claims if c.tier == "matched"]
         if matched:
             label = "matched"
@@ -142,21 +180,16 @@ class FakenewsDetector(Detector):
         else:
             label = "no_match"
         score = max([c.similarity for c in claims] + ([prob] if prob is not None else []) + [0.0])
-        section = {
-            "score": round(score, 4),
-            "label": label,
-            "claims": [
-                {"id": c.id, "text": c.text, "similarity": c.similarity, "tier": c.tier} for c in claims
-            ],
-        }
-        if prob is not None:
-            section["classifier"] = {
-                "probability": round(prob, 4),
-                "threshold": self.classifier.threshold,
-                "version": self.classifier.version,
-            }
+        section = FakenewsSection(
+            round(score, 4),
+            label,
+            tuple(ClaimSection(c.id, c.text, c.similarity, c.tier, c.disagreement) for c in claims),
+            ClassifierSection(round(prob, 4), self.classifier.threshold, self.classifier.version)
+            if prob is not None
+            else None,
+        )
         finding = self._finding(claims, prob, parts)
-        return Report(section, (finding,) if finding else ())
+        return Report(section.to_dict(), (finding,) if finding else ())
 
     def _finding(self, claims: list[ClaimRef], prob: float | None, parts) -> Finding | None:
         media = "" if not parts or parts[0][0] == "" else parts[0][0]

@@ -1,9 +1,12 @@
-"""The likely-fake classifier: logistic regression over the post embedding plus style signals.
+"""The likely-fake classifier: views of a post (syllable and character n-gram TF-IDF, the embedding, style
+signals, post metadata), one logistic regression per view, their probabilities averaged and calibrated.
 
-Trained by `canhbao fakenews train`, stored as plain numbers (no pickle) in a versioned folder
-`<home>/models/fakenews/vNNNN/{model.npz, meta.json}`; `current` names the version `detect` uses.
-The operating threshold is the one that maximised F1 on out-of-fold predictions (folds by source
-domain when the data has one: VFND's labels follow the outlet, and a random split rewards style).
+`canhbao fakenews train` compares candidate models (`CANDIDATES`: subsets of views) by cross-validation
+grouped by source (a random split rewards learning the outlet), keeps the best, fits Platt scaling on its
+out-of-fold scores so that `probability` means what it says, and stores everything as plain numbers and
+vocabularies (no pickle) in `<home>/models/fakenews/vNNNN/{model.npz, vocab.json, meta.json}`; `current`
+names the version `detect` uses. `meta.json` is the model card (data, split, candidates, metrics), printed
+by `canhbao fakenews evaluate`.
 """
 
 from __future__ import annotations
@@ -11,10 +14,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -25,22 +29,44 @@ from canhbao.detectors.fakenews import text as ft
 from canhbao.embedding import Embedder
 
 SIGNALS = tuple(ft.signals("").keys())
-# Style signals are 0..1 while embedding components are ~0.05: at full scale a few of them outweigh the
-# 384-dim embedding and the model learns the outlet's style (VFND split by domain: ROC-AUC 0.835 at 1.0,
-# 0.88 at 0.1-0.3, 0.88 without them). 0.2 keeps them as a nudge.
-SIGNAL_WEIGHT = 0.2
 LABELS = {"1": 1, "fake": 1, "false": 1, "gia": 1, "0": 0, "real": 0, "true": 0, "that": 0}
+META_COLUMNS = ("reactions", "comments", "shares", "published", "account")
+VIEWS = ("syllables", "chars", "embedding", "style")
+CANDIDATES: dict[str, tuple[str, ...]] = {
+    "embedding+style": ("embedding", "style"),
+    "tfidf": ("syllables", "chars"),
+    "tfidf+style": ("syllables", "chars", "style"),
+    "embedding+chars+style": ("embedding", "chars", "style"),
+    "all": VIEWS,
+}
+# Inverse regularisation per view (times --c): the sparse and embedding views want little regularisation,
+# the 26 style/metadata features much (explored with cross-validation grouped by source on VFND).
+VIEW_C = {"syllables": 10.0, "chars": 10.0, "embedding": 10.0, "style": 0.3}
+EMBED_WORDS = 400  # the opening of the post that is embedded (long articles: their first windows)
 
 
 @dataclass(frozen=True)
 class Row:
+    """One labelled post; metadata fields are empty/None when the CSV or the crawl has none."""
+
     text: str
-    label: int
+    label: int = 0
     domain: str = ""
+    reactions: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+    published: str = ""  # ISO time as published (local time of the source)
+    account: str = ""
+
+
+def _count(value: str | None) -> int | None:
+    value = (value or "").strip().replace(",", "").replace(".", "")
+    return int(value) if value.isdigit() else None
 
 
 def read_rows(path: Path) -> tuple[list[Row], list[InputError]]:
-    """`text,label[,domain]` CSV (label 1/fake or 0/real). Bad rows come back as errors."""
+    """`text,label[,domain,reactions,comments,shares,published,account]` CSV (label 1/fake or 0/real).
+    Bad rows come back as errors; the others are read."""
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "no such file")
@@ -51,7 +77,7 @@ def read_rows(path: Path) -> tuple[list[Row], list[InputError]]:
     csv.field_size_limit(16 * 1024 * 1024)
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or not {"text", "label"} <= set(reader.fieldnames):
-        raise InputError(path, "CSV needs 'text' and 'label' columns (optional: 'domain')")
+        raise InputError(path, f"CSV needs 'text' and 'label' columns (optional: domain, {', '.join(META_COLUMNS)})")
     rows, errors = [], []
     for n, r in enumerate(reader, start=2):
         label = LABELS.get(str(r.get("label") or "").strip().lower())
@@ -60,58 +86,306 @@ def read_rows(path: Path) -> tuple[list[Row], list[InputError]]:
         elif not (r.get("text") or "").strip():
             errors.append(InputError(f"{path}:{n}", "empty text"))
         else:
-            rows.append(Row(r["text"], label, (r.get("domain") or "").strip().lower()))
+            rows.append(
+                Row(
+                    r["text"],
+                    label,
+                    (r.get("domain") or "").strip().lower(),
+                    _count(r.get("reactions")),
+                    _count(r.get("comments")),
+                    _count(r.get("shares")),
+                    (r.get("published") or "").strip(),
+                    (r.get("account") or "").strip(),
+                )
+            )
     return rows, errors
 
 
-def features(texts: Sequence[str], embedder: Embedder) -> np.ndarray:
-    """Embedding of the cleaned opening (first 80 words) + style signals, one row per text."""
-    heads = [" ".join(ft.clean(t).split()[:80]) or "." for t in texts]
-    sig = np.array([[ft.signals(t)[k] for k in SIGNALS] for t in texts], dtype=np.float32).reshape(
-        len(texts), -1
+def row_of_post(post) -> Row:
+    """The classifier's view of a crawled post (engagement counts, publication time, account)."""
+    e = post.engagement or {}
+    return Row(
+        post.text,
+        0,
+        "",
+        e.get("reactions"),
+        e.get("comments"),
+        e.get("shares"),
+        post.published_at.isoformat() if post.published_at else "",
+        post.author_url or post.author,
     )
-    sig *= SIGNAL_WEIGHT
-    return np.hstack([embedder.encode(heads), sig])
 
 
-@dataclass(frozen=True)
-class Classifier:
+# --- views ------------------------------------------------------------------------------------------------
+
+
+def syllables(text: str) -> str:
+    """Lower-cased syllables of the cleaned text, tone marks kept (Vietnamese words are 1-3 syllables)."""
+    return " ".join(ft.words(ft.clean(text).lower()))
+
+
+def chars(text: str) -> str:
+    """Lower-cased cleaned text for character n-grams (robust to typos; tone marks kept: folding them away
+    measured worse on VFND)."""
+    return ft.clean(text).lower()
+
+
+_HOUR = re.compile(r"[T ](\d{1,2}):\d{2}")
+
+
+def style(rows: Sequence[Row]) -> np.ndarray:
+    """Style signals + metadata, each ~0..1, with a 'missing' flag per metadata field."""
+    out = []
+    for r in rows:
+        sig = ft.signals(r.text)
+        m = _HOUR.search(r.published)
+        hour = int(m.group(1)) % 24 if m else None
+        words = len(r.text.split())
+        counts = [r.reactions, r.comments, r.shares]
+        out.append(
+            [sig[k] for k in SIGNALS]
+            + [math.log1p(c) / 10 if c is not None else 0.0 for c in counts]
+            + [float(c is None) for c in counts]
+            + (
+                [math.sin(2 * math.pi * hour / 24), math.cos(2 * math.pi * hour / 24), 0.0]
+                if hour is not None
+                else [0.0, 0.0, 1.0]
+            )
+            + [float(bool(r.account)), math.log1p(words) / 8, r.text.count("\n") / max(words, 1) * 10]
+        )
+    return np.array(out, dtype=np.float64).reshape(len(rows), -1)
+
+
+STYLE_NAMES = SIGNALS + (
+    "log_reactions",
+    "log_comments",
+    "log_shares",
+    "no_reactions",
+    "no_comments",
+    "no_shares",
+    "hour_sin",
+    "hour_cos",
+    "no_time",
+    "has_account",
+    "log_words",
+    "line_breaks",
+)
+
+
+def embed(rows: Sequence[Row], embedder: Embedder) -> np.ndarray:
+    heads = [" ".join(ft.clean(r.text).split()[:EMBED_WORDS]) or "." for r in rows]
+    return embedder.encode(heads).astype(np.float64)
+
+
+@dataclass
+class Views:
+    """The raw views of a set of rows, computed once and shared by every candidate and fold."""
+
+    rows: Sequence[Row]
+    embedder: Embedder | None
+    _cache: dict = field(default_factory=dict)
+
+    def get(self, name: str):
+        if name not in self._cache:
+            if name == "syllables":
+                self._cache[name] = [syllables(r.text) for r in self.rows]
+            elif name == "chars":
+                self._cache[name] = [chars(r.text) for r in self.rows]
+            elif name == "embedding":
+                self._cache[name] = embed(self.rows, self.embedder)
+            else:
+                self._cache[name] = style(self.rows)
+        return self._cache[name]
+
+
+# --- one view: featuriser + logistic regression, stored as numbers ----------------------------------------
+
+
+def _vectorizer(name: str, vocabulary=None):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    if name == "syllables":
+        return TfidfVectorizer(
+            analyzer="word",
+            token_pattern=r"\S+",
+            ngram_range=(1, 2),
+            min_df=2,
+            sublinear_tf=True,
+            max_features=50000,
+            vocabulary=vocabulary,
+            lowercase=False,
+        )
+    return TfidfVectorizer(
+        analyzer="char_wb",
+        ngram_range=(2, 5),
+        min_df=2,
+        sublinear_tf=True,
+        max_features=100000,
+        vocabulary=vocabulary,
+        lowercase=False,
+    )
+
+
+@dataclass
+class ViewModel:
+    name: str
     coef: np.ndarray
     intercept: float
+    vocabulary: list[str] | None = None  # TF-IDF views
+    idf: np.ndarray | None = None
+    mean: np.ndarray | None = None  # dense views: standardisation
+    scale: np.ndarray | None = None
+
+    def matrix(self, raw):
+        if self.vocabulary is not None:
+            vec = _vectorizer(self.name, {t: i for i, t in enumerate(self.vocabulary)})
+            vec.idf_ = self.idf
+            return vec.transform(raw)
+        return (np.asarray(raw) - self.mean) / self.scale
+
+    def decision(self, raw) -> np.ndarray:
+        return np.asarray(self.matrix(raw) @ self.coef).ravel() + self.intercept
+
+
+def fit_view(name: str, raw, y: np.ndarray, c: float) -> ViewModel:
+    from sklearn.linear_model import LogisticRegression
+
+    if name in ("syllables", "chars"):
+        vec = _vectorizer(name)
+        x = vec.fit_transform(raw)
+        vocab = [None] * len(vec.vocabulary_)
+        for t, i in vec.vocabulary_.items():
+            vocab[i] = t
+        vm = ViewModel(name, np.zeros(x.shape[1]), 0.0, vocabulary=vocab, idf=vec.idf_.copy())
+    else:
+        raw = np.asarray(raw)
+        mean, scale = raw.mean(axis=0), raw.std(axis=0)
+        scale[scale < 1e-9] = 1.0
+        if name == "embedding":  # unit vectors, components ~0.05: kept as they are (standardising overfits)
+            mean, scale = np.zeros_like(mean), np.ones_like(scale)
+        vm = ViewModel(name, np.zeros(raw.shape[1]), 0.0, mean=mean, scale=scale)
+        x = vm.matrix(raw)
+    lr = LogisticRegression(C=c * VIEW_C[name], class_weight="balanced", max_iter=5000).fit(x, y)
+    vm.coef, vm.intercept = lr.coef_[0].astype(np.float64), float(lr.intercept_[0])
+    return vm
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
+
+
+@dataclass
+class Classifier:
+    views: list[ViewModel]
+    calibration: tuple[float, float]  # Platt: p = sigmoid(a * mean_view_probability_logit + b)
     threshold: float
     embedder_id: str
     version: str = ""
-    meta: dict | None = None
+    meta: dict = field(default_factory=dict)
 
-    def probability(self, x: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-(x @ self.coef + self.intercept)))
+    def uncalibrated(self, v: Views) -> np.ndarray:
+        return np.mean([_sigmoid(m.decision(v.get(m.name))) for m in self.views], axis=0)
 
-    def score(self, texts: Sequence[str], embedder: Embedder) -> np.ndarray:
-        return self.probability(features(texts, embedder))
+    def probability_of(self, v: Views) -> np.ndarray:
+        a, b = self.calibration
+        return _sigmoid(a * _logit(self.uncalibrated(v)) + b)
+
+    def score_rows(self, rows: Sequence[Row], embedder: Embedder | None) -> np.ndarray:
+        return self.probability_of(Views(rows, embedder))
+
+    def score(self, texts: Sequence[str], embedder: Embedder | None) -> np.ndarray:
+        return self.score_rows([Row(t) for t in texts], embedder)
+
+    @property
+    def needs_embedding(self) -> bool:
+        return any(m.name == "embedding" for m in self.views)
 
 
-def fit(
-    x: np.ndarray, y: np.ndarray, groups: Sequence[str] | None = None, c: float = 1.0
-) -> tuple[np.ndarray, float, float, np.ndarray]:
-    """(coef, intercept, threshold, out-of-fold probabilities)."""
-    from sklearn.linear_model import LogisticRegression
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def fit_candidate(views: tuple[str, ...], v: Views, idx: np.ndarray, y: np.ndarray, c: float) -> list[ViewModel]:
+    return [fit_view(name, _take(v.get(name), idx), y[idx], c) for name in views]
+
+
+def _take(raw, idx):
+    return raw[idx] if isinstance(raw, np.ndarray) else [raw[i] for i in idx]
+
+
+def folds(y: np.ndarray, groups: Sequence[str] | None, k: int = 5):
     from sklearn.model_selection import GroupKFold, StratifiedKFold
 
-    def model():
-        return LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
-
-    oof = np.full(len(y), np.nan)
     if groups is not None and len(set(groups)) >= 3:
-        splits = GroupKFold(n_splits=min(5, len(set(groups)))).split(x, y, groups)
-    else:
-        splits = StratifiedKFold(
-            n_splits=min(5, int(np.bincount(y).min())), shuffle=True, random_state=0
-        ).split(x, y)
+        return list(GroupKFold(n_splits=min(k, len(set(groups)))).split(y, y, groups)), "grouped by source"
+    n = max(2, min(k, int(np.bincount(y).min())))
+    return list(StratifiedKFold(n_splits=n, shuffle=True, random_state=0).split(y, y)), "stratified (no source)"
+
+
+def cross_validate(views: tuple[str, ...], v: Views, y: np.ndarray, splits, c: float) -> np.ndarray:
+    oof = np.full(len(y), np.nan)
     for train, test in splits:
-        if len(set(y[train])) == 2:
-            oof[test] = model().fit(x[train], y[train]).predict_proba(x[test])[:, 1]
-    final = model().fit(x, y)
-    return final.coef_[0].astype(np.float64), float(final.intercept_[0]), best_threshold(y, oof), oof
+        if len(set(y[train].tolist())) < 2:
+            continue
+        models = fit_candidate(views, v, train, y, c)
+        oof[test] = np.mean([_sigmoid(m.decision(_take(v.get(m.name), test))) for m in models], axis=0)
+    return oof
+
+
+def platt(y: np.ndarray, p: np.ndarray) -> tuple[float, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    ok = ~np.isnan(p)
+    lr = LogisticRegression(C=1e4, max_iter=2000).fit(_logit(p[ok]).reshape(-1, 1), y[ok])
+    return float(lr.coef_[0][0]), float(lr.intercept_[0])
+
+
+def train(
+    rows: Sequence[Row], embedder: Embedder | None, c: float = 1.0, candidates: Mapping[str, tuple] | None = None
+) -> tuple[Classifier, dict]:
+    """Compare the candidates by grouped cross-validation, keep the best (ROC-AUC), calibrate it on its
+    out-of-fold scores, refit on everything. Returns the classifier and the card's training section."""
+    candidates = dict(candidates or CANDIDATES)
+    if embedder is None:
+        candidates = {k: vs for k, vs in candidates.items() if "embedding" not in vs}
+    y = np.array([r.label for r in rows])
+    groups = [r.domain for r in rows] if all(r.domain for r in rows) else None
+    splits, split_name = folds(y, groups)
+    v = Views(rows, embedder)
+    results, oofs = {}, {}
+    for name, vs in candidates.items():
+        oofs[name] = cross_validate(vs, v, y, splits, c)
+        results[name] = metrics(y, oofs[name], 0.5)
+    best = max(results, key=lambda k: (np.nan_to_num(results[k]["roc_auc"]), -len(candidates[k])))
+    a, b = platt(y, oofs[best])
+    calibrated = _sigmoid(a * _logit(np.nan_to_num(oofs[best], nan=0.5)) + b)
+    threshold = best_threshold(y, calibrated)
+    model = Classifier(
+        fit_candidate(candidates[best], v, np.arange(len(y)), y, c),
+        (a, b),
+        threshold,
+        embedder.id if embedder is not None else "",
+    )
+    card = {
+        "cv_split": split_name,
+        "folds": len(splits),
+        "candidates": {k: {"views": list(candidates[k]), **_rounded(results[k])} for k in candidates},
+        "chosen": best,
+        "views": list(candidates[best]),
+        "cv": _rounded(metrics(y, calibrated, threshold)),
+        "calibration": {
+            "a": round(a, 6),
+            "b": round(b, 6),
+            "brier_oof": round(float(np.mean((calibrated - y) ** 2)), 4),
+        },
+        "C": c,
+    }
+    return model, card
+
+
+def _rounded(m: dict) -> dict:
+    return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in m.items()}
 
 
 def best_threshold(y: np.ndarray, p: np.ndarray) -> float:
@@ -153,9 +427,7 @@ def model_root(models_dir: Path) -> Path:
     return Path(models_dir) / "fakenews"
 
 
-def save(
-    models_dir: Path, coef: np.ndarray, intercept: float, threshold: float, embedder_id: str, meta: dict
-) -> str:
+def save(models_dir: Path, model: Classifier, card: dict) -> str:
     """Write a new version and make it current; returns its name (v0001, v0002, ...)."""
     root = model_root(models_dir)
     root.mkdir(parents=True, exist_ok=True)
@@ -163,16 +435,29 @@ def save(
     version = f"v{max(taken, default=0) + 1:04d}"
     folder = root / version
     folder.mkdir()
+    arrays, vocab = {}, {}
+    for m in model.views:
+        arrays[f"{m.name}.coef"] = m.coef
+        arrays[f"{m.name}.intercept"] = np.array([m.intercept])
+        if m.vocabulary is not None:
+            arrays[f"{m.name}.idf"] = m.idf
+            vocab[m.name] = m.vocabulary
+        else:
+            arrays[f"{m.name}.mean"], arrays[f"{m.name}.scale"] = m.mean, m.scale
     buf = io.BytesIO()
-    np.savez(buf, coef=coef, intercept=np.array([intercept]), threshold=np.array([threshold]))
+    np.savez(buf, **arrays)
     atomic.write_bytes(folder / "model.npz", buf.getvalue())
+    atomic.write_text(folder / "vocab.json", json.dumps(vocab, ensure_ascii=False))
     atomic.write_json(
         folder / "meta.json",
         {
-            **meta,
+            **card,
             "version": version,
-            "embedder": embedder_id,
-            "signals": list(SIGNALS),
+            "embedder": model.embedder_id,
+            "views": [m.name for m in model.views],
+            "style_features": list(STYLE_NAMES),
+            "calibration": {**card.get("calibration", {}), "a": model.calibration[0], "b": model.calibration[1]},
+            "threshold": model.threshold,
             "trained_at": utcnow().isoformat(),
         },
     )
@@ -189,10 +474,25 @@ def load(models_dir: Path, version: str = "") -> Classifier:
             raise NotFound(f"no fake-news model in {root}: train one with `canhbao fakenews train DATA.csv`")
         version = current.read_text(encoding="utf-8").strip()
     folder = root / version
-    if not (folder / "model.npz").is_file():
-        raise NotFound(f"fake-news model {version} not found in {root}")
+    if not (folder / "model.npz").is_file() or not (folder / "vocab.json").is_file():
+        raise NotFound(f"fake-news model {version} not found in {root} (or made by an older version: retrain)")
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
+    views = []
     with np.load(folder / "model.npz") as z:
-        return Classifier(
-            z["coef"], float(z["intercept"][0]), float(z["threshold"][0]), meta["embedder"], version, meta
-        )
+        for name in meta["views"]:
+            views.append(
+                ViewModel(
+                    name,
+                    z[f"{name}.coef"],
+                    float(z[f"{name}.intercept"][0]),
+                    vocabulary=vocab.get(name),
+                    idf=z[f"{name}.idf"] if name in vocab else None,
+                    mean=z[f"{name}.mean"] if name not in vocab else None,
+                    scale=z[f"{name}.scale"] if name not in vocab else None,
+                )
+            )
+    cal = meta["calibration"]
+    return Classifier(
+        views, (float(cal["a"]), float(cal["b"])), float(meta["threshold"]), meta["embedder"], version, meta
+    )

@@ -93,6 +93,11 @@ def passages(text: str, max_passages: int = 48, min_words: int = 3) -> list[str]
     return list(dict.fromkeys(p for p in out if p))[:max_passages]
 
 
+def words(text: str) -> list[str]:
+    """The words (Vietnamese: syllables) of a text, punctuation dropped."""
+    return _WORDS.findall(text)
+
+
 def trigrams(text: str) -> set[str]:
     """Character trigrams of the folded words (typo- and tone-mark-blind)."""
     words = _WORDS.findall(fold(text).lower())
