@@ -1,0 +1,267 @@
+"""Leak matching at registry scale: ~150 registered documents and several hundred look-alikes of the same
+issuers and kinds, dev and test reported separately.
+
+Data: the 200 published documents of `canhbao.testing.admin_docs` (decrees, circulars of 20 ministries,
+decisions, resolutions, laws), each cut to letter size (`admin_docs.excerpt`: opening and closing pages).
+Roles and splits are fixed by hashes of the document names, decided before any tuning, never by content:
+  * role: within each issuer+kind group, every fourth document (by a hash) is an unregistered look-alike,
+    the rest are registered (as TXT, so registered pages and rendered query pages line up);
+  * split: `AdminDoc.split` (dev/test by a hash of the name); thresholds are set on dev only.
+The background table is NOT used here (it was built from these same documents): the matcher learns the
+template text from the registry itself, and the look-alikes are documents it has never seen.
+
+Positives: each registered document through two image transformations (rotating over the list), a quote
+post and the same quote typed without diacritics. Negatives: every look-alike through every image
+transformation, quotes of its body and of its closing articles, and news posts that repeat the number and
+title of a registered (or a look-alike) document without quoting it: a title alone must never alert.
+
+OCR results are cached per image hash in `$CANHBAO_BENCH_CACHE` (default ~/.cache/canhbao-bench) so reruns
+only re-match. Usage: python bench/leak_registry.py [--workers 2] [--limit N] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import os
+import pickle
+import random
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+from canhbao.core.home import Home  # noqa: E402
+from canhbao.core.records import MediaText, Post, Subject  # noqa: E402
+from canhbao.core.text import fold  # noqa: E402
+from canhbao.detectors.leak.detector import LeakDetector  # noqa: E402
+from canhbao.detectors.leak.settings import LeakSettings, load_settings  # noqa: E402
+from canhbao.registry import Registry  # noqa: E402
+from canhbao.registry.meta import split_zones  # noqa: E402
+from canhbao.testing import admin_docs, distort  # noqa: E402
+from canhbao.testing.samples import render_layout  # noqa: E402
+
+IMAGE_TRANSFORMS = ("photo", "screenshot", "smallshot", "header", "band", "redact", "stamps", "lowcontrast")
+RANDOM_SEED = 20261130
+MIN_VISIBLE_WORDS = 25
+CACHE = Path(os.environ.get("CANHBAO_BENCH_CACHE", Path.home() / ".cache" / "canhbao-bench")) / "ocr"
+
+
+def roles(docs) -> dict[str, str]:
+    """name -> 'registered' | 'lookalike': every fourth document of each issuer+kind group (by hash)."""
+    groups = defaultdict(list)
+    for d in docs:
+        groups[d.group].append(d)
+    out = {}
+    for members in groups.values():
+        members.sort(key=lambda d: hashlib.sha256(f"role:{d.name}".encode()).hexdigest())
+        for i, d in enumerate(members):
+            out[d.name] = "lookalike" if len(members) > 1 and i % 4 == 3 else "registered"
+    return out
+
+
+def title_of(doc) -> str:
+    """The trích yếu: the line(s) after the document kind's own line (NGHỊ ĐỊNH / Quy định ...)."""
+    lines = [ln.strip() for ln in doc.text.splitlines() if ln.strip()]
+    for i, ln in enumerate(lines[:15]):
+        if fold(ln).upper() == fold(doc.kind).upper() and i + 1 < len(lines):
+            return lines[i + 1]
+    return lines[6] if len(lines) > 6 else lines[-1]
+
+
+def closing_quote(text: str) -> str:
+    """The standard closing articles of a document: the ~70 words before `Nơi nhận`."""
+    lines = text.splitlines()
+    end = next((i for i, ln in enumerate(lines) if fold(ln).lower().startswith("noi nhan")), len(lines))
+    words = " ".join(lines[max(0, end - 12):end]).split()[-70:]
+    return "Điều khoản cuối của văn bản: \"" + " ".join(words) + "\""
+
+
+def visible_content_words(layout, transform: str, seed: int) -> int:
+    h = layout.image.height
+    top, bottom = 0.0, 1.0
+    if transform == "header":
+        bottom = 0.30
+    elif transform == "band":
+        top, bottom = distort.band_bounds(seed=seed)
+    lines = [t for t, box in layout.lines if box[1] >= top * h - 1 and box[3] <= bottom * h + 1]
+    return len(split_zones(["\n".join(lines)])[0][0].split()) if lines else 0
+
+
+def _png(img) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def build_cases(docs, role: dict[str, str]) -> tuple[list, list]:
+    """Image cases (name, png, expected doc name or None, page, group, split), text cases (name, text, expected, group, split)."""
+    rng = random.Random(RANDOM_SEED)
+    images, texts = [], []
+    registered = [d for d in docs if role[d.name] == "registered"]
+    for i, d in enumerate(docs):
+        layouts = render_layout(admin_docs.excerpt(d.text))
+        pos = role[d.name] == "registered"
+        if pos:
+            transforms = (IMAGE_TRANSFORMS[i % 8], IMAGE_TRANSFORMS[(i + 3) % 8])
+        else:
+            transforms = IMAGE_TRANSFORMS
+        for t in transforms:
+            s = rng.randrange(1_000_000)
+            if t == "header":
+                page = 1
+            else:
+                choices = [n for n, lay in enumerate(layouts, 1) if visible_content_words(lay, t, s) >= MIN_VISIBLE_WORDS]
+                if not choices:
+                    continue
+                page = rng.choice(choices) if pos else (choices[0], choices[-1], rng.choice(choices))[i % 3]
+            img = distort.apply(t, layouts[page - 1], seed=s)
+            group = t if pos else f"neg:{t}"
+            images.append((f"{d.name}-p{page}-{t}", _png(img), d.name if pos else None, page, group, d.split))
+        text = admin_docs.excerpt(d.text)
+        if pos:
+            q = distort.quote_post(text, seed=rng.randrange(1_000_000), sentences=2)
+            texts.append((f"{d.name}-quote", q, d.name, "text:quote", d.split))
+            texts.append((f"{d.name}-quote-fold", fold(q), d.name, "text:quote-no-diacritics", d.split))
+        else:
+            for v in range(2):
+                q = distort.quote_post(text, seed=rng.randrange(1_000_000), sentences=2 + v)
+                texts.append((f"{d.name}-quote-{v}", q, None, "neg:text-quote", d.split))
+            texts.append((f"{d.name}-closing", closing_quote(d.text), None, "neg:text-closing-articles", d.split))
+        texts.append((f"{d.name}-news", distort.news_post(title_of(d), d.number, seed=i), None, "neg:news-title",
+                      d.split))
+    print(f"cases: {len(images)} images, {len(texts)} texts; registered {len(registered)} documents, "
+          f"look-alikes {len(docs) - len(registered)}")
+    return images, texts
+
+
+def _ocr(args: tuple[str, bytes]) -> tuple[str, MediaText]:
+    from canhbao.media.reader import MediaReader
+
+    global _READER
+    try:
+        _READER
+    except NameError:
+        _READER = MediaReader()
+    name, data = args
+    key = hashlib.sha256(data).hexdigest()
+    path = CACHE / f"{key}.pkl"
+    if path.exists():
+        return name, pickle.loads(path.read_bytes())
+    media = _READER.read_bytes(data, name=name)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(pickle.dumps(media))
+    tmp.replace(path)
+    return name, media
+
+
+def _subject(name: str, text: str = "", media: tuple[MediaText, ...] = ()) -> Subject:
+    post = Post(source="bench", platform="file", post_id=name, url=f"file:///{name}",
+                captured_at=datetime.now(timezone.utc), text=text)
+    return Subject(post, media)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--workers", type=int, default=2, help="OCR processes")
+    ap.add_argument("--limit", type=int, default=0, help="use only the first N documents (smoke run)")
+    ap.add_argument("--json", type=Path, help="write every result here")
+    ap.add_argument("--background", action="store_true", help="also use the packaged background table (leaky: "
+                    "it was built from these documents; for comparison only)")
+    args = ap.parse_args()
+    docs = list(admin_docs.load())
+    if args.limit:
+        docs = docs[:args.limit]
+    role = roles(docs)
+    by_name = {d.name: d for d in docs}
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Home.resolve(Path(tmp) / "home")
+        t0 = time.perf_counter()
+        ids = {}
+        with Registry.open(home) as reg:
+            for d in docs:
+                if role[d.name] == "registered":
+                    path = Path(tmp) / f"{d.name}.txt"
+                    path.write_text(admin_docs.excerpt(d.text), encoding="utf-8")
+                    ids[d.name] = reg.add(path)[0].id
+        print(f"registry: {len(ids)} documents in {time.perf_counter() - t0:.0f} s")
+        settings = load_settings()
+        if not args.background:
+            settings = LeakSettings(background_dir=None, match=settings.match)
+        detector = LeakDetector.from_home(home, settings)
+        images, texts = build_cases(docs, role)
+        t0 = time.perf_counter()
+        with ProcessPoolExecutor(args.workers) as pool:
+            ocred = dict(pool.map(_ocr, [(c[0], c[1]) for c in images], chunksize=4))
+        print(f"OCR of {len(images)} images ({args.workers} processes, cached per image hash): "
+              f"{time.perf_counter() - t0:.0f} s")
+        results = []
+        for name, _, expected, page, group, split in images:
+            section = detector.detect(_subject(name, media=(ocred[name],))).section
+            results.append(dict(group=group, split=split, expected=ids.get(expected), page=page, name=name,
+                                section=section))
+        for name, text, expected, group, split in texts:
+            section = detector.detect(_subject(name, text=text)).section
+            results.append(dict(group=group, split=split, expected=ids.get(expected), page=None, name=name,
+                                section=section))
+    for split in ("dev", "test"):
+        report([r for r in results if r["split"] == split], split, details=split == "dev")
+    if args.json:
+        args.json.write_text(json.dumps(results, ensure_ascii=False, default=str, indent=1), encoding="utf-8")
+    _ = by_name
+    return 0
+
+
+def report(results: list[dict], split: str, details: bool) -> None:
+    by_group = defaultdict(list)
+    for r in results:
+        by_group[r["group"]].append(r)
+    print(f"\n=== {split} split ===")
+    print(f"{'positives':<28}{'n':>5}{'recall':>9}{'right doc':>11}{'page ok':>9}")
+    worst, npos, nhit, wrong = 1.0, 0, 0, 0
+    for group in sorted(g for g in by_group if not g.startswith("neg:")):
+        rows = by_group[group]
+        hits = [r for r in rows if r["section"]["matched"]]
+        right = [r for r in hits if r["section"]["document"]["id"] == r["expected"]]
+        page_ok = [r for r in right if r["page"] is None or r["section"]["page"] == r["page"]]
+        wrong += len(hits) - len(right)
+        worst = min(worst, len(hits) / len(rows))
+        npos, nhit = npos + len(rows), nhit + len(hits)
+        print(f"{group:<28}{len(rows):>5}{len(hits) / len(rows):>9.3f}{len(right) / max(1, len(hits)):>11.3f}"
+              f"{len(page_ok) / max(1, len(right)):>9.3f}")
+        if details:
+            for r in rows:
+                if not r["section"]["matched"]:
+                    print(f"    missed {r['name']}: {_brief(r['section']['signals'])}")
+    print(f"{'negatives':<28}{'n':>5}{'false pos':>11}{'rate':>8}")
+    nneg, fps = 0, []
+    for group in sorted(g for g in by_group if g.startswith("neg:")):
+        rows = by_group[group]
+        bad = [r for r in rows if r["section"]["matched"]]
+        fps += bad
+        nneg += len(rows)
+        print(f"{group[4:]:<28}{len(rows):>5}{len(bad):>11}{len(bad) / len(rows):>8.3f}")
+    if details:
+        for r in fps:
+            print(f"    FALSE POSITIVE {r['name']} -> {r['section']['document']['source']}: "
+                  f"{_brief(r['section']['signals'])}")
+    print(f"{split}: recall {nhit}/{npos} = {nhit / max(1, npos):.3f}, worst per transformation {worst:.3f}; "
+          f"false positives {len(fps)}/{nneg} = {len(fps) / max(1, nneg):.3%}; wrong document {wrong}")
+
+
+def _brief(signals: dict) -> dict:
+    keys = ("via", "evidence", "specific", "containment", "shingles_matched", "longest_run", "number_seen",
+            "own_number", "template_share", "reason")
+    return {k: signals[k] for k in keys if k in signals}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
