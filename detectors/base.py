@@ -1,4 +1,12 @@
-"""The detector interface and discovery by name."""
+"""The detector contract and discovery by name.
+
+A detector is a package (or module) of `canhbao.detectors` with one `Detector` subclass that declares:
+- `name`: its key in `detect --json`, in findings and in config; unique (discovery raises on a duplicate);
+- `version`: bumped whenever the same input can give different findings;
+- `EXAMPLES`: posts it must flag and posts it must leave alone. `tests/test_detector_contract.py` runs every
+  detector's examples, checks the JSON round trip of its report and that no finding carries raw personal
+  data, in the manner of python-threatexchange's SignalType auto-tests: a new detector gets those tests free.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +21,15 @@ from canhbao.core.records import Finding, Subject
 
 
 @dataclass(frozen=True)
+class Example:
+    """A post the detector must flag (`fires=True`) or must leave alone, with why it is there."""
+
+    text: str
+    fires: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Report:
     """A detector's answer for one subject: its section of `detect --json`, and the findings it raises."""
 
@@ -22,6 +39,8 @@ class Report:
 
 class Detector(ABC):
     name: ClassVar[str]
+    version: ClassVar[str]
+    EXAMPLES: ClassVar[tuple[Example, ...]] = ()
     # Lower runs first; only matters for output order, detectors do not see each other's results.
     order: ClassVar[int] = 100
 
@@ -29,6 +48,12 @@ class Detector(ABC):
     @abstractmethod
     def from_home(cls, home: Home) -> "Detector":
         """Build the detector with its state (registry, model, claim bank) loaded from the data home."""
+
+    @classmethod
+    def for_examples(cls, home: Home) -> "Detector":
+        """The detector with the state its EXAMPLES assume (a registered letter, a claim bank) put into the
+        empty data home `home`. Detectors that need no state use `from_home` as it is."""
+        return cls.from_home(home)
 
     @abstractmethod
     def detect(self, subject: Subject) -> Report:

@@ -71,7 +71,7 @@ def test_transformed_pages_are_attributed(world, seeds, tmp_path, transform, pre
     (finding,) = report.findings
     assert finding.type == "leak" and finding.target == ids[prefix] and finding.document.page == page + 1
     assert finding.media_sha256 == subject.media[0].sha256 and 0.5 <= finding.score <= 1.0
-    assert f"p.{page + 1}" in finding.summary
+    assert f"trang {page + 1}" in finding.summary
     json.dumps(report.section)  # JSON-serialisable signals
 
 

@@ -19,7 +19,7 @@ from canhbao.core import config
 from canhbao.core.errors import NotFound
 from canhbao.core.home import Home
 from canhbao.core.records import FAKE_NEWS, ClaimRef, Finding, Subject
-from canhbao.detectors.base import Detector, Report
+from canhbao.detectors.base import Detector, Example, Report
 from canhbao.detectors.fakenews.claim_match import ClaimIndex, Thresholds
 from canhbao.embedding import Embedder, EmbeddingSettings
 
@@ -69,7 +69,15 @@ class FakenewsSettings:
 
 class FakenewsDetector(Detector):
     name = "fakenews"
+    version = "1"
     order = 30
+    # State: the demo's claim bank of five known false claims (`for_examples`); no classifier.
+    EXAMPLES = (
+        Example("Nghe nói tối nay có máy bay trực thăng rải thuốc khử trùng diệt virus Corona khắp thành phố, "
+                "mọi người nhớ đóng kín cửa nha!!!", True, "a known false claim reworded"),
+        Example("Chiều nay UBND phường tổ chức dọn vệ sinh khu phố, mời bà con tham gia đông đủ.", False,
+                "an ordinary local notice"),
+    )
 
     def __init__(
         self,
@@ -109,6 +117,13 @@ class FakenewsDetector(Detector):
             classifier = None
         index = ClaimIndex(claims, embedder, settings.thresholds) if claims else None
         return cls(settings, embedder, index, classifier)
+
+    @classmethod
+    def for_examples(cls, home: Home) -> "FakenewsDetector":
+        from canhbao.demo.run import load_claims
+
+        load_claims(home)
+        return cls.from_home(home)
 
     def detect(self, subject: Subject) -> Report:
         parts = subject.texts()

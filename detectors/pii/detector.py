@@ -17,7 +17,7 @@ from canhbao.core import config
 from canhbao.core.home import Home
 from canhbao.core.records import PII_EXPOSURE, Finding, PiiEntity, Subject
 from canhbao.detectors.pii import address as pii_address, patterns as pii_patterns
-from canhbao.detectors.base import Detector, Report
+from canhbao.detectors.base import Detector, Example, Report
 from canhbao.detectors.pii.patterns import CATEGORY, Span
 
 # On overlap the more specific recognizer wins (an e-mail contains a name, an address a hero's name).
@@ -124,7 +124,15 @@ def _get(entity: Any, name: str) -> Any:
 
 class PiiDetector(Detector):
     name = "pii"
+    version = "1"
     order = 20
+    EXAMPLES = (
+        Example("Bệnh nhân Nguyễn Văn Hùng, 45 tuổi, ở số 12 đường Lê Lợi, phường Vĩnh Thanh, TP Rạch Giá, "
+                "dương tính với Covid-19, SĐT 0912 345 678", True, "a patient's name, age, address and phone"),
+        Example("Hôm nay trời đẹp, cả nhà đi chợ Tết mua hoa mai về chưng.", False, "no personal data"),
+        Example("Sở Y tế ghi nhận 12 ca dương tính mới trong ngày, tất cả đã được cách ly.", False,
+                "health context without anyone identifiable"),
+    )
 
     def __init__(self, settings: PiiSettings | None = None):
         self.settings = settings or PiiSettings()
