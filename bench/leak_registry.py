@@ -195,7 +195,7 @@ def main() -> int:
         print(f"registry: {len(ids)} documents in {time.perf_counter() - t0:.0f} s")
         settings = load_settings()
         if not args.background:
-            settings = LeakSettings(background_dir=None, match=settings.match)
+            settings = LeakSettings(background="none", match=settings.match)
         detector = LeakDetector.from_home(home, settings)
         images, texts = build_cases(docs, role)
         t0 = time.perf_counter()

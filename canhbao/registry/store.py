@@ -2,6 +2,9 @@
 `home.registry_files`, page images under `home.registry_pages/<id[:2]>/<id>/NNN.png`.
 
 A document's id is the SHA-256 of the original file, so adding the same file again is a no-op.
+Pages are stored as what was read (text, pHash, image, zones); fingerprints are the leak matcher's business
+(it derives and caches them from the stored text, keyed by its own parameters), so changing the matcher's
+shingle settings never leaves stale fingerprints here.
 Files are written (atomically) before the database row that points at them is committed; a crash
 leaves at worst an orphan file, never a row without its pages.
 """
@@ -17,14 +20,12 @@ from pathlib import Path
 from typing import Iterator
 
 import imagehash
-import numpy as np
 
 from canhbao.core import atomic
 from canhbao.core.errors import InputError, NotFound
 from canhbao.core.home import Home
 from canhbao.core.records import RegisteredDocument, sha256_hex, utcnow
 from canhbao.registry import meta
-from canhbao.detectors.leak.fingerprint import shingle_set
 from canhbao.registry.ingest import read_pages
 from canhbao.media import settings as media_settings
 from canhbao.registry.settings import RegistrySettings, load_settings
@@ -39,10 +40,13 @@ CREATE TABLE IF NOT EXISTS documents (
 );
 CREATE TABLE IF NOT EXISTS pages (
     doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE, page INTEGER NOT NULL,
-    method TEXT NOT NULL, text TEXT NOT NULL, phash TEXT NOT NULL, shingles BLOB NOT NULL,
-    image TEXT NOT NULL, boiler BLOB NOT NULL, PRIMARY KEY (doc_id, page)
+    method TEXT NOT NULL, text TEXT NOT NULL, phash TEXT NOT NULL, image TEXT NOT NULL,
+    boiler TEXT NOT NULL, title TEXT NOT NULL DEFAULT '', PRIMARY KEY (doc_id, page)
 );
 """
+# Registries made before fingerprints moved to the matcher stored shingle blobs; the text they were made
+# from is there, so the blobs are dropped and the zones recomputed from the text.
+_OLD_COLUMNS = ("shingles",)
 
 
 @dataclass(frozen=True)
@@ -52,29 +56,41 @@ class StoredPage:
     method: str
     text: str
     phash: str
-    shingles: np.ndarray  # sorted distinct uint64 shingle hashes of the page
     image: str  # path relative to the data home
-    boiler: np.ndarray  # the subset from boilerplate zones (header, recipients, closing, signer, stamps)
-
+    boiler: str  # the lines of boilerplate zones (header, recipients, closing, signer, stamps)
+    title: str = ""  # the title / trích yếu lines, if on this page
 
 class Registry:
-    def __init__(self, home: Home, settings: RegistrySettings | None = None, *, shingle_words: int | None = None):
+    def __init__(self, home: Home, settings: RegistrySettings | None = None):
         self.home = home
         self.settings = settings or load_settings()
         self.ocr = media_settings.load_settings().ocr
-        if shingle_words is None:  # stored fingerprints follow the matcher's setting
-            from canhbao.detectors.leak.settings import load_settings as leak_settings
-
-            shingle_words = leak_settings().match.shingle_words
-        self.shingle_words = shingle_words
         self.db = sqlite3.connect(home.registry_db)
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.executescript(_SCHEMA)
+        self._migrate()
 
     @classmethod
-    def open(cls, home: Home, settings: RegistrySettings | None = None, *,
-             shingle_words: int | None = None) -> "Registry":
-        return cls(home, settings, shingle_words=shingle_words)
+    def open(cls, home: Home, settings: RegistrySettings | None = None) -> "Registry":
+        return cls(home, settings)
+
+    def _migrate(self) -> None:
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(pages)")}
+        if not any(c in columns for c in _OLD_COLUMNS):
+            return
+        with self.db:
+            self.db.execute("ALTER TABLE pages RENAME TO pages_old")
+            self.db.executescript(_SCHEMA)
+            old = self.db.execute("SELECT doc_id, page, method, text, phash, image FROM pages_old ORDER BY doc_id, page")
+            by_doc: dict[str, list[tuple]] = {}
+            for row in old:
+                by_doc.setdefault(row[0], []).append(row)
+            for rows in by_doc.values():
+                zones = meta.split_zones([r[3] for r in rows])
+                titles = meta.split_title([r[3] for r in rows])
+                self.db.executemany("INSERT INTO pages VALUES (?,?,?,?,?,?,?,?)",
+                                    [(*r, z[1], t) for r, z, t in zip(rows, zones, titles)])
+            self.db.execute("DROP TABLE pages_old")
 
     def close(self) -> None:
         self.db.close()
@@ -105,16 +121,14 @@ class Registry:
         atomic.write_bytes(original, data)
         rows = []
         zones = meta.split_zones([p.text for p in pages])
-        k = self.shingle_words
-        for n, (page, (_, boiler_text)) in enumerate(zip(pages, zones), start=1):
+        titles = meta.split_title([p.text for p in pages])
+        for n, (page, (_, boiler_text), title) in enumerate(zip(pages, zones, titles), start=1):
             image_path = self.home.registry_pages / doc_id[:2] / doc_id / f"{n:03d}.png"
             buf = io.BytesIO()
             page.image.save(buf, "PNG", optimize=False)
             atomic.write_bytes(image_path, buf.getvalue())
-            shingles = shingle_set(page.text, k)
-            boiler = np.intersect1d(shingle_set(boiler_text, k), shingles)
-            rows.append((doc_id, n, page.method, page.text, str(imagehash.phash(page.image)), shingles.tobytes(),
-                         str(image_path.relative_to(self.home.root)), boiler.tobytes()))
+            rows.append((doc_id, n, page.method, page.text, str(imagehash.phash(page.image)),
+                         str(image_path.relative_to(self.home.root)), boiler_text, title))
         doc = RegisteredDocument(id=doc_id, source=path.name, classification=classification, numbers=letter.numbers,
                                  date=letter.date, agency=letter.agency, subject=letter.subject, signer=letter.signer,
                                  pages=len(pages), added_at=utcnow())
@@ -158,13 +172,12 @@ class Registry:
         return [_document(r) for r in self.db.execute("SELECT * FROM documents ORDER BY added_at, id")]
 
     def pages(self, doc_id: str | None = None) -> Iterator[StoredPage]:
-        sql = "SELECT doc_id, page, method, text, phash, shingles, image, boiler FROM pages"
+        sql = "SELECT doc_id, page, method, text, phash, image, boiler, title FROM pages"
         args: tuple = ()
         if doc_id:
             sql, args = sql + " WHERE doc_id = ?", (doc_id,)
         for row in self.db.execute(sql + " ORDER BY doc_id, page", args):
-            yield StoredPage(row[0], row[1], row[2], row[3], row[4], np.frombuffer(row[5], dtype=np.uint64), row[6],
-                             np.frombuffer(row[7], dtype=np.uint64))
+            yield StoredPage(*row)
 
     def file_path(self, doc_id: str) -> Path:
         (rel,) = self.db.execute("SELECT file FROM documents WHERE id = ?", (self.get(doc_id).id,)).fetchone()
