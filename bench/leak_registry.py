@@ -7,7 +7,8 @@ Roles and splits are fixed by hashes of the document names, decided before any t
   * role: within each issuer+kind group, every fourth document (by a hash) is an unregistered look-alike,
     the rest are registered (as TXT, so registered pages and rendered query pages line up);
   * split: `AdminDoc.split` (dev/test by a hash of the name); thresholds are set on dev only.
-The background table is NOT used here (it was built from these same documents): the matcher learns the
+The background table is NOT used here (it was built from these same documents; `--background` adds it, for
+comparison only): the matcher learns the
 template text from the registry itself, and the look-alikes are documents it has never seen.
 
 Positives: each registered document through one image transformation (rotating over the list), a quote
@@ -29,7 +30,6 @@ import os
 import pickle
 import random
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
@@ -42,10 +42,15 @@ from canhbao.core.home import Home  # noqa: E402
 from canhbao.core.records import MediaText, Post, Subject  # noqa: E402
 from canhbao.core.text import fold  # noqa: E402
 from canhbao.detectors.leak.detector import LeakDetector  # noqa: E402
-from canhbao.detectors.leak.settings import LeakSettings, load_settings  # noqa: E402
-from canhbao.registry import Registry  # noqa: E402
+from canhbao.core.records import RegisteredDocument  # noqa: E402
+from canhbao.detectors.leak.background import Background  # noqa: E402
+from canhbao.detectors.leak.detector import load_background  # noqa: E402
+from canhbao.detectors.leak.matcher import LeakIndex, PageRef, page_print  # noqa: E402
+from canhbao.detectors.leak.settings import load_settings  # noqa: E402
+from canhbao.registry import meta  # noqa: E402
 from canhbao.registry.meta import split_zones  # noqa: E402
 from canhbao.testing import admin_docs, distort  # noqa: E402
+from canhbao.registry.render import page_texts  # noqa: E402
 from canhbao.testing.samples import render_layout  # noqa: E402
 
 IMAGE_TRANSFORMS = ("photo", "screenshot", "smallshot", "header", "band", "redact", "stamps", "lowcontrast")
@@ -95,6 +100,17 @@ def visible_content_words(layout, transform: str, seed: int) -> int:
     return len(split_zones(["\n".join(lines)])[0][0].split()) if lines else 0
 
 
+class _Boxes:
+    """A page's lines with the boxes `render_layout` gives them (150 dpi, 12 pt), without drawing the page."""
+
+    LINE_H, MARGIN, HEIGHT = 36, 118, 1754
+
+    def __init__(self, text: str):
+        self.image = type("Size", (), {"height": self.HEIGHT})()
+        self.lines = [(ln, (self.MARGIN, self.MARGIN + i * self.LINE_H, 0, self.MARGIN + (i + 1) * self.LINE_H))
+                      for i, ln in enumerate(text.splitlines())]
+
+
 def _png(img) -> bytes:
     buf = io.BytesIO()
     img.save(buf, "PNG")
@@ -107,32 +123,31 @@ def build_cases(docs, role: dict[str, str]) -> tuple[list, list]:
     images, texts = [], []
     registered = [d for d in docs if role[d.name] == "registered"]
     for i, d in enumerate(docs):
-        layouts = render_layout(admin_docs.excerpt(d.text))
+        text = admin_docs.excerpt(d.text)
+        pages = page_texts(text)
         pos = role[d.name] == "registered"
-        if pos:
-            transforms = (IMAGE_TRANSFORMS[i % 8],)  # one each: OCR is the cost (~20 per transformation)
-        else:
-            transforms = IMAGE_TRANSFORMS
+        # one transformation per registered document, four per look-alike (rotating: each about equally often)
+        transforms = (IMAGE_TRANSFORMS[i % 8],) if pos else tuple(IMAGE_TRANSFORMS[(i + k * 2) % 8] for k in range(4))
         for t in transforms:
             s = rng.randrange(1_000_000)
             if t == "header":
                 page = 1
             else:
-                choices = [n for n, lay in enumerate(layouts, 1) if visible_content_words(lay, t, s) >= MIN_VISIBLE_WORDS]
+                choices = [n for n, pt in enumerate(pages, 1) if visible_content_words(_Boxes(pt), t, s) >= MIN_VISIBLE_WORDS]
                 if not choices:
                     continue
                 page = rng.choice(choices) if pos else (choices[0], choices[-1], rng.choice(choices))[i % 3]
-            img = distort.apply(t, layouts[page - 1], seed=s)
+            layout = render_layout(text, only={page})[0]
+            img = distort.apply(t, layout, seed=s)
             group = t if pos else f"neg:{t}"
             images.append((f"{d.name}-p{page}-{t}", _png(img), d.name if pos else None, page, group, d.split))
-        text = admin_docs.excerpt(d.text)
         if pos:
-            q = distort.quote_post(text, seed=rng.randrange(1_000_000), sentences=2)
+            q = distort.quote_post(text, seed=rng.randrange(1_000_000), sentences=2, skip_heading=True)
             texts.append((f"{d.name}-quote", q, d.name, "text:quote", d.split))
             texts.append((f"{d.name}-quote-fold", fold(q), d.name, "text:quote-no-diacritics", d.split))
         else:
             for v in range(2):
-                q = distort.quote_post(text, seed=rng.randrange(1_000_000), sentences=2 + v)
+                q = distort.quote_post(text, seed=rng.randrange(1_000_000), sentences=2 + v, skip_heading=True)
                 texts.append((f"{d.name}-quote-{v}", q, None, "neg:text-quote", d.split))
             texts.append((f"{d.name}-closing", closing_quote(d.text), None, "neg:text-closing-articles", d.split))
         texts.append((f"{d.name}-news", distort.news_post(title_of(d), d.number, seed=i), None, "neg:news-title",
@@ -163,26 +178,26 @@ def _ocr(args: tuple[str, bytes]) -> tuple[str, MediaText]:
     return name, media
 
 
-def registry_home(docs, role: dict[str, str], tmp: Path) -> Home:
-    """A data home with every 'registered' document added (as TXT). Rendering ~400 pages takes minutes on a
-    busy machine, so the home is kept in the cache, named by the documents it holds; the registry stores
-    only what was read (text, zones, pHash, image), never matcher fingerprints, so tuning cannot stale it."""
-    names = sorted(d.name for d in docs if role[d.name] == "registered")
-    tag = hashlib.sha256("\n".join(names).encode() + admin_docs.CORPUS.read_bytes()).hexdigest()[:12]
-    root = CACHE.parent / f"registry-{tag}"
-    home = Home.resolve(root / "home")
-    if (root / "complete").exists():
-        return home
-    t0 = time.perf_counter()
-    with Registry.open(home) as reg:
-        for d in docs:
-            if role[d.name] == "registered":
-                path = tmp / f"{d.name}.txt"
-                path.write_text(admin_docs.excerpt(d.text), encoding="utf-8")
-                reg.add(path)
-    (root / "complete").write_text("ok\n")
-    print(f"registry: {len(names)} documents added in {time.perf_counter() - t0:.0f} s (kept in {root})")
-    return home
+def registry_index(docs, role: dict[str, str], background: Background, settings) -> LeakIndex:
+    """The matcher's index over every 'registered' document, built from the pages' text and zones exactly as
+    `Registry.add` (TXT) stores them and `LeakIndex.from_registry` reads them, without drawing and saving ~450
+    page images (minutes on a busy machine; the storage path has its own tests). No pHash: image identity
+    is not what this bench measures."""
+    refs, prints, hashes, registered = [], [], [], {}
+    k = settings.shingle_words
+    for d in docs:
+        if role[d.name] != "registered":
+            continue
+        text = admin_docs.excerpt(d.text)
+        pages = page_texts(text)
+        letter = meta.extract("\n".join(pages))
+        registered[d.name] = RegisteredDocument(id=d.name, source=f"{d.name}.txt", numbers=letter.numbers,
+                                                date=letter.date, agency=letter.agency, subject=letter.subject)
+        for n, (page, (_, boiler), title) in enumerate(zip(pages, meta.split_zones(pages), meta.split_title(pages)), 1):
+            refs.append(PageRef(d.name, n))
+            prints.append(page_print(page, boiler, title, k))
+            hashes.append("")
+    return LeakIndex(registered, refs, prints, hashes, background, settings)
 
 
 def _subject(name: str, text: str = "", media: tuple[MediaText, ...] = ()) -> Subject:
@@ -203,35 +218,31 @@ def main() -> int:
     if args.limit:
         docs = docs[:args.limit]
     role = roles(docs)
-    by_name = {d.name: d for d in docs}
-    with tempfile.TemporaryDirectory() as tmp:
-        home = registry_home(docs, role, Path(tmp))
-        with Registry.open(home) as reg:
-            ids = {Path(d.source).stem: d.id for d in reg.list()}
-        settings = load_settings()
-        if not args.background:
-            settings = LeakSettings(background="none", match=settings.match)
-        detector = LeakDetector.from_home(home, settings)
-        images, texts = build_cases(docs, role)
-        t0 = time.perf_counter()
-        with ProcessPoolExecutor(args.workers) as pool:
-            ocred = dict(pool.map(_ocr, [(c[0], c[1]) for c in images], chunksize=4))
-        print(f"OCR of {len(images)} images ({args.workers} processes, cached per image hash): "
-              f"{time.perf_counter() - t0:.0f} s")
-        results = []
-        for name, _, expected, page, group, split in images:
-            section = detector.detect(_subject(name, media=(ocred[name],))).section
-            results.append(dict(group=group, split=split, expected=ids.get(expected), page=page, name=name,
-                                section=section))
-        for name, text, expected, group, split in texts:
-            section = detector.detect(_subject(name, text=text)).section
-            results.append(dict(group=group, split=split, expected=ids.get(expected), page=None, name=name,
-                                section=section))
+    settings = load_settings()
+    background = load_background(settings)[0] if args.background else Background.empty(settings.match.shingle_words)
+    t0 = time.perf_counter()
+    detector = LeakDetector(registry_index(docs, role, background, settings.match))
+    print(f"index: {len(detector.index.docs)} registered documents, {len(detector.index.pages)} pages, "
+          f"{time.perf_counter() - t0:.1f} s; background table: {background.docs} documents")
+    images, texts = build_cases(docs, role)
+    t0 = time.perf_counter()
+    with ProcessPoolExecutor(args.workers) as pool:
+        ocred = dict(pool.map(_ocr, [(c[0], c[1]) for c in images], chunksize=4))
+    print(f"OCR of {len(images)} images ({args.workers} processes, cached per image hash): "
+          f"{time.perf_counter() - t0:.0f} s")
+    results = []
+    for name, _, expected, page, group, split in images:
+        section = detector.detect(_subject(name, media=(ocred[name],))).section
+        results.append(dict(group=group, split=split, expected=expected, page=page, name=name,
+                            section=section))
+    for name, text, expected, group, split in texts:
+        section = detector.detect(_subject(name, text=text)).section
+        results.append(dict(group=group, split=split, expected=expected, page=None, name=name,
+                            section=section))
     for split in ("dev", "test"):
         report([r for r in results if r["split"] == split], split, details=split == "dev")
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, default=str, indent=1), encoding="utf-8")
-    _ = by_name
     return 0
 
 

@@ -16,8 +16,8 @@ from canhbao.core.text import fold, squash
 # "Số: 6564 /VP-KGVX", "So 5246/SYT - VP", "Số: 35 /TB-STTTT", "Số: 20/2025/TT-BQP"
 _SUFFIX = r"((?:\d{4}\s*/\s*)?[A-ZĐ][A-ZĐ0-9]*(?:\s*[-–]\s*[A-ZĐ0-9][A-ZĐa-z0-9]*)*)"
 # laws and resolutions write "Luật số: 121/2025/QH15", "Nghị quyết số: 93/2025/UBTVQH15"
-_NUMBER = re.compile(r"(?m)^[\s*]*(?:(?:Lu[aậ]t|Ngh[iị] quy[eế]t|Ph[aá]p l[eệ]nh)\s+)?[Ss][oốổỗồớờơợở0]\s*[:.;]?\s*"
-                     r"(\d{1,6})\s*/\s*" + _SUFFIX)
+_NUMBER = re.compile(r"(?m)^[\s*]*(?:(?:Lu[aậ]t|Ngh[iị] quy[eế]t|Ph[aá]p l[eệ]nh)\s+s[oốổ]\s*:|"
+                     r"S[oốổỗồớờơợở0]\s*[:.;]?)\s*(\d{1,6})\s*/\s*" + _SUFFIX)
 # a number cited in running text: "Công văn số 10613/BYT-TT-KT"
 _CITED = re.compile(r"\b(\d{1,6})\s*/\s*(?=(?:\d{4}\s*/\s*)?[A-ZĐ]{2})" + _SUFFIX)
 _DATE = re.compile(r"ng[aà]y\s+(\d{1,2})\s+th[aá]ng\s+(\d{1,2})\s+n[aă]m\s+(\d{4})", re.IGNORECASE)

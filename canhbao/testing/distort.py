@@ -230,11 +230,15 @@ _OPENERS = ("Mọi người đọc mà xem, văn bản nội bộ đây:", "Nghe
 _CLOSERS = ("Thật không thể tin nổi!", "Các bạn nghĩ sao?", "Chia sẻ để nhiều người biết.", "")
 
 
-def quote_post(text: str, *, seed: int = 0, sentences: int = 2) -> str:
-    """A post that quotes `sentences` consecutive sentences of the body of `text`, with the poster's words around."""
-    from canhbao.registry.meta import split_zones
+def quote_post(text: str, *, seed: int = 0, sentences: int = 2, skip_heading: bool = False) -> str:
+    """A post that quotes `sentences` consecutive sentences of the body of `text`, with the poster's words around.
+    `skip_heading`: not from the title and legal bases either (`Căn cứ ...`: public citations, not content)."""
+    from canhbao.registry.meta import heading_lines, split_zones
 
     rng = random.Random(seed)
+    if skip_heading:
+        lines = text.splitlines()
+        text = "\n".join(ln for ln, h in zip(lines, heading_lines(lines)) if not h)
     content = split_zones([text])[0][0]  # the body, not the header or closing formulas
     body = [s.strip() for s in _SENTENCE.split(" ".join(content.split())) if len(s.split()) >= 12]
     if not body:

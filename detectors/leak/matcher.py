@@ -125,6 +125,11 @@ def _close(a: str, b: str) -> bool:
             and digits[0].group() == digits[1].group())
 
 
+def _lead(key: str) -> str:
+    m = re.match(r"\d+", key)
+    return m.group() if m else key[:3]
+
+
 def _other(seen: str, own: Sequence[str]) -> bool:
     """`seen` is clearly not one of `own` (more than two edits from each: not an OCR slip)."""
     return all(_edits(seen, k) > 2 for k in own)
@@ -159,6 +164,15 @@ class LeakIndex:
         self.boiler = shingle_set(BOILERPLATE, settings.shingle_words)
         self.numbers = {d.id: _number_keys(d.numbers) for d in self.docs.values()}
         self.numbers.update({i: [] for i in self.doc_ids if i not in self.numbers})
+        # number -> first pages of the documents bearing it, bucketed by the leading digits (OCR-tolerant lookup)
+        first_page = {}
+        for c, ref in enumerate(self.pages):
+            first_page.setdefault(ref.doc_id, c)
+        self.by_number: dict[str, list[tuple[str, int]]] = {}
+        for doc_id, keys in self.numbers.items():
+            for key in keys:
+                if doc_id in first_page:
+                    self.by_number.setdefault(_lead(key), []).append((key, first_page[doc_id]))
 
     @classmethod
     def from_registry(cls, registry, background: Background, settings: MatchSettings,
@@ -198,23 +212,35 @@ class LeakIndex:
         # voters: shingles on exactly one registered document (or two), not template in the background
         vote_w = self._weights(reg - 1 + bg, bg_group, template)
         voting = np.flatnonzero((reg >= 1) & (vote_w > 0))
-        if not voting.size:
-            return best
-        lo = np.searchsorted(self.keys, q[voting], "left")
-        hi = np.searchsorted(self.keys, q[voting], "right")
-        owners = np.concatenate([self.owners[a:b] for a, b in zip(lo, hi)])
-        weights = np.repeat(vote_w[voting], hi - lo)
-        votes = np.bincount(owners, weights=weights, minlength=len(self.pages))
-        voters = np.flatnonzero(votes)
-        top = min(MAX_CANDIDATES, voters.size)
-        candidates = voters[np.argpartition(votes[voters], -top)[-top:]]
-        candidates = candidates[np.argsort(votes[candidates])[::-1]]
+        candidates: list[int] = []
+        if voting.size:
+            lo = np.searchsorted(self.keys, q[voting], "left")
+            hi = np.searchsorted(self.keys, q[voting], "right")
+            owners = np.concatenate([self.owners[a:b] for a, b in zip(lo, hi)])
+            votes = np.bincount(owners, weights=np.repeat(vote_w[voting], hi - lo), minlength=len(self.pages))
+            voters = np.flatnonzero(votes)
+            top = min(MAX_CANDIDATES, voters.size)
+            best_voted = voters[np.argpartition(votes[voters], -top)[-top:]]
+            candidates = [int(c) for c in best_voted[np.argsort(votes[best_voted])[::-1]]]
         seen = _number_keys(meta.find_numbers(text))
+        # a registered number in the number position nominates its document's first page (a first page can
+        # be all heading and template, with no rare shingle to vote for it)
+        candidates += [c for x in seen for key, c in self.by_number.get(_lead(x), ()) if _close(x, key)
+                       and c not in candidates]
         dates = meta.find_dates(text)
-        for c in candidates:
+        # a registered number cited in running text ("văn bản số 282/2025/NĐ-CP"), as news posts do
+        cited = [c for x in _number_keys(meta.cited_numbers(text)) if x not in seen
+                 for key, c in self.by_number.get(_lead(x), ()) if key == x]
+        for c in dict.fromkeys(candidates + cited):
             m = self._score(int(c), q, inverse, reg, bg, bg_group, template, seen, dates)
             if best is None or (m.matched, m.score) > (best.matched, best.score):
                 best = m
+        if best is not None and not best.matched and cited:
+            # nothing matched, but the post names a registered document: it is the nearest, as a hint
+            m = self._score(cited[0], q, inverse, reg, bg, bg_group, template, seen, dates)
+            signals = {**m.signals, "reason": TITLE_ONLY, "cited_number": True,
+                       "hint": "the post cites a registered document's number and title, not its content"}
+            best = Match(m.doc, m.page, m.score, False, signals)
         return best
 
     def _score(self, c: int, q: np.ndarray, inverse: np.ndarray, reg: np.ndarray, bg: np.ndarray,
@@ -243,22 +269,29 @@ class LeakIndex:
         containment = specific / own_text if own_text else 0.0
         need = s.min_specific * (s.number_factor if number_seen else 1.0)
         enough = specific >= need
-        matched = enough and not other_number and (containment >= s.min_containment or specific >= s.strong_specific)
+        shared_in_runs = int(counted.sum())
+        # layout agreement: how much of what the query shows is this page's text, in this page's order. With the
+        # registered number in the number position it identifies the page even when the region shown is all
+        # heading (a first page of legal bases): the number and the layout are the document-specific evidence.
+        layout = shared_in_runs / q.size
+        by_header = bool(number_seen) and layout >= s.min_layout and shared_in_runs >= s.min_specific
+        matched = not other_number and (by_header or (
+            enough and (containment >= s.min_containment or specific >= s.strong_specific)))
         if matched:
-            score = 0.5 + 0.5 * (1 - math.exp(-(specific - need + 5) / 20))
+            score = 0.5 + 0.5 * (1 - math.exp(-(max(specific - need, 0) + 5) / 20))
         else:
             score = 0.49 * min(1.0, specific / need) * min(1.0, containment / max(s.min_containment, 1e-9))
-        shared_in_runs = int(counted.sum())
         signals: dict[str, object] = {
             "via": "text", "specific": round(specific, 2), "containment": round(containment, 3),
             "shingles_matched": shared_in_runs, "shingles_query": int(q.size),
             "template_share": round(float((counted & (w == 0)).sum()) / max(1, shared_in_runs), 3),
-            "title_shingles": int((counted & in_title).sum()), "longest_run": _longest(hit_seq),
+            "title_shingles": int((counted & in_title).sum()), "layout_agreement": round(layout, 3),
+            "longest_run": _longest(hit_seq),
             "number_seen": number_seen, "date_seen": bool(number_seen and doc.date and doc.date in dates)}
         if not matched:
-            signals["reason"] = _reason(other_number, enough, specific, counted, in_title, w)
+            signals["reason"] = _reason(other_number, enough, counted, in_title, w)
             if signals["reason"] == TITLE_ONLY:
-                signals["hint"] = "the post repeats the title of a registered document; not its content"
+                signals["hint"] = "the post repeats the title of a registered document, not its content"
         return Match(doc, ref.page, round(min(score, 1.0), 3), matched, signals)
 
     def _phash_match(self, phash: str, seq: np.ndarray) -> Match | None:
@@ -288,13 +321,12 @@ class LeakIndex:
         return None
 
 
-def _reason(other_number: list[str], enough: bool, specific: float, counted: np.ndarray, in_title: np.ndarray,
-            w: np.ndarray) -> str:
+def _reason(other_number: list[str], enough: bool, counted: np.ndarray, in_title: np.ndarray, w: np.ndarray) -> str:
     if other_number:
         return OTHER_NUMBER
     if enough:
         return DILUTED
-    if (counted & in_title).sum() >= 3 and specific < 1:
+    if (counted & in_title).sum() >= 3:
         return TITLE_ONLY
     if (counted & (w == 0)).sum() >= 8:
         return TEMPLATE_ONLY

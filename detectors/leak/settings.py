@@ -32,6 +32,9 @@ class MatchSettings:
     # The registered number in the number position (`Số: ...`) of the query halves `min_specific`; another
     # document's number there means another document: never matched.
     number_factor: float = 0.5
+    # ...and with the registered number there, a query whose shingles are at least this share in runs on the
+    # page (same text, same order) is that page even if all it shows is the heading (`layout_agreement`).
+    min_layout: float = 0.5
     match_score: float = 0.5
 
     def validate(self) -> None:
