@@ -8,13 +8,14 @@ Roles and splits are fixed by hashes of the document names, decided before any t
     the rest are registered (as TXT, so registered pages and rendered query pages line up);
   * split: `AdminDoc.split` (dev/test by a hash of the name); thresholds are set on dev only.
 The background table is NOT used here (it was built from these same documents; `--background` adds it, for
-comparison only): the matcher learns the
-template text from the registry itself, and the look-alikes are documents it has never seen.
+comparison only): the matcher learns the template text from the registry itself, and the look-alikes are
+documents it has never seen.
 
 Positives: each registered document through one image transformation (rotating over the list), a quote
-post and the same quote typed without diacritics. Negatives: every look-alike through every image
-transformation, quotes of its body and of its closing articles, and news posts that repeat the number and
-title of a registered (or a look-alike) document without quoting it: a title alone must never alert.
+post and the same quote typed without diacritics. Negatives: every look-alike through four image
+transformations (rotating over the list, so each is used about equally often), quotes of its body and of
+its closing articles, and news posts that repeat the number and title of a registered (or a look-alike)
+document without quoting it: a title alone must never alert.
 
 OCR results are cached per image hash in `$CANHBAO_BENCH_CACHE` (default ~/.cache/canhbao-bench) so reruns
 only re-match. Usage: python bench/leak_registry.py [--workers 2] [--limit N] [--json out.json]
@@ -27,7 +28,6 @@ import hashlib
 import io
 import json
 import os
-import pickle
 import random
 import sys
 import time
@@ -49,14 +49,13 @@ from canhbao.detectors.leak.matcher import LeakIndex, PageRef, page_print  # noq
 from canhbao.detectors.leak.settings import load_settings  # noqa: E402
 from canhbao.registry import meta  # noqa: E402
 from canhbao.registry.meta import split_zones  # noqa: E402
-from canhbao.testing import admin_docs, distort  # noqa: E402
+from canhbao.testing import admin_docs, distort, ocr_cache  # noqa: E402
 from canhbao.registry.render import page_texts  # noqa: E402
 from canhbao.testing.samples import render_layout  # noqa: E402
 
 IMAGE_TRANSFORMS = ("photo", "screenshot", "smallshot", "header", "band", "redact", "stamps", "lowcontrast")
 RANDOM_SEED = 20261130
 MIN_VISIBLE_WORDS = 25
-CACHE = Path(os.environ.get("CANHBAO_BENCH_CACHE", Path.home() / ".cache" / "canhbao-bench")) / "ocr"
 
 
 def roles(docs) -> dict[str, str]:
@@ -157,49 +156,6 @@ def build_cases(docs, role: dict[str, str]) -> tuple[list, list]:
     return images, texts
 
 
-def _ocr(args: tuple[str, bytes]) -> tuple[str, MediaText]:
-    from canhbao.media.reader import MediaReader
-
-    global _READER
-    try:
-        _READER
-    except NameError:
-        _READER = MediaReader()
-    name, data = args
-    key = hashlib.sha256(data).hexdigest()
-    path = CACHE / f"{key}.pkl"
-    if path.exists():
-        return name, pickle.loads(path.read_bytes())
-    media = _READER.read_bytes(data, name=name)
-    CACHE.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(pickle.dumps(media))
-    tmp.replace(path)
-    return name, media
-
-
-def registry_index(docs, role: dict[str, str], background: Background, settings) -> LeakIndex:
-    """The matcher's index over every 'registered' document, built from the pages' text and zones exactly as
-    `Registry.add` (TXT) stores them and `LeakIndex.from_registry` reads them, without drawing and saving ~450
-    page images (minutes on a busy machine; the storage path has its own tests). No pHash: image identity
-    is not what this bench measures."""
-    refs, prints, hashes, registered = [], [], [], {}
-    k = settings.shingle_words
-    for d in docs:
-        if role[d.name] != "registered":
-            continue
-        text = admin_docs.excerpt(d.text)
-        pages = page_texts(text)
-        letter = meta.extract("\n".join(pages))
-        registered[d.name] = RegisteredDocument(id=d.name, source=f"{d.name}.txt", numbers=letter.numbers,
-                                                date=letter.date, agency=letter.agency, subject=letter.subject)
-        for n, (page, (_, boiler), title) in enumerate(zip(pages, meta.split_zones(pages), meta.split_title(pages)), 1):
-            refs.append(PageRef(d.name, n))
-            prints.append(page_print(page, boiler, title, k))
-            hashes.append("")
-    return LeakIndex(registered, refs, prints, hashes, background, settings)
-
-
 def _subject(name: str, text: str = "", media: tuple[MediaText, ...] = ()) -> Subject:
     post = Post(source="bench", platform="file", post_id=name, url=f"file:///{name}",
                 captured_at=datetime.now(timezone.utc), text=text)
@@ -227,7 +183,7 @@ def main() -> int:
     images, texts = build_cases(docs, role)
     t0 = time.perf_counter()
     with ProcessPoolExecutor(args.workers) as pool:
-        ocred = dict(pool.map(_ocr, [(c[0], c[1]) for c in images], chunksize=4))
+        ocred = dict(pool.map(ocr_cache.read, [(c[0], c[1]) for c in images], chunksize=4))
     print(f"OCR of {len(images)} images ({args.workers} processes, cached per image hash): "
           f"{time.perf_counter() - t0:.0f} s")
     results = []
