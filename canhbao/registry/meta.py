@@ -213,7 +213,7 @@ def heading_lines(lines: list[str]) -> list[bool]:
             out[i] = True
             title_left -= 1
         elif state == "preamble":
-            out[i] = not line[:1].isupper() or len(line) < 12  # a wrapped continuation of a legal basis
+            out[i] = True  # a wrapped continuation of a legal basis, or the enacting line
         if i > 80 and state == "top":
             break
     return out

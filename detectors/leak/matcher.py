@@ -95,6 +95,7 @@ class Match:
 
 
 def page_print(text: str, boiler: str, title: str, k: int) -> PagePrint:
+    """`title`: the document's title and legal bases (all its pages'): zero weight wherever on the page."""
     s = shingle_set(text, k)
     zones = np.intersect1d(np.union1d(shingle_set(boiler, k), shingle_set(title, k)), s, assume_unique=True)
     return PagePrint(s, zones, np.intersect1d(shingle_set(title, k), s, assume_unique=True))

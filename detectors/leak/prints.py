@@ -24,8 +24,8 @@ def cache_path(cache_dir: Path, k: int) -> Path:
     return Path(cache_dir) / f"leak-prints-{tag}.npz"
 
 
-def _entry_key(p) -> str:
-    h = hashlib.sha256("\x00".join((p.text, p.boiler, p.title)).encode("utf-8")).hexdigest()[:20]
+def _entry_key(p, heading: str) -> str:
+    h = hashlib.sha256("\x00".join((p.text, p.boiler, heading)).encode("utf-8")).hexdigest()[:20]
     return f"{p.doc_id}:{p.page}:{h}"
 
 
@@ -58,9 +58,14 @@ def registry_prints(registry, k: int, cache_dir: Path | None = None) -> tuple[li
     path = cache_path(cache_dir, k) if cache_dir else None
     cached = _load(path) if path else {}
     refs, prints, hashes, current = [], [], [], {}
-    for p in registry.pages():
-        key = _entry_key(p)
-        fp = cached.get(key) or page_print(p.text, p.boiler, p.title, k)
+    pages = list(registry.pages())
+    headings: dict[str, list[str]] = {}
+    for p in pages:  # a document's title and legal bases weigh nothing wherever in it they recur
+        headings.setdefault(p.doc_id, []).append(p.title)
+    for p in pages:
+        heading = "\n".join(headings[p.doc_id])
+        key = _entry_key(p, heading)
+        fp = cached.get(key) or page_print(p.text, p.boiler, heading, k)
         current[key] = fp
         refs.append(PageRef(p.doc_id, p.page))
         prints.append(fp)

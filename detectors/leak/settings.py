@@ -18,12 +18,14 @@ class MatchSettings:
     # exactly one other document (and not twice within one issuer+kind group) it counts `shared_weight`;
     # in more, it is template text and counts nothing.
     shared_weight: float = 0.5
+    # Thresholds set on the dev split of bench/leak_registry.py (shared_weight 0.5/0.75, min_specific 6/8,
+    # min_containment 0.25/0.30/0.38 compared; fewest false positives at the best recall).
     # Decision: at least this many document-specific shingles inside runs of matches (fewer when the query
     # shows the registered number in the number position)...
-    min_specific: float = 8.0
+    min_specific: float = 6.0
     # ...making up at least this share of the query's own non-template text, unless the specific evidence
     # alone is overwhelming (a long quote inside a long post).
-    min_containment: float = 0.25
+    min_containment: float = 0.38
     strong_specific: float = 40.0
     # pHash Hamming distance (of 64 bits) at which two page images are the same image (re-encoded/resized).
     phash_max_distance: int = 6
