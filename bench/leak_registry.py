@@ -280,8 +280,6 @@ def main() -> int:
     for split in ("dev", "test"):
         report([r for r in ocr_results if r["split"] == split], split, details=split == "dev")
     results += ocr_results
-    for split in ("dev", "test"):
-        report([r for r in results if r["split"] == split], split, details=split == "dev")
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, default=str, indent=1), encoding="utf-8")
     return 0

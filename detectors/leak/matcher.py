@@ -272,10 +272,12 @@ class LeakIndex:
         enough = specific >= need
         shared_in_runs = int(counted.sum())
         # layout agreement: how much of what the query shows is this page's text, in this page's order. With the
-        # registered number in the number position it identifies the page even when the region shown is all
-        # heading (a first page of legal bases): the number and the layout are the document-specific evidence.
+        # registered number in the number position and the title in view it identifies the page even when the
+        # region shown is all heading (a first page of legal bases): number, title and layout are the evidence.
         layout = shared_in_runs / q.size
-        by_header = bool(number_seen) and layout >= s.min_layout and shared_in_runs >= s.min_specific
+        title_hits = int((counted & in_title).sum())
+        by_header = (bool(number_seen) and title_hits >= 3 and layout >= s.min_layout
+                     and shared_in_runs >= s.min_specific)
         matched = not other_number and (by_header or (
             enough and (containment >= s.min_containment or specific >= s.strong_specific)))
         if matched:
@@ -286,7 +288,7 @@ class LeakIndex:
             "via": "text", "specific": round(specific, 2), "containment": round(containment, 3),
             "shingles_matched": shared_in_runs, "shingles_query": int(q.size),
             "template_share": round(float((counted & (w == 0)).sum()) / max(1, shared_in_runs), 3),
-            "title_shingles": int((counted & in_title).sum()), "layout_agreement": round(layout, 3),
+            "title_shingles": title_hits, "layout_agreement": round(layout, 3),
             "longest_run": _longest(hit_seq),
             "number_seen": number_seen, "date_seen": bool(number_seen and doc.date and doc.date in dates)}
         if not matched:
