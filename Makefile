@@ -4,7 +4,7 @@ VENV ?= .venv
 export OMP_THREAD_LIMIT ?= 1
 export HF_HUB_OFFLINE ?= 1
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test test-unit lint bench clean
 
 install:
 	bash scripts/install.sh
@@ -14,6 +14,12 @@ demo: install
 
 test: install
 	bash scripts/test.sh
+
+test-unit: install
+	bash scripts/test.sh -m unit
+
+lint: install
+	bash scripts/lint.sh
 
 bench: install
 	for b in bench/*.py; do $(VENV)/bin/python $$b || exit 1; done

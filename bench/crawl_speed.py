@@ -19,6 +19,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 
+def _count(items) -> int:
+    """Items a callback yields, whether it is a generator or (Facebook) an async generator."""
+    if hasattr(items, "__aiter__"):
+        import asyncio
+
+        async def drain():
+            return sum([1 async for _ in items])
+
+        return asyncio.run(drain())
+    return sum(1 for _ in items)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--posts", type=int, default=300, help="posts per platform")
@@ -58,14 +70,15 @@ def main() -> None:
                 if name in ("news", "graph"):
                     continue  # news parses articles one per page, graph is JSON: see end to end
                 spider = spider_class(kind)(source_name=name, source=cfg.sources[name], settings_obj=cfg, home=home)
-                pages = sorted((tmp / "site").glob({"fb": "fb/fb/*.html", "zalo": "zalo/zalo/*.html",
+                pages = sorted((tmp / "site").glob({"fb": "fb/fb/**/*.html", "zalo": "zalo/zalo/*.html",
                                                      "tg": "s/tg/*.html", "forum": "forum/forum/*.html"}[name]))
+                pages = [p for p in pages if "/posts/" not in p.as_posix()]  # list pages, not permalinks
                 bodies = [p.read_bytes() for p in pages]
                 n, t = 0, time.perf_counter()
                 for body in bodies:
                     resp = HtmlResponse(site.base_url + "/x", body=body, encoding="utf-8", request=Request(site.base_url + "/x"))
                     spider.pages_followed = 0
-                    n += sum(1 for _ in spider.parse(resp))
+                    n += _count(spider.parse(resp))
                 dt = time.perf_counter() - t
                 parsed = spider.health.posts_parsed
                 print(f"  {name:<6} {parsed:>5} posts from {len(bodies)} pages in {dt:.3f} s: {parsed / dt:,.0f} posts/s")

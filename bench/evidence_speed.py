@@ -9,22 +9,25 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
 
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5, help="exports per alert and mode")
     args = ap.parse_args()
+    # The sample site is on 127.0.0.1: the fetch policy allows private addresses for this run, by setting.
+    os.environ.setdefault("CANHBAO_FETCH__ALLOW_PRIVATE", "true")
 
     from canhbao.core.home import Home
-    from canhbao.evidence import bundle, export, sample
+    from canhbao.evidence import bundle, export
     from canhbao.evidence.browser import Renderer
     from canhbao.evidence.settings import EvidenceSettings
+    from canhbao.testing import evidence_world as sample
     from canhbao.testing.samples import load_seeds
 
     with tempfile.TemporaryDirectory() as tmp, sample.Site() as site, Renderer() as renderer:

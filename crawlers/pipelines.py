@@ -67,6 +67,7 @@ class MediaPipeline(FilesPipeline):
         super().__init__(str(self.home.root), crawler=crawler)
         self.enabled = s.getbool("CANHBAO_DOWNLOAD_MEDIA", True)
         self.max_bytes = s.getint("CANHBAO_MEDIA_MAX_BYTES")
+        self.max_pixels = s.getint("CANHBAO_MEDIA_MAX_PIXELS", 50_000_000)
         self.types = tuple(s.getlist("CANHBAO_MEDIA_TYPES"))
         self.index = MediaIndex(self.home.crawl_state / "media.sqlite")
 
@@ -108,7 +109,7 @@ class MediaPipeline(FilesPipeline):
         if mime not in self.types:
             raise MediaRejected(f"type {mime or 'unknown'} is not an accepted media type")
         try:
-            load_image(body, name=url)  # decodes fully: a non-image or a decompression bomb is refused here
+            load_image(body, name=url, max_pixels=self.max_pixels, max_bytes=self.max_bytes)  # decodes fully: a non-image or a decompression bomb is refused here
         except InputError as exc:
             raise MediaRejected(exc.problem) from None
         digest = sha256_hex(body)

@@ -1,9 +1,11 @@
-"""Publication times as pages show them, resolved against the capture time.
+"""Publication times as pages show them, resolved against the capture time, in the source's timezone.
 
-Facebook, Zalo and forums print Vietnamese relative times ("2 giờ", "Hôm qua lúc 21:30", "3 ngày",
-"30 tháng 8 lúc 14:05"); news feeds print RFC 822 or ISO 8601. Local times are read in the configured
-timezone (Asia/Ho_Chi_Minh), results are timezone-aware. A date without a year that would lie in the
-future is last year's (a post seen on 2 January saying "30 tháng 12").
+Platforms serve a Vietnamese user their interface in Vietnamese or English: relative ("2 giờ", "2 hrs",
+"Hôm qua lúc 21:30", "Yesterday at 3:00 PM") and absolute ("30 tháng 8 lúc 14:05", "June 4 at 5:33 PM",
+"2 June at 01:24", "12/03/2025 08:15"). `dateparser` reads all of these; this module is the thin wrapper
+around it: machine formats first (ISO 8601, RFC 822, exact and cheap), Facebook's bare "<n> <unit>" read
+as "<n> <unit> ago", dates without a year never in the future (a post seen on 2 January saying
+"30 tháng 12" is last year's), and numeric dates day-first as Vietnamese pages write them.
 """
 
 from __future__ import annotations
@@ -13,53 +15,52 @@ from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo
 
+import dateparser
+
 from canhbao.core.text import fold
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-
-# unit words (folded, lower-case) -> seconds; English for pages served in English
-_UNITS = {
-    "giay": 1, "s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1,
-    "phut": 60, "p": 60, "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60,
-    "gio": 3600, "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600,
-    "ngay": 86400, "d": 86400, "day": 86400, "days": 86400,
-    "tuan": 7 * 86400, "w": 7 * 86400, "week": 7 * 86400, "weeks": 7 * 86400,
-}
-_RELATIVE = re.compile(r"^(\d+)\s*([a-z]+)(?:\s+(?:truoc|ago))?$")
-_AT = r"(?:\s*(?:luc|at|,)?\s*(\d{1,2})[:h](\d{2}))?"
-_DAY_WORD = re.compile(rf"^(hom nay|today|hom qua|yesterday){_AT}$")
-_VI_DATE = re.compile(rf"^(\d{{1,2}})\s+thang\s+(\d{{1,2}})(?:,?\s*(?:nam\s+)?(\d{{4}}))?{_AT}$")
-_NUM_DATE = re.compile(rf"^(?:(\d{{1,2}})[:h](\d{{2}})\s+)?(\d{{1,2}})[/.-](\d{{1,2}})(?:[/.-](\d{{2,4}}))?{_AT}$")
+LANGUAGES = ("vi", "en")
 _JUST_NOW = {"vua xong", "just now", "bay gio", "now"}
+# "2 giờ", "5 phút", "3 ngày", "2 hrs", "5m", "1d": Facebook's "ago"-less relative times.
+_BARE = re.compile(r"^(\d+)\s*([^\W\d]+)$")
+_VI_UNITS = {"giay", "phut", "gio", "ngay", "tuan", "thang", "nam"}
+_HAS_YEAR = re.compile(r"\b\d{4}\b|\d{1,2}[/.-]\d{1,2}[/.-]\d{2}\b")
 
 
 def parse_time(text: str | None, captured_at: datetime, tz: ZoneInfo = VN) -> datetime | None:
-    """The moment `text` denotes, seen at `captured_at` (aware); None when it is not a time we know."""
+    """The moment `text` denotes, seen at `captured_at` (aware), aware; None when it is not a time."""
     if not text or not text.strip():
         return None
-    raw = text.strip()
+    raw = re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip(" .·")
     absolute = _absolute(raw, tz)
     if absolute is not None:
         return absolute
-    s = re.sub(r"\s+", " ", fold(raw).lower().replace("\u00a0", " ")).strip(" .·")
     now = captured_at.astimezone(tz)
-    if s in _JUST_NOW:
+    folded = fold(raw).lower()
+    if folded in _JUST_NOW:
         return now
-    m = _RELATIVE.match(s)
-    if m and m.group(2) in _UNITS:
-        return now - timedelta(seconds=int(m.group(1)) * _UNITS[m.group(2)])
-    m = _DAY_WORD.match(s)
+    m = _BARE.match(folded)
     if m:
-        day = now if m.group(1) in ("hom nay", "today") else now - timedelta(days=1)
-        return _at(day, m.group(2), m.group(3), default_now=now if m.group(2) is None else None)
-    m = _VI_DATE.match(s)
-    if m:
-        return _date(now, int(m.group(1)), int(m.group(2)), m.group(3), m.group(4), m.group(5))
-    m = _NUM_DATE.match(s)
-    if m:
-        hh, mm = (m.group(1), m.group(2)) if m.group(1) else (m.group(6), m.group(7))
-        return _date(now, int(m.group(3)), int(m.group(4)), m.group(5), hh, mm)
-    return None
+        raw = f"{raw} trước" if m.group(2) in _VI_UNITS else f"{raw} ago"
+    elif not re.search(r"\d|hom|yesterday|today", folded):
+        return None  # "không rõ", "tháng 8": no day to read (dateparser would invent one)
+    settings = {"RELATIVE_BASE": now.replace(tzinfo=None), "TIMEZONE": str(tz), "TO_TIMEZONE": str(tz),
+                "RETURN_AS_TIMEZONE_AWARE": True, "PREFER_DATES_FROM": "past", "DATE_ORDER": "DMY",
+                "STRICT_PARSING": False, "REQUIRE_PARTS": ["day"] if not m else []}
+    try:
+        t = dateparser.parse(raw, languages=list(LANGUAGES), settings=settings)
+    except (ValueError, OverflowError):
+        return None
+    if t is None:
+        return None
+    t = t.astimezone(tz)
+    if t > now + timedelta(hours=1) and not _HAS_YEAR.search(raw):
+        try:
+            t = t.replace(year=t.year - 1)  # "24 tháng 12" seen in November: last December
+        except ValueError:
+            return None
+    return t
 
 
 def _absolute(raw: str, tz: ZoneInfo) -> datetime | None:
@@ -72,36 +73,13 @@ def _absolute(raw: str, tz: ZoneInfo) -> datetime | None:
         except ValueError:
             return None
         return t if t.tzinfo else t.replace(tzinfo=tz)
-    if re.match(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}", raw):
+    if re.match(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d", raw):
         try:
             t = parsedate_to_datetime(raw)
         except (TypeError, ValueError):
             return None
         return t if t.tzinfo else t.replace(tzinfo=tz)
     return None
-
-
-def _at(day: datetime, hh: str | None, mm: str | None, *, default_now: datetime | None = None) -> datetime:
-    if hh is None:
-        return default_now or day.replace(hour=0, minute=0, second=0, microsecond=0)
-    return day.replace(hour=int(hh), minute=int(mm), second=0, microsecond=0)
-
-
-def _date(now: datetime, day: int, month: int, year: str | None, hh: str | None, mm: str | None) -> datetime | None:
-    y = int(year) if year else now.year
-    if year and y < 100:
-        y += 2000
-    try:
-        t = now.replace(year=y, month=month, day=day, hour=int(hh or 0), minute=int(mm or 0), second=0,
-                        microsecond=0)
-    except ValueError:  # 31 tháng 2
-        return None
-    if not year and t > now + timedelta(hours=1):
-        try:
-            t = t.replace(year=y - 1)
-        except ValueError:
-            return None
-    return t
 
 
 def utc(t: datetime | None) -> datetime | None:

@@ -84,11 +84,16 @@ def _last_line(text: str) -> str:
 
 def scrapy_settings(home: Home, name: str, src: SourceConfig, cfg: CrawlSettings, health_out: Path) -> dict:
     """Scrapy settings of one source's crawler: politeness from the config, our middlewares/pipelines."""
+    from canhbao.crawlers.fetch_guard import DISABLED_HANDLERS, abort_predicate
+    from canhbao.net.policy import load as load_policy
+
+    policy = load_policy().with_private(src.allow_private)
     concurrency = src.concurrency or cfg.concurrency_per_domain
     delay = cfg.download_delay if src.download_delay is None else src.download_delay
     s = {
         "CANHBAO_HOME": home, "CANHBAO_SOURCE": name, "CANHBAO_HEALTH_OUT": str(health_out),
         "CANHBAO_DOWNLOAD_MEDIA": cfg.download_media, "CANHBAO_STORE_BATCH": cfg.store_batch, "CANHBAO_MEDIA_MAX_BYTES": cfg.media_max_bytes,
+        "CANHBAO_MEDIA_MAX_PIXELS": cfg.media_max_pixels,
         "CANHBAO_MEDIA_TYPES": list(cfg.media_types),
         "CANHBAO_BACKOFF_BASE": cfg.backoff_base_s, "CANHBAO_BACKOFF_MAX": cfg.backoff_max_s,
         "USER_AGENT": cfg.user_agent,
@@ -99,11 +104,13 @@ def scrapy_settings(home: Home, name: str, src: SourceConfig, cfg: CrawlSettings
         "AUTOTHROTTLE_START_DELAY": max(delay, 0.1),
         "RETRY_ENABLED": True, "RETRY_TIMES": cfg.retry_times,
         "RETRY_HTTP_CODES": [429, 500, 502, 503, 504, 522, 524, 408],
-        "DOWNLOAD_TIMEOUT": cfg.timeout_s, "CLOSESPIDER_TIMEOUT": cfg.max_run_s,
-        "DOWNLOAD_MAXSIZE": max(cfg.media_max_bytes, 32 * 1024 * 1024), "DOWNLOAD_WARNSIZE": 0,
+        "DOWNLOAD_TIMEOUT": min(cfg.timeout_s, policy.timeout_s), "CLOSESPIDER_TIMEOUT": cfg.max_run_s,
+        "DOWNLOAD_MAXSIZE": policy.max_bytes, "DOWNLOAD_WARNSIZE": 0,
+        "DOWNLOAD_HANDLERS": dict(DISABLED_HANDLERS), "REDIRECT_MAX_TIMES": policy.max_redirects,
         "HTTPCACHE_ENABLED": cfg.http_cache, "HTTPCACHE_DIR": str(home.cache / "http"),
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            "canhbao.crawlers.fetch_guard.FetchPolicyMiddleware": 50,  # before robots.txt, redirects, cache
             "canhbao.crawlers.politeness.BackoffRetryMiddleware": 550,
             "canhbao.crawlers.capture.WarcCaptureMiddleware": 585,
         },
@@ -114,7 +121,8 @@ def scrapy_settings(home: Home, name: str, src: SourceConfig, cfg: CrawlSettings
     }
     if src.fetch == "browser":
         handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
-        s["DOWNLOAD_HANDLERS"] = {"http": handler, "https": handler}
+        s["DOWNLOAD_HANDLERS"] = {**DISABLED_HANDLERS, "http": handler, "https": handler}
+        s["PLAYWRIGHT_ABORT_REQUEST"] = abort_predicate(src.allow_private)
         s["PLAYWRIGHT_BROWSER_TYPE"] = "chromium"
         s["PLAYWRIGHT_LAUNCH_OPTIONS"] = {"executable_path": cfg.browser_path, "headless": True, "args": BROWSER_ARGS}
         s["PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT"] = cfg.browser_timeout_s * 1000

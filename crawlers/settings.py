@@ -14,9 +14,6 @@ from typing import Literal, Mapping
 
 from canhbao.core import config
 
-SOURCE_TYPES = ("facebook_page", "facebook_group", "zalo_oa", "telegram_channel", "news", "generic_html")
-PLATFORMS = {"facebook_page": "facebook", "facebook_group": "facebook", "zalo_oa": "zalo",
-             "telegram_channel": "telegram", "news": "news", "generic_html": "web"}
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
 
@@ -42,7 +39,8 @@ class Selectors:
 
 @dataclass(frozen=True)
 class SourceConfig:
-    type: Literal["facebook_page", "facebook_group", "zalo_oa", "telegram_channel", "news", "generic_html"]
+    # capture: one page an analyst asked for (`canhbao capture URL`), read as a whole; not for sources.yml
+    type: str  # a source type some spider declares (crawlers/spiders/: facebook_page, news, ...)
     url: str  # start page: feed page, t.me/s/<channel>, RSS/Atom/sitemap URL, list page
     urls: tuple[str, ...] = ()  # more start URLs (further feeds or sitemaps)
     enabled: bool = True
@@ -54,8 +52,13 @@ class SourceConfig:
     token_env: str = ""  # name of the environment variable holding the Graph API token
     cookies_file: Path | None = None  # JSON list of cookies {name, value, domain, path} for browser mode
     obey_robots: bool | None = None  # None: the global default
+    allow_private: bool = False  # fetch from loopback/private addresses (a local mirror, the sample site)
     concurrency: int = 0  # requests per domain; 0: the global default
     download_delay: float | None = None
+    # the interface language asked for: it decides the language of the times pages print (both are read)
+    accept_language: str = "vi-VN,vi;q=0.9,en-US;q=0.6,en;q=0.5"
+    # the zone the source prints local times in ("": the global `timezone`); logged-out Facebook prints UTC
+    timezone: str = ""
     scrolls: int = 0  # browser mode: scroll to the bottom up to this many times to load more (endless feeds)
     max_pages: int = 20  # list pages followed per run (older pages are reached on the first runs)
     follow_articles: bool = True  # news/zalo: open each new article for its full text and images
@@ -63,13 +66,26 @@ class SourceConfig:
 
     @property
     def platform(self) -> str:
-        return PLATFORMS[self.type]
+        from canhbao.crawlers.spiders import spider_class
+
+        return spider_class(self.type).platform
 
     def validate(self) -> None:
+        from canhbao.crawlers.spiders import spider_classes
+
+        if self.type not in spider_classes():
+            raise ValueError(f"type: unknown source type {self.type!r}; known: {', '.join(sorted(spider_classes()))}")
         if not self.url.startswith(("http://", "https://")):
             raise ValueError(f"url must be an http(s) URL, got {self.url!r}")
         if self.max_pages < 1:
             raise ValueError("max_pages must be at least 1")
+        if self.timezone:
+            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+            try:
+                ZoneInfo(self.timezone)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"timezone: unknown time zone {self.timezone!r}") from None
         if self.fetch == "graph" and not (self.graph_id and self.token_env):
             raise ValueError("fetch: graph needs graph_id and token_env")
         if self.fetch == "graph" and self.type not in ("facebook_page", "facebook_group"):
@@ -96,6 +112,7 @@ class CrawlSettings:
     download_media: bool = True
     store_batch: int = 20  # posts per post-store transaction (and state write)
     media_max_bytes: int = 20 * 1024 * 1024
+    media_max_pixels: int = 50_000_000  # a larger image (by its header) is refused before decoding
     media_types: tuple[str, ...] = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp")
     timezone: str = "Asia/Ho_Chi_Minh"  # how local times on Vietnamese pages are read
     browser_path: str = "/usr/bin/chromium"

@@ -30,6 +30,8 @@ class AlertQuery:
     offset: int = 0
     assignee: str = ""
     sort: str = "-captured_at"  # -captured_at | captured_at | -score | score | -updated_at (ties: id)
+    claim_id: str = ""  # fake-news alerts matching this claim
+    id_prefix: str = ""  # alerts whose id starts with this (the CLI accepts id prefixes)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,10 @@ def query_clause(q: AlertQuery) -> dict[str, Any]:
         filters.append({"term": {"document_number": q.document_number}})
     if q.assignee:
         filters.append({"term": {"assignee": q.assignee}})
+    if q.claim_id:
+        filters.append({"term": {"claim_ids": q.claim_id}})
+    if q.id_prefix:
+        filters.append({"prefix": {"id": q.id_prefix}})
     must = []
     terms = words(q.text)
     if terms:

@@ -198,6 +198,12 @@ def _where(q: AlertQuery) -> tuple[str, list[Any]]:
     if q.document_number:
         clauses.append("EXISTS (SELECT 1 FROM json_each(alerts.doc, '$.document_number') WHERE value = ?)")
         params.append(q.document_number)
+    if q.claim_id:
+        clauses.append("EXISTS (SELECT 1 FROM json_each(alerts.doc, '$.claim_ids') WHERE value = ?)")
+        params.append(q.claim_id)
+    if q.id_prefix:
+        clauses.append("alerts.id >= ? AND alerts.id < ?")  # a range on the primary key, not a LIKE scan
+        params += [q.id_prefix, q.id_prefix + "\uffff"]
     if getattr(q, "assignee", ""):
         clauses.append("alerts.assignee = ?")
         params.append(q.assignee)

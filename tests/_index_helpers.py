@@ -13,6 +13,7 @@ TEXTS = {
     "leak": "Công văn số 1234/BYT-KCB của Bộ Y tế về việc tăng cường phòng chống dịch, lưu hành nội bộ",
     "pii_exposure": "Bệnh nhân Nguyễn Văn [HỌ TÊN] số CCCD [CCCD] điều trị tại Bệnh viện Bạch Mai",
     "fake_news": "Tin đồn uống nước chanh nóng chữa khỏi ung thư đang lan truyền trên mạng",
+    "manual_capture": "Bài đăng cán bộ thu thập khi tuần tra mạng, chưa bộ phát hiện nào cảnh báo",
 }
 
 
@@ -32,6 +33,12 @@ def make_alert(n: int = 0, kind: str = "leak", *, score: float = 0.9, platform: 
                           summary="Lộ CCCD và tên bệnh nhân",
                           entities=(PiiEntity("CCCD", 30, 42, 0.99, "basic"),
                                     PiiEntity("HEALTH", 50, 60, 0.8, "sensitive")))
+    elif kind == "manual_capture":
+        finding = Finding(type="manual_capture", detector="analyst", score=1.0,
+                          summary="capture:html by can.bo.a on may-tram-1: tuần tra",
+                          signals={"provenance": {"actor": "can.bo.a", "machine": "may-tram-1",
+                                                  "method": "capture:html", "note": "tuần tra"},
+                                   "detector_alerts": [], "personal_data": False})
     else:
         finding = Finding(type="fake_news", detector="fakenews", score=score, target="claim7",
                           summary="Giống tin giả đã được bác bỏ",

@@ -11,6 +11,9 @@ import pytest
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# Test sites are served on 127.0.0.1: the fetch policy allows private addresses here, by setting.
+# The hostile-source tests (tests/test_fetch_policy*.py) turn it off again.
+os.environ.setdefault("CANHBAO_FETCH__ALLOW_PRIVATE", "true")
 
 
 @pytest.fixture
@@ -170,3 +173,29 @@ def postgres_server(tmp_path_factory):
     with PostgresServer(base) as server:
         yield server
     shutil.rmtree(base, ignore_errors=True)
+
+
+# --- unit / integration markers ------------------------------------------------------------------------
+# A test is `integration` when it uses a real part: a server, a browser, OCR, an embedding model, a crawl in a
+# child process. Fixtures say so by name; modules whose tests call those parts directly are listed below.
+# Everything else is `unit` (`make test-unit`).
+INTEGRATION_FIXTURES = {
+    "opensearch_node", "server_store_factory", "postgres_server", "renderer", "evidence_world", "e5_embedder",
+}
+INTEGRATION_MODULES = {
+    "test_capture", "test_crawl_browser", "test_crawl_cli", "test_crawl_faults", "test_crawl_sites",
+    "test_dags", "test_demo", "test_embedding_backends", "test_evidence_cli", "test_evidence_crawled",
+    "test_evidence_export", "test_evidence_faults", "test_evidence_verify", "test_fakenews_classifier",
+    "test_fakenews_matching", "test_fetch_policy_crawl", "test_import", "test_leak_detect", "test_media_reader",
+    "test_registry_store", "test_retro_hunt", "test_scan_pipeline", "test_standalone", "test_takedown_check",
+    "test_detector_contract", "test_console_browser", "test_notify",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        real = (INTEGRATION_FIXTURES & set(getattr(item, "fixturenames", ())) or item.module.__name__.rsplit(".", 1)[-1]
+                in INTEGRATION_MODULES or params.get("any_store", "sqlite") != "sqlite"
+                or item.get_closest_marker("integration"))
+        item.add_marker(pytest.mark.integration if real else pytest.mark.unit)

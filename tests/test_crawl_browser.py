@@ -36,8 +36,14 @@ def test_browser_mode_renders_a_javascript_feed(tmp_path):
     got = {p.post_id: p for p in PostStore(home.posts_db).iter(source="fb-js")}
     assert got["1004"].text.startswith("Thông báo số 1004") and len(got["1004"].media) == 2
     assert all(m.sha256 for m in got["1004"].media)
+    # the posts were read from the GraphQL JSON the page loaded: exact creation times, not the DOM's "2 giờ"
+    gql = json.loads((tmp_path / "site/fb/fb-js/api/graphql/p1.json").read_text(encoding="utf-8"))
+    for edge in gql["data"]["node"]["group_feed"]["edges"]:
+        story = edge["node"]
+        created = story["comet_sections"]["context_layout"]["story"]["comet_sections"]["metadata"][0]["story"]
+        assert got[story["post_id"]].published_at.timestamp() == created["creation_time"]
     raw = (home.root / got["1004"].raw_html).read_text(encoding="utf-8")
-    assert 'role="article"' in raw  # the raw capture is the rendered DOM
+    assert "<article" in raw and "data-ft=" in raw  # the raw capture is the rendered DOM
     scrolled = health(report, "fb-scroll")  # 2 + 2 + 1 posts, loaded by two scrolls of one page
     assert (scrolled.status, scrolled.posts_stored, scrolled.pages_fetched) == ("ok", 5, 1), scrolled.line()
     for name, kind in (("fb-wall", "login_wall"), ("fb-blocked", "rate_limited")):

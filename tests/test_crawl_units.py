@@ -84,7 +84,7 @@ def test_settings_are_validated_with_the_key_named():
     ok = from_mapping({"sources": {"a": {"type": "telegram_channel", "url": "http://127.0.0.1/s/a"}}})
     assert ok.sources["a"].platform == "telegram" and ok.obey_robots
     for data, needle in [
-        ({"sources": {"a": {"type": "myspace", "url": "http://x"}}}, "sources.a.type"),
+        ({"sources": {"a": {"type": "myspace", "url": "http://x"}}}, "sources.a: type: unknown source type 'myspace'"),
         ({"sources": {"a": {"type": "news", "url": "http://x", "colour": 1}}}, "sources.a.colour"),
         ({"sources": {"a": {"type": "generic_html", "url": "http://x"}}}, "selectors.item"),
         ({"sources": {"a": {"type": "news", "url": "http://x", "fetch": "graph"}}}, "graph_id"),
@@ -122,7 +122,10 @@ def test_politeness_settings_reach_scrapy(tmp_path):
     b = scrapy_settings(home, "b", cfg.sources["b"], cfg, tmp_path / "b.json")
     assert (a["ROBOTSTXT_OBEY"], a["DOWNLOAD_DELAY"], a["CONCURRENT_REQUESTS_PER_DOMAIN"]) == (True, 1.5, 2)
     assert a["AUTOTHROTTLE_ENABLED"] and a["HTTPCACHE_ENABLED"] and 429 in a["RETRY_HTTP_CODES"]
-    assert "DOWNLOAD_HANDLERS" not in a
+    # html mode keeps Scrapy's http(s) handlers; local files, data:, S3 and FTP are never fetched
+    assert a["DOWNLOAD_HANDLERS"] == {"file": None, "data": None, "s3": None, "ftp": None}
+    assert b["DOWNLOAD_HANDLERS"]["file"] is None and "scrapy_playwright" in b["DOWNLOAD_HANDLERS"]["https"]
+    assert callable(b["PLAYWRIGHT_ABORT_REQUEST"])
     assert (b["ROBOTSTXT_OBEY"], b["DOWNLOAD_DELAY"], b["CONCURRENT_REQUESTS_PER_DOMAIN"]) == (False, 3, 1)
     assert b["PLAYWRIGHT_LAUNCH_OPTIONS"]["executable_path"] == "/usr/bin/chromium"
     assert "--disable-background-networking" in b["PLAYWRIGHT_LAUNCH_OPTIONS"]["args"]
@@ -142,3 +145,12 @@ def test_a_source_already_being_crawled_is_skipped(tmp_path):
     assert report.exit_code == 0 and report.sources[0].status == "error"
     assert "already being crawled" in report.sources[0].errors[0]
     assert (home.crawl_state / "runs" / f"{report.run_id}.json").exists()
+
+
+def test_spiders_declare_platform_and_source_types_and_claim_each_type_once():
+    from canhbao.crawlers.spiders import spider_classes
+
+    classes = spider_classes()
+    assert {"facebook_page", "facebook_group", "zalo_oa", "telegram_channel", "news", "generic_html"} <= set(classes)
+    assert all(cls.platform and source_type in cls.source_types for source_type, cls in classes.items())
+    assert classes["facebook_group"].platform == "facebook" and classes["generic_html"].platform == "web"

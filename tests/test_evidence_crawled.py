@@ -51,8 +51,11 @@ def test_crawled_leak_exports_and_replays(tmp_path, seeds, renderer):
         alert = alert_from_finding(post, finding, masked)
         store.upsert([alert])
         store.transition(alert.id, "confirmed", actor="analyst.tuan")
-        done = export.export(home, store, alert.id, EvidenceSettings(), out_dir=tmp_path / "out",
-                             actor="inspector.lan", renderer=renderer)
+        lead = EvidenceSettings(roles={"chief.minh": ("inspector_lead",)})
+        done = export.export(home, store, alert.id, lead, out_dir=tmp_path / "out", unmasked=True,
+                             actor="chief.minh", renderer=renderer)
+        masked_done = export.export(home, store, alert.id, EvidenceSettings(screenshot_live=False),
+                                    out_dir=tmp_path / "masked", actor="inspector.lan", renderer=renderer)
     store.close()
     assert done.missing == () and bundle.verify(done.zip_path).ok
     with zipfile.ZipFile(done.zip_path) as zf:
@@ -65,3 +68,10 @@ def test_crawled_leak_exports_and_replays(tmp_path, seeds, renderer):
     # The crawler fetched the feed page, not a page of its own for the post: found by the captured HTML.
     assert any("Lộ công văn của Sở Y tế" in body.decode("utf-8", "replace") for body in responses.values())
     assert responses[post.media[0].url] == files[f"media/{post.media[0].sha256}{post.media[0].path[-4:]}"]
+    # The default (masked) export finds the post's own element in the crawled feed page, not the feed.
+    with zipfile.ZipFile(masked_done.zip_path) as zf:
+        names = set(zf.namelist())
+        element = zf.read("post/element.html").decode() if "post/element.html" in names else ""
+    assert "Lộ công văn của Sở Y tế" in element or any("post/element.html" in w for w in masked_done.withheld), (
+        names, masked_done.withheld, masked_done.missing)
+    assert "post/page.html" not in names and not any(n.startswith("capture/") for n in names)

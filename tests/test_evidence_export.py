@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+import bisect
+import gzip
 import io
 import json
 import subprocess
+import sys
 import zipfile
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -15,22 +19,24 @@ from warcio.archiveiterator import ArchiveIterator
 
 from canhbao.core.audit import AuditLog
 from canhbao.core.records import sha256_hex
-from canhbao.evidence import bundle, export
+from canhbao.evidence import bundle, export, wacz
 from canhbao.evidence.settings import EvidenceSettings
 
 SETTINGS = EvidenceSettings()
+# The full page (raw HTML, WARC, WACZ, full-page screenshots) is only in unmasked exports by an allowed role.
+LEAD = EvidenceSettings(roles={"chief.minh": ("inspector_lead",)})
 
 
 @pytest.fixture(scope="module")
 def exported(evidence_world, renderer, tmp_path_factory):
     home, _site, store, cases = evidence_world
     out = tmp_path_factory.mktemp("out")
-    leak = export.export(home, store, cases["leak"].alert.id, SETTINGS, out_dir=out, unpacked=True,
-                         actor="inspector.lan", renderer=renderer)
+    leak = export.export(home, store, cases["leak"].alert.id, LEAD, out_dir=out, unpacked=True, unmasked=True,
+                         actor="chief.minh", renderer=renderer)
     pii = export.export(home, store, cases["pii"].alert.id, SETTINGS, out_dir=out, actor="inspector.lan",
                         renderer=renderer)
-    fake = export.export(home, store, cases["fake"].alert.id, SETTINGS, out_dir=out, lang="en",
-                         actor="inspector.lan", renderer=renderer)
+    fake = export.export(home, store, cases["fake"].alert.id, LEAD, out_dir=out, lang="en", unmasked=True,
+                         actor="chief.minh", renderer=renderer)
     return {"leak": leak, "pii": pii, "fake": fake}
 
 
@@ -106,7 +112,7 @@ def test_wacz_index_points_at_the_records(exported, evidence_world):
         for line in wz.read("indexes/index.cdx").decode().splitlines():
             key, ts, fields = line.split(" ", 2)
             fields = json.loads(fields)
-            assert key.startswith("127.0.0.1:") and len(ts) == 14
+            assert key == wacz.surt(fields["url"]) and key.startswith("1,0,0,127:") and len(ts) == 14
             warc = wz.read(f"archive/{fields['filename']}")
             start = int(fields["offset"])
             record = next(iter(ArchiveIterator(io.BytesIO(warc[start:start + int(fields["length"])]))))
@@ -121,7 +127,7 @@ def test_pdf_record_in_vietnamese_with_embedded_fonts_and_images(exported, evide
     text = pdf_text(files["report.pdf"], tmp_path)
     for expected in ("BIÊN BẢN GHI NHẬN CHỨNG CỨ ĐIỆN TỬ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
                      case.alert.id,
-                     "Lộ lọt văn bản nội bộ", "6564/VP-KGVX", "Thời điểm thu thập", "inspector.lan",
+                     "Lộ lọt văn bản nội bộ", "6564/VP-KGVX", "Thời điểm thu thập", "chief.minh",
                      "21:30:00 30/08/2021 (UTC+07:00)",
                      "CHUỖI LƯU GIỮ CHỨNG CỨ", "analyst.tuan", sha256_hex(files["custody.jsonl"])):
         assert expected in text, expected
@@ -141,7 +147,7 @@ def test_pdf_record_in_vietnamese_with_embedded_fonts_and_images(exported, evide
 def test_pii_export_is_masked_and_withholds_raw_captures(exported, evidence_world, tmp_path):
     files = members(exported["pii"])
     text = files["post/text.txt"].decode()
-    assert "0912345678" not in text and "Nguyễn Thị Hoa" not in text and "SĐT **********" in text
+    assert "0912345678" not in text and "Nguyễn Thị Hoa" not in text and "SĐT [PHONE" in text
     assert not any(n.startswith(("media/", "capture/")) or n == "post/page.html" for n in files)
     meta = json.loads(files["metadata.json"])
     kinds = {t["type"] for t in meta["match"]["pii_types"]}
@@ -149,7 +155,7 @@ def test_pii_export_is_masked_and_withholds_raw_captures(exported, evidence_worl
     assert any("WARC records" in w for w in meta["withheld"]) and meta["export"]["unmasked"] is False
     pdf = pdf_text(files["report.pdf"], tmp_path)
     assert "0912345678" not in pdf and "Nguyễn Thị Hoa" not in pdf and "dữ liệu cá nhân đã được che" in pdf
-    assert "Loại dữ liệu cá nhân" in pdf and "cccd (basic)" in pdf
+    assert "số căn cước công dân (1 lần)" in pdf and "dữ liệu cá nhân cơ bản" in pdf
     assert bundle.verify(exported["pii"].zip_path).ok
 
 
@@ -190,8 +196,10 @@ def test_every_export_is_audited_and_on_the_alert(exported, evidence_world):
         assert any(ev.action == "exported" and result.sha256 in ev.note for ev in store.get(alert_id).history)
         custody = [json.loads(line) for line in members(result)["custody.jsonl"].splitlines()]
         actions = [c["action"] for c in custody]
-        assert actions[0] == "captured" and "analysed" in actions and "confirmed" in actions
-        assert actions[-1] == "exported" and custody[-1]["actor"] == "inspector.lan"
+        assert actions[0] == "captured" and "analysed" in actions and "alert.confirmed" in actions
+        assert "confirmed" not in actions  # the history event is folded into its audit entry
+        assert actions[-1] == "exported" and custody[-1]["actor"] == ("inspector.lan" if kind == "pii"
+                                                                      else "chief.minh")
     assert AuditLog(home.audit_log).verify() == []
 
 
@@ -201,3 +209,69 @@ def test_unpacked_copy_matches_and_checks_with_sha256sum(exported):
     assert on_disk == sorted(exported["leak"].files)
     subprocess.run(["sha256sum", "--quiet", "-c", "manifest.sha256"], cwd=d, check=True)
     assert bundle.verify(d).ok
+
+
+def _wacz_file(result, tmp_path) -> Path:
+    path = tmp_path / "capture.wacz"
+    path.write_bytes(members(result)["capture/capture.wacz"])
+    return path
+
+
+def test_wacz_passes_wacz_validate(exported, tmp_path):
+    tool = Path(sys.executable).parent / "wacz"  # py-wacz, Webrecorder's reference tool (test extra)
+    run = subprocess.run([str(tool), "validate", "-f", str(_wacz_file(exported["leak"], tmp_path))],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_wacz_index_is_the_one_py_wacz_makes(exported, tmp_path):
+    """`wacz create` over the same WARC files gives the same keys, times, URLs, offsets and lengths."""
+    ours = _wacz_file(exported["leak"], tmp_path)
+    with zipfile.ZipFile(ours) as wz:
+        warcs = []
+        for name in wz.namelist():
+            if name.startswith("archive/"):
+                warcs.append(tmp_path / name.split("/", 1)[1])
+                warcs[-1].write_bytes(wz.read(name))
+        our_lines = wz.read("indexes/index.cdx").decode().splitlines()
+    ref = tmp_path / "ref.wacz"
+    subprocess.run([str(Path(sys.executable).parent / "wacz"), "create", "-o", str(ref), *map(str, warcs)],
+                   check=True, capture_output=True, timeout=120)
+    with zipfile.ZipFile(ref) as rz:
+        raw = rz.read("indexes/index.cdx.gz")
+    ref_lines = gzip.decompress(raw).decode().splitlines()
+
+    def rows(lines):
+        out = set()
+        for line in lines:
+            key, ts, fields = line.split(" ", 2)
+            f = json.loads(fields)
+            if f.get("mime") == "application/warc-fields":
+                continue  # warcinfo records: py-wacz indexes them, replay does not use them
+            out.add((key, ts, f["url"], f["offset"], f["length"], f["filename"]))
+        return out
+    assert rows(our_lines) == rows(ref_lines)
+
+
+def test_replay_finds_the_captured_post_by_its_url(exported, evidence_world):
+    """What a replayer does: SURT of the URL asked for, binary search in the sorted CDXJ, read the record
+    at its offset in the archive file; it is the page and the image as captured."""
+    case = evidence_world[3]["leak"]
+    files = members(exported["leak"])
+    with zipfile.ZipFile(io.BytesIO(files["capture/capture.wacz"])) as wz:
+        lines = wz.read("indexes/index.cdx").decode().splitlines()
+        assert lines == sorted(lines)
+        keys = [line.split(" ", 1)[0] for line in lines]
+
+        def replay(url: str) -> bytes:
+            key = wacz.surt(url)
+            i = bisect.bisect_left(keys, key)
+            assert i < len(keys) and keys[i] == key, f"{url}: no capture under {key}"
+            fields = json.loads(lines[i].split(" ", 2)[2])
+            data = wz.read(f"archive/{fields['filename']}")
+            start = int(fields["offset"])
+            record = next(iter(ArchiveIterator(io.BytesIO(data[start:start + int(fields["length"])]))))
+            return record.content_stream().read()
+
+        assert replay(case.post.url) == files["post/page.html"]
+        assert sha256_hex(replay(case.post.media[0].url)) == case.post.media[0].sha256

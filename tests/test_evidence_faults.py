@@ -16,7 +16,8 @@ from canhbao.core.posts import PostStore
 from canhbao.evidence import bundle, export
 from canhbao.evidence.settings import EvidenceSettings
 
-SETTINGS = EvidenceSettings(screenshot_live=False)
+SETTINGS = EvidenceSettings(screenshot_live=False, roles={"chief.minh": ("inspector_lead",)})
+FULL = {"unmasked": True, "actor": "chief.minh"}  # the full page is only in an unmasked export
 
 
 def test_unknown_alert_id_is_a_one_line_error(evidence_world, tmp_path):
@@ -37,7 +38,7 @@ def test_purged_media_is_stated_in_the_bundle_not_hidden(evidence_world, rendere
         with pytest.raises(InputError, match="incomplete evidence: media .* purged"):
             export.export(home, store, case.alert.id, SETTINGS, out_dir=tmp_path / "strict", strict=True)
         assert not (tmp_path / "strict").exists()
-        done = export.export(home, store, case.alert.id, SETTINGS, out_dir=tmp_path, renderer=renderer)
+        done = export.export(home, store, case.alert.id, SETTINGS, out_dir=tmp_path, renderer=renderer, **FULL)
     finally:
         blob.write_bytes(saved)
     assert len(done.missing) == 1 and media.sha256 in done.missing[0] and "purged" in done.missing[0]
@@ -92,7 +93,8 @@ def test_lost_raw_html_and_warc_then_lost_post_record(evidence_world, renderer, 
     saved = raw.read_bytes()
     raw.unlink()
     try:  # the page is still in the WARC: it is taken from there and still rendered
-        done = export.export(home, store, case.alert.id, SETTINGS, out_dir=tmp_path / "a", renderer=renderer)
+        done = export.export(home, store, case.alert.id, SETTINGS, out_dir=tmp_path / "a", renderer=renderer,
+                             **FULL)
     finally:
         raw.write_bytes(saved)
     assert len(done.missing) == 1 and "raw HTML capture" in done.missing[0]
@@ -103,7 +105,8 @@ def test_lost_raw_html_and_warc_then_lost_post_record(evidence_world, renderer, 
     with sqlite3.connect(home.posts_db) as db:  # a retention purge removed the post record too
         db.execute("DELETE FROM posts WHERE key=?", (case.post.key,))
     try:
-        done = export.export(home, store, case.alert.id, SETTINGS, out_dir=tmp_path / "b", renderer=renderer)
+        done = export.export(home, store, case.alert.id, SETTINGS, out_dir=tmp_path / "b", renderer=renderer,
+                             **FULL)
     finally:
         moved.rename(warc)
         PostStore(home.posts_db).put(case.post)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from datetime import datetime
 
 import pytest
 
@@ -10,13 +11,13 @@ from canhbao import cli
 from canhbao.evidence import bundle, export, signing
 from canhbao.evidence.settings import EvidenceSettings
 
-SETTINGS = EvidenceSettings(screenshot_live=False)
+SETTINGS = EvidenceSettings(screenshot_live=False, roles={"chief.minh": ("inspector_lead",)})
 
 
 @pytest.fixture(scope="module")
 def leak_zip(evidence_world, renderer, tmp_path_factory):
     home, _site, store, cases = evidence_world
-    return export.export(home, store, cases["leak"].alert.id, SETTINGS, actor="inspector.lan",
+    return export.export(home, store, cases["leak"].alert.id, SETTINGS, actor="chief.minh", unmasked=True,
                          out_dir=tmp_path_factory.mktemp("v"), renderer=renderer).zip_path
 
 
@@ -86,7 +87,7 @@ def test_resealed_with_another_key_fails_against_the_trusted_key(leak_zip, tmp_p
     files["post/text.txt"] = "nội dung đã bị sửa".encode()
     forged = bundle.seal({k: v for k, v in files.items() if k not in bundle.UNSIGNED}, signing.load_or_create(
         tmp_path / "attacker.pem"))
-    bundle.write_zip(tmp_path / "forged.zip", forged)
+    bundle.write_zip(tmp_path / "forged.zip", forged, when=datetime(2026, 11, 30, 9, 0))
     assert bundle.verify(tmp_path / "forged.zip").ok  # self-consistent...
     trusted = signing.load_or_create(SETTINGS.key_file(evidence_world[0])).public_key()
     verdict = bundle.verify(tmp_path / "forged.zip", trusted)  # ...but not signed by this deployment

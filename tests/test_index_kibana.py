@@ -8,14 +8,14 @@ import email.parser
 import email.policy
 import json
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 from canhbao.cli import main
 from canhbao.index import documents, saved_objects
+from canhbao.testing.local_http import LocalServer
 
 PROPS = documents.resource("alerts.json")["template"]["mappings"]["properties"]
 AGGREGATABLE = {"keyword", "date", "float", "integer", "boolean"}
@@ -78,6 +78,8 @@ def test_saved_searches_match_the_shared_definitions():
         assert set(obj["attributes"]["columns"]) <= set(PROPS)
     assert {s["title"] for s in defs.values()} == {"canhbao: open leaks", "canhbao: PII exposures",
                                                    "canhbao: fake news by score"}
+    assert {o["attributes"]["title"] for o in searches.values()} == {
+        "Lộ văn bản — đang mở", "Lộ thông tin bệnh nhân", "Tin giả — điểm cao trước"}  # Vietnamese in Kibana
 
 
 def test_dashboard_visualizations_aggregate_on_aggregatable_fields():
@@ -107,6 +109,7 @@ class FakeKibana(BaseHTTPRequestHandler):
         url = urlparse(self.path)
         FakeKibana.seen.append({"path": url.path, "query": parse_qs(url.query),
                                 "xsrf": self.headers.get("kbn-xsrf"),
+                                "osd_xsrf": self.headers.get("osd-xsrf"),
                                 "auth": self.headers.get("Authorization"),
                                 "filename": parts["file"].get_filename(),
                                 "file": parts["file"].get_content()})
@@ -125,12 +128,8 @@ class FakeKibana(BaseHTTPRequestHandler):
 @pytest.fixture
 def kibana():
     FakeKibana.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeKibana)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with LocalServer(FakeKibana) as server:
+        yield f"http://127.0.0.1:{server.port}"
 
 
 def test_import_posts_the_ndjson_as_kibana_expects(kibana, config_dir, capsys, monkeypatch):
@@ -173,3 +172,75 @@ def test_objects_prints_the_bundle(config_dir, capsysbinary):
     assert main(["kibana", "objects"]) == 0
     lines = capsysbinary.readouterr().out.decode().splitlines()
     assert [json.loads(line)["id"] for line in lines] == [o["id"] for o in saved_objects.objects()]
+
+
+
+# --- one definition, two products (issue 15) -------------------------------------------------------------
+
+FLAVORS = ("kibana", "opensearch-dashboards")
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+def test_objects_validate_against_each_products_schema(flavor):
+    from canhbao.index.saved_object_schema import problems
+
+    objs = saved_objects.objects("police", flavor=flavor, console_url="https://canhbao.unit.local")
+    assert problems(objs, flavor, PROPS) == []
+    assert [o["id"] for o in objs] == [o["id"] for o in saved_objects.objects(flavor="kibana")]  # one definition
+    (daily,) = [_json_strings(o)["visState"] for o in objs if o["id"] == "canhbao-alerts-per-day-by-type"]
+    (date,) = [a for a in daily["aggs"] if a["type"] == "date_histogram"]
+    assert date["params"]["interval"] == "d" and "calendar_interval" not in date["params"]
+    for o in objs:
+        assert o["migrationVersion"] == {o["type"]: saved_objects.MIGRATION[o["type"]]}
+        assert ("coreMigrationVersion" in o) == (flavor == "kibana")
+        assert "typeMigrationVersion" not in o
+    view = next(o for o in objs if o["type"] == "index-pattern")
+    formats = json.loads(view["attributes"]["fieldFormatMap"])
+    assert formats["id"]["params"]["urlTemplate"] == "https://canhbao.unit.local/alerts/{{value}}"
+    assert formats["document_id"]["params"]["urlTemplate"] == "https://canhbao.unit.local/cases/doc-{{value}}"
+    assert formats["claim_ids"]["params"]["urlTemplate"] == "https://canhbao.unit.local/cases/claim-{{value}}"
+    assert ("name" in view["attributes"]) == (flavor == "kibana")  # OSD's index-pattern has no display name
+
+
+def test_console_case_links_match_the_console_case_ids():
+    """The dashboards' case links are built from document_id / claim_ids; the console names cases alike."""
+    from _index_helpers import make_alert
+
+    from canhbao.console.cases import auto_case
+
+    leak, fake = make_alert(1, "leak"), make_alert(2, "fake_news")
+    assert auto_case(leak).id == f"doc-{documents.alert_doc(leak)['document_id']}"
+    assert auto_case(fake).id == f"claim-{documents.alert_doc(fake)['claim_ids'][0]}"
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+def test_schema_check_catches_what_the_products_refuse(flavor):
+    from canhbao.index.saved_object_schema import problems
+
+    objs = saved_objects.objects(flavor=flavor)
+    vis = next(o for o in objs if o["id"] == "canhbao-alerts-per-day-by-type")
+    state = json.loads(vis["attributes"]["visState"])
+    state["aggs"][1]["params"] = {"field": "captured_at", "calendar_interval": "1d"}  # the old, ignored spelling
+    vis["attributes"]["visState"] = json.dumps(state)
+    dash = next(o for o in objs if o["type"] == "dashboard")
+    dash["attributes"]["controlGroupInput"] = {}  # Kibana knows it, OSD's strict mapping does not
+    dash["typeMigrationVersion"] = "8.5.0"
+    table = next(o for o in objs if o["id"] == "canhbao-open-vs-closed")
+    table["attributes"]["visState"] = table["attributes"]["visState"].replace('"status"', '"masked_text"')
+    found = "\n".join(problems(objs, flavor, PROPS))
+    assert "calendar_interval" in found and "masked_text (text) is not aggregatable" in found
+    assert ("controlGroupInput" in found) == (flavor == "opensearch-dashboards")
+    assert ("typeMigrationVersion" in found) == (flavor == "opensearch-dashboards")
+
+
+def test_import_into_opensearch_dashboards_uses_its_header(kibana, config_dir, capsys):
+    n = len(saved_objects.objects(flavor="opensearch-dashboards"))
+    FakeKibana.answer = (200, {"success": True, "successCount": n})
+    assert main(["kibana", "import", "--flavor", "opensearch-dashboards", "--url", kibana,
+                 "--console-url", "https://canhbao.unit.local"]) == 0
+    (req,) = FakeKibana.seen
+    assert req["osd_xsrf"] and req["xsrf"] is None and req["path"] == "/api/saved_objects/_import"
+    sent = [json.loads(line) for line in req["file"].splitlines()]
+    assert sent == saved_objects.objects(flavor="opensearch-dashboards", console_url="https://canhbao.unit.local")
+    assert main(["kibana", "import", "--flavor", "opensearch-dashboards", "--url", kibana, "--space", "x"]) == 2
+    assert main(["kibana", "objects", "--check", "--flavor", "opensearch-dashboards"]) == 0

@@ -137,3 +137,15 @@ def test_setup_is_idempotent_and_posts_are_stored_masked(any_store):
     post = Post(source="s", platform="facebook", post_id="9", url="https://f/9", captured_at=T0,
                 text="Nguyễn Văn An 012345678901")
     assert any_store.upsert_posts([(post, "[HỌ TÊN] [CCCD]"), (post, "[HỌ TÊN] [CCCD]")]).indexed == 2
+
+
+def test_claim_and_id_prefix_filters(any_store):
+    alerts = corpus()
+    any_store.upsert(alerts)
+    fake = [a.id for a in alerts if a.type == "fake_news"]
+    assert {a.id for a in any_store.search(AlertQuery(claim_id="claim7"))} == set(fake)
+    assert any_store.search(AlertQuery(claim_id="claim-none")) == []
+    target = alerts[4].id
+    found = any_store.search(AlertQuery(id_prefix=target[:6]))
+    assert target in [a.id for a in found] and all(a.id.startswith(target[:6]) for a in found)
+    assert [a.id for a in any_store.search(AlertQuery(id_prefix=target))] == [target]

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from canhbao.testing import distort
 from canhbao.core.errors import InputError
 from canhbao.media.reader import MediaReader, find_page_quad, gate, skew_angle, to_grey
+from canhbao.testing import distort
 from canhbao.testing.samples import render_layout
 
 
@@ -81,3 +81,33 @@ def test_truncated_and_bomb_images(tmp_path):
             MediaReader().read(tmp_path / name)
     with pytest.raises(InputError, match="missing.jpg"):
         MediaReader().read(tmp_path / "missing.jpg")
+
+
+def test_detect_batch_limits_come_from_config(tmp_path, home, config_dir, capsys):
+    """config/media.yaml bounds post images: a file over max_image_mb is refused before it is read, an image
+    over max_image_megapixels before it is decoded; each is one line and the rest of the batch is checked."""
+    from canhbao.cli import main
+
+    (config_dir / "media.yaml").write_text("max_image_mb: 1\nmax_image_megapixels: 4\n")
+    Image.new("L", (3000, 2000)).save(tmp_path / "six_mp.png")  # 6 MP, a few KB
+    (tmp_path / "two_mb.jpg").write_bytes(b"\xff\xd8" + bytes(2 << 20))
+    (tmp_path / "post.txt").write_text("Uống nước chanh nóng diệt được virus corona, chia sẻ ngay!", encoding="utf-8")
+    rc = main(["--home", str(home.root), "detect", str(tmp_path / "six_mp.png"), str(tmp_path / "two_mb.jpg"),
+               str(tmp_path / "post.txt"), "--only", "pii"])
+    out, err = capsys.readouterr()
+    assert rc == 0 and len(out.splitlines()) == 1 and "post.txt" in out
+    lines = err.strip().splitlines()
+    assert len(lines) == 2 and "six_mp.png" in lines[0] and "limit 4,000,000" in lines[0]
+    assert "two_mb.jpg" in lines[1] and "file too large" in lines[1]
+
+
+def test_ocr_timeout_is_an_error_naming_the_image_not_an_empty_text(tmp_path):
+    """A page Tesseract cannot finish in time must not look like a blank page (that would hide a leak)."""
+    from canhbao.media.settings import MediaSettings, OcrSettings
+
+    page = render_layout("Văn bản mật " * 400)[0]
+    path = tmp_path / "page.png"
+    page.image.save(path)
+    reader = MediaReader(MediaSettings(ocr=OcrSettings(timeout_s=0.01)))
+    with pytest.raises(InputError, match=r"page\.png: OCR timed out after 0\.01 s"):
+        reader.read(path)

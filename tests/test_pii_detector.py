@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from canhbao.core.records import MediaText, Post, Subject, to_dict, utcnow
 from canhbao.detectors.base import detector_classes
-from canhbao.detectors.pii.detector import PiiDetector, PiiSettings, find_entities, mask
+from canhbao.detectors.pii.detector import PiiDetector, PiiSection, PiiSettings, find_entities, mask
 
 CASES = [
     c
@@ -49,18 +50,59 @@ def test_labelled_spans_found(case):
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["text"][:30] for c in CASES])
+def test_no_unlabelled_entities(case):
+    """Precision on the regression sets: every entity found is (at least half) one of the labelled spans,
+    except the few false hits written down here with the reason they stay."""
+    text = case["text"]
+    # every occurrence of a labelled value counts (a list repeats one address, a post one name)
+    gold = [(t, m.start(), m.end()) for t, v in case["spans"] for m in re.finditer(re.escape(v), text)]
+
+    def covered(e) -> int:  # characters of e inside labelled spans of its type (a chain may cover two)
+        return sum(any(t == e.type and a <= i < b for t, a, b in gold) for i in range(e.start, e.end))
+
+    extra = [(e.type, text[e.start:e.end]) for e in find_entities(text) if 2 * covered(e) < e.end - e.start]
+    assert set(extra) <= KNOWN_FALSE_HITS, extra
+
+
+# Places of people who are not patients: the recognizer cannot tell from one sentence (docs/pii-guideline.md).
+KNOWN_FALSE_HITS = {("address", "Ba Đình"), ("address", "nhà hàng Sen Tây Hồ")}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["text"][:30] for c in CASES])
 def test_exposure_decision(case):
     report = PiiDetector().detect(subject(case["text"]))
     assert report.section["exposure"] is case["exposure"]
     assert bool(report.findings) is case["exposure"]
 
 
-def test_mask_initials_keeps_offsets_and_hides_values():
-    text = "Nguyễn Văn An, 45 tuổi, SĐT 0912 345 678, ở phường Trúc Bạch"
-    masked = mask(text, find_entities(text))
-    assert masked.startswith("N***** V** A*, ** tuổi")
-    assert "**** *** ***" in masked and "phường T*** B***" in masked
-    assert len(masked) == len(text)
+def test_mask_tagged_hides_values_and_links_mentions_under_one_key():
+    key = bytes(range(32))
+    text = "Nguyễn Văn An, 45 tuổi, SĐT 0912 345 678, ở phường Trúc Bạch. Anh Nguyễn Văn An đã cách ly."
+    masked = mask(text, find_entities(text), key=key)
+    assert re.fullmatch(r"\[NAME·[0-9a-f]{6}\], \[AGE·[0-9a-f]{6}\], SĐT \[PHONE·[0-9a-f]{6}\], ở "
+                        r"\[ADDRESS·[0-9a-f]{6}\]\. Anh \[NAME·[0-9a-f]{6}\] đã cách ly\.", masked), masked
+    names = re.findall(r"\[NAME·([0-9a-f]{6})\]", masked)
+    assert names[0] == names[1]  # the same person gets the same tag ...
+    assert masked != mask(text, find_entities(text), key=bytes(32))  # ... which depends on the key
+
+
+def test_mask_cannot_be_reversed_by_matching_a_list_of_names():
+    """What a mask keeps of a name must not single it out among candidates: no letters, no lengths, and a
+    tag an attacker without the key cannot recompute."""
+    candidates = ["Nguyễn Văn An", "Nguyễn Văn Anh", "Ngô Văn An", "Nguyễn Thị An", "Lê Văn An"]
+    masks = {c: mask(f"Bệnh nhân {c} dương tính", find_entities(f"Bệnh nhân {c} dương tính"), key=b"k" * 32)
+             for c in candidates}
+    shapes = {re.sub(r"·[0-9a-f]{6}", "", m) for m in masks.values()}
+    assert shapes == {"Bệnh nhân [NAME] dương tính"}  # without the tag all masks are identical
+    from canhbao.detectors.pii.masking import tag
+
+    guessed = {c: tag(c, "name", bytes(32)) for c in candidates}  # an attacker's key is not ours
+    assert not any(f"·{guessed[c]}]" in masks[c] for c in candidates)
+
+
+def test_initials_style_is_refused():
+    with pytest.raises(ValueError, match="re-identified"):
+        PiiSettings(mask_style="initials").validate()  # type: ignore[arg-type]
 
 
 def test_mask_placeholder_style():
@@ -85,7 +127,8 @@ def test_finding_carries_types_and_offsets_never_values():
 def test_nothing_found_masked_text_is_the_text():
     text = "Chiều nay trời mưa to, các bạn nhớ mang áo mưa khi ra đường nhé."
     report = PiiDetector().detect(subject(text))
-    assert report.section == {"exposure": False, "entities": [], "masked_text": text}
+    assert dict(report.section) == {"exposure": False, "entities": [], "masked_text": text}
+    assert isinstance(report.section, PiiSection) and report.section.masked_text == text
 
 
 def test_ocr_text_offsets_into_joined_text_and_media_attribution():

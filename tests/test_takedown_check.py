@@ -15,7 +15,7 @@ from canhbao.evidence import export, takedown
 from canhbao.evidence.fetch import Fetched
 from canhbao.evidence.settings import EvidenceSettings
 
-SETTINGS = EvidenceSettings(screenshot_live=False, fetch_timeout_s=5)
+SETTINGS = EvidenceSettings(screenshot_live=False, fetch_timeout_s=5, roles={"chief.minh": ("inspector_lead",)})
 POST_TEXT = "Bộ Y tế yêu cầu uống nước chanh nóng"
 
 
@@ -69,15 +69,18 @@ def test_up_then_removed_with_time_since_confirmation(evidence_world, renderer, 
     assert [c["state"] for c in takedown.checks(home, case.alert.id)] == ["up", "up", "removed"]
 
     # The evidence bundle exported afterwards carries the checks, their captures and the removal time.
-    done = export.export(home, store, case.alert.id, SETTINGS, out_dir=tmp_path, renderer=renderer)
+    # unmasked by an allowed role: the takedown captures are whole pages (a masked export keeps checks.jsonl)
+    done = export.export(home, store, case.alert.id, SETTINGS, out_dir=tmp_path, renderer=renderer,
+                         unmasked=True, actor="chief.minh")
     with zipfile.ZipFile(done.zip_path) as zf:
         meta = json.loads(zf.read("metadata.json"))
         custody = [json.loads(x) for x in zf.read("custody.jsonl").splitlines()]
         names = zf.namelist()
     assert meta["takedown"][-1]["state"] == "removed" and "takedown/checks.jsonl" in names
     assert any(n.startswith("takedown/") and n.endswith("-removed.warc.gz") for n in names)
-    assert any(c["action"] == "takedown_removed" and "after confirmation" in c["details"]["note"]
-               for c in custody)
+    # one custody row per act: the alert-history event rides inside the audit entry that hashes it
+    assert any(c["action"] == "takedown.check" and c["alert_history"]["action"] == "takedown_removed"
+               and "after confirmation" in c["alert_history"]["note"] for c in custody)
 
 
 def test_changed_and_gone_410_and_unreachable(evidence_world):

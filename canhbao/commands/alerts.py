@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import datetime, timedelta, timezone
 
 from canhbao.core.audit import current_actor
 from canhbao.core.errors import CanhbaoError, InputError
 from canhbao.core.home import Home
 from canhbao.core.records import ALERT_STATUSES, ALERT_TYPES, AlertEvent, to_dict, utcnow
+from canhbao.core.text import for_terminal, json_for_terminal
 
+MAX_AGE = timedelta(days=100 * 365)  # `--since 999999d` would overflow datetime
 MOVES = {"ack": "acknowledged", "confirm": "confirmed", "dismiss": "dismissed", "reopen": "open"}
+CLOSE_REASONS = ("violation", "false_positive", "duplicate", "out_of_scope")
+MIN_PREFIX = 4
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,9 +39,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     show.add_argument("--json", action="store_true")
     show.set_defaults(func=run_show)
     for name, status in MOVES.items():
-        mv = acts.add_parser(name, help=f"mark an alert {status}")
-        mv.add_argument("id")
+        mv = acts.add_parser(name, help=f"mark one or more alerts {status} (ids or unique id prefixes)")
+        mv.add_argument("ids", nargs="+", metavar="ID")
         mv.add_argument("--note", default="")
+        if name in ("confirm", "dismiss"):
+            mv.add_argument("--reason", choices=CLOSE_REASONS,
+                            help="close reason (kept with the alert; shown in the console)")
         mv.set_defaults(func=run_move, to_status=status)
     asg = acts.add_parser("assign", help="assign an alert to an analyst")
     asg.add_argument("id")
@@ -55,7 +63,12 @@ def parse_since(value: str | None, now: datetime | None = None) -> datetime | No
         return None
     units = {"h": "hours", "d": "days", "w": "weeks", "m": "minutes"}
     if value[-1] in units and value[:-1].isdigit():
-        return (now or utcnow()) - timedelta(**{units[value[-1]]: int(value[:-1])})
+        # At most 7 digits: no giant int to parse and no timedelta overflow before the bound is checked.
+        age = timedelta(**{units[value[-1]]: int(value[:-1][-7:])})
+        if len(value) > 8 or age > MAX_AGE:
+            raise InputError("--since", f"{value!r} reaches back more than {MAX_AGE.days // 365} years; "
+                                        "give an ISO date instead")
+        return (now or utcnow()) - age
     try:
         dt = datetime.fromisoformat(value)
     except ValueError:
@@ -79,26 +92,34 @@ def run_list(args: argparse.Namespace) -> int:
         alerts = store.search(query)
     for a in alerts:
         if args.json:
-            print(json.dumps(to_dict(a), ensure_ascii=False))
+            print(json_for_terminal(json.dumps(to_dict(a), ensure_ascii=False)))
         else:
             what = a.finding.summary or (a.masked_text[:60] + ("…" if len(a.masked_text) > 60 else ""))
-            print(f"{a.id}  {a.status:12s}  {a.type:12s}  {a.score:.2f}  {a.captured_at:%Y-%m-%d %H:%M}  "
-                  f"{a.platform}/{a.source}  {a.assignee or '-'}  {what}")
+            print(for_terminal(f"{a.id}  {a.status:12s}  {a.type:12s}  {a.score:.2f}  {_when(a.captured_at)}  "
+                               f"{a.platform}/{a.source}  {a.assignee or '-'}  {what}", newlines=False))
     return 0
+
+
+def _when(dt) -> str:  # noqa: ANN001
+    """Local time with its offset, in the deployment's zone (config/console.yaml `timezone`)."""
+    from canhbao.console.i18n import local_time
+    from canhbao.console.settings import load
+
+    return local_time(dt, load().zone)
 
 
 def run_show(args: argparse.Namespace) -> int:
     with _store(args) as store:
-        alert = store.get(args.id)
+        alert = store.get(resolve_id(store, args.id))
     if args.json:
-        print(json.dumps(to_dict(alert), ensure_ascii=False, indent=2))
+        print(json_for_terminal(json.dumps(to_dict(alert), ensure_ascii=False, indent=2)))
         return 0
     f = alert.finding
     lines = [f"alert     {alert.id}",
              f"type      {alert.type}  score {alert.score:.2f}  detector {f.detector}",
              f"status    {alert.status}  assignee {alert.assignee or '-'}",
              f"post      {alert.platform}/{alert.source}  {alert.post_url}",
-             f"captured  {alert.captured_at.isoformat()}"]
+             f"captured  {_when(alert.captured_at)}"]
     if f.document:
         numbers = ", ".join(f.document.numbers) or "-"
         lines.append(f"document  {numbers}  {f.document.subject}  ({f.document.id[:12]})")
@@ -109,21 +130,66 @@ def run_show(args: argparse.Namespace) -> int:
     lines.append("history")
     for e in alert.history:
         move = f" {e.from_status}->{e.to_status}" if e.from_status else ""
-        lines.append(f"  {e.at.isoformat()}  {e.actor}  {e.action}{move}  {e.note}".rstrip())
-    print("\n".join(lines))
+        lines.append(f"  {_when(e.at)}  {e.actor}  {e.action}{move}  {e.note}".rstrip())
+    print("\n".join(for_terminal(line) for line in lines))
     return 0
+
+
+def resolve_id(store, given: str) -> str:  # noqa: ANN001
+    """A full alert id, or a unique prefix of one (at least 4 characters), as `alerts list` shows them."""
+    from canhbao.core.errors import NotFound
+    from canhbao.index import AlertQuery
+
+    given = given.strip().lower()
+    if len(given) < MIN_PREFIX or not given.isalnum():
+        raise InputError(given or "''", f"an alert id or a prefix of at least {MIN_PREFIX} letters/digits")
+    found = [a.id for a in store.search(AlertQuery(id_prefix=given, limit=3, sort="-captured_at"))]
+    if given in found or len(found) == 1:
+        return given if given in found else found[0]
+    if not found:
+        raise NotFound(f"alert {given}: not found")
+    raise InputError(given, f"ambiguous prefix ({', '.join(found[:2])}, ...): give more characters")
 
 
 def run_move(args: argparse.Namespace) -> int:
+    """One or many alerts; each is done on its own, so one refusal does not stop the rest. Exit 0 if all
+    were done, 1 if some failed, 2 if none was (a single id failing keeps its one-line error)."""
+    reason = getattr(args, "reason", None) or ""
+    note = f"{reason}: {args.note}" if reason and args.note else (reason or args.note)
+    failed = []
     with _store(args) as store:
-        alert = store.transition(args.id, args.to_status, actor=current_actor(), note=args.note)
-    print(f"{alert.id}  {alert.status}")
+        for given in dict.fromkeys(args.ids):
+            try:
+                alert_id = resolve_id(store, given)
+                alert = store.transition(alert_id, args.to_status, actor=current_actor(), note=note)
+                if reason or args.to_status == "open":
+                    _label(args, alert_id, reason)
+            except CanhbaoError as exc:
+                if len(args.ids) == 1:
+                    raise
+                print(f"canhbao: error: {exc}", file=sys.stderr)
+                failed.append(given)
+                continue
+            print(f"{alert.id}  {alert.status}")
+    if failed:
+        return 2 if len(failed) == len(set(args.ids)) else 1
     return 0
+
+
+def _label(args: argparse.Namespace, alert_id: str, reason: str) -> None:
+    """The close reason lives with the console's labels, so the console and the CLI agree."""
+    from dataclasses import replace
+
+    from canhbao.console.store import Labels, SqliteConsoleStore
+
+    db = SqliteConsoleStore.for_home(Home.resolve(args.home))
+    labels = db.labels([alert_id]).get(alert_id, Labels())
+    db.set_labels(alert_id, replace(labels, close_reason=reason))
 
 
 def run_assign(args: argparse.Namespace) -> int:
     with _store(args) as store:
-        alert = store.assign(args.id, args.assignee, actor=current_actor(), note=args.note)
+        alert = store.assign(resolve_id(store, args.id), args.assignee, actor=current_actor(), note=args.note)
     print(f"{alert.id}  assigned to {alert.assignee or '-'}")
     return 0
 
@@ -132,6 +198,7 @@ def run_note(args: argparse.Namespace) -> int:
     if not args.note.strip():
         raise CanhbaoError("note: empty")
     with _store(args) as store:
-        store.record(args.id, AlertEvent(at=utcnow(), actor=current_actor(), action="note", note=args.note))
-    print(f"{args.id}  note added")
+        alert_id = resolve_id(store, args.id)
+        store.record(alert_id, AlertEvent(at=utcnow(), actor=current_actor(), action="note", note=args.note))
+    print(f"{alert_id}  note added")
     return 0

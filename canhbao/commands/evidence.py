@@ -28,7 +28,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     v = cmds.add_parser("verify", help="check every hash and the signature of an evidence ZIP (or folder)")
     v.add_argument("bundle", type=Path, metavar="ZIP")
     v.add_argument("--key", type=Path,
-                   help="trusted public key (PEM); default: this deployment's key if present")
+                   help="trusted public key (PEM); default: this deployment's key if present. Without "
+                        "either, verify fails: a bundle signed only by its own key proves nothing")
+    v.add_argument("--tsa-ca", type=Path, metavar="PEM",
+                   help="trusted time-stamping authority certificate(s); default: tsa_ca_file in config")
     v.set_defaults(func=run_verify)
 
 
@@ -64,26 +67,40 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    from canhbao.evidence import bundle, settings, signing
     from canhbao.core.errors import InputError
+    from canhbao.evidence import bundle, settings, signing
 
     if not args.bundle.exists():
         raise InputError(args.bundle, "no such file")
+    cfg = settings.load()
     trusted = None
     if args.key:
-        trusted = signing.load_public(args.key.read_bytes(), str(args.key))
+        try:
+            pem = args.key.read_bytes()
+        except OSError as exc:
+            raise InputError(args.key, f"cannot read the trusted key ({exc.strerror or exc})") from None
+        trusted = signing.load_public(pem, str(args.key))
     else:
-        key_file = settings.load().key_file(Home.resolve(args.home))
-        if key_file.exists():
+        key_file = cfg.key_file(Home.resolve(args.home))
+        if key_file.exists():  # never created here: a verifier without a key has nothing to trust
             trusted = signing.load_or_create(key_file).public_key()
-    verdict = bundle.verify(args.bundle, trusted)
-    if verdict.ok:
-        who = "trusted key" if verdict.trusted else "bundled key"
+    from canhbao.evidence import timestamp
+
+    ca = args.tsa_ca or cfg.tsa_ca_file
+    roots = timestamp.load_roots(ca) if ca else ()
+    verdict = bundle.verify(args.bundle, trusted, limits=cfg.verify_limits(), tsa_roots=roots)
+    if verdict.ok and verdict.trusted:
         print(f"OK {args.bundle}: {verdict.checked} files match manifest.sha256; signature valid "
-              f"({who} {verdict.fingerprint})")
+              f"(trusted key {verdict.fingerprint})")
+        if verdict.timestamp_trusted:
+            print(f"timestamp: manifest.sha256 existed at {verdict.timestamp} (RFC 3161, trusted TSA)")
         for note in verdict.notes:
             print(f"note: {note}")
         return 0
+    if verdict.ok:  # self-consistent, but anyone can re-seal a bundle with a key of their own
+        print(f"UNTRUSTED {args.bundle}: {verdict.checked} files match manifest.sha256, but the "
+              f"{bundle.NOT_TRUSTED} (bundled key {verdict.fingerprint})")
+        return 1
     for problem in verdict.problems:
         print(f"ALTERED {args.bundle}: {problem}")
     print(f"FAILED {args.bundle}: {len(verdict.problems)} problem(s)", file=sys.stderr)

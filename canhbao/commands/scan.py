@@ -29,5 +29,22 @@ def run(args: argparse.Namespace) -> int:
     home = Home.resolve(args.home)
     record = run_scan(home, sources=args.sources, settings=scan_settings.load(), crawl=not args.no_crawl)
     print("\n".join(summary_lines(record)))
+    _notify(home)
     failed = record.stages.get("index", {}).get("counts", {}).get("failed", 0)
     return 1 if failed else 0
+
+
+def _notify(home: Home) -> None:
+    """Tell people (config/notify.yaml) about new alerts, a partial scan or a blocked source; a channel
+    that fails is a warning, never a failed scan (the next run retries it)."""
+    import sys
+
+    from canhbao.core.errors import CanhbaoError
+    from canhbao.notify.dispatch import run as notify
+
+    try:
+        failed = notify(home).failed
+    except CanhbaoError as exc:  # e.g. a wrong config/notify.yaml: the scan itself still succeeded
+        failed = [str(exc)]
+    for line in failed:
+        print(f"canhbao: warning: notify: {line}", file=sys.stderr)

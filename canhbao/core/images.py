@@ -16,17 +16,22 @@ MAX_BYTES = 40 * 1024 * 1024
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"}
 
 
-def load_image(source: Path | str | bytes, *, name: str | None = None, max_pixels: int = MAX_PIXELS) -> Image.Image:
-    """Decode an image fully (RGB) or raise InputError naming it. Checks size before decoding pixels."""
+def load_image(source: Path | str | bytes, *, name: str | None = None, max_pixels: int = MAX_PIXELS,
+               max_bytes: int = MAX_BYTES) -> Image.Image:
+    """Decode an image fully (RGB) or raise InputError naming it. Checks size before decoding pixels
+    (and, for a path, the file's size before reading it)."""
     label = name or (str(source) if not isinstance(source, bytes) else "<bytes>")
     try:
+        if not isinstance(source, bytes) and Path(source).stat().st_size > max_bytes:
+            raise InputError(label, f"file too large ({Path(source).stat().st_size // (1024 * 1024)} MiB > "
+                                    f"{max_bytes // (1024 * 1024)} MiB)")
         data = source if isinstance(source, bytes) else Path(source).read_bytes()
     except OSError as exc:
         raise InputError(label, f"cannot read ({exc.strerror or exc})") from None
     if not data:
         raise InputError(label, "empty file")
-    if len(data) > MAX_BYTES:
-        raise InputError(label, f"file too large ({len(data) // (1024 * 1024)} MiB > {MAX_BYTES // (1024 * 1024)} MiB)")
+    if len(data) > max_bytes:
+        raise InputError(label, f"file too large ({len(data) // (1024 * 1024)} MiB > {max_bytes // (1024 * 1024)} MiB)")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

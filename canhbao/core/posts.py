@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 from contextlib import closing
+from dataclasses import replace
 from datetime import datetime
 from typing import Iterable, Iterator
 
 from canhbao.core.errors import NotFound
-from canhbao.core.records import Post, from_dict, to_dict, utcnow
-from canhbao.core.sqlite import SqliteFile
+from canhbao.core.records import Post, from_dict, sha256_hex, to_dict, utcnow
+from canhbao.core.sqlite import SqliteFile, compact
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS posts (
@@ -27,6 +28,8 @@ CREATE TABLE IF NOT EXISTS posts (
 );
 CREATE INDEX IF NOT EXISTS posts_stored ON posts(stored_at);
 CREATE INDEX IF NOT EXISTS posts_source ON posts(source, stored_at);
+CREATE TABLE IF NOT EXISTS purged (key TEXT PRIMARY KEY, text_sha256 TEXT NOT NULL, author_sha256 TEXT NOT NULL,
+                                   purged_at TEXT NOT NULL);
 """
 
 
@@ -72,6 +75,32 @@ class PostStore(SqliteFile):
         with closing(self._connect()) as db:
             for (body,) in db.execute(sql + " ORDER BY stored_at, key", args):
                 yield from_dict(Post, json.loads(body))
+
+    def expired(self, before: datetime) -> list[Post]:
+        """Posts first stored before `before` whose raw text is still kept."""
+        with closing(self._connect()) as db:
+            rows = db.execute("SELECT body FROM posts WHERE stored_at < ? AND key NOT IN (SELECT key FROM purged) "
+                              "ORDER BY stored_at, key", (_utc(before),)).fetchall()
+        return [from_dict(Post, json.loads(body)) for (body,) in rows]
+
+    def strip(self, posts: Iterable[Post]) -> int:
+        """Retention: keep each post's identity, URL and media hashes, drop its text, author and capture paths
+        (their SHA-256 stays in `purged`). Freed pages are overwritten and the file compacted, so the text is
+        gone from the file itself, not only from the table."""
+        now, n = utcnow().isoformat(), 0
+        with closing(self._connect()) as db:
+            db.execute("PRAGMA secure_delete=ON")
+            with db:
+                for post in posts:
+                    stripped = replace(post, text="", author="", author_url="", raw_html="", warc="",
+                                       media=tuple(replace(m, path="") for m in post.media))
+                    db.execute("UPDATE posts SET body=? WHERE key=?",
+                               (json.dumps(to_dict(stripped), ensure_ascii=False), post.key))
+                    db.execute("INSERT OR REPLACE INTO purged(key, text_sha256, author_sha256, purged_at) "
+                               "VALUES (?,?,?,?)", (post.key, sha256_hex(post.text), sha256_hex(post.author), now))
+                    n += 1
+        compact(self.path)
+        return n
 
     def count(self) -> int:
         with closing(self._connect()) as db:

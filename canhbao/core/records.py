@@ -23,7 +23,8 @@ from typing import Any, Mapping
 LEAK = "leak"
 PII_EXPOSURE = "pii_exposure"
 FAKE_NEWS = "fake_news"
-ALERT_TYPES = (LEAK, PII_EXPOSURE, FAKE_NEWS)
+MANUAL_CAPTURE = "manual_capture"  # an analyst captured or imported the post by hand (no detector needed)
+ALERT_TYPES = (LEAK, PII_EXPOSURE, FAKE_NEWS, MANUAL_CAPTURE)
 
 OPEN, ACKNOWLEDGED, CONFIRMED, DISMISSED = "open", "acknowledged", "confirmed", "dismissed"
 ALERT_STATUSES = (OPEN, ACKNOWLEDGED, CONFIRMED, DISMISSED)
@@ -78,6 +79,9 @@ class Post:
     engagement: Mapping[str, int] = field(default_factory=dict)
     raw_html: str = ""  # path (relative to the data home) of the raw HTML capture
     warc: str = ""  # path (relative to the data home) of the WARC file holding the capture
+    # The time as the page showed it ("3 giờ", "Hôm qua lúc 21:30") when `published_at` was derived from
+    # it; "" when the source gave the moment itself. Evidence prints derived times as approximate.
+    published_text: str = ""
 
     @property
     def key(self) -> str:

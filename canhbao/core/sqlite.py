@@ -32,3 +32,12 @@ class SqliteFile:
 
     def _connect(self) -> sqlite3.Connection:
         return connect(self.path)
+
+
+def compact(path: Path | str) -> None:
+    """Rewrite a SQLite file without its free pages and empty its WAL: after deleting personal data, the
+    bytes must be gone from the files on disk, not only unreachable through SQL."""
+    with closing(connect(path)) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.execute("VACUUM")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

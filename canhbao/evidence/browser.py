@@ -43,13 +43,41 @@ class Renderer:
                 raise CanhbaoError(f"{CHROMIUM}: cannot start headless Chromium ({exc})") from None
         return self._browser.new_page(viewport={"width": self.width, "height": 900})
 
-    def live(self, url: str, *, timeout_s: float) -> bytes:
-        """Screenshot of the page as it is now; raises CanhbaoError if it does not load."""
+    def live(self, url: str, *, timeout_s: float, policy=None) -> bytes:
+        """Screenshot of the page as it is now; raises CanhbaoError if it does not load.
+
+        The fetch policy applies to the page, to every request it makes (refused ones are aborted) and
+        to each redirect hop of the page itself (Chromium follows those on its own, so a hop to a refused
+        address is found after the fact and the screenshot is discarded).
+        """
+        from canhbao.net.policy import Refused, check
+        from canhbao.net.policy import load as load_policy
+
+        policy = policy or load_policy()
+        check(url, policy)  # Refused is a CanhbaoError: the caller records it as this view's error
         page = self._page()
+        allowed: dict[str, bool] = {}
+
+        def guard(route):
+            req_url = route.request.url
+            key = "/".join(req_url.split("/", 3)[:3])  # scheme://host:port, checked once per page
+            if key not in allowed:
+                try:
+                    check(req_url, policy)
+                    allowed[key] = True
+                except Refused:
+                    allowed[key] = False
+            return route.continue_() if allowed[key] else route.abort("blockedbyclient")
+
         try:
+            page.route("**/*", guard)
             resp = page.goto(url, timeout=timeout_s * 1000, wait_until="load")
             if resp is None:
                 raise CanhbaoError(f"{url}: no response")
+            hop = resp.request
+            while hop is not None:
+                check(hop.url, policy)
+                hop = hop.redirected_from
             return self._shot(page)
         except CanhbaoError:
             raise
@@ -59,8 +87,12 @@ class Renderer:
             page.close()
 
     def replay(self, url: str, html: bytes, resources: Mapping[str, tuple[str, bytes]], *,
-               timeout_s: float = 20.0) -> bytes:
-        """Screenshot of `html` served at `url`; sub-resources only from `resources` (url -> type, body)."""
+               timeout_s: float = 20.0, element: str | None = None) -> bytes:
+        """Screenshot of `html` served at `url`; sub-resources only from `resources` (url -> type, body).
+        With `element` (an XPath), only that element is photographed: one post, not the feed around it."""
+        if not url.lower().startswith(("http://", "https://")):
+            # Chromium would open a file: URL from disk instead of answering it from the capture.
+            raise CanhbaoError(f"{url}: captured page has no http(s) URL to replay it at")
         page = self._page()
 
         def answer(route):
@@ -75,6 +107,8 @@ class Renderer:
         try:
             page.route("**/*", answer)
             page.goto(url, timeout=timeout_s * 1000, wait_until="load")
+            if element:
+                return page.locator(f"xpath={element}").first.screenshot(type="png", timeout=timeout_s * 1000)
             return self._shot(page)
         except Exception as exc:  # noqa: BLE001
             why = str(exc).splitlines()[0]
@@ -83,11 +117,12 @@ class Renderer:
             page.close()
 
     def _shot(self, page) -> bytes:
-        height = page.evaluate("() => document.documentElement.scrollHeight")
-        if height <= self.max_height:
-            return page.screenshot(full_page=True, type="png")
-        return page.screenshot(full_page=True, type="png",
-                               clip={"x": 0, "y": 0, "width": self.width, "height": self.max_height})
+        """The page at the viewport's width, down to at most `max_height`: a page made wide by one
+        unbreakable token, or endless, would otherwise give a picture too large to open."""
+        height = page.evaluate("() => Math.max(document.documentElement.scrollHeight, "
+                               "document.body ? document.body.scrollHeight : 0)")
+        clip = {"x": 0, "y": 0, "width": self.width, "height": max(1, min(int(height), self.max_height))}
+        return page.screenshot(full_page=True, type="png", clip=clip)
 
     def close(self) -> None:
         if self._browser is not None:

@@ -40,7 +40,35 @@ def entries(alert: Alert, post: Post | None, audit: Iterable[AuditEntry]) -> lis
         out.append({"at": e.at, "actor": e.actor, "action": e.action, "origin": "audit_log",
                     "details": dict(e.details), "hash": e.hash, "prev": e.prev})
     out.sort(key=lambda d: _sort_key(d["at"]))
-    return out
+    return _merge_twins(out)
+
+
+def _twin(history_action: str, audit_action: str) -> bool:
+    """An alert-history event and the audit entry written for the same act ("confirmed" and
+    "alert.confirmed", "exported" and "evidence.export", "takedown_up" and "takedown.check")."""
+    if audit_action == f"alert.{history_action}":
+        return True
+    return (audit_action, history_action) == ("evidence.export", "exported") or (
+        audit_action == "takedown.check" and history_action.startswith("takedown_"))
+
+
+def _merge_twins(rows: list[dict[str, Any]], window_s: float = 10.0) -> list[dict[str, Any]]:
+    """One row per act: the audit entry (it carries the chain hash) absorbs the history event written
+    with it by the same actor within seconds; the event is kept inside it under `alert_history`."""
+    audit = [r for r in rows if r["origin"] == "audit_log"]
+    drop: set[int] = set()
+    for i, row in enumerate(rows):
+        if row["origin"] != "alert.history":
+            continue
+        at = _sort_key(row["at"])
+        for twin in audit:
+            if twin["actor"] == row["actor"] and _twin(row["action"], twin["action"]) and \
+                    abs((_sort_key(twin["at"]) - at).total_seconds()) <= window_s:
+                twin["alert_history"] = {"at": row["at"], "action": row["action"], **row["details"]}
+                twin["origin"] = "audit_log+alert.history"  # `details` stay exactly what `hash` covers
+                drop.add(i)
+                break
+    return [r for i, r in enumerate(rows) if i not in drop]
 
 
 def _sort_key(at: str) -> datetime:

@@ -9,14 +9,17 @@ Layout of a bundle:
   media/<sha256>.<ext>   original media files
   capture/capture.warc.gz   the crawler's WARC records of the page and its media, byte for byte
   capture/live.warc.gz      the live URL fetched at export time
+  capture/live-tls-chain.pem   the certificate chain of that HTTPS connection (origin of the live view)
   capture/capture.wacz      both WARC files as a WACZ with a CDXJ index (replayable in ReplayWeb.page)
   takedown/...           takedown checks and their captures
   custody.jsonl          chain of custody
   public_key.pem, manifest.sha256, manifest.sha256.sig
 
-Privacy decision: a PII-exposure alert's raw captures (page, screenshots, media, WARC) ARE the personal
-data, so a masked export withholds them (listed under `withheld` with their hashes where known); an
-`--unmasked` export by an allowed role includes them. Leak and fake-news bundles always carry them.
+Privacy decision (`canhbao.evidence.masked`): a masked export, whatever the alert type, carries no full
+page (raw HTML, WARC, WACZ, full-page screenshots: a feed page holds other people's posts), only the post's
+own element (post/element.html, post/screenshot-element.png) and its media, each screened by the PII
+detector (images by OCR); what still carries personal data is withheld and listed under `withheld` with its
+SHA-256. An `--unmasked` export by an allowed role carries the full page and every raw capture.
 Missing pieces (purged media, lost WARC) do not stop an export: they are listed under `missing`, in
 the PDF and on stderr, and `--strict` turns them into a failure.
 """
@@ -28,19 +31,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from canhbao.core.audit import AuditLog, current_actor
 from canhbao.core.errors import CanhbaoError, InputError, NotFound
 from canhbao.core.home import Home
 from canhbao.core.posts import PostStore
-from canhbao.core.records import PII_EXPOSURE, AlertEvent, Post, sha256_hex, utcnow
-from canhbao.evidence import bundle, custody, metadata, report, signing, takedown, wacz
+from canhbao.core.records import AlertEvent, Post, sha256_hex, utcnow
+from canhbao.evidence import bundle, custody, masked, metadata, report, signing, takedown, timestamp, wacz
 from canhbao.evidence.browser import Renderer
 from canhbao.evidence.collect import Capture, collect
 from canhbao.evidence.fetch import fetch
 from canhbao.evidence.labels import LABELS
 from canhbao.evidence.settings import EvidenceSettings
-
 
 IMAGE_TYPES = ("png", "jpg", "jpeg", "webp")  # media shown in the PDF (up to four)
 
@@ -84,20 +87,21 @@ def export(home: Home, store: Any, alert_id: str, settings: EvidenceSettings, *,
         raise InputError(alert_id, "incomplete evidence: " + "; ".join(missing))
     key = signing.load_or_create(settings.key_file(home))
     fp = signing.fingerprint(key)
-    withhold = alert.type == PII_EXPOSURE and not unmasked
+    # Every masked export, whatever the alert type, is screened (canhbao.evidence.masked): a manual capture or
+    # a leak's feed page can expose someone as much as a PII alert does.
+    withhold = not unmasked
     text = post.text if (unmasked and post) else alert.masked_text
     files: dict[str, bytes] = {"post/text.txt": text.encode("utf-8")}
     withheld: list[str] = []
     shots: list[tuple[str, bytes]] = []
     live: dict[str, Any] = {"url": alert.post_url, "checked": False}
-    if cap and withhold:
-        withheld = _withheld(cap)
-    elif cap:
+    if cap:
         own = renderer is None
         renderer = renderer or Renderer(width=settings.viewport_width,
                                         max_height=settings.max_screenshot_height)
+        views = _masked_views if withhold else _views
         try:
-            shots, live = _views(cap, files, renderer, settings, missing, LABELS[lang])
+            shots, live = views(cap, files, renderer, settings, missing, LABELS[lang], withheld)
         finally:
             if own:
                 renderer.close()
@@ -105,10 +109,18 @@ def export(home: Home, store: Any, alert_id: str, settings: EvidenceSettings, *,
     if warcs:
         files["capture/capture.wacz"] = wacz.build(
             warcs, main_url=cap.html_url, main_ts=custody.iso(cap.post.captured_at),
-            title=f"canhbao evidence {alert.id}", created=now.isoformat())
-    for name, data in _takedown_files(home, alert.id, raw=not withhold):
+            title=f"canhbao evidence {alert.id}", created=now.isoformat(),
+            when=now.astimezone(ZoneInfo(settings.timezone)))
+    for name, data in _takedown_files(home, alert.id, raw=unmasked):
         files[f"takedown/{name}"] = data
 
+    broken = audit.verify()  # custody entries are only worth signing if the log they come from is intact
+    if broken:
+        audit.append("evidence.export_refused", alert.id, actor=actor, reason="audit log hash chain broken",
+                     problems=broken[:20])
+        raise InputError(home.audit_log, f"audit log hash chain broken ({broken[0]}"
+                         + (f" and {len(broken) - 1} more" if len(broken) > 1 else "")
+                         + "); custody cannot be certified, nothing exported")
     trail = custody.entries(alert, post, audit.entries(alert.id))
     trail.append({"at": now.isoformat(), "actor": actor, "action": "exported", "origin": "this export",
                   "details": {"unmasked": unmasked, "lang": lang, "key": fp}})
@@ -123,14 +135,19 @@ def export(home: Home, store: Any, alert_id: str, settings: EvidenceSettings, *,
                   if n.startswith("media/") and n.rsplit(".", 1)[-1].lower() in IMAGE_TYPES][:4]
     files["report.pdf"] = report.render(
         meta, text=text, screenshots=shots, media_images=media_imgs, lang=lang, custody=trail,
-        tz=settings.timezone,
+        tz=settings.timezone, legal_basis=settings.legal_basis.get(lang, ()), tsa=settings.tsa_url,
         hashes=[(n, len(d), sha256_hex(d)) for n, d in sorted(files.items())])
     sealed = bundle.seal(files, key)
+    if settings.tsa_url:  # a configured TSA that does not answer stops the export: the record says stamped
+        sealed[bundle.TIMESTAMP] = timestamp.stamp(sealed[bundle.MANIFEST], settings.tsa_url,
+                                                   timestamp.load_roots(settings.tsa_ca_file) if
+                                                   settings.tsa_ca_file else (), timeout=settings.tsa_timeout_s)
 
     out_dir = Path(out_dir) if out_dir else home.evidence / alert.id
     name = f"evidence-{alert.id}-{now.strftime('%Y%m%dT%H%M%SZ')}"
     zip_path = out_dir / f"{name}.zip"
-    bundle.write_zip(zip_path, sealed)
+    stamp = now.astimezone(ZoneInfo(settings.timezone))  # ZIP entry times are local wall time
+    bundle.write_zip(zip_path, sealed, when=stamp)
     dir_path = None
     if unpacked:
         dir_path = out_dir / name
@@ -150,7 +167,8 @@ def export(home: Home, store: Any, alert_id: str, settings: EvidenceSettings, *,
 
 
 def _views(cap: Capture, files: dict[str, bytes], renderer: Renderer, settings: EvidenceSettings,
-           missing: list[str], L: dict[str, str]) -> tuple[list[tuple[str, bytes]], dict[str, Any]]:
+           missing: list[str], L: dict[str, str],
+           withheld: list[str] | None = None) -> tuple[list[tuple[str, bytes]], dict[str, Any]]:
     """Raw captures into `files`, plus the screenshots (captured page replayed offline, and the live URL)."""
     shots = []
     if cap.html is not None:
@@ -173,6 +191,10 @@ def _views(cap: Capture, files: dict[str, bytes], renderer: Renderer, settings: 
         live.update(reachable=got.reachable, http_status=got.status, error=got.error)
         if got.warc:
             files["capture/live.warc.gz"] = got.warc
+        if got.tls:  # origin: the certificates the live server presented, as verified
+            files["capture/live-tls-chain.pem"] = b"".join(c.pem() for c in got.tls)
+            live["tls"] = [{"host": c.host, "port": c.port, "version": c.version, "cipher": c.cipher,
+                            "certificates": c.summary()} for c in got.tls]
         if got.reachable and got.status < 400:
             try:
                 png = renderer.live(cap.post.url, timeout_s=settings.live_timeout_s)
@@ -184,16 +206,53 @@ def _views(cap: Capture, files: dict[str, bytes], renderer: Renderer, settings: 
     return shots, live
 
 
-def _withheld(cap: Capture) -> list[str]:
-    out = []
+def _masked_views(cap: Capture, files: dict[str, bytes], renderer: Renderer, settings: EvidenceSettings,
+                  missing: list[str], L: dict[str, str],
+                  withheld: list[str]) -> tuple[list[tuple[str, bytes]], dict[str, Any]]:
+    """The post's own element and media, each screened for personal data; the full page withheld."""
+    shots: list[tuple[str, bytes]] = []
     if cap.html is not None:
-        out.append(f"post/page.html and screenshots (sha256 {sha256_hex(cap.html)}): "
-                   "contain unmasked personal data")
-    out += [f"media {mf.media.url} (sha256 {mf.media.sha256}): contains unmasked personal data"
-            for mf in cap.media if mf.data is not None]
+        withheld.append(f"post/page.html and full-page screenshots (sha256 {sha256_hex(cap.html)}): the whole "
+                        "captured page, other posts included; only in an unmasked export")
+        element = masked.post_element(cap.html, cap.post)
+        if element is None:
+            missing.append("the post's own element: not found in the captured page")
+        else:
+            html = masked.screen("post/element.html", element.html, text=element.text)
+            _keep(html, files, withheld, "the post's element")
+            try:
+                png = renderer.replay(cap.html_url, cap.html, cap.resources, element=element.xpath)
+            except CanhbaoError as exc:
+                missing.append(f"screenshot of the post's element: {exc}")
+            else:
+                shot = masked.screen("post/screenshot-element.png", png, image=True)
+                if _keep(shot, files, withheld, "the screenshot of the post's element (OCR)"):
+                    shots.append((L["shot_capture"], png))
+    for mf in cap.media:
+        if mf.data is None:
+            continue
+        is_image = mf.name.rsplit(".", 1)[-1].lower() in IMAGE_TYPES
+        if not is_image:
+            withheld.append(f"media/{mf.name} (sha256 {sha256_hex(mf.data)}): not an image, cannot be screened "
+                            "for personal data; only in an unmasked export")
+            continue
+        _keep(masked.screen(f"media/{mf.name}", mf.data, image=True), files, withheld, "the image (OCR)")
     if cap.warc:
-        out.append(f"WARC records of {', '.join(cap.warc_uris)}: contain unmasked personal data")
-    return out
+        withheld.append(f"WARC records of {', '.join(cap.warc_uris)} (sha256 {sha256_hex(cap.warc)}): the whole "
+                        "captured page; only in an unmasked export")
+    live: dict[str, Any] = {"url": cap.post.url, "checked": settings.screenshot_live}
+    if settings.screenshot_live:  # whether the post is still up; its live page is not kept in a masked bundle
+        got = fetch(cap.post.url, timeout=settings.live_timeout_s, user_agent=settings.user_agent)
+        live.update(reachable=got.reachable, http_status=got.status, error=got.error)
+    return shots, live
+
+
+def _keep(item: masked.Screened, files: dict[str, bytes], withheld: list[str], what: str) -> bool:
+    if item.clean:
+        files[item.name] = item.data
+    else:
+        withheld.append(item.withheld_line(what))
+    return item.clean
 
 
 def _takedown_files(home: Home, alert_id: str, *, raw: bool) -> list[tuple[str, bytes]]:
@@ -209,9 +268,12 @@ def _describe(name: str) -> str:
         "post/text.txt": "post text", "post/page.html": "page as captured (raw HTML)",
         "post/screenshot-capture.png": "full-page screenshot of the captured page (replayed offline)",
         "post/screenshot-live.png": "full-page screenshot of the live URL at export time",
+        "post/element.html": "the post's own element from the captured page (screened for personal data)",
+        "post/screenshot-element.png": "screenshot of the post's own element, replayed offline (screened)",
         "capture/capture.warc.gz": "WARC records of the page and its media, as captured",
         "capture/capture.warc": "WARC records of the page and its media, as captured",
         "capture/live.warc.gz": "WARC records of the live URL fetched at export time",
+        "capture/live-tls-chain.pem": "TLS certificate chain the live server presented (leaf first, verified)",
         "capture/capture.wacz": "the WARC files above as a WACZ (opens in ReplayWeb.page)",
         "custody.jsonl": "chain of custody",
     }.get(name, "original media file" if name.startswith("media/") else

@@ -48,6 +48,8 @@ def build(alert: Alert, post: Post | None, *, exported_at: str, actor: str, unma
             "post_id": alert.post_id, "author": (post.author if post else "") or alert.author,
             "author_url": post.author_url if post else "",
             "published_at": iso((post.published_at if post else None) or alert.published_at),
+            # as the page showed it, when published_at was derived from it ("3 giờ"): approximate
+            "published_text": post.published_text if post else "",
             "captured_at": iso(post.captured_at if post else alert.captured_at),
             "engagement": dict(post.engagement) if post else {},
         },

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from canhbao.core import config
 from canhbao.core.home import Home
+from canhbao.evidence.bundle import Limits
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,20 @@ class EvidenceSettings:
         "bai viet khong ton tai",
     )
     fetch_timeout_s: float = 15.0
+    # Lines of "Căn cứ ..." (legal basis) printed at the top of the record, per language; the deploying
+    # unit sets its own (config/evidence.yaml). None by default: the tool does not choose the law.
+    legal_basis: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # RFC 3161 time-stamping authority: the manifest of every bundle is sent (as a SHA-256 digest) to
+    # `tsa_url`; the answer is checked against `tsa_ca_file` (PEM: the TSA's root, and intermediates)
+    # and stored as manifest.sha256.tsr. Empty: no timestamp.
+    tsa_url: str = ""
+    tsa_ca_file: Path | None = None
+    tsa_timeout_s: float = 15.0
+    # `evidence verify` refuses bundles beyond these before unpacking anything (ZIP bombs).
+    verify_max_members: int = 10_000
+    verify_max_member_mb: int = 2048
+    verify_max_total_mb: int = 8192
+    verify_max_ratio: float = 200.0
     user_agent: str = "canhbao-evidence/0.1 (+takedown check)"
 
     def validate(self) -> None:
@@ -45,8 +60,19 @@ class EvidenceSettings:
             raise ValueError("timeouts must be positive")
         if not 320 <= self.viewport_width <= 4000:
             raise ValueError("viewport_width must be between 320 and 4000")
+        if min(self.verify_max_members, self.verify_max_member_mb, self.verify_max_total_mb) < 1 \
+                or self.verify_max_ratio < 2:
+            raise ValueError("verify limits must be positive (verify_max_ratio at least 2)")
+        if self.tsa_url and not self.tsa_ca_file:
+            raise ValueError("tsa_url needs tsa_ca_file (the TSA's root certificate, PEM) to check its answers")
+        if self.tsa_url and not self.tsa_url.startswith(("http://", "https://")):
+            raise ValueError("tsa_url must be an http:// or https:// URL")
         if self.max_screenshot_height < 500:
             raise ValueError("max_screenshot_height must be at least 500")
+
+    def verify_limits(self) -> Limits:
+        return Limits(max_members=self.verify_max_members, max_member_bytes=self.verify_max_member_mb << 20,
+                      max_total_bytes=self.verify_max_total_mb << 20, max_ratio=self.verify_max_ratio)
 
     def key_file(self, home: Home) -> Path:
         return self.key_path or home.keys / "evidence_ed25519.pem"

@@ -159,7 +159,7 @@ def confirmed_alerts(store: Any, page: int = 500):
 def check_all(home: Home, store: Any, settings: EvidenceSettings, alerts, *, actor: str, renderer: Any = None,
               on_error=None):
     """Check each alert; a post that cannot be checked is reported through `on_error`, the rest go on."""
-    from canhbao.core.errors import NotFound
+    from canhbao.core.errors import CanhbaoError, NotFound
     from canhbao.core.posts import PostStore
 
     posts = PostStore(home.posts_db)
@@ -170,7 +170,7 @@ def check_all(home: Home, store: Any, settings: EvidenceSettings, alerts, *, act
             except NotFound:
                 post = None  # still checkable by URL; "changed" then cannot be told from "up"
             yield check_alert(home, store, alert, post, settings, actor=actor, renderer=renderer)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, CanhbaoError) as exc:  # one bad alert never stops the others
             if on_error is None:
                 raise
             on_error(alert.id, exc)

@@ -182,13 +182,19 @@ def prepare(grey: np.ndarray, g: Gate, settings: OcrSettings) -> tuple[np.ndarra
     return grey, steps
 
 
+class OcrTimeout(RuntimeError):
+    """Tesseract ran past `ocr.timeout_s`. Never an empty text: a silent blank page would hide a leak."""
+
+
 def ocr(grey: np.ndarray, settings: OcrSettings = OcrSettings()) -> str:
     import pytesseract
 
     try:
         return pytesseract.image_to_string(Image.fromarray(grey), lang=settings.lang, timeout=settings.timeout_s)
-    except RuntimeError:  # pytesseract raises RuntimeError on timeout
-        return ""
+    except RuntimeError as exc:  # pytesseract raises RuntimeError on timeout
+        if "timeout" not in str(exc).lower():
+            raise
+        raise OcrTimeout(f"OCR timed out after {settings.timeout_s:g} s") from None
 
 
 def to_grey(img: Image.Image) -> np.ndarray:
@@ -213,14 +219,19 @@ class MediaReader:
 
     def read(self, path: Path | str) -> MediaText:
         """Raises InputError for a file that is not a usable image."""
+        limit = self.settings.max_image_mb << 20
         try:
+            size = Path(path).stat().st_size
+            if size > limit:  # before reading it into memory
+                raise InputError(path, f"file too large ({size >> 20} MiB > {self.settings.max_image_mb} MiB)")
             data = Path(path).read_bytes()
         except OSError as exc:
             raise InputError(path, f"cannot read ({exc.strerror or exc})") from None
         return self.read_bytes(data, name=str(path))
 
     def read_bytes(self, data: bytes, *, name: str) -> MediaText:
-        img = load_image(data, name=name)
+        img = load_image(data, name=name, max_pixels=self.settings.max_image_megapixels * 1_000_000,
+                         max_bytes=self.settings.max_image_mb << 20)
         sha = sha256_hex(data)
         phash = str(imagehash.phash(img))
         grey = to_grey(img)
@@ -228,6 +239,9 @@ class MediaReader:
         if not g.is_document:
             return MediaText(sha256=sha, kind="photo", phash=phash, prep=(f"gate lines={g.text_lines}",))
         prepared, steps = prepare(grey, g, self.settings.ocr)
-        text = ocr(prepared, self.settings.ocr)
+        try:
+            text = ocr(prepared, self.settings.ocr)
+        except OcrTimeout as exc:  # the media stage records it as unreadable, with the reason
+            raise InputError(name, str(exc)) from None
         return MediaText(sha256=sha, kind="document", text=text, phash=phash,
                          prep=(f"gate lines={g.text_lines}", *steps))

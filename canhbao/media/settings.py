@@ -41,6 +41,14 @@ class GateSettings:
 class MediaSettings:
     ocr: OcrSettings = field(default_factory=OcrSettings)
     gate: GateSettings = field(default_factory=GateSettings)
+    # One post image (`detect`, the scan's media stage): larger files, or images whose header declares
+    # more pixels, are refused with one line before being decoded.
+    max_image_mb: int = 40
+    max_image_megapixels: int = 50
+
+    def validate(self) -> None:
+        if self.max_image_mb < 1 or self.max_image_megapixels < 1:
+            raise ValueError("max_image_mb and max_image_megapixels must be at least 1")
 
 
 def load_settings() -> MediaSettings:

@@ -95,6 +95,8 @@ class Analyzer:
 
 
 def _read_text(p: Path) -> str:
+    if p.stat().st_size > MAX_TEXT_BYTES:  # before reading it into memory
+        raise InputError(p, f"text post too large ({p.stat().st_size:,} bytes > {MAX_TEXT_BYTES:,})")
     data = p.read_bytes()
     if not data.strip():
         raise InputError(p, "empty file")

@@ -14,7 +14,7 @@ from contextlib import closing
 from typing import Iterable, Iterator, Sequence
 
 from canhbao.core.records import Alert, MediaText, Post, from_dict, sha256_hex, to_dict, utcnow
-from canhbao.core.sqlite import SqliteFile
+from canhbao.core.sqlite import SqliteFile, compact
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS media (sha256 TEXT PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL);
@@ -51,6 +51,16 @@ class Ledger(SqliteFile):
         with closing(self._connect()) as db, db:
             db.executemany("INSERT OR REPLACE INTO media(sha256, kind, body) VALUES (?,?,?)",
                            [(t.sha256, t.kind, json.dumps(to_dict(t), ensure_ascii=False)) for t in texts])
+
+    def drop_media(self, shas: Iterable[str]) -> int:
+        """Forget the OCR text of these media (retention); a later post showing the same image reads it again."""
+        shas = list(set(shas))
+        with closing(self._connect()) as db:
+            db.execute("PRAGMA secure_delete=ON")
+            with db:
+                n = sum(db.execute("DELETE FROM media WHERE sha256=?", (s,)).rowcount for s in shas)
+        compact(self.path)
+        return n
 
     # --- analysis ---
     def unanalysed(self, posts: Iterable[Post]) -> Iterator[Post]:

@@ -1,13 +1,18 @@
-"""Retention: purge raw captures, WARCs and media past their age, keeping what confirmed alerts need.
+"""Retention: purge raw captures, WARCs, media and the raw text of posts past their age, keeping what
+confirmed alerts need.
 
 Evidence of a confirmed violation must outlive the retention window; everything else (most of what a
-nightly crawl collects) is personal data we have no reason to keep.
+nightly crawl collects) is personal data we have no reason to keep. An expired post keeps its identity,
+URL, media hashes and the SHA-256 of its text (post store); its text, author and OCR text leave every store
+(post store, pipeline ledger, Scrapy's HTTP cache, crawl logs), and the SQLite files are compacted so the
+bytes leave the disk. Alerts keep their masked text; the alert index never held anything else.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +26,16 @@ log = logging.getLogger("canhbao.retention")
 
 def protected_paths(home: Home, store: Any) -> set[Path]:
     """Files referenced by confirmed alerts: their media, raw HTML and WARC captures."""
+    return _protected(home, store)[0]
+
+
+def _protected(home: Home, store: Any) -> tuple[set[Path], set[str]]:
+    """Files and post keys that confirmed alerts need."""
     from canhbao.index.base import AlertQuery
 
     posts = PostStore(home.posts_db)
     keep: set[Path] = set()
+    keys: set[str] = set()
     offset = 0
     while batch := store.search(AlertQuery(status=(CONFIRMED,), limit=500, offset=offset)):
         offset += len(batch)
@@ -33,16 +44,18 @@ def protected_paths(home: Home, store: Any) -> set[Path]:
                 post = posts.get(alert.post_key)
             except NotFound:
                 continue
+            keys.add(post.key)
             keep |= {(home.root / m.path).resolve() for m in post.media if m.path}
             keep |= {(home.root / p).resolve() for p in (post.raw_html, post.warc) if p}
-    return keep
+    return keep, keys
 
 
 def purge(home: Home, *, older_than_days: int, store: Any, dry_run: bool = False) -> dict[str, int]:
     cutoff = time.time() - older_than_days * 86400
-    keep = protected_paths(home, store)
+    keep, keep_keys = _protected(home, store)
     counts = {"deleted": 0, "kept_for_alerts": 0, "bytes": 0}
-    for base in (home.media, home.raw, home.warc):
+    # Scrapy's HTTP cache and the crawl logs hold whole pages and scraped items: as personal as the captures
+    for base in (home.media, home.raw, home.warc, home.cache / "http", home.crawl_state / "runs"):
         for path in base.rglob("*"):
             if not path.is_file() or path.stat().st_mtime >= cutoff:
                 continue
@@ -53,5 +66,23 @@ def purge(home: Home, *, older_than_days: int, store: Any, dry_run: bool = False
             counts["deleted"] += 1
             if not dry_run:
                 path.unlink()
+    counts.update(_strip_posts(home, datetime.fromtimestamp(cutoff, timezone.utc), keep_keys, dry_run))
     log.info("retention: %s", counts)
     return counts
+
+
+def _strip_posts(home: Home, before: datetime, keep_keys: set[str], dry_run: bool) -> dict[str, int]:
+    """Drop the raw text of posts first stored before `before` (not those confirmed alerts need) from the post
+    store, and the OCR text of media that only such posts show from the pipeline ledger."""
+    from canhbao.pipeline.stages import ledger_for
+
+    posts = PostStore(home.posts_db)
+    expired = [p for p in posts.expired(before) if p.key not in keep_keys]
+    live = {m.sha256 for p in posts.iter(since=before) for m in p.media}
+    live |= {m.sha256 for k in keep_keys for m in posts.get(k).media}
+    orphaned = {m.sha256 for p in expired for m in p.media if m.sha256} - live
+    if dry_run:
+        return {"posts_stripped": len(expired), "media_texts_dropped": len(orphaned)}
+    stripped = posts.strip(expired)
+    dropped = ledger_for(home).drop_media(orphaned)
+    return {"posts_stripped": stripped, "media_texts_dropped": dropped}

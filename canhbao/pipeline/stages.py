@@ -18,6 +18,7 @@ from canhbao.core.home import Home
 from canhbao.core.posts import PostStore
 from canhbao.core.records import Alert, MediaText, Post
 from canhbao.pipeline.ledger import Ledger
+from canhbao.pipeline.masking import mask_step
 from canhbao.pipeline.progress import Progress
 
 log = logging.getLogger("canhbao.scan")
@@ -139,11 +140,12 @@ def media_stage(home: Home, posts: Iterable[Post] | None = None, *, workers: int
 
 
 def alerts_for(analysis: Any) -> list[Alert]:
-    """Findings -> alerts, with the PII detector's masked text (never the raw text)."""
-    pii = analysis.reports.get("pii")
-    masked = str(pii.section.get("masked_text", "")) if pii is not None else ""
+    """Findings -> alerts, with the masking step's text (never the raw text)."""
+    if not analysis.findings:
+        return []
+    masked = mask_step(analysis)
     post = analysis.subject.post
-    return [alert_from_finding(post, f, masked) for f in analysis.findings]
+    return [alert_from_finding(post, f, masked.text) for f in analysis.findings]
 
 
 _ANALYZER = None

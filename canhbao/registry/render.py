@@ -8,6 +8,7 @@ import textwrap
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -55,12 +56,16 @@ def render_layout(text: str, *, dpi: int = 150, font_pt: float = 12.0, only: set
     """`render_pages` keeping each page's text and line boxes (the registry stores per-page text;
     `canhbao.distort.redact` needs to know where the number and the signature are). `only`: draw just these
     (1-based) pages and return them alone, in order (benchmarks that need one page of a long document)."""
+    return list(iter_layout(text, dpi=dpi, font_pt=font_pt, only=only))
+
+
+def iter_layout(text: str, *, dpi: int = 150, font_pt: float = 12.0, only: set[int] | None = None) -> Iterator[PageLayout]:
+    """`render_layout` one page at a time: a long document never holds more than one page image."""
     width, height = (round(mm / 25.4 * dpi) for mm in A4_MM)
     margin = round(20 / 25.4 * dpi)
     size = round(font_pt / 72 * dpi)
     line_h = round(size * 1.45)
     regular, bold = font(size), font(size, bold=True)
-    pages = []
     for n, page_lines in enumerate(_paginate(text, dpi, font_pt), start=1):
         if only is not None and n not in only:
             continue
@@ -74,8 +79,7 @@ def render_layout(text: str, *, dpi: int = 150, font_pt: float = 12.0, only: set
             right = margin + round(draw.textlength(line, font=f)) if line else margin
             boxes.append((line, (margin, y, right, y + line_h)))
             y += line_h
-        pages.append(PageLayout(page, tuple(boxes)))
-    return pages
+        yield PageLayout(page, tuple(boxes))
 
 
 def page_texts(text: str, *, dpi: int = 150, font_pt: float = 12.0) -> list[str]:

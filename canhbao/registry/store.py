@@ -25,9 +25,9 @@ from canhbao.core import atomic
 from canhbao.core.errors import InputError, NotFound
 from canhbao.core.home import Home
 from canhbao.core.records import RegisteredDocument, sha256_hex, utcnow
-from canhbao.registry import meta
-from canhbao.registry.ingest import read_pages
 from canhbao.media import settings as media_settings
+from canhbao.registry import meta
+from canhbao.registry.ingest import iter_pages
 from canhbao.registry.settings import RegistrySettings, load_settings
 
 CLASSIFICATIONS = ("internal", "confidential")
@@ -110,28 +110,42 @@ class Registry:
             raise InputError(path, f"classification must be one of {', '.join(CLASSIFICATIONS)}")
         if not path.is_file():
             raise InputError(path, "no such file" if not path.exists() else "not a regular file")
+        size = path.stat().st_size
+        if size > self.settings.max_file_mb << 20:  # before reading it into memory
+            raise InputError(path, f"file too large ({size >> 20} MiB, limit {self.settings.max_file_mb} MiB)")
         data = path.read_bytes()
         doc_id = sha256_hex(data)
         existing = self.find(doc_id)
         if existing:
             return existing, False
-        pages = read_pages(path, data, self.settings, self.ocr)
-        letter = meta.extract("\n".join(p.text for p in pages))
+        page_dir = self.home.registry_pages / doc_id[:2] / doc_id
+        done = []  # (method, text, phash, image path): page images go to disk as they come
+        try:
+            for n, page in enumerate(iter_pages(path, data, self.settings, self.ocr), start=1):
+                image_path = page_dir / f"{n:03d}.png"
+                buf = io.BytesIO()
+                page.image.save(buf, "PNG", optimize=False)
+                atomic.write_bytes(image_path, buf.getvalue())
+                done.append((page.method, page.text, str(imagehash.phash(page.image)), image_path))
+                del page, buf
+        except BaseException:
+            for *_, image_path in done:  # a refused document leaves nothing behind
+                image_path.unlink(missing_ok=True)
+            raise
+        texts = [text for _m, text, _h, _p in done]
+        letter = meta.extract("\n".join(texts))
         original = self.home.blob_path(self.home.registry_files, doc_id, path.suffix.lower())
         atomic.write_bytes(original, data)
         rows = []
-        zones = meta.split_zones([p.text for p in pages])
-        titles = meta.split_title([p.text for p in pages])
-        for n, (page, (_, boiler_text), title) in enumerate(zip(pages, zones, titles), start=1):
-            image_path = self.home.registry_pages / doc_id[:2] / doc_id / f"{n:03d}.png"
-            buf = io.BytesIO()
-            page.image.save(buf, "PNG", optimize=False)
-            atomic.write_bytes(image_path, buf.getvalue())
-            rows.append((doc_id, n, page.method, page.text, str(imagehash.phash(page.image)),
-                         str(image_path.relative_to(self.home.root)), boiler_text, title))
+        zones = meta.split_zones(texts)
+        titles = meta.split_title(texts)
+        for n, ((method, text, phash, image_path), (_, boiler_text), title) in enumerate(
+                zip(done, zones, titles, strict=True), start=1):
+            rows.append((doc_id, n, method, text, phash, str(image_path.relative_to(self.home.root)), boiler_text,
+                         title))
         doc = RegisteredDocument(id=doc_id, source=path.name, classification=classification, numbers=letter.numbers,
                                  date=letter.date, agency=letter.agency, subject=letter.subject, signer=letter.signer,
-                                 pages=len(pages), added_at=utcnow())
+                                 pages=len(done), added_at=utcnow())
         with self.db:
             self.db.execute(
                 "INSERT OR IGNORE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",

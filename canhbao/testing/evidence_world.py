@@ -9,11 +9,10 @@ alert store. The site can then take a post down or edit it, for takedown trackin
 from __future__ import annotations
 
 import io
-import threading
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -25,6 +24,7 @@ from canhbao.core.atomic import write_bytes
 from canhbao.core.home import Home
 from canhbao.core.posts import PostStore
 from canhbao.core.records import Alert, Finding, Media, Post, Subject, sha256_hex
+from canhbao.testing.local_http import LocalServer
 
 VN = timezone(timedelta(hours=7))
 PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{title}</title>
@@ -38,7 +38,7 @@ REMOVED_PAGE = ("<!doctype html><html><head><meta charset='utf-8'><title>Faceboo
                 "<h2>This content isn't available right now</h2></body></html>").encode()
 
 
-class Site:
+class Site(LocalServer):
     """Pages served on 127.0.0.1 from a mutable table: path -> (status, content type, body)."""
 
     def __init__(self) -> None:
@@ -57,21 +57,8 @@ class Site:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-
-    def __enter__(self) -> "Site":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        super().__init__(Handler)
+        self.base = f"http://127.0.0.1:{self.port}"
 
     def url(self, path: str) -> str:
         return f"{self.base}{path}"
@@ -151,6 +138,61 @@ def leak_case(home: Home, site: Site, store: Any, seed: Any) -> Case:
     if not findings:
         raise RuntimeError(f"the leak detector did not match {seed.path.name}; OCR read {read.text[:200]!r}")
     return Case(_store(store, post, findings[0], _masked(post)), post, "/posts/1001")
+
+
+FEED_PII_TEXT = ("Cả xóm ơi, anh Nguyễn Văn Hùng, 45 tuổi, nhà số 12 đường Lê Lợi, phường Vĩnh Thanh, dương "
+                 "tính Covid rồi, SĐT 0912 345 678, CCCD 091188001234. Ai tiếp xúc thì đi khai báo y tế!")
+FEED_POST = """<div class="post" data-post-id="{post_id}"><div class="author">{author}</div>
+<a class="permalink" href="{url}"><time>{when}</time></a><div class="text">{text}</div>{images}</div>"""
+
+
+def feed_case(home: Home, site: Site, store: Any, seed: Any) -> Case:
+    """A leak alert whose captured page is a group feed that also shows another member's post naming a
+    patient (name, age, address, phone, CCCD): the raw page is personal data beyond the alert's own post."""
+    from canhbao.detectors.leak.detector import LeakDetector
+    from canhbao.media.reader import MediaReader
+    from canhbao.registry import Registry
+    from canhbao.testing.samples import render_pages
+
+    with Registry.open(home) as registry:
+        registry.add(seed.path, classification="internal")
+    image = png_bytes(render_pages(seed.text, dpi=100)[0], scale=0.9)
+    text = "Công văn nội bộ vừa lộ ra đây, mọi người đọc đi"
+    posts = [
+        FEED_POST.format(post_id="5005", author="Tin Nhanh Phố Núi", url=site.url("/posts/5005"), when="21:30",
+                         text=escape(text), images='<img src="/media/5005.png" alt="">'),
+        FEED_POST.format(post_id="5006", author="Trần Thị Bích", url=site.url("/posts/5006"), when="21:10",
+                         text=escape(FEED_PII_TEXT), images=""),
+    ]
+    feed = ('<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Nhóm Phố Núi</title>'
+            "<style>body{font-family:'Noto Sans',sans-serif;background:#f0f2f5;margin:0}"
+            ".post{background:#fff;max-width:680px;margin:24px auto;padding:16px;border-radius:8px}"
+            "img{max-width:100%}</style></head><body>" + "\n".join(posts) + "</body></html>").encode()
+    site.routes["/groups/phonui"] = (200, "text/html; charset=utf-8", feed)
+    site.routes["/media/5005.png"] = (200, "image/png", image)
+    site.serve_post("/posts/5005", post_id="5005", author="Tin Nhanh Phố Núi", text=text,
+                    published=datetime(2021, 8, 30, 21, 30, tzinfo=VN), images={"/media/5005.png": image})
+    warc_path = home.warc / "group_phonui.warc.gz"
+    with open(warc_path, "ab") as fh, capture_http(WARCWriter(fh, gzip=True)):
+        html = urllib.request.urlopen(site.url("/groups/phonui"), timeout=10).read()
+        data = urllib.request.urlopen(site.url("/media/5005.png"), timeout=10).read()
+    raw = home.raw / f"{sha256_hex(html)}.html"
+    write_bytes(raw, html)
+    digest = sha256_hex(data)
+    blob = home.blob_path(home.media, digest, ".png")
+    write_bytes(blob, data)
+    post = Post(source="group_phonui", platform="facebook", post_id="5005", url=site.url("/posts/5005"),
+                text=text, author="Tin Nhanh Phố Núi", published_at=datetime(2021, 8, 30, 21, 30, tzinfo=VN),
+                captured_at=datetime.now(timezone.utc).replace(microsecond=0),
+                media=(Media(url=site.url("/media/5005.png"), sha256=digest, path=str(blob.relative_to(home.root)),
+                             mime="image/png", size=len(data)),),
+                raw_html=str(raw.relative_to(home.root)), warc=str(warc_path.relative_to(home.root)))
+    PostStore(home.posts_db).put(post)
+    read = MediaReader.from_home(home).read_bytes(data, name=post.media[0].url)
+    findings = LeakDetector.from_home(home).detect(Subject(post, (read,))).findings
+    if not findings:
+        raise RuntimeError(f"the leak detector did not match {seed.path.name}")
+    return Case(_store(store, post, findings[0], _masked(post)), post, "/posts/5005")
 
 
 def pii_case(home: Home, site: Site, store: Any) -> Case:

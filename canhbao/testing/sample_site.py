@@ -9,7 +9,7 @@ Used by the crawler tests, the crawl benchmark and the end-to-end demo:
         cfg = sources_config(site.base_url, feeds)    # the matching `sources.yml` content (a dict)
         site.route("/x.jpg", status=429, times=2)     # simulate a rate limit, a login wall, a 50 MB image...
 
-Paths: facebook `/fb/<name>/` (`p<N>.html` pages, `?`-less), browser-rendered facebook (feed built by
+Paths: facebook `/fb/<name>/` (groups: `p<N>.html` pages; pages: `more/p<N>.html` JSON batches), browser-rendered facebook (feed built by
 JavaScript), Graph API `/graph/v19.0/<name>/posts`, zalo `/zalo/<name>/`, telegram `/s/<name>` (older
 pages `?before=<id>`), news `/news/<name>/rss.xml` + `sitemap.xml` + article pages, generic forum
 `/forum/<name>/`. Images are served from `/media/<name>/<file>`.
@@ -31,6 +31,10 @@ from canhbao.crawlers.reltime import VN, parse_time
 from canhbao.testing.sample_server import GRAPH_TOKEN, Route, SampleServer, serve  # noqa: F401 - the site's API
 
 GRAPH_TOKEN_ENV = "CANHBAO_SAMPLE_GRAPH_TOKEN"  # sources_config names it; set it to GRAPH_TOKEN
+# Every real Facebook page carries inline configuration naming login and checkpoint URLs: a wall detector
+# that reads scripts calls every page blocked.
+FB_CONFIG_SCRIPT = ('<script>requireLazy(["Bootloader"],function(b){b.setConfig({"checkpoint_url":"/checkpoint/",'
+                    '"login_url":"/login/","logout":"/logout.php"});});</script>')
 LOGIN_WALL = ('<div id="login_wall"><h2>Bạn phải đăng nhập để tiếp tục.</h2>'
               '<form id="login_form" action="/login/" method="post"><input name="email"><input name="pass" '
               'type="password"><button>Đăng nhập</button></form></div>')
@@ -124,17 +128,72 @@ def _doc(title: str, body: str, head: str = "") -> str:
 
 
 def _fb_article(name: str, p: SamplePost, imgs: list[str]) -> str:
+    """A story as m.facebook.com serves it: `<article>` with `data-ft` JSON, author and time in the header,
+    the time inside a permalink with per-view tracking parameters, the text in the `"tn":"*s"` block with
+    the part behind "See more" already present, the first picture as a CSS background with CSS-escaped
+    characters (as Facebook writes them), the others as `<img>`; the author's picture is a background too."""
+    pid = _e(p.post_id)
     author_url = p.author_url or f"/fb/profile/{_e(p.author.replace(' ', '.'))}"
-    gallery = "".join(f'<a href="/fb/{name}/photo/{p.post_id}-{i}"><img src="{_e(u)}" alt=""></a>'
-                      for i, u in enumerate(imgs))
-    return (f'<div role="article" class="fb-post" data-post-id="{_e(p.post_id)}">'
-            f'<h3 class="post-author"><a href="{author_url}">{_e(p.author)}</a></h3>'
-            f'<a class="post-time" href="/fb/{name}/posts/{_e(p.post_id)}"><abbr>{_e(p.time_text)}</abbr></a>'
-            f'<div data-ad-preview="message" class="post-message">{_paras(p.text)}</div>'
-            f'<div class="post-media">{gallery}</div>'
-            f'<div class="post-footer"><span data-count="reactions">{p.reactions}</span>'
-            f'<span data-count="comments">{p.comments} bình luận</span>'
-            f'<span data-count="shares">{p.shares} lượt chia sẻ</span></div></div>')
+    ft = _e(json.dumps({"top_level_post_id": p.post_id, "content_owner_id_new": 100001, "story_location": 6,
+                        "tn": "-R"}))
+    track = f"refid=18&amp;_ft_=top_level_post_id.{pid}%3Acontent_owner_id_new.100001&amp;__tn__=-R"
+    gallery = "".join(
+        (f'<a href="/fb/{name}/photo/{pid}-{i}"><i class="img _5sgi img _2sxw" role="img" '
+         f"style=\"background-image:url('{_css_escape(u)}');width:320px;height:320px\"></i></a>") if i == 0 else
+        f'<a href="/fb/{name}/photo/{pid}-{i}"><img class="img _1-yc" src="{_e(u)}" width="320" alt=""></a>'
+        for i, u in enumerate(imgs))
+    lines = [line for line in p.text.split("\n") if line.strip()]
+    shown, more = (lines[:1], lines[1:]) if len(lines) > 1 else (lines, [])
+    text = "".join(f"<p>{_e(line)}</p>" for line in shown)
+    if more:
+        text += (f'<span class="text_exposed_hide">… <span data-sigil="more"><a href="/fb/{name}/posts/{pid}?{track}">'
+                 f'Xem thêm</a></span></span><div class="text_exposed_show">{_paras(chr(10).join(more))}</div>')
+    counts = (f'<span class="like_def _28wy">{p.reactions} lượt thích</span>'
+              f'<span class="cmt_def _28wy">{p.comments} bình luận</span>'
+              f'<span class="_28wy">{_k(p.shares)} lượt chia sẻ</span>')
+    return (f'<article class="_55wo _5rgr _5gh8 async_like" data-ft="{ft}" id="u_0_{pid}" '
+            f'data-sigil="story-div story-popup-metadata feed-ufi-metadata"><div class="story_body_container">'
+            f'<header class="_7om2 _1o88"><div class="_5s61"><a><i class="img _1-yc profpic" role="img" '
+            f"style=\"background:#d8dce6 url('/fb/static/avatar.png') no-repeat center\"></i></a></div>"
+            f'<div class="_4g34"><h3 class="_52jd _52jb"><strong><a href="{author_url}?refid=18">{_e(p.author)}</a>'
+            f'</strong></h3><div class="_52jc _5qc4" data-sigil="m-feed-voice-subtitle">'
+            f'<a href="/fb/{name}/posts/{pid}?{track}"><abbr>{_e(p.time_text)}</abbr></a></div></div></header>'
+            f'<div class="_5rgt _5nk5 _5msi" data-ft="{_e(json.dumps({"tn": "*s"}))}"><span data-sigil="expose">'
+            f'{text}</span></div><div class="_5rgu _7dc9" data-ft="{_e(json.dumps({"tn": "H"}))}">{gallery}</div></div>'
+            f'<footer class="_22rc" data-ft="{_e(json.dumps({"tn": "*W"}))}"><div class="_2og4">'
+            f'<a href="/fb/{name}/posts/{pid}?{track}" data-sigil="feed-ufi-trigger">{counts}</a></div>'
+            f'<a class="_15ko touchable" href="/login/?next=%2Ffb%2F{name}%2F">Thích</a></footer></article>')
+
+
+def _css_escape(url: str) -> str:
+    """Escape as Facebook's inline styles do: `:` `=` `&` `.` as CSS hex escapes (`\\3a `)."""
+    return "".join(f"\\{ord(c):x} " if c in ":=&." else c for c in url)
+
+
+def _fb_more_link(name: str, spec: FeedSpec, i: int) -> str:
+    """The link to the next batch as real pages have it: groups a "See More Posts" link in `#m_more_item`,
+    pages a script (`InitMMoreItemAutomatic`) that fetches `for (;;);` JSON into `#see_more_cards_id`."""
+    if spec.kind == "facebook_group" or spec.fetch == "browser":
+        return (f'<div class="item _5v-l fullwidthMore async_elem" id="m_more_item" data-sigil="marea">'
+                f'<a class="touchable primary" href="/fb/{name}/p{i + 1}.html?bac=MTU4&amp;multi_permalinks&amp;refid=18">'
+                f'<strong>Xem thêm bài viết…</strong></a></div>')
+    href = f"/fb/{name}/more/p{i + 1}.html?page_id=100001&start_cursor=%7B%22c%22%3A{i}%7D"
+    return ('<div class="apl" id="see_more_cards_id" data-sigil="marea"></div><script>(function(){require("ServerJS")'
+            '.handle({require:[["InitMMoreItemAutomatic","main",[],[{id:"see_more_cards_id",href:'
+            f'{json.dumps(href)}}}]]]}});}})();</script>')
+
+
+def _fb_more_json(name: str, spec: FeedSpec, page, images, nxt_i: int | None) -> str:
+    """A page's "see more" batch: `for (;;);` JSON whose actions put the stories (and the next link) in place."""
+    actions = [{"cmd": "replace", "target": "see_more_cards_id",
+                "html": "<div>" + "".join(_fb_article(name, p, images[p.post_id]) for p in page) + "</div>"}]
+    if nxt_i is not None:
+        href = f"/fb/{name}/more/p{nxt_i}.html?page_id=100001&start_cursor=%7B%22c%22%3A{nxt_i - 1}%7D"
+        code = ('(new (require("ServerJS"))()).handle({"require":[["InitMMoreItemAutomatic","main",[],'
+                f'[{{"id":"see_more_cards_id","href":{json.dumps(href)}}}]]]}});')
+        actions[0]["html"] += '<div class="apl" id="see_more_cards_id" data-sigil="marea"></div>'
+        actions.append({"cmd": "script", "code": code})
+    return "for (;;);" + json.dumps({"payload": {"actions": actions}}, ensure_ascii=False)
 
 
 def _write_facebook(root: Path, name: str, spec: FeedSpec, images, now) -> str:
@@ -143,15 +202,21 @@ def _write_facebook(root: Path, name: str, spec: FeedSpec, images, now) -> str:
         _fb_permalinks(root, name, spec, images)
         return f"/fb/{name}/"
     pages = _pages(spec)
+    script_paging = spec.kind == "facebook_page" and spec.fetch != "browser" and not spec.login_wall
     for i, page in enumerate(pages, 1):
-        nxt = f'<div id="see_more"><a href="/fb/{name}/p{i + 1}.html">Xem thêm bài viết</a></div>' if i < len(pages) else ""
+        nxt = _fb_more_link(name, spec, i) if i < len(pages) else ""
         title = f"{spec.title or name} | Facebook"
         if spec.login_wall:
             body = LOGIN_WALL
         elif spec.fetch == "browser":
-            body = _fb_js(name, page, images, nxt)
+            body = _fb_js(root, name, i, page, images, nxt, now)
+        elif i > 1 and script_paging:
+            _write(root / "fb" / name / "more" / f"p{i}.html",
+                   _fb_more_json(name, spec, page, images, i + 1 if i < len(pages) else None))
+            continue
         else:
-            body = f'<div id="feed" role="feed">{"".join(_fb_article(name, p, images[p.post_id]) for p in page)}</div>{nxt}'
+            body = (f'{FB_CONFIG_SCRIPT}<div id="m_group_stories_container"><section class="storyStream">'
+                    f'{"".join(_fb_article(name, p, images[p.post_id]) for p in page)}</section></div>{nxt}')
         _write(root / "fb" / name / ("index.html" if i == 1 else f"p{i}.html"), _doc(title, body))
     _fb_permalinks(root, name, spec, images)
     return f"/fb/{name}/"
@@ -179,16 +244,35 @@ def _fb_scroll(name: str, spec: FeedSpec, images) -> str:
             'setTimeout(more, 50);</script>')
 
 
-def _fb_js(name: str, page, images, nxt: str) -> str:
-    """The feed arrives as data and JavaScript builds the articles: only a rendering crawler sees posts."""
+def _fb_js(root: Path, name: str, i: int, page, images, nxt: str, now: datetime) -> str:
+    """The feed arrives as GraphQL JSON and JavaScript builds the articles, as on www.facebook.com: only a
+    rendering crawler sees posts, and it can read them from the JSON the page loaded."""
+    stories = [_fb_story_json(name, p, images[p.post_id], now) for p in page]
+    gql = f"/fb/{name}/api/graphql/p{i}.json"
+    _write(root / gql.lstrip("/"), json.dumps({"data": {"node": {"group_feed": {"edges": [{"node": s} for s in stories]}}},
+                                               "extensions": {"is_final": True}}, ensure_ascii=False))
     data = json.dumps([_fb_article(name, p, images[p.post_id]) for p in page], ensure_ascii=False)
     data = data.replace("</", "<\\/")  # keep "</div>" inside the script from closing it
     return ('<div id="feed" role="feed"><div class="loading">Đang tải…</div></div>'
             f'<script>const ITEMS = {data};'
-            'setTimeout(() => { const feed = document.getElementById("feed"); feed.innerHTML = "";'
+            f'fetch({json.dumps(gql)}).then(r => r.json()).then(() => {{'
+            ' const feed = document.getElementById("feed"); feed.innerHTML = "";'
             ' for (const h of ITEMS) { const d = document.createElement("div"); d.innerHTML = h;'
             ' feed.appendChild(d.firstChild); }'
-            f' document.body.insertAdjacentHTML("beforeend", {json.dumps(nxt)}); }}, 50);</script>')
+            f' document.body.insertAdjacentHTML("beforeend", {json.dumps(nxt)}); }});</script>')
+
+
+def _fb_story_json(name: str, p: SamplePost, imgs: list[str], now: datetime) -> dict:
+    """A `Story` node as Facebook's feed GraphQL responses carry it (the fields the crawler reads)."""
+    t = parse_time(p.time_text, now) or now
+    author_url = p.author_url or f"/fb/profile/{p.author.replace(' ', '.')}"
+    return {"__typename": "Story", "post_id": p.post_id, "url": f"/fb/{name}/posts/{p.post_id}",
+            "actors": [{"__typename": "User", "name": p.author, "url": author_url}],
+            "comet_sections": {"content": {"story": {"message": {"text": p.text}}},
+                               "context_layout": {"story": {"comet_sections": {"metadata": [
+                                   {"story": {"creation_time": int(t.timestamp())}}]}}}},
+            "attachments": [{"styles": {"attachment": {"all_subattachments": {"nodes": [
+                {"media": {"__typename": "Photo", "photo_image": {"uri": u}}} for u in imgs]}}}}]}
 
 
 def _write_graph(root: Path, name: str, spec: FeedSpec, images, now) -> str:
@@ -258,7 +342,7 @@ def _write_telegram(root: Path, name: str, spec: FeedSpec, images, now) -> str:
                 f'<div class="tgme_widget_message_author"><a class="tgme_widget_message_owner_name" href="/s/{name}">'
                 f'<span dir="auto">{_e(p.author)}</span></a></div>'
                 f'<div class="tgme_widget_message_grouped_wrap">{photos}</div>'
-                f'<div class="tgme_widget_message_text js-message_text" dir="auto">{_e(p.text).replace(chr(10), "<br/>")}</div>'
+                f'{_tg_text(p.text, album=len(images[p.post_id]) > 1)}'
                 f'<div class="tgme_widget_message_footer"><div class="tgme_widget_message_info">'
                 f'<span class="tgme_widget_message_views">{_k(p.reactions)}</span><span class="tgme_widget_message_meta">'
                 f'<a class="tgme_widget_message_date" href="/s/{name}/{_e(p.post_id)}">'
@@ -272,6 +356,15 @@ def _write_telegram(root: Path, name: str, spec: FeedSpec, images, now) -> str:
         fname = "index.html" if i == 1 else f"q_before-{pages[i - 2][-1].post_id}.html"
         _write(root / "s" / name / fname, _doc(f"{spec.title or name} – Telegram", body, head))
     return f"/s/{name}"
+
+
+def _tg_text(text: str, album: bool) -> str:
+    """A message's text block; an album's caption is nested in a second text block, as t.me serves it."""
+    inner = f'<div class="tgme_widget_message_text js-message_text" dir="auto">{_e(text).replace(chr(10), "<br/>")}</div>'
+    if not album:
+        return inner
+    return (f'<div class="tgme_widget_message_text js-message_text before_footer" dir="auto">{inner}'
+            '<span style="display: inline-block; width: 97px;"></span></div>')
 
 
 def _k(n: int) -> str:
@@ -342,7 +435,7 @@ def sources_config(base_url: str, feeds: Mapping[str, FeedSpec], **overrides) ->
         os.environ.setdefault(GRAPH_TOKEN_ENV, GRAPH_TOKEN)
     sources = {}
     for name, spec in feeds.items():
-        src: dict = {"type": spec.kind}
+        src: dict = {"type": spec.kind, "allow_private": True}  # the sample site is served on 127.0.0.1
         if spec.kind in ("facebook_page", "facebook_group"):
             src["url"] = f"{base_url}/fb/{name}/"
             src["fetch"] = spec.fetch

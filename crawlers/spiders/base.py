@@ -25,15 +25,18 @@ from canhbao.crawlers.state import CrawlState
 
 log = logging.getLogger(__name__)
 
-# Folded, lower-case phrases that mean the page is a wall, not content (Vietnamese and English UIs).
+# Folded, lower-case phrases of a page's *visible* text that mean it is a wall, not content (Vietnamese and
+# English UIs). Scripts are never searched: Facebook's inline configuration names "checkpoint" on every page.
 BLOCK_MARKERS = {
     "login_wall": ("ban phai dang nhap", "dang nhap de tiep tuc", "you must log in", "log in to continue",
-                   'id="login_form"', "log into facebook"),
-    "checkpoint": ("checkpoint", "xac nhan danh tinh", "confirm your identity", "tai khoan cua ban tam thoi bi khoa"),
+                   "log into facebook", "dang nhap facebook"),
+    "checkpoint": ("xac nhan danh tinh", "confirm your identity", "tai khoan cua ban tam thoi bi khoa",
+                   "your account has been locked", "security check"),
     "rate_limited": ("ban tam thoi bi chan", "you're temporarily blocked", "you are temporarily blocked",
                      "too many requests", "rate limit"),
 }
 URL_MARKERS = {"login_wall": ("/login", "/accounts/login"), "checkpoint": ("/checkpoint",)}
+LOGIN_FORM = "form#login_form, form[action*='/login'] input[type='password']"
 STATUS_BLOCKS = {401: "login_wall", 403: "forbidden", 429: "rate_limited"}
 
 
@@ -52,9 +55,11 @@ class Found:
 
 
 class SourceSpider(scrapy.Spider):
+    platform: str = ""  # what its posts' `Post.platform` says: facebook, zalo, telegram, news, web
     source_types: tuple[str, ...] = ()
     handle_httpstatus_list = [401, 403, 404, 410, 429, 500, 502, 503, 504]
     block_markers = BLOCK_MARKERS
+    content_css = ""  # what a content page has (posts); a page with it is never judged a wall
 
     def __init__(self, *args, source_name: str, source: SourceConfig, settings_obj: CrawlSettings, home, **kw):
         super().__init__(*args, name=f"{self.name}:{source_name}", **kw)
@@ -63,7 +68,7 @@ class SourceSpider(scrapy.Spider):
         self.captured_at = self.started_at.replace(microsecond=0)
         from zoneinfo import ZoneInfo
 
-        self.tz = ZoneInfo(settings_obj.timezone)
+        self.tz = ZoneInfo(source.timezone or settings_obj.timezone)
         self.state = CrawlState.for_source(home.crawl_state, source_name)
         self.health = HealthCounter(source_name, source.platform)
         self.stored_keys: list[str] = []
@@ -80,7 +85,12 @@ class SourceSpider(scrapy.Spider):
             yield self.page_request(url, self.parse)
 
     def page_request(self, url: str, callback, **meta) -> scrapy.Request:
-        return scrapy.Request(url, callback=callback, errback=self.failed, meta=meta, dont_filter=False)
+        return scrapy.Request(url, callback=callback, errback=self.failed, meta=meta, dont_filter=False,
+                              headers=self.request_headers())
+
+    def request_headers(self) -> dict[str, str]:
+        """Per-source `Accept-Language`: the interface language (and so the time format) pages are served in."""
+        return {"Accept-Language": self.source.accept_language} if self.source.accept_language else {}
 
     def failed(self, failure) -> None:
         url = redact(failure.request.url)
@@ -108,17 +118,11 @@ class SourceSpider(scrapy.Spider):
         return True
 
     def detect_block(self, response) -> str:
-        url = response.url.lower()
-        for kind, parts in URL_MARKERS.items():
-            if any(p in url for p in parts):
-                return kind
-        if not hasattr(response, "text"):
-            return ""
-        head = fold(response.text[:200_000]).lower()
-        for kind, markers in self.block_markers.items():
-            if any(m in head for m in markers):
-                return kind
-        return ""
+        return wall_of(response, self.content_selector(), self.block_markers)
+
+    def content_selector(self) -> str:
+        """CSS of what a content page holds (its posts): a page with it is never judged a wall."""
+        return self.content_css
 
     def page_done(self, response, parsed: int, reached_known: bool) -> bool:
         """Tally the page; True when the spider should go on to the next (older) page."""
@@ -153,8 +157,10 @@ class SourceSpider(scrapy.Spider):
         if self.state.known(found.post_id) or found.post_id in self._emitted:
             return None  # known from an earlier run, or shown twice in this one (the feed moved on)
         self._emitted.add(found.post_id)
+        shown = ""
         if published is None and found.time_text:
             published = parse_time(found.time_text, self.captured_at, self.tz)
+            shown = found.time_text if published is not None else ""
             if published is None:
                 self.health.error(f"{found.url}: unreadable time {found.time_text!r} (post kept, time unknown)")
         capture = response.meta.get(CAPTURE_KEY, {})
@@ -163,7 +169,8 @@ class SourceSpider(scrapy.Spider):
             source=self.source_name, platform=self.source.platform, post_id=found.post_id, url=found.url,
             captured_at=self.captured_at, text=found.text, author=found.author, author_url=found.author_url,
             published_at=published, media=tuple(Media(u) for u in dict.fromkeys(found.images) if u),
-            engagement=dict(found.engagement), raw_html=capture.get("raw", ""), warc=capture.get("warc", ""))
+            engagement=dict(found.engagement), raw_html=capture.get("raw", ""), warc=capture.get("warc", ""),
+            published_text=shown)
 
     def closed(self, reason: str) -> None:
         if reason == "finished" and not self.health.blocks:
@@ -189,6 +196,35 @@ _BLOCK = {"p", "div", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "blockquot
 _SKIP = {"script", "style", "noscript", "template"}
 
 
+def wall_of(response, content_css: str = "", markers=BLOCK_MARKERS) -> str:
+    """The kind of wall an HTTP 200 page is ("" for none), recognised from the final URL's path, then (only
+    on a page without content) from its visible text or a login form; never from scripts, styles or
+    attributes (Facebook's inline configuration names "checkpoint" and "login" on every page)."""
+    from urllib.parse import urlsplit
+
+    path = urlsplit(response.url).path.lower().rstrip("/")
+    for kind, parts in URL_MARKERS.items():
+        if any(path == p or path.startswith(p + "/") or path.startswith(p + ".") for p in parts):
+            return kind
+    if not hasattr(response, "text"):
+        return ""
+    if content_css and response.css(content_css):
+        return ""  # posts are on the page: a login bar or a word in a post is not a wall
+    seen = fold(visible_text(response)[:200_000]).lower()
+    for kind, words in markers.items():
+        if any(m in seen for m in words):
+            return kind
+    if response.css(LOGIN_FORM):
+        return "login_wall"
+    return ""
+
+
+def visible_text(response) -> str:
+    """What a reader sees of an HTML page: the body's text without scripts, styles or templates."""
+    body = response.xpath("//body")
+    return text_of(body) if body else text_of(response.xpath("/*"))
+
+
 def text_of(sel) -> str:
     """Visible text of a selection, with block elements and <br> as line breaks (walks the lxml tree)."""
     if sel is None:
@@ -210,11 +246,11 @@ def _walk(el, out: list[str]) -> None:
     if not tag or tag in _SKIP:  # comments, processing instructions, scripts
         return
     if el.text:
-        out.append(el.text)
+        out.append(el.text.replace("\n", " "))  # a newline in the source is a space on screen
     for child in el:
         _walk(child, out)
         if child.tail:
-            out.append(child.tail)
+            out.append(child.tail.replace("\n", " "))
     if tag in _BLOCK:
         out.append("\n")
 

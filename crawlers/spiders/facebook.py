@@ -1,8 +1,10 @@
 """Public Facebook pages and groups, in three fetch modes chosen per source:
 
-- `html`: plain HTTP fetch of server-rendered feed markup (`div[role=article]`);
-- `browser`: the same feed rendered by headless Chromium through scrapy-playwright (the feed is built
-  by JavaScript), optionally with session cookies from `cookies_file`;
+- `html`: plain HTTP fetch of the server-rendered mobile markup (`m.`/`mbasic.facebook.com`: `<article>`
+  stories with `data-ft`, "See more posts" paging; see `fb_markup`);
+- `browser`: Chromium through scrapy-playwright, optionally with session cookies from `cookies_file`; the
+  GraphQL JSON responses the page loads while it scrolls are read as the posts, the rendered DOM only
+  fills in stories the JSON did not carry;
 - `graph`: the Graph API (`/<id>/posts`, token from the environment variable named by `token_env`).
 
 Login walls, checkpoints and "temporarily blocked" pages are reported as blocks (source health), never
@@ -19,7 +21,8 @@ import scrapy
 
 from canhbao.crawlers.capture import redact
 from canhbao.crawlers.reltime import parse_time
-from canhbao.crawlers.spiders.base import Found, SourceSpider, count, fallback_id, text_of
+from canhbao.crawlers.spiders.base import Found, SourceSpider
+from canhbao.crawlers.spiders.fb_markup import graphql_posts, read_page
 
 GRAPH_FIELDS = ("id,message,created_time,permalink_url,from,reactions.summary(true),comments.summary(true),"
                 "shares,attachments{media,subattachments}")
@@ -29,6 +32,7 @@ GRAPH_AUTH = {102, 190}
 
 class FacebookSpider(SourceSpider):
     name = "facebook"
+    platform = "facebook"
     source_types = ("facebook_page", "facebook_group")
 
     async def start(self):
@@ -45,46 +49,66 @@ class FacebookSpider(SourceSpider):
 
     def page_request(self, url, callback, **meta):
         if self.source.fetch == "browser":
-            meta.update(playwright=True, playwright_page_methods=_wait_for_feed(self.source.scrolls, self.cfg.browser_wait_s))
+            if not hasattr(self, "_graphql"):
+                self._graphql: dict[int, list[str]] = {}
+            meta.update(playwright=True, playwright_include_page=True,
+                        playwright_page_event_handlers={"response": self._on_response},
+                        playwright_page_methods=_wait_for_feed(self.source.scrolls, self.cfg.browser_wait_s))
         return super().page_request(url, callback, **meta)
 
     # --- web (html and browser) ---------------------------------------------------------------------
 
-    def parse(self, response):
+    content_css = "article, div[role='article']"
+
+    async def parse(self, response):
+        bodies = await self._graphql_bodies(response)
         if not self.usable(response):
             return
-        nodes = response.css('div[role="article"]')
+        page = read_page(response.text, response.url)
+        for line in page.errors:
+            self.parse_error(line)
+        found = list(page.posts)
+        published: dict[str, object] = {}
+        if bodies:  # browser mode: the JSON the page loaded is the source; the DOM only fills gaps
+            from_json = {p.found.post_id: p for body in bodies for p in graphql_posts(body, response.url)}
+            published = {pid: p.published for pid, p in from_json.items()}
+            found = [p.found for p in from_json.values()] + [f for f in found if f.post_id not in from_json]
         parsed, reached_known = 0, False
-        for _i, found in self.items(response, nodes, lambda n: self.article(response, n)):
+        for f in found:
             parsed += 1
-            reached_known |= self.state.finished(found.post_id)
-            post = self.emit(response, found)
+            reached_known |= self.state.finished(f.post_id)
+            post = self.emit(response, f, published.get(f.post_id))
             if post is not None:
                 yield post
-        more = response.css("#see_more a::attr(href), a[href*='/posts?cursor']::attr(href)").get()
+        more = page.next_url
         if self.page_done(response, parsed, reached_known or not more) and more:
-            yield self.page_request(response.urljoin(more), self.parse)
+            yield self.page_request(more, self.parse)
 
-    def article(self, response, node) -> Found:
-        permalink = node.css("a.post-time::attr(href), a[href*='/posts/']::attr(href), "
-                             "a[href*='story_fbid']::attr(href)").get()
-        post_id = node.attrib.get("data-post-id") or _ft_id(node.attrib.get("data-ft", ""))
-        text = text_of(node.css('[data-ad-preview="message"], .post-message'))
-        if not post_id and not permalink:
-            raise ValueError("no post id and no permalink")
-        post_id = post_id or fallback_id(permalink)
-        author = node.css("h3 a, strong a, .post-author a")
-        engagement = {}
-        for key in ("reactions", "comments", "shares"):
-            n = count(node.css(f'[data-count="{key}"]::text').get())
-            if n is not None:
-                engagement[key] = n
-        images = [response.urljoin(u) for u in node.css(".post-media img::attr(src), a[href*='/photo'] img::attr(src)").getall()]
-        return Found(
-            post_id=post_id, url=response.urljoin(permalink) if permalink else response.url, text=text,
-            author=text_of(author[:1]), author_url=response.urljoin(author.attrib.get("href", "")) if author else "",
-            time_text=text_of(node.css("abbr, .post-time")[:1]), images=tuple(dict.fromkeys(images)),
-            engagement=engagement)
+    async def _graphql_bodies(self, response) -> list[str]:
+        """GraphQL responses captured while the browser loaded and scrolled this page (browser mode)."""
+        page = response.meta.get("playwright_page")
+        if page is None:
+            return []
+        bodies = self._graphql.pop(id(page), [])
+        await page.close()
+        return bodies
+
+    async def failed(self, failure) -> None:
+        """A failed browser request still holds its page: close it (and drop what it captured)."""
+        page = failure.request.meta.get("playwright_page")
+        if page is not None:
+            self._graphql.pop(id(page), None)
+            await page.close()
+        super().failed(failure)
+
+    async def _on_response(self, pw_response) -> None:
+        if "/graphql" not in pw_response.url or pw_response.status != 200:
+            return
+        try:
+            body = await pw_response.text()
+        except Exception:  # noqa: BLE001 - a body gone with a navigation is just not captured
+            return
+        self._graphql.setdefault(id(pw_response.frame.page), []).append(body)
 
     # --- graph API ----------------------------------------------------------------------------------
 
@@ -142,7 +166,7 @@ class FacebookSpider(SourceSpider):
 
 # Scroll to the bottom until no new article appears within 3 s, at most `n` times (endless feeds).
 SCROLL_JS = """async (n) => {
-  const count = () => document.querySelectorAll('div[role="article"]').length;
+  const count = () => document.querySelectorAll('article, div[role="article"]').length;
   for (let i = 0; i < n; i++) {
     const before = count();
     window.scrollTo(0, document.body.scrollHeight);
@@ -158,7 +182,7 @@ SCROLL_JS = """async (n) => {
 # checkpoint or "temporarily blocked" page has none of them and must still reach the block detection.
 WAIT_JS = """async (ms) => {
   const t0 = Date.now();
-  while (!document.querySelector('div[role="article"], #login_form, #see_more') && Date.now() - t0 < ms)
+  while (!document.querySelector('article, div[role="article"], #login_form, #m_more_item') && Date.now() - t0 < ms)
     await new Promise(r => setTimeout(r, 100));
 }"""
 
@@ -170,13 +194,6 @@ def _wait_for_feed(scrolls: int, wait_s: float):
     if scrolls:
         methods.append(PageMethod("evaluate", SCROLL_JS, scrolls))
     return methods
-
-
-def _ft_id(data_ft: str) -> str:
-    try:
-        return str(json.loads(data_ft).get("top_level_post_id", ""))
-    except (ValueError, AttributeError):
-        return ""
 
 
 def _redact(url: str) -> str:

@@ -33,7 +33,12 @@ def select_text(node, selector: str) -> str:
 
 class GenericHtmlSpider(SourceSpider):
     name = "generic_html"
+    platform = "web"
     source_types = ("generic_html",)
+
+    def content_selector(self) -> str:  # the configured item selector, when it is CSS
+        item = self.source.selectors.item
+        return "" if item.startswith("xpath:") else item.split("::")[0]
 
     def parse(self, response):
         if not self.usable(response):

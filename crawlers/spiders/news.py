@@ -19,7 +19,9 @@ ARTICLE_AUTHOR = "meta[name='author']::attr(content), .author, [rel='author']"
 
 class NewsSpider(SourceSpider):
     name = "news"
+    platform = "news"
     source_types = ("news",)
+    content_css = "item, entry, url, sitemap, article"  # a feed, a sitemap or an article is never a wall
 
     def parse(self, response):
         if not self.usable(response):
@@ -54,9 +56,12 @@ class NewsSpider(SourceSpider):
             enclosure = node.xpath("enclosure[starts-with(@type,'image')]/@url | content[@medium='image']/@url "
                                    "| thumbnail/@url").getall()
             when = node.xpath("pubDate/text() | published/text() | updated/text() | date/text()").get("")
+            # VnExpress and most Vietnamese feeds put the thumbnail as an <img> inside the (CDATA) description
+            inline = images_of_html(summary)
             yield Found(post_id=_id(link), url=link, text="\n".join(t for t in (title.strip(), text_of_html(summary)) if t),
                         author=node.xpath("author/name/text() | author/text() | creator/text()").get("").strip(),
-                        time_text=when.strip(), images=tuple(response.urljoin(u) for u in enclosure))
+                        time_text=when.strip(),
+                        images=tuple(dict.fromkeys(response.urljoin(u.strip()) for u in [*enclosure, *inline] if u.strip())))
 
     def sitemap_entries(self, response):
         for entry in Sitemap(response.body):
@@ -92,3 +97,11 @@ def text_of_html(fragment: str) -> str:
     from scrapy import Selector
 
     return text_of(Selector(text=f"<div>{fragment}</div>").css("div")) if fragment.strip() else ""
+
+
+def images_of_html(fragment: str) -> list[str]:
+    from scrapy import Selector
+
+    if "<img" not in fragment.lower():
+        return []
+    return [u for u in Selector(text=f"<div>{fragment}</div>").css("img::attr(src)").getall() if not u.startswith("data:")]

@@ -17,7 +17,7 @@ from canhbao.detectors.pii.patterns import Span
 
 # keyword (folded) -> kind; "street" and "hamlet" are below the administrative levels.
 KEYWORDS = {
-    "so nha": "house", "ngo": "street", "ngach": "street", "hem": "street", "kiet": "street",
+    "so nha": "house", "can ho": "house", "ngo": "street", "ngach": "street", "hem": "street", "kiet": "street",
     "duong": "street", "pho": "street", "thon": "hamlet", "xom": "hamlet", "ap": "hamlet", "ban": "hamlet",
     "to dan pho": "hamlet", "tdp": "hamlet", "khu pho": "hamlet", "kp": "hamlet", "khom": "hamlet",
     "to": "hamlet", "khu do thi": "hamlet", "chung cu": "hamlet", "toa": "hamlet", "phuong": "ward",
@@ -27,7 +27,7 @@ KEYWORDS = {
 }
 # How each keyword is written with its tone marks; written otherwise ("phó", "bạn", "tô") it is another word.
 SPELLING = {
-    "so nha": "số nhà", "ngo": "ngõ", "ngach": "ngách", "hem": "hẻm", "kiet": "kiệt", "duong": "đường",
+    "so nha": "số nhà", "can ho": "căn hộ", "ngo": "ngõ", "ngach": "ngách", "hem": "hẻm", "kiet": "kiệt", "duong": "đường",
     "pho": "phố", "thon": "thôn", "xom": "xóm", "ap": "ấp", "ban": "bản", "to dan pho": "tổ dân phố",
     "khu pho": "khu phố", "khom": "khóm", "to": "tổ", "khu do thi": "khu đô thị", "chung cu": "chung cư",
     "toa": "tòa", "phuong": "phường", "xa": "xã", "thi tran": "thị trấn", "dac khu": "đặc khu",
@@ -39,15 +39,37 @@ _KW = re.compile(
 )
 _NUMBER = re.compile(r"\s*(\d+[a-z]?(?:[/\-]\d+[a-z]?)*)(?![\w])")
 _HOUSE = re.compile(
-    r"(?<![\w])(?:(?:so|sn)\s*\d+[a-z]?(?:/\d+[a-z]?)*(?=[\s,])"
+    r"(?<![\w])(?:(?:so|sn(?!\s*(?:19|20)\d\d(?!\d)))\s*\d+[a-z]?(?:/\d+[a-z]?)*(?=[\s,])"
     r"|(?<!\d[ .\-])\d+[a-z]?(?:/\d+[a-z]?)*(?=\s+(?:duong|pho|ngo|hem|kiet|ngach)\s))"
 )
 _RESIDENCE = re.compile(
-    r"(?<![\w])(?:tru tai|tru o|dia chi|song tai|song o|o tai|que o|que|"
-    r"tam tru tai|thuong tru tai|cu tru tai|noi o)\s*:?\s+"
+    r"(?<![\w])(?:tru tai|tru o|tru|ngu tai|ngu|dia chi(?: thuong tru| tam tru)?(?: tai| o)?|song tai|song o|"
+    r"o tai|que o|que quan|que|tam tru tai|thuong tru tai|thuong tru|tam tru|cu tru tai|tru quan tai|noi o|"
+    r"nguoi dan)\s*:?\s+"
+)
+# Where a notice puts the place without a cue word: "Nữ; 56 tuổi; Cẩm Lệ, Đà Nẵng", "BN 19 (Ba Đình, Hà Nội)",
+# and a bare "ở" ("ở Nam Từ Liêm, Hà Nội"); only known unit names are taken there.
+_NOTICE = re.compile(
+    r"(?:(?<![\w])(?:tuoi|nam|nu)\s*[;,]\s*|(?<![\w])(?:bn|benh nhan)\s*(?:so\s*)?\d+\s*\(\s*|(?<![\w])o\s+)"
+)
+# A place someone went: a venue word (written with its tone marks) then a capitalised name, after a verb of
+# going or being ("đi chợ Cẩm An", "đến khách sạn Sheraton", "tại quán karaoke Sunny").
+VENUES = (
+    "chợ", "quán", "cửa hàng", "siêu thị", "khách sạn", "nhà hàng", "nhà thuốc", "hiệu thuốc", "bãi biển",
+    "khu vui chơi", "chung cư", "tiệm", "quán karaoke", "quán cà phê", "quán ăn", "quán tóc", "nhà nghỉ",
+    "trung tâm thương mại", "cửa hàng xe máy", "phòng tập", "sân bóng", "nhà văn hóa", "chùa", "nhà thờ",
+)
+_VENUE = re.compile(
+    r"(?<![\w])(?i:%s)(?: [a-zà-ỹđ]+){0,2} (?=[A-ZĐÀ-Ỹ])" % "|".join(sorted(map(re.escape, VENUES), key=len, reverse=True))
+)
+_GOING = re.compile(r"(?:den|di|tai|o|qua|vao|mua|an|ghe|toi|choi|trong)\s+$")
+# Units named as an office or its head, not as anyone's home: "Chủ tịch UBND quận Tân Phú", "Công an huyện".
+_ORG_BEFORE = re.compile(
+    r"(?:ubnd|uy ban nhan dan|hdnd|chu tich|bi thu|cong an|trung tam y te|benh vien|so y te|ban chi dao|"
+    r"cdc|toa an|tand|vien kiem sat|uy ban|truong|phong giao duc|so|cuc|chi cuc|tram y te|tyt|ttyt)\s*$"
 )
 # "56 Hàng Chiếu", "số 35 Lê Duẩn": a house number then a street name without its keyword.
-_NUMBERED_STREET = re.compile(r"(?<![\w/.,])(?<!\d[ .\-])(?:so |sn )?\d+[a-z]?(?:/\d+[a-z]?)* (?=[^\W\d_])")
+_NUMBERED_STREET = re.compile(r"(?<![\w/.,\-])(?<!\d[ .\-])(?:so |sn )?\d+[a-z]?(?:/\d+[a-z]?)* (?=[^\W\d_])")
 _GAP = re.compile(r"^[\s,\-–]{0,3}$")
 _CAPWORD = re.compile(r"[^\W\d_]+")
 
@@ -104,12 +126,45 @@ def _components(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[
         yield m.start(), m.end(), "house", False
     for m in _NUMBERED_STREET.finditer(sh):
         end = _cap_words(text, m.end())
-        if end - m.end() >= 4 and " " in text[m.end():end]:
-            yield m.start(), end, "street", True
+        name = text[m.end():end]
+        foreign = sh[m.end():end] == name.lower() and _has_marks(text, m.start())  # "hạt giống số 5 Pablo Carreno"
+        if end - m.end() >= 4 and " " in name and not foreign and gaz.level(sh[m.end():end]) != "province":
+            yield m.start(), end, "street", True  # "04 Quảng Nam" is a count of cases, not a house
+    yield from _cued(text, sh, gaz)
+
+
+def _cued(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[int, int, str, bool]]:
+    """Places named without a unit keyword: after a residence cue, in a notice's slots, after a venue word."""
     for m in _RESIDENCE.finditer(sh):
         end = _cap_words(text, m.end())
         if end > m.end() and gaz.level(sh[m.end():end]):
             yield m.end(), end, "cue", True
+    for m in _NOTICE.finditer(sh):
+        if m.group().startswith("o") and text[m.start()] != "ở":
+            continue  # folded "o" is also "ô", "ơ"; only "ở" means "lives in"
+        unit = _known_unit_chain(text, sh, m.end(), gaz, bare_o=m.group().startswith("o"))
+        if unit:
+            yield m.end(), unit, "cue", True
+    for m in _VENUE.finditer(text):
+        if _GOING.search(sh[max(0, m.start() - 12):m.start()]) and sh[m.end():m.end() + 4] not in ("tet", "tet "):
+            end = _cap_words(text, m.end())  # ("chợ Tết" is the New Year market, anybody's)
+            yield m.start(), end, "venue", True
+
+
+def _known_unit_chain(text: str, sh: str, pos: int, gaz: gazetteer.Gazetteer, bare_o: bool = False) -> int:
+    """End of a place named by known units at `pos` ("Cẩm Lệ, Đà Nẵng"; an unknown first name is allowed when a
+    known unit follows: "Giáp Nhị, Hoàng Mai"), or 0. After a bare "ở", one province alone is a region, not a
+    home ("10 ca ở Đà Nẵng")."""
+    end = _cap_words(text, pos)
+    if end == pos:
+        return 0
+    level = gaz.level(sh[pos:end])
+    extended = _extend_with_units(text, sh, end, gaz)
+    if not level and extended == end:
+        return 0
+    if bare_o and level == "province" and extended == end:
+        return 0
+    return extended
 
 
 def _has_marks(text: str, pos: int, radius: int = 60) -> bool:
@@ -129,13 +184,15 @@ def addresses(text: str, sh: str) -> Iterator[Span]:
             chains.append([c])
     for chain in chains:
         start, end = chain[0][0], max(c[1] for c in chain)
+        if _ORG_BEFORE.search(sh[max(0, start - 22):start]):
+            continue  # the unit of an office or its head, not a person's place
         end = _extend_with_units(text, sh, end, gaz)
         kinds = {c[2] for c in chain}
         if len(chain) >= 2 and kinds != {"house"}:
             score = 0.95
         elif kinds <= {"house"}:
             continue  # "số 12" alone is any number
-        elif chain[0][3] and kinds & {"street", "hamlet", "ward", "district", "cue"}:
+        elif chain[0][3] and kinds & {"street", "hamlet", "ward", "district", "cue", "venue"}:
             score = 0.85
         elif chain[0][3]:
             score = 0.5  # a province alone: a place, rarely an address

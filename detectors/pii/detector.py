@@ -1,8 +1,8 @@
 """Patient-data exposure: personal data that co-occurs with health context (the 2021 letters' concern).
 
 `find_entities(text)` lists personal data (names, ages, patient codes, phones, ID and insurance numbers,
-e-mails, licence plates, addresses) with offsets and the Decree 13/2023 category; `mask(text, entities)`
-hides them for alerts and indexes; `PiiDetector` raises a `pii_exposure` finding only when identifying
+e-mails, licence plates, addresses) with offsets and the Decree 13/2023 category; `masking.mask` hides them
+for alerts and indexes behind keyed placeholders; `PiiDetector` raises a `pii_exposure` finding only when identifying
 data meets health context (F0, cách ly, dương tính, ...) and the post is not a shop advert.
 Findings carry entity types and offsets, never values.
 """
@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, Literal, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from canhbao.core import config
 from canhbao.core.home import Home
 from canhbao.core.records import PII_EXPOSURE, Finding, PiiEntity, Subject
-from canhbao.detectors.pii import address as pii_address, patterns as pii_patterns
 from canhbao.detectors.base import Detector, Example, Report
+from canhbao.detectors.pii import address as pii_address
+from canhbao.detectors.pii import patterns as pii_patterns
+from canhbao.detectors.pii.masking import MaskStyle, load_or_create_key, mask
 from canhbao.detectors.pii.patterns import CATEGORY, Span
 
 # On overlap the more specific recognizer wins (an e-mail contains a name, an address a hero's name).
@@ -45,7 +47,7 @@ ADVERT_TERMS = (
 @dataclass(frozen=True)
 class PiiSettings:
     min_score: float = 0.6  # entities below are neither reported nor masked
-    mask_style: Literal["initials", "placeholder"] = "initials"
+    mask_style: MaskStyle = "tagged"  # "[NAME·4f1c2a]"; "placeholder": "[NAME]" (no tag)
     health_terms: tuple[str, ...] = HEALTH_TERMS  # folded (no diacritics), matched as whole words
     advert_terms: tuple[str, ...] = ADVERT_TERMS
     min_weak_types: int = 2  # without a name or ID number, this many distinct identifying types are needed
@@ -53,6 +55,8 @@ class PiiSettings:
     def validate(self) -> None:
         if not 0.0 <= self.min_score <= 1.0:
             raise ValueError("min_score must be within 0..1")
+        if self.mask_style not in ("tagged", "placeholder"):
+            raise ValueError("mask_style must be 'tagged' or 'placeholder' (kept initials can be re-identified)")
         if self.min_weak_types < 1:
             raise ValueError("min_weak_types must be at least 1")
 
@@ -82,49 +86,38 @@ def find_entities(text: str, min_score: float = 0.6) -> list[PiiEntity]:
     return [PiiEntity(s.type, s.start, s.end, round(s.score, 3), CATEGORY[s.type]) for s in taken]
 
 
-def _mask_value(value: str, type_: str) -> str:
-    if type_ == "email":
-        local, _, domain = value.partition("@")
-        return local[:1] + "*" * (len(local) - 1) + "@" + domain
-    if type_ == "name" and "." in value:
-        return re.sub(r"[^\W\d_]", "*", value)  # initials are already short: hide them all
-    if type_ not in ("name", "address"):
-        return re.sub(r"\d", "*", value)  # "BN ****", "** tuổi", "**A-***.**"
-    out = []
-    for word in re.split(r"(\W+)", value):
-        if word.isalpha() and (type_ == "name" or word[:1].isupper()):
-            out.append(word[0] + "*" * (len(word) - 1))  # proper noun: keep the initial
-        else:
-            out.append(re.sub(r"\d", "*", word))  # keywords ("tuổi", "phường") stay readable
-    return "".join(out)
+@dataclass(frozen=True)
+class PiiSection(Mapping[str, Any]):
+    """The pii detector's section of a report: typed for the pipeline (`section.masked_text`), and a read-only
+    mapping of JSON values for `detect --json` and older callers (`section["masked_text"]`)."""
 
+    exposure: bool
+    entities: tuple[PiiEntity, ...]
+    masked_text: str
 
-def mask(text: str, entities: Iterable[Any], style: str = "initials") -> str:
-    """Hide personal data. 'initials' keeps length and offsets ("Nguyễn Văn An, 45 tuổi" ->
-    "N***** V** A*, ** tuổi"); 'placeholder' writes the type ("[NAME], [AGE]").
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "exposure": self.exposure,
+            "entities": [
+                {"type": e.type, "start": e.start, "end": e.end, "score": e.score, "category": e.category}
+                for e in self.entities
+            ],
+            "masked_text": self.masked_text,
+        }
 
-    `entities`: PiiEntity records, their dicts (a `detect --json` section), or pii Findings."""
-    flat = [x for e in entities for x in (e.entities if isinstance(e, Finding) else (e,))]
-    out, pos = [], 0
-    for e in sorted(flat, key=lambda e: _get(e, "start")):
-        start, end, type_ = _get(e, "start"), _get(e, "end"), _get(e, "type")
-        if start < pos:
-            continue
-        out.append(text[pos:start])
-        value = text[start:end]
-        out.append(f"[{type_.upper()}]" if style == "placeholder" else _mask_value(value, type_))
-        pos = end
-    out.append(text[pos:])
-    return "".join(out)
+    def __getitem__(self, name: str) -> Any:
+        return self.as_json()[name]
 
+    def __iter__(self) -> Iterator[str]:
+        return iter(("exposure", "entities", "masked_text"))
 
-def _get(entity: Any, name: str) -> Any:
-    return entity[name] if isinstance(entity, Mapping) else getattr(entity, name)
+    def __len__(self) -> int:
+        return 3
 
 
 class PiiDetector(Detector):
     name = "pii"
-    version = "1"
+    version = "2"  # 2: news-style recognition (enumerations, notice form, places visited), tagged masks
     order = 20
     EXAMPLES = (
         Example("Bệnh nhân Nguyễn Văn Hùng, 45 tuổi, ở số 12 đường Lê Lợi, phường Vĩnh Thanh, TP Rạch Giá, "
@@ -132,10 +125,15 @@ class PiiDetector(Detector):
         Example("Hôm nay trời đẹp, cả nhà đi chợ Tết mua hoa mai về chưng.", False, "no personal data"),
         Example("Sở Y tế ghi nhận 12 ca dương tính mới trong ngày, tất cả đã được cách ly.", False,
                 "health context without anyone identifiable"),
+        Example("CA BỆNH 953 (BN953): Nữ, 56 tuổi, Cẩm Lệ, Đà Nẵng; tiếp xúc với bệnh nhân 970 - 973.", True,
+                "a Ministry of Health case notice: case number, age and home district"),
+        Example("Ông Long cho biết bệnh nhân không sốt, đang được cách ly tại bệnh viện.", False,
+                "an official quoted and lower-case words after 'bệnh nhân': nobody identified"),
     )
 
-    def __init__(self, settings: PiiSettings | None = None):
+    def __init__(self, settings: PiiSettings | None = None, mask_key: bytes | None = None):
         self.settings = settings or PiiSettings()
+        self.mask_key = mask_key
         self._health = _terms(self.settings.health_terms)
         self._advert = _terms(self.settings.advert_terms)
 
@@ -144,25 +142,18 @@ class PiiDetector(Detector):
         from canhbao.detectors.pii import gazetteer
 
         gazetteer.load()  # once, up front, not on the first post
-        return cls(config.load("pii", PiiSettings))
+        return cls(config.load("pii", PiiSettings), load_or_create_key(home.keys / "mask.key"))
+
+    def mask(self, text: str, entities: Iterable[Any]) -> str:
+        return mask(text, entities, self.settings.mask_style, self.mask_key)
 
     def detect(self, subject: Subject) -> Report:
         parts = subject.texts()
         text = "\n\n".join(t for _, t in parts)
         entities = find_entities(text, self.settings.min_score)
-        section = {
-            "exposure": False,
-            "entities": [
-                {"type": e.type, "start": e.start, "end": e.end, "score": e.score, "category": e.category}
-                for e in entities
-            ],
-            "masked_text": mask(text, entities, self.settings.mask_style),
-        }
         finding = self._exposure(text, entities, parts)
-        if finding is None:
-            return Report(section)
-        section["exposure"] = True
-        return Report(section, (finding,))
+        section = PiiSection(finding is not None, tuple(entities), self.mask(text, entities))
+        return Report(section, (finding,) if finding else ())
 
     def _exposure(self, text: str, entities: list[PiiEntity], parts: list[tuple[str, str]]) -> Finding | None:
         sh = pii_patterns.shadow(text)

@@ -70,10 +70,33 @@ _AGE = re.compile(
     r"|(?<=[^\W\d_] \()(?:19|20)\d{2}(?=\))"  # "Đoàn Thị Hương (1989)"
     r"|(?<=[^\W\d_] - )(?:19|20)\d{2}(?= -))(?![\d])"  # lists: "Đỗ Văn Kiên - 1961 - Tổ 7"
 )
+_PATIENT_NUM = r"(?:\d{1,3}(?:[.,]\d{3})+|\d{1,6})"
+# A case number after its cue; the span is the number ("bệnh nhân số {17}"), or the whole token when the
+# prefix is glued to it ("{BN848}"), as the guideline annotates it.
+_NOT_AFTER_NUMBER = r"(?![\d,.]?\d)(?! ?(?:tuoi|thang|nam\b|ngay|nguoi|ca\b|trieu|%|/))"
 _PATIENT = re.compile(
-    r"(?<![\w])(?:bn|benh nhan|ca benh|ca nhiem|ca mac|ca duong tinh|ca so|f0)"
-    r"\s*(?:so|thu)?\s*[:#\-]?\s*(\d{1,3}(?:[.,]\d{3})+|\d{1,6})(?![\d,.]?\d)(?! ?tuoi)"
+    r"(?<![\w])(bn|benh nhan|ca benh|ca nhiem|ca mac|ca duong tinh|ca so|f0|benh nhi|#"
+    r"|(?:nguoi|truong hop|ca|benh nhan) thu)\s*(?:so|thu)?\s*[:#\-]?\s*(?:\(bn\)\s*)?"
+    r"(" + _PATIENT_NUM + r")" + _NOT_AFTER_NUMBER
 )
+# The rest of an enumeration or range: ", 877", " - 973", "-860", " và BN890", " – BN863".
+_PATIENT_MORE = re.compile(
+    r"\s*(?:,|-|–|va|den|toi)\s*(?:(?:benh nhan|bn)\s*(?:so)?\s*)?(bn)?(" + _PATIENT_NUM + r")"
+    + _NOT_AFTER_NUMBER
+)
+
+
+def _patient_codes(sh: str) -> Iterator[Span]:
+    for m in _PATIENT.finditer(sh):
+        if m.group(1).endswith("thu") and not re.match(r"\s*(?:nhiem|mac|duong tinh|\(|,|la )",
+                                                                       sh[m.end():m.end() + 14]):
+            continue  # "người thứ 17" is a case only when it says so ("người thứ 17 nhiễm COVID-19")
+        glued = m.start(2) == m.end(1)  # "BN848", "#17"
+        yield Span("patient_code", m.start(1) if glued else m.start(2), m.end(), 0.95)
+        pos = m.end()
+        while (more := _PATIENT_MORE.match(sh, pos)) is not None:
+            yield Span("patient_code", more.start(1) if more.group(1) else more.start(2), more.end(), 0.9)
+            pos = more.end()
 
 
 def numbers(text: str, sh: str) -> Iterator[Span]:
@@ -102,8 +125,7 @@ def numbers(text: str, sh: str) -> Iterator[Span]:
         if re.search(r"(?:den|tren|duoi|hon|tu|nhom|lua)\s*$", sh[max(0, m.start() - 6):m.start()]):
             continue
         yield Span("age", m.start(), m.end(), 0.95)
-    for m in _PATIENT.finditer(sh):
-        yield Span("patient_code", m.start(), m.end(), 0.95)
+    yield from _patient_codes(sh)
 
 
 # --- names ------------------------------------------------------------------------------------------
@@ -126,17 +148,29 @@ OFFICIAL_TITLES = (
     "pho bi thu", "tong bi thu", "cuc truong", "vu truong", "truong ban", "bac si", "bs", "pgs", "gs", "ts",
     "ths", "dai ta", "thuong ta", "trung ta", "thieu tuong", "nha bao", "phat ngon vien", "dai dien",
     "giam doc so", "truong phong", "ca si", "dien vien", "tac gia", "giao su", "pho giao su", "tien si",
-    "thac si", "luat su",
+    "thac si", "luat su", "dong chi", "hieu truong", "pho hieu truong", "chanh an", "tong thu ky", "uy vien",
+    "truong khoa", "pho truong khoa", "chanh van phong", "tham tan", "dai su", "tong giam doc", "thu truong",
+    "chu nhiem", "truong tram", "giam doc trung tam", "trung tuong", "thuong tuong", "dai tuong", "ky su",
 )
+
 # Capitalised words that start sentences or name institutions, never part of a person's name.
 NOT_NAME_WORDS = frozenset("covid sars cov ncov ubnd bv cdc who tp tt bhyt cccd cmnd sdt f0 f1 f2 bn".split())
-NOT_NAMES = frozenset(("vu han", "ho chi minh", "duong tinh", "am tinh"))
-
-_CUED_NAME = re.compile(
-    r"(?<![\w])(ho ten|ho va ten|ten|benh nhan|bn|nguoi benh)\s*:?\s+([a-z]+)(?: [a-z]+){1,3}(?=[\s,.;:()]|$)"
+NOT_NAMES = frozenset(
+    ("vu han", "ho chi minh", "duong tinh", "am tinh", "thai lan", "trung quoc", "han quoc", "nhat ban", "an do",
+     "hong kong", "dai loan", "ha lan", "ba lan", "tay ban nha", "bo dao nha", "thuy dien", "thuy si")
 )
+
+# Lower case only after a naming cue: after "bệnh nhân" lower-case words are the sentence ("bệnh nhân không sốt").
+_CUED_NAME = re.compile(r"(?<![\w])(ho ten|ho va ten|ten)\s*:?\s+([a-z]+)(?: [a-z]+){1,3}(?=[\s,.;:()]|$)")
+# A title right after the name: "ông Nguyễn Công Chánh, Phó chủ tịch UBND", "ông Đặng Văn Hải - Giám đốc CDC".
+_TITLE_AFTER = re.compile(r"^\s*[,\-–(]\s*(?:nguyen |nguyen la |cuu )?(%s)(?![\w])")
+# Quoted in a role: "ông Long cho biết", "”, ông Tuấn nói", "đồng chí Vương Đình Huệ".
+_SPEAKS = re.compile(r"^\s+(?:cung\s+)?(?:cho biet|cho hay|khang dinh|thong tin|thong bao|nhan dinh|nhan manh|de nghi|yeu cau)(?![\w])")
+_QUOTE_BEFORE = re.compile(r"[\"”»']\s*,?\s*(?:ong|ba)\s+$")
 _WORD = re.compile(r"[^\W\d_]+")
-_INITIALS = re.compile(r"(?<![\w.])[A-ZĐ]\.(?:[A-ZĐ]\.){1,3}(?:[A-ZĐ](?![\w]))?")
+# "N.H.N.", "L.T.D", "Ng.Th.Th.Ng.", "H.Ng.D." (a letter, or a capital and a lower-case letter, per syllable).
+_INITIALS = re.compile(r"(?<![\w.])[A-ZĐ][a-zđ]?\.(?:[A-ZĐ][a-zđ]?\.){1,4}(?:[A-ZĐ][a-zđ]?(?![\w.]))?(?![\w])")
+_BYLINE = re.compile(r"(?:thuc hien|anh|bai|nguon|tac gia|pv|btv)\s*:\s*$")
 
 
 def _cap(word: str) -> bool:
@@ -178,13 +212,15 @@ def names(text: str, sh: str) -> Iterator[Span]:
         if m.group(2) in SURNAMES:
             yield Span("name", m.start(2), m.end(), 0.85)
     for m in _INITIALS.finditer(text):
+        if _BYLINE.search(sh[max(0, m.start() - 14):m.start()]):
+            continue  # "Thực hiện: N.K.", "Ảnh: P.T": a journalist's byline
         yield Span("name", m.start(), m.end(), 0.9 if _honorific(text, sh, m.start()) else 0.8)
 
 
 def _honorific(text: str, sh: str, start: int) -> bool:
     """A kinship/patient word right before `start`, written as one (lower case: "Bắc Giang" is no "bác")."""
     before = _preceding_words(sh, start)
-    if not _ends_with(before, HONORIFICS):
+    if not _ends_with(before, HONORIFICS) or before.endswith(("dan ong", "dan ba", "nguoi anh", "nguoi em")):
         return False
     window = text[max(0, start - 30):start]
     last = list(re.finditer(r"[^\W\d_]+", window))
@@ -208,18 +244,46 @@ def _name_run(text: str, sh: str, run: list[tuple[int, int]], gaz: gazetteer.Gaz
         run = run[:-1]
     if not run or any(k in NOT_NAME_WORDS for k in keys):
         return None
+    # "Ông Phạm Ngọc Thanh cho biết" opens a sentence with the honorific; "Bà Rịa" is a place
+    first = text[run[0][0]:run[0][1]]
+    lead = (len(run) >= 2 and keys[0] in _LEADING_HONORIFICS and first[1:].islower()
+            and " ".join(keys) not in gaz)
+    if lead:
+        run, keys = run[1:], keys[1:]
     start, end = run[0][0], run[-1][1]
     full = " ".join(keys)
-    honorific = _honorific(text, sh, start)
+    honorific = lead or _honorific(text, sh, start)
     if len(run) >= 2 and text[start:end].isupper() and not honorific:
         return None  # all-caps runs are headers, mottos and shouting ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
     context = " " + _preceding_words(sh, start, 10)  # "Chủ tịch Ủy ban nhân dân tỉnh Lâm Minh Thành"
     if full in NOT_NAMES or (not honorific and any(f" {t} " in context + " " for t in OFFICIAL_TITLES)):
         return None
+    if _in_role(sh, start, end, context):
+        return None
     if keys[0] in SURNAMES and 2 <= len(keys) <= 4:
         if full in gaz and len(keys) <= 3 and not honorific:
             return None  # "Hà Nội", "Phan Thiết", a street named after a hero
         return Span("name", start, end, 0.9 if honorific or len(keys) >= 3 else 0.8)
-    if honorific and len(keys) <= 3 and full not in gaz:
-        return Span("name", start, end, 0.8)  # "chị Lan", "anh Hùng"
+    if honorific and len(keys) <= 3 and (full not in gaz or len(full) <= 2):
+        if len(full) <= 2 and text[end:end + 1] == ".":
+            end += 1  # the abbreviation's dot belongs to it: "bà Nh."
+        return Span("name", start, end, 0.8)  # "chị Lan", "anh Hùng", "anh V.", "bà Nh."
     return None
+
+
+_OFFICIAL_AFTER = _TITLE_AFTER.pattern % "|".join(sorted(map(re.escape, OFFICIAL_TITLES), key=len, reverse=True))
+
+
+_LEADING_HONORIFICS = frozenset("ong ba anh chi em chau co chu bac cu be".split())
+
+
+def _in_role(sh: str, start: int, end: int, context: str) -> bool:
+    """A person named as an official or a quoted spokesperson rather than as a private person."""
+    after = sh[end:end + 40]
+    if re.match(_OFFICIAL_AFTER, after) or context.endswith(" dong chi"):
+        return True
+    if re.search(r"(?:^| )(?:ong|ba)$", context):
+        # "ông Long cho biết": the officials' way of being quoted; "”, ông Tuấn nói" likewise
+        return bool(_SPEAKS.match(after) or (re.match(r"^\s+noi(?![\w])", after)
+                                            and _QUOTE_BEFORE.search(sh[max(0, start - 12):start])))
+    return False

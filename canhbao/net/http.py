@@ -1,0 +1,121 @@
+"""A thin HTTP GET that obeys the fetch policy: every redirect hop is checked before it is requested,
+the body is read up to the policy's size limit, the whole exchange has a time limit, and every request
+and response is recorded as WARC records (warcio) for evidence.
+
+HTTP errors are answers (a 404 is a result); a refused URL, a network error, an oversized or too slow
+response are not: they come back as `Fetched.error` with status 0, never as an exception.
+"""
+
+from __future__ import annotations
+
+import io
+import socket
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+from warcio.capture_http import capture_http  # noqa: I001 - patches http.client while recording
+from warcio.warcwriter import WARCWriter
+
+from canhbao.net.policy import FetchPolicy, Refused, check
+from canhbao.net.tls import PeerChain, TLSRecordingHandler, recording
+
+
+@dataclass(frozen=True)
+class Fetched:
+    url: str  # the URL asked for
+    status: int  # 0 = no usable HTTP answer (see `error`)
+    content_type: str = ""
+    body: bytes = b""
+    warc: bytes = b""  # gzipped WARC request/response records of every hop
+    error: str = ""
+    final_url: str = ""  # where the redirects ended
+    refused: bool = False  # the fetch policy refused the URL or a redirect hop
+    tls: tuple[PeerChain, ...] = ()  # certificate chain of each HTTPS connection made (canhbao.net.tls)
+
+    @property
+    def reachable(self) -> bool:
+        return self.status > 0
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Redirects come back as answers so that each hop is checked against the policy first."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, PLR0913
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect, TLSRecordingHandler)
+
+
+def get(url: str, policy: FetchPolicy, *, user_agent: str, max_bytes: int | None = None,
+        accept: str = "*/*", record: bool = True) -> Fetched:
+    """GET `url` under `policy`, following redirects hop by hop."""
+    limit = min(max_bytes or policy.max_bytes, policy.max_bytes)
+    deadline = time.monotonic() + policy.timeout_s
+    buf = io.BytesIO()
+    writer = WARCWriter(buf, gzip=True)
+    current, status, ctype, body, error, refused = url, 0, "", b"", "", False
+    try:
+        with capture_http(writer) if record else _nothing(), recording() as chains:
+            for _hop in range(policy.max_redirects + 1):
+                check(current, policy)
+                status, ctype, body, location = _one(current, user_agent, accept, limit, deadline, policy)
+                if location and 300 <= status < 400:
+                    current = urljoin(current, location)
+                    status, ctype, body = 0, "", b""
+                    continue
+                break
+            else:
+                error = f"more than {policy.max_redirects} redirects"
+    except Refused as exc:
+        status, body, error, refused = 0, b"", str(exc), True
+    except _TooBig as exc:
+        status, body, error = 0, b"", f"{url}: {exc}"
+    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError, ValueError) as exc:
+        status, body = 0, b""
+        error = f"{url}: {getattr(exc, 'reason', None) or exc or type(exc).__name__}"
+    return Fetched(url, status, ctype, body, buf.getvalue() if record else b"", error, current, refused,
+                   tuple(chains))
+
+
+class _TooBig(Exception):
+    pass
+
+
+def _one(url: str, user_agent: str, accept: str, limit: int, deadline: float, policy: FetchPolicy):
+    """One request: (status, content type, body, Location header)."""
+    request = urllib.request.Request(url, headers={"User-Agent": user_agent, "Accept": accept})
+    timeout = max(0.5, min(policy.timeout_s, deadline - time.monotonic()))
+    try:
+        resp = _OPENER.open(request, timeout=timeout)
+    except urllib.error.HTTPError as exc:  # 3xx (no redirect handler) and 4xx/5xx are answers
+        resp = exc
+    with resp:
+        status = int(getattr(resp, "status", None) or resp.getcode() or 0)
+        headers = resp.headers
+        declared = headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            raise _TooBig(f"response of {declared} bytes is larger than the limit of {limit} bytes")
+        chunks, size = [], 0
+        while True:
+            if time.monotonic() > deadline:
+                raise _TooBig(f"response took longer than the limit of {policy.timeout_s:g} s")
+            chunk = resp.read(65536)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > limit:
+                raise _TooBig(f"response is larger than the limit of {limit} bytes")
+            chunks.append(chunk)
+        return status, headers.get("Content-Type", ""), b"".join(chunks), headers.get("Location", "")
+
+
+class _nothing:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False

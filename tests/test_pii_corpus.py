@@ -1,0 +1,42 @@
+"""The real-news PII corpus: loads, splits per source document, and the recognizers keep their dev figures.
+
+Precision is gated as well as recall. Only the dev split is gated: it is what the rules were tuned on; the
+test split is reported by bench/pii_quality.py and never used to tune (docs/pii-guideline.md)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from canhbao.testing import pii_corpus
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+import pii_quality  # noqa: E402
+
+
+def test_splits_are_disjoint_by_source_and_cover_every_kind():
+    dev, test = pii_corpus.load("dev"), pii_corpus.load("test")
+    assert len(dev) > 100 and len(test) > 100
+    assert not {c.source for c in dev} & {c.source for c in test}
+    for split in (dev, test):
+        assert {s[0] for c in split for s in c.spans} == set(pii_quality.KINDS)
+    for c in dev + test:  # offsets point at the annotated text, never at markup
+        assert all(0 <= a < b <= len(c.text) and "{" not in c.text[a:b] for _, a, b in c.spans)
+
+
+@pytest.mark.parametrize("kind", pii_quality.KINDS)
+def test_dev_precision_and_recall_hold(kind):
+    cases = [(c.text, c.spans) for c in pii_corpus.load("dev")]
+    tp_pred, fp, tp_gold, fn, _ = pii_quality.score(cases, {kind})
+    recall = tp_gold[kind] / (tp_gold[kind] + fn[kind])
+    precision = tp_pred[kind] / (tp_pred[kind] + fp[kind])
+    assert recall >= pii_quality.TARGET_R[kind] and precision >= pii_quality.TARGET_P, (recall, precision)
+
+
+def test_a_bad_label_names_the_file_and_line(tmp_path):
+    (tmp_path / "covid_news.annotated.txt").write_text("@k|https://x\n", encoding="utf-8")
+    (tmp_path / "vfnd_news.annotated.tsv").write_text("v1\tf.json\tN=Lan\tchị Hoa đi chợ\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="vfnd_news.annotated.tsv: v1: label 'Lan'"):
+        pii_corpus.load(directory=tmp_path)
