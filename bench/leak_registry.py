@@ -39,7 +39,6 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-from canhbao.core.home import Home  # noqa: E402
 from canhbao.core.records import MediaText, Post, Subject  # noqa: E402
 from canhbao.core.text import fold  # noqa: E402
 from canhbao.detectors.leak.detector import LeakDetector  # noqa: E402
