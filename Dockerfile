@@ -18,6 +18,8 @@ COPY --chown=airflow:root index ./index
 COPY --chown=airflow:root config ./config
 COPY --chown=airflow:root dags /opt/airflow/dags
 RUN pip install --no-cache-dir -e . "apache-airflow==3.3.2"
+# CeleryExecutor (deploy/compose.scale.yml): the provider and the Redis client
+RUN pip install --no-cache-dir "apache-airflow-providers-celery" "redis"
 
 ENV OMP_THREAD_LIMIT=1 \
     HF_HUB_OFFLINE=1 \

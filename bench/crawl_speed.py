@@ -37,17 +37,25 @@ def main() -> None:
     ap.add_argument("--images", type=int, default=150, help="distinct images for the media figure")
     args = ap.parse_args()
 
+    import os
+
     import numpy as np
+    from _crawl_site import FAST, crawl
     from PIL import Image
     from scrapy.http import HtmlResponse, Request
 
-    from _crawl_site import FAST, crawl
     from canhbao.core.home import Home
-    from canhbao.testing.sample_site import GRAPH_TOKEN, GRAPH_TOKEN_ENV, FeedSpec, SamplePost, build_site, serve
     from canhbao.crawlers.settings import from_mapping
-    from canhbao.testing.sample_site import sources_config
     from canhbao.crawlers.spiders import spider_class
-    import os
+    from canhbao.testing.sample_site import (
+        GRAPH_TOKEN,
+        GRAPH_TOKEN_ENV,
+        FeedSpec,
+        SamplePost,
+        build_site,
+        serve,
+        sources_config,
+    )
 
     os.environ[GRAPH_TOKEN_ENV] = GRAPH_TOKEN
     times = ["Vừa xong", "2 giờ", "Hôm qua lúc 21:30", "3 ngày", "30 tháng 8 lúc 14:05"]

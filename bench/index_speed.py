@@ -2,7 +2,9 @@
 searches (index/mappings/saved_searches.json) at N alerts (default 100,000).
 
 OpenSearch is the real test node (scripts/opensearch_node.sh, 768 MB heap, one shard) on this machine.
-Prints the figures; asserts nothing.
+`--sweep` measures bulk indexing for several (bulk_chunk, bulk_threads) settings, each into fresh indices,
+with refresh_interval -1 during each large upsert (index/server_store.py). The load average is printed
+with every figure: on a shared machine they are lower bounds. Prints the figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -57,14 +59,22 @@ def saved_queries() -> dict[str, AlertQuery]:
     return out
 
 
-def measure(name: str, store, n: int, batch: int, repeats: int) -> None:
-    data = list(alerts(n))
+def bulk(name: str, store, data: list, batch: int) -> float:
+    import os
+
     t = time.perf_counter()
     failed = 0
-    for k in range(0, n, batch):
+    for k in range(0, len(data), batch):
         failed += len(store.upsert(data[k:k + batch]).failed)
     took = time.perf_counter() - t
-    print(f"{name:<11} bulk index {n:>7} alerts: {took:7.1f} s = {n / took:8.0f} alerts/s  (failed {failed})")
+    print(f"{name:<11} bulk index {len(data):>7} alerts: {took:7.1f} s = {len(data) / took:8.0f} alerts/s  "
+          f"(failed {failed}; load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cpus)", flush=True)
+    return len(data) / took
+
+
+def measure(name: str, store, n: int, batch: int, repeats: int) -> None:
+    data = list(alerts(n))
+    bulk(name, store, data, batch)
     t = time.perf_counter()
     again = data[: n // 10]
     store.upsert(again)
@@ -90,14 +100,16 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=5000, help="alerts per upsert call (a scan's batch)")
     ap.add_argument("--repeats", type=int, default=20)
     ap.add_argument("--skip-opensearch", action="store_true")
+    ap.add_argument("--sweep", action="store_true", help="only bulk indexing, over chunk/thread settings")
     args = ap.parse_args()
     from canhbao.core.audit import AuditLog
     from canhbao.index.sqlite_store import SqliteStore
 
     with tempfile.TemporaryDirectory() as tmp:
-        store = SqliteStore(Path(tmp) / "alerts.sqlite", audit=AuditLog(Path(tmp) / "audit.jsonl"))
-        measure("sqlite", store, args.n, args.batch, args.repeats)
-        store.close()
+        if not args.sweep:
+            store = SqliteStore(Path(tmp) / "alerts.sqlite", audit=AuditLog(Path(tmp) / "audit.jsonl"))
+            measure("sqlite", store, args.n, args.batch, args.repeats)
+            store.close()
         if args.skip_opensearch:
             return
         from canhbao.index.opensearch_store import OpenSearchStore
@@ -108,6 +120,18 @@ def main() -> None:
         node = TestNode(Path(tmp) / "node").start()
         print(f"opensearch  test node up in {time.perf_counter() - t:.1f} s ({node.url})")
         try:
+            if args.sweep:
+                data = list(alerts(args.n))
+                # (chunk, threads, pause refresh at): the old path (one 500-chunk at a time, refresh on) first
+                for k, (chunk, threads, pause) in enumerate(((500, 1, 10**9), (1000, 1, 5000), (1000, 2, 5000),
+                                                             (1000, 4, 5000), (2000, 4, 5000), (1000, 8, 5000))):
+                    store = OpenSearchStore(IndexSettings(engine="opensearch", url=node.url, prefix=f"sweep{k}",
+                                                          bulk_chunk=chunk, bulk_threads=threads,
+                                                          bulk_pause_refresh_at=pause))
+                    store.setup()
+                    bulk(f"c{chunk}/t{threads}/{'pause' if pause < 10**9 else 'refresh'}", store, data, args.batch)
+                    store.delete_all()
+                return
             store = OpenSearchStore(IndexSettings(engine="opensearch", url=node.url, prefix="bench"))
             store.setup()
             measure("opensearch", store, args.n, args.batch, args.repeats)

@@ -40,6 +40,7 @@ from canhbao.core.text import fold  # noqa: E402
 from canhbao.detectors.leak.detector import LeakDetector  # noqa: E402
 from canhbao.registry import Registry  # noqa: E402
 from canhbao.registry.meta import split_zones  # noqa: E402
+from canhbao.testing import distort  # noqa: E402
 from canhbao.testing.samples import TOPIC_POSTS, load_seeds, lookalike_letter, render_layout  # noqa: E402
 
 REGISTERED = ("000", "001", "002")
@@ -109,8 +110,8 @@ def build_cases(variants: int) -> tuple[list, list]:
             img = distort.apply(transform, render_layout(letter)[0], seed=v)
             images.append((f"{prefix}-lookalike-{v}-{transform}", _png(img), None, 1, "neg:image-lookalike"))
     texts += [(f"topic-{i}", t, None, "neg:text-topic") for i, t in enumerate(TOPIC_POSTS)]
-    from sklearn.datasets import load_sample_images
     from PIL import Image
+    from sklearn.datasets import load_sample_images
 
     photos = [Image.fromarray(a) for a in load_sample_images().images] + [distort.synthetic_photo(seed=i) for i in range(6)]
     for i, photo in enumerate(photos):

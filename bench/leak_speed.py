@@ -24,18 +24,18 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 import numpy as np  # noqa: E402
 
-from canhbao.testing import distort  # noqa: E402
 from canhbao.core.home import Home  # noqa: E402
 from canhbao.core.records import Post, Subject  # noqa: E402
 from canhbao.detectors.leak.detector import LeakDetector  # noqa: E402
-from canhbao.media.reader import MediaReader  # noqa: E402
-from canhbao.registry import Registry  # noqa: E402
 from canhbao.detectors.leak.fingerprint import shingle_seq  # noqa: E402
 from canhbao.detectors.leak.detector import load_background  # noqa: E402
 from canhbao.detectors.leak.matcher import LeakIndex, PagePrint, PageRef  # noqa: E402
 from canhbao.detectors.leak.prints import registry_prints  # noqa: E402
 from canhbao.detectors.leak.settings import load_settings  # noqa: E402
 from canhbao.testing import admin_docs  # noqa: E402
+from canhbao.media.reader import MediaReader  # noqa: E402
+from canhbao.registry import Registry  # noqa: E402
+from canhbao.testing import distort  # noqa: E402
 from canhbao.testing.samples import load_seeds, render_layout  # noqa: E402
 
 REGISTERED = ("000", "001", "002")
@@ -66,8 +66,8 @@ def end_to_end(home: Home, tmp: Path, n: int) -> tuple[list[float], list[float],
         path = tmp / f"photo{i}.jpg"
         (distort.meme(photo) if i % 3 == 0 else photo).save(path, quality=90)
         photos.append(path)
-    from sklearn.datasets import load_sample_images
     from PIL import Image
+    from sklearn.datasets import load_sample_images
 
     for j, arr in enumerate(load_sample_images().images):
         Image.fromarray(arr).save(tmp / f"sample{j}.jpg", quality=90)

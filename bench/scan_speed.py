@@ -85,10 +85,10 @@ def main() -> None:
     import yaml
 
     from canhbao.core.home import Home
-    from canhbao.testing.sample_site import serve, sources_config
     from canhbao.demo.run import load_claims, prepare_config, register_samples
     from canhbao.pipeline.scan import run_scan
     from canhbao.pipeline.settings import ScanSettings
+    from canhbao.testing.sample_site import serve, sources_config
 
     with tempfile.TemporaryDirectory(prefix="canhbao-bench-") as tmp:
         home = Home.resolve(Path(tmp) / "home")

@@ -1,4 +1,5 @@
-"""The claim bank: known false claims and their debunks, in SQLite at `home.claims_db`.
+"""The claim bank: known false claims and their debunks, in SQLite at `home.claims_db` or the shared
+PostgreSQL database (`config/state.yaml`).
 
 Claims come from analysts (`canhbao claims add`), from CSV/JSON files and from fact-checkers'
 ClaimReview JSON-LD (schema.org), all through `parse_file`. A claim's id is given or derived from its
@@ -10,13 +11,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+from contextlib import closing
 from dataclasses import fields
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 from canhbao.core.errors import InputError, NotFound
 from canhbao.core.records import Claim, sha256_hex
-from canhbao.core.sqlite import SqliteFile
+from canhbao.core.state import SharedState
 from canhbao.core.text import normalize
 
 COLUMNS = tuple(f.name for f in fields(Claim))  # id, text, verdict, source, date, url, debunk
@@ -43,7 +45,7 @@ def make_claim(row: Mapping[str, Any], where: str) -> Claim:
     return Claim(**values)
 
 
-class ClaimBank(SqliteFile):
+class ClaimBank(SharedState):
     SCHEMA = """
     CREATE TABLE IF NOT EXISTS claims (id TEXT PRIMARY KEY, text TEXT NOT NULL, verdict TEXT, source TEXT,
         date TEXT, url TEXT, debunk TEXT, added_at TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')));
@@ -52,35 +54,33 @@ class ClaimBank(SqliteFile):
     def put_many(self, claims: Iterable[Claim]) -> int:
         """Insert or update; returns how many rows were new or changed."""
         rows = [tuple(getattr(c, k) for k in COLUMNS) for c in claims]
-        with self._connect() as db:
-            before = db.total_changes
-            db.executemany(
+        with closing(self._connect()) as db, db:
+            return db.executemany(
                 f"INSERT INTO claims ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
                 "ON CONFLICT(id) DO UPDATE SET "
                 + ", ".join(f"{k}=excluded.{k}" for k in COLUMNS[1:])
                 + " WHERE "
-                + " OR ".join(f"{k} IS NOT excluded.{k}" for k in COLUMNS[1:]),
+                + " OR ".join(f"claims.{k} IS DISTINCT FROM excluded.{k}" for k in COLUMNS[1:]),
                 rows,
             )
-            return db.total_changes - before
 
     def put(self, claim: Claim) -> bool:
         return self.put_many([claim]) > 0
 
     def get(self, claim_id: str) -> Claim:
-        with self._connect() as db:
+        with closing(self._connect()) as db:
             row = db.execute(f"SELECT {', '.join(COLUMNS)} FROM claims WHERE id = ?", (claim_id,)).fetchone()
         if row is None:
             raise NotFound(f"claim {claim_id}: not in the claim bank")
         return Claim(*row)
 
     def all(self) -> list[Claim]:
-        with self._connect() as db:
+        with closing(self._connect()) as db:
             rows = db.execute(f"SELECT {', '.join(COLUMNS)} FROM claims ORDER BY added_at, id").fetchall()
         return [Claim(*r) for r in rows]
 
     def count(self) -> int:
-        with self._connect() as db:
+        with closing(self._connect()) as db:
             return db.execute("SELECT COUNT(*) FROM claims").fetchone()[0]
 
 

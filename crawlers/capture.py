@@ -18,8 +18,7 @@ from scrapy import signals
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from canhbao.core.atomic import write_bytes
-from canhbao.core.records import sha256_hex
+from canhbao.core.blobs import open_blobs
 
 CAPTURE_KEY = "capture"
 
@@ -28,6 +27,7 @@ class WarcCaptureMiddleware:
     def __init__(self, crawler):
         self.crawler = crawler
         self.home = crawler.settings["CANHBAO_HOME"]
+        self.blobs = open_blobs(self.home)  # raw captures, content-addressed (config/storage.yaml)
         source = crawler.settings["CANHBAO_SOURCE"]
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         self.path: Path = self.home.warc / source / f"{stamp}-{os.getpid()}.warc.gz"
@@ -70,11 +70,7 @@ class WarcCaptureMiddleware:
         ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
         if response.body and ("html" in ctype or "xml" in ctype or "json" in ctype):
             ext = ".html" if "html" in ctype else ".json" if "json" in ctype else ".xml"
-            digest = sha256_hex(response.body)
-            blob = self.home.blob_path(self.home.raw, digest, ext)
-            if not blob.exists():
-                write_bytes(blob, response.body)
-            capture["raw"] = str(blob.relative_to(self.home.root))
+            capture["raw"], _ = self.blobs.put("raw", response.body, ext)
         request.meta[CAPTURE_KEY] = capture
         return response
 

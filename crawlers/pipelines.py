@@ -16,7 +16,7 @@ from dataclasses import replace
 from scrapy import Request
 from scrapy.pipelines.files import FilesPipeline
 
-from canhbao.core.atomic import write_bytes
+from canhbao.core.blobs import open_blobs
 from canhbao.core.errors import InputError
 from canhbao.core.images import load_image
 from canhbao.core.posts import PostStore
@@ -70,6 +70,7 @@ class MediaPipeline(FilesPipeline):
         self.max_pixels = s.getint("CANHBAO_MEDIA_MAX_PIXELS", 50_000_000)
         self.types = tuple(s.getlist("CANHBAO_MEDIA_TYPES"))
         self.index = MediaIndex(self.home.crawl_state / "media.sqlite")
+        self.blobs = open_blobs(self.home)  # config/storage.yaml: the data home, a shared path or S3
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -90,7 +91,7 @@ class MediaPipeline(FilesPipeline):
 
     def media_to_download(self, request, info, *, item=None):
         known = self.index.get(request.url)
-        if known and (self.home.root / known.path).exists():
+        if known and self.blobs.exists(known.path):
             self.health.media_reused += 1
             return {"url": known.url, "path": known.path, "checksum": known.sha256, "status": "uptodate",
                     "mime": known.mime, "size": known.size}
@@ -114,14 +115,13 @@ class MediaPipeline(FilesPipeline):
             raise MediaRejected(exc.problem) from None
         digest = sha256_hex(body)
         ext = _EXT.get(mime) or mimetypes.guess_extension(mime) or ".bin"
-        blob = self.home.blob_path(self.home.media, digest, ext)
-        if blob.exists():  # the same bytes under another URL: stored once
+        key, written = self.blobs.put("media", body, ext)
+        if not written:  # the same bytes under another URL: stored once
             self.health.media_reused += 1
         else:
-            write_bytes(blob, body)
             self.health.media_stored += 1
             self.health.media_bytes += len(body)
-        media = Media(url, digest, str(blob.relative_to(self.home.root)), mime, len(body))
+        media = Media(url, digest, key, mime, len(body))
         self.index.put(media)
         return {"url": url, "path": media.path, "checksum": digest, "status": "downloaded", "mime": mime,
                 "size": len(body)}

@@ -61,9 +61,25 @@ def nightly_scan():
         logging.getLogger("canhbao").info("scan summary: %s", json.dumps(summary, ensure_ascii=False))
         return {"new_alerts": detected.get("new_alerts", 0), "indexed": indexed.get("indexed", 0)}
 
+    # Shared work queue (config/state.yaml backend postgresql): one mapped task per batch, on any worker;
+    # the stage task after it sweeps up what is left. On SQLite the mapped task is a single no-op.
+    @task
+    def plan_batches(stage: str, _after: object = None) -> list:
+        from canhbao.pipeline.workers import dag_plan
+
+        return dag_plan(home(), stage, S.batch_size)
+
+    @task
+    def work_batch(stage: str, batch: str | None) -> dict:
+        from canhbao.pipeline.workers import dag_work
+
+        return dag_work(home(), stage, batch)
+
     health = crawl_source.expand(source=list_sources())
-    media = read_media(health)
-    detected = detect(media)
+    media_batches = plan_batches.override(task_id="plan_media")("media", health)
+    media = read_media(work_batch.override(task_id="ocr_batch").partial(stage="media").expand(batch=media_batches))
+    detect_batches = plan_batches.override(task_id="plan_detect")("detect", media)
+    detected = detect(work_batch.override(task_id="detect_batch").partial(stage="detect").expand(batch=detect_batches))
     indexed = index(detected)
     summarize(health, media, detected, indexed)
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Mapping
+from typing import Any, Mapping, overload
 
 from canhbao.core import records
 from canhbao.core.errors import CanhbaoError
@@ -44,6 +44,10 @@ def utc(dt: datetime | None) -> datetime | None:
     return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
 
 
+@overload
+def iso(dt: datetime) -> str: ...
+@overload
+def iso(dt: None) -> None: ...
 def iso(dt: datetime | None) -> str | None:
     dt = utc(dt)
     return dt.isoformat(timespec="microseconds").replace("+00:00", "Z") if dt else None
@@ -100,10 +104,14 @@ def alert_from_doc(doc: Mapping[str, Any]) -> Alert:
         value = doc.get(key)
         return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
 
+    captured_at = dt("captured_at")
+    if captured_at is None:  # every alert document has one (`alert_doc` writes it)
+        raise CanhbaoError(f"alert document {doc.get('id', '?')}: no captured_at")
+
     return Alert(
         id=doc["id"], type=doc["type"], score=float(doc["score"]), source=doc["source"],
         platform=doc["platform"], post_id=doc["post_id"], post_url=doc["post_url"],
-        captured_at=dt("captured_at"), finding=records.from_dict(Finding, doc["finding"]),
+        captured_at=captured_at, finding=records.from_dict(Finding, doc["finding"]),
         masked_text=doc.get("masked_text", ""), author=doc.get("author", ""), published_at=dt("published_at"),
         media_sha256=tuple(doc.get("media_sha256", ())), status=doc["status"],
         assignee=doc.get("assignee", ""),

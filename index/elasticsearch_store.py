@@ -24,7 +24,9 @@ class ElasticsearchStore(ServerStore):
             auth["api_key"] = s.api_key
         elif s.username:
             auth["basic_auth"] = (s.username, s.password)
-        return Elasticsearch(s.url, verify_certs=s.verify_certs, ca_certs=s.ca_certs or None,
+        if s.ca_certs:  # unset: the client's default CA bundle
+            auth["ca_certs"] = s.ca_certs
+        return Elasticsearch(s.url, verify_certs=s.verify_certs,
                              request_timeout=s.timeout_s, max_retries=0, retry_on_timeout=False, **auth)
 
     def _status(self, exc: BaseException) -> tuple[int | None, str]:
@@ -45,6 +47,9 @@ class ElasticsearchStore(ServerStore):
 
     def _bulk(self, operations: list[dict[str, Any]]) -> dict[str, Any]:
         return self._call(self.client.bulk, operations=operations)
+
+    def _put_settings(self, index: str, settings: dict[str, Any]) -> None:
+        self._call(self.client.indices.put_settings, index=index, settings=settings)
 
     def _mget(self, docs: list[dict[str, Any]]) -> dict[str, Any]:
         return self._call(self.client.mget, docs=docs)

@@ -81,31 +81,8 @@ def problems(objs: list[dict[str, Any]], flavor: str, mapping: dict[str, Any] | 
         attrs = o.get("attributes", {})
         if allowed is not None and set(attrs) - allowed:
             out.append(f"{where}: attributes {sorted(set(attrs) - allowed)} not in the {flavor} type mapping")
-        if not isinstance(attrs.get("title"), str) or not attrs.get("title"):
-            out.append(f"{where}: title must be a non-empty string")
-        meta = attrs.get("kibanaSavedObjectMeta")
-        if meta is not None and (set(meta) - {"searchSourceJSON"} or not isinstance(meta.get("searchSourceJSON"), str)):
-            out.append(f"{where}: kibanaSavedObjectMeta must hold only searchSourceJSON (a string)")
-        for key in JSON_ATTRS:
-            if key in attrs:
-                try:
-                    json.loads(attrs[key])
-                except (TypeError, ValueError):
-                    out.append(f"{where}: {key} is not a JSON string")
-        for key, tp in (("timeRestore", bool), ("version", int), ("hits", int)):
-            if key in attrs and not isinstance(attrs[key], tp):
-                out.append(f"{where}: {key} must be {tp.__name__}")
-        ri = attrs.get("refreshInterval")
-        if ri is not None and not (isinstance(ri.get("pause"), bool) and isinstance(ri.get("value"), int)):
-            out.append(f"{where}: refreshInterval needs pause (boolean) and value (number)")
-        for name, version in (o.get("migrationVersion") or {}).items():
-            newest = OLDEST_MIGRATIONS[flavor].get(name)
-            if newest and _version(version) > _version(newest):
-                out.append(f"{where}: migrationVersion {name} {version} newer than {flavor}'s oldest supported "
-                           f"release migrates ({newest})")
-        core = o.get("coreMigrationVersion")
-        if core and flavor in OLDEST_CORE and _version(core) > _version(OLDEST_CORE[flavor]):
-            out.append(f"{where}: coreMigrationVersion {core} refused by Kibana before {core}")
+        out += _check_attributes(where, attrs)
+        out += _check_migrations(where, o, flavor)
         for ref in o.get("references", ()):
             if (ref.get("type"), ref.get("id")) not in ids:
                 out.append(f"{where}: reference {ref.get('type')}/{ref.get('id')} not in the bundle")
@@ -120,6 +97,43 @@ def problems(objs: list[dict[str, Any]], flavor: str, mapping: dict[str, Any] | 
                 grid = panel.get("gridData", {})
                 if not (0 <= grid.get("x", -1) and grid.get("x", 0) + grid.get("w", 99) <= 48):
                     out.append(f"{where}: panel {panel.get('panelIndex')} outside the 48-column grid")
+    return out
+
+
+def _check_attributes(where: str, attrs: dict[str, Any]) -> list[str]:
+    """Attribute values every type shares: title, search source, JSON strings, scalar types."""
+    out: list[str] = []
+    if not isinstance(attrs.get("title"), str) or not attrs.get("title"):
+        out.append(f"{where}: title must be a non-empty string")
+    meta = attrs.get("kibanaSavedObjectMeta")
+    if meta is not None and (set(meta) - {"searchSourceJSON"} or not isinstance(meta.get("searchSourceJSON"), str)):
+        out.append(f"{where}: kibanaSavedObjectMeta must hold only searchSourceJSON (a string)")
+    for key in JSON_ATTRS:
+        if key in attrs:
+            try:
+                json.loads(attrs[key])
+            except (TypeError, ValueError):
+                out.append(f"{where}: {key} is not a JSON string")
+    for key, tp in (("timeRestore", bool), ("version", int), ("hits", int)):
+        if key in attrs and not isinstance(attrs[key], tp):
+            out.append(f"{where}: {key} must be {tp.__name__}")
+    ri = attrs.get("refreshInterval")
+    if ri is not None and not (isinstance(ri.get("pause"), bool) and isinstance(ri.get("value"), int)):
+        out.append(f"{where}: refreshInterval needs pause (boolean) and value (number)")
+    return out
+
+
+def _check_migrations(where: str, o: dict[str, Any], flavor: str) -> list[str]:
+    """An object declaring a migration newer than the oldest supported release is refused on import."""
+    out: list[str] = []
+    for name, version in (o.get("migrationVersion") or {}).items():
+        newest = OLDEST_MIGRATIONS[flavor].get(name)
+        if newest and _version(version) > _version(newest):
+            out.append(f"{where}: migrationVersion {name} {version} newer than {flavor}'s oldest supported "
+                       f"release migrates ({newest})")
+    core = o.get("coreMigrationVersion")
+    if core and flavor in OLDEST_CORE and _version(core) > _version(OLDEST_CORE[flavor]):
+        out.append(f"{where}: coreMigrationVersion {core} refused by Kibana before {core}")
     return out
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Iterable
 
 from canhbao.core.audit import AuditLog
@@ -41,7 +42,6 @@ class Conflict(CanhbaoError):
 class Exists(CanhbaoError):
     """The index (or policy) already exists."""
 
-CHUNK = 500
 TRANSIENT_STATUS = {429, 502, 503, 504}
 KINDS = ("alerts", "posts")
 
@@ -135,20 +135,43 @@ class ServerStore(Lifecycle, AlertStore):
     # --- writes -----------------------------------------------------------------------------------
 
     def upsert(self, alerts: Iterable[Alert]) -> BulkResult:
-        indexed, retried, failed, batch = 0, 0, [], {}
-        for alert in alerts:
-            try:
-                documents.check_alert(alert)
-            except CanhbaoError as exc:
-                failed.append(f"{alert.id}: {str(exc).split(': ', 1)[-1]}")
-                continue
-            batch[alert.id] = alert if alert.id not in batch else documents.merge(alert, batch[alert.id])
-            if len(batch) >= CHUNK:
-                n, r, f = self._upsert_chunk(batch)
-                indexed, retried, failed, batch = indexed + n, retried + r, failed + f, {}
-        if batch:
-            n, r, f = self._upsert_chunk(batch)
-            indexed, retried, failed = indexed + n, retried + r, failed + f
+        """Bulk upsert in chunks of `bulk_chunk`, `bulk_threads` chunks in flight at once. A large upsert
+        (>= `bulk_pause_refresh_at` alerts) switches the write index's refresh off while it runs and
+        refreshes once at the end: the engine then builds segments once instead of every second."""
+        s = self.settings
+        indexed, retried, failed = 0, 0, []
+        window: dict[str, Alert] = {}  # up to bulk_chunk * bulk_threads distinct alerts, sent together
+        alerts = list(alerts)
+        paused = len(alerts) >= s.bulk_pause_refresh_at
+        if paused:
+            self._pause_refresh(True)
+        pool = ThreadPoolExecutor(s.bulk_threads) if s.bulk_threads > 1 else None
+        try:
+            def send() -> None:
+                nonlocal indexed, retried, failed
+                items = list(window.items())
+                chunks = [dict(items[i:i + s.bulk_chunk]) for i in range(0, len(items), s.bulk_chunk)]
+                for n, r, f in (pool.map(self._upsert_chunk, chunks) if pool and len(chunks) > 1
+                                else map(self._upsert_chunk, chunks)):
+                    indexed, retried, failed = indexed + n, retried + r, failed + f
+                window.clear()
+
+            for alert in alerts:
+                try:
+                    documents.check_alert(alert)
+                except CanhbaoError as exc:
+                    failed.append(f"{alert.id}: {str(exc).split(': ', 1)[-1]}")
+                    continue
+                window[alert.id] = alert if alert.id not in window else documents.merge(alert, window[alert.id])
+                if len(window) >= s.bulk_chunk * s.bulk_threads:
+                    send()
+            if window:
+                send()
+        finally:
+            if pool:
+                pool.shutdown()
+            if paused:
+                self._pause_refresh(False)
         try:
             self._refresh(self.alias())  # make this batch visible to search at once
         except Unavailable as exc:
@@ -156,6 +179,15 @@ class ServerStore(Lifecycle, AlertStore):
         if failed:
             log.warning("%d alert(s) not indexed: %s", len(failed), "; ".join(failed[:5]))
         return BulkResult(indexed=indexed, failed=tuple(failed), retried=retried)
+
+    def _pause_refresh(self, pause: bool) -> None:
+        """refresh_interval -1 on the alert indices during a large bulk; back to the template's after."""
+        template = documents.resource("alerts.json")["template"]["settings"]["index"]
+        value = "-1" if pause else template.get("refresh_interval", "1s")
+        try:
+            self._put_settings(self.alias(), {"index": {"refresh_interval": value}})
+        except Unavailable as exc:
+            log.warning("could not set refresh_interval %s: %s", value, exc)
 
     def _upsert_chunk(self, batch: dict[str, Alert]) -> tuple[int, int, list[str]]:
         pending, done, retried = dict(batch), 0, 0
@@ -186,7 +218,7 @@ class ServerStore(Lifecycle, AlertStore):
             finally:
                 if self.on_chunk:
                     self.on_chunk(attempt)
-            for aid, item in zip(ids, response["items"]):
+            for aid, item in zip(ids, response["items"], strict=True):
                 result = next(iter(item.values()))
                 status = result.get("status", 500)
                 if status < 300:
@@ -300,6 +332,9 @@ class ServerStore(Lifecycle, AlertStore):
             return self._call(self.client.indices.get_mapping, index=pattern)
         except NotFound:
             return {}
+
+    def _put_settings(self, index: str, settings: dict[str, Any]) -> None:
+        self._call(self.client.indices.put_settings, index=index, body=settings)
 
     def _refresh(self, index: str) -> None:
         self._call(self.client.indices.refresh, index=index)

@@ -23,6 +23,9 @@ class IndexSettings:
     retries: int = 3  # attempts per bulk item that failed for a transient reason (node down, 429, 503)
     retry_backoff_s: float = 1.0  # doubled after each attempt
     shards: int = 1
+    bulk_chunk: int = 500  # alerts per bulk request
+    bulk_threads: int = 1  # bulk requests in flight at once (config/index.yaml sets the measured best)
+    bulk_pause_refresh_at: int = 5000  # an upsert this large runs with refresh_interval -1
     replicas: int = 0
     rollover_max_age: str = "30d"  # a new backing index per month...
     rollover_max_size: str = "10gb"  # ...or earlier when the primary shard grows past this
@@ -36,6 +39,8 @@ class IndexSettings:
             raise ValueError(f"prefix {self.prefix!r} must be a lower-case index name without {bad}")
         if self.engine != "sqlite" and not self.url.startswith(("http://", "https://")):
             raise ValueError(f"url {self.url!r} must start with http:// or https://")
+        if self.bulk_chunk < 1 or self.bulk_threads < 1 or self.bulk_pause_refresh_at < 1:
+            raise ValueError("bulk_chunk, bulk_threads and bulk_pause_refresh_at must be at least 1")
         if self.retries < 1 or self.timeout_s <= 0 or self.retry_backoff_s < 0:
             raise ValueError("retries must be at least 1 and timeout_s positive")
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from PIL import Image
 
 from canhbao.crawlers.runner import run_crawl
-from canhbao.testing.sample_site import SamplePost, sources_config
 from canhbao.crawlers.settings import from_mapping
+from canhbao.testing.sample_site import SamplePost, sources_config
 
 # Fast, but still through every politeness component (robots.txt, retries with backoff, throttle off).
 FAST = {"download_delay": 0, "autothrottle": False, "backoff_base_s": 0.05, "backoff_max_s": 0.2, "retry_times": 2}

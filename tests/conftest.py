@@ -175,6 +175,22 @@ def postgres_server(tmp_path_factory):
     shutil.rmtree(base, ignore_errors=True)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state(request, monkeypatch):
+    """Each shared-state backend (config/state.yaml) in turn: SQLite files in the data home, or a fresh
+    database on the session's PostgreSQL server. Set through the environment, so stores opened anywhere
+    in the code under test (CLI, stages, worker processes) use it."""
+    import uuid
+
+    from canhbao.core.state import StateSettings
+
+    if request.param == "sqlite":
+        monkeypatch.setenv("CANHBAO_STATE__BACKEND", "sqlite")
+        return StateSettings()
+    dsn = request.getfixturevalue("postgres_server").create_database(f"t{uuid.uuid4().hex[:12]}")
+    monkeypatch.setenv("CANHBAO_STATE__BACKEND", "postgresql")
+    monkeypatch.setenv("CANHBAO_STATE__DSN", dsn)
+    return StateSettings(backend="postgresql", dsn=dsn)
 # --- unit / integration markers ------------------------------------------------------------------------
 # A test is `integration` when it uses a real part: a server, a browser, OCR, an embedding model, a crawl in a
 # child process. Fixtures say so by name; modules whose tests call those parts directly are listed below.
@@ -189,6 +205,7 @@ INTEGRATION_MODULES = {
     "test_fakenews_matching", "test_fetch_policy_crawl", "test_import", "test_leak_detect", "test_media_reader",
     "test_registry_store", "test_retro_hunt", "test_scan_pipeline", "test_standalone", "test_takedown_check",
     "test_detector_contract", "test_console_browser", "test_notify",
+    "test_blobs", "test_workers", "test_state_db",
 }
 
 
@@ -197,5 +214,6 @@ def pytest_collection_modifyitems(config, items):
         params = getattr(getattr(item, "callspec", None), "params", {})
         real = (INTEGRATION_FIXTURES & set(getattr(item, "fixturenames", ())) or item.module.__name__.rsplit(".", 1)[-1]
                 in INTEGRATION_MODULES or params.get("any_store", "sqlite") != "sqlite"
+                or params.get("state", "sqlite") != "sqlite"
                 or item.get_closest_marker("integration"))
         item.add_marker(pytest.mark.integration if real else pytest.mark.unit)

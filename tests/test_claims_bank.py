@@ -36,7 +36,7 @@ CLAIM_REVIEW = {
 }
 
 
-def test_csv_import_is_idempotent(home):
+def test_csv_import_is_idempotent(home, state):
     claims, errors = parse_file(DATA / "claims_covid_vi.csv")
     assert len(claims) == 30 and not errors
     bank = ClaimBank(home.claims_db)
@@ -91,7 +91,7 @@ def test_bad_files(tmp_path, content, problem):
         parse_file(path)
 
 
-def test_cli_add_import_list(home, capsys, tmp_path):
+def test_cli_add_import_list(home, capsys, tmp_path, state):
     bad = tmp_path / "broken.json"
     bad.write_text("{not json", encoding="utf-8")
     assert (

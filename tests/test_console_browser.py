@@ -4,9 +4,8 @@ session checks refuse what they should. Screenshots of the queue, alert and case
 
 from __future__ import annotations
 
-import os
-
 import json
+import os
 import re
 from pathlib import Path
 
@@ -28,8 +27,8 @@ def world(tmp_path_factory, seeds):
     from canhbao.console import create_app
     from canhbao.console.settings import ConsoleSettings
     from canhbao.core.home import Home
-    from canhbao.testing import evidence_world as sample
     from canhbao.index import open_store
+    from canhbao.testing import evidence_world as sample
 
     home = Home.resolve(tmp_path_factory.mktemp("console") / "home")
     store = open_store(home)

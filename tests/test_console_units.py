@@ -40,7 +40,7 @@ def test_accounts_hash_throttle_disable(db):
     cfg = ConsoleSettings(login_max_failures=3, login_window_s=60)
     t0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
     assert accounts.authenticate(users, cfg, "lan", "correct-horse-1", "10.0.0.1", now=t0).name == "lan"
-    for i in range(3):
+    for _ in range(3):
         assert accounts.authenticate(users, cfg, "lan", "wrong", "10.0.0.1", now=t0) is None
     with pytest.raises(accounts.Throttled):
         accounts.authenticate(users, cfg, "lan", "correct-horse-1", "10.0.0.2", now=t0)  # by user name

@@ -17,7 +17,8 @@ def test_audit_chain_detects_edit_and_removal(tmp_path):
     assert log.verify() == []
     assert [e.target for e in log.entries("alert1")] == ["alert1"]
     lines = log.path.read_text().splitlines()
-    edited = json.loads(lines[1]); edited["actor"] = "someone-else"
+    edited = json.loads(lines[1])
+    edited["actor"] = "someone-else"
     log.path.write_text("\n".join([lines[0], json.dumps(edited), lines[2]]) + "\n")
     assert any("line 2: content altered" in p for p in log.verify())
     log.path.write_text("\n".join([lines[0], lines[2]]) + "\n")
@@ -31,7 +32,9 @@ def test_atomic_write_leaves_no_temp_files(tmp_path):
 
 
 def _png(w, h):
-    buf = io.BytesIO(); Image.new("RGB", (w, h), "white").save(buf, "PNG"); return buf.getvalue()
+    buf = io.BytesIO()
+    Image.new("RGB", (w, h), "white").save(buf, "PNG")
+    return buf.getvalue()
 
 
 @pytest.mark.parametrize("data, problem", [

@@ -3,7 +3,17 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from canhbao.core.records import (
-    TRANSITIONS, Alert, ClaimRef, DocumentRef, Finding, Media, PiiEntity, Post, alert_id, from_dict, to_dict,
+    TRANSITIONS,
+    Alert,
+    ClaimRef,
+    DocumentRef,
+    Finding,
+    Media,
+    PiiEntity,
+    Post,
+    alert_id,
+    from_dict,
+    to_dict,
 )
 
 ICT = timezone(timedelta(hours=7))
@@ -52,3 +62,14 @@ def test_unknown_field_is_rejected():
 def test_closed_alerts_can_only_be_reopened():
     assert TRANSITIONS["confirmed"] == ("open",)
     assert "dismissed" in TRANSITIONS["open"]
+
+
+def test_every_alert_type_is_named_in_both_languages_in_one_table():
+    from canhbao.console.i18n import TEXT
+    from canhbao.core.records import ALERT_TYPE_LABELS, ALERT_TYPES
+    from canhbao.evidence.labels import LABELS
+
+    assert set(ALERT_TYPE_LABELS) == set(ALERT_TYPES)
+    for t, label in ALERT_TYPE_LABELS.items():
+        assert label.short.keys() >= {"vi", "en"} and label.record.keys() >= {"vi", "en"}
+        assert LABELS["vi"][f"type_{t}"] == label.record["vi"] and TEXT[t] == (label.short["vi"], label.short["en"])

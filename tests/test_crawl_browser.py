@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from _crawl_site import crawl, health, images, posts
+
 from canhbao.core.home import Home
 from canhbao.core.posts import PostStore
 from canhbao.testing.sample_site import FeedSpec, build_site, serve

@@ -8,10 +8,10 @@ import subprocess
 import sys
 
 import yaml
-
 from _crawl_site import FAST, images, posts
-from canhbao.core.posts import PostStore
+
 from canhbao.core.home import Home
+from canhbao.core.posts import PostStore
 from canhbao.core.records import Post, from_dict
 from canhbao.testing.sample_site import FeedSpec, build_site, serve, sources_config
 

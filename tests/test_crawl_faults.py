@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from _crawl_site import crawl, health, images, posts
+
 from canhbao.core.home import Home
 from canhbao.core.posts import PostStore
 from canhbao.crawlers.state import CrawlState

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -55,10 +56,10 @@ def demo_ready(tmp_path_factory):
 
 
 def test_nightly_dag_runs_end_to_end_against_the_sample_site(airflow_env, demo_ready):
-    from canhbao.testing.sample_site import serve
     from canhbao.demo.run import prepare_config
     from canhbao.index import open_store
     from canhbao.index.base import AlertQuery
+    from canhbao.testing.sample_site import serve
 
     home, feeds = demo_ready
     with serve(home.root / "site") as site:
@@ -85,10 +86,16 @@ def test_nightly_dag_runs_end_to_end_against_the_sample_site(airflow_env, demo_r
         del os.environ["CANHBAO_CONFIG_DIR"]
     from canhbao.demo.content import POSTS
 
-    planted = {(f"{p.feed}:{p.post_id}", t) for p in POSTS for t in p.expect}
-    got = {(a.post_key, a.type) for a in alerts}
-    # the DAG calls the same stages as `canhbao scan`: every planted leak and exposure is found
-    assert {x for x in planted if x[1] == "leak"} <= got
-    assert len({a.id for a in alerts}) == len(alerts)
+    kinds = ("leak", "pii_exposure")
+    planted = {(f"{p.feed}:{p.post_id}", t) for p in POSTS for t in p.expect if t in kinds}
+    got = {(a.post_key, a.type) for a in alerts if a.type in kinds}
+    # the DAG calls the same stages as `canhbao scan`: every planted leak and exposure is found, and no other
+    assert {t for _, t in planted} == set(kinds)
+    assert got == planted, f"missed {sorted(planted - got)}, unexpected {sorted(got - planted)}"
+    # the summary task reports what this run did: one summary, counts agreeing with the alert store
     summaries = list(home.scans.glob("airflow-*.json"))
-    assert summaries, "the summary task writes the scan summary into the data home"
+    assert len(summaries) == 1, summaries
+    summary = json.loads(summaries[0].read_text(encoding="utf-8"))
+    assert summary["index"] == {"indexed": len(alerts), "failed": 0}
+    by_type = summary["detect"]["alerts_by_type"]
+    assert {t: by_type.get(t, 0) for t in kinds} == {t: sum(a.type == t for a in alerts) for t in kinds}

@@ -7,22 +7,22 @@ from __future__ import annotations
 import io
 import zipfile
 
+from _crawl_site import crawl
 from warcio.archiveiterator import ArchiveIterator
 
-from _crawl_site import crawl
 from canhbao.core.alerts import alert_from_finding
 from canhbao.core.home import Home
 from canhbao.core.posts import PostStore
 from canhbao.core.records import Subject
-from canhbao.testing.sample_site import FeedSpec, SamplePost, build_site, serve
 from canhbao.detectors.leak.detector import LeakDetector
-from canhbao.media.reader import MediaReader
 from canhbao.detectors.pii.detector import PiiDetector
 from canhbao.evidence import bundle, export
-from canhbao.testing.evidence_world import png_bytes
 from canhbao.evidence.settings import EvidenceSettings
 from canhbao.index import open_store
+from canhbao.media.reader import MediaReader
 from canhbao.registry import Registry
+from canhbao.testing.evidence_world import png_bytes
+from canhbao.testing.sample_site import FeedSpec, SamplePost, build_site, serve
 from canhbao.testing.samples import render_pages
 
 

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from canhbao.cli import main
+from canhbao.commands.fakenews import feedback_rows
 from canhbao.core.posts import PostStore
 from canhbao.core.records import Alert, Finding, Post, Subject, utcnow
-from canhbao.commands.fakenews import feedback_rows
 from canhbao.detectors.fakenews import model as fm
 from canhbao.detectors.fakenews import text as ft
 from canhbao.detectors.fakenews.detector import FakenewsDetector
@@ -162,7 +162,7 @@ def test_export_feedback_from_the_alert_store(home, capsys, tmp_path, monkeypatc
     PostStore(home.posts_db).put_many(posts)
     fake = Finding(type="fake_news", detector="fakenews", score=0.95, target="vn-5g")
     pii = Finding(type="pii_exposure", detector="pii", score=0.9)
-    alerts = [alert_from_finding(p, f, "(masked)") for p, f in zip(posts, (fake, fake, fake, pii))]
+    alerts = [alert_from_finding(p, f, "(masked)") for p, f in zip(posts, (fake, fake, fake, pii), strict=True)]
     store = open_store(home)
     store.upsert(alerts)
     store.transition(alerts[0].id, "confirmed", actor="analyst1")

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from canhbao.testing.sample_server import serve
 from canhbao.net.http import get
 from canhbao.net.policy import FetchPolicy, Refused, check
+from canhbao.testing.sample_server import serve
 
 DENY = FetchPolicy()
 

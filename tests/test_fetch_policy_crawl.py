@@ -10,8 +10,8 @@ import json
 import pytest
 
 from canhbao.crawlers.runner import run_crawl
-from canhbao.testing.sample_server import serve
 from canhbao.crawlers.settings import from_mapping
+from canhbao.testing.sample_server import serve
 
 MARKER = "TOPSECRET-LOCAL-FILE-7731"
 FAST = {"download_delay": 0, "autothrottle": False, "retry_times": 0, "obey_robots": False}

@@ -6,8 +6,8 @@ import json
 from dataclasses import replace
 
 import pytest
-
 from _index_helpers import make_alert
+
 from canhbao.core import records
 from canhbao.core.errors import CanhbaoError
 from canhbao.core.records import AlertEvent, Post

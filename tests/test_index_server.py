@@ -6,8 +6,8 @@ import threading
 from dataclasses import replace
 
 import pytest
-
 from _index_helpers import make_alert
+
 from canhbao.core.audit import AuditLog
 from canhbao.core.errors import CanhbaoError
 from canhbao.index import AlertQuery, open_store

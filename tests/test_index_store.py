@@ -7,8 +7,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-
 from _index_helpers import T0, make_alert
+
 from canhbao.core.audit import AuditLog
 from canhbao.core.errors import CanhbaoError, NotFound
 from canhbao.core.records import AlertEvent, Post

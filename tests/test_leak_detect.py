@@ -11,12 +11,12 @@ from datetime import datetime, timezone
 
 import pytest
 
-from canhbao.testing import distort
 from canhbao.core.home import Home
 from canhbao.core.records import Post, Subject
 from canhbao.detectors.leak.detector import LeakDetector
 from canhbao.media.reader import MediaReader
 from canhbao.registry import Registry
+from canhbao.testing import distort
 from canhbao.testing.samples import TOPIC_POSTS, lookalike_letter, render_layout
 
 REGISTERED = ("000", "001", "002")

@@ -17,9 +17,8 @@ from _index_helpers import make_alert
 from canhbao.core.atomic import write_json
 from canhbao.index import open_store
 from canhbao.notify import dispatch, notify_failure
+from canhbao.notify.settings import Channels, EmailChannel, NotifySettings, Rules, TelegramChannel, WebhookChannel
 from canhbao.testing.local_http import LocalServer
-from canhbao.notify.settings import (Channels, EmailChannel, NotifySettings, Rules, TelegramChannel,
-                                     WebhookChannel)
 
 NOW = datetime(2026, 11, 2, 3, 0, tzinfo=timezone.utc)  # 10:00 in Hà Nội: the digest hour has passed
 PERSONAL = ("Nguyễn Văn", "UNMASKED", "012345678901", "CCCD", "Trang tin A", "facebook.com/post", "Bệnh nhân")

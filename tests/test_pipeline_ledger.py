@@ -15,8 +15,8 @@ def _alert(post, target="d"):
     return alert_from_finding(post, Finding(type="leak", detector="leak", score=0.9, target=target), "masked")
 
 
-def test_batch_commit_is_idempotent(tmp_path):
-    ledger = Ledger(tmp_path / "l.sqlite")
+def test_batch_commit_is_idempotent(tmp_path, state):
+    ledger = Ledger(tmp_path / "l.sqlite", state=state)
     posts = [_post("1"), _post("2")]
     alerts = [_alert(posts[0])]
     assert ledger.commit_batch(posts, alerts) == 1
@@ -25,8 +25,8 @@ def test_batch_commit_is_idempotent(tmp_path):
     assert ledger.counts()["alerts"] == 1 and [a.id for a in ledger.pending()] == [alerts[0].id]
 
 
-def test_changed_post_is_analysed_again(tmp_path):
-    ledger = Ledger(tmp_path / "l.sqlite")
+def test_changed_post_is_analysed_again(tmp_path, state):
+    ledger = Ledger(tmp_path / "l.sqlite", state=state)
     ledger.commit_batch([_post("1", "old")], [])
     edited = _post("1", "new text")
     assert content_hash(edited) != content_hash(_post("1", "old"))
@@ -35,8 +35,8 @@ def test_changed_post_is_analysed_again(tmp_path):
     assert list(ledger.unanalysed([_post("1", "old")])) == []
 
 
-def test_outbox_marks_indexed_and_rescan_requeues(tmp_path):
-    ledger = Ledger(tmp_path / "l.sqlite")
+def test_outbox_marks_indexed_and_rescan_requeues(tmp_path, state):
+    ledger = Ledger(tmp_path / "l.sqlite", state=state)
     post = _post("1")
     a = _alert(post)
     ledger.commit_batch([post], [a])
@@ -46,8 +46,8 @@ def test_outbox_marks_indexed_and_rescan_requeues(tmp_path):
     assert {x.id for x in ledger.pending()} == {a.id, _alert(post, "other").id}
 
 
-def test_media_text_cached_by_sha(tmp_path):
-    ledger = Ledger(tmp_path / "l.sqlite")
+def test_media_text_cached_by_sha(tmp_path, state):
+    ledger = Ledger(tmp_path / "l.sqlite", state=state)
     ledger.put_media([MediaText(sha256="a" * 64, kind="document", text="Số: 1/UBND")])
     got = ledger.media_texts(["a" * 64, "b" * 64])
     assert list(got) == ["a" * 64] and got["a" * 64].text == "Số: 1/UBND"

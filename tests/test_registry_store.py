@@ -44,7 +44,7 @@ def _scanned_pdf(image, path):
     doc.save(path)
 
 
-def test_txt_is_rendered_to_pages_with_metadata(home, seeds, tmp_path):
+def test_txt_is_rendered_to_pages_with_metadata(home, seeds, tmp_path, state):
     seed = _seed(seeds, "001")
     path = tmp_path / "cv5246.txt"
     path.write_text(seed.text, encoding="utf-8")
@@ -108,7 +108,7 @@ def _cli(home, *args):
                           capture_output=True, text=True, timeout=300)
 
 
-def test_cli_add_list_show_remove_and_bad_inputs(home, seeds, tmp_path):
+def test_cli_add_list_show_remove_and_bad_inputs(home, seeds, tmp_path, state):
     good = tmp_path / "letter.txt"
     good.write_text(_seed(seeds, "002").text, encoding="utf-8")
     (tmp_path / "empty.txt").write_bytes(b"")
@@ -121,7 +121,7 @@ def test_cli_add_list_show_remove_and_bad_inputs(home, seeds, tmp_path):
     assert r.returncode == 0, r.stderr
     errors = r.stderr.strip().splitlines()
     assert len(errors) == len(bad)
-    for name, line in zip(bad, errors):
+    for name, line in zip(bad, errors, strict=True):
         assert name in line
     assert "added" in r.stdout
     r = _cli(home, "registry", "list", "--json")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import unicodedata
 import zipfile
 
 import pytest
@@ -16,32 +17,42 @@ from canhbao.evidence.fetch import Fetched
 from canhbao.evidence.settings import EvidenceSettings
 
 SETTINGS = EvidenceSettings(screenshot_live=False, fetch_timeout_s=5, roles={"chief.minh": ("inspector_lead",)})
-POST_TEXT = "Bộ Y tế yêu cầu uống nước chanh nóng"
 
 
-def page(status: int, body: str) -> Fetched:
-    return Fetched("http://x/p", status, "text/html", body.encode())
+def _without_diacritics(text: str) -> str:
+    """The post as a page that lost its diacritics: written here, independently of canhbao's own folding."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
-class _Post:
-    text = POST_TEXT
+# (HTTP status, page body, expected state). "{crawled}" is the page exactly as the crawler stored it,
+# "{text}" the stored post's text, "{plain}" that text without diacritics; status 0 = no answer.
+PAGES = [
+    (200, "{crawled}", "up"),
+    (200, "<div>Sức Khỏe Mỗi Ngày · 2 giờ</div><div>{text}</div><footer>Thích · Bình luận</footer>", "up"),
+    (200, "<div>{plain}</div>", "up"),  # diacritics dropped
+    (200, "<div>Bài viết đã được chỉnh sửa: xin lỗi mọi người</div>", "changed"),
+    (404, "Not found", "removed"),
+    (410, "", "removed"),
+    (200, "<h2>This content isn't available right now</h2>", "removed"),
+    (200, "<p>Nội dung này hiện không khả dụng</p>", "removed"),
+    (503, "busy", "unreachable"),
+    (429, "slow down", "unreachable"),
+    (0, "", "unreachable"),
+    (200, "<script>var t='{text}'</script><p>other</p>", "changed"),  # scripts are not text
+]
 
 
-@pytest.mark.parametrize("got, state", [
-    (page(200, f"<div>KHẨN: {POST_TEXT}!</div>"), "up"),
-    (page(200, "<div>KHAN: bo y te yeu cau uong nuoc chanh nong</div>"), "up"),  # diacritics dropped
-    (page(200, "<div>Bài viết đã được chỉnh sửa: xin lỗi mọi người</div>"), "changed"),
-    (page(404, "Not found"), "removed"),
-    (page(410, ""), "removed"),
-    (page(200, "<h2>This content isn't available right now</h2>"), "removed"),
-    (page(200, "<p>Nội dung này hiện không khả dụng</p>"), "removed"),
-    (page(503, "busy"), "unreachable"),
-    (page(429, "slow down"), "unreachable"),
-    (Fetched("http://x/p", 0, error="connection refused"), "unreachable"),
-    (page(200, f"<script>var t='{POST_TEXT}'</script><p>other</p>"), "changed"),  # scripts are not text
-])
-def test_classify(got, state):
-    assert takedown.classify(got, _Post(), SETTINGS.removed_markers)[0] == state
+@pytest.mark.parametrize("status, body, state", PAGES)
+def test_classify_against_the_stored_post(evidence_world, status, body, state):
+    home, _site, _store, cases = evidence_world
+    post = PostStore(home.posts_db).get(cases["fake"].alert.post_key)  # the record the capture stored
+    assert post.text.strip() and post.raw_html
+    crawled = (home.root / post.raw_html).read_text(encoding="utf-8")
+    page = body.format(crawled=crawled, text=post.text, plain=_without_diacritics(post.text))
+    got = (Fetched(post.url, status, "text/html", page.encode()) if status
+           else Fetched(post.url, 0, error="connection refused"))
+    assert takedown.classify(got, post, SETTINGS.removed_markers)[0] == state
 
 
 def test_up_then_removed_with_time_since_confirmation(evidence_world, renderer, tmp_path):

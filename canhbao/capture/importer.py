@@ -94,7 +94,8 @@ def import_path(home: Home, path: Path, *, note: str = "", alert: bool = False, 
         posts = _pages(env, read_warc(_copy_in(home, path, path.name)), errors)
     else:
         posts = _pages(env, _wacz_pages(home, path), errors)
-    keys, alerts = [], []
+    keys: list[str] = []
+    alerts: list[Alert] = []
     store_posts = PostStore(home.posts_db)
     for batch in _batches(posts, BATCH):
         store_posts.put_many([p for p, _ in batch])

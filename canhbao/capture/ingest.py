@@ -46,7 +46,7 @@ def ingest(home: Home, posts: Sequence[Post], prov: Provenance | Mapping[str, Pr
     audit = AuditLog(home.audit_log)
     out: list[Alert] = []
     for post in posts:
-        p = prov.get(post.key) if isinstance(prov, Mapping) else prov
+        p = prov[post.key] if isinstance(prov, Mapping) else prov  # a post without provenance is a caller's bug
         texts = ledger.media_texts(m.sha256 for m in post.media if m.sha256)
         analysis = analyzer.analyze_post(post, [texts[m.sha256] for m in post.media if m.sha256 in texts])
         alerts = stages.alerts_for(analysis)

@@ -8,7 +8,7 @@ import base64
 import mimetypes
 from urllib.parse import unquote_to_bytes
 
-from canhbao.core.atomic import write_bytes
+from canhbao.core.blobs import open_blobs
 from canhbao.core.errors import InputError
 from canhbao.core.home import Home
 from canhbao.core.images import load_image
@@ -28,10 +28,8 @@ def store_bytes(home: Home, url: str, data: bytes, mime: str = "", *, max_bytes:
     except InputError as exc:
         return Media(url, error=exc.problem)
     digest = sha256_hex(data)
-    blob = home.blob_path(home.media, digest, _EXT.get(mime, mimetypes.guess_extension(mime or "") or ".bin"))
-    if not blob.exists():
-        write_bytes(blob, data)
-    return Media(url, digest, str(blob.relative_to(home.root)), mime, len(data))
+    key, _ = open_blobs(home).put("media", data, _EXT.get(mime, mimetypes.guess_extension(mime or "") or ".bin"))
+    return Media(url, digest, key, mime, len(data))
 
 
 def from_data_uri(home: Home, uri: str, *, max_bytes: int) -> Media:

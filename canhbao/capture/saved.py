@@ -60,7 +60,8 @@ def read_html(path: Path, url: str = "") -> SavedPage:
 def read_warc(path: Path, only: set[str] | None = None) -> Iterator[SavedPage]:
     """Every HTML page (HTTP 200 response or resource record) of a WARC, with the archive's other records
     indexed by URL so the page's images are read from the archive, not fetched again."""
-    pages, resources = [], {}
+    pages: list[tuple[str, int, str]] = []  # (url, offset, WARC-Date)
+    resources: dict[str, tuple[str, int]] = {}
     with open(path, "rb") as fh:
         it = ArchiveIterator(fh)
         for record in it:

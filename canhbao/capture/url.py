@@ -4,7 +4,7 @@ it and raise alerts like a scan, including the analyst's own `manual_capture` al
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from canhbao.capture.ingest import Ingested, ingest
 from canhbao.capture.provenance import Provenance, provenance
@@ -13,7 +13,7 @@ from canhbao.core.home import Home
 from canhbao.core.posts import PostStore
 from canhbao.core.records import Post
 
-SOURCE = "capture"
+SOURCE: Final = "capture"  # Final: its literal type is a SourceConfig type
 
 
 @dataclass(frozen=True)

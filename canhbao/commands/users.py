@@ -38,8 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _open(args: argparse.Namespace):
-    from canhbao.core.audit import AuditLog
     from canhbao.console.store import SqliteConsoleStore
+    from canhbao.core.audit import AuditLog
 
     home = Home.resolve(args.home)
     return SqliteConsoleStore.for_home(home), AuditLog(home.audit_log)

@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from canhbao.console.settings import ConsoleSettings
+from canhbao.console.store import MIN_PASSWORD, User, UserStore, check_name, check_role
 from canhbao.core.audit import AuditLog
 from canhbao.core.errors import CanhbaoError
 from canhbao.core.records import utcnow
-from canhbao.console.settings import ConsoleSettings
-from canhbao.console.store import MIN_PASSWORD, User, UserStore, check_name, check_role
 
 _HASHER = PasswordHasher()  # argon2id, the library's current recommended parameters
 # Verified against when the user name is unknown, so a missing user costs the same time as a wrong password.

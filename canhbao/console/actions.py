@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
+from canhbao.console.store import CLOSE_REASONS, CaseStore, Labels, check_tags
 from canhbao.core.audit import AuditLog
 from canhbao.core.errors import CanhbaoError
 from canhbao.core.records import AlertEvent, utcnow
-from canhbao.console.store import CLOSE_REASONS, CaseStore, Labels, check_tags
 
 MOVES = {"ack": "acknowledged", "confirm": "confirmed", "dismiss": "dismissed", "reopen": "open"}
 ACTIONS = (*MOVES, "assign", "tag", "note")

@@ -16,14 +16,13 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from canhbao.core import atomic
-from canhbao.core.audit import AuditLog
-from canhbao.core.home import Home
-from canhbao.console import accounts, i18n
-from canhbao.console import views_alerts, views_cases, views_evidence
+from canhbao.console import accounts, i18n, views_alerts, views_cases, views_evidence
 from canhbao.console.settings import ConsoleSettings, load
 from canhbao.console.store import SqliteConsoleStore
 from canhbao.console.web import Ctx, csrf_ok, page, safe_next
+from canhbao.core import atomic
+from canhbao.core.audit import AuditLog
+from canhbao.core.home import Home
 
 STATIC = Path(__file__).with_name("static")
 

@@ -12,8 +12,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from canhbao.core.records import FAKE_NEWS, LEAK, Alert, utcnow
 from canhbao.console.store import Case, CaseStore
+from canhbao.core.records import FAKE_NEWS, LEAK, Alert, utcnow
 
 PAGE = 500
 _last_sync: dict[str, float] = {}
@@ -30,7 +30,7 @@ def auto_case(alert: Alert, now: datetime | None = None) -> Case | None:
                     created_at=now, created_by="canhbao", alert_ids=(alert.id,))
     if alert.type == FAKE_NEWS and (f.target or f.claims):
         claim = next((c for c in f.claims if c.id == f.target), f.claims[0] if f.claims else None)
-        key = f.target or claim.id
+        key = f.target or (claim.id if claim is not None else "")  # no target: claims[0] exists
         title = claim.text if claim else key
         return Case(id=f"claim-{key}", kind="claim", key=key, title=title[:160], created_at=now,
                     created_by="canhbao", alert_ids=(alert.id,))

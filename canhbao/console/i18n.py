@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
+from canhbao.core.records import ALERT_TYPE_LABELS
+
 LANGS = ("vi", "en")
 
 # key -> (vi, en)
@@ -38,8 +40,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "duplicate": ("Trùng lặp", "Duplicate"), "out_of_scope": ("Ngoài phạm vi", "Out of scope"),
     "open": ("Mới", "Open"), "acknowledged": ("Đã tiếp nhận", "Acknowledged"),
     "confirmed": ("Đã xác nhận", "Confirmed"), "dismissed": ("Đã bác bỏ", "Dismissed"),
-    "leak": ("Lộ văn bản", "Document leak"), "pii_exposure": ("Lộ thông tin bệnh nhân", "Patient data"),
-    "fake_news": ("Tin giả", "Fake news"), "manual_capture": ("Thu thập thủ công", "Manual capture"),
+    **{t: (label.short["vi"], label.short["en"]) for t, label in ALERT_TYPE_LABELS.items()},
     "post": ("Bài đăng", "Post"), "author": ("Tác giả", "Author"), "link": ("Đường dẫn", "Link"),
     "media": ("Hình ảnh", "Media"), "capture": ("Trang đã thu thập", "Page as captured"),
     "masked_text": ("Nội dung (đã che thông tin cá nhân)", "Text (personal data masked)"),

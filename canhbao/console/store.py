@@ -18,11 +18,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from canhbao.console.settings import ROLES
 from canhbao.core.errors import CanhbaoError, NotFound
 from canhbao.core.home import Home
 from canhbao.core.records import utcnow
 from canhbao.core.sqlite import connect
-from canhbao.console.settings import ROLES
 
 CLOSE_REASONS = ("violation", "false_positive", "duplicate", "out_of_scope")
 CASE_KINDS = ("document", "claim", "manual")

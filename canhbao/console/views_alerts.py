@@ -10,12 +10,12 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from canhbao.core.errors import CanhbaoError, NotFound
-from canhbao.core.records import ALERT_STATUSES, ALERT_TYPES, LEAK, PII_EXPOSURE, Alert, Post
 from canhbao.console import actions, highlight
 from canhbao.console import cases as grouping
 from canhbao.console.store import CLOSE_REASONS, Case, new_case_id
 from canhbao.console.web import Ctx, page
+from canhbao.core.errors import CanhbaoError, NotFound
+from canhbao.core.records import ALERT_STATUSES, ALERT_TYPES, LEAK, PII_EXPOSURE, Alert, Post
 
 SORTS = {"-captured_at": "newest", "captured_at": "oldest", "-score": "highest", "score": "lowest",
          "-updated_at": "recent_change"}
@@ -81,17 +81,7 @@ def routes(ctx: Ctx) -> list[Route]:
         if not ids:
             raise CanhbaoError("no alert selected")
         if action in ("new_case", "add_to_case"):
-            case_id = new_case_id() if action == "new_case" else str(form.get("case", ""))
-            if action == "add_to_case":
-                ctx.db.case(case_id)
-            for alert_id in ids:
-                store().get(alert_id)
-            title = str(form.get("title", "")).strip() or f"{user.name} {len(ids)}"
-            ctx.db.put_case(Case(id=case_id, kind="manual", key="", title=title[:160],
-                                 created_at=_now(), created_by=user.name, alert_ids=tuple(ids)))
-            ctx.audit.append("case.created" if action == "new_case" else "case.alerts_added", case_id,
-                             actor=user.name, alerts=ids)
-            return RedirectResponse(f"/cases/{case_id}", status_code=303)
+            return _bulk_case(ctx, store(), user, ids, action, form)
         done = actions.apply(store(), ctx.db, ctx.audit, user.name, ids, action, reason=str(form.get("reason", "")),
                              note=str(form.get("note", "")), assignee=str(form.get("assignee", "")),
                              tags=str(form.get("tag", "")).split(","))
@@ -145,13 +135,7 @@ def routes(ctx: Ctx) -> list[Route]:
 
     @page(ctx)
     def captured(request: Request, user, form) -> Response:
-        alert = _get(store(), request.path_params["alert_id"])
-        post = _post(ctx, alert)
-        if post is None or not post.raw_html or not _may_see_raw(ctx, user, alert):
-            raise NotFound(f"alert {alert.id}: no capture shown")
-        body = (ctx.home.root / post.raw_html).read_bytes()
-        if alert.type == PII_EXPOSURE:
-            ctx.audit.append("capture.viewed", alert.id, actor=user.name)
+        body = _captured_html(ctx, user, _get(store(), request.path_params["alert_id"]))
         # The page as captured, inert: no script, no request to the outside, framed by the console only.
         return Response(body, media_type="text/html", headers={
             "Content-Security-Policy": "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'",
@@ -163,6 +147,32 @@ def routes(ctx: Ctx) -> list[Route]:
             Route("/alerts/{alert_id:str}/media/{sha:str}", media),
             Route("/alerts/{alert_id:str}/registered.png", registered),
             Route("/alerts/{alert_id:str}/captured", captured)]
+
+
+def _bulk_case(ctx: Ctx, store: Any, user: Any, ids: list[str], action: str, form: Any) -> Response:
+    """The queue's "new case" / "add to case" bulk actions: the case and every alert must exist."""
+    case_id = new_case_id() if action == "new_case" else str(form.get("case", ""))
+    if action == "add_to_case":
+        ctx.db.case(case_id)
+    for alert_id in ids:
+        store.get(alert_id)
+    title = str(form.get("title", "")).strip() or f"{user.name} {len(ids)}"
+    ctx.db.put_case(Case(id=case_id, kind="manual", key="", title=title[:160],
+                         created_at=_now(), created_by=user.name, alert_ids=tuple(ids)))
+    ctx.audit.append("case.created" if action == "new_case" else "case.alerts_added", case_id,
+                     actor=user.name, alerts=ids)
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+def _captured_html(ctx: Ctx, user: Any, alert: Alert) -> bytes:
+    """The captured page of an alert, if this user may see it (a patient-data view is audited)."""
+    post = _post(ctx, alert)
+    if post is None or not post.raw_html or not _may_see_raw(ctx, user, alert):
+        raise NotFound(f"alert {alert.id}: no capture shown")
+    body = (ctx.home.root / post.raw_html).read_bytes()
+    if alert.type == PII_EXPOSURE:
+        ctx.audit.append("capture.viewed", alert.id, actor=user.name)
+    return body
 
 
 def _now() -> datetime:
@@ -226,14 +236,14 @@ def _leak_view(ctx: Ctx, alert: Alert, post: Post | None) -> dict[str, Any] | No
         except NotFound:
             posted_lines = []
     posted_text = " ".join(x.text for x in posted_lines) or alert.masked_text
-    view["registered_lines"] = list(zip(reg_lines, highlight.matched(reg_lines, posted_text)))
-    view["posted_lines"] = list(zip(posted_lines, highlight.matched(posted_lines, reg.text)))
+    view["registered_lines"] = list(zip(reg_lines, highlight.matched(reg_lines, posted_text), strict=True))
+    view["posted_lines"] = list(zip(posted_lines, highlight.matched(posted_lines, reg.text), strict=True))
     view["matched"] = sum(m for _, m in view["registered_lines"])
     return view
 
 
 def _claims(ctx: Ctx, alert: Alert) -> list[dict[str, Any]]:
-    out = []
+    out: list[dict[str, Any]] = []
     if not alert.finding.claims:
         return out
     from canhbao.claims import ClaimBank

@@ -11,9 +11,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from canhbao.core.errors import NotFound
 from canhbao.console import cases as grouping
 from canhbao.console.web import Ctx, page
+from canhbao.core.errors import NotFound
 
 
 def routes(ctx: Ctx) -> list[Route]:

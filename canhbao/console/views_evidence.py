@@ -12,8 +12,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from canhbao.core.errors import NotFound
 from canhbao.console.web import Ctx, page
+from canhbao.core.errors import NotFound
 
 AUDIT_PAGE = 300
 
@@ -64,7 +64,8 @@ def routes(ctx: Ctx) -> list[Route]:
 
     @page(ctx)
     def verify(request: Request, user, form) -> Response:
-        from canhbao.evidence import bundle, settings as ev, signing
+        from canhbao.evidence import bundle, signing
+        from canhbao.evidence import settings as ev
 
         upload = form.get("bundle")
         if upload is None or not getattr(upload, "filename", ""):

@@ -21,12 +21,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
-from canhbao.core.audit import AuditLog
-from canhbao.core.errors import CanhbaoError, NotFound
-from canhbao.core.home import Home
 from canhbao.console import i18n
 from canhbao.console.settings import ConsoleSettings
 from canhbao.console.store import SqliteConsoleStore, User
+from canhbao.core.audit import AuditLog
+from canhbao.core.errors import CanhbaoError, NotFound
+from canhbao.core.home import Home
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -63,7 +63,7 @@ class Ctx:
                 if user and not user.disabled:
                     request.session.setdefault("csrf", secrets.token_urlsafe(32))
                     return user
-        name = request.session.get("u")
+        name = request.session.get("u") or ""
         if not name:
             return None
         user = self.db.find_user(name)

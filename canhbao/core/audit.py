@@ -55,7 +55,8 @@ def _last_hash(fh: Any) -> str:
         tail = raw.read(step) + tail
         lines = [ln for ln in tail.split(b"\n") if ln.strip()]
         if len(lines) >= 2 or (lines and pos == 0):
-            return json.loads(lines[-1])["hash"]
+            last: str = json.loads(lines[-1])["hash"]
+            return last
     return GENESIS
 
 
@@ -70,7 +71,7 @@ class AuditLog:
             fcntl.flock(fh, fcntl.LOCK_EX)
             try:
                 prev = _last_hash(fh)
-                body = {
+                body: dict[str, Any] = {
                     "at": utcnow().isoformat(),
                     "actor": actor or current_actor(),
                     "action": action,

@@ -16,13 +16,16 @@ import os
 import types
 import typing
 from pathlib import Path
-from typing import Any, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, Mapping, TypeVar
 
 import yaml
 
 from canhbao.core.errors import ConfigError
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")  # every settings schema is a dataclass
 
 REPO_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 
@@ -110,19 +113,27 @@ def _coerce(tp: Any, value: Any, where: str, key: str) -> Any:
         if value not in args:
             raise ConfigError(where, key, f"must be one of {', '.join(map(str, args))}, got {value!r}")
         return value
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return build(tp, value, where=where, prefix=f"{key}.")
+    if origin in (tuple, list, dict, Mapping, typing.Mapping) or tp is dict:
+        return _coerce_container(origin, args, value, where, key)
+    return _coerce_scalar(tp, value, where, key)
+
+
+def _coerce_container(origin: Any, args: tuple[Any, ...], value: Any, where: str, key: str) -> Any:
     if origin in (tuple, list):
         if not isinstance(value, (list, tuple)):
             raise ConfigError(where, key, f"expected a list, got {_typename(value)}")
         item = args[0] if args else Any
         items = [_coerce(item, v, where, f"{key}[{i}]") for i, v in enumerate(value)]
         return tuple(items) if origin is tuple else items
-    if origin in (dict, Mapping, typing.Mapping) or tp is dict:
-        if not isinstance(value, Mapping):
-            raise ConfigError(where, key, f"expected a mapping, got {_typename(value)}")
-        vtype = args[1] if len(args) == 2 else Any
-        return {str(k): _coerce(vtype, v, where, f"{key}.{k}") for k, v in value.items()}
+    if not isinstance(value, Mapping):
+        raise ConfigError(where, key, f"expected a mapping, got {_typename(value)}")
+    vtype = args[1] if len(args) == 2 else Any
+    return {str(k): _coerce(vtype, v, where, f"{key}.{k}") for k, v in value.items()}
+
+
+def _coerce_scalar(tp: Any, value: Any, where: str, key: str) -> Any:
     if tp is Any:
         return value
     if tp is float:

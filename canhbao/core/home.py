@@ -24,7 +24,7 @@ class Home:
     root: Path
 
     @classmethod
-    def resolve(cls, explicit: str | os.PathLike | None = None) -> "Home":
+    def resolve(cls, explicit: str | os.PathLike[str] | None = None) -> "Home":
         root = Path(explicit).expanduser() if explicit else default_home()
         root.mkdir(parents=True, exist_ok=True)
         return cls(root.resolve())

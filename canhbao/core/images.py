@@ -35,7 +35,7 @@ def load_image(source: Path | str | bytes, *, name: str | None = None, max_pixel
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))
+            img: Image.Image = Image.open(io.BytesIO(data))
             w, h = img.size
             if w * h > max_pixels:
                 raise InputError(label, f"image too large ({w}x{h} pixels, limit {max_pixels:,}); possible decompression bomb")

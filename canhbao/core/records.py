@@ -16,7 +16,12 @@ import types
 import typing
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+R = TypeVar("R", bound="DataclassInstance")
 
 # --- alert types and lifecycle ---------------------------------------------------------------------
 
@@ -25,6 +30,27 @@ PII_EXPOSURE = "pii_exposure"
 FAKE_NEWS = "fake_news"
 MANUAL_CAPTURE = "manual_capture"  # an analyst captured or imported the post by hand (no detector needed)
 ALERT_TYPES = (LEAK, PII_EXPOSURE, FAKE_NEWS, MANUAL_CAPTURE)
+
+
+@dataclass(frozen=True)
+class AlertTypeLabel:
+    """How an alert type is named to people, per language: `short` in the console and notifications,
+    `record` in the evidence record. One table, so a new alert type is named in one place."""
+
+    short: Mapping[str, str]
+    record: Mapping[str, str]
+
+
+ALERT_TYPE_LABELS: Mapping[str, AlertTypeLabel] = {
+    LEAK: AlertTypeLabel({"vi": "Lộ văn bản", "en": "Document leak"},
+                         {"vi": "Lộ lọt văn bản nội bộ", "en": "Leaked internal document"}),
+    PII_EXPOSURE: AlertTypeLabel({"vi": "Lộ thông tin bệnh nhân", "en": "Patient data"},
+                                 {"vi": "Lộ dữ liệu cá nhân người bệnh", "en": "Exposed patient personal data"}),
+    FAKE_NEWS: AlertTypeLabel({"vi": "Tin giả", "en": "Fake news"},
+                              {"vi": "Tin giả, tin sai sự thật", "en": "Fake news"}),
+    MANUAL_CAPTURE: AlertTypeLabel({"vi": "Thu thập thủ công", "en": "Manual capture"},
+                                   {"vi": "Cán bộ thu thập thủ công", "en": "Captured by an analyst"}),
+}
 
 OPEN, ACKNOWLEDGED, CONFIRMED, DISMISSED = "open", "acknowledged", "confirmed", "dismissed"
 ALERT_STATUSES = (OPEN, ACKNOWLEDGED, CONFIRMED, DISMISSED)
@@ -251,7 +277,7 @@ def to_dict(obj: Any) -> Any:
 _HINTS: dict[type, dict[str, Any]] = {}
 
 
-def from_dict(cls: type, data: Mapping[str, Any]) -> Any:
+def from_dict(cls: type[R], data: Mapping[str, Any]) -> R:
     """Plain JSON -> dataclass `cls`, converting nested records, tuples and datetimes. Unknown keys are an error."""
     hints = _HINTS.get(cls)
     if hints is None:
@@ -272,7 +298,7 @@ def _convert(tp: Any, value: Any) -> Any:
         return _convert(args[0], value)
     if tp is datetime:
         return value if isinstance(value, datetime) else datetime.fromisoformat(value)
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return value if isinstance(value, tp) else from_dict(tp, value)
     if origin is tuple:
         (item_tp, *_) = typing.get_args(tp)

@@ -49,17 +49,18 @@ class DemoResult:
 
 def build_site(root: Path) -> dict[str, Any]:
     """Render the demo images and write the static site; returns the feed specs for sources.yml."""
-    from canhbao.testing.sample_site import FeedSpec, SamplePost, build_site as write_site
+    from canhbao.testing.sample_site import FeedSpec, SamplePost
+    from canhbao.testing.sample_site import build_site as write_site
 
     seeds = {s.name[:3]: s for s in load_seeds()}
-    feeds: dict[str, Any] = {}
+    posts: dict[str, list[SamplePost]] = {}
     for n, post in enumerate(POSTS):
-        kind, title = FEEDS[post.feed]
         images = tuple(make_image(img, seeds, n * 10 + i, root / "_images" / f"{post.feed}-{post.post_id}-{i}.jpg")
                        for i, img in enumerate(post.images))
-        feed = feeds.setdefault(post.feed, FeedSpec(kind=kind, title=title, posts=[]))
-        feed.posts.append(SamplePost(post_id=post.post_id, author=post.author, text=post.text,
-                                     time_text=post.time_text, images=images))
+        posts.setdefault(post.feed, []).append(SamplePost(post_id=post.post_id, author=post.author, text=post.text,
+                                                          time_text=post.time_text, images=images))
+    feeds: dict[str, Any] = {name: FeedSpec(kind=FEEDS[name][0], title=FEEDS[name][1], posts=tuple(feed_posts))
+                             for name, feed_posts in posts.items()}
     write_site(root, feeds)
     return feeds
 
@@ -102,11 +103,11 @@ def run_demo(home: Home, *, progress: bool = True, echo=print) -> DemoResult:
     """Build and serve the site, register, scan, and compare the alerts with what was planted."""
     import os
 
-    from canhbao.testing.sample_site import serve
     from canhbao.index import open_store
     from canhbao.index.base import AlertQuery
     from canhbao.pipeline.scan import run_scan, summary_lines
     from canhbao.pipeline.settings import load as load_scan_settings
+    from canhbao.testing.sample_site import serve
 
     t0 = time.perf_counter()
     site_root = home.root / "demo-site"

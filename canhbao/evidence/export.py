@@ -106,7 +106,7 @@ def export(home: Home, store: Any, alert_id: str, settings: EvidenceSettings, *,
             if own:
                 renderer.close()
     warcs = {n.split("/", 1)[1]: d for n, d in files.items() if n.startswith("capture/") and ".warc" in n}
-    if warcs:
+    if cap is not None and warcs:  # capture/ files come from the capture only
         files["capture/capture.wacz"] = wacz.build(
             warcs, main_url=cap.html_url, main_ts=custody.iso(cap.post.captured_at),
             title=f"canhbao evidence {alert.id}", created=now.isoformat(),

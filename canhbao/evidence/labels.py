@@ -1,5 +1,7 @@
 """Wording of the PDF record, Vietnamese (default) and English."""
 
+from canhbao.core.records import ALERT_TYPE_LABELS
+
 LABELS = {
     "vi": {
         "org": "HỆ THỐNG CẢNH BÁO CANHBAO", "system": "Bộ phận giám sát an toàn thông tin",
@@ -24,8 +26,7 @@ LABELS = {
         "doc_subject": "Trích yếu", "doc_page": "Trang", "doc_source": "Tệp văn bản đăng ký",
         "pii_type": "Loại dữ liệu cá nhân", "claim": "Thông tin sai sự thật đã xác minh",
         "similarity": "độ tương đồng", "signals": "Căn cứ",
-        "type_leak": "Lộ lọt văn bản nội bộ", "type_pii_exposure": "Lộ dữ liệu cá nhân người bệnh",
-        "type_fake_news": "Tin giả, tin sai sự thật", "type_manual_capture": "Cán bộ thu thập thủ công",
+        **{f"type_{t}": label.record["vi"] for t, label in ALERT_TYPE_LABELS.items()},
         "s_takedown": "THEO DÕI GỠ BỎ", "state": "Trạng thái", "http": "Mã phản hồi",
         "state_up": "còn trên mạng", "state_removed": "đã gỡ bỏ", "state_changed": "đã thay đổi",
         "state_unreachable": "không truy cập được",
@@ -68,8 +69,7 @@ LABELS = {
         "score": "Score", "summary": "Summary", "doc_number": "Document number", "doc_subject": "Subject",
         "doc_page": "Page", "doc_source": "Registered file", "pii_type": "Personal data type",
         "claim": "Verified false claim", "similarity": "similarity", "signals": "Signals",
-        "type_leak": "Leaked internal document", "type_pii_exposure": "Exposed patient personal data",
-        "type_fake_news": "Fake news", "type_manual_capture": "Captured by an analyst",
+        **{f"type_{t}": label.record["en"] for t, label in ALERT_TYPE_LABELS.items()},
         "s_takedown": "TAKEDOWN TRACKING", "state": "State", "http": "HTTP", "state_up": "still up",
         "state_removed": "removed", "state_changed": "changed", "state_unreachable": "unreachable",
         "s_missing": "ITEMS NOT IN THIS BUNDLE", "missing": "Missing", "withheld": "Withheld",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from canhbao import __version__
 from canhbao.core.records import FAKE_NEWS, LEAK, PII_EXPOSURE, Alert, Post, to_dict
@@ -37,7 +37,7 @@ def match(alert: Alert) -> dict[str, Any]:
 
 def build(alert: Alert, post: Post | None, *, exported_at: str, actor: str, unmasked: bool, lang: str,
           fingerprint: str, files: Mapping[str, str], missing: list[str], withheld: list[str],
-          live: Mapping[str, Any], takedown: list[Mapping[str, Any]]) -> dict[str, Any]:
+          live: Mapping[str, Any], takedown: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "alert": {"id": alert.id, "type": alert.type, "status": alert.status, "score": alert.score,

@@ -99,7 +99,7 @@ def check_alert(home: Home, store: Any, alert: Alert, post: Post | None, setting
     confirmed = confirmed_at(alert)
     since = (now - confirmed).total_seconds() if confirmed else None
     note = f"HTTP {got.status}" if got.reachable else f"no answer: {got.error}"
-    if state == REMOVED and since is not None:
+    if state == REMOVED and confirmed is not None and since is not None:
         note += f"; removed {human(since)} after confirmation ({confirmed.isoformat()})"
     captures: tuple[str, ...] = ()
     if state != previous:

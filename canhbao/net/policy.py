@@ -93,7 +93,7 @@ def check(url: str, policy: FetchPolicy) -> None:
             raise Refused(url, f"{where} a {kind} address")
 
 
-def addresses(host: str, port: int) -> tuple[ipaddress._BaseAddress, ...]:
+def addresses(host: str, port: int) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, ...]:
     """The addresses `host` stands for: itself if it is an IP literal, else what DNS answers.
 
     A name that does not resolve yields nothing: the fetch itself then fails with a DNS error, and no
@@ -110,10 +110,10 @@ def addresses(host: str, port: int) -> tuple[ipaddress._BaseAddress, ...]:
         infos = socket.getaddrinfo(ascii_host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, OSError):
         return ()
-    return tuple(dict.fromkeys(ip for ip in (_ip(i[4][0]) for i in infos) if ip is not None))
+    return tuple(dict.fromkeys(ip for ip in (_ip(str(i[4][0])) for i in infos) if ip is not None))
 
 
-def non_public(ip: ipaddress._BaseAddress) -> str:
+def non_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
     """'' for a public (globally routed) address, else what kind of address it is."""
     mapped = getattr(ip, "ipv4_mapped", None)
     if mapped is not None:

@@ -8,16 +8,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
-from canhbao.core.records import Alert
+from canhbao.core.records import ALERT_TYPE_LABELS, Alert
 
 LABELS = {
-    "vi": {"leak": "lộ văn bản", "pii_exposure": "lộ thông tin bệnh nhân", "fake_news": "tin giả",
-           "manual_capture": "thu thập thủ công",
+    "vi": {**{t: label.short["vi"].lower() for t, label in ALERT_TYPE_LABELS.items()},
            "new": "cảnh báo mới", "scan_failed": "Quét đêm thất bại", "scan_partial": "Quét đêm chưa trọn vẹn",
            "blocked": "Nguồn bị chặn", "digest": "Tổng hợp ngày", "open": "đang mở", "score": "điểm",
            "more": "và {n} cảnh báo khác"},
-    "en": {"leak": "document leak", "pii_exposure": "patient data", "fake_news": "fake news",
-           "manual_capture": "manual capture",
+    "en": {**{t: label.short["en"].lower() for t, label in ALERT_TYPE_LABELS.items()},
            "new": "new alert(s)", "scan_failed": "Nightly scan failed", "scan_partial": "Nightly scan partial",
            "blocked": "Source blocked", "digest": "Daily digest", "open": "open", "score": "score",
            "more": "and {n} more"},

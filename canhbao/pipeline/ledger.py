@@ -1,4 +1,4 @@
-"""The pipeline ledger (SQLite in the data home): what has been analysed, and alerts waiting to be indexed.
+"""The pipeline ledger (SQLite in the data home, or the shared PostgreSQL database): what has been analysed, and alerts waiting to be indexed.
 
 - `media`: one MediaText per SHA-256 — an image shared by 500 posts is read (OCR) once.
 - `analysed`: post key -> hash of the content analysed, so a post is analysed again only if it changed.
@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 from contextlib import closing
+from itertools import islice
 from typing import Iterable, Iterator, Sequence
 
 from canhbao.core.records import Alert, MediaText, Post, from_dict, sha256_hex, to_dict, utcnow
-from canhbao.core.sqlite import SqliteFile, compact
+from canhbao.core.sqlite import compact
+from canhbao.core.state import Connection, SharedState
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS media (sha256 TEXT PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL);
@@ -31,7 +33,7 @@ def content_hash(post: Post) -> str:
     return sha256_hex(post.text + "|" + ",".join(sorted(m.sha256 for m in post.media if m.sha256)))
 
 
-class Ledger(SqliteFile):
+class Ledger(SharedState):
     SCHEMA = SCHEMA
 
     # --- media ---
@@ -49,43 +51,56 @@ class Ledger(SqliteFile):
 
     def put_media(self, texts: Sequence[MediaText]) -> None:
         with closing(self._connect()) as db, db:
-            db.executemany("INSERT OR REPLACE INTO media(sha256, kind, body) VALUES (?,?,?)",
-                           [(t.sha256, t.kind, json.dumps(to_dict(t), ensure_ascii=False)) for t in texts])
+            self._put_media(db, texts)
+
+    def _put_media(self, db: Connection, texts: Sequence[MediaText]) -> None:
+        db.executemany("INSERT INTO media(sha256, kind, body) VALUES (?,?,?) "
+                       "ON CONFLICT(sha256) DO UPDATE SET kind=excluded.kind, body=excluded.body",
+                       [(t.sha256, t.kind, json.dumps(to_dict(t), ensure_ascii=False)) for t in texts])
 
     def drop_media(self, shas: Iterable[str]) -> int:
         """Forget the OCR text of these media (retention); a later post showing the same image reads it again."""
         shas = list(set(shas))
         with closing(self._connect()) as db:
-            db.execute("PRAGMA secure_delete=ON")
+            if self.dialect == "sqlite":
+                db.execute("PRAGMA secure_delete=ON")
             with db:
                 n = sum(db.execute("DELETE FROM media WHERE sha256=?", (s,)).rowcount for s in shas)
-        compact(self.path)
+        if self.dialect == "sqlite":
+            compact(self.path)
         return n
 
     # --- analysis ---
-    def unanalysed(self, posts: Iterable[Post]) -> Iterator[Post]:
+    def unanalysed(self, posts: Iterable[Post], chunk: int = 500) -> Iterator[Post]:
+        """Posts never analysed, or changed since (looked up `chunk` at a time: one round trip each)."""
+        it = iter(posts)
         with closing(self._connect()) as db:
-            for post in posts:
-                row = db.execute("SELECT content FROM analysed WHERE post_key=?", (post.key,)).fetchone()
-                if row is None or row[0] != content_hash(post):
-                    yield post
+            while batch := list(islice(it, chunk)):
+                keys = list({p.key for p in batch})
+                seen = dict(db.execute(
+                    f"SELECT post_key, content FROM analysed WHERE post_key IN ({','.join('?' * len(keys))})",
+                    keys).fetchall())
+                yield from (p for p in batch if seen.get(p.key) != content_hash(p))
 
     def commit_batch(self, posts: Sequence[Post], alerts: Sequence[Alert]) -> int:
         """Record a batch as analysed together with its alerts, atomically. Returns how many alerts were new."""
+        with closing(self._connect()) as db, db:
+            return self._commit_batch(db, posts, alerts)
+
+    def _commit_batch(self, db: Connection, posts: Sequence[Post], alerts: Sequence[Alert]) -> int:
+        """The statements of `commit_batch`, inside the caller's transaction (a work claim adds its own)."""
         now = utcnow().isoformat()
         per_post: dict[str, int] = {}
         for a in alerts:
             per_post[a.post_key] = per_post.get(a.post_key, 0) + 1
-        with closing(self._connect()) as db, db:
-            before = db.total_changes
-            db.executemany(
-                "INSERT INTO outbox(alert_id, type, post_key, body, created_at) VALUES (?,?,?,?,?) "
-                "ON CONFLICT(alert_id) DO NOTHING",
-                [(a.id, a.type, a.post_key, json.dumps(to_dict(a), ensure_ascii=False), now) for a in alerts])
-            new = db.total_changes - before
-            db.executemany(
-                "INSERT OR REPLACE INTO analysed(post_key, content, analysed_at, alerts) VALUES (?,?,?,?)",
-                [(p.key, content_hash(p), now, per_post.get(p.key, 0)) for p in posts])
+        new = db.executemany(
+            "INSERT INTO outbox(alert_id, type, post_key, body, created_at) VALUES (?,?,?,?,?) "
+            "ON CONFLICT(alert_id) DO NOTHING",
+            [(a.id, a.type, a.post_key, json.dumps(to_dict(a), ensure_ascii=False), now) for a in alerts])
+        db.executemany(
+            "INSERT INTO analysed(post_key, content, analysed_at, alerts) VALUES (?,?,?,?) ON CONFLICT(post_key) "
+            "DO UPDATE SET content=excluded.content, analysed_at=excluded.analysed_at, alerts=excluded.alerts",
+            [(p.key, content_hash(p), now, per_post.get(p.key, 0)) for p in posts])
         return new
 
     def upsert_alerts(self, alerts: Sequence[Alert]) -> int:

@@ -77,21 +77,26 @@ def crawl_stage(home: Home, sources: Sequence[str] | None = None) -> StageResult
 # --- media -----------------------------------------------------------------------------------------
 
 _READER = None
+_BLOBS = None
 
 
 def _init_reader(home_root: str) -> None:
-    global _READER
+    global _READER, _BLOBS
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    from canhbao.core.blobs import open_blobs
     from canhbao.media.reader import MediaReader
 
     _READER = MediaReader.from_home(Home(Path(home_root)))
+    _BLOBS = open_blobs(Home(Path(home_root)))  # media may live on a shared path or an object store
 
 
 def _read_one(job: tuple[str, str, str]) -> MediaText:
     """Runs in a worker: OCR one file; a bad file becomes an `unreadable` MediaText, never an exception."""
     sha, home_root, rel = job
+    if _READER is None:
+        raise RuntimeError("media worker started without _init_reader")
     try:
-        mt = _READER.read(Path(home_root) / rel)
+        mt = _READER.read(_BLOBS.local(rel))
     except InputError as exc:
         return MediaText(sha256=sha, kind="unreadable", error=str(exc))
     except Exception as exc:  # one broken image must not stop the batch; the error is kept on the record
@@ -201,7 +206,7 @@ def detect_stage(home: Home, analyzer: Any = None, *, posts: Iterable[Post] | No
     if analyzer is None and workers > 1 and len(todo) > 2 * batch_size:
         with _worker_pool(workers, _init_analyzer, home) as pool:
             pending = list(jobs)
-            for (batch, _), alerts in zip(pending, pool.map(_detect_batch, pending)):
+            for (batch, _), alerts in zip(pending, pool.map(_detect_batch, pending), strict=True):
                 commit(batch, alerts)
     else:
         if analyzer is None:
@@ -217,7 +222,7 @@ def detect_stage(home: Home, analyzer: Any = None, *, posts: Iterable[Post] | No
 # --- index -----------------------------------------------------------------------------------------
 
 
-def index_stage(home: Home, store: Any = None, *, batch: int = 500, progress: bool = True) -> StageResult:
+def index_stage(home: Home, store: Any = None, *, batch: int = 5000, progress: bool = True) -> StageResult:
     """Push pending alerts to the configured store; an alert leaves the outbox only once the store took it."""
     from canhbao.index import open_store
 

@@ -81,7 +81,7 @@ def _pdf(path: Path, data: bytes, settings: RegistrySettings, ocr: OcrSettings) 
             raise InputError(path, "PDF has no pages")
         if doc.page_count > settings.max_pdf_pages:
             raise InputError(path, f"PDF has {doc.page_count:,} pages (limit {settings.max_pdf_pages:,})")
-        for page in doc:
+        for page in doc.pages():
             text = page.get_text("text")
             chars += len(text)
             if chars > settings.max_text_chars:

@@ -100,7 +100,7 @@ def _subject(lines: list[str]) -> str:
                 break
             parts.append(nxt)
         return squash(" ".join(parts)).rstrip(".")
-    for i, line in enumerate(lines[:30]):  # a THÔNG BÁO / QUYẾT ĐỊNH: title line, then "Về việc ..."
+    for line in lines[:30]:  # a THÔNG BÁO / QUYẾT ĐỊNH: title line, then "Về việc ..."
         if fold(line).lower().startswith("ve viec"):
             return squash(line)
     return ""
@@ -172,7 +172,7 @@ def split_zones(page_texts: list[str]) -> list[tuple[str, str]]:
     for lines in split:
         mine = flags[i:i + len(lines)]
         i += len(lines)
-        out.append(("\n".join(ln for ln, b in zip(lines, mine) if not b), "\n".join(ln for ln, b in zip(lines, mine) if b)))
+        out.append(("\n".join(ln for ln, b in zip(lines, mine, strict=True) if not b), "\n".join(ln for ln, b in zip(lines, mine, strict=True) if b)))
     return out
 
 

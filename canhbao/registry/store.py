@@ -1,4 +1,5 @@
-"""The registry of internal documents: SQLite in `home.registry_db`, originals content-addressed under
+"""The registry of internal documents: rows in SQLite at `home.registry_db` (or the shared PostgreSQL
+database, `config/state.yaml`), originals content-addressed under
 `home.registry_files`, page images under `home.registry_pages/<id[:2]>/<id>/NNN.png`.
 
 A document's id is the SHA-256 of the original file, so adding the same file again is a no-op.
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import io
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +25,7 @@ from canhbao.core import atomic
 from canhbao.core.errors import InputError, NotFound
 from canhbao.core.home import Home
 from canhbao.core.records import RegisteredDocument, sha256_hex, utcnow
+from canhbao.core.state import registry_connection
 from canhbao.media import settings as media_settings
 from canhbao.registry import meta
 from canhbao.registry.ingest import iter_pages
@@ -65,9 +66,7 @@ class Registry:
         self.home = home
         self.settings = settings or load_settings()
         self.ocr = media_settings.load_settings().ocr
-        self.db = sqlite3.connect(home.registry_db)
-        self.db.execute("PRAGMA foreign_keys = ON")
-        self.db.executescript(_SCHEMA)
+        self.db = registry_connection(home.registry_db, _SCHEMA)
         self._migrate()
 
     @classmethod
@@ -75,22 +74,28 @@ class Registry:
         return cls(home, settings)
 
     def _migrate(self) -> None:
-        columns = {row[1] for row in self.db.execute("PRAGMA table_info(pages)")}
+        """SQLite registries; PostgreSQL ones are migrated by alembic (revision 0004)."""
+        from canhbao.core.state import SqliteConnection
+
+        if not isinstance(self.db, SqliteConnection):
+            return
+        raw = self.db.raw
+        columns = {row[1] for row in raw.execute("PRAGMA table_info(pages)")}
         if not any(c in columns for c in _OLD_COLUMNS):
             return
-        with self.db:
-            self.db.execute("ALTER TABLE pages RENAME TO pages_old")
-            self.db.executescript(_SCHEMA)
-            old = self.db.execute("SELECT doc_id, page, method, text, phash, image FROM pages_old ORDER BY doc_id, page")
+        with raw:
+            raw.execute("ALTER TABLE pages RENAME TO pages_old")
+            raw.executescript(_SCHEMA)
+            old = raw.execute("SELECT doc_id, page, method, text, phash, image FROM pages_old ORDER BY doc_id, page")
             by_doc: dict[str, list[tuple]] = {}
             for row in old:
                 by_doc.setdefault(row[0], []).append(row)
             for rows in by_doc.values():
                 zones = meta.split_zones([r[3] for r in rows])
                 titles = meta.split_title([r[3] for r in rows])
-                self.db.executemany("INSERT INTO pages VALUES (?,?,?,?,?,?,?,?)",
-                                    [(*r, z[1], t) for r, z, t in zip(rows, zones, titles)])
-            self.db.execute("DROP TABLE pages_old")
+                raw.executemany("INSERT INTO pages VALUES (?,?,?,?,?,?,?,?)",
+                                [(*r, z[1], t) for r, z, t in zip(rows, zones, titles)])
+            raw.execute("DROP TABLE pages_old")
 
     def close(self) -> None:
         self.db.close()
@@ -143,16 +148,17 @@ class Registry:
                 zip(done, zones, titles, strict=True), start=1):
             rows.append((doc_id, n, method, text, phash, str(image_path.relative_to(self.home.root)), boiler_text,
                          title))
+        added_at = utcnow()
         doc = RegisteredDocument(id=doc_id, source=path.name, classification=classification, numbers=letter.numbers,
                                  date=letter.date, agency=letter.agency, subject=letter.subject, signer=letter.signer,
-                                 pages=len(done), added_at=utcnow())
+                                 pages=len(done), added_at=added_at)
         with self.db:
             self.db.execute(
-                "INSERT OR IGNORE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
                 (doc.id, doc.source, doc.classification, json.dumps(list(doc.numbers), ensure_ascii=False), doc.date,
-                 doc.agency, doc.subject, doc.signer, doc.pages, doc.added_at.isoformat(),
+                 doc.agency, doc.subject, doc.signer, doc.pages, added_at.isoformat(),
                  str(original.relative_to(self.home.root))))
-            self.db.executemany("INSERT OR IGNORE INTO pages VALUES (?,?,?,?,?,?,?,?)", rows)
+            self.db.executemany("INSERT INTO pages VALUES (?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING", rows)
         return doc, True
 
     def remove(self, doc_id: str) -> RegisteredDocument:

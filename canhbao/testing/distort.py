@@ -70,7 +70,7 @@ def app_screenshot(page: Image.Image, caption: str = "Văn bản mới nhất, m
         y += 48
     y += 20
     inner = width - 20
-    scaled = page.resize((inner, round(page.height * inner / page.width)), Image.LANCZOS)
+    scaled = page.resize((inner, round(page.height * inner / page.width)), Image.Resampling.LANCZOS)
     bottom = height - 220
     shot.paste(scaled.crop((0, 0, inner, min(scaled.height, bottom - y))), (10, y))
     d.rectangle((0, bottom, width, height), fill="white")
@@ -98,14 +98,14 @@ def crop_band(page: Image.Image, *, seed: int = 0, height: float = 0.30) -> Imag
 
 
 def downscale_jpeg(page: Image.Image, scale: float = 0.45, quality: int = 30) -> Image.Image:
-    small = page.resize((round(page.width * scale), round(page.height * scale)), Image.LANCZOS)
+    small = page.resize((round(page.width * scale), round(page.height * scale)), Image.Resampling.LANCZOS)
     return jpeg(small, quality)
 
 
 def rotate(page: Image.Image, *, seed: int = 0, degrees: float | None = None) -> Image.Image:
     rng = random.Random(seed)
     angle = degrees if degrees is not None else rng.choice((-1, 1)) * rng.uniform(2.0, 5.0)
-    return jpeg(page.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor="white"), 85)
+    return jpeg(page.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor="white"), 85)
 
 
 def phone_photo(page: Image.Image, *, seed: int = 0) -> Image.Image:
@@ -119,10 +119,10 @@ def phone_photo(page: Image.Image, *, seed: int = 0) -> Image.Image:
     desk = np.clip(base + stripes + rng.normal(0, 8, (ch, cw, 1)), 0, 255)
     # page corners jittered by up to 6 % of the page size: perspective
     x0, y0 = (cw - pw) / 2, (ch - ph) / 2
-    src = np.float32([[0, 0], [pw, 0], [pw, ph], [0, ph]])
+    src = np.array([[0, 0], [pw, 0], [pw, ph], [0, ph]], dtype=np.float32)
     j = lambda: rng.uniform(-0.06, 0.06)  # noqa: E731
-    dst = np.float32([[x0 + j() * pw, y0 + j() * ph], [x0 + pw + j() * pw, y0 + j() * ph],
-                      [x0 + pw + j() * pw, y0 + ph + j() * ph], [x0 + j() * pw, y0 + ph + j() * ph]])
+    dst = np.array([[x0 + j() * pw, y0 + j() * ph], [x0 + pw + j() * pw, y0 + j() * ph],
+                    [x0 + pw + j() * pw, y0 + ph + j() * ph], [x0 + j() * pw, y0 + ph + j() * ph]], dtype=np.float32)
     m = cv2.getPerspectiveTransform(src, dst)
     warped = cv2.warpPerspective(np.asarray(page, dtype=np.float32), m, (cw, ch), flags=cv2.INTER_LINEAR)
     inside = cv2.warpPerspective(np.ones((ph, pw), np.float32), m, (cw, ch))[..., None]
@@ -132,11 +132,11 @@ def phone_photo(page: Image.Image, *, seed: int = 0) -> Image.Image:
     lx, ly = rng.uniform(0, cw), rng.uniform(0, ch)
     dist = np.sqrt((xx - lx) ** 2 + (yy - ly) ** 2) / max(cw, ch)
     light = (1.0 - 0.45 * np.clip(dist, 0, 1))[..., None]
-    img = img * light * np.float32([1.0, 0.97, 0.9])
+    img = img * light * np.array([1.0, 0.97, 0.9], dtype=np.float32)
     img = np.clip(img + rng.normal(0, 4, img.shape), 0, 255).astype(np.uint8)
     out = Image.fromarray(img).filter(ImageFilter.GaussianBlur(float(rng.uniform(0.6, 1.1))))
     scale = 2048 / max(out.size)
-    out = out.resize((round(out.width * scale), round(out.height * scale)), Image.LANCZOS)
+    out = out.resize((round(out.width * scale), round(out.height * scale)), Image.Resampling.LANCZOS)
     return jpeg(out, 80)
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 
 from canhbao.crawlers.reltime import VN, parse_time
 from canhbao.testing.sample_server import GRAPH_TOKEN, Route, SampleServer, serve  # noqa: F401 - the site's API
@@ -289,7 +289,7 @@ def _write_graph(root: Path, name: str, spec: FeedSpec, images, now) -> str:
                 item["attachments"] = {"data": [{"subattachments": {"data": [
                     {"media": {"image": {"src": u}}} for u in images[p.post_id]]}}]}
             data.append(item)
-        doc = {"data": data, "paging": {"cursors": {"after": f"c{i}"}}}
+        doc: dict[str, Any] = {"data": data, "paging": {"cursors": {"after": f"c{i}"}}}
         if i < len(pages):
             doc["paging"]["next"] = f"/graph/v19.0/{name}/posts?after=c{i}"
         fname = "index.json" if i == 1 else f"q_after-c{i - 1}.json"

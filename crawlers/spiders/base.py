@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Iterable, Iterator
+from typing import Awaitable, Iterable, Iterator
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
@@ -61,8 +61,9 @@ class SourceSpider(scrapy.Spider):
     block_markers = BLOCK_MARKERS
     content_css = ""  # what a content page has (posts); a page with it is never judged a wall
 
-    def __init__(self, *args, source_name: str, source: SourceConfig, settings_obj: CrawlSettings, home, **kw):
-        super().__init__(*args, name=f"{self.name}:{source_name}", **kw)
+    def __init__(self, *, source_name: str, source: SourceConfig, settings_obj: CrawlSettings, home, **kw):
+        # keyword-only: a positional argument would collide with Spider's `name` (it did raise before too)
+        super().__init__(name=f"{self.name}:{source_name}", **kw)
         self.source_name, self.source, self.cfg, self.home = source_name, source, settings_obj, home
         self.started_at = datetime.now(timezone.utc)
         self.captured_at = self.started_at.replace(microsecond=0)
@@ -92,13 +93,14 @@ class SourceSpider(scrapy.Spider):
         """Per-source `Accept-Language`: the interface language (and so the time format) pages are served in."""
         return {"Accept-Language": self.source.accept_language} if self.source.accept_language else {}
 
-    def failed(self, failure) -> None:
+    def failed(self, failure) -> Awaitable[None] | None:  # a subclass's errback may be async (Scrapy awaits it)
         url = redact(failure.request.url)
         if failure.check(IgnoreRequest) and "robots" in str(failure.value).lower():
             self.health.error(f"{url}: forbidden by robots.txt (obey_robots: false overrides it)")
-            return
+            return None
         self.health.error(f"{url}: {failure.getErrorMessage() or failure.type.__name__}")
         log.warning("%s: %s: %s", self.source_name, url, failure.getErrorMessage())
+        return None
 
     # --- pages --------------------------------------------------------------------------------------
 

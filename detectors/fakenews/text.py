@@ -89,7 +89,7 @@ def passages(text: str, max_passages: int = 48, min_words: int = 3) -> list[str]
     whole = " ".join(clean(text).split()[:80])
     out = [whole] if whole else []
     out += sentences
-    out += [f"{a} {b}" for a, b in zip(sentences, sentences[1:])]
+    out += [f"{a} {b}" for a, b in zip(sentences, sentences[1:], strict=False)]
     return list(dict.fromkeys(p for p in out if p))[:max_passages]
 
 

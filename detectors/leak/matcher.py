@@ -343,7 +343,7 @@ def _runs(hits: np.ndarray, min_run: int) -> np.ndarray:
         return out
     padded = np.concatenate([[False], hits, [False]]).astype(np.int8)
     edges = np.flatnonzero(np.diff(padded))
-    for start, end in zip(edges[::2], edges[1::2]):
+    for start, end in zip(edges[::2], edges[1::2], strict=True):
         if end - start >= min_run:
             out[start:end] = True
     return out
