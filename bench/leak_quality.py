@@ -10,7 +10,10 @@ texts, posts quoting the unregistered seeds, ordinary posts on the same topics, 
 
 A crop that shows no content (only boilerplate, e.g. the header band of a page that is all signature) is
 not a fair positive: it is skipped and counted. Prints recall per transformation, false positives and
-attribution accuracy. Usage: python bench/leak_quality.py [--variants N] [--workers N]
+attribution accuracy. `--background corpus` builds the background table in memory from the published corpus
+instead of loading the packaged one: the figures must be the same (the table is that corpus's statistics).
+OCR is cached per image hash (`canhbao.testing.ocr_cache`), so a rerun only re-matches.
+Usage: python bench/leak_quality.py [--variants N] [--workers N] [--background packaged|corpus|none]
 """
 
 from __future__ import annotations
@@ -30,11 +33,11 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
+from canhbao.testing import distort, ocr_cache  # noqa: E402
 from canhbao.core.home import Home  # noqa: E402
 from canhbao.core.records import MediaText, Post, Subject  # noqa: E402
 from canhbao.core.text import fold  # noqa: E402
 from canhbao.detectors.leak.detector import LeakDetector  # noqa: E402
-from canhbao.media.reader import MediaReader  # noqa: E402
 from canhbao.registry import Registry  # noqa: E402
 from canhbao.registry.meta import split_zones  # noqa: E402
 from canhbao.testing import distort  # noqa: E402
@@ -43,15 +46,11 @@ from canhbao.testing.samples import TOPIC_POSTS, load_seeds, lookalike_letter, r
 REGISTERED = ("000", "001", "002")
 RANDOM_SEED = 20211231
 MIN_VISIBLE_WORDS = 25  # content words a crop must show to count as a positive
-_READER: MediaReader | None = None
 
 
 def _ocr(args: tuple[str, bytes]) -> tuple[str, MediaText, float]:
-    global _READER
-    _READER = _READER or MediaReader()
-    name, data = args
     t0 = time.perf_counter()
-    media = _READER.read_bytes(data, name=name)
+    name, media = ocr_cache.read(args)
     return name, media, time.perf_counter() - t0
 
 
@@ -122,6 +121,26 @@ def build_cases(variants: int) -> tuple[list, list]:
     return images, texts
 
 
+def _detector(home: Home, background: str) -> LeakDetector:
+    from canhbao.detectors.leak.background import Background
+    from canhbao.detectors.leak.matcher import LeakIndex
+    from canhbao.detectors.leak.settings import load_settings
+
+    settings = load_settings()
+    if background == "packaged":
+        return LeakDetector.from_home(home, settings)
+    if background == "corpus":
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+        from build_background import build
+
+        table = build(settings.match.shingle_words)
+    else:
+        table = Background.empty(settings.match.shingle_words)
+    print(f"background table: {background} ({table.docs} documents, {table.keys.size:,} shingles)")
+    with Registry.open(home) as registry:
+        return LeakDetector(LeakIndex.from_registry(registry, table, settings.match, home.cache))
+
+
 def _subject(name: str, text: str = "", media: tuple[MediaText, ...] = ()) -> Subject:
     post = Post(source="bench", platform="file", post_id=name, url=f"file:///{name}",
                 captured_at=datetime.now(timezone.utc), text=text)
@@ -132,6 +151,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--variants", type=int, default=2, help="random variants per (page, transformation)")
     ap.add_argument("--workers", type=int, default=2, help="OCR processes")
+    ap.add_argument("--background", choices=("packaged", "corpus", "none"), default="packaged")
     args = ap.parse_args()
     seeds = {s.name[:3]: s for s in load_seeds()}
     with tempfile.TemporaryDirectory() as tmp:
@@ -142,7 +162,7 @@ def main() -> int:
                 path = Path(tmp) / f"{seeds[prefix].name}.txt"
                 path.write_text(seeds[prefix].text, encoding="utf-8")
                 ids[prefix] = reg.add(path)[0].id
-        detector = LeakDetector.from_home(home)
+        detector = _detector(home, args.background)
         images, texts = build_cases(args.variants)
         t0 = time.perf_counter()
         with ProcessPoolExecutor(args.workers) as pool:

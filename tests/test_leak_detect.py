@@ -138,17 +138,43 @@ def test_text_posts_that_must_not_match(world, seeds):
         assert not report.section["matched"], (text[:200], report.section)
 
 
-def test_works_without_background_corpus(home, seeds, tmp_path, monkeypatch):
-    monkeypatch.setenv("CANHBAO_LEAK__BACKGROUND_DIR", str(tmp_path / "nowhere"))
+def test_works_without_background_table_in_announced_degraded_mode(home, seeds, tmp_path, monkeypatch):
+    monkeypatch.setenv("CANHBAO_LEAK__BACKGROUND", "none")
     for seed in seeds[:3]:
         (tmp_path / f"{seed.name}.txt").write_text(seed.text, encoding="utf-8")
         with Registry.open(home) as reg:
             reg.add(tmp_path / f"{seed.name}.txt")
     detector = LeakDetector.from_home(home)
-    assert detector.index.background.docs == 0
+    assert detector.index.background.docs == 0 and "DEGRADED" in detector.degraded
     assert detector.detect(_text_subject(distort.quote_post(seeds[1].text, seed=2))).section["matched"]
     for s in seeds:
         assert not detector.detect(_text_subject(lookalike_letter(s, 1))).section["matched"]
+    (tmp_path / "q.txt").write_text(distort.quote_post(seeds[1].text, seed=2), encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "canhbao", "--home", str(home.root), "detect", "--only", "leak",
+                          str(tmp_path / "q.txt")], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0 and "WARNING: leak detector DEGRADED" in run.stderr, run.stderr
+
+
+def test_missing_or_mismatched_background_table_is_an_error_at_start(home, tmp_path, monkeypatch):
+    from canhbao.core.errors import ConfigError
+    from canhbao.detectors.leak.background import Background
+
+    monkeypatch.setenv("CANHBAO_LEAK__BACKGROUND", str(tmp_path / "missing.npz"))
+    with pytest.raises(ConfigError, match="missing.npz.*not found.*build_background"):
+        LeakDetector.from_home(home)
+    Background.build([("Căn cứ Luật Tổ chức Chính phủ ngày 18 tháng 02 năm 2025", "CP|NGHI DINH")], 4).save(
+        tmp_path / "k4.npz")
+    monkeypatch.setenv("CANHBAO_LEAK__BACKGROUND", str(tmp_path / "k4.npz"))
+    with pytest.raises(ConfigError, match="shingle_words.: 4.*build_background"):
+        LeakDetector.from_home(home)
+    (tmp_path / "bad.npz").write_bytes(b"not a table")
+    monkeypatch.setenv("CANHBAO_LEAK__BACKGROUND", str(tmp_path / "bad.npz"))
+    with pytest.raises(ConfigError, match="unreadable"):
+        LeakDetector.from_home(home)
+    run = subprocess.run([sys.executable, "-m", "canhbao", "--home", str(home.root), "detect", "--only", "leak",
+                          str(tmp_path / "bad.npz")], capture_output=True, text=True, timeout=300,
+                         env={**__import__("os").environ, "CANHBAO_LEAK__BACKGROUND": str(tmp_path / "k4.npz")})
+    assert run.returncode != 0 and "build_background" in run.stderr and "Traceback" not in run.stderr, run.stderr
 
 
 def test_detect_cli_json_and_bad_inputs(world, seeds, tmp_path):

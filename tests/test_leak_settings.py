@@ -19,13 +19,13 @@ def test_repository_config_loads():
 
 
 def test_env_override_and_bad_values(config_dir, monkeypatch):
-    (config_dir / "leak.yaml").write_text("match:\n  min_evidence: 25\n", encoding="utf-8")
-    monkeypatch.setenv("CANHBAO_LEAK__BACKGROUND_DIR", "/nowhere")
+    (config_dir / "leak.yaml").write_text("match:\n  min_specific: 9\n", encoding="utf-8")
+    monkeypatch.setenv("CANHBAO_LEAK__BACKGROUND", "/nowhere.npz")
     settings = load_settings()
-    assert settings.match.min_evidence == 25 and str(settings.background_dir) == "/nowhere"
+    assert settings.match.min_specific == 9 and settings.background == "/nowhere.npz"
     (config_dir / "leak.yaml").write_text("match:\n  shingle_words: 9\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="shingle_words"):
         load_settings()
-    (config_dir / "leak.yaml").write_text("match:\n  min_evidense: 1\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="match.min_evidense"):
+    (config_dir / "leak.yaml").write_text("match:\n  min_specifik: 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="match.min_specifik"):
         load_settings()

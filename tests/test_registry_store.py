@@ -56,7 +56,8 @@ def test_txt_is_rendered_to_pages_with_metadata(home, seeds, tmp_path, state):
         pages = list(reg.pages(doc.id))
         assert [p.page for p in pages] == list(range(1, doc.pages + 1))
         assert all((home.root / p.image).is_file() and len(p.phash) == 16 for p in pages)
-        assert pages[0].shingles.size > 100 and pages[0].method == "rendered"
+        assert len(pages[0].text.split()) > 100 and pages[0].method == "rendered"
+        assert "Nơi nhận" in "".join(p.boiler for p in pages) and "10613/BYT-TT-KT" in pages[0].title
         assert reg.file_path(doc.id).read_bytes() == path.read_bytes()
         # the same bytes again: a no-op, even under another name
         copy = tmp_path / "copy.txt"

@@ -76,7 +76,7 @@ def run_show(args: argparse.Namespace) -> int:
     with registry:
         doc = registry.get(args.id)
         pages = [{"page": p.page, "method": p.method, "phash": p.phash, "image": p.image,
-                  "chars": len(p.text), "shingles": int(p.shingles.size)} for p in registry.pages(doc.id)]
+                  "chars": len(p.text), "words": len(p.text.split())} for p in registry.pages(doc.id)]
         out = {**to_dict(doc), "file": str(registry.file_path(doc.id)), "page_list": pages}
     print(json.dumps(out, ensure_ascii=False, indent=2))
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -57,7 +58,11 @@ class Analyzer:
         unknown = [n for n in names if n not in classes]
         if unknown:
             raise InputError("--only", f"unknown detector(s) {', '.join(unknown)}; known: {', '.join(classes)}")
-        return cls(MediaReader.from_home(home), [classes[n].from_home(home) for n in names])
+        detectors = [classes[n].from_home(home) for n in names]
+        for d in detectors:  # a detector running without part of its state says so, loudly, once per start
+            if getattr(d, "degraded", ""):
+                print(f"canhbao: WARNING: {d.degraded}", file=sys.stderr, flush=True)
+        return cls(MediaReader.from_home(home), detectors)
 
     def run(self, subject: Subject) -> dict[str, Report]:
         return {d.name: d.detect(subject) for d in self.detectors}

@@ -15,7 +15,9 @@ from canhbao.core.text import fold, squash
 
 # "Số: 6564 /VP-KGVX", "So 5246/SYT - VP", "Số: 35 /TB-STTTT", "Số: 20/2025/TT-BQP"
 _SUFFIX = r"((?:\d{4}\s*/\s*)?[A-ZĐ][A-ZĐ0-9]*(?:\s*[-–]\s*[A-ZĐ0-9][A-ZĐa-z0-9]*)*)"
-_NUMBER = re.compile(r"(?m)^[\s*]*S[oốổỗồớờơợở0]\s*[:.;]?\s*(\d{1,6})\s*/\s*" + _SUFFIX)
+# laws and resolutions write "Luật số: 121/2025/QH15", "Nghị quyết số: 93/2025/UBTVQH15"
+_NUMBER = re.compile(r"(?m)^[\s*]*(?:(?:Lu[aậ]t|Ngh[iị] quy[eế]t|Ph[aá]p l[eệ]nh)\s+s[oốổ]\s*:|"
+                     r"S[oốổỗồớờơợở0]\s*[:.;]?)\s*(\d{1,6})\s*/\s*" + _SUFFIX)
 # a number cited in running text: "Công văn số 10613/BYT-TT-KT"
 _CITED = re.compile(r"\b(\d{1,6})\s*/\s*(?=(?:\d{4}\s*/\s*)?[A-ZĐ]{2})" + _SUFFIX)
 _DATE = re.compile(r"ng[aà]y\s+(\d{1,2})\s+th[aá]ng\s+(\d{1,2})\s+n[aă]m\s+(\d{4})", re.IGNORECASE)
@@ -171,4 +173,59 @@ def split_zones(page_texts: list[str]) -> list[tuple[str, str]]:
         mine = flags[i:i + len(lines)]
         i += len(lines)
         out.append(("\n".join(ln for ln, b in zip(lines, mine, strict=True) if not b), "\n".join(ln for ln, b in zip(lines, mine, strict=True) if b)))
+    return out
+
+
+# --- title and legal bases: what a document says it is, not what it says ---------------------------------
+# The title (trích yếu: the line under NGHỊ ĐỊNH / THÔNG TƯ / QUYẾT ĐỊNH, or a letter's `V/v ...`) and the
+# legal bases (`Căn cứ ...`, `Theo đề nghị của ...`, `... ban hành Nghị định ...`) are published with the
+# document and repeated by every news item about it: a post showing only them is not a leak of its content.
+
+KINDS = ("NGHI DINH", "THONG TU", "QUYET DINH", "NGHI QUYET", "LUAT", "PHAP LENH", "CHI THI", "THONG BAO",
+         "KE HOACH", "CONG DIEN", "HUONG DAN", "BAO CAO", "TO TRINH", "QUY CHE", "QUY DINH", "THONG TU LIEN TICH",
+         "NGHI QUYET LIEN TICH", "CONG VAN")
+_PREAMBLE = ("can cu", "theo de nghi", "xet de nghi")
+_BODY_START = re.compile(r"^(?:dieu\s+\d|chuong\s+[ivx\d]|phan\s+[ivx\d]|muc\s+\d|[ivx]+\.\s|\d+\.\s)")
+
+
+def heading_lines(lines: list[str]) -> list[bool]:
+    """For each line (all pages of one document, in order), True if it is the title or the legal bases."""
+    out = [False] * len(lines)
+    state = "top"
+    title_left = 0
+    for i, raw in enumerate(lines):
+        line = raw.strip()
+        folded = fold(line).lower()
+        if state == "done" or not line:
+            continue
+        if _BODY_START.match(folded) or folded.startswith(("noi nhan", "kinh gui")):
+            state = "done" if state in ("preamble", "title") else state
+            continue
+        bare = re.sub(r"[^a-z ]", "", folded).strip().upper()
+        if state == "top" and (bare in KINDS or _SUBJECT.match(line)):
+            state, title_left = "title", 4
+            out[i] = bool(_SUBJECT.match(line))
+            continue
+        if folded.startswith(_PREAMBLE) or (state == "preamble" and " ban hanh " in f" {folded} "):
+            state = "preamble"
+            out[i] = True
+        elif state == "title" and title_left > 0 and not _DATE.search(line):
+            out[i] = True
+            title_left -= 1
+        elif state == "preamble":
+            out[i] = True  # a wrapped continuation of a legal basis, or the enacting line
+        if i > 80 and state == "top":
+            break
+    return out
+
+
+def split_title(page_texts: list[str]) -> list[str]:
+    """Per page: its title and legal-basis lines (empty for pages without them)."""
+    split = [text.splitlines() for text in page_texts]
+    flags = heading_lines([line for lines in split for line in lines])
+    out, i = [], 0
+    for lines in split:
+        mine = flags[i:i + len(lines)]
+        i += len(lines)
+        out.append("\n".join(ln for ln, f in zip(lines, mine) if f))
     return out

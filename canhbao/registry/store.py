@@ -3,6 +3,9 @@ database, `config/state.yaml`), originals content-addressed under
 `home.registry_files`, page images under `home.registry_pages/<id[:2]>/<id>/NNN.png`.
 
 A document's id is the SHA-256 of the original file, so adding the same file again is a no-op.
+Pages are stored as what was read (text, pHash, image, zones); fingerprints are the leak matcher's business
+(it derives and caches them from the stored text, keyed by its own parameters), so changing the matcher's
+shingle settings never leaves stale fingerprints here.
 Files are written (atomically) before the database row that points at them is committed; a crash
 leaves at worst an orphan file, never a row without its pages.
 """
@@ -17,14 +20,12 @@ from pathlib import Path
 from typing import Iterator
 
 import imagehash
-import numpy as np
 
 from canhbao.core import atomic
 from canhbao.core.errors import InputError, NotFound
 from canhbao.core.home import Home
 from canhbao.core.records import RegisteredDocument, sha256_hex, utcnow
 from canhbao.core.state import registry_connection
-from canhbao.detectors.leak.fingerprint import shingle_set
 from canhbao.media import settings as media_settings
 from canhbao.registry import meta
 from canhbao.registry.ingest import iter_pages
@@ -40,10 +41,13 @@ CREATE TABLE IF NOT EXISTS documents (
 );
 CREATE TABLE IF NOT EXISTS pages (
     doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE, page INTEGER NOT NULL,
-    method TEXT NOT NULL, text TEXT NOT NULL, phash TEXT NOT NULL, shingles BLOB NOT NULL,
-    image TEXT NOT NULL, boiler BLOB NOT NULL, PRIMARY KEY (doc_id, page)
+    method TEXT NOT NULL, text TEXT NOT NULL, phash TEXT NOT NULL, image TEXT NOT NULL,
+    boiler TEXT NOT NULL, title TEXT NOT NULL DEFAULT '', PRIMARY KEY (doc_id, page)
 );
 """
+# Registries made before fingerprints moved to the matcher stored shingle blobs; the text they were made
+# from is there, so the blobs are dropped and the zones recomputed from the text.
+_OLD_COLUMNS = ("shingles",)
 
 
 @dataclass(frozen=True)
@@ -53,27 +57,45 @@ class StoredPage:
     method: str
     text: str
     phash: str
-    shingles: np.ndarray  # sorted distinct uint64 shingle hashes of the page
     image: str  # path relative to the data home
-    boiler: np.ndarray  # the subset from boilerplate zones (header, recipients, closing, signer, stamps)
-
+    boiler: str  # the lines of boilerplate zones (header, recipients, closing, signer, stamps)
+    title: str = ""  # the title / trích yếu lines, if on this page
 
 class Registry:
-    def __init__(self, home: Home, settings: RegistrySettings | None = None, *, shingle_words: int | None = None):
+    def __init__(self, home: Home, settings: RegistrySettings | None = None):
         self.home = home
         self.settings = settings or load_settings()
         self.ocr = media_settings.load_settings().ocr
-        if shingle_words is None:  # stored fingerprints follow the matcher's setting
-            from canhbao.detectors.leak.settings import load_settings as leak_settings
-
-            shingle_words = leak_settings().match.shingle_words
-        self.shingle_words = shingle_words
         self.db = registry_connection(home.registry_db, _SCHEMA)
+        self._migrate()
 
     @classmethod
-    def open(cls, home: Home, settings: RegistrySettings | None = None, *,
-             shingle_words: int | None = None) -> "Registry":
-        return cls(home, settings, shingle_words=shingle_words)
+    def open(cls, home: Home, settings: RegistrySettings | None = None) -> "Registry":
+        return cls(home, settings)
+
+    def _migrate(self) -> None:
+        """SQLite registries; PostgreSQL ones are migrated by alembic (revision 0004)."""
+        from canhbao.core.state import SqliteConnection
+
+        if not isinstance(self.db, SqliteConnection):
+            return
+        raw = self.db.raw
+        columns = {row[1] for row in raw.execute("PRAGMA table_info(pages)")}
+        if not any(c in columns for c in _OLD_COLUMNS):
+            return
+        with raw:
+            raw.execute("ALTER TABLE pages RENAME TO pages_old")
+            raw.executescript(_SCHEMA)
+            old = raw.execute("SELECT doc_id, page, method, text, phash, image FROM pages_old ORDER BY doc_id, page")
+            by_doc: dict[str, list[tuple]] = {}
+            for row in old:
+                by_doc.setdefault(row[0], []).append(row)
+            for rows in by_doc.values():
+                zones = meta.split_zones([r[3] for r in rows])
+                titles = meta.split_title([r[3] for r in rows])
+                raw.executemany("INSERT INTO pages VALUES (?,?,?,?,?,?,?,?)",
+                                [(*r, z[1], t) for r, z, t in zip(rows, zones, titles)])
+            raw.execute("DROP TABLE pages_old")
 
     def close(self) -> None:
         self.db.close()
@@ -121,12 +143,11 @@ class Registry:
         atomic.write_bytes(original, data)
         rows = []
         zones = meta.split_zones(texts)
-        k = self.shingle_words
-        for n, ((method, text, phash, image_path), (_, boiler_text)) in enumerate(zip(done, zones, strict=True), start=1):
-            shingles = shingle_set(text, k)
-            boiler = np.intersect1d(shingle_set(boiler_text, k), shingles)
-            rows.append((doc_id, n, method, text, phash, shingles.tobytes(),
-                         str(image_path.relative_to(self.home.root)), boiler.tobytes()))
+        titles = meta.split_title(texts)
+        for n, ((method, text, phash, image_path), (_, boiler_text), title) in enumerate(
+                zip(done, zones, titles, strict=True), start=1):
+            rows.append((doc_id, n, method, text, phash, str(image_path.relative_to(self.home.root)), boiler_text,
+                         title))
         added_at = utcnow()
         doc = RegisteredDocument(id=doc_id, source=path.name, classification=classification, numbers=letter.numbers,
                                  date=letter.date, agency=letter.agency, subject=letter.subject, signer=letter.signer,
@@ -171,13 +192,12 @@ class Registry:
         return [_document(r) for r in self.db.execute("SELECT * FROM documents ORDER BY added_at, id")]
 
     def pages(self, doc_id: str | None = None) -> Iterator[StoredPage]:
-        sql = "SELECT doc_id, page, method, text, phash, shingles, image, boiler FROM pages"
+        sql = "SELECT doc_id, page, method, text, phash, image, boiler, title FROM pages"
         args: tuple = ()
         if doc_id:
             sql, args = sql + " WHERE doc_id = ?", (doc_id,)
         for row in self.db.execute(sql + " ORDER BY doc_id, page", args):
-            yield StoredPage(row[0], row[1], row[2], row[3], row[4], np.frombuffer(row[5], dtype=np.uint64), row[6],
-                             np.frombuffer(row[7], dtype=np.uint64))
+            yield StoredPage(*row)
 
     def file_path(self, doc_id: str) -> Path:
         (rel,) = self.db.execute("SELECT file FROM documents WHERE id = ?", (self.get(doc_id).id,)).fetchone()

@@ -12,7 +12,10 @@ Used by the tests, `bench/leak_quality.py`, `bench/leak_speed.py` and the demo.
     phone_photo(page, seed)         printed page photographed on a desk: perspective, uneven light, blur, noise
     redact(page, boxes)             black bars over the number and the signature (`sensitive_boxes(layout)`)
     low_contrast(page, seed)        greyscale, faded ink on grey paper
+    stamp_scribble(page, seed)      a red round seal, a signature flourish and pen marks over the text
+    small_screenshot(page, seed)    a phone screenshot shared again as a small thumbnail (~480 px wide)
     quote_post(text, seed)          a text post quoting two or three sentences with the poster's own words
+    news_post(title, number, seed)  a news-style post repeating a document's number and title, quoting nothing
 
 Non-documents for the gate: `synthetic_photo(seed)` and `meme(photo, caption)`.
 """
@@ -34,6 +37,8 @@ from canhbao.testing.samples import PageLayout, font
 Box = tuple[int, int, int, int]
 
 TRANSFORMS = ("screenshot", "header", "band", "jpeg", "rotate", "photo", "redact", "lowcontrast")
+# added with the registry-scale bench; kept out of TRANSFORMS so the older benchmarks keep their cases
+MORE_TRANSFORMS = ("stamps", "smallshot")
 
 
 def jpeg(img: Image.Image, quality: int) -> Image.Image:
@@ -168,17 +173,72 @@ def low_contrast(page: Image.Image, *, seed: int = 0) -> Image.Image:
     return jpeg(grey.point(lut).convert("RGB"), 75)
 
 
+def stamp_scribble(page: Image.Image, *, seed: int = 0) -> Image.Image:
+    """A red round seal over the lower part, a signature flourish and a few pen strokes and circles across
+    the text (what a signed, annotated printout looks like)."""
+    rng = random.Random(seed)
+    out = page.convert("RGB").copy()
+    layer = Image.new("RGBA", out.size, (0, 0, 0, 0))
+    d = ImageDraw.Draw(layer)
+    w, h = out.size
+    r = round(w * rng.uniform(0.09, 0.12))
+    cx, cy = round(w * rng.uniform(0.55, 0.75)), round(h * rng.uniform(0.55, 0.85))
+    red = (200, 30, 40, 170)
+    for k in (0, 10, 14):
+        d.ellipse((cx - r + k, cy - r + k, cx + r - k, cy + r - k), outline=red, width=5 if k == 0 else 2)
+    d.text((cx - r // 2, cy - 12), "ĐÃ KÝ", fill=red, font=font(max(14, r // 4), bold=True))
+    d.polygon([(cx, cy - r // 3), (cx + r // 10, cy - r // 8), (cx - r // 10, cy - r // 8)], fill=red)
+    ink = (20, 40, 160, 210)
+    for _ in range(rng.randint(3, 6)):  # pen strokes: underlines, circles, a cross-out
+        x0, y0 = rng.randrange(w // 10, w * 8 // 10), rng.randrange(h // 10, h * 9 // 10)
+        if rng.random() < 0.5:
+            d.line([(x0, y0), (x0 + rng.randrange(80, w // 2), y0 + rng.randrange(-8, 8))], fill=ink, width=3)
+        else:
+            d.ellipse((x0, y0, x0 + rng.randrange(80, 260), y0 + rng.randrange(30, 70)), outline=ink, width=3)
+    pts = [(cx - r + i * 12, cy + r // 2 + round(18 * np.sin(i * rng.uniform(0.6, 1.2)))) for i in range(14)]
+    d.line(pts, fill=ink, width=4, joint="curve")  # the signature
+    out.paste(layer, (0, 0), layer)
+    return jpeg(out, 85)
+
+
+def small_screenshot(page: Image.Image, *, seed: int = 0, width: int = 480) -> Image.Image:
+    """`app_screenshot`, then shrunk to `width` px wide and re-encoded, as a screenshot re-shared in a chat."""
+    shot = app_screenshot(page, seed=seed, app=("zalo", "facebook")[seed % 2])
+    small = shot.resize((width, round(shot.height * width / shot.width)), Image.LANCZOS)
+    return jpeg(small, 70)
+
+
+_NEWS_OPENERS = ("Vừa qua, {issuer} đã ban hành {number} {title}.",
+                 "{number} {title} vừa được ban hành.",
+                 "Mới đây, {number} {title} đã được ký ban hành, có nhiều điểm mới đáng chú ý.")
+_NEWS_BODIES = ("Văn bản gồm nhiều chương, điều; người dân và doanh nghiệp cần lưu ý các quy định mới.",
+                "Theo cơ quan soạn thảo, văn bản nhằm hoàn thiện thể chế và tạo thuận lợi cho người dân.",
+                "Các cơ quan, đơn vị đang khẩn trương triển khai để văn bản sớm đi vào cuộc sống.")
+
+
+def news_post(title: str, number: str = "", *, issuer: str = "", seed: int = 0) -> str:
+    """A news-style post that repeats a document's number and title (trích yếu) and quotes none of its body."""
+    rng = random.Random(seed)
+    lead = rng.choice(_NEWS_OPENERS).format(issuer=issuer or "cơ quan có thẩm quyền",
+                                           number=f"văn bản số {number}" if number else "văn bản", title=title)
+    return f"{lead[0].upper()}{lead[1:]} {rng.choice(_NEWS_BODIES)} Xem chi tiết tại đây."
+
+
 _SENTENCE = re.compile(r"(?<=[.;:])\s+")
 _OPENERS = ("Mọi người đọc mà xem, văn bản nội bộ đây:", "Nghe nói có công văn này, ai biết thật không?",
             "Share cho mọi người cùng biết:", "Trích nguyên văn:")
 _CLOSERS = ("Thật không thể tin nổi!", "Các bạn nghĩ sao?", "Chia sẻ để nhiều người biết.", "")
 
 
-def quote_post(text: str, *, seed: int = 0, sentences: int = 2) -> str:
-    """A post that quotes `sentences` consecutive sentences of the body of `text`, with the poster's words around."""
-    from canhbao.registry.meta import split_zones
+def quote_post(text: str, *, seed: int = 0, sentences: int = 2, skip_heading: bool = False) -> str:
+    """A post that quotes `sentences` consecutive sentences of the body of `text`, with the poster's words around.
+    `skip_heading`: not from the title and legal bases either (`Căn cứ ...`: public citations, not content)."""
+    from canhbao.registry.meta import heading_lines, split_zones
 
     rng = random.Random(seed)
+    if skip_heading:
+        lines = text.splitlines()
+        text = "\n".join(ln for ln, h in zip(lines, heading_lines(lines)) if not h)
     content = split_zones([text])[0][0]  # the body, not the header or closing formulas
     body = [s.strip() for s in _SENTENCE.split(" ".join(content.split())) if len(s.split()) >= 12]
     if not body:
@@ -236,4 +296,8 @@ def apply(name: str, layout: PageLayout, *, seed: int = 0) -> Image.Image:
         return jpeg(redact(page, sensitive_boxes(layout)), 85)
     if name == "lowcontrast":
         return low_contrast(page, seed=seed)
-    raise ValueError(f"unknown transformation {name!r}; known: {', '.join(TRANSFORMS)}")
+    if name == "stamps":
+        return stamp_scribble(page, seed=seed)
+    if name == "smallshot":
+        return small_screenshot(page, seed=seed)
+    raise ValueError(f"unknown transformation {name!r}; known: {', '.join(TRANSFORMS + MORE_TRANSFORMS)}")

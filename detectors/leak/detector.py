@@ -1,21 +1,70 @@
 """Leak detector: does a post (its text, or the OCR text and pHash of its images) reproduce a registered
 internal document? Which one, which page, how sure, and why (`signals`). Pure: the registry index is
-loaded once in `from_home`; `detect` only reads it."""
+loaded once in `from_home`; `detect` only reads it.
+
+Its report section is a `LeakSection` (typed here, a plain mapping in `detect --json`). A post that only
+repeats a registered document's title or template text gets `matched: false` with the nearest page, the
+reason and, for a title, an analyst hint in `signals`; it raises no finding."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
 
 from canhbao.core.home import Home
 from canhbao.core.records import LEAK, DocumentRef, Finding, Subject
 from canhbao.detectors.base import Detector, Example, Report
-from canhbao.detectors.leak.matcher import Background, LeakIndex, Match
-from canhbao.detectors.leak.settings import LeakSettings, load_settings
+from canhbao.detectors.leak.background import PACKAGED as PACKAGED_TABLE, Background
+from canhbao.detectors.leak.matcher import LeakIndex, Match
+from canhbao.detectors.leak.settings import OFF, PACKAGED, LeakSettings, load_settings
+
+DEGRADED = ("leak detector DEGRADED: no background table (config/leak.yaml background: none); template text "
+            "of published documents is learned from the registry only, so false alerts on shared wording are "
+            "more likely")
+
+
+@dataclass(frozen=True)
+class LeakDocument:
+    id: str
+    source: str
+    numbers: tuple[str, ...]
+    subject: str
+    classification: str
+
+
+@dataclass(frozen=True)
+class LeakSection:
+    """The leak detector's section of a report: the matched document and page, or none (with the nearest
+    page under `signals["nearest"]` when there was one)."""
+
+    matched: bool
+    score: float
+    document: LeakDocument | None = None
+    page: int | None = None
+    signals: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        if self.document is not None:
+            out["document"]["numbers"] = list(self.document.numbers)
+        return out
+
+
+def load_background(settings: LeakSettings) -> tuple[Background, str]:
+    """The configured background table and a degraded-mode notice ('' when none). A missing or mismatched
+    table is a ConfigError naming it and the rebuild command."""
+    k = settings.match.shingle_words
+    if settings.background == OFF:
+        return Background.empty(k), DEGRADED
+    path = PACKAGED_TABLE if settings.background == PACKAGED else Path(settings.background).expanduser()
+    return Background.load(path, k), ""
 
 
 class LeakDetector(Detector):
     name = "leak"
-    version = "1"
+    # 2: template model (document-specific shingles only; title/legal bases and template text never match)
+    version = "2"
     order = 10
     # State: the Kiên Giang letter 6564/VP-KGVX (seed 000) registered (`for_examples`).
     EXAMPLES = (
@@ -32,19 +81,27 @@ class LeakDetector(Detector):
                 "a post on the letter's topic that quotes nothing"),
         Example("Kính gửi: Các sở, ban, ngành tỉnh; Ủy ban nhân dân các huyện, thành phố. Nơi nhận: Như trên; "
                 "Lưu: VT.", False, "administrative boilerplate every letter carries"),
+        Example("Văn phòng UBND tỉnh vừa có văn bản số 6564/VP-KGVX về việc chấn chỉnh sử dụng thông tin liên quan "
+                "công tác phòng, chống dịch bệnh Covid-19. Mọi người lưu ý nhé.", False,
+                "a news post repeating the registered letter's number and title (at most an analyst hint)"),
+        Example("Điều 3. Hiệu lực thi hành. Nghị định này có hiệu lực thi hành kể từ ngày ký ban hành. Các Bộ trưởng, "
+                "Thủ trưởng cơ quan ngang bộ, Thủ trưởng cơ quan thuộc Chính phủ, Chủ tịch Ủy ban nhân dân các tỉnh, "
+                "thành phố trực thuộc trung ương chịu trách nhiệm thi hành Nghị định này./.", False,
+                "the standard closing articles every decree carries"),
     )
 
-    def __init__(self, index: LeakIndex):
+    def __init__(self, index: LeakIndex, degraded: str = ""):
         self.index = index
+        self.degraded = degraded  # non-empty: announced on stderr by `detect` and `scan` at start
 
     @classmethod
     def from_home(cls, home: Home, settings: LeakSettings | None = None) -> "LeakDetector":
         from canhbao.registry import Registry
 
         settings = settings or load_settings()
-        background = Background.load(settings.background_dir, settings.match.shingle_words, home.cache)
-        with Registry.open(home, shingle_words=settings.match.shingle_words) as registry:
-            return cls(LeakIndex.from_registry(registry, background, settings.match))
+        background, degraded = load_background(settings)
+        with Registry.open(home) as registry:
+            return cls(LeakIndex.from_registry(registry, background, settings.match, home.cache), degraded)
 
     @classmethod
     def for_examples(cls, home: Home) -> "LeakDetector":
@@ -68,20 +125,20 @@ class LeakDetector(Detector):
             if match and (best is None or match.score > best[0].score):
                 best = (match, sha)
         if best is None:
-            return Report({"matched": False, "score": 0.0, "document": None, "page": None, "signals": {}})
+            return Report(LeakSection(False, 0.0).to_json())
         match, sha = best
         section = _section(match, sha, subject)
         if not match.matched:
-            return Report(section)
+            return Report(section.to_json())
         d = match.doc
         ref = DocumentRef(id=d.id, source=d.source, numbers=d.numbers, subject=d.subject, page=match.page)
         label = d.numbers[0] if d.numbers else d.source
         finding = Finding(type=LEAK, detector=self.name, score=match.score, target=d.id, media_sha256=sha,
-                          summary=f"{label} trang {match.page}", signals=section["signals"], document=ref)
-        return Report(section, (finding,))
+                          summary=f"{label} trang {match.page}", signals=dict(section.signals), document=ref)
+        return Report(section.to_json(), (finding,))
 
 
-def _section(match: Match, sha: str, subject: Subject) -> dict[str, Any]:
+def _section(match: Match, sha: str, subject: Subject) -> LeakSection:
     d = match.doc
     signals = dict(match.signals)
     signals["media_sha256"] = sha
@@ -89,9 +146,9 @@ def _section(match: Match, sha: str, subject: Subject) -> dict[str, Any]:
     if media is not None:
         signals["media_kind"] = media.kind
         signals["prep"] = list(media.prep)
-    document = {"id": d.id, "source": d.source, "numbers": list(d.numbers), "subject": d.subject,
-                "classification": d.classification}
+    document = LeakDocument(d.id, d.source, tuple(d.numbers), d.subject, d.classification)
     if not match.matched:  # the closest page is evidence for the analyst, not an attribution
-        signals["nearest"] = {**document, "page": match.page}
-        return {"matched": False, "score": match.score, "document": None, "page": None, "signals": signals}
-    return {"matched": True, "score": match.score, "document": document, "page": match.page, "signals": signals}
+        signals["nearest"] = {**asdict(document), "numbers": list(d.numbers), "page": match.page}
+        return LeakSection(False, match.score, None, None, signals)
+    return LeakSection(True, match.score, document, match.page, signals)
+

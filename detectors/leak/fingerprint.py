@@ -15,6 +15,9 @@ import numpy as np
 from canhbao.core.text import normalize
 
 SHINGLE_WORDS = 3
+# Bump when `tokens` or `_h` change: stored background tables and cached page fingerprints carry it, and a
+# table made by another version is refused (its hashes would silently never match).
+TOKENIZER = "fold-noise1-blake2b64-v1"
 # OCR splits "Covid-19" and glues punctuation; single letters and page furniture add noise, not evidence.
 _NOISE = re.compile(r"^(?:\d{1,2}|[a-z])$")
 
@@ -39,3 +42,8 @@ def shingle_seq(text: str, k: int = SHINGLE_WORDS) -> np.ndarray:
 def shingle_set(text: str, k: int = SHINGLE_WORDS) -> np.ndarray:
     """Distinct shingle hashes, sorted (uint64)."""
     return np.unique(shingle_seq(text, k))
+
+
+def params(k: int) -> dict[str, object]:
+    """What a stored fingerprint depends on; compared on load, never assumed."""
+    return {"shingle_words": int(k), "tokenizer": TOKENIZER}

@@ -1,36 +1,44 @@
-"""The in-memory index the leak detector matches against, built once from the registry.
+"""The in-memory index the leak detector matches against, built once from the registry, and the decision.
 
-Text evidence: an inverted index (sorted shingle hashes -> page) in numpy arrays, so a lookup is a few
-`searchsorted` calls even at 100,000 pages. Each shingle weighs its rarity (IDF over registry pages plus a
-background corpus of published official letters); shingles of administrative boilerplate (header, motto,
-`Kính gửi`, `Nơi nhận`, `Như trên`, closing formulas) weigh nothing, so two letters that share only that
-can never match. Only shingles inside runs of consecutive matches count: a quote or an OCRed page gives
-long runs, a post that merely uses the same stock phrases gives scattered short ones.
+Template model. Documents of one issuer or one kind share much of their wording: the header and motto, the
+legal bases (`Căn cứ ...`), the standard closing articles (`Hiệu lực thi hành`, `Trách nhiệm thi hành`,
+`Tổ chức thực hiện`), recipient lists; an amending decree repeats the decree it amends; every news item
+repeats a document's title. Such text says nothing about WHICH document a post shows. So a shingle
+(3 folded words) is evidence for a registered document only in proportion to how specific it is to it:
+  * weight 1 if no other document has it: not another registered document (document frequency over the
+    registry, learned as documents are added) and not a published one (the background table, learned from a
+    corpus grouped by issuer and kind);
+  * `shared_weight` if exactly one other document has it; 0 if more (template text);
+  * 0 inside the registered document's own boilerplate zones (header, recipients, closing, signer) and its
+    title and legal bases (`meta.split_title`): a title alone never raises an alert, it is an analyst hint.
+Only shingles inside runs of consecutive matches count: a quote or an OCRed page gives long runs, a post
+that merely shares stock phrases gives scattered short ones.
 
+Decision: enough document-specific shingles (fewer when the registered number is in view), making up enough of
+the query's own non-template text; another document's number in the number position means another document.
+A page that rests on template text only is returned as "nearest, not matched" with the reason in `signals`.
+
+Text lookups are numpy `searchsorted` calls over sorted shingle arrays: a few milliseconds at 100,000 pages.
 Image evidence: 64-bit pHash per registered page; a re-shared copy of the same page image is within a few bits.
 """
 
 from __future__ import annotations
 
-import hashlib
-import logging
 import math
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
 from canhbao.core.records import RegisteredDocument
+from canhbao.detectors.leak.background import Background
 from canhbao.detectors.leak.fingerprint import shingle_seq, shingle_set
 from canhbao.detectors.leak.settings import MatchSettings
 from canhbao.registry import meta
 
-log = logging.getLogger(__name__)
-
-# Phrases every Vietnamese administrative letter carries (Decree 30/2020/ND-CP layout). Works without
-# the background corpus; the corpus adds what this list misses.
+# Phrases every Vietnamese administrative letter carries (Decree 30/2020/ND-CP layout): template whatever the
+# registry or the background table hold.
 BOILERPLATE = """
 CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc
 ỦY BAN NHÂN DÂN TỈNH UBND TỈNH VĂN PHÒNG SỞ Y TẾ CÔNG AN TỈNH BỘ Y TẾ
@@ -50,14 +58,29 @@ cán bộ, công chức, viên chức và người lao động
 thông báo để các cơ quan, đơn vị biết, tổ chức thực hiện./.
 """
 
-TEXT_SUFFIXES = (".txt", ".md")
-MAX_VOTE_POSTINGS = 1000
+MAX_CANDIDATES = 5
+# reasons a nearest page is not a match (signals["reason"])
+OTHER_NUMBER = "another document's number is in the number position"
+TITLE_ONLY = "only the title or legal bases of the registered document"
+TEMPLATE_ONLY = "only template text shared with other documents of the same issuer or kind"
+TOO_LITTLE = "too little document-specific text"
+DILUTED = "document-specific text is a small part of the post"
 
 
 @dataclass(frozen=True)
 class PageRef:
     doc_id: str
     page: int
+
+
+@dataclass(frozen=True)
+class PagePrint:
+    """A registered page's fingerprint: its distinct shingles, and the subset in template zones
+    (boilerplate, title, legal bases) and in the title itself."""
+
+    shingles: np.ndarray
+    zones: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
+    title: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
 
 
 @dataclass(frozen=True)
@@ -71,119 +94,110 @@ class Match:
     signals: Mapping[str, object] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Background:
-    """Document frequency of shingles across a corpus of (published, not watched) official letters."""
-
-    keys: np.ndarray  # sorted uint64
-    counts: np.ndarray  # int32, parallel to keys
-    docs: int
-
-    @classmethod
-    def empty(cls) -> "Background":
-        return cls(np.zeros(0, np.uint64), np.zeros(0, np.int32), 0)
-
-    @classmethod
-    def from_texts(cls, texts: Iterable[str], k: int) -> "Background":
-        sets = [shingle_set(t, k) for t in texts]
-        if not sets:
-            return cls.empty()
-        keys, counts = np.unique(np.concatenate(sets), return_counts=True)
-        return cls(keys, counts.astype(np.int32), len(sets))
-
-    @classmethod
-    def load(cls, directory: Path | None, k: int, cache_dir: Path | None = None) -> "Background":
-        """Read every .txt under `directory`; cached (npz keyed by names, sizes, mtimes) because it takes seconds."""
-        if directory is None or not Path(directory).is_dir():
-            if directory is not None:
-                log.warning("background corpus %s not found; using the built-in boilerplate list only", directory)
-            return cls.empty()
-        files = sorted(p for p in Path(directory).rglob("*") if p.suffix.lower() in TEXT_SUFFIXES and p.is_file())
-        stamp = "|".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files) + f"|k={k}"
-        key = hashlib.sha256(stamp.encode()).hexdigest()[:16]
-        cached = cache_dir / f"leak-background-{key}.npz" if cache_dir else None
-        if cached and cached.exists():
-            with np.load(cached) as z:
-                return cls(z["keys"], z["counts"], int(z["docs"]))
-        bg = cls.from_texts((p.read_text(encoding="utf-8", errors="replace") for p in files), k)
-        if cached:
-            from canhbao.core.atomic import atomic_open
-
-            with atomic_open(cached, "wb") as fh:
-                np.savez(fh, keys=bg.keys, counts=bg.counts, docs=bg.docs)
-        return bg
-
-    def df(self, q: np.ndarray) -> np.ndarray:
-        if not self.keys.size:
-            return np.zeros(q.shape, np.int32)
-        pos = np.clip(np.searchsorted(self.keys, q), 0, self.keys.size - 1)
-        return np.where(self.keys[pos] == q, self.counts[pos], 0)
+def page_print(text: str, boiler: str, title: str, k: int) -> PagePrint:
+    """`title`: the document's title and legal bases (all its pages'): zero weight wherever on the page."""
+    s = shingle_set(text, k)
+    zones = np.intersect1d(np.union1d(shingle_set(boiler, k), shingle_set(title, k)), s, assume_unique=True)
+    return PagePrint(s, zones, np.intersect1d(shingle_set(title, k), s, assume_unique=True))
 
 
 def _number_keys(numbers: Sequence[str]) -> list[str]:
     return [meta.number_key(n) for n in numbers if n]
 
 
-def _close(a: str, b: str) -> bool:
-    """Same number up to one OCR slip (insert, delete or substitute one character) in the part after '/'."""
-    if a == b:
-        return True
-    if abs(len(a) - len(b)) > 1 or len(a) < 6:
-        return False
+def _edits(a: str, b: str) -> int:
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         cur = [i]
         for j, cb in enumerate(b, 1):
             cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
         prev = cur
+    return prev[-1]
+
+
+def _close(a: str, b: str) -> bool:
+    """Same number up to one OCR slip (insert, delete or substitute one character) after the leading digits."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1 or len(a) < 6:
+        return False
     digits = re.match(r"\d+", a), re.match(r"\d+", b)
-    return prev[-1] <= 1 and digits[0] is not None and digits[1] is not None and digits[0].group() == digits[1].group()
+    return (_edits(a, b) <= 1 and digits[0] is not None and digits[1] is not None
+            and digits[0].group() == digits[1].group())
+
+
+def _lead(key: str) -> str:
+    m = re.match(r"\d+", key)
+    return m.group() if m else key[:3]
+
+
+def _other(seen: str, own: Sequence[str]) -> bool:
+    """`seen` is clearly not one of `own` (more than two edits from each: not an OCR slip)."""
+    return all(_edits(seen, k) > 2 for k in own)
 
 
 class LeakIndex:
-    def __init__(self, docs: Mapping[str, RegisteredDocument], pages: Sequence[PageRef],
-                 page_shingles: Sequence[np.ndarray], phashes: Sequence[str], background: Background,
-                 settings: MatchSettings = MatchSettings(), boilerplate: Sequence[np.ndarray] = ()):
+    def __init__(self, docs: Mapping[str, RegisteredDocument], pages: Sequence[PageRef], prints: Sequence[PagePrint],
+                 phashes: Sequence[str], background: Background, settings: MatchSettings = MatchSettings()):
         self.settings = settings
         self.docs = dict(docs)
         self.pages = list(pages)
         self.background = background
-        lengths = np.array([s.size for s in page_shingles], dtype=np.int64)
-        self.keys = np.concatenate(page_shingles) if page_shingles else np.zeros(0, np.uint64)
+        doc_index = {d: i for i, d in enumerate(dict.fromkeys(p.doc_id for p in self.pages))}
+        self.doc_ids = list(doc_index)
+        self.page_doc = np.array([doc_index[p.doc_id] for p in self.pages], dtype=np.int32)
+        lengths = np.array([p.shingles.size for p in prints], dtype=np.int64)
+        self.offsets = np.concatenate([[0], np.cumsum(lengths)])
+        flat = np.concatenate([p.shingles for p in prints]) if prints else np.zeros(0, np.uint64)
+        self.flat = flat  # page order: page c's sorted set is flat[offsets[c]:offsets[c+1]]
+        self.zones = [p.zones for p in prints]
+        self.titles = [p.title for p in prints]
         owners = np.repeat(np.arange(len(self.pages), dtype=np.int32), lengths)
-        order = np.argsort(self.keys, kind="stable")
-        self.keys, self.owners = self.keys[order], owners[order]
+        order = np.argsort(flat, kind="stable")  # stable: owners (and so documents) ascending within a key
+        self.keys, self.owners = flat[order], owners[order]
+        # document frequency over the registry: distinct (key, document) pairs per key
+        docs_sorted = self.page_doc[self.owners] if self.owners.size else np.zeros(0, np.int32)
+        first = np.ones(self.keys.size, bool)
+        first[1:] = (self.keys[1:] != self.keys[:-1]) | (docs_sorted[1:] != docs_sorted[:-1])
+        pair_keys = self.keys[first]
+        self.ukeys, self.udf = np.unique(pair_keys, return_counts=True)
         self.phash = np.array([int(h, 16) if h else 0 for h in phashes], dtype=np.uint64)
-        # built-in phrases + every registered letter's own header/recipients/closing zones
-        self.boiler = np.unique(np.concatenate([shingle_set(BOILERPLATE, settings.shingle_words), *boilerplate]))
+        self.boiler = shingle_set(BOILERPLATE, settings.shingle_words)
         self.numbers = {d.id: _number_keys(d.numbers) for d in self.docs.values()}
-        self.numbers.update({i: [] for i in {p.doc_id for p in self.pages} - set(self.numbers)})
-        self.total = len(self.pages) + background.docs
+        self.numbers.update({i: [] for i in self.doc_ids if i not in self.numbers})
+        # number -> first pages of the documents bearing it, bucketed by the leading digits (OCR-tolerant lookup)
+        first_page = {}
+        for c, ref in enumerate(self.pages):
+            first_page.setdefault(ref.doc_id, c)
+        self.by_number: dict[str, list[tuple[str, int]]] = {}
+        for doc_id, keys in self.numbers.items():
+            for key in keys:
+                if doc_id in first_page:
+                    self.by_number.setdefault(_lead(key), []).append((key, first_page[doc_id]))
 
     @classmethod
-    def from_registry(cls, registry, background: Background, settings: MatchSettings) -> "LeakIndex":
+    def from_registry(cls, registry, background: Background, settings: MatchSettings,
+                      cache=None) -> "LeakIndex":
+        from canhbao.detectors.leak.prints import registry_prints
+
         docs = {d.id: d for d in registry.list()}
-        refs, shingles, hashes, boiler = [], [], [], []
-        for p in registry.pages():
-            refs.append(PageRef(p.doc_id, p.page))
-            shingles.append(p.shingles)
-            hashes.append(p.phash)
-            boiler.append(p.boiler)
-        return cls(docs, refs, shingles, hashes, background, settings, boiler)
+        refs, prints, hashes = registry_prints(registry, settings.shingle_words, cache)
+        return cls(docs, refs, prints, hashes, background, settings)
 
     # --- weights ---------------------------------------------------------------------------------
 
-    def weights(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(weight, posting start, posting end) for sorted distinct query shingles `q`."""
-        lo = np.searchsorted(self.keys, q, "left")
-        hi = np.searchsorted(self.keys, q, "right")
-        df = (hi - lo) + self.background.df(q)
-        # IDF scaled so a shingle seen nowhere else weighs 5 whatever the registry size: the evidence
-        # thresholds in MatchSettings then mean "about N distinctive shingles" at 10 pages or 100,000
-        w = np.log((self.total + 1) / (df + 1)) * (5.0 / math.log(self.total + 2))
-        common = df >= max(3.0, self.settings.boilerplate_df * self.total)
-        w[common | np.isin(q, self.boiler, assume_unique=True) | (hi == lo)] = 0.0
-        return w, lo, hi
+    def _frequencies(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(registered documents, background documents, background most-of-one-group, template) per query shingle."""
+        pos = np.clip(np.searchsorted(self.ukeys, q), 0, max(0, self.ukeys.size - 1))
+        reg = np.where(self.ukeys[pos] == q, self.udf[pos], 0) if self.ukeys.size else np.zeros(q.shape, np.int64)
+        bg, bg_group = self.background.lookup(q)
+        return reg.astype(np.int64), bg, bg_group, np.isin(q, self.boiler)
+
+    def _weights(self, others: np.ndarray, bg_group: np.ndarray, template: np.ndarray) -> np.ndarray:
+        """Specificity of each shingle given how many OTHER documents have it."""
+        w = np.where(others <= 0, 1.0, np.where((others == 1) & (bg_group < 2), self.settings.shared_weight, 0.0))
+        w[template] = 0.0
+        return w
 
     # --- matching ---------------------------------------------------------------------------------
 
@@ -195,76 +209,93 @@ class LeakIndex:
         if not seq.size or not self.keys.size:
             return best
         q, inverse = np.unique(seq, return_inverse=True)
-        w, lo, hi = self.weights(q)
-        useful = np.flatnonzero(w > 0)
-        if not useful.size:
-            return best
-        # candidate pages: most rare-shingle weight in common. Shingles on more than MAX_VOTE_POSTINGS pages
-        # carry little weight and long posting lists, so they do not vote (they still count when scoring).
-        sizes = hi - lo
-        voting = useful[sizes[useful] <= MAX_VOTE_POSTINGS]
-        if not voting.size:
-            voting = useful
-        heavy = np.setdiff1d(useful, voting, assume_unique=True)
-        idx = np.repeat(voting.astype(np.int32), sizes[voting])
-        owners = np.concatenate([self.owners[lo[i]:hi[i]] for i in voting])
-        votes = np.bincount(owners, weights=w[idx], minlength=len(self.pages))
-        voters = np.flatnonzero(votes)  # dense votes are mostly zero ties, which make argpartition crawl
-        top = min(5, voters.size)
-        candidates = voters[np.argpartition(votes[voters], -top)[-top:]]
-        candidates = candidates[np.argsort(votes[candidates])[::-1]]
-        seen = self._numbers_seen(text)
+        reg, bg, bg_group, template = self._frequencies(q)
+        # voters: shingles on exactly one registered document (or two), not template in the background
+        vote_w = self._weights(reg - 1 + bg, bg_group, template)
+        voting = np.flatnonzero((reg >= 1) & (vote_w > 0))
+        candidates: list[int] = []
+        if voting.size:
+            lo = np.searchsorted(self.keys, q[voting], "left")
+            hi = np.searchsorted(self.keys, q[voting], "right")
+            owners = np.concatenate([self.owners[a:b] for a, b in zip(lo, hi)])
+            votes = np.bincount(owners, weights=np.repeat(vote_w[voting], hi - lo), minlength=len(self.pages))
+            voters = np.flatnonzero(votes)
+            top = min(MAX_CANDIDATES, voters.size)
+            best_voted = voters[np.argpartition(votes[voters], -top)[-top:]]
+            candidates = [int(c) for c in best_voted[np.argsort(votes[best_voted])[::-1]]]
+        seen = _number_keys(meta.find_numbers(text))
+        # a registered number in the number position nominates its document's first page (a first page can
+        # be all heading and template, with no rare shingle to vote for it)
+        candidates += [c for x in seen for key, c in self.by_number.get(_lead(x), ()) if _close(x, key)
+                       and c not in candidates]
         dates = meta.find_dates(text)
-        q_weight = float(w.sum())
-        heavy_idx = np.repeat(heavy.astype(np.int32), sizes[heavy])
-        heavy_owners = np.concatenate([self.owners[lo[i]:hi[i]] for i in heavy]) if heavy.size else owners[:0]
-        keep = np.isin(heavy_owners, candidates)
-        heavy_idx, heavy_owners = heavy_idx[keep], heavy_owners[keep]
-        for c in candidates:
-            present = np.zeros(q.size, bool)
-            present[idx[owners == c]] = True
-            present[heavy_idx[heavy_owners == c]] = True
-            m = self._score(int(c), present, inverse, w, q_weight, seen, dates)
-            if best is None or m.score > best.score:
+        # a registered number cited in running text ("văn bản số 282/2025/NĐ-CP"), as news posts do
+        cited = [c for x in _number_keys(meta.cited_numbers(text)) if x not in seen
+                 for key, c in self.by_number.get(_lead(x), ()) if key == x]
+        for c in dict.fromkeys(candidates + cited):
+            m = self._score(int(c), q, inverse, reg, bg, bg_group, template, seen, dates)
+            if best is None or (m.matched, m.score) > (best.matched, best.score):
                 best = m
+        if best is not None and not best.matched and cited:
+            # nothing matched, but the post names a registered document: it is the nearest, as a hint
+            m = self._score(cited[0], q, inverse, reg, bg, bg_group, template, seen, dates)
+            signals = {**m.signals, "reason": TITLE_ONLY, "cited_number": True,
+                       "hint": "the post cites a registered document's number and title, not its content"}
+            best = Match(m.doc, m.page, m.score, False, signals)
         return best
 
-    def _score(self, c: int, present: np.ndarray, inverse: np.ndarray, w: np.ndarray, q_weight: float,
-               seen: list[str], dates: list[str]) -> Match:
-        """Evidence for page `c`: weight of distinct shingles inside runs of consecutive matches, plus the number."""
+    def _score(self, c: int, q: np.ndarray, inverse: np.ndarray, reg: np.ndarray, bg: np.ndarray,
+               bg_group: np.ndarray, template: np.ndarray, seen: list[str], dates: list[str]) -> Match:
+        """Document-specific evidence for page `c`, and the decision."""
         s = self.settings
         ref = self.pages[c]
         doc = self.docs[ref.doc_id]
-        hit_seq = present[inverse]
-        in_run = _runs(hit_seq, s.min_run)
-        counted = np.zeros(w.size, bool)
-        counted[inverse[in_run]] = True
-        text_evidence = float(w[counted].sum())
+        page_set = self.flat[self.offsets[c]:self.offsets[c + 1]]
+        present = np.isin(q, page_set, assume_unique=True)
+        in_zone = np.isin(q, self.zones[c], assume_unique=True)
+        in_title = np.isin(q, self.titles[c], assume_unique=True)
         own = self.numbers[doc.id]
-        number = [k for k in own if any(_close(n, k) for n in seen)]
-        # the letter's own number(s) and date in view: strong with some content, worthless alone
-        bonus = s.number_bonus * min(len(number), 2) if text_evidence > 0 else 0.0
-        if number and doc.date and doc.date in dates:
-            bonus += s.number_bonus / 3
-        evidence = text_evidence + bonus
-        containment = text_evidence / q_weight if q_weight else 0.0
-        enough = int(counted.sum()) >= (s.min_shingles // 2 if number else s.min_shingles)
-        matched = enough and evidence >= s.min_evidence and (
-            containment >= s.min_containment or evidence >= s.strong_evidence)
+        number_seen = [n for n in doc.numbers if any(_close(x, meta.number_key(n)) for x in seen)]
+        other_number = [x for x in seen if own and _other(x, own)] if seen and not number_seen else []
+        # the registered number in the number position: the page region is the document's own header, and its
+        # title there is the document's (a news post cites a number in running text, not as `Số: ...`)
+        zone = in_zone & ~in_title if number_seen else in_zone
+        # other documents with the shingle: registry count less this page's document (when it has it)
+        w = self._weights(reg - present + bg, bg_group, template | zone)
+        hit_seq = present[inverse]
+        counted = np.zeros(q.size, bool)
+        counted[inverse[_runs(hit_seq, s.min_run)]] = True
+        specific = float(w[counted].sum())
+        own_text = float(w.sum())
+        containment = specific / own_text if own_text else 0.0
+        need = s.min_specific * (s.number_factor if number_seen else 1.0)
+        enough = specific >= need
+        shared_in_runs = int(counted.sum())
+        # layout agreement: how much of what the query shows is this page's text, in this page's order. With the
+        # registered number in the number position and the title in view it identifies the page even when the
+        # region shown is all heading (a first page of legal bases): number, title and layout are the evidence.
+        layout = shared_in_runs / q.size
+        title_hits = int((counted & in_title).sum())
+        by_header = (bool(number_seen) and title_hits >= 3 and layout >= s.min_layout
+                     and shared_in_runs >= s.min_specific)
+        matched = not other_number and (by_header or (
+            enough and (containment >= s.min_containment or specific >= s.strong_specific)))
         if matched:
-            score = 0.5 + 0.5 * (1 - math.exp(-(evidence - s.min_evidence + 5) / 40))
+            score = 0.5 + 0.5 * (1 - math.exp(-(max(specific - need, 0) + 5) / 20))
         else:
-            score = 0.49 * (min(1.0, evidence / s.min_evidence) * min(1.0, containment / max(s.min_containment, 1e-9))
-                            * min(1.0, int(counted.sum()) / max(1, s.min_shingles)))
-        longest = _longest(hit_seq)
-        signals = {"via": "text", "evidence": round(evidence, 2), "containment": round(containment, 3),
-                   "shingles_matched": int(counted.sum()), "shingles_query": int(w.size),
-                   "longest_run": longest, "number_seen": [n for n in doc.numbers if meta.number_key(n) in number],
-                   "date_seen": bool(number and doc.date in dates)}
+            score = 0.49 * min(1.0, specific / need) * min(1.0, containment / max(s.min_containment, 1e-9))
+        signals: dict[str, object] = {
+            "via": "text", "specific": round(specific, 2), "containment": round(containment, 3),
+            "shingles_matched": shared_in_runs, "shingles_query": int(q.size),
+            "template_share": round(float((counted & (w == 0)).sum()) / max(1, shared_in_runs), 3),
+            "title_shingles": title_hits, "layout_agreement": round(layout, 3),
+            "longest_run": _longest(hit_seq),
+            "number_seen": number_seen, "date_seen": bool(number_seen and doc.date and doc.date in dates)}
+        if not matched:
+            signals["reason"] = _reason(other_number, enough, counted, in_title, w)
+            if signals["reason"] == TITLE_ONLY:
+                signals["hint"] = "the post repeats the title of a registered document, not its content"
         return Match(doc, ref.page, round(min(score, 1.0), 3), matched, signals)
-
-    def _numbers_seen(self, text: str) -> list[str]:
-        return _number_keys(meta.find_numbers(text) + meta.cited_numbers(text))
 
     def _phash_match(self, phash: str, seq: np.ndarray) -> Match | None:
         """A re-shared copy of a registered page image. Nearly blank pages (a signature page) all hash alike,
@@ -277,15 +308,13 @@ class LeakIndex:
         except ValueError:
             return None
         dist = _popcount(self.phash ^ h)
+        q = np.unique(seq)
         for c in np.argsort(dist, kind="stable")[:3]:
             d = int(dist[c])
             if d > self.settings.phash_max_distance:
                 break
-            q = np.unique(seq)
-            lo = np.searchsorted(self.keys, q, "left")
-            hi = np.searchsorted(self.keys, q, "right")
-            on_page = sum(bool((self.owners[a:b] == c).any()) for a, b in zip(lo, hi, strict=True))
-            agree = on_page / q.size if q.size else 0.0
+            page_set = self.flat[self.offsets[c]:self.offsets[c + 1]]
+            agree = float(np.isin(q, page_set, assume_unique=True).mean()) if q.size else 0.0
             if q.size >= 20 and agree < 0.5:
                 continue
             ref = self.pages[int(c)]
@@ -293,6 +322,18 @@ class LeakIndex:
             return Match(self.docs[ref.doc_id], ref.page, score, True,
                          {"via": "phash", "phash_distance": d, "text_agreement": round(agree, 3)})
         return None
+
+
+def _reason(other_number: list[str], enough: bool, counted: np.ndarray, in_title: np.ndarray, w: np.ndarray) -> str:
+    if other_number:
+        return OTHER_NUMBER
+    if enough:
+        return DILUTED
+    if (counted & in_title).sum() >= 3:
+        return TITLE_ONLY
+    if (counted & (w == 0)).sum() >= 8:
+        return TEMPLATE_ONLY
+    return TOO_LITTLE
 
 
 def _runs(hits: np.ndarray, min_run: int) -> np.ndarray:

@@ -3,34 +3,40 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from canhbao.core import config
 
-# Beside the repository, like the seed letters: shared/data/admin_docs (200 published official letters).
-DEFAULT_BACKGROUND = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "admin_docs"
+PACKAGED = "packaged"
+OFF = "none"
 
 
 @dataclass(frozen=True)
 class MatchSettings:
     shingle_words: int = 3
-    # A query must share at least this much rarity-weighted text (sum of IDF of shared shingles, with
-    # boilerplate weighing 0) with one page; ~ 8 distinctive 3-word shingles.
-    min_evidence: float = 20.0
-    # ...and that shared text must be at least this share of the query's own distinctive text, unless the
-    # evidence alone is overwhelming (a long quote inside a long post).
-    min_containment: float = 0.25
-    strong_evidence: float = 60.0
-    # Shingles that occur in this share of background letters or registry pages count as boilerplate.
-    boilerplate_df: float = 0.05
+    # Template model. A shingle is document-specific evidence for a registered document only if no other
+    # document has it: not another registered document, not a published one in the background table. Seen in
+    # exactly one other document (and not twice within one issuer+kind group) it counts `shared_weight`;
+    # in more, it is template text and counts nothing.
+    shared_weight: float = 0.5
+    # Thresholds set on the dev split of bench/leak_registry.py (shared_weight 0.5/0.75, min_specific 6/8,
+    # min_containment 0.25/0.30/0.38 compared; fewest false positives at the best recall).
+    # Decision: at least this many document-specific shingles inside runs of matches (fewer when the query
+    # shows the registered number in the number position)...
+    min_specific: float = 6.0
+    # ...making up at least this share of the query's own non-template text, unless the specific evidence
+    # alone is overwhelming (a long quote inside a long post).
+    min_containment: float = 0.38
+    strong_specific: float = 40.0
     # pHash Hamming distance (of 64 bits) at which two page images are the same image (re-encoded/resized).
     phash_max_distance: int = 6
     # Only shingles inside runs of at least this many consecutive matches count (3-word shingles: 6 words).
     min_run: int = 4
-    # ...and at least this many distinct shingles (fewer when the registered number is seen too).
-    min_shingles: int = 8
-    # A registered number seen in the query adds this much evidence (tolerant of OCR diacritic errors).
-    number_bonus: float = 12.0
+    # The registered number in the number position (`Số: ...`) of the query halves `min_specific`; another
+    # document's number there means another document: never matched.
+    number_factor: float = 0.5
+    # ...and with the registered number there, a query whose shingles are at least this share in runs on the
+    # page (same text, same order) is that page even if all it shows is the heading (`layout_agreement`).
+    min_layout: float = 0.5
     match_score: float = 0.5
 
     def validate(self) -> None:
@@ -38,12 +44,21 @@ class MatchSettings:
             raise ValueError("shingle_words must be between 2 and 6")
         if not 0 <= self.min_containment <= 1 or not 0 < self.match_score < 1:
             raise ValueError("min_containment must be in 0..1 and match_score in (0, 1)")
+        if not 0 <= self.shared_weight <= 1 or not 0 < self.number_factor <= 1:
+            raise ValueError("shared_weight must be in 0..1 and number_factor in (0, 1]")
 
 
 @dataclass(frozen=True)
 class LeakSettings:
-    background_dir: Path | None = DEFAULT_BACKGROUND  # background corpus; missing = built-in boilerplate only
+    # Background table of published documents (template text): "packaged" = the table shipped with the
+    # package (`scripts/build_background.py` rebuilds it), a path = another table, "none" = no table, a degraded
+    # mode that `canhbao detect` and `canhbao scan` announce on stderr at start.
+    background: str = PACKAGED
     match: MatchSettings = field(default_factory=MatchSettings)
+
+    def validate(self) -> None:
+        if not self.background.strip():
+            raise ValueError(f"background must be '{PACKAGED}', '{OFF}' or the path of a table")
 
 
 def load_settings() -> LeakSettings:

@@ -1,0 +1,331 @@
+"""Leak matching at registry scale: ~150 registered documents and several hundred look-alikes of the same
+issuers and kinds, dev and test reported separately.
+
+Data: the 200 published documents of `canhbao.testing.admin_docs` (decrees, circulars of 20 ministries,
+decisions, resolutions, laws), each cut to letter size (`admin_docs.excerpt`: opening and closing pages).
+Roles and splits are fixed by hashes of the document names, decided before any tuning, never by content:
+  * role: within each issuer+kind group, every fourth document (by a hash) is an unregistered look-alike,
+    the rest are registered (as TXT, so registered pages and rendered query pages line up);
+  * split: `AdminDoc.split` (dev/test by a hash of the name); thresholds are set on dev only.
+The background table is NOT used here (it was built from these same documents; `--background` adds it, for
+comparison only): the matcher learns the template text from the registry itself, and the look-alikes are
+documents it has never seen.
+
+Positives: each registered document through one image transformation (rotating over the list), a quote
+post and the same quote typed without diacritics. Negatives: every look-alike through four image
+transformations (rotating over the list, so each is used about equally often), quotes of its body and of
+its closing articles, and news posts that repeat the number and title of a registered (or a look-alike)
+document without quoting it: a title alone must never alert.
+
+OCR results are cached per image hash in `$CANHBAO_BENCH_CACHE` (default ~/.cache/canhbao-bench) so reruns
+only re-match. Usage: python bench/leak_registry.py [--workers 2] [--limit N] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import os
+import random
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+from canhbao.core.records import MediaText, Post, Subject  # noqa: E402
+from canhbao.core.text import fold  # noqa: E402
+from canhbao.detectors.leak.detector import LeakDetector  # noqa: E402
+from canhbao.core.records import RegisteredDocument  # noqa: E402
+from canhbao.detectors.leak.background import Background  # noqa: E402
+from canhbao.detectors.leak.detector import load_background  # noqa: E402
+from canhbao.detectors.leak.matcher import LeakIndex, PageRef, page_print  # noqa: E402
+from canhbao.detectors.leak.settings import load_settings  # noqa: E402
+from canhbao.registry import meta  # noqa: E402
+from canhbao.registry.meta import split_zones  # noqa: E402
+from canhbao.testing import admin_docs, distort, ocr_cache  # noqa: E402
+from canhbao.registry.render import page_texts  # noqa: E402
+from canhbao.testing.samples import render_layout  # noqa: E402
+
+IMAGE_TRANSFORMS = ("photo", "screenshot", "smallshot", "header", "band", "redact", "stamps", "lowcontrast")
+RANDOM_SEED = 20261130
+MIN_VISIBLE_WORDS = 25
+
+
+def roles(docs) -> dict[str, str]:
+    """name -> 'registered' | 'lookalike': every fourth document of each issuer+kind group (by hash)."""
+    groups = defaultdict(list)
+    for d in docs:
+        groups[d.group].append(d)
+    out = {}
+    for members in groups.values():
+        members.sort(key=lambda d: hashlib.sha256(f"role:{d.name}".encode()).hexdigest())
+        for i, d in enumerate(members):
+            out[d.name] = "lookalike" if len(members) > 1 and i % 4 == 3 else "registered"
+    return out
+
+
+def title_of(doc) -> str:
+    """The trích yếu: the line(s) after the document kind's own line (NGHỊ ĐỊNH / Quy định ...)."""
+    lines = [ln.strip() for ln in doc.text.splitlines() if ln.strip()]
+    for i, ln in enumerate(lines[:15]):
+        if fold(ln).upper() == fold(doc.kind).upper() and i + 1 < len(lines):
+            return lines[i + 1]
+    return lines[6] if len(lines) > 6 else lines[-1]
+
+
+def closing_quote(text: str) -> str:
+    """The standard closing articles of a document: the ~70 words before `Nơi nhận`."""
+    lines = text.splitlines()
+    end = next((i for i, ln in enumerate(lines) if fold(ln).lower().startswith("noi nhan")), len(lines))
+    words = " ".join(lines[max(0, end - 12):end]).split()[-70:]
+    return "Điều khoản cuối của văn bản: \"" + " ".join(words) + "\""
+
+
+def _visible(lines, transform: str, seed: int, height: int) -> list[tuple[str, tuple]]:
+    top, bottom = 0.0, 1.0
+    if transform == "header":
+        bottom = 0.30
+    elif transform == "band":
+        top, bottom = distort.band_bounds(seed=seed)
+    return [(t, box) for t, box in lines if box[1] >= top * height - 1 and box[3] <= bottom * height + 1]
+
+
+def visible_content_words(layout, transform: str, seed: int) -> int:
+    lines = [t for t, _ in _visible(layout.lines, transform, seed, layout.image.height)]
+    return len(split_zones(["\n".join(lines)])[0][0].split()) if lines else 0
+
+
+def region_text(page_text: str, transform: str, seed: int) -> str:
+    """The text a transformation leaves in view (a crop's lines; a redacted page less the number and signer
+    lines; the whole page otherwise), as a perfect OCR would read it."""
+    shim = _Boxes(page_text)
+    lines = _visible(shim.lines, transform, seed, shim.HEIGHT)
+    if transform == "redact":
+        hidden = set(distort.sensitive_boxes(shim))
+        lines = [(t, box) for t, box in lines if box not in hidden]
+    return "\n".join(t for t, _ in lines)
+
+
+class _Boxes:
+    """A page's lines with the boxes `render_layout` gives them (150 dpi, 12 pt), without drawing the page."""
+
+    LINE_H, MARGIN, HEIGHT = 36, 118, 1754
+
+    def __init__(self, text: str):
+        self.image = type("Size", (), {"height": self.HEIGHT})()
+        self.lines = [(ln, (self.MARGIN, self.MARGIN + i * self.LINE_H, 0, self.MARGIN + (i + 1) * self.LINE_H))
+                      for i, ln in enumerate(text.splitlines())]
+
+
+@dataclass(frozen=True)
+class ImageCase:
+    name: str
+    doc: str  # document name
+    page: int
+    transform: str
+    seed: int
+    expected: str | None  # registered document name, or None for a look-alike
+    group: str
+    split: str
+    region: str  # the text left in view (see `region_text`)
+
+
+def build_cases(docs, role: dict[str, str]) -> tuple[list[ImageCase], list]:
+    """Image cases, and text cases (name, text, expected, group, split)."""
+    rng = random.Random(RANDOM_SEED)
+    images, texts = [], []
+    registered = [d for d in docs if role[d.name] == "registered"]
+    for i, d in enumerate(docs):
+        text = admin_docs.excerpt(d.text)
+        pages = page_texts(text)
+        pos = role[d.name] == "registered"
+        # one transformation per registered document, four per look-alike (rotating: each about equally often)
+        transforms = (IMAGE_TRANSFORMS[i % 8],) if pos else tuple(IMAGE_TRANSFORMS[(i + k * 2) % 8] for k in range(4))
+        for t in transforms:
+            s = rng.randrange(1_000_000)
+            if t == "header":
+                page = 1
+            else:
+                choices = [n for n, pt in enumerate(pages, 1) if visible_content_words(_Boxes(pt), t, s) >= MIN_VISIBLE_WORDS]
+                if not choices:
+                    continue
+                page = rng.choice(choices) if pos else (choices[0], choices[-1], rng.choice(choices))[i % 3]
+            images.append(ImageCase(f"{d.name}-p{page}-{t}", d.name, page, t, s, d.name if pos else None,
+                                    t if pos else f"neg:{t}", d.split, region_text(pages[page - 1], t, s)))
+        if pos:
+            q = distort.quote_post(text, seed=rng.randrange(1_000_000), sentences=2, skip_heading=True)
+            texts.append((f"{d.name}-quote", q, d.name, "text:quote", d.split))
+            texts.append((f"{d.name}-quote-fold", fold(q), d.name, "text:quote-no-diacritics", d.split))
+        else:
+            for v in range(2):
+                q = distort.quote_post(text, seed=rng.randrange(1_000_000), sentences=2 + v, skip_heading=True)
+                texts.append((f"{d.name}-quote-{v}", q, None, "neg:text-quote", d.split))
+            texts.append((f"{d.name}-closing", closing_quote(d.text), None, "neg:text-closing-articles", d.split))
+        texts.append((f"{d.name}-news", distort.news_post(title_of(d), d.number, seed=i), None, "neg:news-title",
+                      d.split))
+    print(f"cases: {len(images)} page images, {len(texts)} texts; registered {len(registered)} documents, "
+          f"look-alikes {len(docs) - len(registered)}")
+    return images, texts
+
+
+def ocr_sample(images: list[ImageCase], per_positive: int, per_negative: int) -> list[ImageCase]:
+    """The cases whose images are rendered and really OCRed: per (group, split) the first few by a hash of
+    the name (fixed before tuning), so every transformation and both splits are in it."""
+    by_key: dict[tuple[str, str], list[ImageCase]] = defaultdict(list)
+    for c in images:
+        by_key[(c.group, c.split)].append(c)
+    out = []
+    for (group, _), cases in sorted(by_key.items()):
+        cases.sort(key=lambda c: hashlib.sha256(f"ocr:{c.name}".encode()).hexdigest())
+        out += cases[:per_negative if group.startswith("neg:") else per_positive]
+    return out
+
+
+def render_and_read(case: ImageCase) -> tuple[str, MediaText]:
+    """In a worker: the page drawn, transformed (`canhbao.testing.distort`), encoded, then read (OCR, cached)."""
+    doc = next(d for d in admin_docs.load() if d.name == case.doc)
+    layout = render_layout(admin_docs.excerpt(doc.text), only={case.page})[0]
+    img = distort.apply(case.transform, layout, seed=case.seed)
+    return ocr_cache.read((case.name, _png(img)))
+
+
+def _png(img) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def registry_index(docs, role: dict[str, str], background: Background, settings) -> LeakIndex:
+    """The matcher's index over every 'registered' document, built from the pages' text and zones exactly as
+    `Registry.add` (TXT) stores them and `LeakIndex.from_registry` reads them, without drawing and saving ~470
+    page images (minutes on a busy machine; the storage path has its own tests). No pHash: image identity
+    is not what this bench measures."""
+    refs, prints, hashes, registered = [], [], [], {}
+    k = settings.shingle_words
+    for d in docs:
+        if role[d.name] != "registered":
+            continue
+        pages = page_texts(admin_docs.excerpt(d.text))
+        letter = meta.extract("\n".join(pages))
+        registered[d.name] = RegisteredDocument(id=d.name, source=f"{d.name}.txt", numbers=letter.numbers,
+                                                date=letter.date, agency=letter.agency, subject=letter.subject)
+        heading = "\n".join(meta.split_title(pages))
+        for n, (page, (_, boiler)) in enumerate(zip(pages, meta.split_zones(pages)), 1):
+            refs.append(PageRef(d.name, n))
+            prints.append(page_print(page, boiler, heading, k))
+            hashes.append("")
+    return LeakIndex(registered, refs, prints, hashes, background, settings)
+
+
+def _subject(name: str, text: str = "", media: tuple[MediaText, ...] = ()) -> Subject:
+    post = Post(source="bench", platform="file", post_id=name, url=f"file:///{name}",
+                captured_at=datetime.now(timezone.utc), text=text)
+    return Subject(post, media)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--workers", type=int, default=2, help="OCR processes")
+    ap.add_argument("--ocr-positive", type=int, default=4, help="OCRed images per (transformation, split), positives")
+    ap.add_argument("--ocr-negative", type=int, default=3, help="OCRed images per (transformation, split), negatives")
+    ap.add_argument("--no-ocr", action="store_true", help="part A only (quick)")
+    ap.add_argument("--limit", type=int, default=0, help="use only the first N documents (smoke run)")
+    ap.add_argument("--json", type=Path, help="write every result here")
+    ap.add_argument("--background", action="store_true", help="also use the packaged background table (leaky: "
+                    "it was built from these documents; for comparison only)")
+    args = ap.parse_args()
+    docs = list(admin_docs.load())
+    if args.limit:
+        docs = docs[:args.limit]
+    role = roles(docs)
+    settings = load_settings()
+    background = load_background(settings)[0] if args.background else Background.empty(settings.match.shingle_words)
+    t0 = time.perf_counter()
+    detector = LeakDetector(registry_index(docs, role, background, settings.match))
+    print(f"index: {len(detector.index.docs)} registered documents, {len(detector.index.pages)} pages, "
+          f"{time.perf_counter() - t0:.1f} s; background table: {background.docs} documents")
+    images, texts = build_cases(docs, role)
+    results = []
+    for c in images:  # every page image, read as a perfect OCR would: its region's text
+        section = detector.detect(_subject(c.name, text=c.region)).section
+        results.append(dict(group=c.group, split=c.split, expected=c.expected, page=c.page, name=c.name,
+                            section=section, mode="region text"))
+    for name, text, expected, group, split in texts:
+        section = detector.detect(_subject(name, text=text)).section
+        results.append(dict(group=group, split=split, expected=expected, page=None, name=name, section=section,
+                            mode="text"))
+    print("\n##### A. every case: page images read as their region's text (no OCR errors), text posts as written")
+    for split in ("dev", "test"):
+        report([r for r in results if r["split"] == split], split, details=split == "dev")
+    sample = ocr_sample(images, args.ocr_positive, args.ocr_negative) if not args.no_ocr else []
+    t0 = time.perf_counter()
+    with ProcessPoolExecutor(args.workers) as pool:
+        ocred = dict(pool.map(render_and_read, sample))
+    print(f"rendering, transforming and OCR of {len(sample)} sampled images ({args.workers} processes, OCR cached "
+          f"per image hash): {time.perf_counter() - t0:.0f} s")
+    ocr_results = []
+    for c in sample:
+        section = detector.detect(_subject(c.name, media=(ocred[c.name],))).section
+        ocr_results.append(dict(group=c.group, split=c.split, expected=c.expected, page=c.page, name=c.name,
+                                section=section, mode="ocr"))
+    print("\n##### B. sampled page images through real rendering, transformation and Tesseract OCR")
+    for split in ("dev", "test"):
+        report([r for r in ocr_results if r["split"] == split], split, details=split == "dev")
+    results += ocr_results
+    if args.json:
+        args.json.write_text(json.dumps(results, ensure_ascii=False, default=str, indent=1), encoding="utf-8")
+    return 0
+
+
+def report(results: list[dict], split: str, details: bool) -> None:
+    by_group = defaultdict(list)
+    for r in results:
+        by_group[r["group"]].append(r)
+    print(f"\n=== {split} split ===")
+    print(f"{'positives':<28}{'n':>5}{'recall':>9}{'right doc':>11}{'page ok':>9}")
+    worst, npos, nhit, wrong = 1.0, 0, 0, 0
+    for group in sorted(g for g in by_group if not g.startswith("neg:")):
+        rows = by_group[group]
+        hits = [r for r in rows if r["section"]["matched"]]
+        right = [r for r in hits if r["section"]["document"]["id"] == r["expected"]]
+        page_ok = [r for r in right if r["page"] is None or r["section"]["page"] == r["page"]]
+        wrong += len(hits) - len(right)
+        worst = min(worst, len(hits) / len(rows))
+        npos, nhit = npos + len(rows), nhit + len(hits)
+        print(f"{group:<28}{len(rows):>5}{len(hits) / len(rows):>9.3f}{len(right) / max(1, len(hits)):>11.3f}"
+              f"{len(page_ok) / max(1, len(right)):>9.3f}")
+        if details:
+            for r in rows:
+                if not r["section"]["matched"]:
+                    print(f"    missed {r['name']}: {_brief(r['section']['signals'])}")
+    print(f"{'negatives':<28}{'n':>5}{'false pos':>11}{'rate':>8}")
+    nneg, fps = 0, []
+    for group in sorted(g for g in by_group if g.startswith("neg:")):
+        rows = by_group[group]
+        bad = [r for r in rows if r["section"]["matched"]]
+        fps += bad
+        nneg += len(rows)
+        print(f"{group[4:]:<28}{len(rows):>5}{len(bad):>11}{len(bad) / len(rows):>8.3f}")
+    if details:
+        for r in fps:
+            print(f"    FALSE POSITIVE {r['name']} -> {r['section']['document']['source']}: "
+                  f"{_brief(r['section']['signals'])}")
+    print(f"{split}: recall {nhit}/{npos} = {nhit / max(1, npos):.3f}, worst per transformation {worst:.3f}; "
+          f"false positives {len(fps)}/{nneg} = {len(fps) / max(1, nneg):.3%}; wrong document {wrong}")
+
+
+def _brief(signals: dict) -> dict:
+    keys = ("via", "evidence", "specific", "containment", "shingles_matched", "longest_run", "number_seen",
+            "own_number", "template_share", "reason")
+    return {k: signals[k] for k in keys if k in signals}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
