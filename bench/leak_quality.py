@@ -33,14 +33,13 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-from canhbao.testing import distort, ocr_cache  # noqa: E402
 from canhbao.core.home import Home  # noqa: E402
 from canhbao.core.records import MediaText, Post, Subject  # noqa: E402
 from canhbao.core.text import fold  # noqa: E402
 from canhbao.detectors.leak.detector import LeakDetector  # noqa: E402
 from canhbao.registry import Registry  # noqa: E402
 from canhbao.registry.meta import split_zones  # noqa: E402
-from canhbao.testing import distort  # noqa: E402
+from canhbao.testing import distort, ocr_cache  # noqa: E402
 from canhbao.testing.samples import TOPIC_POSTS, load_seeds, lookalike_letter, render_layout  # noqa: E402
 
 REGISTERED = ("000", "001", "002")

@@ -32,25 +32,31 @@ import random
 import sys
 import time
 from collections import defaultdict
-from dataclasses import dataclass
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-from canhbao.core.records import MediaText, Post, Subject  # noqa: E402
+from canhbao.core.records import (  # noqa: E402
+    MediaText,
+    Post,
+    RegisteredDocument,  # noqa: E402
+    Subject,
+)
 from canhbao.core.text import fold  # noqa: E402
-from canhbao.detectors.leak.detector import LeakDetector  # noqa: E402
-from canhbao.core.records import RegisteredDocument  # noqa: E402
 from canhbao.detectors.leak.background import Background  # noqa: E402
-from canhbao.detectors.leak.detector import load_background  # noqa: E402
+from canhbao.detectors.leak.detector import (
+    LeakDetector,  # noqa: E402
+    load_background,  # noqa: E402
+)
 from canhbao.detectors.leak.matcher import LeakIndex, PageRef, page_print  # noqa: E402
 from canhbao.detectors.leak.settings import load_settings  # noqa: E402
 from canhbao.registry import meta  # noqa: E402
 from canhbao.registry.meta import split_zones  # noqa: E402
-from canhbao.testing import admin_docs, distort, ocr_cache  # noqa: E402
 from canhbao.registry.render import page_texts  # noqa: E402
+from canhbao.testing import admin_docs, distort, ocr_cache  # noqa: E402
 from canhbao.testing.samples import render_layout  # noqa: E402
 
 IMAGE_TRANSFORMS = ("photo", "screenshot", "smallshot", "header", "band", "redact", "stamps", "lowcontrast")
@@ -217,7 +223,7 @@ def registry_index(docs, role: dict[str, str], background: Background, settings)
         registered[d.name] = RegisteredDocument(id=d.name, source=f"{d.name}.txt", numbers=letter.numbers,
                                                 date=letter.date, agency=letter.agency, subject=letter.subject)
         heading = "\n".join(meta.split_title(pages))
-        for n, (page, (_, boiler)) in enumerate(zip(pages, meta.split_zones(pages)), 1):
+        for n, (page, (_, boiler)) in enumerate(zip(pages, meta.split_zones(pages), strict=False), 1):
             refs.append(PageRef(d.name, n))
             prints.append(page_print(page, boiler, heading, k))
             hashes.append("")

@@ -26,16 +26,20 @@ import numpy as np  # noqa: E402
 
 from canhbao.core.home import Home  # noqa: E402
 from canhbao.core.records import Post, Subject  # noqa: E402
-from canhbao.detectors.leak.detector import LeakDetector  # noqa: E402
+from canhbao.detectors.leak.detector import (
+    LeakDetector,  # noqa: E402
+    load_background,  # noqa: E402
+)
 from canhbao.detectors.leak.fingerprint import shingle_seq  # noqa: E402
-from canhbao.detectors.leak.detector import load_background  # noqa: E402
 from canhbao.detectors.leak.matcher import LeakIndex, PagePrint, PageRef  # noqa: E402
 from canhbao.detectors.leak.prints import registry_prints  # noqa: E402
 from canhbao.detectors.leak.settings import load_settings  # noqa: E402
-from canhbao.testing import admin_docs  # noqa: E402
 from canhbao.media.reader import MediaReader  # noqa: E402
 from canhbao.registry import Registry  # noqa: E402
-from canhbao.testing import distort  # noqa: E402
+from canhbao.testing import (
+    admin_docs,  # noqa: E402
+    distort,  # noqa: E402
+)
 from canhbao.testing.samples import load_seeds, render_layout  # noqa: E402
 
 REGISTERED = ("000", "001", "002")

@@ -41,6 +41,9 @@ class Detector(ABC):
     name: ClassVar[str]
     version: ClassVar[str]
     EXAMPLES: ClassVar[tuple[Example, ...]] = ()
+    # Set by `from_home` when the detector runs without part of its state (the leak matcher without its
+    # background table): one sentence, printed once at start by `detect` and `scan`, never only logged.
+    degraded: str = ""
     # Lower runs first; only matters for output order, detectors do not see each other's results.
     order: ClassVar[int] = 100
 

@@ -106,11 +106,11 @@ def test_nan_in_yaml_refused(config_dir):
         config.load("sec", Secrets, env={})
 
 
-def test_leak_min_evidence_nan_cannot_switch_detection_off(config_dir, monkeypatch):
+def test_leak_min_specific_nan_cannot_switch_detection_off(config_dir, monkeypatch):
     from canhbao.detectors.leak.settings import load_settings as load_leak
 
-    monkeypatch.setenv("CANHBAO_LEAK__MATCH__MIN_EVIDENCE", ".nan")
-    with pytest.raises(ConfigError, match="CANHBAO_LEAK__MATCH__MIN_EVIDENCE"):
+    monkeypatch.setenv("CANHBAO_LEAK__MATCH__MIN_SPECIFIC", ".nan")
+    with pytest.raises(ConfigError, match="CANHBAO_LEAK__MATCH__MIN_SPECIFIC"):
         load_leak()
 
 

@@ -66,7 +66,7 @@ def test_fingerprints_are_cached_by_parameters_and_follow_the_stored_text(home, 
         refs, fps, _ = prints.registry_prints(reg, 3, home.cache)
         assert prints.cache_path(home.cache, 3).is_file() and not prints.cache_path(home.cache, 4).exists()
         again = prints.registry_prints(reg, 3, home.cache)[1]
-        assert all(np.array_equal(a.shingles, b.shingles) for a, b in zip(fps, again))
+        assert all(np.array_equal(a.shingles, b.shingles) for a, b in zip(fps, again, strict=True))
         four = prints.registry_prints(reg, 4, home.cache)[1]  # other parameters: computed anew, own cache file
         assert prints.cache_path(home.cache, 4).is_file()
         assert not np.array_equal(four[0].shingles, fps[0].shingles)

@@ -60,7 +60,7 @@ class Analyzer:
             raise InputError("--only", f"unknown detector(s) {', '.join(unknown)}; known: {', '.join(classes)}")
         detectors = [classes[n].from_home(home) for n in names]
         for d in detectors:  # a detector running without part of its state says so, loudly, once per start
-            if getattr(d, "degraded", ""):
+            if d.degraded:
                 print(f"canhbao: WARNING: {d.degraded}", file=sys.stderr, flush=True)
         return cls(MediaReader.from_home(home), detectors)
 

@@ -227,5 +227,5 @@ def split_title(page_texts: list[str]) -> list[str]:
     for lines in split:
         mine = flags[i:i + len(lines)]
         i += len(lines)
-        out.append("\n".join(ln for ln, f in zip(lines, mine) if f))
+        out.append("\n".join(ln for ln, f in zip(lines, mine, strict=False) if f))
     return out

@@ -94,7 +94,7 @@ class Registry:
                 zones = meta.split_zones([r[3] for r in rows])
                 titles = meta.split_title([r[3] for r in rows])
                 raw.executemany("INSERT INTO pages VALUES (?,?,?,?,?,?,?,?)",
-                                [(*r, z[1], t) for r, z, t in zip(rows, zones, titles)])
+                                [(*r, z[1], t) for r, z, t in zip(rows, zones, titles, strict=False)])
             raw.execute("DROP TABLE pages_old")
 
     def close(self) -> None:

@@ -70,13 +70,13 @@ def excerpt(text: str, head_words: int = 900, tail_words: int = 350) -> str:
     if sum(counts) <= head_words + tail_words:
         return text
     head, n = [], 0
-    for ln, c in zip(lines, counts):
+    for ln, c in zip(lines, counts, strict=False):
         if n >= head_words:
             break
         head.append(ln)
         n += c
     tail, n = [], 0
-    for ln, c in zip(reversed(lines[len(head):]), reversed(counts[len(head):])):
+    for ln, c in zip(reversed(lines[len(head):]), reversed(counts[len(head):]), strict=False):
         if n >= tail_words:
             break
         tail.append(ln)
@@ -109,7 +109,7 @@ def amending_decree(doc: AdminDoc, number: str = "12/2026/NĐ-CP", clauses: int 
         "Hà Nội, ngày 05 tháng 3 năm 2026", "NGHỊ ĐỊNH",
         f"Sửa đổi, bổ sung một số điều của {doc.kind.capitalize()} số {doc.number} {title}",
         "Căn cứ Luật Tổ chức Chính phủ số 63/2025/QH15;",
-        f"Theo đề nghị của Bộ trưởng Bộ Tư pháp;",
+        "Theo đề nghị của Bộ trưởng Bộ Tư pháp;",
         f"Chính phủ ban hành Nghị định sửa đổi, bổ sung một số điều của {doc.kind.capitalize()} số {doc.number} {title}.",
         f"Điều 1. Sửa đổi, bổ sung một số điều của {doc.kind.capitalize()} số {doc.number}", *body,
         "Điều 2. Hiệu lực thi hành", "Nghị định này có hiệu lực thi hành kể từ ngày ký ban hành.",

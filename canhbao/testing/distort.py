@@ -204,7 +204,7 @@ def stamp_scribble(page: Image.Image, *, seed: int = 0) -> Image.Image:
 def small_screenshot(page: Image.Image, *, seed: int = 0, width: int = 480) -> Image.Image:
     """`app_screenshot`, then shrunk to `width` px wide and re-encoded, as a screenshot re-shared in a chat."""
     shot = app_screenshot(page, seed=seed, app=("zalo", "facebook")[seed % 2])
-    small = shot.resize((width, round(shot.height * width / shot.width)), Image.LANCZOS)
+    small = shot.resize((width, round(shot.height * width / shot.width)), Image.Resampling.LANCZOS)
     return jpeg(small, 70)
 
 
@@ -238,7 +238,7 @@ def quote_post(text: str, *, seed: int = 0, sentences: int = 2, skip_heading: bo
     rng = random.Random(seed)
     if skip_heading:
         lines = text.splitlines()
-        text = "\n".join(ln for ln, h in zip(lines, heading_lines(lines)) if not h)
+        text = "\n".join(ln for ln, h in zip(lines, heading_lines(lines), strict=False) if not h)
     content = split_zones([text])[0][0]  # the body, not the header or closing formulas
     body = [s.strip() for s in _SENTENCE.split(" ".join(content.split())) if len(s.split()) >= 12]
     if not body:

@@ -15,7 +15,8 @@ from typing import Any, Mapping
 from canhbao.core.home import Home
 from canhbao.core.records import LEAK, DocumentRef, Finding, Subject
 from canhbao.detectors.base import Detector, Example, Report
-from canhbao.detectors.leak.background import PACKAGED as PACKAGED_TABLE, Background
+from canhbao.detectors.leak.background import PACKAGED as PACKAGED_TABLE
+from canhbao.detectors.leak.background import Background
 from canhbao.detectors.leak.matcher import LeakIndex, Match
 from canhbao.detectors.leak.settings import OFF, PACKAGED, LeakSettings, load_settings
 

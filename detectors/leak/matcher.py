@@ -166,7 +166,7 @@ class LeakIndex:
         self.numbers = {d.id: _number_keys(d.numbers) for d in self.docs.values()}
         self.numbers.update({i: [] for i in self.doc_ids if i not in self.numbers})
         # number -> first pages of the documents bearing it, bucketed by the leading digits (OCR-tolerant lookup)
-        first_page = {}
+        first_page: dict[str, int] = {}
         for c, ref in enumerate(self.pages):
             first_page.setdefault(ref.doc_id, c)
         self.by_number: dict[str, list[tuple[str, int]]] = {}
@@ -217,7 +217,7 @@ class LeakIndex:
         if voting.size:
             lo = np.searchsorted(self.keys, q[voting], "left")
             hi = np.searchsorted(self.keys, q[voting], "right")
-            owners = np.concatenate([self.owners[a:b] for a, b in zip(lo, hi)])
+            owners = np.concatenate([self.owners[a:b] for a, b in zip(lo, hi, strict=True)])
             votes = np.bincount(owners, weights=np.repeat(vote_w[voting], hi - lo), minlength=len(self.pages))
             voters = np.flatnonzero(votes)
             top = min(MAX_CANDIDATES, voters.size)

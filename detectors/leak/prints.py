@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -38,12 +39,12 @@ def _load(path: Path) -> dict[str, PagePrint]:
             arrays = [np.split(z[name], z[f"{name}_off"][1:-1]) for name in ("shingles", "zones", "title")]
     except Exception:  # a damaged cache is only a cache: recompute
         return {}
-    return {k: PagePrint(s, zn, t) for k, s, zn, t in zip(keys, *arrays)}
+    return {k: PagePrint(s, zn, t) for k, s, zn, t in zip(keys, *arrays, strict=False)}
 
 
 def _save(path: Path, entries: dict[str, PagePrint]) -> None:
     keys = list(entries)
-    data = {"keys": np.frombuffer(json.dumps(keys).encode(), np.uint8)}
+    data: dict[str, Any] = {"keys": np.frombuffer(json.dumps(keys).encode(), np.uint8)}
     for name in ("shingles", "zones", "title"):
         parts = [getattr(entries[k], name) for k in keys]
         data[name] = np.concatenate(parts) if parts else np.zeros(0, np.uint64)
