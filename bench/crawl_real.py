@@ -24,8 +24,12 @@ def pct(n: int, d: int) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", type=Path, default=PAGES, help="fixture root (default: tests/fixtures/pages)")
-    ap.add_argument("--cassettes", type=Path, default=os.environ.get("CANHBAO_FB_CASSETTES") or None,
-                    help="checkout of kevinzg/facebook-scraper (or its tests/cassettes) for the Facebook pages")
+    ap.add_argument(
+        "--cassettes",
+        type=Path,
+        default=os.environ.get("CANHBAO_FB_CASSETTES") or None,
+        help="checkout of kevinzg/facebook-scraper (or its tests/cassettes) for the Facebook pages",
+    )
     ap.add_argument("--misses", action="store_true", help="list every wrong field")
     args = ap.parse_args()
 
@@ -40,8 +44,11 @@ def main() -> None:
             print(f"{s.platform:10} {s.page:36} {'not read: ' + s.missing}")
             continue
         nxt = "-" if s.next_ok is None else ("found" if s.next_ok else "MISSED")
-        print(f"{s.platform:10} {s.page:36} {pct(s.parsed, s.expected):>14} "
-              + " ".join(f"{pct(s.right[f], s.expected):>14}" for f in FIELDS) + f"  {nxt}")
+        print(
+            f"{s.platform:10} {s.page:36} {pct(s.parsed, s.expected):>14} "
+            + " ".join(f"{pct(s.right[f], s.expected):>14}" for f in FIELDS)
+            + f"  {nxt}"
+        )
         t = totals[f"{s.platform} {s.split}"]
         t["expected"] += s.expected
         t["parsed"] += s.parsed
@@ -53,8 +60,10 @@ def main() -> None:
     print("-" * len(header))
     for key, t in sorted(totals.items()):
         platform, split = key.split()
-        print(f"{platform:10} {'ALL ' + split.upper() + ' PAGES':36} {pct(t['parsed'], t['expected']):>14} "
-              + " ".join(f"{pct(t[f], t['expected']):>14}" for f in FIELDS))
+        print(
+            f"{platform:10} {'ALL ' + split.upper() + ' PAGES':36} {pct(t['parsed'], t['expected']):>14} "
+            + " ".join(f"{pct(t[f], t['expected']):>14}" for f in FIELDS)
+        )
     have = {s.platform for s in scores}
     for platform in ("facebook", "telegram", "news", "zalo"):
         if platform not in have:

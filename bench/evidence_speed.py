@@ -33,14 +33,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, sample.Site() as site, Renderer() as renderer:
         home = Home.resolve(Path(tmp) / "home")
         store = open_store(home)
-        cases = {"leak": sample.leak_case(home, site, store, load_seeds()[0]),
-                 "pii": sample.pii_case(home, site, store), "fake_news": sample.fake_case(home, site, store)}
+        cases = {
+            "leak": sample.leak_case(home, site, store, load_seeds()[0]),
+            "pii": sample.pii_case(home, site, store),
+            "fake_news": sample.fake_case(home, site, store),
+        }
         t = time.perf_counter()
         renderer.live(site.url(cases["leak"].path), timeout_s=10)  # Chromium start-up, paid once per process
         print(f"chromium start + first page: {time.perf_counter() - t:.2f} s")
         base = EvidenceSettings()
-        print(f"{'alert':<10} {'live view':<10} {'s/export':>9} {'min':>6} {'max':>6} {'verify s':>9} "
-              f"{'ZIP KiB':>8}")
+        print(f"{'alert':<10} {'live view':<10} {'s/export':>9} {'min':>6} {'max':>6} {'verify s':>9} {'ZIP KiB':>8}")
         for live in (True, False):
             cfg = dataclasses.replace(base, screenshot_live=live)
             for kind, case in cases.items():
@@ -48,16 +50,17 @@ def main() -> None:
                 for i in range(args.runs):
                     t = time.perf_counter()
                     out = Path(tmp) / "out" / f"{kind}{i}{live}"
-                    done = export.export(home, store, case.alert.id, cfg, out_dir=out, actor="bench",
-                                         renderer=renderer)
+                    done = export.export(home, store, case.alert.id, cfg, out_dir=out, actor="bench", renderer=renderer)
                     took.append(time.perf_counter() - t)
                     t = time.perf_counter()
                     assert bundle.verify(done.zip_path).ok
                     checks.append(time.perf_counter() - t)
                     size = done.zip_path.stat().st_size
-                print(f"{kind:<10} {'yes' if live else 'no':<10} {statistics.mean(took):9.3f} "
-                      f"{min(took):6.3f} "
-                      f"{max(took):6.3f} {statistics.mean(checks):9.4f} {size / 1024:8.0f}")
+                print(
+                    f"{kind:<10} {'yes' if live else 'no':<10} {statistics.mean(took):9.3f} "
+                    f"{min(took):6.3f} "
+                    f"{max(took):6.3f} {statistics.mean(checks):9.4f} {size / 1024:8.0f}"
+                )
         print("(PII exports are masked: raw captures withheld, so no screenshots are rendered)")
 
 

@@ -23,8 +23,10 @@ from canhbao.index import AlertQuery
 from canhbao.index.documents import resource
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
-WORDS = ("công văn Bộ Y tế khẩn mật nội bộ bệnh nhân bệnh viện số điện thoại CCCD tin đồn chữa khỏi ung thư "
-         "vắc xin phòng chống dịch Ủy ban nhân dân tỉnh thông báo kế hoạch").split()
+WORDS = (
+    "công văn Bộ Y tế khẩn mật nội bộ bệnh nhân bệnh viện số điện thoại CCCD tin đồn chữa khỏi ung thư "
+    "vắc xin phòng chống dịch Ủy ban nhân dân tỉnh thông báo kế hoạch"
+).split()
 
 
 def alerts(n: int, seed: int = 7):
@@ -32,16 +34,28 @@ def alerts(n: int, seed: int = 7):
     for i in range(n):
         kind = ("leak", "pii_exposure", "fake_news")[i % 3]
         platform = rnd.choice(("facebook", "zalo", "telegram", "news"))
-        post = Post(source=f"src{rnd.randrange(40)}", platform=platform, post_id=str(i),
-                    url=f"https://example.vn/p/{i}", captured_at=T0 + timedelta(minutes=5 * i))
+        post = Post(
+            source=f"src{rnd.randrange(40)}",
+            platform=platform,
+            post_id=str(i),
+            url=f"https://example.vn/p/{i}",
+            captured_at=T0 + timedelta(minutes=5 * i),
+        )
         doc = None
         if kind == "leak":
             doc = DocumentRef(id=f"d{i % 200}", source="x.pdf", numbers=(f"{i % 200}/BYT-KCB",))
-        claims = (ClaimRef(id=f"c{i % 50}", text="tin giả", similarity=0.9, tier="matched"),) \
-            if kind == "fake_news" else ()
-        finding = Finding(type=kind, detector=kind, score=round(rnd.random(), 3),
-                          target=doc.id if doc else (claims[0].id if claims else ""), summary=" ".join(
-                              rnd.sample(WORDS, 6)), document=doc, claims=claims)
+        claims = (
+            (ClaimRef(id=f"c{i % 50}", text="tin giả", similarity=0.9, tier="matched"),) if kind == "fake_news" else ()
+        )
+        finding = Finding(
+            type=kind,
+            detector=kind,
+            score=round(rnd.random(), 3),
+            target=doc.id if doc else (claims[0].id if claims else ""),
+            summary=" ".join(rnd.sample(WORDS, 6)),
+            document=doc,
+            claims=claims,
+        )
         alert = alert_from_finding(post, finding, " ".join(rnd.choices(WORDS, k=40)), now=post.captured_at)
         if i % 7 == 0:
             alert = alert.__class__(**{**alert.__dict__, "status": "confirmed"})
@@ -52,8 +66,12 @@ def saved_queries() -> dict[str, AlertQuery]:
     out = {}
     for s in resource("saved_searches.json")["searches"]:
         q = s["query"]
-        out[s["title"]] = AlertQuery(type=tuple(q.get("type", ())), status=tuple(q.get("status", ())),
-                                     sort=q.get("sort", "-captured_at"), limit=50)
+        out[s["title"]] = AlertQuery(
+            type=tuple(q.get("type", ())),
+            status=tuple(q.get("status", ())),
+            sort=q.get("sort", "-captured_at"),
+            limit=50,
+        )
     out["full text 'bo y te' (folded)"] = AlertQuery(text="bo y te", limit=50)
     out["full text 'bệnh viện' + open"] = AlertQuery(text="bệnh viện", status=("open",), limit=50)
     return out
@@ -65,10 +83,13 @@ def bulk(name: str, store, data: list, batch: int) -> float:
     t = time.perf_counter()
     failed = 0
     for k in range(0, len(data), batch):
-        failed += len(store.upsert(data[k:k + batch]).failed)
+        failed += len(store.upsert(data[k : k + batch]).failed)
     took = time.perf_counter() - t
-    print(f"{name:<11} bulk index {len(data):>7} alerts: {took:7.1f} s = {len(data) / took:8.0f} alerts/s  "
-          f"(failed {failed}; load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cpus)", flush=True)
+    print(
+        f"{name:<11} bulk index {len(data):>7} alerts: {took:7.1f} s = {len(data) / took:8.0f} alerts/s  "
+        f"(failed {failed}; load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cpus)",
+        flush=True,
+    )
     return len(data) / took
 
 
@@ -79,8 +100,10 @@ def measure(name: str, store, n: int, batch: int, repeats: int) -> None:
     again = data[: n // 10]
     store.upsert(again)
     took = time.perf_counter() - t
-    print(f"{name:<11} re-upsert {len(again):>7} existing: {took:7.1f} s = {len(again) / took:8.0f} alerts/s "
-          f"(state kept, no duplicates: {sum(store.count_by('type').values())} alerts)")
+    print(
+        f"{name:<11} re-upsert {len(again):>7} existing: {took:7.1f} s = {len(again) / took:8.0f} alerts/s "
+        f"(state kept, no duplicates: {sum(store.count_by('type').values())} alerts)"
+    )
     for title, q in {**saved_queries(), "count by platform": None, "count by document number": None}.items():
         times = []
         for _ in range(repeats):
@@ -90,8 +113,10 @@ def measure(name: str, store, n: int, batch: int, repeats: int) -> None:
             else:
                 store.search(q)
             times.append((time.perf_counter() - t) * 1000)
-        print(f"{name:<11}   {title:<34} median {statistics.median(times):7.1f} ms  p95 "
-              f"{sorted(times)[int(0.95 * (len(times) - 1))]:7.1f} ms")
+        print(
+            f"{name:<11}   {title:<34} median {statistics.median(times):7.1f} ms  p95 "
+            f"{sorted(times)[int(0.95 * (len(times) - 1))]:7.1f} ms"
+        )
 
 
 def main() -> None:
@@ -123,11 +148,26 @@ def main() -> None:
             if args.sweep:
                 data = list(alerts(args.n))
                 # (chunk, threads, pause refresh at): the old path (one 500-chunk at a time, refresh on) first
-                for k, (chunk, threads, pause) in enumerate(((500, 1, 10**9), (1000, 1, 5000), (1000, 2, 5000),
-                                                             (1000, 4, 5000), (2000, 4, 5000), (1000, 8, 5000))):
-                    store = OpenSearchStore(IndexSettings(engine="opensearch", url=node.url, prefix=f"sweep{k}",
-                                                          bulk_chunk=chunk, bulk_threads=threads,
-                                                          bulk_pause_refresh_at=pause))
+                for k, (chunk, threads, pause) in enumerate(
+                    (
+                        (500, 1, 10**9),
+                        (1000, 1, 5000),
+                        (1000, 2, 5000),
+                        (1000, 4, 5000),
+                        (2000, 4, 5000),
+                        (1000, 8, 5000),
+                    )
+                ):
+                    store = OpenSearchStore(
+                        IndexSettings(
+                            engine="opensearch",
+                            url=node.url,
+                            prefix=f"sweep{k}",
+                            bulk_chunk=chunk,
+                            bulk_threads=threads,
+                            bulk_pause_refresh_at=pause,
+                        )
+                    )
                     store.setup()
                     bulk(f"c{chunk}/t{threads}/{'pause' if pause < 10**9 else 'refresh'}", store, data, args.batch)
                     store.delete_all()

@@ -101,7 +101,9 @@ def build_cases(variants: int) -> tuple[list, list]:
                 texts.append((f"{prefix}-quote-fold-{v}", fold(quote), prefix, "text:quote-no-diacritics"))
         else:
             for v in range(3):
-                texts.append((f"{prefix}-quote-{v}", distort.quote_post(seed.text, seed=v), None, "neg:text-quote-unregistered"))
+                texts.append(
+                    (f"{prefix}-quote-{v}", distort.quote_post(seed.text, seed=v), None, "neg:text-quote-unregistered")
+                )
         for v in range(4):
             letter = lookalike_letter(seed, v)
             texts.append((f"{prefix}-lookalike-{v}", letter, None, "neg:text-lookalike"))
@@ -112,7 +114,9 @@ def build_cases(variants: int) -> tuple[list, list]:
     from PIL import Image
     from sklearn.datasets import load_sample_images
 
-    photos = [Image.fromarray(a) for a in load_sample_images().images] + [distort.synthetic_photo(seed=i) for i in range(6)]
+    photos = [Image.fromarray(a) for a in load_sample_images().images] + [
+        distort.synthetic_photo(seed=i) for i in range(6)
+    ]
     for i, photo in enumerate(photos):
         images.append((f"photo-{i}", _png(photo), None, 0, "neg:photo"))
         images.append((f"meme-{i}", _png(distort.meme(photo)), None, 0, "neg:meme"))
@@ -141,8 +145,14 @@ def _detector(home: Home, background: str) -> LeakDetector:
 
 
 def _subject(name: str, text: str = "", media: tuple[MediaText, ...] = ()) -> Subject:
-    post = Post(source="bench", platform="file", post_id=name, url=f"file:///{name}",
-                captured_at=datetime.now(timezone.utc), text=text)
+    post = Post(
+        source="bench",
+        platform="file",
+        post_id=name,
+        url=f"file:///{name}",
+        captured_at=datetime.now(timezone.utc),
+        text=text,
+    )
     return Subject(post, media)
 
 
@@ -194,13 +204,17 @@ def report(results: list) -> None:
         recall = len(hits) / len(rows)
         worst = min(worst, recall)
         scores = [r[3]["score"] for r in hits] or [0]
-        print(f"{group:<28}{len(rows):>5}{recall:>9.3f}{len(right) / max(1, len(hits)):>12.3f}"
-              f"{len(page_ok) / max(1, len(right)):>9.3f}{min(scores):>11.3f}")
+        print(
+            f"{group:<28}{len(rows):>5}{recall:>9.3f}{len(right) / max(1, len(hits)):>12.3f}"
+            f"{len(page_ok) / max(1, len(right)):>9.3f}{min(scores):>11.3f}"
+        )
         for r in rows:
             if not r[3]["matched"]:
                 sig = r[3]["signals"]
-                print(f"    missed {r[4]}: evidence={sig.get('evidence')} containment={sig.get('containment')} "
-                      f"shingles={sig.get('shingles_matched')}")
+                print(
+                    f"    missed {r[4]}: evidence={sig.get('evidence')} containment={sig.get('containment')} "
+                    f"shingles={sig.get('shingles_matched')}"
+                )
     print(f"\n{'negatives':<28}{'n':>5}{'false pos':>11}{'max score':>11}")
     for group in sorted(g for g in by_group if g.startswith("neg:")):
         rows = by_group[group]
@@ -217,8 +231,10 @@ def report(results: list) -> None:
     matched = [r for r in positives if r[3]["matched"]]
     print(f"\nworst recall per transformation: {worst:.3f} (target >= 0.95)")
     print(f"false positives: {len(fps)} of {len(results) - len(positives)} negatives (target 0)")
-    print(f"attribution accuracy: {(len(matched) - len(wrong)) / max(1, len(matched)):.3f} of {len(matched)} matches "
-          f"(target 1.000)")
+    print(
+        f"attribution accuracy: {(len(matched) - len(wrong)) / max(1, len(matched)):.3f} of {len(matched)} matches "
+        f"(target 1.000)"
+    )
     scores = [r[3]["score"] for r in matched]
     if scores:
         print(f"score of matches: median {statistics.median(scores):.3f}, min {min(scores):.3f}")

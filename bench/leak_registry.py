@@ -90,8 +90,8 @@ def closing_quote(text: str) -> str:
     """The standard closing articles of a document: the ~70 words before `Nơi nhận`."""
     lines = text.splitlines()
     end = next((i for i, ln in enumerate(lines) if fold(ln).lower().startswith("noi nhan")), len(lines))
-    words = " ".join(lines[max(0, end - 12):end]).split()[-70:]
-    return "Điều khoản cuối của văn bản: \"" + " ".join(words) + "\""
+    words = " ".join(lines[max(0, end - 12) : end]).split()[-70:]
+    return 'Điều khoản cuối của văn bản: "' + " ".join(words) + '"'
 
 
 def _visible(lines, transform: str, seed: int, height: int) -> list[tuple[str, tuple]]:
@@ -126,8 +126,10 @@ class _Boxes:
 
     def __init__(self, text: str):
         self.image = type("Size", (), {"height": self.HEIGHT})()
-        self.lines = [(ln, (self.MARGIN, self.MARGIN + i * self.LINE_H, 0, self.MARGIN + (i + 1) * self.LINE_H))
-                      for i, ln in enumerate(text.splitlines())]
+        self.lines = [
+            (ln, (self.MARGIN, self.MARGIN + i * self.LINE_H, 0, self.MARGIN + (i + 1) * self.LINE_H))
+            for i, ln in enumerate(text.splitlines())
+        ]
 
 
 @dataclass(frozen=True)
@@ -159,12 +161,25 @@ def build_cases(docs, role: dict[str, str]) -> tuple[list[ImageCase], list]:
             if t == "header":
                 page = 1
             else:
-                choices = [n for n, pt in enumerate(pages, 1) if visible_content_words(_Boxes(pt), t, s) >= MIN_VISIBLE_WORDS]
+                choices = [
+                    n for n, pt in enumerate(pages, 1) if visible_content_words(_Boxes(pt), t, s) >= MIN_VISIBLE_WORDS
+                ]
                 if not choices:
                     continue
                 page = rng.choice(choices) if pos else (choices[0], choices[-1], rng.choice(choices))[i % 3]
-            images.append(ImageCase(f"{d.name}-p{page}-{t}", d.name, page, t, s, d.name if pos else None,
-                                    t if pos else f"neg:{t}", d.split, region_text(pages[page - 1], t, s)))
+            images.append(
+                ImageCase(
+                    f"{d.name}-p{page}-{t}",
+                    d.name,
+                    page,
+                    t,
+                    s,
+                    d.name if pos else None,
+                    t if pos else f"neg:{t}",
+                    d.split,
+                    region_text(pages[page - 1], t, s),
+                )
+            )
         if pos:
             q = distort.quote_post(text, seed=rng.randrange(1_000_000), sentences=2, skip_heading=True)
             texts.append((f"{d.name}-quote", q, d.name, "text:quote", d.split))
@@ -174,10 +189,13 @@ def build_cases(docs, role: dict[str, str]) -> tuple[list[ImageCase], list]:
                 q = distort.quote_post(text, seed=rng.randrange(1_000_000), sentences=2 + v, skip_heading=True)
                 texts.append((f"{d.name}-quote-{v}", q, None, "neg:text-quote", d.split))
             texts.append((f"{d.name}-closing", closing_quote(d.text), None, "neg:text-closing-articles", d.split))
-        texts.append((f"{d.name}-news", distort.news_post(title_of(d), d.number, seed=i), None, "neg:news-title",
-                      d.split))
-    print(f"cases: {len(images)} page images, {len(texts)} texts; registered {len(registered)} documents, "
-          f"look-alikes {len(docs) - len(registered)}")
+        texts.append(
+            (f"{d.name}-news", distort.news_post(title_of(d), d.number, seed=i), None, "neg:news-title", d.split)
+        )
+    print(
+        f"cases: {len(images)} page images, {len(texts)} texts; registered {len(registered)} documents, "
+        f"look-alikes {len(docs) - len(registered)}"
+    )
     return images, texts
 
 
@@ -190,7 +208,7 @@ def ocr_sample(images: list[ImageCase], per_positive: int, per_negative: int) ->
     out = []
     for (group, _), cases in sorted(by_key.items()):
         cases.sort(key=lambda c: hashlib.sha256(f"ocr:{c.name}".encode()).hexdigest())
-        out += cases[:per_negative if group.startswith("neg:") else per_positive]
+        out += cases[: per_negative if group.startswith("neg:") else per_positive]
     return out
 
 
@@ -220,8 +238,14 @@ def registry_index(docs, role: dict[str, str], background: Background, settings)
             continue
         pages = page_texts(admin_docs.excerpt(d.text))
         letter = meta.extract("\n".join(pages))
-        registered[d.name] = RegisteredDocument(id=d.name, source=f"{d.name}.txt", numbers=letter.numbers,
-                                                date=letter.date, agency=letter.agency, subject=letter.subject)
+        registered[d.name] = RegisteredDocument(
+            id=d.name,
+            source=f"{d.name}.txt",
+            numbers=letter.numbers,
+            date=letter.date,
+            agency=letter.agency,
+            subject=letter.subject,
+        )
         heading = "\n".join(meta.split_title(pages))
         for n, (page, (_, boiler)) in enumerate(zip(pages, meta.split_zones(pages), strict=False), 1):
             refs.append(PageRef(d.name, n))
@@ -231,8 +255,14 @@ def registry_index(docs, role: dict[str, str], background: Background, settings)
 
 
 def _subject(name: str, text: str = "", media: tuple[MediaText, ...] = ()) -> Subject:
-    post = Post(source="bench", platform="file", post_id=name, url=f"file:///{name}",
-                captured_at=datetime.now(timezone.utc), text=text)
+    post = Post(
+        source="bench",
+        platform="file",
+        post_id=name,
+        url=f"file:///{name}",
+        captured_at=datetime.now(timezone.utc),
+        text=text,
+    )
     return Subject(post, media)
 
 
@@ -244,29 +274,44 @@ def main() -> int:
     ap.add_argument("--no-ocr", action="store_true", help="part A only (quick)")
     ap.add_argument("--limit", type=int, default=0, help="use only the first N documents (smoke run)")
     ap.add_argument("--json", type=Path, help="write every result here")
-    ap.add_argument("--background", action="store_true", help="also use the packaged background table (leaky: "
-                    "it was built from these documents; for comparison only)")
+    ap.add_argument(
+        "--background",
+        action="store_true",
+        help="also use the packaged background table (leaky: it was built from these documents; for comparison only)",
+    )
     args = ap.parse_args()
     docs = list(admin_docs.load())
     if args.limit:
-        docs = docs[:args.limit]
+        docs = docs[: args.limit]
     role = roles(docs)
     settings = load_settings()
     background = load_background(settings)[0] if args.background else Background.empty(settings.match.shingle_words)
     t0 = time.perf_counter()
     detector = LeakDetector(registry_index(docs, role, background, settings.match))
-    print(f"index: {len(detector.index.docs)} registered documents, {len(detector.index.pages)} pages, "
-          f"{time.perf_counter() - t0:.1f} s; background table: {background.docs} documents")
+    print(
+        f"index: {len(detector.index.docs)} registered documents, {len(detector.index.pages)} pages, "
+        f"{time.perf_counter() - t0:.1f} s; background table: {background.docs} documents"
+    )
     images, texts = build_cases(docs, role)
     results = []
     for c in images:  # every page image, read as a perfect OCR would: its region's text
         section = detector.detect(_subject(c.name, text=c.region)).section
-        results.append(dict(group=c.group, split=c.split, expected=c.expected, page=c.page, name=c.name,
-                            section=section, mode="region text"))
+        results.append(
+            dict(
+                group=c.group,
+                split=c.split,
+                expected=c.expected,
+                page=c.page,
+                name=c.name,
+                section=section,
+                mode="region text",
+            )
+        )
     for name, text, expected, group, split in texts:
         section = detector.detect(_subject(name, text=text)).section
-        results.append(dict(group=group, split=split, expected=expected, page=None, name=name, section=section,
-                            mode="text"))
+        results.append(
+            dict(group=group, split=split, expected=expected, page=None, name=name, section=section, mode="text")
+        )
     print("\n##### A. every case: page images read as their region's text (no OCR errors), text posts as written")
     for split in ("dev", "test"):
         report([r for r in results if r["split"] == split], split, details=split == "dev")
@@ -274,13 +319,18 @@ def main() -> int:
     t0 = time.perf_counter()
     with ProcessPoolExecutor(args.workers) as pool:
         ocred = dict(pool.map(render_and_read, sample))
-    print(f"rendering, transforming and OCR of {len(sample)} sampled images ({args.workers} processes, OCR cached "
-          f"per image hash): {time.perf_counter() - t0:.0f} s")
+    print(
+        f"rendering, transforming and OCR of {len(sample)} sampled images ({args.workers} processes, OCR cached "
+        f"per image hash): {time.perf_counter() - t0:.0f} s"
+    )
     ocr_results = []
     for c in sample:
         section = detector.detect(_subject(c.name, media=(ocred[c.name],))).section
-        ocr_results.append(dict(group=c.group, split=c.split, expected=c.expected, page=c.page, name=c.name,
-                                section=section, mode="ocr"))
+        ocr_results.append(
+            dict(
+                group=c.group, split=c.split, expected=c.expected, page=c.page, name=c.name, section=section, mode="ocr"
+            )
+        )
     print("\n##### B. sampled page images through real rendering, transformation and Tesseract OCR")
     for split in ("dev", "test"):
         report([r for r in ocr_results if r["split"] == split], split, details=split == "dev")
@@ -305,8 +355,10 @@ def report(results: list[dict], split: str, details: bool) -> None:
         wrong += len(hits) - len(right)
         worst = min(worst, len(hits) / len(rows))
         npos, nhit = npos + len(rows), nhit + len(hits)
-        print(f"{group:<28}{len(rows):>5}{len(hits) / len(rows):>9.3f}{len(right) / max(1, len(hits)):>11.3f}"
-              f"{len(page_ok) / max(1, len(right)):>9.3f}")
+        print(
+            f"{group:<28}{len(rows):>5}{len(hits) / len(rows):>9.3f}{len(right) / max(1, len(hits)):>11.3f}"
+            f"{len(page_ok) / max(1, len(right)):>9.3f}"
+        )
         if details:
             for r in rows:
                 if not r["section"]["matched"]:
@@ -321,15 +373,29 @@ def report(results: list[dict], split: str, details: bool) -> None:
         print(f"{group[4:]:<28}{len(rows):>5}{len(bad):>11}{len(bad) / len(rows):>8.3f}")
     if details:
         for r in fps:
-            print(f"    FALSE POSITIVE {r['name']} -> {r['section']['document']['source']}: "
-                  f"{_brief(r['section']['signals'])}")
-    print(f"{split}: recall {nhit}/{npos} = {nhit / max(1, npos):.3f}, worst per transformation {worst:.3f}; "
-          f"false positives {len(fps)}/{nneg} = {len(fps) / max(1, nneg):.3%}; wrong document {wrong}")
+            print(
+                f"    FALSE POSITIVE {r['name']} -> {r['section']['document']['source']}: "
+                f"{_brief(r['section']['signals'])}"
+            )
+    print(
+        f"{split}: recall {nhit}/{npos} = {nhit / max(1, npos):.3f}, worst per transformation {worst:.3f}; "
+        f"false positives {len(fps)}/{nneg} = {len(fps) / max(1, nneg):.3%}; wrong document {wrong}"
+    )
 
 
 def _brief(signals: dict) -> dict:
-    keys = ("via", "evidence", "specific", "containment", "shingles_matched", "longest_run", "number_seen",
-            "own_number", "template_share", "reason")
+    keys = (
+        "via",
+        "evidence",
+        "specific",
+        "containment",
+        "shingles_matched",
+        "longest_run",
+        "number_seen",
+        "own_number",
+        "template_share",
+        "reason",
+    )
     return {k: signals[k] for k in keys if k in signals}
 
 

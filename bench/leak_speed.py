@@ -52,8 +52,10 @@ def pct(values: list[float], q: float) -> float:
 
 
 def line(label: str, values: list[float], unit: str = "s", scale: float = 1.0) -> None:
-    print(f"{label:<34} n={len(values):<4} median {statistics.median(values) * scale:8.3f} {unit}   "
-          f"p95 {pct(values, 95) * scale:8.3f} {unit}   max {max(values) * scale:8.3f} {unit}")
+    print(
+        f"{label:<34} n={len(values):<4} median {statistics.median(values) * scale:8.3f} {unit}   "
+        f"p95 {pct(values, 95) * scale:8.3f} {unit}   max {max(values) * scale:8.3f} {unit}"
+    )
 
 
 def end_to_end(home: Home, tmp: Path, n: int) -> tuple[list[float], list[float], list[str]]:
@@ -84,16 +86,23 @@ def end_to_end(home: Home, tmp: Path, n: int) -> tuple[list[float], list[float],
     def run(path: Path) -> tuple[float, str, bool, float]:
         t0, c0 = time.perf_counter(), cpu()
         media = reader.read(path)
-        post = Post(source="bench", platform="file", post_id=path.name, url=path.as_uri(),
-                    captured_at=datetime.now(timezone.utc))
+        post = Post(
+            source="bench",
+            platform="file",
+            post_id=path.name,
+            url=path.as_uri(),
+            captured_at=datetime.now(timezone.utc),
+        )
         report = detector.detect(Subject(post, (media,)))
         return time.perf_counter() - t0, media.text, report.section["matched"], cpu() - c0
 
     run(docs[0])  # warm-up: Tesseract's language model into the page cache
     doc_runs = [run(p) for p in docs]
     photo_runs = [run(p) for p in photos]
-    print(f"document images matched: {sum(r[2] for r in doc_runs)}/{len(doc_runs)}; "
-          f"non-document images matched: {sum(r[2] for r in photo_runs)}/{len(photo_runs)}")
+    print(
+        f"document images matched: {sum(r[2] for r in doc_runs)}/{len(doc_runs)}; "
+        f"non-document images matched: {sum(r[2] for r in photo_runs)}/{len(photo_runs)}"
+    )
     CPU.update(doc=[r[3] for r in doc_runs], photo=[r[3] for r in photo_runs])
     return [r[0] for r in doc_runs], [r[0] for r in photo_runs], [r[1] for r in doc_runs]
 
@@ -114,7 +123,7 @@ def synthetic_index(home: Home, pages: int) -> tuple[LeakIndex, dict[str, str]]:
     for i in range(pages - len(refs)):
         seq = seqs[int(rng.integers(len(seqs)))]
         start = int(rng.integers(seq.size - PAGE_SHINGLES))
-        page = seq[start:start + PAGE_SHINGLES].copy()
+        page = seq[start : start + PAGE_SHINGLES].copy()
         swap = rng.random(PAGE_SHINGLES) < 0.15
         page[swap] = rng.integers(0, 2**63, int(swap.sum()), dtype=np.int64).astype(np.uint64)
         doc_id = f"synthetic{i // 3:06d}"
@@ -125,8 +134,10 @@ def synthetic_index(home: Home, pages: int) -> tuple[LeakIndex, dict[str, str]]:
         hashes.append(f"{int(rng.integers(0, 2**63)):016x}")
     t0 = time.perf_counter()
     index = LeakIndex(docs, refs, prints, hashes, background, settings.match)
-    print(f"index of {len(refs):,} pages ({index.keys.size:,} postings) built in {time.perf_counter() - t0:.1f} s; "
-          f"background table {background.docs} documents")
+    print(
+        f"index of {len(refs):,} pages ({index.keys.size:,} postings) built in {time.perf_counter() - t0:.1f} s; "
+        f"background table {background.docs} documents"
+    )
     return index, real
 
 
@@ -148,8 +159,12 @@ def main() -> int:
         if args.lookup_only:
             docs = photos = []
             pages = [p.text.split() for s in REGISTERED for p in render_layout(seeds[s].text)]
-            texts = [" ".join(w[len(w) // 3:len(w) // 3 + 120]) for w in pages for _ in range(args.images // len(pages) + 1)]
-            texts = texts[:args.images]
+            texts = [
+                " ".join(w[len(w) // 3 : len(w) // 3 + 120])
+                for w in pages
+                for _ in range(args.images // len(pages) + 1)
+            ]
+            texts = texts[: args.images]
         else:
             docs, photos, texts = end_to_end(home, tmp, args.images)
         index, real = synthetic_index(home, args.pages)

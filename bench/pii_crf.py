@@ -44,9 +44,14 @@ def features(text: str, toks: list[tuple[int, int]]) -> list[dict[str, object]]:
     out = []
     for i, w in enumerate(words):
         f: dict[str, object] = {
-            "w": low[i], "cap": w[:1].isupper(), "allcap": w.isupper(), "digit": w.isdigit(),
+            "w": low[i],
+            "cap": w[:1].isupper(),
+            "allcap": w.isupper(),
+            "digit": w.isdigit(),
             "initial": bool(re.fullmatch(r"[A-ZĐ][a-zđ]?\.(?:[A-ZĐ][a-zđ]?\.?)*", w)),
-            "surname": low[i] in SURNAMES, "gaz": gaz.level(low[i]) or "-", "rule": rule.get(i, "O"),
+            "surname": low[i] in SURNAMES,
+            "gaz": gaz.level(low[i]) or "-",
+            "rule": rule.get(i, "O"),
             "shape": re.sub(r"[a-zà-ỹđ]+", "a", re.sub(r"[A-ZÀ-ỸĐ]+", "A", re.sub(r"\d+", "0", w))),
         }
         for d in (-2, -1, 1, 2):
@@ -55,10 +60,10 @@ def features(text: str, toks: list[tuple[int, int]]) -> list[dict[str, object]]:
                 f[f"{d}:w"] = low[j]
                 f[f"{d}:cap"] = words[j][:1].isupper()
                 f[f"{d}:rule"] = rule.get(j, "O")
-        prev = " ".join(low[max(0, i - 3):i])
+        prev = " ".join(low[max(0, i - 3) : i])
         f["after_honorific"] = any(prev.endswith(h) for h in HONORIFICS)
-        f["after_title"] = any(t in " ".join(low[max(0, i - 6):i]) for t in OFFICIAL_TITLES)
-        f["bigram_gaz"] = gaz.level(" ".join(low[i:i + 2])) or "-"
+        f["after_title"] = any(t in " ".join(low[max(0, i - 6) : i]) for t in OFFICIAL_TITLES)
+        f["bigram_gaz"] = gaz.level(" ".join(low[i : i + 2])) or "-"
         out.append(f)
     return out
 
@@ -69,8 +74,9 @@ def labels(case: pii_corpus.Case, toks: list[tuple[int, int]]) -> list[str]:
         tag = "O"
         for kind, s, e in case.spans:
             if a >= s and b <= e:
-                tag = ("I-" if i and out and out[-1] != "O" and out[-1][2:] == kind and toks[i - 1][0] >= s
-                       else "B-") + kind
+                tag = (
+                    "I-" if i and out and out[-1] != "O" and out[-1][2:] == kind and toks[i - 1][0] >= s else "B-"
+                ) + kind
         out.append(tag)
     return out
 

@@ -50,13 +50,13 @@ def score(cases: list[tuple[str, tuple[Span, ...]]], kinds: Iterable[str] | None
                 tp_p[p[0]] += 1
             else:
                 fp[p[0]] += 1
-                errors.append(f"FP {p[0]:<13} {text[p[1]:p[2]]!r}  in  {text[:90]!r}")
+                errors.append(f"FP {p[0]:<13} {text[p[1] : p[2]]!r}  in  {text[:90]!r}")
         for g in gold:
             if _covered(g, pred) * 2 >= g[2] - g[1]:
                 tp_g[g[0]] += 1
             else:
                 fn[g[0]] += 1
-                errors.append(f"FN {g[0]:<13} {text[g[1]:g[2]]!r}  in  {text[:90]!r}")
+                errors.append(f"FN {g[0]:<13} {text[g[1] : g[2]]!r}  in  {text[:90]!r}")
     return tp_p, fp, tp_g, fn, errors
 
 
@@ -72,8 +72,7 @@ def report(title: str, cases: list[tuple[str, tuple[Span, ...]]], kinds: Iterabl
         gold, pred = tp_g[k] + fn[k], tp_p[k] + fp[k]
         r, p = _ratio(tp_g[k], gold), _ratio(tp_p[k], pred)
         ok = "ok" if (gold == 0 or r >= TARGET_R.get(k, 0.95)) and (pred == 0 or p >= TARGET_P) else "BELOW"
-        print(f"  {k:<14}{gold:>5}{tp_g[k]:>6}{r:>7.3f}{pred:>6}{p:>7.3f}   {TARGET_R.get(k, 0.95)} / "
-              f"{TARGET_P}  {ok}")
+        print(f"  {k:<14}{gold:>5}{tp_g[k]:>6}{r:>7.3f}{pred:>6}{p:>7.3f}   {TARGET_R.get(k, 0.95)} / {TARGET_P}  {ok}")
     return errors
 
 
@@ -114,8 +113,10 @@ def main(argv: list[str] | None = None) -> None:
         errs = report(f"{split.upper()} split (real news, annotated)", [(c.text, c.spans) for c in cases], KINDS)
         covid = [c for c in cases if c.exposure is not None]
         right, tp, fp, fn = exposure(covid)
-        print(f"  exposure decision on its {len(covid)} Covid-news sentences: {right}/{len(covid)} right "
-              f"(P {_ratio(tp, tp + fp):.3f}, R {_ratio(tp, tp + fn):.3f})")
+        print(
+            f"  exposure decision on its {len(covid)} Covid-news sentences: {right}/{len(covid)} right "
+            f"(P {_ratio(tp, tp + fp):.3f}, R {_ratio(tp, tp + fn):.3f})"
+        )
         if args.errors == split:
             print("\n".join("    " + e for e in errs))
     hw = hand_written()

@@ -74,12 +74,28 @@ def build_world(home, n_posts: int, image_share: float, seed: int = 7) -> None:
                 img.convert("RGB").save(buf, "JPEG", quality=85)
                 data = buf.getvalue()
                 key, _ = blobs.put("media", data, ".jpg")
-                images.append(Media(url=f"https://cdn.example/{i}.jpg", sha256=sha256_hex(data), path=key,
-                                    mime="image/jpeg", size=len(data)))
+                images.append(
+                    Media(
+                        url=f"https://cdn.example/{i}.jpg",
+                        sha256=sha256_hex(data),
+                        path=key,
+                        mime="image/jpeg",
+                        size=len(data),
+                    )
+                )
                 media = (images[-1],)
         text = f"{rnd.choice(ORDINARY).format(n=i, p=rnd.randrange(20, 90))} (tin {i}, {rnd.randrange(10**6)})"
-        posts.append(Post(source="bench", platform="facebook", post_id=str(i), url=f"https://fb.example/{i}",
-                          captured_at=datetime(2026, 1, 1, tzinfo=timezone.utc), text=text, media=media))
+        posts.append(
+            Post(
+                source="bench",
+                platform="facebook",
+                post_id=str(i),
+                url=f"https://fb.example/{i}",
+                captured_at=datetime(2026, 1, 1, tzinfo=timezone.utc),
+                text=text,
+                media=media,
+            )
+        )
     PostStore(home.posts_db).put_many(posts)
 
 
@@ -91,8 +107,16 @@ def run_stage(home, stage: str, workers: int, batch_size: int, posts: int) -> di
     items = sum(len(json_items) for json_items in _items(stage))
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    procs = [subprocess.Popen([sys.executable, "-m", "canhbao", "work", "run", stage], env=dict(os.environ),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(workers)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "canhbao", "work", "run", stage],
+            env=dict(os.environ),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(workers)
+    ]
     for p in procs:
         _, err = p.communicate()
         if p.returncode:
@@ -106,11 +130,19 @@ def run_stage(home, stage: str, workers: int, batch_size: int, posts: int) -> di
     steady_rate = (items - per_batch) / steady * 60 if steady and steady == steady else float("nan")
     if WorkQueue().counts(stage)["done"] != len(planned):
         raise SystemExit(f"{stage}: not every batch was done")
-    return {"stage": stage, "workers": workers, "items": items, "batches": len(planned),
-            "wall_s": round(wall, 1), "posts_per_min_end_to_end": round(posts / wall * 60, 1),
-            "posts_per_min_steady": round(steady_rate * posts / max(items, 1), 1), "per_min_end_to_end": round(items / wall * 60, 1),
-            "per_min_steady": round(steady_rate, 1), "cpu_s": round(cpu, 1),
-            "cpu_s_per_item": round(cpu / max(items, 1), 3)}
+    return {
+        "stage": stage,
+        "workers": workers,
+        "items": items,
+        "batches": len(planned),
+        "wall_s": round(wall, 1),
+        "posts_per_min_end_to_end": round(posts / wall * 60, 1),
+        "posts_per_min_steady": round(steady_rate * posts / max(items, 1), 1),
+        "per_min_end_to_end": round(items / wall * 60, 1),
+        "per_min_steady": round(steady_rate, 1),
+        "cpu_s": round(cpu, 1),
+        "cpu_s_per_item": round(cpu / max(items, 1), 3),
+    }
 
 
 def _items(stage: str) -> list[list]:
@@ -145,8 +177,13 @@ def main() -> None:
         with PostgresServer(Path(tmp) / "pg") as pg:
             for n in args.workers:
                 dsn = pg.create_database(f"scale{uuid.uuid4().hex[:8]}")
-                os.environ.update({"CANHBAO_STATE__BACKEND": "postgresql", "CANHBAO_STATE__DSN": dsn,
-                                   "CANHBAO_HOME": str(Path(tmp) / f"home{n}")})
+                os.environ.update(
+                    {
+                        "CANHBAO_STATE__BACKEND": "postgresql",
+                        "CANHBAO_STATE__DSN": dsn,
+                        "CANHBAO_HOME": str(Path(tmp) / f"home{n}"),
+                    }
+                )
                 home = Home.resolve(Path(tmp) / f"home{n}")
                 build_world(home, args.posts, args.image_share)
                 for stage in ("media", "detect"):

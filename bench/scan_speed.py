@@ -60,15 +60,23 @@ def build(root: Path, posts: int, image_share: float, doc_share: float, seed: in
             else:
                 path = img_dir / f"{i}.jpg"
                 if rng.random() < doc_share:
-                    img = distort.apply(rng.choice(("screenshot", "photo", "band", "jpeg")), rng.choice(layouts),
-                                        seed=i)
+                    img = distort.apply(
+                        rng.choice(("screenshot", "photo", "band", "jpeg")), rng.choice(layouts), seed=i
+                    )
                 else:
                     img = distort.synthetic_photo(seed=i, size=(800, 600))
                 img.convert("RGB").save(path, "JPEG", quality=80)
                 made.append(path)
                 images = (path,)
-        items[feed].append(SamplePost(post_id=str(100000 + i), author=f"Người dùng {i % 97}", text=text,
-                                      time_text=f"{1 + i % 20} giờ", images=images))
+        items[feed].append(
+            SamplePost(
+                post_id=str(100000 + i),
+                author=f"Người dùng {i % 97}",
+                text=text,
+                time_text=f"{1 + i % 20} giờ",
+                images=images,
+            )
+        )
     specs = {name: FeedSpec(kind=kind, posts=tuple(reversed(items[name])), per_page=25) for name, kind in feeds.items()}
     build_site(root, specs)
     return specs, len(made)
@@ -100,8 +108,9 @@ def main() -> None:
         with serve(Path(tmp) / "site") as site:
             cfg = prepare_config(home, site.base_url, specs)
             # localhost needs no politeness delay; robots.txt is still obeyed
-            sources = sources_config(site.base_url, specs, download_delay=0.0, autothrottle=False,
-                                     concurrency_per_domain=8)
+            sources = sources_config(
+                site.base_url, specs, download_delay=0.0, autothrottle=False, concurrency_per_domain=8
+            )
             for src in sources["sources"].values():
                 src["max_pages"] = args.posts // 25 + 10  # a whole day in one run, however long the feed
             (cfg / "sources.yml").write_text(yaml.safe_dump(sources, allow_unicode=True), encoding="utf-8")
@@ -115,8 +124,10 @@ def main() -> None:
     for name, secs in stages.items():
         print(f"  {name:<7} {secs:8.1f} s")
     media = record.stages["media"]["counts"]
-    print(f"  media: {media.get('new_media', 0)} read ({media.get('document', 0)} documents, "
-          f"{media.get('photo', 0)} photos); alerts: {detect['alerts_by_type']}")
+    print(
+        f"  media: {media.get('new_media', 0)} read ({media.get('document', 0)} documents, "
+        f"{media.get('photo', 0)} photos); alerts: {detect['alerts_by_type']}"
+    )
 
 
 if __name__ == "__main__":

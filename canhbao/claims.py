@@ -34,9 +34,7 @@ def make_claim(row: Mapping[str, Any], where: str) -> Claim:
     """A Claim from a mapping with the Claim's field names; InputError naming `where` if unusable."""
     unknown = set(row) - set(COLUMNS)
     if unknown:
-        raise InputError(
-            where, f"unknown field(s) {', '.join(sorted(unknown))}; expected {', '.join(COLUMNS)}"
-        )
+        raise InputError(where, f"unknown field(s) {', '.join(sorted(unknown))}; expected {', '.join(COLUMNS)}")
     values = {k: str(v).strip() for k, v in row.items() if v is not None}
     if not values.get("text"):
         raise InputError(where, "claim has no text")
@@ -117,9 +115,7 @@ def parse_file(path: Path) -> tuple[list[Claim], list[InputError]]:
 def _csv_rows(text: str, path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or "text" not in [f.strip() for f in reader.fieldnames]:
-        raise InputError(
-            path, f"CSV needs a 'text' column (optional: {', '.join(c for c in COLUMNS if c != 'text')})"
-        )
+        raise InputError(path, f"CSV needs a 'text' column (optional: {', '.join(c for c in COLUMNS if c != 'text')})")
     for n, row in enumerate(reader, start=2):
         yield f"{path}:{n}", {k.strip(): v for k, v in row.items() if k is not None and v not in (None, "")}
 
@@ -134,9 +130,7 @@ def _json_rows(text: str, path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
         except json.JSONDecodeError:
             raise InputError(path, f"not valid JSON (line {exc.lineno}: {exc.msg})") from None
     except AttributeError:
-        raise InputError(
-            path, 'expected a list of claims, {"claims": [...]} or ClaimReview JSON-LD'
-        ) from None
+        raise InputError(path, 'expected a list of claims, {"claims": [...]} or ClaimReview JSON-LD') from None
     for n, item in enumerate(items, start=1):
         where = f"{path}[{n}]"
         if not isinstance(item, dict):

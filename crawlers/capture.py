@@ -55,16 +55,29 @@ class WarcCaptureMiddleware:
         url = redact(response.url)  # a Graph API token must never end up in evidence files
         req_headers = [(k.decode("latin-1"), b", ".join(v).decode("latin-1")) for k, v in request.headers.items()]
         path = url.split("/", 3)[3] if url.count("/") >= 3 else ""
-        writer.write_record(writer.create_warc_record(
-            url, "request", payload=io.BytesIO(request.body or b""),
-            http_headers=StatusAndHeaders(f"{request.method} /{path} HTTP/1.1", req_headers, is_http_request=True)))
-        headers = [(k.decode("latin-1"), b", ".join(v).decode("latin-1")) for k, v in response.headers.items()
-                   if k.lower() not in (b"content-length", b"transfer-encoding")]
+        writer.write_record(
+            writer.create_warc_record(
+                url,
+                "request",
+                payload=io.BytesIO(request.body or b""),
+                http_headers=StatusAndHeaders(f"{request.method} /{path} HTTP/1.1", req_headers, is_http_request=True),
+            )
+        )
+        headers = [
+            (k.decode("latin-1"), b", ".join(v).decode("latin-1"))
+            for k, v in response.headers.items()
+            if k.lower() not in (b"content-length", b"transfer-encoding")
+        ]
         headers.append(("Content-Length", str(len(response.body))))
         status = f"{response.status} {_REASONS.get(response.status, 'Status')}"
-        writer.write_record(writer.create_warc_record(
-            url, "response", payload=io.BytesIO(response.body),
-            http_headers=StatusAndHeaders(status, headers, protocol="HTTP/1.1")))
+        writer.write_record(
+            writer.create_warc_record(
+                url,
+                "response",
+                payload=io.BytesIO(response.body),
+                http_headers=StatusAndHeaders(status, headers, protocol="HTTP/1.1"),
+            )
+        )
         self._fh.flush()
         capture = {"warc": self.relpath, "raw": ""}
         ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
@@ -84,6 +97,16 @@ def redact(url: str) -> str:
     return re.sub(r"access_token=[^&]+", "access_token=REDACTED", url)
 
 
-_REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 304: "Not Modified", 401: "Unauthorized",
-            403: "Forbidden", 404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error",
-            502: "Bad Gateway", 503: "Service Unavailable"}
+_REASONS = {
+    200: "OK",
+    301: "Moved Permanently",
+    302: "Found",
+    304: "Not Modified",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+}

@@ -56,12 +56,25 @@ class HealthCounter:
         else:
             status = OK
         return SourceHealth(
-            source=self.source, platform=self.platform, status=status, pages_fetched=self.pages_fetched,
-            posts_parsed=self.posts_parsed, posts_new=self.posts_new, posts_stored=self.posts_stored,
-            parse_errors=self.parse_errors, blocks=tuple(self.blocks), empty_pages=tuple(self.empty_pages),
-            errors=tuple(self.errors), media_stored=self.media_stored, media_reused=self.media_reused,
-            media_failed=self.media_failed, media_bytes=self.media_bytes, started_at=started_at,
-            finished_at=finished_at, finish_reason=finish_reason)
+            source=self.source,
+            platform=self.platform,
+            status=status,
+            pages_fetched=self.pages_fetched,
+            posts_parsed=self.posts_parsed,
+            posts_new=self.posts_new,
+            posts_stored=self.posts_stored,
+            parse_errors=self.parse_errors,
+            blocks=tuple(self.blocks),
+            empty_pages=tuple(self.empty_pages),
+            errors=tuple(self.errors),
+            media_stored=self.media_stored,
+            media_reused=self.media_reused,
+            media_failed=self.media_failed,
+            media_bytes=self.media_bytes,
+            started_at=started_at,
+            finished_at=finished_at,
+            finish_reason=finish_reason,
+        )
 
 
 @dataclass(frozen=True)
@@ -89,9 +102,11 @@ class SourceHealth:
     def line(self) -> str:
         """One line for the terminal; problems are shouted, not hidden in a count."""
         flag = {OK: "ok", BLOCKED: "BLOCKED", MARKUP_CHANGED: "MARKUP CHANGED?", ERROR: "ERROR"}[self.status]
-        out = (f"{self.source:<20} {flag:<16} pages={self.pages_fetched} parsed={self.posts_parsed} "
-               f"new={self.posts_new} stored={self.posts_stored} parse_errors={self.parse_errors} "
-               f"media={self.media_stored}+{self.media_reused} reused, {self.media_failed} failed")
+        out = (
+            f"{self.source:<20} {flag:<16} pages={self.pages_fetched} parsed={self.posts_parsed} "
+            f"new={self.posts_new} stored={self.posts_stored} parse_errors={self.parse_errors} "
+            f"media={self.media_stored}+{self.media_reused} reused, {self.media_failed} failed"
+        )
         details = [f"  ! {b}" for b in self.blocks[:5]]
         details += [f"  ! 0 posts parsed from HTTP 200 page {u}" for u in self.empty_pages[:5]]
         details += [f"  - {e}" for e in self.errors[:10]]
@@ -117,7 +132,9 @@ class CrawlReport:
         return tuple(k for s in self.sources for k in s.post_keys)
 
     def summary(self) -> str:
-        head = f"crawl {self.run_id}: {len(self.sources)} source(s), {sum(s.posts_new for s in self.sources)} new post(s)"
+        head = (
+            f"crawl {self.run_id}: {len(self.sources)} source(s), {sum(s.posts_new for s in self.sources)} new post(s)"
+        )
         lines = [head, *(s.line() for s in self.sources)]
         if self.error:
             lines.append(f"  ! crawl process: {self.error}")

@@ -41,8 +41,9 @@ def read_page(html: str | bytes, url: str) -> PageInfo:
     ld = _json_ld(sel)
     canonical = sel.css("link[rel=canonical]::attr(href)").get() or meta.get("og:url") or ""
     base = url
-    title = _first(meta.get("og:title"), ld.get("headline"), ld.get("name"), _text(sel.css("h1")[:1]),
-                   _text(sel.css("title")))
+    title = _first(
+        meta.get("og:title"), ld.get("headline"), ld.get("name"), _text(sel.css("h1")[:1]), _text(sel.css("title"))
+    )
     description = _first(meta.get("og:description"), meta.get("description"), ld.get("description"))
     body = (ld.get("articleBody") if isinstance(ld.get("articleBody"), str) else "") or _main_text(sel)
     lines = [ln.strip() for ln in (body or description).splitlines() if ln.strip()]
@@ -50,15 +51,30 @@ def read_page(html: str | bytes, url: str) -> PageInfo:
         lines = lines[1:]  # the heading repeats the title
     text = "\n".join([title, *lines] if title else lines)
     author, author_url = _author(meta, ld, sel, base)
-    published = _time(_first(meta.get("article:published_time"), ld.get("datePublished"),
-                             meta.get("og:updated_time"), sel.css("time::attr(datetime)").get()))
+    published = _time(
+        _first(
+            meta.get("article:published_time"),
+            ld.get("datePublished"),
+            meta.get("og:updated_time"),
+            sel.css("time::attr(datetime)").get(),
+        )
+    )
     images = [meta.get("og:image", ""), *_ld_images(ld)]
     images += _content(sel).css("img::attr(src), img::attr(data-src)").getall()
     images += _css_backgrounds(_content(sel))
     images = [urljoin(base, u.strip()) for u in images if u and u.strip()]
     images = [u for u in dict.fromkeys(images) if u.lower().startswith(("http://", "https://"))][:MAX_IMAGES]
-    return PageInfo(urljoin(base, canonical) if canonical else url, title, description, text, author, author_url,
-                    published, tuple(images), _first(meta.get("og:site_name")))
+    return PageInfo(
+        urljoin(base, canonical) if canonical else url,
+        title,
+        description,
+        text,
+        author,
+        author_url,
+        published,
+        tuple(images),
+        _first(meta.get("og:site_name")),
+    )
 
 
 def _meta(sel: Selector) -> dict[str, str]:

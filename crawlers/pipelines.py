@@ -34,8 +34,9 @@ class MediaIndex:
         self.path = path
         self._db = connect(path)  # an index entry lost in a power cut is re-fetched
         with self._db:
-            self._db.execute("CREATE TABLE IF NOT EXISTS media (url TEXT PRIMARY KEY, sha256 TEXT, path TEXT, "
-                             "mime TEXT, size INT)")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS media (url TEXT PRIMARY KEY, sha256 TEXT, path TEXT, mime TEXT, size INT)"
+            )
 
     def get(self, url: str) -> Media | None:
         row = self._db.execute("SELECT sha256, path, mime, size FROM media WHERE url=?", (url,)).fetchone()
@@ -43,7 +44,9 @@ class MediaIndex:
 
     def put(self, m: Media) -> None:
         with self._db:
-            self._db.execute("INSERT OR REPLACE INTO media VALUES (?,?,?,?,?)", (m.url, m.sha256, m.path, m.mime, m.size))
+            self._db.execute(
+                "INSERT OR REPLACE INTO media VALUES (?,?,?,?,?)", (m.url, m.sha256, m.path, m.mime, m.size)
+            )
 
     def close(self) -> None:
         self._db.close()
@@ -86,15 +89,24 @@ class MediaPipeline(FilesPipeline):
     def get_media_requests(self, item: Post, info) -> list[Request]:
         if not self.enabled:
             return []
-        return [Request(m.url, meta={"download_maxsize": self.max_bytes, "download_warnsize": 0})
-                for m in item.media if not m.sha256]
+        return [
+            Request(m.url, meta={"download_maxsize": self.max_bytes, "download_warnsize": 0})
+            for m in item.media
+            if not m.sha256
+        ]
 
     def media_to_download(self, request, info, *, item=None):
         known = self.index.get(request.url)
         if known and self.blobs.exists(known.path):
             self.health.media_reused += 1
-            return {"url": known.url, "path": known.path, "checksum": known.sha256, "status": "uptodate",
-                    "mime": known.mime, "size": known.size}
+            return {
+                "url": known.url,
+                "path": known.path,
+                "checksum": known.sha256,
+                "status": "uptodate",
+                "mime": known.mime,
+                "size": known.size,
+            }
         return None
 
     async def media_downloaded(self, response, request, info, *, item=None):
@@ -110,7 +122,9 @@ class MediaPipeline(FilesPipeline):
         if mime not in self.types:
             raise MediaRejected(f"type {mime or 'unknown'} is not an accepted media type")
         try:
-            load_image(body, name=url, max_pixels=self.max_pixels, max_bytes=self.max_bytes)  # decodes fully: a non-image or a decompression bomb is refused here
+            load_image(
+                body, name=url, max_pixels=self.max_pixels, max_bytes=self.max_bytes
+            )  # decodes fully: a non-image or a decompression bomb is refused here
         except InputError as exc:
             raise MediaRejected(exc.problem) from None
         digest = sha256_hex(body)
@@ -123,12 +137,19 @@ class MediaPipeline(FilesPipeline):
             self.health.media_bytes += len(body)
         media = Media(url, digest, key, mime, len(body))
         self.index.put(media)
-        return {"url": url, "path": media.path, "checksum": digest, "status": "downloaded", "mime": mime,
-                "size": len(body)}
+        return {
+            "url": url,
+            "path": media.path,
+            "checksum": digest,
+            "status": "downloaded",
+            "mime": mime,
+            "size": len(body),
+        }
 
     def media_failed(self, failure, request, info):
-        raise MediaRejected(_one_line(failure.value) if not isinstance(failure.value, MediaRejected)
-                            else str(failure.value))
+        raise MediaRejected(
+            _one_line(failure.value) if not isinstance(failure.value, MediaRejected) else str(failure.value)
+        )
 
     def item_completed(self, results, item: Post, info) -> Post:
         if not self.enabled:
@@ -141,7 +162,9 @@ class MediaPipeline(FilesPipeline):
                 continue
             ok, value = next(done)
             if ok:
-                media.append(Media(m.url, value["checksum"], value["path"], value.get("mime", ""), value.get("size", 0)))
+                media.append(
+                    Media(m.url, value["checksum"], value["path"], value.get("mime", ""), value.get("size", 0))
+                )
                 continue
             why = str(getattr(value, "value", value)) or "download failed"
             self.health.media_failed += 1

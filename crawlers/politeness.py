@@ -31,4 +31,4 @@ class BackoffRetryMiddleware(RetryMiddleware):
         after = response.headers.get(b"Retry-After", b"").decode("latin-1").strip()
         if after.isdigit():
             return min(float(after), self.cap)
-        return min(self.base * (2 ** retries), self.cap)
+        return min(self.base * (2**retries), self.cap)

@@ -45,9 +45,16 @@ def parse_time(text: str | None, captured_at: datetime, tz: ZoneInfo = VN) -> da
         raw = f"{raw} trước" if m.group(2) in _VI_UNITS else f"{raw} ago"
     elif not re.search(r"\d|hom|yesterday|today", folded):
         return None  # "không rõ", "tháng 8": no day to read (dateparser would invent one)
-    settings = {"RELATIVE_BASE": now.replace(tzinfo=None), "TIMEZONE": str(tz), "TO_TIMEZONE": str(tz),
-                "RETURN_AS_TIMEZONE_AWARE": True, "PREFER_DATES_FROM": "past", "DATE_ORDER": "DMY",
-                "STRICT_PARSING": False, "REQUIRE_PARTS": ["day"] if not m else []}
+    settings = {
+        "RELATIVE_BASE": now.replace(tzinfo=None),
+        "TIMEZONE": str(tz),
+        "TO_TIMEZONE": str(tz),
+        "RETURN_AS_TIMEZONE_AWARE": True,
+        "PREFER_DATES_FROM": "past",
+        "DATE_ORDER": "DMY",
+        "STRICT_PARSING": False,
+        "REQUIRE_PARTS": ["day"] if not m else [],
+    }
     try:
         t = dateparser.parse(raw, languages=list(LANGUAGES), settings=settings)
     except (ValueError, OverflowError):

@@ -28,12 +28,20 @@ from canhbao.crawlers.health import ERROR, CrawlReport, SourceHealth, read_healt
 from canhbao.crawlers.settings import CrawlSettings, SourceConfig
 
 log = logging.getLogger(__name__)
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
-def run_crawl(home: Home, source_names: Sequence[str], *, settings: CrawlSettings | None = None,
-              timeout_s: float | None = None) -> CrawlReport:
+def run_crawl(
+    home: Home, source_names: Sequence[str], *, settings: CrawlSettings | None = None, timeout_s: float | None = None
+) -> CrawlReport:
     """Crawl the named sources (a child process) and return their health; never raises for a bad source."""
     cfg = settings or crawl_settings.load()
     cfg.select(list(source_names))  # unknown names: ConfigError now, not in the child
@@ -41,8 +49,13 @@ def run_crawl(home: Home, source_names: Sequence[str], *, settings: CrawlSetting
     run_id = started.strftime("%Y%m%dT%H%M%SZ") + f"-{os.getpid()}"
     with tempfile.TemporaryDirectory(prefix="canhbao-crawl-") as tmp:
         spec = Path(tmp) / "run.json"
-        spec.write_text(json.dumps({"home": str(home.root), "sources": list(source_names), "out": tmp,
-                                    "settings": to_dict(cfg)}, default=str), encoding="utf-8")
+        spec.write_text(
+            json.dumps(
+                {"home": str(home.root), "sources": list(source_names), "out": tmp, "settings": to_dict(cfg)},
+                default=str,
+            ),
+            encoding="utf-8",
+        )
         cmd = [sys.executable, "-m", "canhbao.crawlers.runner", str(spec)]
         log_path = home.crawl_state / "runs" / f"{run_id}.log"  # Scrapy's own log of the run, for operators
         log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -51,8 +64,13 @@ def run_crawl(home: Home, source_names: Sequence[str], *, settings: CrawlSetting
             # It also dies with this process: SIGKILL on our death (pdeathsig), its group killed when we are
             # terminated (an Airflow task stopped or timed out), so no crawl outlives its task.
             parent = os.getpid()
-            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log_fh, start_new_session=True,
-                                    preexec_fn=lambda: die_with_parent(signal.SIGKILL, parent))
+            proc = subprocess.Popen(
+                cmd,
+                stdout=subprocess.DEVNULL,
+                stderr=log_fh,
+                start_new_session=True,
+                preexec_fn=lambda: die_with_parent(signal.SIGKILL, parent),
+            )
             with reaped_on_exit(proc):
                 try:
                     code = proc.wait(timeout=timeout_s)
@@ -69,11 +87,18 @@ def run_crawl(home: Home, source_names: Sequence[str], *, settings: CrawlSetting
             if path.exists():
                 healths.append(read_health(path))
             else:
-                healths.append(SourceHealth(name, cfg.sources[name].platform, ERROR,
-                                            errors=(f"crawl process ended (exit {code}) before reporting",)))
+                healths.append(
+                    SourceHealth(
+                        name,
+                        cfg.sources[name].platform,
+                        ERROR,
+                        errors=(f"crawl process ended (exit {code}) before reporting",),
+                    )
+                )
     error = "" if code == 0 else _last_line(tail) or f"exit status {code}"
-    report = CrawlReport(run_id, started, datetime.now(timezone.utc), tuple(healths), code, error,
-                         str(log_path.relative_to(home.root)))
+    report = CrawlReport(
+        run_id, started, datetime.now(timezone.utc), tuple(healths), code, error, str(log_path.relative_to(home.root))
+    )
     report.write(home.crawl_state / "runs" / f"{run_id}.json")
     if code != 0:
         log.error("crawl process failed (%s), log %s:\n%s", code, log_path, tail[-4000:])
@@ -97,32 +122,50 @@ def scrapy_settings(home: Home, name: str, src: SourceConfig, cfg: CrawlSettings
     concurrency = src.concurrency or cfg.concurrency_per_domain
     delay = cfg.download_delay if src.download_delay is None else src.download_delay
     s = {
-        "CANHBAO_HOME": home, "CANHBAO_SOURCE": name, "CANHBAO_HEALTH_OUT": str(health_out),
-        "CANHBAO_DOWNLOAD_MEDIA": cfg.download_media, "CANHBAO_STORE_BATCH": cfg.store_batch, "CANHBAO_MEDIA_MAX_BYTES": cfg.media_max_bytes,
+        "CANHBAO_HOME": home,
+        "CANHBAO_SOURCE": name,
+        "CANHBAO_HEALTH_OUT": str(health_out),
+        "CANHBAO_DOWNLOAD_MEDIA": cfg.download_media,
+        "CANHBAO_STORE_BATCH": cfg.store_batch,
+        "CANHBAO_MEDIA_MAX_BYTES": cfg.media_max_bytes,
         "CANHBAO_MEDIA_MAX_PIXELS": cfg.media_max_pixels,
         "CANHBAO_MEDIA_TYPES": list(cfg.media_types),
-        "CANHBAO_BACKOFF_BASE": cfg.backoff_base_s, "CANHBAO_BACKOFF_MAX": cfg.backoff_max_s,
+        "CANHBAO_BACKOFF_BASE": cfg.backoff_base_s,
+        "CANHBAO_BACKOFF_MAX": cfg.backoff_max_s,
         "USER_AGENT": cfg.user_agent,
         "ROBOTSTXT_OBEY": cfg.obey_robots if src.obey_robots is None else src.obey_robots,
-        "CONCURRENT_REQUESTS": max(8, concurrency * 2), "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
-        "DOWNLOAD_DELAY": delay, "DOWNLOAD_DELAY_JITTER": 0.5 if delay > 0 else 0,
-        "AUTOTHROTTLE_ENABLED": cfg.autothrottle, "AUTOTHROTTLE_TARGET_CONCURRENCY": cfg.autothrottle_target,
+        "CONCURRENT_REQUESTS": max(8, concurrency * 2),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
+        "DOWNLOAD_DELAY": delay,
+        "DOWNLOAD_DELAY_JITTER": 0.5 if delay > 0 else 0,
+        "AUTOTHROTTLE_ENABLED": cfg.autothrottle,
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": cfg.autothrottle_target,
         "AUTOTHROTTLE_START_DELAY": max(delay, 0.1),
-        "RETRY_ENABLED": True, "RETRY_TIMES": cfg.retry_times,
+        "RETRY_ENABLED": True,
+        "RETRY_TIMES": cfg.retry_times,
         "RETRY_HTTP_CODES": [429, 500, 502, 503, 504, 522, 524, 408],
-        "DOWNLOAD_TIMEOUT": min(cfg.timeout_s, policy.timeout_s), "CLOSESPIDER_TIMEOUT": cfg.max_run_s,
-        "DOWNLOAD_MAXSIZE": policy.max_bytes, "DOWNLOAD_WARNSIZE": 0,
-        "DOWNLOAD_HANDLERS": dict(DISABLED_HANDLERS), "REDIRECT_MAX_TIMES": policy.max_redirects,
-        "HTTPCACHE_ENABLED": cfg.http_cache, "HTTPCACHE_DIR": str(home.cache / "http"),
+        "DOWNLOAD_TIMEOUT": min(cfg.timeout_s, policy.timeout_s),
+        "CLOSESPIDER_TIMEOUT": cfg.max_run_s,
+        "DOWNLOAD_MAXSIZE": policy.max_bytes,
+        "DOWNLOAD_WARNSIZE": 0,
+        "DOWNLOAD_HANDLERS": dict(DISABLED_HANDLERS),
+        "REDIRECT_MAX_TIMES": policy.max_redirects,
+        "HTTPCACHE_ENABLED": cfg.http_cache,
+        "HTTPCACHE_DIR": str(home.cache / "http"),
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "canhbao.crawlers.fetch_guard.FetchPolicyMiddleware": 50,  # before robots.txt, redirects, cache
             "canhbao.crawlers.politeness.BackoffRetryMiddleware": 550,
             "canhbao.crawlers.capture.WarcCaptureMiddleware": 585,
         },
-        "ITEM_PIPELINES": {"canhbao.crawlers.pipelines.MediaPipeline": 100,
-                           "canhbao.crawlers.pipelines.StorePipeline": 900},
-        "TELNETCONSOLE_ENABLED": False, "REMOTE_CONTROL_ENABLED": False, "LOG_LEVEL": "INFO", "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
+        "ITEM_PIPELINES": {
+            "canhbao.crawlers.pipelines.MediaPipeline": 100,
+            "canhbao.crawlers.pipelines.StorePipeline": 900,
+        },
+        "TELNETCONSOLE_ENABLED": False,
+        "REMOTE_CONTROL_ENABLED": False,
+        "LOG_LEVEL": "INFO",
+        "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
     }
     if src.fetch == "browser":
@@ -133,7 +176,9 @@ def scrapy_settings(home: Home, name: str, src: SourceConfig, cfg: CrawlSettings
         s["PLAYWRIGHT_LAUNCH_OPTIONS"] = {"executable_path": cfg.browser_path, "headless": True, "args": BROWSER_ARGS}
         s["PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT"] = cfg.browser_timeout_s * 1000
         if src.cookies_file:
-            s["PLAYWRIGHT_CONTEXTS"] = {"default": {"storage_state": {"cookies": _cookies(src.cookies_file), "origins": []}}}
+            s["PLAYWRIGHT_CONTEXTS"] = {
+                "default": {"storage_state": {"cookies": _cookies(src.cookies_file), "origins": []}}
+            }
     return s
 
 
@@ -159,9 +204,14 @@ def child_main(spec_path: str) -> int:
     home = Home.resolve(spec["home"])
     cfg = crawl_settings.from_mapping(spec["settings"], where=spec_path)
     out = Path(spec["out"])
-    process = CrawlerProcess({"TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
-                              "LOG_LEVEL": "INFO", "TELNETCONSOLE_ENABLED": False,
-                              "REMOTE_CONTROL_ENABLED": False})
+    process = CrawlerProcess(
+        {
+            "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+            "LOG_LEVEL": "INFO",
+            "TELNETCONSOLE_ENABLED": False,
+            "REMOTE_CONTROL_ENABLED": False,
+        }
+    )
     # A refused media file is one warning line from our pipeline; Scrapy would add a traceback per file.
     logging.getLogger("scrapy.pipelines.media").setLevel(logging.CRITICAL)
     locks = []
@@ -170,14 +220,24 @@ def child_main(spec_path: str) -> int:
         lock = _lock(home, name)
         if lock is None:  # another process (an overlapping scheduled run) is crawling it: leave it be
             from canhbao.core.atomic import write_json
-            write_json(out / f"{name}.health.json", to_dict(SourceHealth(
-                name, src.platform, ERROR, errors=("already being crawled by another process; skipped",))))
+
+            write_json(
+                out / f"{name}.health.json",
+                to_dict(
+                    SourceHealth(
+                        name, src.platform, ERROR, errors=("already being crawled by another process; skipped",)
+                    )
+                ),
+            )
             continue
         locks.append(lock)
         base = spider_class(src.type)
         # One subclass per source carries that source's settings (politeness, browser) to its crawler.
-        spider = type(f"{base.__name__}_{name}", (base,), {
-            "custom_settings": scrapy_settings(home, name, src, cfg, out / f"{name}.health.json")})
+        spider = type(
+            f"{base.__name__}_{name}",
+            (base,),
+            {"custom_settings": scrapy_settings(home, name, src, cfg, out / f"{name}.health.json")},
+        )
         process.crawl(spider, source_name=name, source=src, settings_obj=cfg, home=home)
     if locks:
         process.start()

@@ -135,8 +135,11 @@ class CrawlSettings:
         if unknown:
             from canhbao.core.errors import ConfigError
 
-            raise ConfigError(str(config.config_path("sources")), "sources",
-                              f"unknown source {unknown[0]!r} (configured: {', '.join(sorted(self.sources)) or 'none'})")
+            raise ConfigError(
+                str(config.config_path("sources")),
+                "sources",
+                f"unknown source {unknown[0]!r} (configured: {', '.join(sorted(self.sources)) or 'none'})",
+            )
         return {n: self.sources[n] for n in names}
 
 

@@ -57,6 +57,13 @@ class CrawlState:
             return
         if len(self.posts) > KEEP:  # the oldest drop off
             self.posts = dict(list(self.posts.items())[-KEEP:])
-        write_json(self.path, {"posts": [[k, v] for k, v in self.posts.items()], "last_published": self.last_published, "runs": self.runs,
-                               "updated_at": utcnow().isoformat()})
+        write_json(
+            self.path,
+            {
+                "posts": [[k, v] for k, v in self.posts.items()],
+                "last_published": self.last_published,
+                "runs": self.runs,
+                "updated_at": utcnow().isoformat(),
+            },
+        )
         self._dirty = False

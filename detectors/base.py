@@ -59,8 +59,7 @@ class Detector(ABC):
         return cls.from_home(home)
 
     @abstractmethod
-    def detect(self, subject: Subject) -> Report:
-        ...
+    def detect(self, subject: Subject) -> Report: ...
 
 
 def detector_classes() -> dict[str, type[Detector]]:
@@ -79,6 +78,8 @@ def detector_classes() -> dict[str, type[Detector]]:
         if getattr(cls, "name", None) and not getattr(cls, "__abstractmethods__", None):
             other = found.setdefault(cls.name, cls)
             if other is not cls:
-                raise TypeError(f"two detectors named {cls.name!r}: {other.__module__}.{other.__qualname__} "
-                                f"and {cls.__module__}.{cls.__qualname__}")
+                raise TypeError(
+                    f"two detectors named {cls.name!r}: {other.__module__}.{other.__qualname__} "
+                    f"and {cls.__module__}.{cls.__qualname__}"
+                )
     return dict(sorted(found.items(), key=lambda kv: (kv[1].order, kv[0])))

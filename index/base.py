@@ -57,8 +57,7 @@ class AlertStore(ABC):
         """Raise NotFound if missing."""
 
     @abstractmethod
-    def search(self, query: AlertQuery) -> list[Alert]:
-        ...
+    def search(self, query: AlertQuery) -> list[Alert]: ...
 
     @abstractmethod
     def count_by(self, field_name: str, query: AlertQuery | None = None) -> dict[str, int]:

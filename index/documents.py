@@ -22,8 +22,12 @@ from canhbao.core.records import Alert, AlertEvent, Finding, Post, to_dict
 # Fields an analyst owns: a re-run of the scan never overwrites them.
 ANALYST_FIELDS = ("status", "assignee", "notes", "history", "created_at")
 # What `transition` writes in the history for each target status.
-ACTIONS = {records.ACKNOWLEDGED: "acknowledged", records.CONFIRMED: "confirmed",
-           records.DISMISSED: "dismissed", records.OPEN: "reopened"}
+ACTIONS = {
+    records.ACKNOWLEDGED: "acknowledged",
+    records.CONFIRMED: "confirmed",
+    records.DISMISSED: "dismissed",
+    records.OPEN: "reopened",
+}
 CLOSED = (records.CONFIRMED, records.DISMISSED)
 
 
@@ -100,6 +104,7 @@ def _event_doc(event: AlertEvent) -> dict[str, Any]:
 
 def alert_from_doc(doc: Mapping[str, Any]) -> Alert:
     """Index document -> Alert (inverse of `alert_doc`)."""
+
     def dt(key: str) -> datetime | None:
         value = doc.get(key)
         return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
@@ -109,15 +114,27 @@ def alert_from_doc(doc: Mapping[str, Any]) -> Alert:
         raise CanhbaoError(f"alert document {doc.get('id', '?')}: no captured_at")
 
     return Alert(
-        id=doc["id"], type=doc["type"], score=float(doc["score"]), source=doc["source"],
-        platform=doc["platform"], post_id=doc["post_id"], post_url=doc["post_url"],
-        captured_at=captured_at, finding=records.from_dict(Finding, doc["finding"]),
-        masked_text=doc.get("masked_text", ""), author=doc.get("author", ""), published_at=dt("published_at"),
-        media_sha256=tuple(doc.get("media_sha256", ())), status=doc["status"],
+        id=doc["id"],
+        type=doc["type"],
+        score=float(doc["score"]),
+        source=doc["source"],
+        platform=doc["platform"],
+        post_id=doc["post_id"],
+        post_url=doc["post_url"],
+        captured_at=captured_at,
+        finding=records.from_dict(Finding, doc["finding"]),
+        masked_text=doc.get("masked_text", ""),
+        author=doc.get("author", ""),
+        published_at=dt("published_at"),
+        media_sha256=tuple(doc.get("media_sha256", ())),
+        status=doc["status"],
         assignee=doc.get("assignee", ""),
-        notes=tuple(doc.get("notes", ())), created_at=dt("created_at"), updated_at=dt("updated_at"),
-        history=tuple(records.from_dict(AlertEvent, {**e, "at": e["at"].replace("Z", "+00:00")})
-                      for e in doc.get("history", ())),
+        notes=tuple(doc.get("notes", ())),
+        created_at=dt("created_at"),
+        updated_at=dt("updated_at"),
+        history=tuple(
+            records.from_dict(AlertEvent, {**e, "at": e["at"].replace("Z", "+00:00")}) for e in doc.get("history", ())
+        ),
     )
 
 
@@ -149,23 +166,27 @@ def merge(new: Alert, old: Alert | None) -> Alert:
     if (new.score, new.masked_text, new.finding) != (old.score, old.masked_text, old.finding):
         actor = new.history[0].actor if new.history else "canhbao"
         at = new.updated_at or records.utcnow()
-        merged = replace(merged, history=old.history + (AlertEvent(
-            at=at, actor=actor, action="updated", note=f"score {old.score:.2f} -> {new.score:.2f}"),))
+        merged = replace(
+            merged,
+            history=old.history
+            + (AlertEvent(at=at, actor=actor, action="updated", note=f"score {old.score:.2f} -> {new.score:.2f}"),),
+        )
     else:
         merged = replace(merged, updated_at=old.updated_at)
     return merged
 
 
-def transition(alert: Alert, to_status: str, *, actor: str, note: str = "",
-               now: datetime | None = None) -> Alert:
+def transition(alert: Alert, to_status: str, *, actor: str, note: str = "", now: datetime | None = None) -> Alert:
     """Move `alert` along records.TRANSITIONS; an invalid move is refused with a one-line reason."""
     allowed = records.TRANSITIONS.get(alert.status, ())
     if to_status not in allowed:
-        raise CanhbaoError(f"alert {alert.id}: cannot go from {alert.status} to {to_status} "
-                           f"(allowed: {', '.join(allowed) or 'none'})")
+        raise CanhbaoError(
+            f"alert {alert.id}: cannot go from {alert.status} to {to_status} (allowed: {', '.join(allowed) or 'none'})"
+        )
     now = now or records.utcnow()
-    event = AlertEvent(at=now, actor=actor, action=ACTIONS[to_status], note=note,
-                       from_status=alert.status, to_status=to_status)
+    event = AlertEvent(
+        at=now, actor=actor, action=ACTIONS[to_status], note=note, from_status=alert.status, to_status=to_status
+    )
     notes = alert.notes + (note,) if note else alert.notes
     return replace(alert, status=to_status, notes=notes, updated_at=now, history=alert.history + (event,))
 
@@ -181,16 +202,26 @@ def assign(alert: Alert, assignee: str, *, actor: str, note: str = "", now: date
 def record(alert: Alert, event: AlertEvent) -> Alert:
     """Append an event; a `note` event also lands in the alert's notes."""
     notes = alert.notes + (event.note,) if event.action == "note" and event.note else alert.notes
-    return replace(alert, notes=notes, updated_at=max(filter(None, (utc(alert.updated_at), utc(event.at)))),
-                   history=alert.history + (event,))
+    return replace(
+        alert,
+        notes=notes,
+        updated_at=max(filter(None, (utc(alert.updated_at), utc(event.at)))),
+        history=alert.history + (event,),
+    )
 
 
 def post_doc(post: Post, masked_text: str) -> dict[str, Any]:
     """Post -> posts-index document. `masked_text` is the PII detector's output; `post.text` never enters."""
     return {
-        "key": post.key, "source": post.source, "platform": post.platform, "post_id": post.post_id,
-        "post_url": post.url, "author": post.author, "captured_at": iso(post.captured_at),
-        "published_at": iso(post.published_at), "masked_text": masked_text,
+        "key": post.key,
+        "source": post.source,
+        "platform": post.platform,
+        "post_id": post.post_id,
+        "post_url": post.url,
+        "author": post.author,
+        "captured_at": iso(post.captured_at),
+        "published_at": iso(post.published_at),
+        "masked_text": masked_text,
         "media_sha256": [m.sha256 for m in post.media if m.sha256],
         "engagement": {k: int(v) for k, v in post.engagement.items()},
     }

@@ -26,16 +26,21 @@ class ElasticsearchStore(ServerStore):
             auth["basic_auth"] = (s.username, s.password)
         if s.ca_certs:  # unset: the client's default CA bundle
             auth["ca_certs"] = s.ca_certs
-        return Elasticsearch(s.url, verify_certs=s.verify_certs,
-                             request_timeout=s.timeout_s, max_retries=0, retry_on_timeout=False, **auth)
+        return Elasticsearch(
+            s.url,
+            verify_certs=s.verify_certs,
+            request_timeout=s.timeout_s,
+            max_retries=0,
+            retry_on_timeout=False,
+            **auth,
+        )
 
     def _status(self, exc: BaseException) -> tuple[int | None, str]:
         import elastic_transport
         from elasticsearch import ApiError, UnsupportedProductError
 
         if isinstance(exc, UnsupportedProductError):
-            return 400, ("not Elasticsearch (the elasticsearch client refuses other products; "
-                         "use engine: opensearch)")
+            return 400, ("not Elasticsearch (the elasticsearch client refuses other products; use engine: opensearch)")
         if isinstance(exc, (elastic_transport.ConnectionError, elastic_transport.ConnectionTimeout)):
             return None, ""
         if isinstance(exc, ApiError):
@@ -58,16 +63,25 @@ class ElasticsearchStore(ServerStore):
         return self._call(self.client.search, index=index, body=body, ignore_unavailable=True)
 
     def _put(self, index: str, doc_id: str, doc: dict[str, Any], seq_no: int, primary_term: int) -> None:
-        self._call(self.client.index, index=index, id=doc_id, document=doc, if_seq_no=seq_no,
-                   if_primary_term=primary_term, refresh=True)
+        self._call(
+            self.client.index,
+            index=index,
+            id=doc_id,
+            document=doc,
+            if_seq_no=seq_no,
+            if_primary_term=primary_term,
+            refresh=True,
+        )
 
     def _put_template(self, name: str, body: dict[str, Any]) -> None:
         self._call(self.client.indices.put_index_template, name=name, body=body)
 
     def _put_policy(self, name: str, pattern: str, policy: dict[str, Any]) -> str:
         self._call(self.client.ilm.put_lifecycle, name=name, policy=ilm_policy(policy))
-        return f"ILM policy {name}: rollover at {policy['rollover']['max_age']} or " \
-               f"{policy['rollover']['max_primary_shard_size']}, delete after {policy['delete_after']}"
+        return (
+            f"ILM policy {name}: rollover at {policy['rollover']['max_age']} or "
+            f"{policy['rollover']['max_primary_shard_size']}, delete after {policy['delete_after']}"
+        )
 
     def _lifecycle_settings(self, policy: str, alias: str) -> dict[str, Any]:
         return {"lifecycle": {"name": policy, "rollover_alias": alias}}
@@ -82,7 +96,10 @@ class ElasticsearchStore(ServerStore):
 
 def ilm_policy(policy: dict[str, Any]) -> dict[str, Any]:
     """The engine-neutral policy as an ILM policy (hot with rollover -> delete)."""
-    return {"_meta": {"owner": "canhbao"}, "phases": {
-        "hot": {"actions": {"rollover": dict(policy["rollover"])}},
-        "delete": {"min_age": policy["delete_after"], "actions": {"delete": {}}},
-    }}
+    return {
+        "_meta": {"owner": "canhbao"},
+        "phases": {
+            "hot": {"actions": {"rollover": dict(policy["rollover"])}},
+            "delete": {"min_age": policy["delete_after"], "actions": {"delete": {}}},
+        },
+    }

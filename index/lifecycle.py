@@ -23,8 +23,14 @@ class Lifecycle:
     def transition(self, alert_id: str, to_status: str, *, actor: str, note: str = "") -> Alert:
         alert = self._modify(alert_id, lambda a: documents.transition(a, to_status, actor=actor, note=note))
         event = alert.history[-1]
-        self._audit(f"alert.{event.action}", alert_id, actor, from_status=event.from_status,
-                    to_status=event.to_status, note=note)
+        self._audit(
+            f"alert.{event.action}",
+            alert_id,
+            actor,
+            from_status=event.from_status,
+            to_status=event.to_status,
+            note=note,
+        )
         return alert
 
     def assign(self, alert_id: str, assignee: str, *, actor: str, note: str = "") -> Alert:
@@ -35,8 +41,9 @@ class Lifecycle:
             return documents.assign(a, assignee, actor=actor, note=note)
 
         alert = self._modify(alert_id, change)
-        self._audit("alert.assigned", alert_id, actor, previous=before[0] if before else "",
-                    assignee=assignee, note=note)
+        self._audit(
+            "alert.assigned", alert_id, actor, previous=before[0] if before else "", assignee=assignee, note=note
+        )
         return alert
 
     def record(self, alert_id: str, event: AlertEvent) -> Alert:

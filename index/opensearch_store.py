@@ -15,9 +15,15 @@ class OpenSearchStore(ServerStore):
         from opensearchpy import OpenSearch
 
         s = self.settings
-        return OpenSearch(hosts=[s.url], http_auth=(s.username, s.password) if s.username else None,
-                          verify_certs=s.verify_certs, ca_certs=s.ca_certs or None, timeout=s.timeout_s,
-                          max_retries=0, retry_on_timeout=False)
+        return OpenSearch(
+            hosts=[s.url],
+            http_auth=(s.username, s.password) if s.username else None,
+            verify_certs=s.verify_certs,
+            ca_certs=s.ca_certs or None,
+            timeout=s.timeout_s,
+            max_retries=0,
+            retry_on_timeout=False,
+        )
 
     def _status(self, exc: BaseException) -> tuple[int | None, str]:
         from opensearchpy import exceptions as e
@@ -41,8 +47,13 @@ class OpenSearchStore(ServerStore):
         return self._call(self.client.search, index=index, body=body, params={"ignore_unavailable": "true"})
 
     def _put(self, index: str, doc_id: str, doc: dict[str, Any], seq_no: int, primary_term: int) -> None:
-        self._call(self.client.index, index=index, id=doc_id, body=doc,
-                   params={"if_seq_no": seq_no, "if_primary_term": primary_term, "refresh": "true"})
+        self._call(
+            self.client.index,
+            index=index,
+            id=doc_id,
+            body=doc,
+            params={"if_seq_no": seq_no, "if_primary_term": primary_term, "refresh": "true"},
+        )
 
     def _put_template(self, name: str, body: dict[str, Any]) -> None:
         self._call(self.client.indices.put_index_template, name=name, body=body)
@@ -57,8 +68,10 @@ class OpenSearchStore(ServerStore):
 
     def _put_policy(self, name: str, pattern: str, policy: dict[str, Any]) -> str:
         if not self._ism():
-            return (f"ISM plugin not installed on {self.settings.url}: retention policy {name} not applied "
-                    f"(roll over with `rollover`, or install opensearch-index-management)")
+            return (
+                f"ISM plugin not installed on {self.settings.url}: retention policy {name} not applied "
+                f"(roll over with `rollover`, or install opensearch-index-management)"
+            )
         body = ism_policy(pattern, policy)
         path = f"/_plugins/_ism/policies/{name}"
         params: dict[str, Any] = {}
@@ -68,8 +81,10 @@ class OpenSearchStore(ServerStore):
         except NotFound:
             pass
         self._call(self.client.transport.perform_request, method="PUT", url=path, params=params, body=body)
-        return f"ISM policy {name}: rollover at {policy['rollover']['max_age']} or " \
-               f"{policy['rollover']['max_primary_shard_size']}, delete after {policy['delete_after']}"
+        return (
+            f"ISM policy {name}: rollover at {policy['rollover']['max_age']} or "
+            f"{policy['rollover']['max_primary_shard_size']}, delete after {policy['delete_after']}"
+        )
 
     def _lifecycle_settings(self, policy: str, alias: str) -> dict[str, Any]:
         return {"plugins.index_state_management.rollover_alias": alias} if self._ism() else {}
@@ -85,16 +100,25 @@ class OpenSearchStore(ServerStore):
 def ism_policy(pattern: str, policy: dict[str, Any]) -> dict[str, Any]:
     """The engine-neutral policy as an ISM policy (hot with rollover -> delete)."""
     rollover = policy["rollover"]
-    return {"policy": {
-        "description": "canhbao: roll over monthly (or by size), delete after the retention period",
-        "default_state": "hot",
-        "states": [
-            {"name": "hot",
-             "actions": [{"rollover": {"min_index_age": rollover["max_age"],
-                                       "min_primary_shard_size": rollover["max_primary_shard_size"]}}],
-             "transitions": [{"state_name": "delete",
-                              "conditions": {"min_index_age": policy["delete_after"]}}]},
-            {"name": "delete", "actions": [{"delete": {}}], "transitions": []},
-        ],
-        "ism_template": [{"index_patterns": [pattern], "priority": 100}],
-    }}
+    return {
+        "policy": {
+            "description": "canhbao: roll over monthly (or by size), delete after the retention period",
+            "default_state": "hot",
+            "states": [
+                {
+                    "name": "hot",
+                    "actions": [
+                        {
+                            "rollover": {
+                                "min_index_age": rollover["max_age"],
+                                "min_primary_shard_size": rollover["max_primary_shard_size"],
+                            }
+                        }
+                    ],
+                    "transitions": [{"state_name": "delete", "conditions": {"min_index_age": policy["delete_after"]}}],
+                },
+                {"name": "delete", "actions": [{"delete": {}}], "transitions": []},
+            ],
+            "ism_template": [{"index_patterns": [pattern], "priority": 100}],
+        }
+    }

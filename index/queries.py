@@ -15,10 +15,25 @@ from canhbao.index.documents import iso
 
 TEXT_FIELDS = ("masked_text", "summary", "document_subject", "notes")
 SEARCH_FIELDS = tuple(f for name in TEXT_FIELDS for f in (name, f"{name}.folded")) + ("document_number",)
-COUNT_FIELDS = ("type", "status", "platform", "source", "assignee", "document_number", "claim_ids",
-                "pii_types", "media_sha256", "detector")
-SORTS = {"-captured_at": ("captured_at", "desc"), "captured_at": ("captured_at", "asc"),
-         "-score": ("score", "desc"), "score": ("score", "asc"), "-updated_at": ("updated_at", "desc")}
+COUNT_FIELDS = (
+    "type",
+    "status",
+    "platform",
+    "source",
+    "assignee",
+    "document_number",
+    "claim_ids",
+    "pii_types",
+    "media_sha256",
+    "detector",
+)
+SORTS = {
+    "-captured_at": ("captured_at", "desc"),
+    "captured_at": ("captured_at", "asc"),
+    "-score": ("score", "desc"),
+    "score": ("score", "asc"),
+    "-updated_at": ("updated_at", "desc"),
+}
 
 
 def query_clause(q: AlertQuery) -> dict[str, Any]:
@@ -47,8 +62,16 @@ def query_clause(q: AlertQuery) -> dict[str, Any]:
     must = []
     terms = words(q.text)
     if terms:
-        must.append({"simple_query_string": {"query": " ".join(terms), "fields": list(SEARCH_FIELDS),
-                                             "default_operator": "and", "flags": "NONE"}})
+        must.append(
+            {
+                "simple_query_string": {
+                    "query": " ".join(terms),
+                    "fields": list(SEARCH_FIELDS),
+                    "default_operator": "and",
+                    "flags": "NONE",
+                }
+            }
+        )
     if not filters and not must:
         return {"match_all": {}}
     return {"bool": {"filter": filters, "must": must}}
@@ -58,15 +81,23 @@ def search_body(q: AlertQuery) -> dict[str, Any]:
     if q.sort not in SORTS:
         raise CanhbaoError(f"sort {q.sort!r}: expected one of {', '.join(SORTS)}")
     field, order = SORTS[q.sort]
-    return {"query": query_clause(q), "sort": [{field: {"order": order}}, {"id": {"order": "asc"}}],
-            "from": q.offset, "size": q.limit, "track_total_hits": False}
+    return {
+        "query": query_clause(q),
+        "sort": [{field: {"order": order}}, {"id": {"order": "asc"}}],
+        "from": q.offset,
+        "size": q.limit,
+        "track_total_hits": False,
+    }
 
 
 def count_body(field_name: str, q: AlertQuery | None, size: int = 1000) -> dict[str, Any]:
     if field_name not in COUNT_FIELDS:
         raise CanhbaoError(f"count_by {field_name!r}: expected one of {', '.join(COUNT_FIELDS)}")
-    return {"query": query_clause(q or AlertQuery()), "size": 0,
-            "aggs": {"by": {"terms": {"field": field_name, "size": size}}}}
+    return {
+        "query": query_clause(q or AlertQuery()),
+        "size": 0,
+        "aggs": {"by": {"terms": {"field": field_name, "size": size}}},
+    }
 
 
 def counts(response: dict[str, Any]) -> dict[str, int]:

@@ -23,36 +23,100 @@ from typing import Any
 META = {"kibanaSavedObjectMeta"}
 ATTRIBUTES: dict[str, dict[str, set[str] | None]] = {
     "kibana": {
-        "dashboard": {"title", "description", "timeRestore", "timeFrom", "timeTo", "refreshInterval",
-                      "controlGroupInput", "panelsJSON", "optionsJSON", "hits", "version"} | META,
-        "visualization": {"description", "savedSearchRefName", "title", "uiStateJSON", "version",
-                          "visState"} | META,
-        "search": {"columns", "description", "grid", "hideChart", "hits", "isTextBasedQuery", "sort", "title",
-                   "version", "rowHeight", "rowsPerPage", "sampleSize", "timeRestore", "timeRange",
-                   "refreshInterval", "breakdownField", "viewMode", "hideAggregatedPreview"} | META,
+        "dashboard": {
+            "title",
+            "description",
+            "timeRestore",
+            "timeFrom",
+            "timeTo",
+            "refreshInterval",
+            "controlGroupInput",
+            "panelsJSON",
+            "optionsJSON",
+            "hits",
+            "version",
+        }
+        | META,
+        "visualization": {"description", "savedSearchRefName", "title", "uiStateJSON", "version", "visState"} | META,
+        "search": {
+            "columns",
+            "description",
+            "grid",
+            "hideChart",
+            "hits",
+            "isTextBasedQuery",
+            "sort",
+            "title",
+            "version",
+            "rowHeight",
+            "rowsPerPage",
+            "sampleSize",
+            "timeRestore",
+            "timeRange",
+            "refreshInterval",
+            "breakdownField",
+            "viewMode",
+            "hideAggregatedPreview",
+        }
+        | META,
         "index-pattern": None,  # dynamic: false
     },
     "opensearch-dashboards": {
-        "dashboard": {"description", "hits", "optionsJSON", "panelsJSON", "refreshInterval", "timeFrom",
-                      "timeRestore", "timeTo", "title", "version"} | META,
-        "visualization": {"description", "savedSearchRefName", "title", "uiStateJSON", "version",
-                          "visState"} | META,
+        "dashboard": {
+            "description",
+            "hits",
+            "optionsJSON",
+            "panelsJSON",
+            "refreshInterval",
+            "timeFrom",
+            "timeRestore",
+            "timeTo",
+            "title",
+            "version",
+        }
+        | META,
+        "visualization": {"description", "savedSearchRefName", "title", "uiStateJSON", "version", "visState"} | META,
         "search": {"columns", "description", "hits", "sort", "columnWidths", "title", "version"} | META,
         "index-pattern": None,  # dynamic: false
     },
 }
 ROOT = {
-    "kibana": {"type", "id", "attributes", "references", "migrationVersion", "coreMigrationVersion",
-               "typeMigrationVersion", "namespaces", "originId", "updated_at", "version", "managed"},
-    "opensearch-dashboards": {"type", "id", "attributes", "references", "migrationVersion", "namespaces",
-                              "originId", "updated_at", "version"},
+    "kibana": {
+        "type",
+        "id",
+        "attributes",
+        "references",
+        "migrationVersion",
+        "coreMigrationVersion",
+        "typeMigrationVersion",
+        "namespaces",
+        "originId",
+        "updated_at",
+        "version",
+        "managed",
+    },
+    "opensearch-dashboards": {
+        "type",
+        "id",
+        "attributes",
+        "references",
+        "migrationVersion",
+        "namespaces",
+        "originId",
+        "updated_at",
+        "version",
+    },
 }
 # The oldest product release supported, and the newest migration of each type it runs (an object may not
 # declare a later one). Kibana 8.0.0's newest migrations are at least these; OSD 2.x's are these.
 OLDEST_MIGRATIONS = {
     "kibana": {"index-pattern": "8.0.0", "search": "8.0.0", "visualization": "8.0.0", "dashboard": "8.0.0"},
-    "opensearch-dashboards": {"index-pattern": "7.6.0", "search": "7.9.3", "visualization": "7.10.0",
-                              "dashboard": "7.9.3"},
+    "opensearch-dashboards": {
+        "index-pattern": "7.6.0",
+        "search": "7.9.3",
+        "visualization": "7.10.0",
+        "dashboard": "7.9.3",
+    },
 }
 OLDEST_CORE = {"kibana": "8.0.0"}
 JSON_ATTRS = ("visState", "uiStateJSON", "panelsJSON", "optionsJSON", "fieldFormatMap", "sourceFilters")
@@ -129,8 +193,10 @@ def _check_migrations(where: str, o: dict[str, Any], flavor: str) -> list[str]:
     for name, version in (o.get("migrationVersion") or {}).items():
         newest = OLDEST_MIGRATIONS[flavor].get(name)
         if newest and _version(version) > _version(newest):
-            out.append(f"{where}: migrationVersion {name} {version} newer than {flavor}'s oldest supported "
-                       f"release migrates ({newest})")
+            out.append(
+                f"{where}: migrationVersion {name} {version} newer than {flavor}'s oldest supported "
+                f"release migrates ({newest})"
+            )
     core = o.get("coreMigrationVersion")
     if core and flavor in OLDEST_CORE and _version(core) > _version(OLDEST_CORE[flavor]):
         out.append(f"{where}: coreMigrationVersion {core} refused by Kibana before {core}")

@@ -42,6 +42,7 @@ class Conflict(CanhbaoError):
 class Exists(CanhbaoError):
     """The index (or policy) already exists."""
 
+
 TRANSIENT_STATUS = {429, 502, 503, 504}
 KINDS = ("alerts", "posts")
 
@@ -59,8 +60,10 @@ class ServerStore(Lifecycle, AlertStore):
         try:
             self._info()
         except Unavailable as exc:
-            raise CanhbaoError(f"{self.engine} at {settings.url} is unreachable ({_reason(exc)}); "
-                               f"check `url` in config/index.yaml or CANHBAO_INDEX__URL") from None
+            raise CanhbaoError(
+                f"{self.engine} at {settings.url} is unreachable ({_reason(exc)}); "
+                f"check `url` in config/index.yaml or CANHBAO_INDEX__URL"
+            ) from None
         except CanhbaoError as exc:  # it answered, but not as expected (auth, wrong product)
             raise CanhbaoError(f"{exc}; check `engine`, `url` and credentials in config/index.yaml") from None
 
@@ -86,32 +89,43 @@ class ServerStore(Lifecycle, AlertStore):
             self._put_template(f"{self.prefix}-{kind}", body)
             if not self._get_alias(self.alias(kind)):
                 try:
-                    self._create_index(f"{self.alias(kind)}-000001",
-                                       {"aliases": {self.alias(kind): {"is_write_index": True}}})
+                    self._create_index(
+                        f"{self.alias(kind)}-000001", {"aliases": {self.alias(kind): {"is_write_index": True}}}
+                    )
                     report.append(f"created {self.alias(kind)}-000001 (write index of {self.alias(kind)})")
                 except Exists:
                     pass  # another process bootstrapped it first
                 self._wait_ready(self.alias(kind))
-            report.append(f"template {self.prefix}-{kind} for {self.pattern(kind)} "
-                          f"(mapping version {body['_meta']['version']})")
+            report.append(
+                f"template {self.prefix}-{kind} for {self.pattern(kind)} (mapping version {body['_meta']['version']})"
+            )
         self.setup_report = report
 
     def template_body(self, kind: str) -> dict[str, Any]:
         src = documents.resource(f"{kind}.json")
-        settings = {**src["template"]["settings"],
-                    "index": {**src["template"]["settings"]["index"],
-                              "number_of_shards": self.settings.shards,
-                              "number_of_replicas": self.settings.replicas}}
+        settings = {
+            **src["template"]["settings"],
+            "index": {
+                **src["template"]["settings"]["index"],
+                "number_of_shards": self.settings.shards,
+                "number_of_replicas": self.settings.replicas,
+            },
+        }
         settings["index"].update(self._lifecycle_settings(self.policy_name(kind), self.alias(kind)))
-        return {"index_patterns": [self.pattern(kind)], "priority": src["priority"],
-                "template": {"settings": settings, "mappings": src["template"]["mappings"]},
-                "_meta": {"owner": "canhbao", "version": src["template"]["mappings"]["_meta"]["version"]}}
+        return {
+            "index_patterns": [self.pattern(kind)],
+            "priority": src["priority"],
+            "template": {"settings": settings, "mappings": src["template"]["mappings"]},
+            "_meta": {"owner": "canhbao", "version": src["template"]["mappings"]["_meta"]["version"]},
+        }
 
     def policy_body(self) -> dict[str, Any]:
         """Rollover while hot; delete after the retention period. Engine-neutral; adapters translate it."""
         s = self.settings
-        return {"rollover": {"max_age": s.rollover_max_age, "max_primary_shard_size": s.rollover_max_size},
-                "delete_after": s.retention}
+        return {
+            "rollover": {"max_age": s.rollover_max_age, "max_primary_shard_size": s.rollover_max_size},
+            "delete_after": s.retention,
+        }
 
     def _check_layout(self) -> None:
         """Refuse indices whose mapping is not ours: one clear error instead of half-failed bulks."""
@@ -120,17 +134,21 @@ class ServerStore(Lifecycle, AlertStore):
             mappings = self._get_mapping(f"{self.alias(kind)}*")
             for index, body in mappings.items():
                 if index == self.alias(kind):
-                    raise CanhbaoError(f"{self.engine} index {index}: is a concrete index, but canhbao "
-                                       f"writes through an alias of that name (mapping conflict); delete "
-                                       f"it or choose another `prefix` in config/index.yaml")
+                    raise CanhbaoError(
+                        f"{self.engine} index {index}: is a concrete index, but canhbao "
+                        f"writes through an alias of that name (mapping conflict); delete "
+                        f"it or choose another `prefix` in config/index.yaml"
+                    )
                 props = body.get("mappings", {}).get("properties", {})
                 for name, spec in props.items():
                     want = expected.get(name, {}).get("type", "object" if name in expected else None)
                     have = spec.get("type", "object")
                     if want is not None and have != want:
-                        raise CanhbaoError(f"{self.engine} index {index}: field {name!r} is mapped as "
-                                           f"{have}, canhbao needs {want} (mapping conflict); reindex it "
-                                           f"or choose another `prefix` in config/index.yaml")
+                        raise CanhbaoError(
+                            f"{self.engine} index {index}: field {name!r} is mapped as "
+                            f"{have}, canhbao needs {want} (mapping conflict); reindex it "
+                            f"or choose another `prefix` in config/index.yaml"
+                        )
 
     # --- writes -----------------------------------------------------------------------------------
 
@@ -148,12 +166,16 @@ class ServerStore(Lifecycle, AlertStore):
             self._pause_refresh(True)
         pool = ThreadPoolExecutor(s.bulk_threads) if s.bulk_threads > 1 else None
         try:
+
             def send() -> None:
                 nonlocal indexed, retried, failed
                 items = list(window.items())
-                chunks = [dict(items[i:i + s.bulk_chunk]) for i in range(0, len(items), s.bulk_chunk)]
-                for n, r, f in (pool.map(self._upsert_chunk, chunks) if pool and len(chunks) > 1
-                                else map(self._upsert_chunk, chunks)):
+                chunks = [dict(items[i : i + s.bulk_chunk]) for i in range(0, len(items), s.bulk_chunk)]
+                for n, r, f in (
+                    pool.map(self._upsert_chunk, chunks)
+                    if pool and len(chunks) > 1
+                    else map(self._upsert_chunk, chunks)
+                ):
                     indexed, retried, failed = indexed + n, retried + r, failed + f
                 window.clear()
 
@@ -204,9 +226,16 @@ class ServerStore(Lifecycle, AlertStore):
                     old = found.get(aid)
                     merged = documents.merge(alert, documents.alert_from_doc(old["_source"]) if old else None)
                     if old:
-                        ops.append({"index": {"_index": old["_index"], "_id": aid,
-                                              "if_seq_no": old["_seq_no"],
-                                              "if_primary_term": old["_primary_term"]}})
+                        ops.append(
+                            {
+                                "index": {
+                                    "_index": old["_index"],
+                                    "_id": aid,
+                                    "if_seq_no": old["_seq_no"],
+                                    "if_primary_term": old["_primary_term"],
+                                }
+                            }
+                        )
                     else:
                         ops.append({"create": {"_index": self.alias(), "_id": aid}})
                     ops.append(self._doc(merged))
@@ -268,14 +297,14 @@ class ServerStore(Lifecycle, AlertStore):
         there: posts are context, alerts are the record)."""
         ops: list[dict[str, Any]] = []
         for post, masked in posts:
-            ops += [{"index": {"_index": self.alias("posts"), "_id": post.key}},
-                    documents.post_doc(post, masked)]
+            ops += [{"index": {"_index": self.alias("posts"), "_id": post.key}}, documents.post_doc(post, masked)]
         if not ops:
             return BulkResult()
         items = self._bulk(ops)["items"]
         self._refresh(self.alias("posts"))
-        failed = tuple(f"{i['index']['_id']}: {_item_reason(i['index'])}" for i in items
-                       if i["index"].get("status", 500) >= 300)
+        failed = tuple(
+            f"{i['index']['_id']}: {_item_reason(i['index'])}" for i in items if i["index"].get("status", 500) >= 300
+        )
         return BulkResult(indexed=len(items) - len(failed), failed=failed)
 
     # --- reads ------------------------------------------------------------------------------------
@@ -305,18 +334,38 @@ class ServerStore(Lifecycle, AlertStore):
 
     # --- adapter: implemented per client ----------------------------------------------------------
 
-    def _connect(self) -> Any: raise NotImplementedError
-    def _info(self) -> dict[str, Any]: raise NotImplementedError
-    def _bulk(self, operations: list[dict[str, Any]]) -> dict[str, Any]: raise NotImplementedError
-    def _mget(self, docs: list[dict[str, Any]]) -> dict[str, Any]: raise NotImplementedError
-    def _search(self, index: str, body: dict[str, Any]) -> dict[str, Any]: raise NotImplementedError
+    def _connect(self) -> Any:
+        raise NotImplementedError
+
+    def _info(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _bulk(self, operations: list[dict[str, Any]]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _mget(self, docs: list[dict[str, Any]]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
     def _put(self, index: str, doc_id: str, doc: dict[str, Any], seq_no: int, primary_term: int) -> None:
         raise NotImplementedError
-    def _put_template(self, name: str, body: dict[str, Any]) -> None: raise NotImplementedError
-    def _put_policy(self, name: str, pattern: str, policy: dict[str, Any]) -> str: raise NotImplementedError
-    def _lifecycle_settings(self, policy: str, alias: str) -> dict[str, Any]: raise NotImplementedError
-    def _create_index(self, name: str, body: dict[str, Any]) -> None: raise NotImplementedError
-    def _wait_ready(self, index: str) -> None: raise NotImplementedError
+
+    def _put_template(self, name: str, body: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def _put_policy(self, name: str, pattern: str, policy: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+    def _lifecycle_settings(self, policy: str, alias: str) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _create_index(self, name: str, body: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def _wait_ready(self, index: str) -> None:
+        raise NotImplementedError
 
     # Index-admin calls whose client API is the same in opensearch-py and elasticsearch-py.
     def _delete_index(self, name: str) -> None:

@@ -37,8 +37,13 @@ CREATE TABLE IF NOT EXISTS posts (key TEXT PRIMARY KEY, captured_at TEXT NOT NUL
 """
 COLUMNS = ("type", "status", "source", "platform", "assignee")  # count_by on a column
 LISTS = ("document_number", "claim_ids", "pii_types", "media_sha256", "detector")  # count_by over JSON
-SORTS = {"-captured_at": "captured_at DESC", "captured_at": "captured_at ASC", "-score": "score DESC",
-         "score": "score ASC", "-updated_at": "updated_at DESC"}
+SORTS = {
+    "-captured_at": "captured_at DESC",
+    "captured_at": "captured_at ASC",
+    "-score": "score DESC",
+    "score": "score ASC",
+    "-updated_at": "updated_at DESC",
+}
 CHUNK = 500
 
 
@@ -86,8 +91,10 @@ class SqliteStore(Lifecycle, AlertStore):
         with self._write():
             ids = [a.id for a in alerts]
             marks = ",".join("?" * len(ids))
-            old = {row[0]: documents.alert_from_doc(json.loads(row[1]))
-                   for row in self.db.execute(f"SELECT id, doc FROM alerts WHERE id IN ({marks})", ids)}
+            old = {
+                row[0]: documents.alert_from_doc(json.loads(row[1]))
+                for row in self.db.execute(f"SELECT id, doc FROM alerts WHERE id IN ({marks})", ids)
+            }
             latest: dict[str, Alert] = {}
             for alert in alerts:  # the same id twice in one batch: the later one wins, state still kept
                 latest[alert.id] = documents.merge(alert, latest.get(alert.id) or old.get(alert.id))
@@ -104,8 +111,19 @@ class SqliteStore(Lifecycle, AlertStore):
             "platform=excluded.platform, assignee=excluded.assignee, captured_at=excluded.captured_at, "
             "updated_at=excluded.updated_at, "
             "doc=excluded.doc RETURNING rowid",
-            (alert.id, alert.type, alert.status, alert.score, alert.source, alert.platform, alert.assignee,
-             doc["captured_at"], doc["updated_at"], json.dumps(doc, ensure_ascii=False))).fetchone()
+            (
+                alert.id,
+                alert.type,
+                alert.status,
+                alert.score,
+                alert.source,
+                alert.platform,
+                alert.assignee,
+                doc["captured_at"],
+                doc["updated_at"],
+                json.dumps(doc, ensure_ascii=False),
+            ),
+        ).fetchone()
         self.db.execute("DELETE FROM alerts_fts WHERE rowid = ?", (row[0],))
         self.db.execute("INSERT INTO alerts_fts(rowid, folded) VALUES (?, ?)", (row[0], searchable(doc)))
 
@@ -121,9 +139,11 @@ class SqliteStore(Lifecycle, AlertStore):
         with self._write():
             for post, masked in posts:
                 doc = documents.post_doc(post, masked)
-                self.db.execute("INSERT INTO posts(key, captured_at, doc) VALUES (?,?,?) ON CONFLICT(key) "
-                                "DO UPDATE SET captured_at=excluded.captured_at, doc=excluded.doc",
-                                (doc["key"], doc["captured_at"], json.dumps(doc, ensure_ascii=False)))
+                self.db.execute(
+                    "INSERT INTO posts(key, captured_at, doc) VALUES (?,?,?) ON CONFLICT(key) "
+                    "DO UPDATE SET captured_at=excluded.captured_at, doc=excluded.doc",
+                    (doc["key"], doc["captured_at"], json.dumps(doc, ensure_ascii=False)),
+                )
                 n += 1
         return BulkResult(indexed=n)
 
@@ -146,8 +166,10 @@ class SqliteStore(Lifecycle, AlertStore):
         order = SORTS.get(getattr(query, "sort", "-captured_at"))
         if order is None:
             raise CanhbaoError(f"sort {query.sort!r}: expected one of {', '.join(SORTS)}")
-        rows = self.db.execute(f"SELECT doc FROM alerts WHERE {where} ORDER BY {order}, id LIMIT ? OFFSET ?",
-                               (*params, query.limit, query.offset))
+        rows = self.db.execute(
+            f"SELECT doc FROM alerts WHERE {where} ORDER BY {order}, id LIMIT ? OFFSET ?",
+            (*params, query.limit, query.offset),
+        )
         return [documents.alert_from_doc(json.loads(r[0])) for r in rows]
 
     def count_by(self, field_name: str, query: AlertQuery | None = None) -> dict[str, int]:
@@ -155,8 +177,10 @@ class SqliteStore(Lifecycle, AlertStore):
         if field_name in COLUMNS:
             sql = f"SELECT {field_name}, count(*) FROM alerts WHERE {where} GROUP BY 1"
         elif field_name in LISTS:
-            sql = (f"SELECT j.value, count(*) FROM alerts, json_each(alerts.doc, '$.{field_name}') AS j "
-                   f"WHERE {where} GROUP BY 1")
+            sql = (
+                f"SELECT j.value, count(*) FROM alerts, json_each(alerts.doc, '$.{field_name}') AS j "
+                f"WHERE {where} GROUP BY 1"
+            )
         else:
             raise CanhbaoError(f"count_by {field_name!r}: expected one of {', '.join(COLUMNS + LISTS)}")
         counts = {str(k): n for k, n in self.db.execute(sql, params)}

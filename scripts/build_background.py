@@ -21,8 +21,11 @@ from canhbao.testing import admin_docs
 
 def build(k: int) -> Background:
     docs = admin_docs.load()
-    return Background.build(((d.text, d.group) for d in docs), k,
-                            source=f"canhbao.testing.admin_docs ({len(docs)} published legal documents, vbpl.vn)")
+    return Background.build(
+        ((d.text, d.group) for d in docs),
+        k,
+        source=f"canhbao.testing.admin_docs ({len(docs)} published legal documents, vbpl.vn)",
+    )
 
 
 def main() -> int:
@@ -33,8 +36,10 @@ def main() -> int:
     k = args.shingle_words or load_settings().match.shingle_words
     table = build(k)
     table.save(args.out)
-    print(f"{args.out}: {table.keys.size:,} shingles from {table.docs} documents in {len(table.groups)} "
-          f"issuer/kind groups, {args.out.stat().st_size / 1e6:.1f} MB")
+    print(
+        f"{args.out}: {table.keys.size:,} shingles from {table.docs} documents in {len(table.groups)} "
+        f"issuer/kind groups, {args.out.stat().st_size / 1e6:.1f} MB"
+    )
     return 0
 
 

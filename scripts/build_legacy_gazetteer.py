@@ -36,10 +36,7 @@ def main(src: str) -> None:
         out[key] = sorted(set(out[key]))
     with gzip.open(OUT, "wt", encoding="utf-8") as fh:
         json.dump(out, fh, ensure_ascii=False, separators=(",", ":"))
-    print(
-        f"{OUT}: {len(out['provinces'])} provinces, {len(out['districts'])} districts, "
-        f"{len(out['wards'])} wards"
-    )
+    print(f"{OUT}: {len(out['provinces'])} provinces, {len(out['districts'])} districts, {len(out['wards'])} wards")
 
 
 if __name__ == "__main__":

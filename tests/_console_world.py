@@ -25,11 +25,19 @@ def build(home, site, store, seed):
     fake = sample.fake_case(home, site, store)
     image = (home.root / leak.post.media[0].path).read_bytes()
     reposts = []
-    for n, (platform, source) in enumerate((("facebook", "fb-group-a"), ("zalo", "zalo-oa-b"),
-                                            ("telegram", "tg-channel-c")), start=1):
-        post = sample.capture(home, site, path=f"/posts/11{n}", post_id=f"11{n}", author=f"Trang {n}",
-                              text=f"Chia sẻ lại văn bản nội bộ lần {n}", images={f"/media/11{n}.png": image},
-                              source=source)
+    for n, (platform, source) in enumerate(
+        (("facebook", "fb-group-a"), ("zalo", "zalo-oa-b"), ("telegram", "tg-channel-c")), start=1
+    ):
+        post = sample.capture(
+            home,
+            site,
+            path=f"/posts/11{n}",
+            post_id=f"11{n}",
+            author=f"Trang {n}",
+            text=f"Chia sẻ lại văn bản nội bộ lần {n}",
+            images={f"/media/11{n}.png": image},
+            source=source,
+        )
         post = replace(post, platform=platform)
         PostStore(home.posts_db).put(post)
         alert = alert_from_finding(post, leak.alert.finding, f"Chia sẻ lại văn bản nội bộ lần {n}")
@@ -37,13 +45,23 @@ def build(home, site, store, seed):
         reposts.append(alert)
     fakes = []
     for n in (1, 2):
-        post = sample.capture(home, site, path=f"/posts/33{n}", post_id=f"33{n}", author=f"Nhóm {n}",
-                              text=fake.post.text + f" (bản {n})", images={}, source=f"fb-group-{n}")
+        post = sample.capture(
+            home,
+            site,
+            path=f"/posts/33{n}",
+            post_id=f"33{n}",
+            author=f"Nhóm {n}",
+            text=fake.post.text + f" (bản {n})",
+            images={},
+            source=f"fb-group-{n}",
+        )
         alert = alert_from_finding(post, fake.alert.finding, post.text)
         store.upsert([alert])
         fakes.append(alert)
-    filler = [replace(make_alert(100 + n, "pii_exposure", score=0.5 + n / 100, hours=-n), source="forum-x",
-                      platform="web") for n in range(30)]
+    filler = [
+        replace(make_alert(100 + n, "pii_exposure", score=0.5 + n / 100, hours=-n), source="forum-x", platform="web")
+        for n in range(30)
+    ]
     store.upsert(filler)
     db = SqliteConsoleStore.for_home(home)
     audit = AuditLog(home.audit_log)

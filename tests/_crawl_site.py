@@ -18,7 +18,11 @@ TIMES = ["Vừa xong", "2 giờ", "Hôm qua lúc 21:30", "3 ngày", "30 tháng 8
 def images(tmp: Path) -> dict[str, Path]:
     tmp.mkdir(parents=True, exist_ok=True)
     out = {}
-    for name, colour in (("cong-van.png", (250, 250, 245)), ("anh-2.jpg", (20, 120, 200)), ("anh-3.jpg", (200, 40, 40))):
+    for name, colour in (
+        ("cong-van.png", (250, 250, 245)),
+        ("anh-2.jpg", (20, 120, 200)),
+        ("anh-3.jpg", (200, 40, 40)),
+    ):
         img = Image.new("RGB", (120, 90), colour)
         for x in range(10, 110, 7):  # a little structure, so encoders keep it distinct
             img.putpixel((x, 45), (0, 0, 0))
@@ -32,9 +36,19 @@ def posts(imgs: dict[str, Path], n: int = 7, start: int = 1000, prefix: str = "T
     out = []
     for i in range(n):
         gallery = (imgs["cong-van.png"], imgs["anh-2.jpg"]) if i % 2 == 0 else (imgs["cong-van.png"],)
-        out.append(SamplePost(str(start + n - 1 - i), f"Trang tin {i % 3}", f"{prefix} số {start + n - 1 - i}\nNội dung dòng hai",
-                              TIMES[i % len(TIMES)], images=gallery, title=f"{prefix} {start + n - 1 - i}",
-                              reactions=10 + i, comments=i, shares=1200 if i == 0 else i))
+        out.append(
+            SamplePost(
+                str(start + n - 1 - i),
+                f"Trang tin {i % 3}",
+                f"{prefix} số {start + n - 1 - i}\nNội dung dòng hai",
+                TIMES[i % len(TIMES)],
+                images=gallery,
+                title=f"{prefix} {start + n - 1 - i}",
+                reactions=10 + i,
+                comments=i,
+                shares=1200 if i == 0 else i,
+            )
+        )
     return tuple(out)
 
 

@@ -54,8 +54,11 @@ def evidence_world(tmp_path_factory, seeds):
     home = Home.resolve(tmp_path_factory.mktemp("evidence") / "home")
     store = _evidence_store(home)
     with sample.Site() as site:
-        cases = {"leak": sample.leak_case(home, site, store, seeds[0]), "pii": sample.pii_case(home, site, store),
-                 "fake": sample.fake_case(home, site, store)}
+        cases = {
+            "leak": sample.leak_case(home, site, store, seeds[0]),
+            "pii": sample.pii_case(home, site, store),
+            "fake": sample.fake_case(home, site, store),
+        }
         yield home, site, store, cases
     store.close()
 
@@ -78,6 +81,7 @@ def renderer():
 
 
 # --- alert index (issue 5) ----------------------------------------------------------------------------
+
 
 def _index_engines():
     engines = ["sqlite", "opensearch"]
@@ -139,9 +143,11 @@ def server_store_factory(request, tmp_path):
     def make(engine, audit=None, **overrides):
         if engine == "opensearch":
             from canhbao.index.opensearch_store import OpenSearchStore as cls
+
             url = request.getfixturevalue("opensearch_node").url
         else:
             from canhbao.index.elasticsearch_store import ElasticsearchStore as cls
+
             url = os.environ["CANHBAO_ES_URL"]
         overrides = {"retry_backoff_s": 0.2, **overrides}
         settings = IndexSettings(engine=engine, url=url, prefix=f"t{uuid.uuid4().hex[:10]}", **overrides)
@@ -158,6 +164,7 @@ def server_store_factory(request, tmp_path):
 
 
 # --- PostgreSQL (shared state, live Airflow) ----------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def postgres_server(tmp_path_factory):
@@ -191,30 +198,65 @@ def state(request, monkeypatch):
     monkeypatch.setenv("CANHBAO_STATE__BACKEND", "postgresql")
     monkeypatch.setenv("CANHBAO_STATE__DSN", dsn)
     return StateSettings(backend="postgresql", dsn=dsn)
+
+
 # --- unit / integration markers ------------------------------------------------------------------------
 # A test is `integration` when it uses a real part: a server, a browser, OCR, an embedding model, a crawl in a
 # child process. Fixtures say so by name; modules whose tests call those parts directly are listed below.
 # Everything else is `unit` (`make test-unit`).
 INTEGRATION_FIXTURES = {
-    "opensearch_node", "server_store_factory", "postgres_server", "renderer", "evidence_world", "e5_embedder",
+    "opensearch_node",
+    "server_store_factory",
+    "postgres_server",
+    "renderer",
+    "evidence_world",
+    "e5_embedder",
 }
 INTEGRATION_MODULES = {
-    "test_capture", "test_crawl_browser", "test_crawl_cli", "test_crawl_faults", "test_crawl_sites",
-    "test_dags", "test_demo", "test_embedding_backends", "test_evidence_cli", "test_evidence_crawled",
-    "test_evidence_export", "test_evidence_faults", "test_evidence_verify", "test_fakenews_classifier",
-    "test_fakenews_matching", "test_fetch_policy_crawl", "test_import", "test_leak_detect", "test_media_reader",
-    "test_registry_store", "test_retro_hunt", "test_scan_pipeline", "test_standalone", "test_takedown_check",
-    "test_detector_contract", "test_console_browser", "test_notify",
-    "test_blobs", "test_workers", "test_state_db",
-    "test_airflow_live", "test_crawl_kill", "test_storage_errors",
+    "test_capture",
+    "test_crawl_browser",
+    "test_crawl_cli",
+    "test_crawl_faults",
+    "test_crawl_sites",
+    "test_dags",
+    "test_demo",
+    "test_embedding_backends",
+    "test_evidence_cli",
+    "test_evidence_crawled",
+    "test_evidence_export",
+    "test_evidence_faults",
+    "test_evidence_verify",
+    "test_fakenews_classifier",
+    "test_fakenews_matching",
+    "test_fetch_policy_crawl",
+    "test_import",
+    "test_leak_detect",
+    "test_media_reader",
+    "test_registry_store",
+    "test_retro_hunt",
+    "test_scan_pipeline",
+    "test_standalone",
+    "test_takedown_check",
+    "test_detector_contract",
+    "test_console_browser",
+    "test_notify",
+    "test_blobs",
+    "test_workers",
+    "test_state_db",
+    "test_airflow_live",
+    "test_crawl_kill",
+    "test_storage_errors",
 }
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
-        real = (INTEGRATION_FIXTURES & set(getattr(item, "fixturenames", ())) or item.module.__name__.rsplit(".", 1)[-1]
-                in INTEGRATION_MODULES or params.get("any_store", "sqlite") != "sqlite"
-                or params.get("state", "sqlite") != "sqlite"
-                or item.get_closest_marker("integration"))
+        real = (
+            INTEGRATION_FIXTURES & set(getattr(item, "fixturenames", ()))
+            or item.module.__name__.rsplit(".", 1)[-1] in INTEGRATION_MODULES
+            or params.get("any_store", "sqlite") != "sqlite"
+            or params.get("state", "sqlite") != "sqlite"
+            or item.get_closest_marker("integration")
+        )
         item.add_marker(pytest.mark.integration if real else pytest.mark.unit)

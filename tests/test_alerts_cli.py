@@ -53,17 +53,21 @@ def test_workflow_with_audit(seeded, capsys, monkeypatch):
     rc, out, _ = run(capsys, "alerts", "confirm", alert_id)
     assert rc == 0 and "confirmed" in out
     rc, _, err = run(capsys, "alerts", "dismiss", alert_id)
-    assert rc == 2 and err.strip() == (f"canhbao: error: alert {alert_id}: cannot go from confirmed to "
-                                       "dismissed (allowed: open)")
+    assert rc == 2 and err.strip() == (
+        f"canhbao: error: alert {alert_id}: cannot go from confirmed to dismissed (allowed: open)"
+    )
     rc, out, _ = run(capsys, "alerts", "show", alert_id, "--json")
     shown = json.loads(out)
     assert shown["status"] == "confirmed" and shown["assignee"] == "analyst.minh"
-    assert [e["action"] for e in shown["history"]] == ["created", "acknowledged", "assigned", "note",
-                                                        "confirmed"]
+    assert [e["action"] for e in shown["history"]] == ["created", "acknowledged", "assigned", "note", "confirmed"]
     assert all(e["actor"] == "analyst.lan" for e in shown["history"][1:])
     audit = AuditLog(seeded.audit_log)
-    assert [e.action for e in audit.entries(alert_id)] == ["alert.acknowledged", "alert.assigned",
-                                                           "alert.note", "alert.confirmed"]
+    assert [e.action for e in audit.entries(alert_id)] == [
+        "alert.acknowledged",
+        "alert.assigned",
+        "alert.note",
+        "alert.confirmed",
+    ]
     rc, out, _ = run(capsys, "alerts", "list", "--status", "confirmed")
     assert out.startswith(alert_id)
 
@@ -104,8 +108,12 @@ def test_escape_sequences_in_crawled_text_never_reach_the_terminal(home, config_
     rc, out, _ = run(capsys, "alerts", "list")
     assert rc == 0 and len(out.splitlines()) == 1
     alert_id = out.split()[0]
-    for argv in (("alerts", "list"), ("alerts", "show", alert_id), ("alerts", "list", "--json"),
-                 ("alerts", "show", alert_id, "--json")):
+    for argv in (
+        ("alerts", "list"),
+        ("alerts", "show", alert_id),
+        ("alerts", "list", "--json"),
+        ("alerts", "show", alert_id, "--json"),
+    ):
         rc, out, _ = run(capsys, *argv)
         assert rc == 0, argv
         for bad in ("\x1b", "\x07", "\x9b", "\u202e", "\r"):
@@ -163,6 +171,12 @@ def test_broken_pipe_is_quiet(seeded):
     with open_store(seeded) as store:  # enough output to fill the pipe after `head` has gone
         store.upsert([make_alert(10 + i, "leak", hours=i % 500) for i in range(3000)])
     env = {**os.environ, "CANHBAO_HOME": str(seeded.root)}
-    proc = subprocess.run(f"{sys.executable} -m canhbao alerts list --limit 3000 | head -1", shell=True, env=env,
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        f"{sys.executable} -m canhbao alerts list --limit 3000 | head -1",
+        shell=True,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.stdout.count("\n") == 1 and "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr

@@ -27,10 +27,23 @@ def _page_png(seeds) -> bytes:
 
 
 def _post_with(key: str, data: bytes) -> Post:
-    return Post(source="s", platform="telegram", post_id="1", url="https://t.me/s/x/1",
-                captured_at=datetime(2021, 9, 1, tzinfo=timezone.utc), text="ảnh",
-                media=(Media(url="https://cdn/x.png", sha256=hashlib.sha256(data).hexdigest(), path=key,
-                             mime="image/png", size=len(data)),))
+    return Post(
+        source="s",
+        platform="telegram",
+        post_id="1",
+        url="https://t.me/s/x/1",
+        captured_at=datetime(2021, 9, 1, tzinfo=timezone.utc),
+        text="ảnh",
+        media=(
+            Media(
+                url="https://cdn/x.png",
+                sha256=hashlib.sha256(data).hexdigest(),
+                path=key,
+                mime="image/png",
+                size=len(data),
+            ),
+        ),
+    )
 
 
 def test_filesystem_writes_are_atomic_and_idempotent(tmp_path):
@@ -116,7 +129,8 @@ def test_s3_put_is_idempotent_and_reads_are_verified(s3, tmp_path):
 
 def test_media_stage_reads_from_s3(home, config_dir, s3, seeds):
     (config_dir / "storage.yaml").write_text(
-        f"backend: s3\ns3:\n  bucket: {s3.bucket}\n  endpoint_url: {s3.endpoint_url}\n  prefix: {s3.prefix}\n")
+        f"backend: s3\ns3:\n  bucket: {s3.bucket}\n  endpoint_url: {s3.endpoint_url}\n  prefix: {s3.prefix}\n"
+    )
     data = _page_png(seeds)
     blobs = open_blobs(home)
     assert isinstance(blobs, S3Blobs) and StorageSettings().backend == "filesystem"

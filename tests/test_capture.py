@@ -73,8 +73,7 @@ def test_capture_then_export_and_verify(site, tmp_path, capsys):
     assert recorded[0]["details"]["provenance"]["note"] == "tuần tra mạng ngày 30/11"
 
 
-@pytest.mark.parametrize("url, why", [("file:///etc/passwd", "scheme 'file'"),
-                                      ("http://127.0.0.1:9/x", "loopback")])
+@pytest.mark.parametrize("url, why", [("file:///etc/passwd", "scheme 'file'"), ("http://127.0.0.1:9/x", "loopback")])
 def test_capture_refuses_what_the_policy_refuses(site, capsys, url, why):
     home, _server = site
     assert main(["--home", str(home.root), "capture", url]) == 2
@@ -88,8 +87,10 @@ def test_browser_capture_never_reaches_internal_addresses(site, tmp_path, capsys
     home, server = site
     (tmp_path / "inner").mkdir()
     with serve(tmp_path / "inner") as inner:
-        page = PAGE.replace("</article>", f'<img src="{inner.base_url}/track.png"></article>'
-                                          f'<script>fetch("{inner.base_url}/api/secret")</script>')
+        page = PAGE.replace(
+            "</article>",
+            f'<img src="{inner.base_url}/track.png"></article><script>fetch("{inner.base_url}/api/secret")</script>',
+        )
         server.route("/js.html", body=page)
         url = f"{server.base_url}/js.html"
         assert main(["--home", str(home.root), "capture", url, "--fetch", "browser", "--json"]) == 0

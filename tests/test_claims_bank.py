@@ -49,9 +49,7 @@ def test_csv_import_is_idempotent(home, state):
 
 def test_claim_review_jsonld_graph_and_json_lines(tmp_path):
     graph = tmp_path / "reviews.jsonld"
-    graph.write_text(
-        json.dumps({"@context": "https://schema.org", "@graph": [CLAIM_REVIEW]}), encoding="utf-8"
-    )
+    graph.write_text(json.dumps({"@context": "https://schema.org", "@graph": [CLAIM_REVIEW]}), encoding="utf-8")
     (claim,), errors = parse_file(graph)
     assert not errors
     assert claim.verdict == "sai" and claim.source == "AFP Kiểm chứng" and claim.date == "2021-05-05"
@@ -71,9 +69,7 @@ def test_ids_ignore_case_punctuation_and_tone_marks():
 
 def test_bad_rows_reported_rest_loaded(tmp_path):
     path = tmp_path / "claims.json"
-    path.write_text(
-        json.dumps([{"text": "Ăn tỏi chống Covid"}, {"text": ""}, {"txt": "typo"}, 5]), encoding="utf-8"
-    )
+    path.write_text(json.dumps([{"text": "Ăn tỏi chống Covid"}, {"text": ""}, {"txt": "typo"}, 5]), encoding="utf-8")
     claims, errors = parse_file(path)
     assert len(claims) == 1 and len(errors) == 3
     assert all(str(path) in str(e) for e in errors)
@@ -94,9 +90,7 @@ def test_bad_files(tmp_path, content, problem):
 def test_cli_add_import_list(home, capsys, tmp_path, state):
     bad = tmp_path / "broken.json"
     bad.write_text("{not json", encoding="utf-8")
-    assert (
-        main(["--home", str(home.root), "claims", "import", str(DATA / "claims_covid_vi.csv"), str(bad)]) == 0
-    )
+    assert main(["--home", str(home.root), "claims", "import", str(DATA / "claims_covid_vi.csv"), str(bad)]) == 0
     out, err = capsys.readouterr()
     assert "30 claims (30 new or changed)" in out and "broken.json: not valid JSON" in err
     assert (

@@ -54,8 +54,9 @@ def browser():
 def login(browser, url, name, password=None):
     from _console_world import PASSWORDS
 
-    context = browser.new_context(viewport={"width": 1360, "height": 900}, accept_downloads=True,
-                                  timezone_id="Asia/Ho_Chi_Minh")
+    context = browser.new_context(
+        viewport={"width": 1360, "height": 900}, accept_downloads=True, timezone_id="Asia/Ho_Chi_Minh"
+    )
     page = context.new_page()
     page.goto(f"{url}/alerts")
     assert "/login" in page.url  # not logged in: sent to the login page
@@ -166,8 +167,9 @@ def test_two_users_triage_case_and_evidence(world, browser, tmp_path):
 
     # the audit log names each user for each action
     entries = audit_entries(home)
-    confirmed = [e for e in entries if e["action"] == "alert.confirmed" and e["target"] in
-                 {x.id for x in made["reposts"]}]
+    confirmed = [
+        e for e in entries if e["action"] == "alert.confirmed" and e["target"] in {x.id for x in made["reposts"]}
+    ]
     assert len(confirmed) == 3 and {e["actor"] for e in confirmed} == {"analyst.lan"}
     assert any(e["action"] == "alert.assigned" and e["actor"] == "analyst.lan" for e in entries)
     assert any(e["action"] == "evidence.export_refused" and e["actor"] == "analyst.lan" for e in entries)
@@ -204,13 +206,16 @@ def test_csrf_and_session_checks(world, browser):
     assert resp.ok
     # a forged (re-signed with another key) or missing session cookie is not a login
     stranger = browser.new_context()
-    stranger.add_cookies([{"name": "canhbao_session", "value": "eyJ1IjogImFkbWluLmhvYSJ9.forged.sig",
-                           "url": url}])
+    stranger.add_cookies([{"name": "canhbao_session", "value": "eyJ1IjogImFkbWluLmhvYSJ9.forged.sig", "url": url}])
     p2 = stranger.new_page()
     p2.goto(f"{url}/audit")
     assert "/login" in p2.url
-    assert stranger.request.post(f"{url}/alerts/bulk", form={"ids": target.id, "action": "dismiss"},
-                                 max_redirects=0).status == 303
+    assert (
+        stranger.request.post(
+            f"{url}/alerts/bulk", form={"ids": target.id, "action": "dismiss"}, max_redirects=0
+        ).status
+        == 303
+    )
     # a password change ends the user's other sessions; a disabled account cannot log in
     from canhbao.console import accounts
     from canhbao.console.store import SqliteConsoleStore

@@ -68,9 +68,11 @@ def test_users_cli(home, config_dir, capsys, monkeypatch):
     assert "lan.nguyen  inspector  added" in out and "lan.nguyen  inspector  disabled" in out
     assert main(["users", "passwd", "ghost", "--password-stdin"]) == 2
     entries = list(AuditLog(home.audit_log).entries())
-    assert [(e.action, e.actor) for e in entries] == [("user.added", "root.admin"),
-                                                      ("user.password_changed", "root.admin"),
-                                                      ("user.disabled", "root.admin")]
+    assert [(e.action, e.actor) for e in entries] == [
+        ("user.added", "root.admin"),
+        ("user.password_changed", "root.admin"),
+        ("user.disabled", "root.admin"),
+    ]
 
 
 def test_auto_cases_and_actions(home, db):
@@ -95,8 +97,12 @@ def test_auto_cases_and_actions(home, db):
 
 def test_matched_lines_and_times():
     line = highlight.Line
-    lines = [line("Số: 6564/VP-KGVX Kiên Giang", 0, 0, 1, .1), line("chấn chỉnh sử dụng thông tin", 0, .1, 1, .1),
-             line("Nơi nhận", 0, .2, 1, .1), line("hoàn toàn khác hẳn nội dung", 0, .3, 1, .1)]
+    lines = [
+        line("Số: 6564/VP-KGVX Kiên Giang", 0, 0, 1, 0.1),
+        line("chấn chỉnh sử dụng thông tin", 0, 0.1, 1, 0.1),
+        line("Nơi nhận", 0, 0.2, 1, 0.1),
+        line("hoàn toàn khác hẳn nội dung", 0, 0.3, 1, 0.1),
+    ]
     posted = "so 6564 vp kgvx kien giang ... V/v chấn chỉnh sử dụng thông tín liên quan"  # OCR swapped a mark
     assert highlight.matched(lines, posted) == [True, True, False, False]
     zone = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -125,8 +131,9 @@ def test_login_needs_csrf_and_sets_hardened_cookie(home, db):
     refused = client.post("/login", data={"username": "lan", "password": "correct-horse-1"})
     assert refused.status_code == 403
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    ok = client.post("/login", data={"username": "lan", "password": "correct-horse-1", "csrf_token": token},
-                     follow_redirects=False)
+    ok = client.post(
+        "/login", data={"username": "lan", "password": "correct-horse-1", "csrf_token": token}, follow_redirects=False
+    )
     assert ok.status_code == 303 and ok.headers["location"] == "/alerts"
     cookie = ok.headers["set-cookie"].lower()
     assert "httponly" in cookie and "secure" in cookie and "samesite=lax" in cookie

@@ -14,10 +14,15 @@ RAW = ("Nguyễn Văn An", "0912 345 678", "079201001234")
 
 
 def test_alert_is_deterministic_and_carries_only_masked_text():
-    post = Post(source="zalo_oa_x", platform="zalo", post_id="77", url="https://zalo.me/x/77",
-                captured_at=datetime(2021, 9, 1, tzinfo=timezone.utc),
-                text="Bệnh nhân Nguyễn Văn An, 45 tuổi, SĐT 0912 345 678, CCCD 079201001234, dương tính F0",
-                media=(Media(url="u", sha256="c" * 64),))
+    post = Post(
+        source="zalo_oa_x",
+        platform="zalo",
+        post_id="77",
+        url="https://zalo.me/x/77",
+        captured_at=datetime(2021, 9, 1, tzinfo=timezone.utc),
+        text="Bệnh nhân Nguyễn Văn An, 45 tuổi, SĐT 0912 345 678, CCCD 079201001234, dương tính F0",
+        media=(Media(url="u", sha256="c" * 64),),
+    )
     subject = Subject(post)
     report = PiiDetector(PiiSettings()).detect(subject)
     assert report.findings, "the detector must see the exposure"
@@ -32,7 +37,13 @@ def test_alert_is_deterministic_and_carries_only_masked_text():
 
 
 def test_masking_step_masks_even_when_the_pii_detector_did_not_run():
-    post = Post(source="s", platform="web", post_id="1", url="https://example.org/1",
-                captured_at=datetime(2021, 9, 1, tzinfo=timezone.utc), text="Liên hệ chị Lan 0912 345 678")
+    post = Post(
+        source="s",
+        platform="web",
+        post_id="1",
+        url="https://example.org/1",
+        captured_at=datetime(2021, 9, 1, tzinfo=timezone.utc),
+        text="Liên hệ chị Lan 0912 345 678",
+    )
     masked = mask_step(Analysis(post.url, "post", Subject(post), {}))
     assert masked.by == "fallback" and "0912 345 678" not in masked.text

@@ -37,12 +37,15 @@ def _png(w, h):
     return buf.getvalue()
 
 
-@pytest.mark.parametrize("data, problem", [
-    (b"", "empty file"),
-    (b"this is not an image at all", "not a recognised image format"),
-    (_png(64, 64)[:60], "corrupt or truncated"),
-    (_png(8000, 8000), "decompression bomb"),
-])
+@pytest.mark.parametrize(
+    "data, problem",
+    [
+        (b"", "empty file"),
+        (b"this is not an image at all", "not a recognised image format"),
+        (_png(64, 64)[:60], "corrupt or truncated"),
+        (_png(8000, 8000), "decompression bomb"),
+    ],
+)
 def test_bad_images_raise_one_line_error_naming_input(data, problem):
     with pytest.raises(InputError) as info:
         load_image(data, name="post123.png")

@@ -35,15 +35,18 @@ def test_file_then_environment_override(config_dir):
     assert s.workers == 4 and s.inner.threshold == 0.9 and s.inner.names == ("a", "b")
 
 
-@pytest.mark.parametrize("yaml_text, key, problem", [
-    ("workers: many\n", "workers", "expected an integer"),
-    ("mode: slow\n", "mode", "must be one of fast, accurate"),
-    ("inner:\n  treshold: 0.3\n", "inner.treshold", "unknown key"),
-    ("inner:\n  threshold: 7\n", "", "between 0 and 1"),
-    ("enabled: 'yes please'\n", "enabled", "expected true or false"),
-    ("- a\n- b\n", "", "expected a mapping"),
-    ("workers: [\n", "", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    "yaml_text, key, problem",
+    [
+        ("workers: many\n", "workers", "expected an integer"),
+        ("mode: slow\n", "mode", "must be one of fast, accurate"),
+        ("inner:\n  treshold: 0.3\n", "inner.treshold", "unknown key"),
+        ("inner:\n  threshold: 7\n", "", "between 0 and 1"),
+        ("enabled: 'yes please'\n", "enabled", "expected true or false"),
+        ("- a\n- b\n", "", "expected a mapping"),
+        ("workers: [\n", "", "not valid YAML"),
+    ],
+)
 def test_wrong_config_names_file_key_and_problem(config_dir, yaml_text, key, problem):
     (config_dir / "demo.yaml").write_text(yaml_text)
     with pytest.raises(ConfigError) as info:
@@ -75,23 +78,41 @@ def test_env_string_stays_exactly_the_string(config_dir, raw):
     assert s.password == raw
 
 
-@pytest.mark.parametrize("name, raw, expected", [
-    ("WORKERS", "8", 8), ("WORKERS", "+3", 3), ("RATIO", "0.25", 0.25), ("RATIO", "1", 1.0),
-    ("ENABLED", "false", False), ("ENABLED", "Yes", True), ("ENABLED", "0", False),
-    ("NAMES", "a, b", ("a", "b")), ("NAMES", "[0755, x]", ("0755", "x")), ("NAMES", "", ()),
-    ("MODE", "accurate", "accurate"), ("COMMENT", "0755", "0755"),
-])
+@pytest.mark.parametrize(
+    "name, raw, expected",
+    [
+        ("WORKERS", "8", 8),
+        ("WORKERS", "+3", 3),
+        ("RATIO", "0.25", 0.25),
+        ("RATIO", "1", 1.0),
+        ("ENABLED", "false", False),
+        ("ENABLED", "Yes", True),
+        ("ENABLED", "0", False),
+        ("NAMES", "a, b", ("a", "b")),
+        ("NAMES", "[0755, x]", ("0755", "x")),
+        ("NAMES", "", ()),
+        ("MODE", "accurate", "accurate"),
+        ("COMMENT", "0755", "0755"),
+    ],
+)
 def test_env_values_converted_by_the_field_type(config_dir, name, raw, expected):
     s = config.load("sec", Secrets, env={f"CANHBAO_SEC__{name}": raw})
     assert getattr(s, name.lower()) == expected
 
 
-@pytest.mark.parametrize("name, raw, problem", [
-    ("WORKERS", "0755x", "expected an integer"), ("WORKERS", "2.5", "expected an integer"),
-    ("RATIO", ".nan", "not a finite number"), ("RATIO", "nan", "not a finite number"),
-    ("RATIO", "inf", "not a finite number"), ("RATIO", "abc", "expected a number"),
-    ("ENABLED", "maybe", "expected true or false"), ("MODE", "slow", "must be one of"),
-])
+@pytest.mark.parametrize(
+    "name, raw, problem",
+    [
+        ("WORKERS", "0755x", "expected an integer"),
+        ("WORKERS", "2.5", "expected an integer"),
+        ("RATIO", ".nan", "not a finite number"),
+        ("RATIO", "nan", "not a finite number"),
+        ("RATIO", "inf", "not a finite number"),
+        ("RATIO", "abc", "expected a number"),
+        ("ENABLED", "maybe", "expected true or false"),
+        ("MODE", "slow", "must be one of"),
+    ],
+)
 def test_wrong_env_value_names_the_variable(config_dir, name, raw, problem):
     with pytest.raises(ConfigError) as info:
         config.load("sec", Secrets, env={f"CANHBAO_SEC__{name}": raw})

@@ -8,8 +8,14 @@ from canhbao.core.records import Post
 
 
 def _post(pid, text="t"):
-    return Post(source="s", platform="facebook", post_id=pid, url=f"https://fb/{pid}",
-                captured_at=datetime(2021, 8, 30, tzinfo=timezone.utc), text=text)
+    return Post(
+        source="s",
+        platform="facebook",
+        post_id=pid,
+        url=f"https://fb/{pid}",
+        captured_at=datetime(2021, 8, 30, tzinfo=timezone.utc),
+        text=text,
+    )
 
 
 def test_same_post_twice_updates_not_duplicates(home, state):

@@ -20,11 +20,17 @@ ICT = timezone(timedelta(hours=7))
 
 
 def _post():
-    return Post(source="fb_page_a", platform="facebook", post_id="123", url="https://www.facebook.com/a/posts/123",
-                captured_at=datetime(2021, 8, 31, 9, 0, tzinfo=ICT), text="Văn bản mật",
-                published_at=datetime(2021, 8, 30, 21, 30, tzinfo=ICT),
-                media=(Media(url="https://x/y.jpg", sha256="ab" * 32, mime="image/jpeg", size=10),),
-                engagement={"likes": 3})
+    return Post(
+        source="fb_page_a",
+        platform="facebook",
+        post_id="123",
+        url="https://www.facebook.com/a/posts/123",
+        captured_at=datetime(2021, 8, 31, 9, 0, tzinfo=ICT),
+        text="Văn bản mật",
+        published_at=datetime(2021, 8, 30, 21, 30, tzinfo=ICT),
+        media=(Media(url="https://x/y.jpg", sha256="ab" * 32, mime="image/jpeg", size=10),),
+        engagement={"likes": 3},
+    )
 
 
 def test_post_round_trips_through_json_with_timezones():
@@ -36,15 +42,28 @@ def test_post_round_trips_through_json_with_timezones():
 
 
 def test_alert_with_nested_finding_round_trips():
-    finding = Finding(type="leak", detector="leak", score=0.97, target="d1",
-                      document=DocumentRef(id="d1", source="a.pdf", numbers=("6564/VP-KGVX",), page=1),
-                      claims=(ClaimRef(id="c", text="t", similarity=0.9, tier="matched"),),
-                      entities=(PiiEntity(type="phone", start=0, end=10, score=0.9, category="basic"),),
-                      signals={"containment": 0.8})
+    finding = Finding(
+        type="leak",
+        detector="leak",
+        score=0.97,
+        target="d1",
+        document=DocumentRef(id="d1", source="a.pdf", numbers=("6564/VP-KGVX",), page=1),
+        claims=(ClaimRef(id="c", text="t", similarity=0.9, tier="matched"),),
+        entities=(PiiEntity(type="phone", start=0, end=10, score=0.9, category="basic"),),
+        signals={"containment": 0.8},
+    )
     post = _post()
-    alert = Alert(id=alert_id("leak", post.key, "d1"), type="leak", score=0.97, source=post.source,
-                  platform=post.platform, post_id=post.post_id, post_url=post.url,
-                  captured_at=post.captured_at, finding=finding)
+    alert = Alert(
+        id=alert_id("leak", post.key, "d1"),
+        type="leak",
+        score=0.97,
+        source=post.source,
+        platform=post.platform,
+        post_id=post.post_id,
+        post_url=post.url,
+        captured_at=post.captured_at,
+        finding=finding,
+    )
     assert from_dict(Alert, to_dict(alert)) == alert
 
 

@@ -15,22 +15,34 @@ from canhbao.testing.sample_site import FeedSpec, build_site, serve
 def test_browser_mode_renders_a_javascript_feed(tmp_path):
     imgs = images(tmp_path / "img")
     sample = posts(imgs, n=5)
-    feeds = {"fb-js": FeedSpec("facebook_group", sample, per_page=3, fetch="browser"),
-             "fb-js-plain": FeedSpec("facebook_group", sample, per_page=3, fetch="browser"),
-             "fb-scroll": FeedSpec("facebook_page", sample, per_page=2, fetch="browser", infinite_scroll=True),
-             "fb-wall": FeedSpec("facebook_page", sample, fetch="browser", login_wall=True),
-             "fb-blocked": FeedSpec("facebook_page", sample, fetch="browser")}
+    feeds = {
+        "fb-js": FeedSpec("facebook_group", sample, per_page=3, fetch="browser"),
+        "fb-js-plain": FeedSpec("facebook_group", sample, per_page=3, fetch="browser"),
+        "fb-scroll": FeedSpec("facebook_page", sample, per_page=2, fetch="browser", infinite_scroll=True),
+        "fb-wall": FeedSpec("facebook_page", sample, fetch="browser", login_wall=True),
+        "fb-blocked": FeedSpec("facebook_page", sample, fetch="browser"),
+    }
     build_site(tmp_path / "site", feeds)
     cookies = tmp_path / "cookies.json"
     cookies.write_text(json.dumps([{"name": "c_user", "value": "sample-session", "domain": "127.0.0.1", "path": "/"}]))
     home = Home.resolve(tmp_path / "home")
     with serve(tmp_path / "site") as site:
-        site.route("/fb/fb-blocked/", body="<html><body><h2>Bạn tạm thời bị chặn</h2><p>Có vẻ như bạn đã dùng "
-                                            "tính năng này quá nhanh.</p></body></html>")
-        report = crawl(home, site.base_url, feeds, patch={
-            "fb-js": {"cookies_file": str(cookies)},
-            "fb-js-plain": {"fetch": "html"},
-            "fb-scroll": {"scrolls": 5}}, browser_wait_s=3)  # the same page fetched without a browser: no posts in it
+        site.route(
+            "/fb/fb-blocked/",
+            body="<html><body><h2>Bạn tạm thời bị chặn</h2><p>Có vẻ như bạn đã dùng "
+            "tính năng này quá nhanh.</p></body></html>",
+        )
+        report = crawl(
+            home,
+            site.base_url,
+            feeds,
+            patch={
+                "fb-js": {"cookies_file": str(cookies)},
+                "fb-js-plain": {"fetch": "html"},
+                "fb-scroll": {"scrolls": 5},
+            },
+            browser_wait_s=3,
+        )  # the same page fetched without a browser: no posts in it
         assert any("c_user=sample-session" in c for c in site.cookies)
     rendered = health(report, "fb-js")
     assert (rendered.status, rendered.posts_stored, rendered.pages_fetched) == ("ok", 5, 2), rendered.line()

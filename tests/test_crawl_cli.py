@@ -17,21 +17,23 @@ from canhbao.testing.sample_site import FeedSpec, build_site, serve, sources_con
 
 
 def canhbao(*args, env):
-    return subprocess.run([sys.executable, "-m", "canhbao", *args], capture_output=True, text=True, env=env, timeout=180)
+    return subprocess.run(
+        [sys.executable, "-m", "canhbao", *args], capture_output=True, text=True, env=env, timeout=180
+    )
 
 
 def test_crawl_command_source_all_jsonl_and_errors(tmp_path):
     imgs = images(tmp_path / "img")
-    feeds = {"tin-tg": FeedSpec("telegram_channel", posts(imgs, n=4)),
-             "tin-news": FeedSpec("news", posts(imgs, n=3))}
+    feeds = {"tin-tg": FeedSpec("telegram_channel", posts(imgs, n=4)), "tin-news": FeedSpec("news", posts(imgs, n=3))}
     build_site(tmp_path / "site", feeds)
     conf, home = tmp_path / "config", tmp_path / "home"
     conf.mkdir()
     env = {**os.environ, "CANHBAO_HOME": str(home)}
     env.pop("CANHBAO_CONFIG_DIR", None)
     with serve(tmp_path / "site") as site:
-        (conf / "sources.yml").write_text(yaml.safe_dump(sources_config(site.base_url, feeds, **FAST, http_cache=True),
-                                                          allow_unicode=True))
+        (conf / "sources.yml").write_text(
+            yaml.safe_dump(sources_config(site.base_url, feeds, **FAST, http_cache=True), allow_unicode=True)
+        )
         one = canhbao("--config", str(conf), "crawl", "--source", "tin-tg", "--jsonl", env=env)
         assert one.returncode == 0, one.stderr
         lines = [from_dict(Post, json.loads(line)) for line in one.stdout.splitlines()]

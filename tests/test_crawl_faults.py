@@ -56,13 +56,23 @@ def faults(tmp_path_factory):
         site.route("/checkpoint/", body="<html><body><h1>Xác nhận danh tính của bạn</h1></body></html>")
         site.route("/s/tg-limited", status=429, body="Too Many Requests", headers={"Retry-After": "0"})
         site.route("/s/tg-flaky", status=503, body="busy", times=2)
-        site.route("/graph/v19.0/graph-limited/posts", status=400, content_type="application/json",
-                   body=json.dumps({"error": {"message": "(#4) Application request limit reached", "code": 4}}))
+        site.route(
+            "/graph/v19.0/graph-limited/posts",
+            status=400,
+            content_type="application/json",
+            body=json.dumps({"error": {"message": "(#4) Application request limit reached", "code": 4}}),
+        )
         site.route("/fake.jpg", body=b"<html>this is not an image</html>", content_type="image/jpeg")
         site.route("/huge.png", body=bytes(50 * 1024 * 1024), content_type="image/png")
-        report = crawl(home, site.base_url, feeds, patch={
-            "graph-bad": {"token_env": "CANHBAO_TEST_BAD_TOKEN"},
-            "forum-changed": {"selectors": {"item": "div.post-old", "text": "p"}}})
+        report = crawl(
+            home,
+            site.base_url,
+            feeds,
+            patch={
+                "graph-bad": {"token_env": "CANHBAO_TEST_BAD_TOKEN"},
+                "forum-changed": {"selectors": {"item": "div.post-old", "text": "p"}},
+            },
+        )
         yield {"home": home, "site": site, "report": report, "feeds": feeds, "tmp": tmp}
     mp.undo()
 
@@ -126,7 +136,9 @@ def test_bad_items_and_media_are_logged_per_item_and_the_rest_is_kept(faults):
     assert "not a recognised image" in media["fake.jpg"].error
     assert "max size" in media["huge.png"].error or "larger" in media["huge.png"].error, media["huge.png"]
     assert h.media_failed == 3 and h.media_stored + h.media_reused >= 1
-    assert not list(home.media.rglob("*.bin")) and all(f.stat().st_size < 1_000_000 for f in home.media.rglob("*") if f.is_file())
+    assert not list(home.media.rglob("*.bin")) and all(
+        f.stat().st_size < 1_000_000 for f in home.media.rglob("*") if f.is_file()
+    )
 
 
 def test_zero_posts_from_a_200_page_is_reported_loudly(faults):

@@ -18,9 +18,15 @@ from canhbao.crawlers.reltime import VN
 from canhbao.evidence.wording import is_exact
 from canhbao.testing.sample_site import GRAPH_TOKEN, GRAPH_TOKEN_ENV, FeedSpec, build_site, serve
 
-KINDS = {"fb-page": ("facebook_page", "html"), "fb-group": ("facebook_group", "html"),
-         "fb-graph": ("facebook_page", "graph"), "zalo": ("zalo_oa", "html"), "tg": ("telegram_channel", "html"),
-         "news": ("news", "html"), "forum": ("generic_html", "html")}
+KINDS = {
+    "fb-page": ("facebook_page", "html"),
+    "fb-group": ("facebook_group", "html"),
+    "fb-graph": ("facebook_page", "graph"),
+    "zalo": ("zalo_oa", "html"),
+    "tg": ("telegram_channel", "html"),
+    "news": ("news", "html"),
+    "forum": ("generic_html", "html"),
+}
 
 
 ATOM = """<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Tin</title>
@@ -31,18 +37,25 @@ ATOM = """<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2
 
 
 def feeds_of(sample_posts):
-    feeds = {name: FeedSpec(kind, sample_posts, per_page=3, fetch=fetch, title=f"Nguồn {name}")
-             for name, (kind, fetch) in KINDS.items()}
+    feeds = {
+        name: FeedSpec(kind, sample_posts, per_page=3, fetch=fetch, title=f"Nguồn {name}")
+        for name, (kind, fetch) in KINDS.items()
+    }
     feeds["news"] = FeedSpec("news", sample_posts, extra={"news/atom/feed.xml": ATOM, "news/index.xml": INDEX})
     return feeds
 
 
-INDEX = ('<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-         "<sitemap><loc>{BASE}/news/news/sitemap.xml</loc></sitemap></sitemapindex>")
+INDEX = (
+    '<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+    "<sitemap><loc>{BASE}/news/news/sitemap.xml</loc></sitemap></sitemapindex>"
+)
 
 # the same news site read through its sitemap, a sitemap index and an Atom feed
-MORE = {"news-sitemap": {"url": "{base}/news/news/sitemap.xml"}, "news-index": {"url": "{base}/news/index.xml"},
-        "news-atom": {"url": "{base}/news/atom/feed.xml"}}
+MORE = {
+    "news-sitemap": {"url": "{base}/news/news/sitemap.xml"},
+    "news-index": {"url": "{base}/news/index.xml"},
+    "news-atom": {"url": "{base}/news/atom/feed.xml"},
+}
 
 
 def crawl_all(home, site, feeds):
@@ -69,8 +82,10 @@ def world(tmp_path_factory):
 
 def by_id(home, source):
     """Posts of a source by sample id (news posts are identified by their article URL)."""
-    return {(p.url.rsplit("/", 1)[1].split(".")[0] if p.platform == "news" else p.post_id): p
-            for p in PostStore(home.posts_db).iter(source=source)}
+    return {
+        (p.url.rsplit("/", 1)[1].split(".")[0] if p.platform == "news" else p.post_id): p
+        for p in PostStore(home.posts_db).iter(source=source)
+    }
 
 
 def test_every_platform_yields_every_post_across_pages(world):
@@ -91,7 +106,9 @@ def test_every_platform_yields_every_post_across_pages(world):
 def test_news_sitemaps_and_atom_feeds_lead_to_the_articles(world):
     report, home = world["first"], world["home"]
     sitemap, atom = health(report, "news-sitemap"), health(report, "news-atom")
-    assert (sitemap.status, sitemap.posts_stored, atom.status, atom.posts_stored) == ("ok", 7, "ok", 2), report.summary()
+    assert (sitemap.status, sitemap.posts_stored, atom.status, atom.posts_stored) == ("ok", 7, "ok", 2), (
+        report.summary()
+    )
     index = health(report, "news-index")
     assert (index.status, index.posts_stored) == ("ok", 7), index.line()
     from_sitemap, from_rss = by_id(home, "news-sitemap"), by_id(home, "news")
@@ -171,12 +188,20 @@ def test_captures_are_warc_and_raw_html_the_evidence_export_can_use(world):
         raw = (home.root / post.raw_html).read_text(encoding="utf-8")
         assert "Thông báo số 1003" in raw
         with open(home.root / post.warc, "rb") as fh:
-            records = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI"), r.http_headers.get_statuscode()
-                        if r.http_headers else None, r.content_stream().read()) for r in ArchiveIterator(fh)]
+            records = [
+                (
+                    r.rec_type,
+                    r.rec_headers.get_header("WARC-Target-URI"),
+                    r.http_headers.get_statuscode() if r.http_headers else None,
+                    r.content_stream().read(),
+                )
+                for r in ArchiveIterator(fh)
+            ]
         assert any(t == "response" and code == "200" and body == raw.encode("utf-8") for t, _u, code, body in records)
         assert any(t == "request" for t, *_ in records)
-        check = subprocess.run([sys.executable, "-m", "warcio.cli", "check", str(home.root / post.warc)],
-                               capture_output=True, text=True)
+        check = subprocess.run(
+            [sys.executable, "-m", "warcio.cli", "check", str(home.root / post.warc)], capture_output=True, text=True
+        )
         assert check.returncode == 0, check.stdout + check.stderr  # digests of every record verify
         capture = collect(home, post)
         assert capture.html is not None and capture.warc, (name, capture.missing)
@@ -191,8 +216,17 @@ def test_rerun_fetches_only_what_is_new(world):
     assert all(h.posts_new == 0 and h.status == "ok" for h in second.sources), second.summary()
     assert PostStore(home.posts_db).count() == 7 * len(KINDS) + 7 + 7 + 2
     # only the first page of each feed (and robots.txt): no older pages, no articles, no media
-    assert not [r for r in asked if "/media/" in r or "p2" in r or "page-2" in r or "before=" in r
-                or "after=" in r or "/article/" in r or r.startswith("/news/news/1")], asked
+    assert not [
+        r
+        for r in asked
+        if "/media/" in r
+        or "p2" in r
+        or "page-2" in r
+        or "before=" in r
+        or "after=" in r
+        or "/article/" in r
+        or r.startswith("/news/news/1")
+    ], asked
 
     # two new posts appear at the top of every feed
     new = posts(world["imgs"], n=2, start=2000, prefix="Tin mới")
@@ -205,7 +239,8 @@ def test_rerun_fetches_only_what_is_new(world):
             continue
         assert (h.posts_new, h.posts_stored) == (2, 2), h.line()
         assert sorted(k.split(":")[1] for k in h.post_keys) == sorted(
-            p.post_id for p in PostStore(home.posts_db).iter(source=h.source) if "Tin mới" in p.text)
+            p.post_id for p in PostStore(home.posts_db).iter(source=h.source) if "Tin mới" in p.text
+        )
     assert PostStore(home.posts_db).count() == 9 * len(KINDS) + 9 + 9 + 2
     for name in KINDS:
         assert by_id(home, name)["2001"].text.startswith("Tin mới")

@@ -51,8 +51,18 @@ def test_unreadable_times_are_none(text):
     assert parse_time(text, NOW) is None
 
 
-@pytest.mark.parametrize("text,n", [("1.2K", 1200), ("3 bình luận", 3), ("1.234", 1234), ("2,5N", 2500),
-                                    ("1,2 tr", 1_200_000), ("", None), ("không", None)])
+@pytest.mark.parametrize(
+    "text,n",
+    [
+        ("1.2K", 1200),
+        ("3 bình luận", 3),
+        ("1.234", 1234),
+        ("2,5N", 2500),
+        ("1,2 tr", 1_200_000),
+        ("", None),
+        ("không", None),
+    ],
+)
 def test_counts(text, n):
     assert count(text) == n
 
@@ -113,10 +123,23 @@ def test_politeness_settings_reach_scrapy(tmp_path):
     from canhbao.core.home import Home
     from canhbao.crawlers.runner import scrapy_settings
 
-    cfg = from_mapping({"download_delay": 1.5, "http_cache": True, "sources": {
-        "a": {"type": "news", "url": "http://127.0.0.1/rss"},
-        "b": {"type": "facebook_page", "url": "http://127.0.0.1/fb", "fetch": "browser", "obey_robots": False,
-              "concurrency": 1, "download_delay": 3}}})
+    cfg = from_mapping(
+        {
+            "download_delay": 1.5,
+            "http_cache": True,
+            "sources": {
+                "a": {"type": "news", "url": "http://127.0.0.1/rss"},
+                "b": {
+                    "type": "facebook_page",
+                    "url": "http://127.0.0.1/fb",
+                    "fetch": "browser",
+                    "obey_robots": False,
+                    "concurrency": 1,
+                    "download_delay": 3,
+                },
+            },
+        }
+    )
     home = Home.resolve(tmp_path / "home")
     a = scrapy_settings(home, "a", cfg.sources["a"], cfg, tmp_path / "a.json")
     b = scrapy_settings(home, "b", cfg.sources["b"], cfg, tmp_path / "b.json")

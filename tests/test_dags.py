@@ -18,10 +18,16 @@ DAGS = ROOT / "dags"
 def airflow_env(tmp_path_factory):
     """A throwaway Airflow home with a migrated SQLite metadata DB."""
     af_home = tmp_path_factory.mktemp("airflow")
-    env = {**os.environ, "AIRFLOW_HOME": str(af_home), "AIRFLOW__CORE__LOAD_EXAMPLES": "false",
-           "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS), "AIRFLOW__CORE__UNIT_TEST_MODE": "false"}
-    subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], env=env, check=True,
-                   capture_output=True, timeout=300)
+    env = {
+        **os.environ,
+        "AIRFLOW_HOME": str(af_home),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "false",
+        "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS),
+        "AIRFLOW__CORE__UNIT_TEST_MODE": "false",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "airflow", "db", "migrate"], env=env, check=True, capture_output=True, timeout=300
+    )
     return env
 
 
@@ -82,8 +88,13 @@ def test_nightly_dag_runs_end_to_end_against_the_sample_site(airflow_env, demo_r
     with serve(home.root / "site") as site:
         cfg = prepare_config(home, site.base_url, feeds)
         env = {**airflow_env, "CANHBAO_HOME": str(home.root), "CANHBAO_CONFIG_DIR": str(cfg)}
-        subprocess.run([sys.executable, "-m", "airflow", "pools", "set", "canhbao_crawl", "2", "crawls"],
-                       env=env, check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            [sys.executable, "-m", "airflow", "pools", "set", "canhbao_crawl", "2", "crawls"],
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         out = _dag_test("canhbao_nightly_scan", env)
     assert "STATE success" in out.stdout, (out.stdout + out.stderr)[-4000:]
     import os
@@ -123,8 +134,13 @@ def test_manual_registry_sync_without_a_logical_date(airflow_env, tmp_path, seed
     inbox.mkdir()
     seed = next(s for s in seeds if s.name.startswith("002"))
     (inbox / "002.txt").write_text(seed.path.read_text(encoding="utf-8"), encoding="utf-8")
-    env = {**airflow_env, "CANHBAO_HOME": str(home.root), "CANHBAO_INDEX__ENGINE": "sqlite",
-           "CANHBAO_SCAN__REGISTRY_WATCH_DIR": str(inbox), "CANHBAO_SCAN__RETRIES": "0"}
+    env = {
+        **airflow_env,
+        "CANHBAO_HOME": str(home.root),
+        "CANHBAO_INDEX__ENGINE": "sqlite",
+        "CANHBAO_SCAN__REGISTRY_WATCH_DIR": str(inbox),
+        "CANHBAO_SCAN__RETRIES": "0",
+    }
     out = _dag_test("canhbao_registry_sync", env, "logical_date=None")
     assert "STATE success None" in out.stdout, (out.stdout + out.stderr)[-4000:]
     assert RetroHuntMarks.for_home(home).pending() == []  # registered and retro-hunted

@@ -18,8 +18,15 @@ def _compose():
 
 def test_all_services_present_with_health_checks():
     services = _compose()["services"]
-    for name in ("postgres", "elasticsearch", "kibana", "airflow-apiserver", "airflow-scheduler",
-                 "airflow-dag-processor", "airflow-init"):
+    for name in (
+        "postgres",
+        "elasticsearch",
+        "kibana",
+        "airflow-apiserver",
+        "airflow-scheduler",
+        "airflow-dag-processor",
+        "airflow-init",
+    ):
         assert name in services, name
     for name, svc in services.items():
         if svc.get("restart") != "no":  # one-shot setup services exit instead
@@ -89,8 +96,13 @@ def _env_file(tmp_path, **overrides) -> Path:
 def _config(env_file: Path) -> subprocess.CompletedProcess:
     exe = shutil.which("docker-compose")
     assert exe, "docker-compose not installed (Debian package docker-compose; scripts/install.sh installs it)"
-    return subprocess.run([exe, "--env-file", str(env_file), "-f", str(ROOT / "docker-compose.yml"), "config"],
-                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    return subprocess.run(
+        [exe, "--env-file", str(env_file), "-f", str(ROOT / "docker-compose.yml"), "config"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -121,8 +133,13 @@ def test_kibana_system_password_is_set_before_kibana_starts(resolved):
 
 
 def test_airflow_services_wait_for_init_and_have_real_health_checks(resolved):
-    for name in ("airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer",
-                 "canhbao-setup"):
+    for name in (
+        "airflow-apiserver",
+        "airflow-scheduler",
+        "airflow-dag-processor",
+        "airflow-triggerer",
+        "canhbao-setup",
+    ):
         assert resolved[name]["depends_on"]["airflow-init"]["condition"] == "service_completed_successfully", name
     scheduler = resolved["airflow-scheduler"]
     assert "8974/health" in " ".join(scheduler["healthcheck"]["test"])

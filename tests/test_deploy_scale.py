@@ -18,18 +18,41 @@ ROOT = Path(__file__).resolve().parents[1]
 def merged():
     if not shutil.which("docker-compose"):
         pytest.skip("docker-compose (Debian package) not installed")
-    out = subprocess.run(["docker-compose", "--env-file", ".env.example", "-f", "docker-compose.yml", "-f",
-                          "deploy/compose.scale.yml", "--profile", "scale", "config"], cwd=ROOT,
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [
+            "docker-compose",
+            "--env-file",
+            ".env.example",
+            "-f",
+            "docker-compose.yml",
+            "-f",
+            "deploy/compose.scale.yml",
+            "--profile",
+            "scale",
+            "config",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     assert "is not set" not in out.stderr, out.stderr  # every secret is documented in .env.example
     return yaml.safe_load(out.stdout)["services"]
 
 
 def test_base_file_alone_is_unchanged_by_the_overlay():
-    out = subprocess.run(["docker-compose", "--env-file", ".env.example", "-f", "docker-compose.yml", "config",
-                          "--services"], cwd=ROOT, capture_output=True, text=True, timeout=120) \
-        if shutil.which("docker-compose") else pytest.skip("docker-compose not installed")
+    out = (
+        subprocess.run(
+            ["docker-compose", "--env-file", ".env.example", "-f", "docker-compose.yml", "config", "--services"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        if shutil.which("docker-compose")
+        else pytest.skip("docker-compose not installed")
+    )
     assert out.returncode == 0 and "redis" not in out.stdout.split() and "es02" not in out.stdout.split()
 
 
@@ -37,8 +60,10 @@ def test_celery_with_redis_and_n_workers(merged):
     for name in ("airflow-scheduler", "airflow-apiserver", "airflow-worker", "airflow-init"):
         env = merged[name]["environment"]
         assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor", name
-        assert env["AIRFLOW__CELERY__BROKER_URL"].startswith("redis://") and "@redis:6379" in env[
-            "AIRFLOW__CELERY__BROKER_URL"]
+        assert (
+            env["AIRFLOW__CELERY__BROKER_URL"].startswith("redis://")
+            and "@redis:6379" in env["AIRFLOW__CELERY__BROKER_URL"]
+        )
         assert env["CANHBAO_STATE__BACKEND"] == "postgresql" and env["CANHBAO_STORAGE__BACKEND"] == "s3"
     worker = merged["airflow-worker"]
     assert worker["command"] == "celery worker" and worker["deploy"]["replicas"] == 2
@@ -75,5 +100,6 @@ def test_env_keys_name_real_settings(merged):
             for part in parts[1:]:
                 fields = {f.name: f for f in dataclasses.fields(schema)}
                 assert part.lower() in fields, key
-                schema = fields[part.lower()].default_factory if callable(
-                    fields[part.lower()].default_factory) else None
+                schema = (
+                    fields[part.lower()].default_factory if callable(fields[part.lower()].default_factory) else None
+                )

@@ -25,8 +25,14 @@ def detector(request, tmp_path_factory) -> Detector:
 
 
 def _subject(text: str) -> Subject:
-    post = Post(source="contract", platform="web", post_id="p1", url="https://example.org/p1",
-                captured_at=datetime(2026, 11, 1, tzinfo=timezone.utc), text=text)
+    post = Post(
+        source="contract",
+        platform="web",
+        post_id="p1",
+        url="https://example.org/p1",
+        captured_at=datetime(2026, 11, 1, tzinfo=timezone.utc),
+        text=text,
+    )
     return Subject(post)
 
 
@@ -63,7 +69,7 @@ def test_findings_carry_no_raw_personal_data(detector):
     for example in type(detector).EXAMPLES:
         for finding in detector.detect(_subject(example.text)).findings:
             for text in (finding.summary, json.dumps(dict(finding.signals), ensure_ascii=False)):
-                leaked = [(e.type, text[e.start:e.end]) for e in find_entities(text) if e.type in IDENTIFYING]
+                leaked = [(e.type, text[e.start : e.end]) for e in find_entities(text) if e.type in IDENTIFYING]
                 assert not leaked, f"{detector.name}: {leaked} in {text!r}"
 
 

@@ -15,8 +15,9 @@ from canhbao.evidence import bundle, settings
 @pytest.fixture
 def world(evidence_world, config_dir):
     """The CLI opens the same SQLite alert store from the data home (config/index.yaml defaults)."""
-    (config_dir / "evidence.yaml").write_text("lang: en\nscreenshot_live: false\n"
-                                              "roles: {chief.minh: [inspector_lead]}\n")
+    (config_dir / "evidence.yaml").write_text(
+        "lang: en\nscreenshot_live: false\nroles: {chief.minh: [inspector_lead]}\n"
+    )
     return evidence_world
 
 
@@ -24,8 +25,9 @@ def test_export_then_verify_from_the_command_line(world, tmp_path, capsys, monke
     home, _site, store, cases = world
     alert_id = cases["fake"].alert.id
     monkeypatch.setenv("CANHBAO_ACTOR", "inspector.lan")
-    assert cli.main(["--home", str(home.root), "evidence", "export", alert_id, "--out", str(tmp_path),
-                     "--unpacked"]) == 0
+    assert (
+        cli.main(["--home", str(home.root), "evidence", "export", alert_id, "--out", str(tmp_path), "--unpacked"]) == 0
+    )
     out = capsys.readouterr().out.splitlines()
     zip_path = out[0].split()[0]
     assert zip_path.endswith(".zip") and "sha256:" in out[0]
@@ -44,8 +46,12 @@ def test_unknown_alert_and_refused_unmasking_exit_non_zero(world, tmp_path, caps
     assert cli.main(["--home", str(home.root), "evidence", "export", "nosuchalert", "--out", str(out)]) == 2
     assert "nosuchalert: no such alert" in capsys.readouterr().err
     monkeypatch.setenv("CANHBAO_ACTOR", "intern.an")
-    assert cli.main(["--home", str(home.root), "evidence", "export", cases["pii"].alert.id, "--unmasked",
-                     "--out", str(out)]) == 2
+    assert (
+        cli.main(
+            ["--home", str(home.root), "evidence", "export", cases["pii"].alert.id, "--unmasked", "--out", str(out)]
+        )
+        == 2
+    )
     assert "intern.an: not allowed to export personal data unmasked" in capsys.readouterr().err
     assert not out.exists()
 
@@ -57,11 +63,26 @@ def test_purged_media_is_a_warning_on_stderr(world, tmp_path, capsys):
     saved = blob.read_bytes()
     blob.unlink()
     try:
-        assert cli.main(["--home", str(home.root), "evidence", "export", cases["leak"].alert.id,
-                         "--out", str(tmp_path)]) == 0
+        assert (
+            cli.main(["--home", str(home.root), "evidence", "export", cases["leak"].alert.id, "--out", str(tmp_path)])
+            == 0
+        )
         assert f"missing from the bundle: media {media.url}" in capsys.readouterr().err
-        assert cli.main(["--home", str(home.root), "evidence", "export", cases["leak"].alert.id, "--strict",
-                         "--out", str(tmp_path / "s")]) == 2
+        assert (
+            cli.main(
+                [
+                    "--home",
+                    str(home.root),
+                    "evidence",
+                    "export",
+                    cases["leak"].alert.id,
+                    "--strict",
+                    "--out",
+                    str(tmp_path / "s"),
+                ]
+            )
+            == 2
+        )
     finally:
         blob.write_bytes(saved)
 
@@ -70,8 +91,12 @@ def test_takedown_check_command(world, capsys):
     home, site, store, cases = world
     case = cases["pii"]
     site.take_down(case.path, status=404)
-    assert cli.main(["--home", str(home.root), "takedown", "check", "--json", "--no-screenshot",
-                     case.alert.id, "unknown-id"]) == 0
+    assert (
+        cli.main(
+            ["--home", str(home.root), "takedown", "check", "--json", "--no-screenshot", case.alert.id, "unknown-id"]
+        )
+        == 0
+    )
     captured = capsys.readouterr()
     rows = [json.loads(line) for line in captured.out.splitlines()]
     assert [(r["alert_id"], r["state"], r["http_status"]) for r in rows] == [(case.alert.id, "removed", 404)]

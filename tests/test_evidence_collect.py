@@ -14,8 +14,12 @@ from canhbao.evidence import wacz
 from canhbao.evidence.collect import _records
 
 FEED3 = b"<html>feed three: the post</html>"
-PAGES = [("http://site/feed?page=1", b"<html>feed one</html>"), ("http://site/p/2", b"<html>post two</html>"),
-         ("http://site/feed?page=3", FEED3), ("http://site/img/4.png", b"\x89PNG4")]
+PAGES = [
+    ("http://site/feed?page=1", b"<html>feed one</html>"),
+    ("http://site/p/2", b"<html>post two</html>"),
+    ("http://site/feed?page=3", FEED3),
+    ("http://site/img/4.png", b"\x89PNG4"),
+]
 GET = b"GET / HTTP/1.1\r\n\r\n"
 
 
@@ -37,29 +41,33 @@ def test_records_by_url_and_by_captured_html(tmp_path, gz):
     data, uris, resources, page = _records(path, {"http://site/img/4.png"}, FEED3)
     assert set(uris) == {"http://site/feed?page=3", "http://site/img/4.png"}
     assert page == ("http://site/feed?page=3", FEED3)
-    got = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI"), r.content_stream().read())
-           for r in ArchiveIterator(io.BytesIO(data))]
+    got = [
+        (r.rec_type, r.rec_headers.get_header("WARC-Target-URI"), r.content_stream().read())
+        for r in ArchiveIterator(io.BytesIO(data))
+    ]
     feed, img = "http://site/feed?page=3", "http://site/img/4.png"
-    assert [g[:2] for g in got] == [("request", feed), ("response", feed),
-                                    ("request", img), ("response", img)]
+    assert [g[:2] for g in got] == [("request", feed), ("response", feed), ("request", img), ("response", img)]
     assert got[3][2] == b"\x89PNG4" and resources["http://site/img/4.png"] == ("image/png", b"\x89PNG4")
     for line in wacz.index("data.warc", data):  # every CDXJ offset/length frames exactly one record
         fields = json.loads(line.split(" ", 2)[2])
         start, length = int(fields["offset"]), int(fields["length"])
-        records = list(ArchiveIterator(io.BytesIO(data[start:start + length])))
+        records = list(ArchiveIterator(io.BytesIO(data[start : start + length])))
         assert [r.rec_headers.get_header("WARC-Target-URI") for r in records] == [fields["url"]]
 
 
-@pytest.mark.parametrize("url, key", [
-    # The keys cdxj-indexer / pywb / ReplayWeb.page use (the `surt` package's rules), written out here
-    # by hand: query arguments sorted and lower-cased, non-ASCII paths percent-encoded, IPs reversed too.
-    ("https://www.Facebook.com/Page/posts/1?x=1", "com,facebook)/page/posts/1?x=1"),
-    ("http://127.0.0.1:8080/p", "1,0,0,127:8080)/p"),
-    ("https://t.me/s/kenh", "me,t)/s/kenh"),
-    ("https://m.facebook.com/story.php?story_fbid=1&id=2", "com,facebook,m)/story.php?id=2&story_fbid=1"),
-    ("https://example.com/a?B=2&a=1", "com,example)/a?a=1&b=2"),
-    ("https://vnexpress.net/tin-giả/bài-viết", "net,vnexpress)/tin-gi%e1%ba%a3/b%c3%a0i-vi%e1%ba%bft"),
-    ("https://zalo.me/oa/123#frag", "me,zalo)/oa/123"),
-])
+@pytest.mark.parametrize(
+    "url, key",
+    [
+        # The keys cdxj-indexer / pywb / ReplayWeb.page use (the `surt` package's rules), written out here
+        # by hand: query arguments sorted and lower-cased, non-ASCII paths percent-encoded, IPs reversed too.
+        ("https://www.Facebook.com/Page/posts/1?x=1", "com,facebook)/page/posts/1?x=1"),
+        ("http://127.0.0.1:8080/p", "1,0,0,127:8080)/p"),
+        ("https://t.me/s/kenh", "me,t)/s/kenh"),
+        ("https://m.facebook.com/story.php?story_fbid=1&id=2", "com,facebook,m)/story.php?id=2&story_fbid=1"),
+        ("https://example.com/a?B=2&a=1", "com,example)/a?a=1&b=2"),
+        ("https://vnexpress.net/tin-giả/bài-viết", "net,vnexpress)/tin-gi%e1%ba%a3/b%c3%a0i-vi%e1%ba%bft"),
+        ("https://zalo.me/oa/123#frag", "me,zalo)/oa/123"),
+    ],
+)
 def test_surt_keys_are_the_reference_ones(url, key):
     assert wacz.surt(url) == key

@@ -31,11 +31,18 @@ def test_crawled_leak_exports_and_replays(tmp_path, seeds, renderer):
     letter = tmp_path / "img" / "cong-van.png"
     letter.parent.mkdir()
     letter.write_bytes(png_bytes(render_pages(seed.text, dpi=100)[0], scale=0.9))
-    feeds = {"fb-page": FeedSpec("facebook_page", (
-        SamplePost("2001", "Tin Nóng 24h", "Lộ công văn của Sở Y tế, ai cần thì lấy", "2 giờ",
-                   images=(letter,)),
-        SamplePost("2000", "Tin Nóng 24h", "Chúc mọi người cuối tuần vui vẻ", "Hôm qua lúc 21:30"),
-    ), per_page=5)}
+    feeds = {
+        "fb-page": FeedSpec(
+            "facebook_page",
+            (
+                SamplePost(
+                    "2001", "Tin Nóng 24h", "Lộ công văn của Sở Y tế, ai cần thì lấy", "2 giờ", images=(letter,)
+                ),
+                SamplePost("2000", "Tin Nóng 24h", "Chúc mọi người cuối tuần vui vẻ", "Hôm qua lúc 21:30"),
+            ),
+            per_page=5,
+        )
+    }
     build_site(tmp_path / "site", feeds)
     home = Home.resolve(tmp_path / "home")
     with Registry.open(home) as registry:
@@ -52,10 +59,18 @@ def test_crawled_leak_exports_and_replays(tmp_path, seeds, renderer):
         store.upsert([alert])
         store.transition(alert.id, "confirmed", actor="analyst.tuan")
         lead = EvidenceSettings(roles={"chief.minh": ("inspector_lead",)})
-        done = export.export(home, store, alert.id, lead, out_dir=tmp_path / "out", unmasked=True,
-                             actor="chief.minh", renderer=renderer)
-        masked_done = export.export(home, store, alert.id, EvidenceSettings(screenshot_live=False),
-                                    out_dir=tmp_path / "masked", actor="inspector.lan", renderer=renderer)
+        done = export.export(
+            home, store, alert.id, lead, out_dir=tmp_path / "out", unmasked=True, actor="chief.minh", renderer=renderer
+        )
+        masked_done = export.export(
+            home,
+            store,
+            alert.id,
+            EvidenceSettings(screenshot_live=False),
+            out_dir=tmp_path / "masked",
+            actor="inspector.lan",
+            renderer=renderer,
+        )
     store.close()
     assert done.missing == () and bundle.verify(done.zip_path).ok
     with zipfile.ZipFile(done.zip_path) as zf:
@@ -63,8 +78,11 @@ def test_crawled_leak_exports_and_replays(tmp_path, seeds, renderer):
     assert f"media/{post.media[0].sha256}{post.media[0].path[-4:]}" in files
     assert {"post/screenshot-capture.png", "post/screenshot-live.png", "report.pdf"} <= set(files)
     records = ArchiveIterator(io.BytesIO(files["capture/capture.warc.gz"]))
-    responses = {r.rec_headers.get_header("WARC-Target-URI"): r.content_stream().read()
-                 for r in records if r.rec_type == "response"}
+    responses = {
+        r.rec_headers.get_header("WARC-Target-URI"): r.content_stream().read()
+        for r in records
+        if r.rec_type == "response"
+    }
     # The crawler fetched the feed page, not a page of its own for the post: found by the captured HTML.
     assert any("Lộ công văn của Sở Y tế" in body.decode("utf-8", "replace") for body in responses.values())
     assert responses[post.media[0].url] == files[f"media/{post.media[0].sha256}{post.media[0].path[-4:]}"]
@@ -73,5 +91,8 @@ def test_crawled_leak_exports_and_replays(tmp_path, seeds, renderer):
         names = set(zf.namelist())
         element = zf.read("post/element.html").decode() if "post/element.html" in names else ""
     assert "Lộ công văn của Sở Y tế" in element or any("post/element.html" in w for w in masked_done.withheld), (
-        names, masked_done.withheld, masked_done.missing)
+        names,
+        masked_done.withheld,
+        masked_done.missing,
+    )
     assert "post/page.html" not in names and not any(n.startswith("capture/") for n in names)

@@ -31,12 +31,31 @@ LEAD = EvidenceSettings(roles={"chief.minh": ("inspector_lead",)})
 def exported(evidence_world, renderer, tmp_path_factory):
     home, _site, store, cases = evidence_world
     out = tmp_path_factory.mktemp("out")
-    leak = export.export(home, store, cases["leak"].alert.id, LEAD, out_dir=out, unpacked=True, unmasked=True,
-                         actor="chief.minh", renderer=renderer)
-    pii = export.export(home, store, cases["pii"].alert.id, SETTINGS, out_dir=out, actor="inspector.lan",
-                        renderer=renderer)
-    fake = export.export(home, store, cases["fake"].alert.id, LEAD, out_dir=out, lang="en", unmasked=True,
-                         actor="chief.minh", renderer=renderer)
+    leak = export.export(
+        home,
+        store,
+        cases["leak"].alert.id,
+        LEAD,
+        out_dir=out,
+        unpacked=True,
+        unmasked=True,
+        actor="chief.minh",
+        renderer=renderer,
+    )
+    pii = export.export(
+        home, store, cases["pii"].alert.id, SETTINGS, out_dir=out, actor="inspector.lan", renderer=renderer
+    )
+    fake = export.export(
+        home,
+        store,
+        cases["fake"].alert.id,
+        LEAD,
+        out_dir=out,
+        lang="en",
+        unmasked=True,
+        actor="chief.minh",
+        renderer=renderer,
+    )
     return {"leak": leak, "pii": pii, "fake": fake}
 
 
@@ -57,16 +76,32 @@ def test_leak_bundle_holds_the_post_as_seen_and_metadata(exported, evidence_worl
     case = evidence_world[3]["leak"]
     files = members(exported["leak"])
     media = case.post.media[0]
-    assert {"metadata.json", "report.pdf", "post/text.txt", "post/page.html", "post/screenshot-capture.png",
-            "post/screenshot-live.png", "capture/capture.warc.gz", "capture/live.warc.gz", "custody.jsonl",
-            "public_key.pem", "manifest.sha256", "manifest.sha256.sig", "capture/capture.wacz",
-            f"media/{media.sha256}.png"} <= set(files)
+    assert {
+        "metadata.json",
+        "report.pdf",
+        "post/text.txt",
+        "post/page.html",
+        "post/screenshot-capture.png",
+        "post/screenshot-live.png",
+        "capture/capture.warc.gz",
+        "capture/live.warc.gz",
+        "custody.jsonl",
+        "public_key.pem",
+        "manifest.sha256",
+        "manifest.sha256.sig",
+        "capture/capture.wacz",
+        f"media/{media.sha256}.png",
+    } <= set(files)
     assert sha256_hex(files[f"media/{media.sha256}.png"]) == media.sha256  # the original bytes
     meta = json.loads(files["metadata.json"])
     assert meta["alert"]["id"] == case.alert.id and meta["alert"]["type"] == "leak"
     assert meta["post"]["url"] == case.post.url and meta["post"]["author"] == "Tin Nóng 24h"
-    for when in (meta["post"]["published_at"], meta["post"]["captured_at"], meta["alert"]["confirmed_at"],
-                 meta["export"]["at"]):
+    for when in (
+        meta["post"]["published_at"],
+        meta["post"]["captured_at"],
+        meta["alert"]["confirmed_at"],
+        meta["export"]["at"],
+    ):
         assert datetime.fromisoformat(when).tzinfo is not None, when
     doc = meta["match"]["document"]
     assert doc["numbers"] == ["6564/VP-KGVX"] and doc["page"] == 1 and "chấn chỉnh" in doc["subject"]
@@ -115,7 +150,7 @@ def test_wacz_index_points_at_the_records(exported, evidence_world):
             assert key == wacz.surt(fields["url"]) and key.startswith("1,0,0,127:") and len(ts) == 14
             warc = wz.read(f"archive/{fields['filename']}")
             start = int(fields["offset"])
-            record = next(iter(ArchiveIterator(io.BytesIO(warc[start:start + int(fields["length"])]))))
+            record = next(iter(ArchiveIterator(io.BytesIO(warc[start : start + int(fields["length"])]))))
             assert record.rec_headers.get_header("WARC-Target-URI") == fields["url"]
             found.add(fields["url"])
     assert {case.post.url, case.post.media[0].url} <= found
@@ -125,21 +160,32 @@ def test_pdf_record_in_vietnamese_with_embedded_fonts_and_images(exported, evide
     case = evidence_world[3]["leak"]
     files = members(exported["leak"])
     text = pdf_text(files["report.pdf"], tmp_path)
-    for expected in ("BIÊN BẢN GHI NHẬN CHỨNG CỨ ĐIỆN TỬ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-                     case.alert.id,
-                     "Lộ lọt văn bản nội bộ", "6564/VP-KGVX", "Thời điểm thu thập", "chief.minh",
-                     "21:30:00 30/08/2021 (UTC+07:00)",
-                     "CHUỖI LƯU GIỮ CHỨNG CỨ", "analyst.tuan", sha256_hex(files["custody.jsonl"])):
+    for expected in (
+        "BIÊN BẢN GHI NHẬN CHỨNG CỨ ĐIỆN TỬ",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        case.alert.id,
+        "Lộ lọt văn bản nội bộ",
+        "6564/VP-KGVX",
+        "Thời điểm thu thập",
+        "chief.minh",
+        "21:30:00 30/08/2021 (UTC+07:00)",
+        "CHUỖI LƯU GIỮ CHỨNG CỨ",
+        "analyst.tuan",
+        sha256_hex(files["custody.jsonl"]),
+    ):
         assert expected in text, expected
     fonts = subprocess.run(["pdffonts", str(tmp_path / "report.pdf")], capture_output=True, text=True).stdout
     rows = fonts.splitlines()[2:]
     assert rows and any("NotoSerif" in r for r in rows)
     assert all(r.split()[-5] == "yes" for r in rows), fonts  # every font embedded
-    images = subprocess.run(["pdfimages", "-list", str(tmp_path / "report.pdf")], capture_output=True,
-                            text=True).stdout.splitlines()[2:]
+    images = subprocess.run(
+        ["pdfimages", "-list", str(tmp_path / "report.pdf")], capture_output=True, text=True
+    ).stdout.splitlines()[2:]
     assert len(images) >= 3  # capture screenshot, live screenshot, the leaked page
-    subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(tmp_path / "report.pdf"),
-                    str(tmp_path / "p")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(tmp_path / "report.pdf"), str(tmp_path / "p")],
+        check=True,
+    )
     with Image.open(next(tmp_path.glob("p*.png"))) as page:
         assert page.convert("L").getextrema()[0] < 80  # the page has printed text on it
 
@@ -167,8 +213,9 @@ def test_unmasked_export_needs_an_allowed_role(evidence_world, renderer, tmp_pat
     assert not list(tmp_path.iterdir())
     assert [e.action for e in AuditLog(home.audit_log).entries(alert_id)][-1] == "evidence.export_refused"
     allowed = EvidenceSettings(roles={"chief.minh": ("inspector_lead",)}, screenshot_live=False)
-    done = export.export(home, store, alert_id, allowed, out_dir=tmp_path, unmasked=True, actor="chief.minh",
-                         renderer=renderer)
+    done = export.export(
+        home, store, alert_id, allowed, out_dir=tmp_path, unmasked=True, actor="chief.minh", renderer=renderer
+    )
     files = members(done)
     assert "0912345678" in files["post/text.txt"].decode() and "capture/capture.warc.gz" in files
     assert "KHÔNG che dữ liệu cá nhân" in pdf_text(files["report.pdf"], tmp_path)
@@ -181,9 +228,13 @@ def test_fake_news_record_in_english(exported, evidence_world, tmp_path):
     assert claim["id"] == evidence_world[3]["fake"].alert.finding.target and meta["export"]["lang"] == "en"
     assert claim["tier"] == "matched" and claim["verdict"] == "false" and 0 < claim["similarity"] <= 1
     text = pdf_text(files["report.pdf"], tmp_path)
-    for expected in ("RECORD OF ELECTRONIC EVIDENCE", "Fake news",
-                     "Uống nước chanh nóng diệt được virus corona",
-                     "CHAIN OF CUSTODY", "matched"):
+    for expected in (
+        "RECORD OF ELECTRONIC EVIDENCE",
+        "Fake news",
+        "Uống nước chanh nóng diệt được virus corona",
+        "CHAIN OF CUSTODY",
+        "matched",
+    ):
         assert expected in text, expected
 
 
@@ -198,8 +249,9 @@ def test_every_export_is_audited_and_on_the_alert(exported, evidence_world):
         actions = [c["action"] for c in custody]
         assert actions[0] == "captured" and "analysed" in actions and "alert.confirmed" in actions
         assert "confirmed" not in actions  # the history event is folded into its audit entry
-        assert actions[-1] == "exported" and custody[-1]["actor"] == ("inspector.lan" if kind == "pii"
-                                                                      else "chief.minh")
+        assert actions[-1] == "exported" and custody[-1]["actor"] == (
+            "inspector.lan" if kind == "pii" else "chief.minh"
+        )
     assert AuditLog(home.audit_log).verify() == []
 
 
@@ -219,8 +271,12 @@ def _wacz_file(result, tmp_path) -> Path:
 
 def test_wacz_passes_wacz_validate(exported, tmp_path):
     tool = Path(sys.executable).parent / "wacz"  # py-wacz, Webrecorder's reference tool (test extra)
-    run = subprocess.run([str(tool), "validate", "-f", str(_wacz_file(exported["leak"], tmp_path))],
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [str(tool), "validate", "-f", str(_wacz_file(exported["leak"], tmp_path))],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
 
 
@@ -235,8 +291,12 @@ def test_wacz_index_is_the_one_py_wacz_makes(exported, tmp_path):
                 warcs[-1].write_bytes(wz.read(name))
         our_lines = wz.read("indexes/index.cdx").decode().splitlines()
     ref = tmp_path / "ref.wacz"
-    subprocess.run([str(Path(sys.executable).parent / "wacz"), "create", "-o", str(ref), *map(str, warcs)],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [str(Path(sys.executable).parent / "wacz"), "create", "-o", str(ref), *map(str, warcs)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     with zipfile.ZipFile(ref) as rz:
         raw = rz.read("indexes/index.cdx.gz")
     ref_lines = gzip.decompress(raw).decode().splitlines()
@@ -250,6 +310,7 @@ def test_wacz_index_is_the_one_py_wacz_makes(exported, tmp_path):
                 continue  # warcinfo records: py-wacz indexes them, replay does not use them
             out.add((key, ts, f["url"], f["offset"], f["length"], f["filename"]))
         return out
+
     assert rows(our_lines) == rows(ref_lines)
 
 
@@ -270,7 +331,7 @@ def test_replay_finds_the_captured_post_by_its_url(exported, evidence_world):
             fields = json.loads(lines[i].split(" ", 2)[2])
             data = wz.read(f"archive/{fields['filename']}")
             start = int(fields["offset"])
-            record = next(iter(ArchiveIterator(io.BytesIO(data[start:start + int(fields["length"])]))))
+            record = next(iter(ArchiveIterator(io.BytesIO(data[start : start + int(fields["length"])]))))
             return record.content_stream().read()
 
         assert replay(case.post.url) == files["post/page.html"]

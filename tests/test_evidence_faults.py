@@ -58,6 +58,7 @@ def test_disk_full_leaves_no_zip_behind(evidence_world, tmp_path, monkeypatch):
 
     class FullDisk:
         """A file that takes 4 KiB and then fails like a full disk."""
+
         def __init__(self, fh, target=None):
             self.fh, self.left = fh, 1024
 
@@ -93,8 +94,7 @@ def test_lost_raw_html_and_warc_then_lost_post_record(evidence_world, renderer, 
     saved = raw.read_bytes()
     raw.unlink()
     try:  # the page is still in the WARC: it is taken from there and still rendered
-        done = export.export(home, store, case.alert.id, SETTINGS, out_dir=tmp_path / "a", renderer=renderer,
-                             **FULL)
+        done = export.export(home, store, case.alert.id, SETTINGS, out_dir=tmp_path / "a", renderer=renderer, **FULL)
     finally:
         raw.write_bytes(saved)
     assert len(done.missing) == 1 and "raw HTML capture" in done.missing[0]
@@ -105,8 +105,7 @@ def test_lost_raw_html_and_warc_then_lost_post_record(evidence_world, renderer, 
     with sqlite3.connect(home.posts_db) as db:  # a retention purge removed the post record too
         db.execute("DELETE FROM posts WHERE key=?", (case.post.key,))
     try:
-        done = export.export(home, store, case.alert.id, SETTINGS, out_dir=tmp_path / "b", renderer=renderer,
-                             **FULL)
+        done = export.export(home, store, case.alert.id, SETTINGS, out_dir=tmp_path / "b", renderer=renderer, **FULL)
     finally:
         moved.rename(warc)
         PostStore(home.posts_db).put(case.post)

@@ -20,15 +20,23 @@ from canhbao.evidence.settings import EvidenceSettings
 SETTINGS = EvidenceSettings(screenshot_live=False)
 # Peak resident memory of this process image (KiB). Not ru_maxrss: Linux carries the forking parent's
 # (pytest's) high-water mark across exec into the child's ru_maxrss.
-PEAK_SRC = ("def PEAK():\n"
-            "    return int(next(ln for ln in open('/proc/self/status') if ln.startswith('VmHWM')).split()[1])\n")
+PEAK_SRC = (
+    "def PEAK():\n    return int(next(ln for ln in open('/proc/self/status') if ln.startswith('VmHWM')).split()[1])\n"
+)
 
 
 @pytest.fixture(scope="module")
 def leak_zip(evidence_world, renderer, tmp_path_factory):
     home, _site, store, cases = evidence_world
-    return export.export(home, store, cases["leak"].alert.id, SETTINGS, actor="inspector.lan",
-                         out_dir=tmp_path_factory.mktemp("h"), renderer=renderer).zip_path
+    return export.export(
+        home,
+        store,
+        cases["leak"].alert.id,
+        SETTINGS,
+        actor="inspector.lan",
+        out_dir=tmp_path_factory.mktemp("h"),
+        renderer=renderer,
+    ).zip_path
 
 
 @pytest.fixture(scope="module")
@@ -63,15 +71,27 @@ def test_a_forged_copy_under_a_duplicate_name_is_refused(leak_zip, trusted, tmp_
     assert f"{name}: appears 2 times in the ZIP (a second copy can hide a forgery)" in verdict.problems
 
 
-@pytest.mark.parametrize("name", ["./post/text.txt", "post//text.txt", "post/../report.pdf", "/etc/x",
-                                  "post\\text.txt", "Report.PDF", "post/te\x1bxt.txt", "post/text.txt\x00a"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "./post/text.txt",
+        "post//text.txt",
+        "post/../report.pdf",
+        "/etc/x",
+        "post\\text.txt",
+        "Report.PDF",
+        "post/te\x1bxt.txt",
+        "post/text.txt\x00a",
+    ],
+)
 def test_non_canonical_or_unlisted_names_are_refused(leak_zip, trusted, tmp_path, name):
     bad = with_extra(leak_zip, tmp_path / "odd.zip", [(name, b"x")], first=False)
     verdict = bundle.verify(bad, trusted)
     assert not verdict.ok
-    assert any("not a canonical member name" in p or "added (not listed" in p or "appears" in p
-               or "only by letter case" in p
-               for p in verdict.problems), verdict.problems
+    assert any(
+        "not a canonical member name" in p or "added (not listed" in p or "appears" in p or "only by letter case" in p
+        for p in verdict.problems
+    ), verdict.problems
 
 
 def test_limits_on_member_count_and_sizes_come_from_settings(leak_zip, trusted, tmp_path):
@@ -104,10 +124,34 @@ def _bomb(path, genuine, *, members=6, size=1 << 30):
     for name, crc_, data, usize, method in entries:
         fn = name.encode()
         off = len(out)
-        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0x21, crc_, len(data), usize,
-                           len(fn), 0) + fn + data
-        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, method, 0, 0x21, crc_, len(data),
-                               usize, len(fn), 0, 0, 0, 0, 0, off) + fn
+        out += (
+            struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0x21, crc_, len(data), usize, len(fn), 0)
+            + fn
+            + data
+        )
+        central += (
+            struct.pack(
+                "<IHHHHHHIIIHHHHHII",
+                0x02014B50,
+                20,
+                20,
+                0,
+                method,
+                0,
+                0x21,
+                crc_,
+                len(data),
+                usize,
+                len(fn),
+                0,
+                0,
+                0,
+                0,
+                0,
+                off,
+            )
+            + fn
+        )
     end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(central), len(out), 0)
     path.write_bytes(bytes(out + central + end))
     return path
@@ -125,9 +169,13 @@ def test_a_zip_bomb_is_refused_in_bounded_memory(leak_zip, evidence_world, tmp_p
         print("RSS", PEAK())
     """)
     # The address-space limit makes an unbounded read fail fast instead of taking the machine down.
-    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
-                         preexec_fn=lambda: __import__("resource").setrlimit(
-                             __import__("resource").RLIMIT_AS, (2 << 30, 2 << 30)))
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=lambda: __import__("resource").setrlimit(__import__("resource").RLIMIT_AS, (2 << 30, 2 << 30)),
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     lines = run.stdout.splitlines()
     assert lines[0] == "REFUSED"
@@ -143,6 +191,7 @@ def test_hashing_streams_large_members_in_bounded_memory(tmp_path):
     big = tmp_path / "big.zip"
     chunk = bytes(range(256)) * 4096  # 1 MiB, compresses well but below the ratio limit once salted
     import hashlib
+
     digest = hashlib.sha256()
     with zipfile.ZipFile(big, "w", zipfile.ZIP_STORED) as zf:
         with zf.open("media/big.bin", "w", force_zip64=True) as fh:
@@ -151,11 +200,18 @@ def test_hashing_streams_large_members_in_bounded_memory(tmp_path):
                 fh.write(piece)
                 digest.update(piece)
         pem = signing.public_pem(key)
-        listed = {"media/big.bin": digest.hexdigest(), "post/text.txt": hashlib.sha256(b"x").hexdigest(),
-                  bundle.PUBLIC_KEY: hashlib.sha256(pem).hexdigest()}
+        listed = {
+            "media/big.bin": digest.hexdigest(),
+            "post/text.txt": hashlib.sha256(b"x").hexdigest(),
+            bundle.PUBLIC_KEY: hashlib.sha256(pem).hexdigest(),
+        }
         manifest = "".join(f"{h}  {n}\n" for n, h in sorted(listed.items())).encode()
-        for name, data in {"post/text.txt": b"x", bundle.PUBLIC_KEY: pem, bundle.MANIFEST: manifest,
-                           bundle.SIGNATURE: signing.sign(key, manifest)}.items():
+        for name, data in {
+            "post/text.txt": b"x",
+            bundle.PUBLIC_KEY: pem,
+            bundle.MANIFEST: manifest,
+            bundle.SIGNATURE: signing.sign(key, manifest),
+        }.items():
             zf.writestr(name, data)
     script = PEAK_SRC + textwrap.dedent(f"""
         import resource

@@ -31,13 +31,20 @@ def feed(evidence_world, seeds):
 @pytest.fixture(scope="module")
 def masked_export(evidence_world, feed, renderer, tmp_path_factory):
     home, _site, store, _ = evidence_world
-    return export.export(home, store, feed.alert.id, SETTINGS, out_dir=tmp_path_factory.mktemp("masked"),
-                         unpacked=True, actor="inspector.lan", renderer=renderer)
+    return export.export(
+        home,
+        store,
+        feed.alert.id,
+        SETTINGS,
+        out_dir=tmp_path_factory.mktemp("masked"),
+        unpacked=True,
+        actor="inspector.lan",
+        renderer=renderer,
+    )
 
 
 def _pdf_text(path, tmp_path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
 def test_the_raw_page_really_holds_the_patient(evidence_world, feed):
@@ -51,7 +58,9 @@ def test_no_file_of_the_masked_bundle_holds_the_patient(masked_export, tmp_path)
     files = [p for p in root.rglob("*") if p.is_file()]
     meta = json.loads((root / "metadata.json").read_text())
     assert {"post/element.html", "post/screenshot-element.png"} <= {str(p.relative_to(root)) for p in files}, (
-        meta["withheld"], meta["missing"])
+        meta["withheld"],
+        meta["missing"],
+    )
     for path in files:
         blob = path.read_bytes()
         texts = [blob.decode("utf-8", "replace")]
@@ -75,8 +84,11 @@ def test_no_file_of_the_masked_bundle_holds_the_patient(masked_export, tmp_path)
 
 
 def test_masked_bundle_keeps_the_leak_evidence_and_lists_what_it_withholds(masked_export, feed):
-    files = {str(p.relative_to(masked_export.dir_path)): p.read_bytes()
-             for p in masked_export.dir_path.rglob("*") if p.is_file()}
+    files = {
+        str(p.relative_to(masked_export.dir_path)): p.read_bytes()
+        for p in masked_export.dir_path.rglob("*")
+        if p.is_file()
+    }
     media = feed.post.media[0]
     assert f"media/{media.sha256}.png" in files  # the leaked letter itself (no personal data on it)
     element = files["post/element.html"].decode()
@@ -93,8 +105,9 @@ def test_masked_bundle_keeps_the_leak_evidence_and_lists_what_it_withholds(maske
 def test_unmasked_export_by_an_allowed_role_keeps_the_full_page(evidence_world, feed, renderer, tmp_path):
     home, _site, store, _ = evidence_world
     allowed = EvidenceSettings(roles={"chief.minh": ("inspector_lead",)}, screenshot_live=False)
-    full = export.export(home, store, feed.alert.id, allowed, out_dir=tmp_path, unmasked=True,
-                         actor="chief.minh", renderer=renderer)
+    full = export.export(
+        home, store, feed.alert.id, allowed, out_dir=tmp_path, unmasked=True, actor="chief.minh", renderer=renderer
+    )
     with zipfile.ZipFile(full.zip_path) as zf:
         names = set(zf.namelist())
         assert {"post/page.html", "capture/capture.warc.gz", "capture/capture.wacz"} <= names
@@ -106,18 +119,29 @@ def test_element_is_found_by_id_or_by_permalink():
 
     from canhbao.core.records import Post
 
-    post = Post(source="s", platform="facebook", post_id="77", url="https://fb.example/posts/77",
-                captured_at=datetime(2021, 9, 1, tzinfo=timezone.utc))
-    by_link = (b'<html><body><article><p>other</p></article><article><a href="https://fb.example/posts/77">'
-               b'x</a><p>mine</p></article></body></html>')
+    post = Post(
+        source="s",
+        platform="facebook",
+        post_id="77",
+        url="https://fb.example/posts/77",
+        captured_at=datetime(2021, 9, 1, tzinfo=timezone.utc),
+    )
+    by_link = (
+        b'<html><body><article><p>other</p></article><article><a href="https://fb.example/posts/77">'
+        b"x</a><p>mine</p></article></body></html>"
+    )
     el = masked.post_element(by_link, post)
     assert el is not None and "mine" in el.text and "other" not in el.text
     by_id = b'<html><body><div id="post-77"><p>mine</p></div><div id="post-78">other</div></body></html>'
     assert "other" not in masked.post_element(by_id, post).text
-    fb = ('<html><body><section><article data-ft=\'{"top_level_post_id": "76"}\'><p>other</p></article>'
-          '<article data-ft=\'{"top_level_post_id": "77"}\'><p>mine</p></article></section></body></html>')
+    fb = (
+        '<html><body><section><article data-ft=\'{"top_level_post_id": "76"}\'><p>other</p></article>'
+        '<article data-ft=\'{"top_level_post_id": "77"}\'><p>mine</p></article></section></body></html>'
+    )
     assert "other" not in masked.post_element(fb.encode(), post).text
-    tracked = (b'<html><body><div class="story"><a href="/posts/76?refid=18">t</a>other</div>'
-               b'<div class="story"><a href="/posts/77?refid=18&amp;__tn__=H">t</a>mine</div></body></html>')
+    tracked = (
+        b'<html><body><div class="story"><a href="/posts/76?refid=18">t</a>other</div>'
+        b'<div class="story"><a href="/posts/77?refid=18&amp;__tn__=H">t</a>mine</div></body></html>'
+    )
     assert "mine" in masked.post_element(tracked, post).text and "other" not in masked.post_element(tracked, post).text
     assert masked.post_element(b"<html><body><p>a feed</p></body></html>", post) is None

@@ -43,15 +43,43 @@ def out_dir(tmp_path_factory):
 @pytest.fixture(scope="module")
 def records(evidence_world, renderer, out_dir):
     home, _site, store, cases = evidence_world
-    done = {kind: export.export(home, store, cases[kind].alert.id, SETTINGS, out_dir=out_dir / kind,
-                                actor="thanh.tra.lan", renderer=renderer, now=NOW)
-            for kind in ("leak", "pii", "fake")}
-    done["fake_en"] = export.export(home, store, cases["fake"].alert.id, SETTINGS, out_dir=out_dir / "fake_en",
-                                    actor="thanh.tra.lan", renderer=renderer, now=NOW, lang="en")
+    done = {
+        kind: export.export(
+            home,
+            store,
+            cases[kind].alert.id,
+            SETTINGS,
+            out_dir=out_dir / kind,
+            actor="thanh.tra.lan",
+            renderer=renderer,
+            now=NOW,
+        )
+        for kind in ("leak", "pii", "fake")
+    }
+    done["fake_en"] = export.export(
+        home,
+        store,
+        cases["fake"].alert.id,
+        SETTINGS,
+        out_dir=out_dir / "fake_en",
+        actor="thanh.tra.lan",
+        renderer=renderer,
+        now=NOW,
+        lang="en",
+    )
     # Only an unmasked export (an allowed role) carries the page's WARC and WACZ.
     lead = replace(SETTINGS, roles={"truong.doan": ("inspector_lead",)})
-    done["leak_unmasked"] = export.export(home, store, cases["leak"].alert.id, lead, out_dir=out_dir / "leak_u",
-                                          actor="truong.doan", renderer=renderer, now=NOW, unmasked=True)
+    done["leak_unmasked"] = export.export(
+        home,
+        store,
+        cases["leak"].alert.id,
+        lead,
+        out_dir=out_dir / "leak_u",
+        actor="truong.doan",
+        renderer=renderer,
+        now=NOW,
+        unmasked=True,
+    )
     return done
 
 
@@ -64,20 +92,49 @@ def pdf_pages(result, out_dir: Path, name: str) -> tuple[str, list[Path]]:
     """pdftotext of the record, and its pages as PNG files (kept for a person to look at)."""
     pdf = out_dir / f"{name}.pdf"
     pdf.write_bytes(read(result)["report.pdf"])
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(out_dir / name)], check=True)
     return text, sorted(out_dir.glob(f"{name}-*.png"))
 
 
 # Tokens that are not words of a language: identifiers, file names, URLs, hashes, units, acronyms.
-ALLOWED = {"SHA", "PDF", "ZIP", "WARC", "WACZ", "HTML", "OCR", "RFC", "UTC", "Ed25519", "Facebook", "JSON",
-           "CCCD", "canhbao", "CANHBAO", "pHash", "byte", "COVID", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"}
+ALLOWED = {
+    "SHA",
+    "PDF",
+    "ZIP",
+    "WARC",
+    "WACZ",
+    "HTML",
+    "OCR",
+    "RFC",
+    "UTC",
+    "Ed25519",
+    "Facebook",
+    "JSON",
+    "CCCD",
+    "canhbao",
+    "CANHBAO",
+    "pHash",
+    "byte",
+    "COVID",
+    "I",
+    "II",
+    "III",
+    "IV",
+    "V",
+    "VI",
+    "VII",
+    "VIII",
+    "IX",
+}
 COMMAND = "canhbao evidence verify"  # quoted in the record as the command to type
 # A Vietnamese syllable written without tone marks still has this shape; English words mostly do not.
-SYLLABLE = re.compile(r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnpqrstvx])?"
-                      r"(uye|uya|ươ|ưa|ia|iê|yê|ua|uô|oa|oă|oe|uâ|uơ|uy|[aăâeêioôơuưy])"
-                      r"(i|y|o|u|ch|nh|ng|c|m|n|p|t)?$", re.IGNORECASE)
+SYLLABLE = re.compile(
+    r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnpqrstvx])?"
+    r"(uye|uya|ươ|ưa|ia|iê|yê|ua|uô|oa|oă|oe|uâ|uơ|uy|[aăâeêioôơuưy])"
+    r"(i|y|o|u|ch|nh|ng|c|m|n|p|t)?$",
+    re.IGNORECASE,
+)
 
 
 def english_words(text: str, allowed: set[str]) -> list[str]:
@@ -105,9 +162,15 @@ def test_vietnamese_record_has_no_english_and_contiguous_sections(records, evide
         assert english_words(text, allowed) == [], (kind, english_words(text, allowed)[:60])
         numerals = re.findall(r"^\s*([IVX]+)\. [A-ZĐÀ-Ỹ]", text, re.M)
         roman = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"]
-        assert numerals == roman[:len(numerals)] and len(numerals) >= 5, (kind, numerals)
-        for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "BIÊN BẢN", "NGƯỜI LẬP BIÊN BẢN",
-                         "ngày 30 tháng 11 năm 2026", "16:15:42 30/11/2026 (UTC+07:00)", "KẾT QUẢ ĐỐI CHIẾU"):
+        assert numerals == roman[: len(numerals)] and len(numerals) >= 5, (kind, numerals)
+        for expected in (
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "BIÊN BẢN",
+            "NGƯỜI LẬP BIÊN BẢN",
+            "ngày 30 tháng 11 năm 2026",
+            "16:15:42 30/11/2026 (UTC+07:00)",
+            "KẾT QUẢ ĐỐI CHIẾU",
+        ):
             assert expected in text, (kind, expected)
         for python_value in ("{'", "': ", "True", "False", "None", "×"):
             assert python_value not in text, (kind, python_value)
@@ -141,13 +204,15 @@ def test_real_creation_dates_in_pdf_and_zip(records, out_dir):
 def test_derived_publication_time_is_marked_approximate(evidence_world, renderer, out_dir):
     home, _site, store, cases = evidence_world
     case = cases["fake"]
-    post = replace(case.post, post_id="3003-rel", published_text="3 giờ",
-                   published_at=case.post.captured_at - timedelta(hours=3))
+    post = replace(
+        case.post, post_id="3003-rel", published_text="3 giờ", published_at=case.post.captured_at - timedelta(hours=3)
+    )
     PostStore(home.posts_db).put(post)
     alert = alert_from_finding(post, case.alert.finding, case.alert.masked_text)
     store.upsert([alert])
-    done = export.export(home, store, alert.id, SETTINGS, out_dir=out_dir / "approx", actor="thanh.tra.lan",
-                         renderer=renderer, now=NOW)
+    done = export.export(
+        home, store, alert.id, SETTINGS, out_dir=out_dir / "approx", actor="thanh.tra.lan", renderer=renderer, now=NOW
+    )
     text, _ = pdf_pages(done, out_dir, "record-approx")
     line = next(ln for ln in text.splitlines() if "Thời điểm đăng" in ln)
     assert "khoảng" in line and "“3 giờ”" in text
@@ -160,15 +225,28 @@ def test_hostile_field_sizes_still_export(evidence_world, renderer, out_dir):
     home, site, store, _cases = evidence_world
     author = "Tài khoản " + "rấtdài" * 5000
     token = "x" * 20000
-    post = sample.capture(home, site, path="/posts/9009", post_id="9009", author=author,
-                          text=f"Tin giả: uống nước chanh diệt virus {token} chia sẻ ngay", images={})
-    finding = Finding(type="fake_news", detector="fakenews", score=0.9, target="c1",
-                      claims=(ClaimRef(id="c1", text="nước chanh diệt virus", similarity=0.9, tier="matched"),),
-                      summary="repeats known false claim c1")
+    post = sample.capture(
+        home,
+        site,
+        path="/posts/9009",
+        post_id="9009",
+        author=author,
+        text=f"Tin giả: uống nước chanh diệt virus {token} chia sẻ ngay",
+        images={},
+    )
+    finding = Finding(
+        type="fake_news",
+        detector="fakenews",
+        score=0.9,
+        target="c1",
+        claims=(ClaimRef(id="c1", text="nước chanh diệt virus", similarity=0.9, tier="matched"),),
+        summary="repeats known false claim c1",
+    )
     alert = alert_from_finding(post, finding, post.text)
     store.upsert([alert])
-    done = export.export(home, store, alert.id, SETTINGS, out_dir=out_dir / "hostile", actor="thanh.tra.lan",
-                         renderer=renderer, now=NOW)
+    done = export.export(
+        home, store, alert.id, SETTINGS, out_dir=out_dir / "hostile", actor="thanh.tra.lan", renderer=renderer, now=NOW
+    )
     files = read(done)
     shots = [n for n in files if n.startswith("post/screenshot-") and n.endswith(".png")]
     assert shots, sorted(files)  # a masked export screenshots the post's own element
@@ -190,8 +268,9 @@ def test_export_refused_when_the_audit_chain_is_broken(evidence_world, tmp_path)
     log.path.write_text(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n" + "".join(lines[1:]))
     try:
         with pytest.raises(InputError, match="audit log hash chain broken .line 1: content altered"):
-            export.export(home, store, cases["leak"].alert.id, SETTINGS, out_dir=tmp_path / "x",
-                          actor="thanh.tra.lan", now=NOW)
+            export.export(
+                home, store, cases["leak"].alert.id, SETTINGS, out_dir=tmp_path / "x", actor="thanh.tra.lan", now=NOW
+            )
         assert not (tmp_path / "x").exists() or not any((tmp_path / "x").iterdir())
     finally:
         log.path.write_bytes(saved)
@@ -201,8 +280,16 @@ def test_legal_basis_lines_come_from_config(evidence_world, renderer, out_dir):
     home, _site, store, cases = evidence_world
     basis = ("Luật An ninh mạng số 24/2018/QH14", "Nghị định số 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân")
     settings = replace(SETTINGS, legal_basis={"vi": basis})
-    done = export.export(home, store, cases["pii"].alert.id, settings, out_dir=out_dir / "basis",
-                         actor="thanh.tra.lan", renderer=renderer, now=NOW)
+    done = export.export(
+        home,
+        store,
+        cases["pii"].alert.id,
+        settings,
+        out_dir=out_dir / "basis",
+        actor="thanh.tra.lan",
+        renderer=renderer,
+        now=NOW,
+    )
     text, _ = pdf_pages(done, out_dir, "record-basis")
     flat = " ".join(text.split())
     assert all(f"Căn cứ {b};" in flat for b in basis)

@@ -29,8 +29,15 @@ def stamped(evidence_world, renderer, tsa, tmp_path_factory):
     home, _site, store, cases = evidence_world
     settings = EvidenceSettings(screenshot_live=False, tsa_url=tsa.url, tsa_ca_file=tsa.ca_file)
     before = datetime.now(timezone.utc).replace(microsecond=0)
-    done = export.export(home, store, cases["fake"].alert.id, settings, actor="thanh.tra.lan",
-                         out_dir=tmp_path_factory.mktemp("ts"), renderer=renderer)
+    done = export.export(
+        home,
+        store,
+        cases["fake"].alert.id,
+        settings,
+        actor="thanh.tra.lan",
+        out_dir=tmp_path_factory.mktemp("ts"),
+        renderer=renderer,
+    )
     return done, before
 
 
@@ -51,14 +58,15 @@ def test_export_carries_a_timestamp_that_verifies_against_the_authority(stamped,
 def test_cli_reports_the_trusted_time(stamped, tsa, evidence_world, capsys):
     done, _ = stamped
     home = evidence_world[0]
-    assert cli.main(["--home", str(home.root), "evidence", "verify", str(done.zip_path),
-                     "--tsa-ca", str(tsa.ca_file)]) == 0
+    assert (
+        cli.main(["--home", str(home.root), "evidence", "verify", str(done.zip_path), "--tsa-ca", str(tsa.ca_file)])
+        == 0
+    )
     out = capsys.readouterr().out
     assert out.startswith("OK ") and "timestamp: manifest.sha256 existed at " in out and "trusted TSA" in out
 
 
-def test_a_changed_manifest_is_refused_even_when_re_signed_with_the_right_key(stamped, tsa, evidence_world,
-                                                                             tmp_path):
+def test_a_changed_manifest_is_refused_even_when_re_signed_with_the_right_key(stamped, tsa, evidence_world, tmp_path):
     """An insider with the deployment key edits a file and re-seals: the signature is valid again, but the
     timestamp still covers the old manifest."""
     done, _ = stamped
@@ -74,10 +82,11 @@ def test_a_changed_manifest_is_refused_even_when_re_signed_with_the_right_key(st
     bundle.write_zip(forged, resealed, when=datetime(2026, 11, 30, 9, 0))
     verdict = bundle.verify(forged, key.public_key(), tsa_roots=load_roots(tsa.ca_file))
     assert not verdict.ok
-    assert verdict.problems == ("manifest.sha256.tsr: it timestamps other data than manifest.sha256 (the "
-                                "manifest changed after it was timestamped)",)
-    assert cli.main(["--home", str(home.root), "evidence", "verify", str(forged), "--tsa-ca",
-                     str(tsa.ca_file)]) == 1
+    assert verdict.problems == (
+        "manifest.sha256.tsr: it timestamps other data than manifest.sha256 (the "
+        "manifest changed after it was timestamped)",
+    )
+    assert cli.main(["--home", str(home.root), "evidence", "verify", str(forged), "--tsa-ca", str(tsa.ca_file)]) == 1
 
 
 def test_a_timestamp_from_another_authority_is_refused(stamped, evidence_world):
@@ -86,7 +95,8 @@ def test_a_timestamp_from_another_authority_is_refused(stamped, evidence_world):
     with LocalTSA() as other:
         verdict = bundle.verify(done.zip_path, trusted, tsa_roots=load_roots(other.ca_file))
     assert not verdict.ok and verdict.problems[0].startswith(
-        "manifest.sha256.tsr: signature or certificate chain not valid")
+        "manifest.sha256.tsr: signature or certificate chain not valid"
+    )
 
 
 def test_an_authority_that_does_not_answer_stops_the_export(evidence_world, tsa, tmp_path):
@@ -94,8 +104,9 @@ def test_an_authority_that_does_not_answer_stops_the_export(evidence_world, tsa,
     with socket.socket() as s:  # a free port with nothing listening
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    settings = EvidenceSettings(screenshot_live=False, tsa_url=f"http://127.0.0.1:{port}/tsa",
-                                tsa_ca_file=tsa.ca_file, tsa_timeout_s=3)
+    settings = EvidenceSettings(
+        screenshot_live=False, tsa_url=f"http://127.0.0.1:{port}/tsa", tsa_ca_file=tsa.ca_file, tsa_timeout_s=3
+    )
     with pytest.raises(TimestampError, match="did not answer"):
         export.export(home, store, cases["fake"].alert.id, settings, actor="thanh.tra.lan", out_dir=tmp_path / "o")
     assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())

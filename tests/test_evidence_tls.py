@@ -39,23 +39,35 @@ def https_site(tmp_path_factory):
     d = tmp_path_factory.mktemp("tls")
     now = dt.datetime.now(dt.timezone.utc)
     ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
-    ca = (x509.CertificateBuilder().subject_name(_name("canhbao test web root")).issuer_name(_name("canhbao test web root"))
-          .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
-          .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
-          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-          .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
-          .sign(ca_key, hashes.SHA256()))
-    leaf = (x509.CertificateBuilder().subject_name(_name("tin-nong.example")).issuer_name(ca.subject)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
-            .sign(ca_key, hashes.SHA256()))
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(_name("canhbao test web root"))
+        .issuer_name(_name("canhbao test web root"))
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    leaf = (
+        x509.CertificateBuilder()
+        .subject_name(_name("tin-nong.example"))
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
     pem = serialization.Encoding.PEM
     (d / "ca.pem").write_bytes(ca.public_bytes(pem))
     (d / "leaf.pem").write_bytes(leaf.public_bytes(pem))
-    (d / "leaf.key").write_bytes(key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
-                                                   serialization.NoEncryption()))
+    (d / "leaf.key").write_bytes(
+        key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802
@@ -82,8 +94,10 @@ def test_the_live_fetch_records_the_verified_chain_and_the_https_exchange(https_
     assert len(got.tls) == 1
     chain = got.tls[0]
     assert chain.host == "127.0.0.1" and chain.version.startswith("TLS")
-    assert chain.certificates == (leaf.public_bytes(serialization.Encoding.DER),
-                                  ca.public_bytes(serialization.Encoding.DER))
+    assert chain.certificates == (
+        leaf.public_bytes(serialization.Encoding.DER),
+        ca.public_bytes(serialization.Encoding.DER),
+    )
     uris = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI")) for r in ArchiveIterator(io.BytesIO(got.warc))]
     assert ("response", f"{url}/posts/1") in uris  # HTTPS is recorded too, not only plain HTTP
 
@@ -98,15 +112,27 @@ def test_export_puts_the_chain_in_the_bundle(https_site, evidence_world, rendere
     url, ca_file, leaf, _ca = https_site
     monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
     home, _site, store, _cases = evidence_world
-    post = Post(source="sample_page", platform="facebook", post_id="tls-1", url=f"{url}/posts/1",
-                captured_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
-                text="Bài viết còn trên mạng", author="Tin Nóng 24h")
+    post = Post(
+        source="sample_page",
+        platform="facebook",
+        post_id="tls-1",
+        url=f"{url}/posts/1",
+        captured_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
+        text="Bài viết còn trên mạng",
+        author="Tin Nóng 24h",
+    )
     PostStore(home.posts_db).put(post)
-    alert = alert_from_finding(post, Finding(type="fake_news", detector="fakenews", score=0.8, summary="x"),
-                               post.text)
+    alert = alert_from_finding(post, Finding(type="fake_news", detector="fakenews", score=0.8, summary="x"), post.text)
     store.upsert([alert])
-    done = export.export(home, store, alert.id, EvidenceSettings(screenshot_live=True, live_timeout_s=5),
-                         actor="thanh.tra.lan", out_dir=tmp_path, renderer=renderer)
+    done = export.export(
+        home,
+        store,
+        alert.id,
+        EvidenceSettings(screenshot_live=True, live_timeout_s=5),
+        actor="thanh.tra.lan",
+        out_dir=tmp_path,
+        renderer=renderer,
+    )
     with zipfile.ZipFile(done.zip_path) as zf:
         pem = zf.read("capture/live-tls-chain.pem")
         meta = json.loads(zf.read("metadata.json"))

@@ -17,8 +17,16 @@ SETTINGS = EvidenceSettings(screenshot_live=False, roles={"chief.minh": ("inspec
 @pytest.fixture(scope="module")
 def leak_zip(evidence_world, renderer, tmp_path_factory):
     home, _site, store, cases = evidence_world
-    return export.export(home, store, cases["leak"].alert.id, SETTINGS, actor="chief.minh", unmasked=True,
-                         out_dir=tmp_path_factory.mktemp("v"), renderer=renderer).zip_path
+    return export.export(
+        home,
+        store,
+        cases["leak"].alert.id,
+        SETTINGS,
+        actor="chief.minh",
+        unmasked=True,
+        out_dir=tmp_path_factory.mktemp("v"),
+        renderer=renderer,
+    ).zip_path
 
 
 def rewrite(src, dst, name, change):
@@ -31,7 +39,7 @@ def rewrite(src, dst, name, change):
 
 def flip(data: bytes, at: int | None = None) -> bytes:
     i = len(data) // 2 if at is None else at
-    return data[:i] + bytes([data[i] ^ 0x01]) + data[i + 1:]
+    return data[:i] + bytes([data[i] ^ 0x01]) + data[i + 1 :]
 
 
 def test_untouched_bundle_is_ok_against_the_deployment_key(leak_zip, evidence_world):
@@ -85,8 +93,9 @@ def test_added_and_removed_files_are_named(leak_zip, tmp_path):
 def test_resealed_with_another_key_fails_against_the_trusted_key(leak_zip, tmp_path, evidence_world):
     files, _ = bundle.read_bundle(leak_zip)
     files["post/text.txt"] = "nội dung đã bị sửa".encode()
-    forged = bundle.seal({k: v for k, v in files.items() if k not in bundle.UNSIGNED}, signing.load_or_create(
-        tmp_path / "attacker.pem"))
+    forged = bundle.seal(
+        {k: v for k, v in files.items() if k not in bundle.UNSIGNED}, signing.load_or_create(tmp_path / "attacker.pem")
+    )
     bundle.write_zip(tmp_path / "forged.zip", forged, when=datetime(2026, 11, 30, 9, 0))
     assert bundle.verify(tmp_path / "forged.zip").ok  # self-consistent...
     trusted = signing.load_or_create(SETTINGS.key_file(evidence_world[0])).public_key()

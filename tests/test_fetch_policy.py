@@ -12,22 +12,25 @@ from canhbao.testing.sample_server import serve
 DENY = FetchPolicy()
 
 
-@pytest.mark.parametrize("url, why", [
-    ("file:///etc/passwd", "scheme 'file'"),
-    ("ftp://example.org/x", "scheme 'ftp'"),
-    ("data:text/html,<p>x</p>", "scheme 'data'"),
-    ("s3://bucket/key", "scheme 's3'"),
-    ("http://127.0.0.1:8080/admin", "loopback"),
-    ("http://localhost/", "localhost resolves to 127.0.0.1, a loopback"),
-    ("http://[::1]/", "loopback"),
-    ("http://[::ffff:127.0.0.1]/", "loopback"),
-    ("http://10.1.2.3/", "private"),
-    ("http://192.168.0.1/router", "private"),
-    ("http://169.254.169.254/latest/meta-data/", "link-local"),
-    ("http://224.0.0.251/", "multicast"),
-    ("http://0.0.0.0:9200/", "unspecified"),
-    ("http:///nohost", "no host"),
-])
+@pytest.mark.parametrize(
+    "url, why",
+    [
+        ("file:///etc/passwd", "scheme 'file'"),
+        ("ftp://example.org/x", "scheme 'ftp'"),
+        ("data:text/html,<p>x</p>", "scheme 'data'"),
+        ("s3://bucket/key", "scheme 's3'"),
+        ("http://127.0.0.1:8080/admin", "loopback"),
+        ("http://localhost/", "localhost resolves to 127.0.0.1, a loopback"),
+        ("http://[::1]/", "loopback"),
+        ("http://[::ffff:127.0.0.1]/", "loopback"),
+        ("http://10.1.2.3/", "private"),
+        ("http://192.168.0.1/router", "private"),
+        ("http://169.254.169.254/latest/meta-data/", "link-local"),
+        ("http://224.0.0.251/", "multicast"),
+        ("http://0.0.0.0:9200/", "unspecified"),
+        ("http:///nohost", "no host"),
+    ],
+)
 def test_refused(url, why):
     with pytest.raises(Refused) as err:
         check(url, DENY)

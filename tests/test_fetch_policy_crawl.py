@@ -19,8 +19,11 @@ FAST = {"download_delay": 0, "autothrottle": False, "retry_times": 0, "obey_robo
 
 def rss(items: list[tuple[str, str]], enclosures: tuple[str, ...] = ()) -> str:
     media = "".join(f'<enclosure url="{u}" type="image/png"/>' for u in enclosures)
-    body = "".join(f"<item><title>{t}</title><link>{link}</link><description>{t} mô tả</description>{media}"
-                   f"<pubDate>Mon, 30 Nov 2026 08:00:00 +0700</pubDate></item>" for t, link in items)
+    body = "".join(
+        f"<item><title>{t}</title><link>{link}</link><description>{t} mô tả</description>{media}"
+        f"<pubDate>Mon, 30 Nov 2026 08:00:00 +0700</pubDate></item>"
+        for t, link in items
+    )
     return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>{body}</channel></rss>'
 
 
@@ -34,7 +37,8 @@ def hostile(tmp_path, home, monkeypatch):
     (tmp_path / "site" / "good.html").write_text(
         "<html><body><article><h1>Tin tốt</h1><p>Tin tốt mô tả</p><p>Nội dung bài viết bình thường.</p>"
         "</article></body></html>",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     with serve(tmp_path / "site") as site, serve(tmp_path / "inner") as inner:
         monkeypatch.setenv("CANHBAO_FETCH__ALLOW_PRIVATE", "false")
         monkeypatch.setenv("CANHBAO_FETCH__ALLOW", json.dumps([f"127.0.0.1:{site.server_address[1]}"]))
@@ -55,8 +59,9 @@ def hostile(tmp_path, home, monkeypatch):
 
 def crawl(home, site, items, *, follow: bool, enclosures: tuple[str, ...] = ()):
     site.route("/feed.xml", body=rss(items, enclosures), content_type="application/rss+xml; charset=utf-8")
-    cfg = from_mapping({"sources": {"feed": {"type": "news", "url": f"{site.base_url}/feed.xml",
-                                             "follow_articles": follow}}, **FAST})
+    cfg = from_mapping(
+        {"sources": {"feed": {"type": "news", "url": f"{site.base_url}/feed.xml", "follow_articles": follow}}, **FAST}
+    )
     return run_crawl(home, ["feed"], settings=cfg, timeout_s=120)
 
 
@@ -88,9 +93,10 @@ def test_hostile_feed_items_are_each_one_error_and_the_good_one_is_kept(hostile)
     posts = list(PostStore(home.posts_db).iter())
     assert [p.url for p in posts] == [f"{site.base_url}/good.html"]
     assert "Nội dung bài viết bình thường." in posts[0].text
-    assert [m.error for m in posts[0].media] == ["IgnoreRequest: refused by the fetch policy (scheme 'file' is not "
-                                                 "allowed, only http and https)", "IgnoreRequest: refused by the "
-                                                 "fetch policy (127.0.0.1 is a loopback address)"]
+    assert [m.error for m in posts[0].media] == [
+        "IgnoreRequest: refused by the fetch policy (scheme 'file' is not allowed, only http and https)",
+        "IgnoreRequest: refused by the fetch policy (127.0.0.1 is a loopback address)",
+    ]
     errors = "\n".join(health.errors)
     for name in ("file", "inner", "localhost", "private", "metadata"):
         assert f"{bad[name]}: refused by the fetch policy" in errors, name
@@ -112,8 +118,12 @@ def test_file_and_internal_post_urls_at_export_and_takedown(hostile, tmp_path):
 
     home, site, inner, bad, _tmp = hostile
     site.route("/with-pixel.html", body=f"<p>Có ảnh theo dõi</p><img src='{inner.base_url}/pixel.png'>")
-    items = [("Tin tốt", f"{site.base_url}/good.html"), ("file", bad["file"]), ("inner", bad["inner"]),
-             ("Có ảnh", f"{site.base_url}/with-pixel.html")]
+    items = [
+        ("Tin tốt", f"{site.base_url}/good.html"),
+        ("file", bad["file"]),
+        ("inner", bad["inner"]),
+        ("Có ảnh", f"{site.base_url}/with-pixel.html"),
+    ]
     crawl(home, site, items, follow=False)
     posts = {p.text.split("\n")[0]: p for p in PostStore(home.posts_db).iter()}
     assert set(posts) == {"Tin tốt", "file", "inner", "Có ảnh"}
@@ -124,8 +134,9 @@ def test_file_and_internal_post_urls_at_export_and_takedown(hostile, tmp_path):
     store.upsert(list(alerts.values()))
     for a in alerts.values():
         store.transition(a.id, "confirmed", actor="analyst")
-    cfg = EvidenceSettings(screenshot_live=True, fetch_timeout_s=5, live_timeout_s=5,
-                           roles={"lead": ("inspector_lead",)})
+    cfg = EvidenceSettings(
+        screenshot_live=True, fetch_timeout_s=5, live_timeout_s=5, roles={"lead": ("inspector_lead",)}
+    )
 
     done = export.export(home, store, alerts["file"].id, cfg, out_dir=tmp_path / "ev", actor="analyst")
     meta = json.loads(_zip_member(done.zip_path, "metadata.json"))
@@ -139,14 +150,19 @@ def test_file_and_internal_post_urls_at_export_and_takedown(hostile, tmp_path):
 
     # The live view of an allowed page loads in Chromium, but its request to the internal service is aborted.
     # (the live view is a whole page: only an unmasked export by an allowed role keeps it)
-    done = export.export(home, store, alerts["Có ảnh"].id, cfg, out_dir=tmp_path / "ev", actor="lead",
-                         unmasked=True)
+    done = export.export(home, store, alerts["Có ảnh"].id, cfg, out_dir=tmp_path / "ev", actor="lead", unmasked=True)
     assert "post/screenshot-live.png" in done.files and inner.requests == []
     del alerts["Có ảnh"]
 
     checks, failed = [], []
-    for check in takedown.check_all(home, store, cfg, [store.get(a.id) for a in alerts.values()], actor="bot",
-                                    on_error=lambda i, e: failed.append((i, e))):
+    for check in takedown.check_all(
+        home,
+        store,
+        cfg,
+        [store.get(a.id) for a in alerts.values()],
+        actor="bot",
+        on_error=lambda i, e: failed.append((i, e)),
+    ):
         checks.append(check)
     by_id = {c.alert_id: c for c in checks}
     assert failed == [] and len(checks) == 3

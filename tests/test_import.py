@@ -23,8 +23,11 @@ FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 @pytest.fixture
 def media_site(tmp_path, home, monkeypatch):
     root = tmp_path / "cdn"
-    for sub, name, colour in (("fb", "anh-1.png", (200, 30, 30)), ("ig", "anh-2.png", (30, 200, 30)),
-                              ("tt", "cover.png", (30, 30, 200))):
+    for sub, name, colour in (
+        ("fb", "anh-1.png", (200, 30, 30)),
+        ("ig", "anh-2.png", (30, 200, 30)),
+        ("tt", "cover.png", (30, 30, 200)),
+    ):
         (root / sub).mkdir(parents=True)
         Image.new("RGB", (120, 90), colour).save(root / sub / name)
     with serve(root) as server:
@@ -45,13 +48,21 @@ def test_zeeschuimer_ndjson(media_site, tmp_path, capsys):
 
     home, server = media_site
     export = tmp_path / "zeeschuimer-export-facebook.com-2026-11-29T101500.ndjson"
-    export.write_text((FIXTURES / "zeeschuimer-export.ndjson").read_text(encoding="utf-8")
-                      .replace("https://media.example.test", server.base_url), encoding="utf-8")
-    code, out, err = run_json(capsys, "--home", str(home.root), "import", str(export), "--note", "nhóm kín",
-                              "--alert", "--json")
+    export.write_text(
+        (FIXTURES / "zeeschuimer-export.ndjson")
+        .read_text(encoding="utf-8")
+        .replace("https://media.example.test", server.base_url),
+        encoding="utf-8",
+    )
+    code, out, err = run_json(
+        capsys, "--home", str(home.root), "import", str(export), "--note", "nhóm kín", "--alert", "--json"
+    )
     assert code == 0
-    assert sorted(out["posts"]) == ["import:facebook-1234567890123456", "import:instagram-C9xYz12AbCd",
-                                    "import:tiktok-7441234567890123456"]
+    assert sorted(out["posts"]) == [
+        "import:facebook-1234567890123456",
+        "import:instagram-C9xYz12AbCd",
+        "import:tiktok-7441234567890123456",
+    ]
     assert len(out["errors"]) == 2 and f"{export}:4: platform 'linkedin.com'" in out["errors"][0]
     assert out["errors"][1].startswith(f"{export}:5: ")
     assert err.count("canhbao: warning:") == 2
@@ -77,7 +88,9 @@ def test_zeeschuimer_ndjson(media_site, tmp_path, capsys):
     assert b"WARC-Type: resource" in warc and fb.url.encode() in warc and b'"nav_index": "3:12:0"' in warc
 
     manual = next(a["id"] for a in out["alerts"] if a["type"] == "manual_capture" and "instagram" in a["post"])
-    assert main(["--home", str(home.root), "evidence", "export", manual, "--no-live", "--out", str(tmp_path / "ev")]) == 0
+    assert (
+        main(["--home", str(home.root), "evidence", "export", manual, "--no-live", "--out", str(tmp_path / "ev")]) == 0
+    )
     zip_path = next((tmp_path / "ev").glob("*.zip"))
     assert main(["--home", str(home.root), "evidence", "verify", str(zip_path)]) == 0
     with zipfile.ZipFile(zip_path) as z:
@@ -90,8 +103,9 @@ def test_zeeschuimer_ndjson(media_site, tmp_path, capsys):
 
 
 def test_4cat_telegram_ndjson(home, capsys):
-    code, out, _err = run_json(capsys, "--home", str(home.root), "import", str(FIXTURES / "4cat-telegram.ndjson"),
-                               "--json")
+    code, out, _err = run_json(
+        capsys, "--home", str(home.root), "import", str(FIXTURES / "4cat-telegram.ndjson"), "--json"
+    )
     assert code == 0 and out["posts"] == ["import:telegram-kenhtinnonghn-4521"] and out["errors"] == []
     from canhbao.core.posts import PostStore
 
@@ -100,9 +114,11 @@ def test_4cat_telegram_ndjson(home, capsys):
     assert post.published_at.timestamp() == 1732850000 and post.engagement == {"views": 3200, "forwards": 12}
 
 
-PAGE = ("<!DOCTYPE html>\n<!-- saved from url=(0048)https://www.facebook.com/groups/abc/posts/777/ -->\n"
-        "<html><head><title>Nhóm</title></head><body><div role='main'><h1>Bài đăng</h1>"
-        "<p>Ảnh chụp công văn nội bộ gửi các đơn vị.</p><img src='Bai_files/anh.png'></div></body></html>")
+PAGE = (
+    "<!DOCTYPE html>\n<!-- saved from url=(0048)https://www.facebook.com/groups/abc/posts/777/ -->\n"
+    "<html><head><title>Nhóm</title></head><body><div role='main'><h1>Bài đăng</h1>"
+    "<p>Ảnh chụp công văn nội bộ gửi các đơn vị.</p><img src='Bai_files/anh.png'></div></body></html>"
+)
 
 
 def test_saved_html_with_images_beside_it(home, tmp_path, capsys):
@@ -112,15 +128,17 @@ def test_saved_html_with_images_beside_it(home, tmp_path, capsys):
     (saved / "Bai_files").mkdir(parents=True)
     (saved / "Bai.html").write_text(PAGE, encoding="utf-8")
     Image.new("RGB", (120, 90), (10, 10, 10)).save(saved / "Bai_files" / "anh.png")
-    code, out, _err = run_json(capsys, "--home", str(home.root), "import", str(saved / "Bai.html"), "--alert",
-                               "--json")
+    code, out, _err = run_json(capsys, "--home", str(home.root), "import", str(saved / "Bai.html"), "--alert", "--json")
     assert code == 0 and len(out["posts"]) == 1 and out["errors"] == []
     post = PostStore(home.posts_db).get(out["posts"][0])
     assert post.url == "https://www.facebook.com/groups/abc/posts/777/" and post.platform == "facebook"
     assert "Ảnh chụp công văn nội bộ" in post.text
     assert post.media[0].sha256 and post.raw_html and post.warc  # image read from disk, not fetched
     # the same file again: the same post, not a second one
-    assert run_json(capsys, "--home", str(home.root), "import", str(saved / "Bai.html"), "--json")[1]["posts"] == out["posts"]
+    assert (
+        run_json(capsys, "--home", str(home.root), "import", str(saved / "Bai.html"), "--json")[1]["posts"]
+        == out["posts"]
+    )
 
 
 def test_saved_html_without_url_is_one_line(home, tmp_path, capsys):
@@ -135,14 +153,26 @@ def _warc(path: Path) -> None:
     """A WARC as a browser archiver writes it: the page and its image as HTTP responses."""
     png = io.BytesIO()
     Image.new("RGB", (120, 90), (90, 90, 0)).save(png, "PNG")
-    page = ("<html><body><article><h1>Tin nhắn nhóm</h1><p>Danh sách người cách ly kèm số điện thoại.</p>"
-            "<img src='/img/a.png'></article></body></html>").encode()
+    page = (
+        "<html><body><article><h1>Tin nhắn nhóm</h1><p>Danh sách người cách ly kèm số điện thoại.</p>"
+        "<img src='/img/a.png'></article></body></html>"
+    ).encode()
     with open(path, "wb") as fh:
         w = WARCWriter(fh, gzip=True)
-        for url, ctype, body in (("https://t.me/s/kenhabc/55", "text/html; charset=utf-8", page),
-                                 ("https://t.me/img/a.png", "image/png", png.getvalue())):
-            w.write_record(w.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=StatusAndHeaders(
-                "200 OK", [("Content-Type", ctype), ("Content-Length", str(len(body)))], protocol="HTTP/1.1")))
+        for url, ctype, body in (
+            ("https://t.me/s/kenhabc/55", "text/html; charset=utf-8", page),
+            ("https://t.me/img/a.png", "image/png", png.getvalue()),
+        ):
+            w.write_record(
+                w.create_warc_record(
+                    url,
+                    "response",
+                    payload=io.BytesIO(body),
+                    http_headers=StatusAndHeaders(
+                        "200 OK", [("Content-Type", ctype), ("Content-Length", str(len(body)))], protocol="HTTP/1.1"
+                    ),
+                )
+            )
 
 
 @pytest.mark.parametrize("kind", ["warc", "wacz"])
@@ -156,8 +186,15 @@ def test_saved_warc_and_wacz(home, tmp_path, capsys, kind):
         from canhbao.evidence import wacz
 
         path = tmp_path / "ghi.wacz"
-        path.write_bytes(wacz.build({"ghi.warc.gz": warc.read_bytes()}, main_url="https://t.me/s/kenhabc/55",
-                                    main_ts="2026-11-29T10:00:00+00:00", title="t", created="2026-11-29T10:00:00Z"))
+        path.write_bytes(
+            wacz.build(
+                {"ghi.warc.gz": warc.read_bytes()},
+                main_url="https://t.me/s/kenhabc/55",
+                main_ts="2026-11-29T10:00:00+00:00",
+                title="t",
+                created="2026-11-29T10:00:00Z",
+            )
+        )
     code, out, _err = run_json(capsys, "--home", str(home.root), "import", str(path), "--no-media", "--json")
     assert code == 0 and len(out["posts"]) == 1 and out["errors"] == []
     post = PostStore(home.posts_db).get(out["posts"][0])

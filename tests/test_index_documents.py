@@ -42,8 +42,7 @@ def test_mapping_types_text_fields_have_a_folded_subfield():
     for name in ("masked_text", "summary", "document_subject"):
         assert props[name]["fields"]["folded"]["analyzer"] == "vi_folded"
     assert "asciifolding" in tpl["settings"]["analysis"]["analyzer"]["vi_folded"]["filter"]
-    for name in ("type", "status", "platform", "source", "post_url", "document_number", "assignee",
-                 "media_sha256"):
+    for name in ("type", "status", "platform", "source", "post_url", "document_number", "assignee", "media_sha256"):
         assert props[name]["type"] == "keyword"
     assert props["score"]["type"] == "float" and props["captured_at"]["type"] == "date"
     assert tpl["mappings"]["dynamic"] == "strict" and props["finding"]["enabled"] is False
@@ -53,9 +52,15 @@ def test_mapping_types_text_fields_have_a_folded_subfield():
 
 def test_post_document_never_carries_the_unmasked_text():
     alert = make_alert(1)
-    post = Post(source="s", platform="facebook", post_id="9", url="https://f/9",
-                captured_at=alert.captured_at,
-                text="Nguyễn Văn An 012345678901", engagement={"likes": 3})
+    post = Post(
+        source="s",
+        platform="facebook",
+        post_id="9",
+        url="https://f/9",
+        captured_at=alert.captured_at,
+        text="Nguyễn Văn An 012345678901",
+        engagement={"likes": 3},
+    )
     doc = documents.post_doc(post, "[HỌ TÊN] [CCCD]")
     assert "012345678901" not in json.dumps(doc, ensure_ascii=False)
     assert doc["masked_text"] == "[HỌ TÊN] [CCCD]"
@@ -79,8 +84,14 @@ def test_merge_keeps_analyst_state_and_notes_a_changed_detection():
 def test_transitions_follow_records_transitions():
     a = make_alert(1)
     acked = documents.transition(a, "acknowledged", actor="an", note="đang xem")
-    assert acked.history[-1] == replace(acked.history[-1], action="acknowledged", from_status="open",
-                                        to_status="acknowledged", actor="an", note="đang xem")
+    assert acked.history[-1] == replace(
+        acked.history[-1],
+        action="acknowledged",
+        from_status="open",
+        to_status="acknowledged",
+        actor="an",
+        note="đang xem",
+    )
     assert acked.notes == ("đang xem",)
     done = documents.transition(acked, "confirmed", actor="an")
     assert done.status == "confirmed" and documents.alert_doc(done)["closed"] is True

@@ -19,8 +19,15 @@ from canhbao.testing.local_http import LocalServer
 
 PROPS = documents.resource("alerts.json")["template"]["mappings"]["properties"]
 AGGREGATABLE = {"keyword", "date", "float", "integer", "boolean"}
-JSON_STRINGS = ("searchSourceJSON", "visState", "panelsJSON", "fieldFormatMap", "uiStateJSON", "optionsJSON",
-                "sourceFilters")
+JSON_STRINGS = (
+    "searchSourceJSON",
+    "visState",
+    "panelsJSON",
+    "fieldFormatMap",
+    "uiStateJSON",
+    "optionsJSON",
+    "sourceFilters",
+)
 
 
 def _json_strings(obj):
@@ -76,21 +83,27 @@ def test_saved_searches_match_the_shared_definitions():
         sort = defs[sid]["query"]["sort"]
         assert obj["attributes"]["sort"] == [[sort.lstrip("-"), "desc" if sort.startswith("-") else "asc"]]
         assert set(obj["attributes"]["columns"]) <= set(PROPS)
-    assert {s["title"] for s in defs.values()} == {"canhbao: open leaks", "canhbao: PII exposures",
-                                                   "canhbao: fake news by score"}
+    assert {s["title"] for s in defs.values()} == {
+        "canhbao: open leaks",
+        "canhbao: PII exposures",
+        "canhbao: fake news by score",
+    }
     assert {o["attributes"]["title"] for o in searches.values()} == {
-        "Lộ văn bản — đang mở", "Lộ thông tin bệnh nhân", "Tin giả — điểm cao trước"}  # Vietnamese in Kibana
+        "Lộ văn bản — đang mở",
+        "Lộ thông tin bệnh nhân",
+        "Tin giả — điểm cao trước",
+    }  # Vietnamese in Kibana
 
 
 def test_dashboard_visualizations_aggregate_on_aggregatable_fields():
-    vis = {o["id"]: _json_strings(o)["visState"] for o in saved_objects.objects()
-           if o["type"] == "visualization"}
-    fields = {vid: [a["params"]["field"] for a in v["aggs"] if "field" in a["params"]]
-              for vid, v in vis.items()}
-    assert fields == {"canhbao-alerts-per-day-by-type": ["captured_at", "type"],
-                      "canhbao-alerts-by-platform-source": ["platform", "source"],
-                      "canhbao-top-matched-documents": ["document_number"],
-                      "canhbao-open-vs-closed": ["status"]}
+    vis = {o["id"]: _json_strings(o)["visState"] for o in saved_objects.objects() if o["type"] == "visualization"}
+    fields = {vid: [a["params"]["field"] for a in v["aggs"] if "field" in a["params"]] for vid, v in vis.items()}
+    assert fields == {
+        "canhbao-alerts-per-day-by-type": ["captured_at", "type"],
+        "canhbao-alerts-by-platform-source": ["platform", "source"],
+        "canhbao-top-matched-documents": ["document_number"],
+        "canhbao-open-vs-closed": ["status"],
+    }
     for used in fields.values():
         assert all(PROPS[f]["type"] in AGGREGATABLE for f in used)
 
@@ -104,15 +117,21 @@ class FakeKibana(BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802 - http.server API
         body = self.rfile.read(int(self.headers["Content-Length"]))
         msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
-            b"Content-Type: " + self.headers["Content-Type"].encode() + b"\r\n\r\n" + body)
+            b"Content-Type: " + self.headers["Content-Type"].encode() + b"\r\n\r\n" + body
+        )
         parts = {p.get_param("name", header="content-disposition"): p for p in msg.iter_parts()}
         url = urlparse(self.path)
-        FakeKibana.seen.append({"path": url.path, "query": parse_qs(url.query),
-                                "xsrf": self.headers.get("kbn-xsrf"),
-                                "osd_xsrf": self.headers.get("osd-xsrf"),
-                                "auth": self.headers.get("Authorization"),
-                                "filename": parts["file"].get_filename(),
-                                "file": parts["file"].get_content()})
+        FakeKibana.seen.append(
+            {
+                "path": url.path,
+                "query": parse_qs(url.query),
+                "xsrf": self.headers.get("kbn-xsrf"),
+                "osd_xsrf": self.headers.get("osd-xsrf"),
+                "auth": self.headers.get("Authorization"),
+                "filename": parts["file"].get_filename(),
+                "file": parts["file"].get_content(),
+            }
+        )
         status, answer = FakeKibana.answer
         data = json.dumps(answer).encode()
         self.send_response(status)
@@ -148,9 +167,20 @@ def test_import_posts_the_ndjson_as_kibana_expects(kibana, config_dir, capsys, m
 
 def test_import_reports_refused_objects(kibana, config_dir, capsys, monkeypatch):
     monkeypatch.setenv("CANHBAO_KIBANA_API_KEY", "a2V5")
-    FakeKibana.answer = (200, {"success": False, "successCount": 8, "errors": [
-        {"id": "canhbao-overview", "type": "dashboard",
-         "error": {"type": "missing_references", "references": [{"type": "visualization", "id": "x"}]}}]})
+    FakeKibana.answer = (
+        200,
+        {
+            "success": False,
+            "successCount": 8,
+            "errors": [
+                {
+                    "id": "canhbao-overview",
+                    "type": "dashboard",
+                    "error": {"type": "missing_references", "references": [{"type": "visualization", "id": "x"}]},
+                }
+            ],
+        },
+    )
     assert main(["kibana", "import", "--url", kibana, "--no-overwrite"]) == 1
     out = capsys.readouterr()
     assert "canhbao: kibana: dashboard/canhbao-overview: missing references visualization/x" in out.err
@@ -158,8 +188,7 @@ def test_import_reports_refused_objects(kibana, config_dir, capsys, monkeypatch)
 
 
 def test_import_errors_are_one_line(kibana, config_dir, capsys):
-    FakeKibana.answer = (401, {"statusCode": 401, "error": "Unauthorized",
-                               "message": "missing authentication"})
+    FakeKibana.answer = (401, {"statusCode": 401, "error": "Unauthorized", "message": "missing authentication"})
     assert main(["kibana", "import", "--url", kibana]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "HTTP 401 missing authentication" in err
@@ -172,7 +201,6 @@ def test_objects_prints_the_bundle(config_dir, capsysbinary):
     assert main(["kibana", "objects"]) == 0
     lines = capsysbinary.readouterr().out.decode().splitlines()
     assert [json.loads(line)["id"] for line in lines] == [o["id"] for o in saved_objects.objects()]
-
 
 
 # --- one definition, two products (issue 15) -------------------------------------------------------------
@@ -236,8 +264,21 @@ def test_schema_check_catches_what_the_products_refuse(flavor):
 def test_import_into_opensearch_dashboards_uses_its_header(kibana, config_dir, capsys):
     n = len(saved_objects.objects(flavor="opensearch-dashboards"))
     FakeKibana.answer = (200, {"success": True, "successCount": n})
-    assert main(["kibana", "import", "--flavor", "opensearch-dashboards", "--url", kibana,
-                 "--console-url", "https://canhbao.unit.local"]) == 0
+    assert (
+        main(
+            [
+                "kibana",
+                "import",
+                "--flavor",
+                "opensearch-dashboards",
+                "--url",
+                kibana,
+                "--console-url",
+                "https://canhbao.unit.local",
+            ]
+        )
+        == 0
+    )
     (req,) = FakeKibana.seen
     assert req["osd_xsrf"] and req["xsrf"] is None and req["path"] == "/api/saved_objects/_import"
     sent = [json.loads(line) for line in req["file"].splitlines()]

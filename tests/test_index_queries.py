@@ -16,9 +16,17 @@ POLICY = {"rollover": {"max_age": "30d", "max_primary_shard_size": "10gb"}, "del
 
 
 def test_search_body_filters_text_and_sort():
-    q = AlertQuery(status=("open",), type=("leak", "fake_news"),
-                   since=datetime(2026, 11, 1, 7, tzinfo=timezone.utc), text="Bộ Y-tế!",
-                   document_number="12/BYT", min_score=0.5, sort="-score", limit=20, offset=40)
+    q = AlertQuery(
+        status=("open",),
+        type=("leak", "fake_news"),
+        since=datetime(2026, 11, 1, 7, tzinfo=timezone.utc),
+        text="Bộ Y-tế!",
+        document_number="12/BYT",
+        min_score=0.5,
+        sort="-score",
+        limit=20,
+        offset=40,
+    )
     body = queries.search_body(q)
     f = body["query"]["bool"]["filter"]
     assert {"terms": {"status": ["open"]}} in f and {"terms": {"type": ["leak", "fake_news"]}} in f

@@ -27,13 +27,15 @@ def test_setup_installs_templates_alias_and_reports_lifecycle(os_store):
         tpl = c.indices.get_index_template(name=f"{os_store.prefix}-{kind}")["index_templates"][0]
         assert tpl["index_template"]["index_patterns"] == [f"{os_store.prefix}-{kind}-*"]
         aliases = c.indices.get_alias(index=f"{os_store.prefix}-{kind}")
-        assert aliases == {f"{os_store.prefix}-{kind}-000001": {"aliases": {
-            f"{os_store.prefix}-{kind}": {"is_write_index": True}}}}
+        assert aliases == {
+            f"{os_store.prefix}-{kind}-000001": {"aliases": {f"{os_store.prefix}-{kind}": {"is_write_index": True}}}
+        }
     mapping = c.indices.get_mapping(index=f"{os_store.prefix}-alerts-000001")
     props = mapping[f"{os_store.prefix}-alerts-000001"]["mappings"]["properties"]
     assert props["masked_text"]["fields"]["folded"]["analyzer"] == "vi_folded"
-    analyzed = c.indices.analyze(index=f"{os_store.prefix}-alerts-000001",
-                                 body={"analyzer": "vi_folded", "text": "Đề nghị Bộ Y tế"})
+    analyzed = c.indices.analyze(
+        index=f"{os_store.prefix}-alerts-000001", body={"analyzer": "vi_folded", "text": "Đề nghị Bộ Y tế"}
+    )
     assert [t["token"] for t in analyzed["tokens"]] == ["de", "nghi", "bo", "y", "te"]
     # the bare test node has no ISM plugin: setup says so instead of pretending
     assert any("ISM plugin not installed" in line for line in os_store.setup_report)
@@ -95,9 +97,13 @@ def test_concurrent_analyst_change_is_not_overwritten(os_store, server_store_fac
 
 def test_mapping_conflict_is_a_clear_error(server_store_factory):
     store = server_store_factory("opensearch")
-    store.client.indices.create(index=f"{store.prefix}-alerts-000001", body={
-        "mappings": {"properties": {"score": {"type": "keyword"}}},
-        "aliases": {f"{store.prefix}-alerts": {"is_write_index": True}}})
+    store.client.indices.create(
+        index=f"{store.prefix}-alerts-000001",
+        body={
+            "mappings": {"properties": {"score": {"type": "keyword"}}},
+            "aliases": {f"{store.prefix}-alerts": {"is_write_index": True}},
+        },
+    )
     with pytest.raises(CanhbaoError) as err:
         store.setup()
     msg = str(err.value)

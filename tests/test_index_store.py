@@ -16,12 +16,14 @@ from canhbao.index import AlertQuery
 
 
 def corpus():
-    return ([make_alert(i, "leak", score=0.5 + i / 20, hours=i) for i in range(6)]
-            + [make_alert(10 + i, "pii_exposure", score=0.8, platform="zalo", source="zalo-grp", hours=i)
-               for i in range(3)]
-            + [make_alert(20 + i, "fake_news", score=0.6 + i / 10, platform="news", source="news-x",
-                          hours=30 + i)
-               for i in range(4)])
+    return (
+        [make_alert(i, "leak", score=0.5 + i / 20, hours=i) for i in range(6)]
+        + [make_alert(10 + i, "pii_exposure", score=0.8, platform="zalo", source="zalo-grp", hours=i) for i in range(3)]
+        + [
+            make_alert(20 + i, "fake_news", score=0.6 + i / 10, platform="news", source="news-x", hours=30 + i)
+            for i in range(4)
+        ]
+    )
 
 
 def test_upsert_get_search_and_count(any_store):
@@ -48,8 +50,9 @@ def test_upsert_get_search_and_count(any_store):
 def test_filters(any_store):
     alerts = corpus()
     any_store.upsert(alerts)
-    assert {a.id for a in any_store.search(AlertQuery(since=T0 + timedelta(hours=30)))} == \
-        {a.id for a in alerts if a.type == "fake_news"}
+    assert {a.id for a in any_store.search(AlertQuery(since=T0 + timedelta(hours=30)))} == {
+        a.id for a in alerts if a.type == "fake_news"
+    }
     assert len(any_store.search(AlertQuery(until=T0 + timedelta(hours=1)))) == 2  # hour 0 of leak and pii
     assert len(any_store.search(AlertQuery(min_score=0.75, type=("leak",)))) == 1
     assert len(any_store.search(AlertQuery(source=("zalo-grp",)))) == 3
@@ -58,11 +61,18 @@ def test_filters(any_store):
     assert any_store.search(AlertQuery(document_number="99/XX")) == []
 
 
-@pytest.mark.parametrize("words, expected", [
-    ("Bộ Y tế", "leak"), ("bo y te", "leak"), ("BO Y TE", "leak"), ("nuoc chanh", "fake_news"),
-    ("nước chanh ung thư", "fake_news"), ("benh vien bach mai", "pii_exposure"),
-    ("Đang lan truyền", "fake_news"),
-])
+@pytest.mark.parametrize(
+    "words, expected",
+    [
+        ("Bộ Y tế", "leak"),
+        ("bo y te", "leak"),
+        ("BO Y TE", "leak"),
+        ("nuoc chanh", "fake_news"),
+        ("nước chanh ung thư", "fake_news"),
+        ("benh vien bach mai", "pii_exposure"),
+        ("Đang lan truyền", "fake_news"),
+    ],
+)
 def test_full_text_with_and_without_diacritics(any_store, words, expected):
     any_store.upsert(corpus())
     found = any_store.search(AlertQuery(text=words))
@@ -121,8 +131,11 @@ def test_lifecycle_history_and_audit(any_store):
     assert final.notes == ("vi phạm rõ ràng", "đã gửi thanh tra")
     audit = AuditLog(any_store.audit.path)
     entries = [(e.action, e.actor) for e in audit.entries(a.id)]
-    assert entries == [("alert.acknowledged", "analyst.an"), ("alert.confirmed", "analyst.an"),
-                       ("alert.note", "analyst.an")]
+    assert entries == [
+        ("alert.acknowledged", "analyst.an"),
+        ("alert.confirmed", "analyst.an"),
+        ("alert.note", "analyst.an"),
+    ]
     assert audit.verify() == []
     with pytest.raises(NotFound):
         any_store.transition("missing", "acknowledged", actor="x")
@@ -134,8 +147,14 @@ def test_setup_is_idempotent_and_posts_are_stored_masked(any_store):
     any_store.upsert(corpus()[:2])
     any_store.setup()
     assert len(any_store.search(AlertQuery())) == 2
-    post = Post(source="s", platform="facebook", post_id="9", url="https://f/9", captured_at=T0,
-                text="Nguyễn Văn An 012345678901")
+    post = Post(
+        source="s",
+        platform="facebook",
+        post_id="9",
+        url="https://f/9",
+        captured_at=T0,
+        text="Nguyễn Văn An 012345678901",
+    )
     assert any_store.upsert_posts([(post, "[HỌ TÊN] [CCCD]"), (post, "[HỌ TÊN] [CCCD]")]).indexed == 2
 
 

@@ -25,8 +25,12 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_packaged_table_is_the_corpus_statistics(tmp_path):
     """Same arrays as a fresh build from the corpus: the benches give the same figures with either."""
     packaged = Background.load(PACKAGED, 3)
-    run = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_background.py"), "--out",
-                          str(tmp_path / "fresh.npz")], capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "build_background.py"), "--out", str(tmp_path / "fresh.npz")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stderr
     fresh = Background.load(tmp_path / "fresh.npz", 3)
     assert packaged.docs == fresh.docs == 200 and len(packaged.groups) >= 20
@@ -86,9 +90,11 @@ def test_registry_made_with_stored_shingles_is_migrated(home, tmp_path):
     db = sqlite3.connect(home.registry_db)
     with db:
         db.execute("ALTER TABLE pages RENAME TO p2")
-        db.execute("CREATE TABLE pages (doc_id TEXT NOT NULL, page INTEGER NOT NULL, method TEXT NOT NULL, "
-                   "text TEXT NOT NULL, phash TEXT NOT NULL, shingles BLOB NOT NULL, image TEXT NOT NULL, "
-                   "boiler BLOB NOT NULL, PRIMARY KEY (doc_id, page))")
+        db.execute(
+            "CREATE TABLE pages (doc_id TEXT NOT NULL, page INTEGER NOT NULL, method TEXT NOT NULL, "
+            "text TEXT NOT NULL, phash TEXT NOT NULL, shingles BLOB NOT NULL, image TEXT NOT NULL, "
+            "boiler BLOB NOT NULL, PRIMARY KEY (doc_id, page))"
+        )
         db.execute("INSERT INTO pages SELECT doc_id, page, method, text, phash, x'00', image, x'00' FROM p2")
         db.execute("DROP TABLE p2")
     db.close()

@@ -50,13 +50,29 @@ def _image_subject(reader, img, tmp_path, name="post.jpg"):
 
 
 def _text_subject(text):
-    return Subject(Post(source="test", platform="file", post_id="t", url="file:///t", captured_at=datetime.now(timezone.utc),
-                        text=text))
+    return Subject(
+        Post(
+            source="test",
+            platform="file",
+            post_id="t",
+            url="file:///t",
+            captured_at=datetime.now(timezone.utc),
+            text=text,
+        )
+    )
 
 
 # (transformation, seed, page) - every transformation once, spread over the registered seeds
-POSITIVES = [("screenshot", "000", 0), ("header", "001", 0), ("band", "002", 0), ("jpeg", "001", 1),
-             ("rotate", "000", 0), ("photo", "002", 0), ("redact", "000", 0), ("lowcontrast", "002", 1)]
+POSITIVES = [
+    ("screenshot", "000", 0),
+    ("header", "001", 0),
+    ("band", "002", 0),
+    ("jpeg", "001", 1),
+    ("rotate", "000", 0),
+    ("photo", "002", 0),
+    ("redact", "000", 0),
+    ("lowcontrast", "002", 1),
+]
 
 
 @pytest.mark.parametrize("transform,prefix,page", POSITIVES)
@@ -82,8 +98,9 @@ def test_header_crop_reports_the_number_seen(world, seeds, tmp_path):
     assert report.section["matched"] and report.section["signals"]["number_seen"] == ["6564/VP-KGVX"]
 
 
-@pytest.mark.parametrize("case", ["unregistered-photo", "unregistered-screenshot", "unregistered-lastpage",
-                                  "lookalike-000", "lookalike-001"])
+@pytest.mark.parametrize(
+    "case", ["unregistered-photo", "unregistered-screenshot", "unregistered-lastpage", "lookalike-000", "lookalike-001"]
+)
 def test_unregistered_and_lookalike_images_do_not_match(world, seeds, tmp_path, case):
     _, _, detector, reader = world
     kind, prefix = case.rsplit("-", 1) if case.startswith("lookalike") else (case, None)
@@ -132,7 +149,9 @@ def test_text_posts_that_must_not_match(world, seeds):
     negatives += [lookalike_letter(s, v) for s in seeds for v in range(4)]
     # only boilerplate of a registered letter: header, recipients, closing, signer
     s0 = _seed(seeds, "000").text
-    negatives.append(s0[:s0.index("V/v")] + s0[s0.index("Kính gửi"):s0.index("Theo báo")] + s0[s0.index("Nơi nhận"):])
+    negatives.append(
+        s0[: s0.index("V/v")] + s0[s0.index("Kính gửi") : s0.index("Theo báo")] + s0[s0.index("Nơi nhận") :]
+    )
     for text in negatives:
         report = detector.detect(_text_subject(text))
         assert not report.section["matched"], (text[:200], report.section)
@@ -150,8 +169,22 @@ def test_works_without_background_table_in_announced_degraded_mode(home, seeds, 
     for s in seeds:
         assert not detector.detect(_text_subject(lookalike_letter(s, 1))).section["matched"]
     (tmp_path / "q.txt").write_text(distort.quote_post(seeds[1].text, seed=2), encoding="utf-8")
-    run = subprocess.run([sys.executable, "-m", "canhbao", "--home", str(home.root), "detect", "--only", "leak",
-                          str(tmp_path / "q.txt")], capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "canhbao",
+            "--home",
+            str(home.root),
+            "detect",
+            "--only",
+            "leak",
+            str(tmp_path / "q.txt"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0 and "WARNING: leak detector DEGRADED" in run.stderr, run.stderr
 
 
@@ -163,7 +196,8 @@ def test_missing_or_mismatched_background_table_is_an_error_at_start(home, tmp_p
     with pytest.raises(ConfigError, match="missing.npz.*not found.*build_background"):
         LeakDetector.from_home(home)
     Background.build([("Căn cứ Luật Tổ chức Chính phủ ngày 18 tháng 02 năm 2025", "CP|NGHI DINH")], 4).save(
-        tmp_path / "k4.npz")
+        tmp_path / "k4.npz"
+    )
     monkeypatch.setenv("CANHBAO_LEAK__BACKGROUND", str(tmp_path / "k4.npz"))
     with pytest.raises(ConfigError, match="shingle_words.: 4.*build_background"):
         LeakDetector.from_home(home)
@@ -171,9 +205,23 @@ def test_missing_or_mismatched_background_table_is_an_error_at_start(home, tmp_p
     monkeypatch.setenv("CANHBAO_LEAK__BACKGROUND", str(tmp_path / "bad.npz"))
     with pytest.raises(ConfigError, match="unreadable"):
         LeakDetector.from_home(home)
-    run = subprocess.run([sys.executable, "-m", "canhbao", "--home", str(home.root), "detect", "--only", "leak",
-                          str(tmp_path / "bad.npz")], capture_output=True, text=True, timeout=300,
-                         env={**__import__("os").environ, "CANHBAO_LEAK__BACKGROUND": str(tmp_path / "k4.npz")})
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "canhbao",
+            "--home",
+            str(home.root),
+            "detect",
+            "--only",
+            "leak",
+            str(tmp_path / "bad.npz"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**__import__("os").environ, "CANHBAO_LEAK__BACKGROUND": str(tmp_path / "k4.npz")},
+    )
     assert run.returncode != 0 and "build_background" in run.stderr and "Traceback" not in run.stderr, run.stderr
 
 
@@ -186,8 +234,23 @@ def test_detect_cli_json_and_bad_inputs(world, seeds, tmp_path):
     (tmp_path / "cut.jpg").write_bytes((tmp_path / "leak.jpg").read_bytes()[:1500])
     (tmp_path / "x.bin").write_bytes(b"\x00\x01")
     names = ["leak.jpg", "meme.jpg", "quote.txt", "empty.png", "cut.jpg", "x.bin"]
-    run = subprocess.run([sys.executable, "-m", "canhbao", "--home", str(home.root), "detect", "--json", "--only", "leak",
-                          *[str(tmp_path / n) for n in names]], capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "canhbao",
+            "--home",
+            str(home.root),
+            "detect",
+            "--json",
+            "--only",
+            "leak",
+            *[str(tmp_path / n) for n in names],
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr
     out = {json.loads(line)["input"].rsplit("/", 1)[-1]: json.loads(line) for line in run.stdout.splitlines()}
     assert set(out) == {"leak.jpg", "meme.jpg", "quote.txt"}
@@ -197,8 +260,12 @@ def test_detect_cli_json_and_bad_inputs(world, seeds, tmp_path):
     assert out["meme.jpg"]["leak"]["matched"] is False
     errors = [e for e in run.stderr.strip().splitlines() if e.startswith("canhbao:")]  # not log warnings
     assert len(errors) == 3 and all(any(n in e for e in errors) for n in ("empty.png", "cut.jpg", "x.bin"))
-    nothing = subprocess.run([sys.executable, "-m", "canhbao", "--home", str(home.root), "detect",
-                              str(tmp_path / "empty.png")], capture_output=True, text=True, timeout=120)
+    nothing = subprocess.run(
+        [sys.executable, "-m", "canhbao", "--home", str(home.root), "detect", str(tmp_path / "empty.png")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert nothing.returncode != 0 and "empty.png" in nothing.stderr
 
 
@@ -211,7 +278,9 @@ def test_leak_of_a_registered_pdf(home, seeds, tmp_path):
 
     from canhbao.testing.samples import FONT_DIRS
 
-    fontfile = next(str(Path(d, "NotoSerif-Regular.ttf")) for d in FONT_DIRS if Path(d, "NotoSerif-Regular.ttf").exists())
+    fontfile = next(
+        str(Path(d, "NotoSerif-Regular.ttf")) for d in FONT_DIRS if Path(d, "NotoSerif-Regular.ttf").exists()
+    )
     text = _seed(seeds, "003").text
     doc = pymupdf.open()
     for chunk in (text[:2400], text[2400:4800], text[4800:]):

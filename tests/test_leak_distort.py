@@ -38,7 +38,7 @@ def test_what_each_transformation_does(layout):
     assert len(boxes) == 1  # page 1 shows the number; the signer is on page 2
     redacted = np.asarray(distort.redact(page, boxes).convert("L"))
     left, top_, right, bottom_ = boxes[0]
-    assert redacted[top_ + 2:bottom_ - 2, left:right].max() < 30  # the number is under a black bar
+    assert redacted[top_ + 2 : bottom_ - 2, left:right].max() < 30  # the number is under a black bar
 
 
 def test_quote_post_quotes_the_body(seeds):

@@ -27,9 +27,16 @@ from canhbao.registry import Registry
 from canhbao.testing import admin_docs, distort
 from canhbao.testing.samples import render_layout
 
-REGISTERED = ("001_NGHI-DINH_249-2025-ND-CP", "016_NGHI-DINH_282-2025-ND-CP", "023_NGHI-DINH_296-2025-ND-CP",
-              "142_THONG-TU_82-2025-TT-NHNN", "165_THONG-TU_84-2025-TT-NHNN", "183_THONG-TU_45-2025-TT-NHNN",
-              "119_THONG-TU_06-2026-TT-BXD", "147_THONG-TU_03-2026-TT-BXD")
+REGISTERED = (
+    "001_NGHI-DINH_249-2025-ND-CP",
+    "016_NGHI-DINH_282-2025-ND-CP",
+    "023_NGHI-DINH_296-2025-ND-CP",
+    "142_THONG-TU_82-2025-TT-NHNN",
+    "165_THONG-TU_84-2025-TT-NHNN",
+    "183_THONG-TU_45-2025-TT-NHNN",
+    "119_THONG-TU_06-2026-TT-BXD",
+    "147_THONG-TU_03-2026-TT-BXD",
+)
 SIBLINGS = ("158_THONG-TU_85-2025-TT-NHNN", "166_THONG-TU_09-2026-TT-BXD")  # same ministries, not registered
 OTHER_DECREES = ("041_NGHI-DINH_338-2025-ND-CP", "005_NGHI-DINH_07-2025-ND-CP")  # same kind, not registered
 
@@ -56,8 +63,16 @@ def detector(tmp_path_factory) -> LeakDetector:
 
 
 def _post(text: str) -> Subject:
-    return Subject(Post(source="test", platform="web", post_id="p", url="https://example.org/p",
-                        captured_at=datetime(2026, 11, 30, tzinfo=timezone.utc), text=text))
+    return Subject(
+        Post(
+            source="test",
+            platform="web",
+            post_id="p",
+            url="https://example.org/p",
+            captured_at=datetime(2026, 11, 30, tzinfo=timezone.utc),
+            text=text,
+        )
+    )
 
 
 def _first_page(name: str) -> str:
@@ -95,8 +110,9 @@ def test_sibling_circular_of_the_same_ministry_does_not_match(detector, name):
 @pytest.mark.parametrize("name", OTHER_DECREES + SIBLINGS)
 def test_standard_closing_articles_do_not_match(detector, name):
     closing = admin_docs.closing_articles(_docs()[name].text)
-    assert any(k in closing for k in ("Hiệu lực thi hành", "Trách nhiệm thi hành", "tổ chức thực hiện",
-                                      "Điều khoản thi hành")), closing
+    assert any(
+        k in closing for k in ("Hiệu lực thi hành", "Trách nhiệm thi hành", "tổ chức thực hiện", "Điều khoản thi hành")
+    ), closing
     section = detector.detect(_post(closing)).section
     assert not section["matched"], section["signals"]
 
@@ -113,7 +129,7 @@ def test_amending_decree_does_not_match_the_decree_it_amends(detector):
     text = admin_docs.amending_decree(amended)
     section = detector.detect(_post(text)).section
     assert not section["matched"], section["signals"]
-    body = text[text.index("Điều 1."):]  # without its header: no number in view at all
+    body = text[text.index("Điều 1.") :]  # without its header: no number in view at all
     section = detector.detect(_post(body)).section
     assert not section["matched"], section["signals"]
 
@@ -138,7 +154,12 @@ def test_photo_of_a_sibling_first_page_does_not_match_but_its_registered_sibling
         path = tmp_path / f"{name}.jpg"
         distort.apply("photo", layout, seed=5).save(path, quality=90)
         media = reader.read(path)
-        post = Post(source="test", platform="file", post_id=name, url=path.as_uri(),
-                    captured_at=datetime(2026, 11, 30, tzinfo=timezone.utc))
+        post = Post(
+            source="test",
+            platform="file",
+            post_id=name,
+            url=path.as_uri(),
+            captured_at=datetime(2026, 11, 30, tzinfo=timezone.utc),
+        )
         section = detector.detect(Subject(post, (media,))).section
         assert section["matched"] is expected, (name, section["signals"])

@@ -60,10 +60,13 @@ def test_read_photo_is_fast_path_and_document_is_ocred(page, tmp_path):
     assert "6564" in doc.text and "Kiên Giang" in doc.text
 
 
-@pytest.mark.parametrize("name,data,problem", [
-    ("empty.png", b"", "empty file"),
-    ("junk.jpg", b"not an image at all", "not a recognised image"),
-])
+@pytest.mark.parametrize(
+    "name,data,problem",
+    [
+        ("empty.png", b"", "empty file"),
+        ("junk.jpg", b"not an image at all", "not a recognised image"),
+    ],
+)
 def test_bad_inputs_name_the_file(tmp_path, name, data, problem):
     (tmp_path / name).write_bytes(data)
     with pytest.raises(InputError) as err:
@@ -92,8 +95,18 @@ def test_detect_batch_limits_come_from_config(tmp_path, home, config_dir, capsys
     Image.new("L", (3000, 2000)).save(tmp_path / "six_mp.png")  # 6 MP, a few KB
     (tmp_path / "two_mb.jpg").write_bytes(b"\xff\xd8" + bytes(2 << 20))
     (tmp_path / "post.txt").write_text("Uống nước chanh nóng diệt được virus corona, chia sẻ ngay!", encoding="utf-8")
-    rc = main(["--home", str(home.root), "detect", str(tmp_path / "six_mp.png"), str(tmp_path / "two_mb.jpg"),
-               str(tmp_path / "post.txt"), "--only", "pii"])
+    rc = main(
+        [
+            "--home",
+            str(home.root),
+            "detect",
+            str(tmp_path / "six_mp.png"),
+            str(tmp_path / "two_mb.jpg"),
+            str(tmp_path / "post.txt"),
+            "--only",
+            "pii",
+        ]
+    )
     out, err = capsys.readouterr()
     assert rc == 0 and len(out.splitlines()) == 1 and "post.txt" in out
     lines = err.strip().splitlines()

@@ -90,14 +90,22 @@ def receiver():
 def settings_for(smtp, receiver, **rules) -> NotifySettings:
     controller, _ = smtp
     return NotifySettings(
-        console_url="https://canhbao.unit.local", lang="vi",
+        console_url="https://canhbao.unit.local",
+        lang="vi",
         channels=Channels(
-            email=EmailChannel(enabled=True, host="127.0.0.1", port=controller.port, security="none",
-                               sender="canhbao@unit.local", recipients=("truc.ban@unit.local",)),
+            email=EmailChannel(
+                enabled=True,
+                host="127.0.0.1",
+                port=controller.port,
+                security="none",
+                sender="canhbao@unit.local",
+                recipients=("truc.ban@unit.local",),
+            ),
             webhook=WebhookChannel(enabled=True, url=f"{receiver.url}/hook"),
-            telegram=TelegramChannel(enabled=True, api_base=receiver.url, token_env="TEST_TG_TOKEN",
-                                     chat_id="-100123")),
-        rules=Rules(**rules))
+            telegram=TelegramChannel(enabled=True, api_base=receiver.url, token_env="TEST_TG_TOKEN", chat_id="-100123"),
+        ),
+        rules=Rules(**rules),
+    )
 
 
 def everything_sent(smtp, receiver) -> str:
@@ -110,15 +118,18 @@ def test_new_alerts_digest_once_without_personal_data(home, smtp, receiver, monk
     settings = settings_for(smtp, receiver, new_alert={"leak": 0.8, "pii_exposure": 0.9})
     store = open_store(home)
     yesterday = NOW - timedelta(hours=20)
-    alerts = [replace(make_alert(1, "leak", score=0.95), captured_at=yesterday),
-              replace(make_alert(2, "leak", score=0.5), captured_at=yesterday),  # below the leak threshold
-              replace(make_alert(3, "pii_exposure", score=0.97), captured_at=yesterday),
-              replace(make_alert(4, "fake_news", score=0.99), captured_at=yesterday)]  # no rule for fake news
+    alerts = [
+        replace(make_alert(1, "leak", score=0.95), captured_at=yesterday),
+        replace(make_alert(2, "leak", score=0.5), captured_at=yesterday),  # below the leak threshold
+        replace(make_alert(3, "pii_exposure", score=0.97), captured_at=yesterday),
+        replace(make_alert(4, "fake_news", score=0.99), captured_at=yesterday),
+    ]  # no rule for fake news
     store.upsert(alerts)
     report = dispatch.run(home, store, settings, now=NOW)
     assert not report.failed
-    assert sorted(report.sent) == sorted(f"{k} via {c}" for k in ("new_alerts", "digest")
-                                         for c in ("email", "webhook", "telegram"))
+    assert sorted(report.sent) == sorted(
+        f"{k} via {c}" for k in ("new_alerts", "digest") for c in ("email", "webhook", "telegram")
+    )
     hooks = [b for p, b in receiver.calls if p == "/hook"]
     new = next(b for b in hooks if b["kind"] == "new_alerts")
     assert {a["id"] for a in new["data"]["alerts"]} == {alerts[0].id, alerts[2].id}
@@ -144,38 +155,68 @@ def test_new_alerts_digest_once_without_personal_data(home, smtp, receiver, monk
 def test_scans_sources_and_failures(home, smtp, receiver, monkeypatch):
     monkeypatch.setenv("TEST_TG_TOKEN", "123:secret")
     settings = settings_for(smtp, receiver, new_alert={})
-    write_json(home.scans / "20261101T190000000000Z.json", {
-        "id": "20261101T190000000000Z", "started_at": "2026-11-01T19:00:00+00:00", "status": "done",
-        "stages": {"crawl": {"status": "done", "errors": ["fb-group-x: blocked"]},
-                   "media": {"status": "done", "errors": []}}})
-    write_json(home.scans / "20261101T200000000000Z.json", {
-        "id": "20261101T200000000000Z", "started_at": "2026-11-01T20:00:00+00:00", "status": "running",
-        "stages": {"crawl": {"status": "running"}}})
+    write_json(
+        home.scans / "20261101T190000000000Z.json",
+        {
+            "id": "20261101T190000000000Z",
+            "started_at": "2026-11-01T19:00:00+00:00",
+            "status": "done",
+            "stages": {
+                "crawl": {"status": "done", "errors": ["fb-group-x: blocked"]},
+                "media": {"status": "done", "errors": []},
+            },
+        },
+    )
+    write_json(
+        home.scans / "20261101T200000000000Z.json",
+        {
+            "id": "20261101T200000000000Z",
+            "started_at": "2026-11-01T20:00:00+00:00",
+            "status": "running",
+            "stages": {"crawl": {"status": "running"}},
+        },
+    )
     runs = home.crawl_state / "runs"
     source = {"source": "fb-group-x", "platform": "facebook", "status": "ok", "blocks": []}
     write_json(runs / "20261031T190000.json", {"run_id": "20261031T190000", "sources": [source]})
-    write_json(runs / "20261101T190000.json", {"run_id": "20261101T190000", "sources": [
-        {**source, "status": "blocked", "blocks": ["login_wall https://www.facebook.com/groups/x"]}]})
+    write_json(
+        runs / "20261101T190000.json",
+        {
+            "run_id": "20261101T190000",
+            "sources": [{**source, "status": "blocked", "blocks": ["login_wall https://www.facebook.com/groups/x"]}],
+        },
+    )
     settings = replace(settings, digest=replace(settings.digest, enabled=False))
     report = dispatch.run(home, None, settings, now=NOW)
     kinds = sorted({b["kind"] for p, b in receiver.calls if p == "/hook"})
     assert kinds == ["scan_failed", "scan_partial", "source_blocked"], report
     blocked = next(b for p, b in receiver.calls if p == "/hook" and b["kind"] == "source_blocked")
-    assert blocked["data"] == {"source": "fb-group-x", "platform": "facebook", "kinds": ["login_wall"],
-                               "run_id": "20261101T190000"}
+    assert blocked["data"] == {
+        "source": "fb-group-x",
+        "platform": "facebook",
+        "kinds": ["login_wall"],
+        "run_id": "20261101T190000",
+    }
     assert "facebook.com/groups" not in everything_sent(smtp, receiver)
     # still blocked in the next run: no new message; once sent, a scan is not announced again
-    write_json(runs / "20261102T190000.json", {"run_id": "20261102T190000", "sources": [
-        {**source, "status": "blocked", "blocks": ["login_wall x"]}]})
+    write_json(
+        runs / "20261102T190000.json",
+        {"run_id": "20261102T190000", "sources": [{**source, "status": "blocked", "blocks": ["login_wall x"]}]},
+    )
     assert dispatch.run(home, None, settings, now=NOW).sent == []
 
     # Airflow's failure callback: DAG, task, run and the error's first line only
     class TI:
         dag_id, task_id, run_id = "canhbao_nightly_scan", "detect", "scheduled__2026-11-01"
 
-    got = notify_failure({"task_instance": TI(), "run_id": TI.run_id,
-                          "exception": RuntimeError("OCR pool died\nTraceback: Nguyễn Văn A 0912345678")},
-                         settings=settings)
+    got = notify_failure(
+        {
+            "task_instance": TI(),
+            "run_id": TI.run_id,
+            "exception": RuntimeError("OCR pool died\nTraceback: Nguyễn Văn A 0912345678"),
+        },
+        settings=settings,
+    )
     assert len(got.sent) == 3
     hook = receiver.calls[-1][1] if receiver.calls[-1][0] == "/hook" else receiver.calls[-2][1]
     assert hook["data"]["dag_id"] == "canhbao_nightly_scan" and "0912345678" not in json.dumps(hook)
@@ -193,8 +234,9 @@ def test_dead_channel_does_not_stop_others_and_is_retried(home, smtp, receiver, 
     assert report.sent == ["new_alerts via email"]
     assert len(report.failed) == 2 and all("HTTP 503" in f for f in report.failed)
     # every channel failing: nothing is marked sent, so the next run tries again
-    dead = replace(settings, channels=replace(settings.channels, email=replace(settings.channels.email,
-                                                                               port=_free_port())))
+    dead = replace(
+        settings, channels=replace(settings.channels, email=replace(settings.channels.email, port=_free_port()))
+    )
     fresh = [replace(make_alert(9, "leak", score=0.9), captured_at=NOW - timedelta(hours=1))]
     store.upsert(fresh)
     assert dispatch.run(home, store, dead, now=NOW).sent == []

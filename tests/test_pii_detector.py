@@ -15,9 +15,7 @@ from canhbao.detectors.pii.detector import PiiDetector, PiiSection, PiiSettings,
 CASES = [
     c
     for name in ("pii_labelled", "pii_heldout", "pii_heldout2")
-    for c in json.loads((Path(__file__).parent / "data" / f"{name}.json").read_text(encoding="utf-8"))[
-        "cases"
-    ]
+    for c in json.loads((Path(__file__).parent / "data" / f"{name}.json").read_text(encoding="utf-8"))["cases"]
 ]
 
 
@@ -35,9 +33,7 @@ def subject(text: str, ocr: str = "") -> Subject:
 
 
 def _covers(found, type_, start, end):
-    return any(
-        e.type == type_ and min(e.end, end) - max(e.start, start) >= 0.5 * (end - start) for e in found
-    )
+    return any(e.type == type_ and min(e.end, end) - max(e.start, start) >= 0.5 * (end - start) for e in found)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["text"][:30] for c in CASES])
@@ -60,7 +56,7 @@ def test_no_unlabelled_entities(case):
     def covered(e) -> int:  # characters of e inside labelled spans of its type (a chain may cover two)
         return sum(any(t == e.type and a <= i < b for t, a, b in gold) for i in range(e.start, e.end))
 
-    extra = [(e.type, text[e.start:e.end]) for e in find_entities(text) if 2 * covered(e) < e.end - e.start]
+    extra = [(e.type, text[e.start : e.end]) for e in find_entities(text) if 2 * covered(e) < e.end - e.start]
     assert set(extra) <= KNOWN_FALSE_HITS, extra
 
 
@@ -79,8 +75,11 @@ def test_mask_tagged_hides_values_and_links_mentions_under_one_key():
     key = bytes(range(32))
     text = "Nguyễn Văn An, 45 tuổi, SĐT 0912 345 678, ở phường Trúc Bạch. Anh Nguyễn Văn An đã cách ly."
     masked = mask(text, find_entities(text), key=key)
-    assert re.fullmatch(r"\[NAME·[0-9a-f]{6}\], \[AGE·[0-9a-f]{6}\], SĐT \[PHONE·[0-9a-f]{6}\], ở "
-                        r"\[ADDRESS·[0-9a-f]{6}\]\. Anh \[NAME·[0-9a-f]{6}\] đã cách ly\.", masked), masked
+    assert re.fullmatch(
+        r"\[NAME·[0-9a-f]{6}\], \[AGE·[0-9a-f]{6}\], SĐT \[PHONE·[0-9a-f]{6}\], ở "
+        r"\[ADDRESS·[0-9a-f]{6}\]\. Anh \[NAME·[0-9a-f]{6}\] đã cách ly\.",
+        masked,
+    ), masked
     names = re.findall(r"\[NAME·([0-9a-f]{6})\]", masked)
     assert names[0] == names[1]  # the same person gets the same tag ...
     assert masked != mask(text, find_entities(text), key=bytes(32))  # ... which depends on the key
@@ -90,8 +89,10 @@ def test_mask_cannot_be_reversed_by_matching_a_list_of_names():
     """What a mask keeps of a name must not single it out among candidates: no letters, no lengths, and a
     tag an attacker without the key cannot recompute."""
     candidates = ["Nguyễn Văn An", "Nguyễn Văn Anh", "Ngô Văn An", "Nguyễn Thị An", "Lê Văn An"]
-    masks = {c: mask(f"Bệnh nhân {c} dương tính", find_entities(f"Bệnh nhân {c} dương tính"), key=b"k" * 32)
-             for c in candidates}
+    masks = {
+        c: mask(f"Bệnh nhân {c} dương tính", find_entities(f"Bệnh nhân {c} dương tính"), key=b"k" * 32)
+        for c in candidates
+    }
     shapes = {re.sub(r"·[0-9a-f]{6}", "", m) for m in masks.values()}
     assert shapes == {"Bệnh nhân [NAME] dương tính"}  # without the tag all masks are identical
     from canhbao.detectors.pii.masking import tag
@@ -133,11 +134,13 @@ def test_nothing_found_masked_text_is_the_text():
 
 def test_ocr_text_offsets_into_joined_text_and_media_attribution():
     post = "Chia sẻ cho mọi người biết:"
-    ocr = ("GIẤY XÁC NHẬN KẾT QUẢ XÉT NGHIỆM\nHọ tên: TRẦN VĂN BÌNH\nNăm sinh: 1979\n"
-           "Địa chỉ: thôn 2, xã Phú Cát, huyện Quốc Oai\nKết quả: Dương tính")
+    ocr = (
+        "GIẤY XÁC NHẬN KẾT QUẢ XÉT NGHIỆM\nHọ tên: TRẦN VĂN BÌNH\nNăm sinh: 1979\n"
+        "Địa chỉ: thôn 2, xã Phú Cát, huyện Quốc Oai\nKết quả: Dương tính"
+    )
     report = PiiDetector().detect(subject(post, ocr))
     joined = post + "\n\n" + ocr
-    spans = {(e["type"], joined[e["start"]:e["end"]]) for e in report.section["entities"]}
+    spans = {(e["type"], joined[e["start"] : e["end"]]) for e in report.section["entities"]}
     assert ("name", "TRẦN VĂN BÌNH") in spans and ("age", "Năm sinh: 1979") in spans
     assert any(t == "address" and v.startswith("thôn 2, xã Phú Cát") for t, v in spans)
     (finding,) = report.findings

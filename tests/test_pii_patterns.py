@@ -9,7 +9,7 @@ from canhbao.detectors.pii.detector import find_entities
 
 
 def found(text):
-    return [(e.type, text[e.start:e.end]) for e in find_entities(text)]
+    return [(e.type, text[e.start : e.end]) for e in find_entities(text)]
 
 
 @pytest.mark.parametrize(

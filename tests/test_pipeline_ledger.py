@@ -6,9 +6,15 @@ from canhbao.pipeline.ledger import Ledger, content_hash
 
 
 def _post(pid, text="t", shas=()):
-    return Post(source="s", platform="telegram", post_id=pid, url=f"https://t.me/s/x/{pid}",
-                captured_at=datetime(2021, 8, 30, tzinfo=timezone.utc), text=text,
-                media=tuple(Media(url=f"u{s}", sha256=s) for s in shas))
+    return Post(
+        source="s",
+        platform="telegram",
+        post_id=pid,
+        url=f"https://t.me/s/x/{pid}",
+        captured_at=datetime(2021, 8, 30, tzinfo=timezone.utc),
+        text=text,
+        media=tuple(Media(url=f"u{s}", sha256=s) for s in shas),
+    )
 
 
 def _alert(post, target="d"):

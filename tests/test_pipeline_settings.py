@@ -9,14 +9,17 @@ def test_repository_scan_config_is_valid():
     assert config.load("scan", ScanSettings, env={}).timezone == "Asia/Ho_Chi_Minh"
 
 
-@pytest.mark.parametrize("yaml_text, problem", [
-    ("timezone: Mars/Olympus\n", "unknown timezone"),
-    ("schedule: every night\n", "5-field cron"),
-    ("workers: 0\n", "workers must be between 1 and 64"),
-    ("batch_size: -3\n", "batch_size must be >= 1"),
-    ("retention_days: 0\n", "retention_days must be >= 1"),
-    ("workres: 2\n", "unknown key"),
-])
+@pytest.mark.parametrize(
+    "yaml_text, problem",
+    [
+        ("timezone: Mars/Olympus\n", "unknown timezone"),
+        ("schedule: every night\n", "5-field cron"),
+        ("workers: 0\n", "workers must be between 1 and 64"),
+        ("batch_size: -3\n", "batch_size must be >= 1"),
+        ("retention_days: 0\n", "retention_days must be >= 1"),
+        ("workres: 2\n", "unknown key"),
+    ],
+)
 def test_wrong_scan_config_is_one_line_naming_the_file(config_dir, yaml_text, problem):
     (config_dir / "scan.yaml").write_text(yaml_text)
     with pytest.raises(ConfigError) as info:

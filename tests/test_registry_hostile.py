@@ -98,11 +98,20 @@ def test_a_batch_with_three_hostile_files_registers_the_two_good_ones(batch, tmp
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
     # VmHWM, not ru_maxrss: Linux carries the forking parent's (pytest's) high-water mark into the child's.
-    code = ("import sys; from canhbao.cli import main; rc = main(sys.argv[1:]); "
-            "hwm = next(ln for ln in open('/proc/self/status') if ln.startswith('VmHWM')).split()[1]; "
-            "print('RSS', hwm, file=sys.stderr); sys.exit(rc)")
-    run = subprocess.run([sys.executable, "-c", code, "registry", "add", *map(str, batch)], env=env, cwd=REPO,
-                         capture_output=True, text=True, timeout=600, preexec_fn=cap)
+    code = (
+        "import sys; from canhbao.cli import main; rc = main(sys.argv[1:]); "
+        "hwm = next(ln for ln in open('/proc/self/status') if ln.startswith('VmHWM')).split()[1]; "
+        "print('RSS', hwm, file=sys.stderr); sys.exit(rc)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code, "registry", "add", *map(str, batch)],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        preexec_fn=cap,
+    )
     err = [ln for ln in run.stderr.splitlines() if not ln.startswith("RSS")]
     rss_kib = int(next(ln for ln in run.stderr.splitlines() if ln.startswith("RSS")).split()[1])
     assert run.returncode == 0, run.stderr[-3000:]
@@ -116,10 +125,13 @@ def test_a_batch_with_three_hostile_files_registers_the_two_good_ones(batch, tmp
     assert rss_kib < 512 * 1024, f"{rss_kib // 1024} MiB"
 
 
-@pytest.mark.parametrize("setting, value, make, expect", [
-    ("max_text_chars", 1000, lambda d: d / "t.txt", "characters (limit 1,000)"),
-    ("max_pdf_pages", 2, lambda d: d / "t.txt", "pages (limit 2)"),
-])
+@pytest.mark.parametrize(
+    "setting, value, make, expect",
+    [
+        ("max_text_chars", 1000, lambda d: d / "t.txt", "characters (limit 1,000)"),
+        ("max_pdf_pages", 2, lambda d: d / "t.txt", "pages (limit 2)"),
+    ],
+)
 def test_limits_come_from_settings(tmp_path, seeds, setting, value, make, expect):
     path = make(tmp_path)
     path.write_text(seeds[0].text * 3, encoding="utf-8")

@@ -21,11 +21,14 @@ def test_numbers(text, expected):
     assert meta.find_numbers(text) == expected
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("Kiên Giang, ngày 30 tháng 8 năm 2021", "2021-08-30"),
-    ("Hà Nội, ngay 14 thang 12 nam 2021", "2021-12-14"),
-    ("Bạch Thông, ngày tháng 8 năm 2021", ""),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Kiên Giang, ngày 30 tháng 8 năm 2021", "2021-08-30"),
+        ("Hà Nội, ngay 14 thang 12 nam 2021", "2021-12-14"),
+        ("Bạch Thông, ngày tháng 8 năm 2021", ""),
+    ],
+)
 def test_dates(text, expected):
     assert meta.extract(text).date == expected
 

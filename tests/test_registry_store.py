@@ -78,9 +78,12 @@ def test_pdf_text_layer_docx_png_and_scanned_pdf(home, seeds, tmp_path):
     head, body = seed.text.split("Kính gửi", 1)
     header = d.add_table(rows=1, cols=2)  # the usual two-column header: agency | motto, number | date
     header.cell(0, 0).text = "UBND TỈNH KIÊN GIANG\nVĂN PHÒNG\nSố: 6564 /VP-KGVX"
-    header.cell(0, 1).text = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nKiên Giang, ngày 30 tháng 8 năm 2021"
-    for para in ("V/v chấn chỉnh sử dụng thông tin liên quan công tác phòng, chống dịch bệnh Covid-19.\n\nKính gửi"
-                 + body).split("\n\n"):
+    header.cell(
+        0, 1
+    ).text = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nKiên Giang, ngày 30 tháng 8 năm 2021"
+    for para in (
+        "V/v chấn chỉnh sử dụng thông tin liên quan công tác phòng, chống dịch bệnh Covid-19.\n\nKính gửi" + body
+    ).split("\n\n"):
         d.add_paragraph(para)
     d.save(tmp_path / "letter.docx")
     with Registry.open(home) as reg:
@@ -91,8 +94,12 @@ def test_pdf_text_layer_docx_png_and_scanned_pdf(home, seeds, tmp_path):
         assert results["letter.docx"].agency == "UBND TỈNH KIÊN GIANG / VĂN PHÒNG"
         assert results["letter.docx"].signer == "Trần Công Danh"
         methods = {name: {p.method for p in reg.pages(doc.id)} for name, doc in results.items()}
-    assert methods == {"letter.pdf": {"text-layer"}, "scan.pdf": {"ocr"}, "scan.png": {"ocr"},
-                       "letter.docx": {"rendered"}}
+    assert methods == {
+        "letter.pdf": {"text-layer"},
+        "scan.pdf": {"ocr"},
+        "scan.png": {"ocr"},
+        "letter.docx": {"rendered"},
+    }
 
 
 def test_multipage_tiff(home, seeds, tmp_path):
@@ -104,8 +111,9 @@ def test_multipage_tiff(home, seeds, tmp_path):
 
 
 def _cli(home, *args):
-    return subprocess.run([sys.executable, "-m", "canhbao", "--home", str(home.root), *args],
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "canhbao", "--home", str(home.root), *args], capture_output=True, text=True, timeout=300
+    )
 
 
 def test_cli_add_list_show_remove_and_bad_inputs(home, seeds, tmp_path, state):
@@ -132,7 +140,8 @@ def test_cli_add_list_show_remove_and_bad_inputs(home, seeds, tmp_path, state):
     r = _cli(home, "registry", "remove", doc["id"])
     assert r.returncode == 0 and _cli(home, "registry", "list").stdout == ""
     assert not (home.registry_pages / doc["id"][:2] / doc["id"]).exists() or not any(
-        (home.registry_pages / doc["id"][:2] / doc["id"]).iterdir())
+        (home.registry_pages / doc["id"][:2] / doc["id"]).iterdir()
+    )
     actions = [(e.action, e.target) for e in AuditLog(home.audit_log).entries()]
     assert actions == [("registry.add", doc["id"]), ("registry.remove", doc["id"])]
     assert _cli(home, "registry", "show", "ffffffffffff").returncode != 0

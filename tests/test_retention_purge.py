@@ -17,8 +17,10 @@ from canhbao.pipeline.retention import purge
 from canhbao.pipeline.stages import detect_stage, index_stage, ledger_for
 
 CAPTURED = datetime(2021, 8, 20, 8, 0, tzinfo=timezone.utc)
-TEXT = ("Thông báo: bệnh nhân Nguyễn Văn Hùng, 45 tuổi, trú tại số 12 đường Lê Lợi, phường Vĩnh Thanh, "
-        "dương tính Covid-19, SĐT 0912 345 678.")
+TEXT = (
+    "Thông báo: bệnh nhân Nguyễn Văn Hùng, 45 tuổi, trú tại số 12 đường Lê Lợi, phường Vĩnh Thanh, "
+    "dương tính Covid-19, SĐT 0912 345 678."
+)
 OCR = "GIẤY XÁC NHẬN: Họ tên Nguyễn Văn Hùng, CCCD 091188001234, kết quả dương tính"
 RAW = ["Nguyễn Văn Hùng", "0912 345 678", "091188001234", "số 12 đường Lê Lợi"]
 AUTHOR = "Trần Thị Người Đăng"  # the poster: the alert keeps who posted, the post store forgets it
@@ -52,12 +54,26 @@ def test_no_raw_patient_text_in_any_file_after_the_purge(home):
     raw = _old_file(home.raw / "ab" / f"{sha256_hex(html)}.html", html)
     _old_file(home.cache / "http" / "facebook" / "ab" / "response_body", html)  # Scrapy's HTTP cache
     _old_file(home.crawl_state / "runs" / "run-1.log", f"DEBUG: Scraped from <200 https://fb/1> {TEXT}".encode())
-    post = Post(source="fb_test", platform="facebook", post_id="1", url="https://fb.example/posts/1",
-                captured_at=CAPTURED, text=TEXT, author="Trần Thị Người Đăng", author_url="https://fb.example/u/9",
-                media=(Media(url="https://cdn/1.jpg", sha256=sha, path=str(media_path.relative_to(home.root))),),
-                raw_html=str(raw.relative_to(home.root)))
-    fresh = Post(source="fb_test", platform="facebook", post_id="2", url="https://fb.example/posts/2",
-                 captured_at=CAPTURED, text="Giá xăng giảm 300 đồng từ chiều nay.")
+    post = Post(
+        source="fb_test",
+        platform="facebook",
+        post_id="1",
+        url="https://fb.example/posts/1",
+        captured_at=CAPTURED,
+        text=TEXT,
+        author="Trần Thị Người Đăng",
+        author_url="https://fb.example/u/9",
+        media=(Media(url="https://cdn/1.jpg", sha256=sha, path=str(media_path.relative_to(home.root))),),
+        raw_html=str(raw.relative_to(home.root)),
+    )
+    fresh = Post(
+        source="fb_test",
+        platform="facebook",
+        post_id="2",
+        url="https://fb.example/posts/2",
+        captured_at=CAPTURED,
+        text="Giá xăng giảm 300 đồng từ chiều nay.",
+    )
     posts = PostStore(home.posts_db)
     posts.put_many([post, fresh])
     ledger_for(home).put_media([MediaText(sha256=sha, kind="document", text=OCR)])
@@ -78,14 +94,18 @@ def test_no_raw_patient_text_in_any_file_after_the_purge(home):
         assert counts["posts_stripped"] == 1 and counts["media_texts_dropped"] == 1
         assert _files_with(home, RAW) == []
         # the poster's name stays only with the alert (index and the ledger's alert outbox), not with the post
-        assert {f for f, _ in _files_with(home, [AUTHOR])} <= {"alerts/alerts.sqlite", "alerts/alerts.sqlite-wal",
-                                                             "analysis/pipeline.sqlite"}
+        assert {f for f, _ in _files_with(home, [AUTHOR])} <= {
+            "alerts/alerts.sqlite",
+            "alerts/alerts.sqlite-wal",
+            "analysis/pipeline.sqlite",
+        }
         assert AUTHOR.encode() not in home.posts_db.read_bytes()
         kept = posts.get(post.key)  # identity, URL and media hash stay; the text is a hash now
         assert kept.text == "" and kept.url == post.url and kept.media[0].sha256 == sha
         with sqlite3.connect(home.posts_db) as db:
-            assert db.execute("SELECT text_sha256 FROM purged WHERE key=?", (post.key,)).fetchone()[0] == \
-                sha256_hex(TEXT)
+            assert db.execute("SELECT text_sha256 FROM purged WHERE key=?", (post.key,)).fetchone()[0] == sha256_hex(
+                TEXT
+            )
         assert posts.get(fresh.key).text == fresh.text  # a post inside the window is untouched
         (still,) = _all(store)
         assert still.id == alert.id and still.masked_text == alert.masked_text and "[NAME" in still.masked_text

@@ -26,7 +26,7 @@ def _seed(seeds, prefix):
 def _quote(seed) -> str:
     """Two body sentences of a letter, as a poster would paste them."""
     body = [p for p in seed.text.split("\n\n") if len(p) > 300][0]
-    return "Trích văn bản nội bộ: \"" + ". ".join(body.split(". ")[:2]) + "\". Mọi người xem."
+    return 'Trích văn bản nội bộ: "' + ". ".join(body.split(". ")[:2]) + '". Mọi người xem.'
 
 
 @pytest.fixture
@@ -49,12 +49,26 @@ def test_registering_a_document_later_finds_its_old_leak(home, seeds, tmp_path):
 
     with Registry.open(home) as registry:
         registry.add(_seed(seeds, "000").path)
-    PostStore(home.posts_db).put_many([
-        Post(source="s", platform="facebook", post_id="old", url="https://fb/old", captured_at=CAPTURED,
-             text=_quote(_seed(seeds, "002"))),
-        Post(source="s", platform="facebook", post_id="plain", url="https://fb/plain", captured_at=CAPTURED,
-             text="Chiều nay trời mưa to ở Tuyên Quang, mọi người đi đường cẩn thận."),
-    ])
+    PostStore(home.posts_db).put_many(
+        [
+            Post(
+                source="s",
+                platform="facebook",
+                post_id="old",
+                url="https://fb/old",
+                captured_at=CAPTURED,
+                text=_quote(_seed(seeds, "002")),
+            ),
+            Post(
+                source="s",
+                platform="facebook",
+                post_id="plain",
+                url="https://fb/plain",
+                captured_at=CAPTURED,
+                text="Chiều nay trời mưa to ở Tuyên Quang, mọi người đi đường cẩn thận.",
+            ),
+        ]
+    )
     run_scan(home, crawl=False, progress=False, settings=ScanSettings(workers=1))
     assert _leaks(home) == {}  # 002 is not registered yet: nothing to match
 
@@ -100,9 +114,15 @@ def test_retention_keeps_what_confirmed_alerts_need(home):
     old_media = _file(home, home.media, sha256_hex(b"b") + ".jpg", b"b", 200)
     old_raw = _file(home, home.raw, "cd-old.html", b"<html>", 200)
     fresh = _file(home, home.media, sha256_hex(b"c") + ".jpg", b"c", 1)
-    post = Post(source="s", platform="zalo", post_id="1", url="https://zalo/1", captured_at=CAPTURED,
-                media=(Media(url="u", sha256=sha256_hex(b"a"), path=str(kept_media.relative_to(home.root))),),
-                warc=str(kept_warc.relative_to(home.root)))
+    post = Post(
+        source="s",
+        platform="zalo",
+        post_id="1",
+        url="https://zalo/1",
+        captured_at=CAPTURED,
+        media=(Media(url="u", sha256=sha256_hex(b"a"), path=str(kept_media.relative_to(home.root))),),
+        warc=str(kept_warc.relative_to(home.root)),
+    )
     PostStore(home.posts_db).put(post)
     with open_store(home) as store:
         store.setup()
@@ -122,9 +142,18 @@ def test_failed_retro_hunt_leaves_the_documents_pending(home, seeds, tmp_path, m
     from canhbao.pipeline.registry_sync import register_folder
     from canhbao.pipeline.retro_hunt import RetroHuntMarks, run_pending
 
-    PostStore(home.posts_db).put_many([
-        Post(source="s", platform="facebook", post_id="old", url="https://fb/old", captured_at=CAPTURED,
-             text=_quote(_seed(seeds, "002")))])
+    PostStore(home.posts_db).put_many(
+        [
+            Post(
+                source="s",
+                platform="facebook",
+                post_id="old",
+                url="https://fb/old",
+                captured_at=CAPTURED,
+                text=_quote(_seed(seeds, "002")),
+            )
+        ]
+    )
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "002.txt").write_text(_seed(seeds, "002").path.read_text(encoding="utf-8"), encoding="utf-8")

@@ -23,9 +23,11 @@ from canhbao.pipeline.stages import ledger_for
 
 CORRUPT = b"\xff\xd8\xff\xe0 truncated jpeg"
 CAPTURED = datetime(2021, 9, 1, 8, 0, tzinfo=timezone.utc)
-QUOTE = ("Nhằm đảm bảo quản lý hệ thống thông tin trên báo chí và mạng xã hội, Sở Y tế ghi nhận những thông tin "
-         "phản ánh về công tác y tế tại các đơn vị trực thuộc chưa đầy đủ, kịp thời và còn có một số thông tin "
-         "chưa chính xác, thiếu dẫn chứng hoặc phân tích chuyên môn")
+QUOTE = (
+    "Nhằm đảm bảo quản lý hệ thống thông tin trên báo chí và mạng xã hội, Sở Y tế ghi nhận những thông tin "
+    "phản ánh về công tác y tế tại các đơn vị trực thuộc chưa đầy đủ, kịp thời và còn có một số thông tin "
+    "chưa chính xác, thiếu dẫn chứng hoặc phân tích chuyên môn"
+)
 
 
 def _store_media(home: Home, data: bytes, suffix: str = ".jpg") -> Media:
@@ -33,13 +35,25 @@ def _store_media(home: Home, data: bytes, suffix: str = ".jpg") -> Media:
     path = home.blob_path(home.media, sha, suffix)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-    return Media(url=f"https://cdn.example/{sha[:8]}{suffix}", sha256=sha, path=str(path.relative_to(home.root)),
-                 mime="image/jpeg", size=len(data))
+    return Media(
+        url=f"https://cdn.example/{sha[:8]}{suffix}",
+        sha256=sha,
+        path=str(path.relative_to(home.root)),
+        mime="image/jpeg",
+        size=len(data),
+    )
 
 
 def _post(pid: str, text: str = "", media: tuple[Media, ...] = ()) -> Post:
-    return Post(source="kenh_test", platform="telegram", post_id=pid, url=f"https://t.me/s/kenh_test/{pid}",
-                captured_at=CAPTURED, text=text, media=media)
+    return Post(
+        source="kenh_test",
+        platform="telegram",
+        post_id=pid,
+        url=f"https://t.me/s/kenh_test/{pid}",
+        captured_at=CAPTURED,
+        text=text,
+        media=media,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -80,16 +94,21 @@ def scan_home(registered_home, tmp_path, seeds):
     distort.synthetic_photo(seed=5).save(buf, "JPEG", quality=85)
     photo = _store_media(home, buf.getvalue())
     corrupt = _store_media(home, CORRUPT, ".jpg")
-    PostStore(home.posts_db).put_many([
-        _post("1", "Văn bản mật của tỉnh đây mọi người", (screenshot,)),
-        _post("2", "Chia sẻ lại", (screenshot,)),  # the same image again: OCR once, two alerts
-        _post("3", f"Trích công văn: \"{QUOTE}\". Mọi người lưu ý."),
-        _post("4", "Bệnh nhân BN 4521 là ông Nguyễn Văn Hùng, 45 tuổi, nhà số 12 đường Trần Phú, phường Vĩnh "
-                   "Thanh Vân, Rạch Giá, dương tính Covid-19, ai tiếp xúc gần gọi 0912 345 678."),
-        _post("5", "Trận bóng chiều nay vui quá", (photo,)),
-        _post("6", "Ảnh lỗi", (corrupt,)),
-        _post("7", "Giá xăng giảm 300 đồng một lít từ chiều nay."),
-    ])
+    PostStore(home.posts_db).put_many(
+        [
+            _post("1", "Văn bản mật của tỉnh đây mọi người", (screenshot,)),
+            _post("2", "Chia sẻ lại", (screenshot,)),  # the same image again: OCR once, two alerts
+            _post("3", f'Trích công văn: "{QUOTE}". Mọi người lưu ý.'),
+            _post(
+                "4",
+                "Bệnh nhân BN 4521 là ông Nguyễn Văn Hùng, 45 tuổi, nhà số 12 đường Trần Phú, phường Vĩnh "
+                "Thanh Vân, Rạch Giá, dương tính Covid-19, ai tiếp xúc gần gọi 0912 345 678.",
+            ),
+            _post("5", "Trận bóng chiều nay vui quá", (photo,)),
+            _post("6", "Ảnh lỗi", (corrupt,)),
+            _post("7", "Giá xăng giảm 300 đồng một lít từ chiều nay."),
+        ]
+    )
     return home
 
 
@@ -154,10 +173,12 @@ def _many_posts(n: int) -> list[Post]:
     posts = []
     for i in range(n):
         if i % 3 == 0:
-            text = (f"Bệnh nhân BN {1000 + i} là {names[i % 5]}, {20 + i % 50} tuổi, nhà số {i} đường Trần Phú, "
-                    f"Rạch Giá, dương tính Covid-19 và đang cách ly.")
+            text = (
+                f"Bệnh nhân BN {1000 + i} là {names[i % 5]}, {20 + i % 50} tuổi, nhà số {i} đường Trần Phú, "
+                f"Rạch Giá, dương tính Covid-19 và đang cách ly."
+            )
         elif i % 3 == 1:
-            text = f"Trích công văn số {i}: \"{QUOTE}\"."
+            text = f'Trích công văn số {i}: "{QUOTE}".'
         else:
             text = f"Chợ sáng nay bán cá thu {100 + i} nghìn một ký, ai cần thì ghé."
         posts.append(_post(f"m{i}", text))
@@ -174,10 +195,15 @@ def test_sigterm_during_detection_then_rerun_gives_same_alerts(registered_home, 
 
     home = _copy_home(registered_home, tmp_path / "killed")
     PostStore(home.posts_db).put_many(posts)
-    env = {**os.environ, "CANHBAO_HOME": str(home.root), "CANHBAO_SCAN__BATCH_SIZE": "4",
-           "CANHBAO_INDEX__ENGINE": "sqlite"}
-    proc = subprocess.Popen([sys.executable, "-m", "canhbao", "scan", "--no-crawl"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    env = {
+        **os.environ,
+        "CANHBAO_HOME": str(home.root),
+        "CANHBAO_SCAN__BATCH_SIZE": "4",
+        "CANHBAO_INDEX__ENGINE": "sqlite",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "canhbao", "scan", "--no-crawl"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     ledger_db = home.analysis / "pipeline.sqlite"
     analysed = 0
     deadline = time.monotonic() + 300
@@ -199,8 +225,9 @@ def test_sigterm_during_detection_then_rerun_gives_same_alerts(registered_home, 
         done = db.execute("SELECT COUNT(*) FROM analysed").fetchone()[0]
     assert 0 < done < len(posts), done  # it really stopped mid-way through detection
 
-    rerun = subprocess.run([sys.executable, "-m", "canhbao", "scan", "--no-crawl"], env=env,
-                           capture_output=True, text=True, timeout=600)
+    rerun = subprocess.run(
+        [sys.executable, "-m", "canhbao", "scan", "--no-crawl"], env=env, capture_output=True, text=True, timeout=600
+    )
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     got = [a.id for a in _indexed(home)]
     assert len(got) == len(set(got))  # none duplicated
@@ -234,9 +261,13 @@ def test_second_scan_on_the_same_home_is_refused_with_a_clear_message(scan_home)
     msg = str(info.value)
     assert "another scan is running" in msg and f"pid {os.getpid()}" in msg and "\n" not in msg
     with scan_lock(scan_home, "scan"):
-        out = subprocess.run([sys.executable, "-m", "canhbao", "--home", str(scan_home.root), "scan", "--no-crawl"],
-                             capture_output=True, text=True, timeout=120,
-                             env={**os.environ, "CANHBAO_INDEX__ENGINE": "sqlite"})
+        out = subprocess.run(
+            [sys.executable, "-m", "canhbao", "--home", str(scan_home.root), "scan", "--no-crawl"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "CANHBAO_INDEX__ENGINE": "sqlite"},
+        )
     assert out.returncode == 2 and "another scan is running" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
 
@@ -299,14 +330,20 @@ def test_concurrent_scans_lose_no_alert_over_five_runs(registered_home, tmp_path
         late = [_post(f"b{rnd}", "Lộ công văn", (screenshot(home, rnd + 1),))]
         spec = tmp_path / f"late{rnd}.json"
         spec.write_text(json.dumps([to_dict(p) for p in late], default=str))
-        a = subprocess.Popen([sys.executable, "-c", _SCAN, str(home.root)], env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        a = subprocess.Popen(
+            [sys.executable, "-c", _SCAN, str(home.root)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and a.poll() is None and not _stage_running(home, "media"):
             time.sleep(0.05)
         time.sleep(0.3)  # A's media stage has listed its work; B's posts arrive after that
-        b = subprocess.run([sys.executable, "-c", _CRAWL_THEN_SCAN, str(home.root), str(spec), "600"], env=env,
-                           capture_output=True, text=True, timeout=600)
+        b = subprocess.run(
+            [sys.executable, "-c", _CRAWL_THEN_SCAN, str(home.root), str(spec), "600"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         a.wait(timeout=600)
         assert a.returncode == 0, a.stderr.read().decode()[-2000:]
         assert b.returncode == 0 and "scanned" in b.stdout, b.stderr[-2000:]

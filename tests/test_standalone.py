@@ -20,8 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _tracked_files() -> list[str]:
-    out = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, capture_output=True,
-                         check=True).stdout
+    out = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, capture_output=True, check=True
+    ).stdout
     return [f for f in out.decode().split("\0") if f and (ROOT / f).is_file()]
 
 
@@ -40,8 +41,22 @@ def _venv_for(clone: Path) -> Path:
     for p in venv.glob("lib/python*/site-packages/*"):
         if "canhbao" in p.name and ("__editable__" in p.name or p.name.endswith(".dist-info")):
             shutil.rmtree(p) if p.is_dir() else p.unlink()
-    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
-                    "--no-deps", "--no-build-isolation", "-e", str(clone)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--no-build-isolation",
+            "-e",
+            str(clone),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return venv
 
 

@@ -44,10 +44,14 @@ def test_db_upgrade_versions_the_schema(postgres_server, monkeypatch, capsys):
 def test_first_use_migrates_even_when_workers_start_together(postgres_server):
     """Four processes open the post store on an empty database at once: the advisory lock serialises them."""
     dsn = postgres_server.create_database(f"m{uuid.uuid4().hex[:10]}")
-    code = ("import sys; from canhbao.core.posts import PostStore; from canhbao.core.state import StateSettings;"
-            "print(PostStore('unused', state=StateSettings(backend='postgresql', dsn=sys.argv[1])).count())")
-    procs = [subprocess.Popen([sys.executable, "-c", code, dsn], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True) for _ in range(4)]
+    code = (
+        "import sys; from canhbao.core.posts import PostStore; from canhbao.core.state import StateSettings;"
+        "print(PostStore('unused', state=StateSettings(backend='postgresql', dsn=sys.argv[1])).count())"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, dsn], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
     outs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0] * 4, [e for _, e in outs]
     assert [o.strip() for o, _ in outs] == ["0"] * 4

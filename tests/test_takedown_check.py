@@ -50,8 +50,11 @@ def test_classify_against_the_stored_post(evidence_world, status, body, state):
     assert post.text.strip() and post.raw_html
     crawled = (home.root / post.raw_html).read_text(encoding="utf-8")
     page = body.format(crawled=crawled, text=post.text, plain=_without_diacritics(post.text))
-    got = (Fetched(post.url, status, "text/html", page.encode()) if status
-           else Fetched(post.url, 0, error="connection refused"))
+    got = (
+        Fetched(post.url, status, "text/html", page.encode())
+        if status
+        else Fetched(post.url, 0, error="connection refused")
+    )
     assert takedown.classify(got, post, SETTINGS.removed_markers)[0] == state
 
 
@@ -59,15 +62,13 @@ def test_up_then_removed_with_time_since_confirmation(evidence_world, renderer, 
     home, site, store, cases = evidence_world
     case = cases["leak"]
     post = PostStore(home.posts_db).get(case.alert.post_key)
-    first = takedown.check_alert(home, store, store.get(case.alert.id), post, SETTINGS, actor="bot",
-                                 renderer=renderer)
+    first = takedown.check_alert(home, store, store.get(case.alert.id), post, SETTINGS, actor="bot", renderer=renderer)
     assert first.state == "up" and first.http_status == 200
     assert {c.rsplit("-", 1)[-1] for c in first.captures} == {"up.warc.gz", "up.png"}
     again = takedown.check_alert(home, store, store.get(case.alert.id), post, SETTINGS, actor="bot")
     assert again.state == "up" and again.captures == ()  # no change, no new capture or event
     site.take_down(case.path, status=404)
-    gone = takedown.check_alert(home, store, store.get(case.alert.id), post, SETTINGS, actor="bot",
-                                renderer=renderer)
+    gone = takedown.check_alert(home, store, store.get(case.alert.id), post, SETTINGS, actor="bot", renderer=renderer)
     assert gone.state == "removed" and gone.http_status == 404 and gone.since_confirmed_s >= 0
     assert "after confirmation" in gone.note and any(c.endswith("removed.warc.gz") for c in gone.captures)
     for name in gone.captures:
@@ -81,8 +82,9 @@ def test_up_then_removed_with_time_since_confirmation(evidence_world, renderer, 
 
     # The evidence bundle exported afterwards carries the checks, their captures and the removal time.
     # unmasked by an allowed role: the takedown captures are whole pages (a masked export keeps checks.jsonl)
-    done = export.export(home, store, case.alert.id, SETTINGS, out_dir=tmp_path, renderer=renderer,
-                         unmasked=True, actor="chief.minh")
+    done = export.export(
+        home, store, case.alert.id, SETTINGS, out_dir=tmp_path, renderer=renderer, unmasked=True, actor="chief.minh"
+    )
     with zipfile.ZipFile(done.zip_path) as zf:
         meta = json.loads(zf.read("metadata.json"))
         custody = [json.loads(x) for x in zf.read("custody.jsonl").splitlines()]
@@ -90,16 +92,26 @@ def test_up_then_removed_with_time_since_confirmation(evidence_world, renderer, 
     assert meta["takedown"][-1]["state"] == "removed" and "takedown/checks.jsonl" in names
     assert any(n.startswith("takedown/") and n.endswith("-removed.warc.gz") for n in names)
     # one custody row per act: the alert-history event rides inside the audit entry that hashes it
-    assert any(c["action"] == "takedown.check" and c["alert_history"]["action"] == "takedown_removed"
-               and "after confirmation" in c["alert_history"]["note"] for c in custody)
+    assert any(
+        c["action"] == "takedown.check"
+        and c["alert_history"]["action"] == "takedown_removed"
+        and "after confirmation" in c["alert_history"]["note"]
+        for c in custody
+    )
 
 
 def test_changed_and_gone_410_and_unreachable(evidence_world):
     home, site, store, cases = evidence_world
     case = cases["fake"]
     post = PostStore(home.posts_db).get(case.alert.post_key)
-    site.serve_post(case.path, post_id=post.post_id, author=post.author, text="Xin lỗi, tin này không đúng.",
-                    published=post.published_at, images={})
+    site.serve_post(
+        case.path,
+        post_id=post.post_id,
+        author=post.author,
+        text="Xin lỗi, tin này không đúng.",
+        published=post.published_at,
+        images={},
+    )
     check = takedown.check_alert(home, store, store.get(case.alert.id), post, SETTINGS, actor="bot")
     assert check.state == "changed" and check.text_sha256
     site.take_down(case.path, status=410)

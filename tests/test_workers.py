@@ -51,8 +51,13 @@ def test_claims_skip_locked_leases_expire_and_a_lost_lease_commits_nothing(pg_en
 
 
 def _cli(*args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "canhbao", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+    return subprocess.Popen(
+        [sys.executable, "-m", "canhbao", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
 
 
 def _finish(*procs: subprocess.Popen) -> list[str]:
@@ -92,8 +97,14 @@ def test_two_workers_race_and_one_is_killed_mid_batch(scan_home, pg_env, monkeyp
     held = None
     deadline = time.monotonic() + 300
     while held is None and time.monotonic() < deadline and a.poll() is None:
-        held = next((b for b in queue.batches("media")
-                     if b["lease_owner"] and b["lease_owner"].endswith(f":{a.pid}") and not b["done"]), None)
+        held = next(
+            (
+                b
+                for b in queue.batches("media")
+                if b["lease_owner"] and b["lease_owner"].endswith(f":{a.pid}") and not b["done"]
+            ),
+            None,
+        )
         time.sleep(0.02)
     assert held is not None, "worker A never claimed a batch: " + (a.stderr.read() if a.poll() is not None else "")
     os.kill(a.pid, signal.SIGKILL)
@@ -134,9 +145,19 @@ def test_dag_helpers_map_over_batches_on_postgresql_and_once_on_sqlite(tmp_path,
     assert workers.dag_plan(home, "detect", 2) == [None] and workers.dag_work(home, "detect", None) == {}
     monkeypatch.setenv("CANHBAO_STATE__BACKEND", "postgresql")
     assert workers.dag_plan(home, "detect", 2) == [None]  # nothing outstanding: one no-op task
-    PostStore(home.posts_db).put_many([Post(source="s", platform="telegram", post_id=str(i), url=f"u{i}",
-                                            captured_at=datetime.now(timezone.utc),
-                                            text="Giá xăng giảm 300 đồng") for i in range(3)])
+    PostStore(home.posts_db).put_many(
+        [
+            Post(
+                source="s",
+                platform="telegram",
+                post_id=str(i),
+                url=f"u{i}",
+                captured_at=datetime.now(timezone.utc),
+                text="Giá xăng giảm 300 đồng",
+            )
+            for i in range(3)
+        ]
+    )
     later = datetime.now(timezone.utc).replace(year=2100)
     assert workers.plan(home, "detect", batch_size=2, since=later) == []  # only posts stored since then
     ids = workers.dag_plan(home, "detect", 2)

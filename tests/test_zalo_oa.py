@@ -40,7 +40,9 @@ def test_article_read_from_its_metadata(home):
     posts = list(s.parse_article(response("https://oa.example.vn/article/a1", ARTICLE, listed=listed)))
     assert len(posts) == 1
     post = posts[0]
-    assert post.text == "Thông báo lịch tiếp công dân\nSở Y tế thông báo lịch tiếp công dân tháng 12.\nĐịa chỉ: 4 Sơn Tây."
+    assert (
+        post.text == "Thông báo lịch tiếp công dân\nSở Y tế thông báo lịch tiếp công dân tháng 12.\nĐịa chỉ: 4 Sơn Tây."
+    )
     assert post.published_at.isoformat() == "2026-11-28T08:30:00+07:00"
     assert post.author == "Sở Y tế Hà Nội" and post.media[0].url == "https://s120.zdn.vn/anh-bia.jpg"
     assert s.health.parse_errors == 0
@@ -51,8 +53,12 @@ def test_list_selectors_from_config(home):
     requests = list(s.parse(response("https://oa.example.vn/oa/123", LIST)))
     assert [r.url for r in requests] == ["https://oa.example.vn/article/a1", "https://oa.example.vn/article/a2"]
     listed = requests[1].meta["listed"]
-    assert (listed.post_id, listed.text, listed.time_text, listed.author) == ("a2", "Bài 2", "Hôm qua lúc 09:00",
-                                                                              "Sở Y tế Hà Nội")
+    assert (listed.post_id, listed.text, listed.time_text, listed.author) == (
+        "a2",
+        "Bài 2",
+        "Hôm qua lúc 09:00",
+        "Sở Y tế Hà Nội",
+    )
 
 
 def test_zalo_login_page_is_a_login_wall(home):

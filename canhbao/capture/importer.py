@@ -34,8 +34,7 @@ from canhbao.core.records import Alert, Media, Post, sha256_hex, utcnow
 SOURCE = "import"
 BATCH = 100
 MAX_MEDIA = 20  # per post
-KINDS = {".ndjson": "ndjson", ".jsonl": "ndjson", ".html": "html", ".htm": "html", ".warc": "warc",
-         ".wacz": "wacz"}
+KINDS = {".ndjson": "ndjson", ".jsonl": "ndjson", ".html": "html", ".htm": "html", ".warc": "warc", ".wacz": "wacz"}
 
 
 @dataclass(frozen=True)
@@ -63,13 +62,25 @@ def kind_of(path: Path) -> str:
         return "warc"
     kind = KINDS.get(Path(name).suffix)
     if kind is None:
-        raise InputError(path, "unknown capture format; expected .ndjson/.jsonl (Zeeschuimer, 4CAT), "
-                               ".html/.htm, .warc/.warc.gz or .wacz")
+        raise InputError(
+            path,
+            "unknown capture format; expected .ndjson/.jsonl (Zeeschuimer, 4CAT), .html/.htm, .warc/.warc.gz or .wacz",
+        )
     return kind
 
 
-def import_path(home: Home, path: Path, *, note: str = "", alert: bool = False, media: bool = True,
-                url: str = "", actor: str | None = None, store: Any = None, analyzer: Any = None) -> ImportResult:
+def import_path(
+    home: Home,
+    path: Path,
+    *,
+    note: str = "",
+    alert: bool = False,
+    media: bool = True,
+    url: str = "",
+    actor: str | None = None,
+    store: Any = None,
+    analyzer: Any = None,
+) -> ImportResult:
     from canhbao.crawlers import settings as crawl_settings
     from canhbao.net.policy import load as load_policy
 
@@ -77,8 +88,9 @@ def import_path(home: Home, path: Path, *, note: str = "", alert: bool = False, 
     if not path.is_file():
         raise InputError(path, "no such file" if not path.exists() else "not a regular file")
     kind = kind_of(path)
-    prov = provenance(f"import:{kind}", note=note, source=str(path.resolve()), source_sha256=_sha256_file(path),
-                      actor=actor)
+    prov = provenance(
+        f"import:{kind}", note=note, source=str(path.resolve()), source_sha256=_sha256_file(path), actor=actor
+    )
     crawl = crawl_settings.load()
     env = _Env(home, prov, media, load_policy(), crawl.user_agent, crawl.media_max_bytes, crawl.media_types)
     if analyzer is None:
@@ -99,8 +111,9 @@ def import_path(home: Home, path: Path, *, note: str = "", alert: bool = False, 
     store_posts = PostStore(home.posts_db)
     for batch in _batches(posts, BATCH):
         store_posts.put_many([p for p, _ in batch])
-        done = ingest(home, [p for p, _ in batch], {p.key: pv for p, pv in batch}, manual=alert, store=store,
-                      analyzer=analyzer)
+        done = ingest(
+            home, [p for p, _ in batch], {p.key: pv for p, pv in batch}, manual=alert, store=store, analyzer=analyzer
+        )
         keys += done.posts
         alerts += done.alerts
         errors += done.errors
@@ -126,32 +139,55 @@ def _ndjson(env: _Env, path: Path, errors: list[str]) -> Iterator[tuple[Post, Pr
                 continue
             line = raw.rstrip(b"\r\n")
             # The line as exported is the evidence of what the analyst's browser received.
-            writer.write_record(writer.create_warc_record(
-                item.url, "resource", payload=io.BytesIO(line), warc_content_type="application/json",
-                warc_headers_dict={"WARC-Source-URI": item.api_url} if item.api_url.startswith("http") else None))
+            writer.write_record(
+                writer.create_warc_record(
+                    item.url,
+                    "resource",
+                    payload=io.BytesIO(line),
+                    warc_content_type="application/json",
+                    warc_headers_dict={"WARC-Source-URI": item.api_url} if item.api_url.startswith("http") else None,
+                )
+            )
             out.flush()
             media = [_media_from_url(env, u) for u in item.images[:MAX_MEDIA]]
-            post = Post(source=SOURCE, platform=item.platform, post_id=f"{item.platform}-{item.post_id}", url=item.url,
-                        captured_at=item.collected_at or env.prov.at, text=item.text, author=item.author,
-                        author_url=item.author_url, published_at=item.published, media=tuple(media),
-                        engagement=dict(item.engagement), warc=rel)
-            prov = env.prov.with_collected(line=lineno, collected_at=item.collected_at and item.collected_at.isoformat(),
-                                           seen_on=item.seen_on, api_url=item.api_url, user_agent=item.user_agent)
+            post = Post(
+                source=SOURCE,
+                platform=item.platform,
+                post_id=f"{item.platform}-{item.post_id}",
+                url=item.url,
+                captured_at=item.collected_at or env.prov.at,
+                text=item.text,
+                author=item.author,
+                author_url=item.author_url,
+                published_at=item.published,
+                media=tuple(media),
+                engagement=dict(item.engagement),
+                warc=rel,
+            )
+            prov = env.prov.with_collected(
+                line=lineno,
+                collected_at=item.collected_at and item.collected_at.isoformat(),
+                seen_on=item.seen_on,
+                api_url=item.api_url,
+                user_agent=item.user_agent,
+            )
             yield post, prov
 
 
 def _media_from_url(env: _Env, url: str) -> Media:
     if not env.media:
         return Media(url)
-    return download(env.home, url, policy=env.policy, user_agent=env.user_agent, max_bytes=env.max_bytes,
-                    types=env.types)
+    return download(
+        env.home, url, policy=env.policy, user_agent=env.user_agent, max_bytes=env.max_bytes, types=env.types
+    )
 
 
 # --- saved pages ----------------------------------------------------------------------------------
 
 
-def _pages(env: _Env, pages: Iterable[SavedPage], errors: list[str], *, local_dir: Path | None = None,
-           into_warc: bool = False) -> Iterator[tuple[Post, Provenance]]:
+def _pages(
+    env: _Env, pages: Iterable[SavedPage], errors: list[str], *, local_dir: Path | None = None, into_warc: bool = False
+) -> Iterator[tuple[Post, Provenance]]:
     from canhbao.crawlers.pageinfo import read_page
     from canhbao.crawlers.spiders.capture import platform_of
 
@@ -164,12 +200,20 @@ def _pages(env: _Env, pages: Iterable[SavedPage], errors: list[str], *, local_di
                     write_bytes(raw, page.html)
                 warc = page.warc if page.warc is not None else (_html_warc(env, page) if into_warc else None)
                 media = [_page_media(env, page, src, local_dir) for src in _image_refs(page)][:MAX_MEDIA]
-                post = Post(source=SOURCE, platform=platform_of(page.url),
-                            post_id=f"{sha256_hex(page.url)[:16]}-{sha256_hex(page.html)[:8]}", url=page.url,
-                            captured_at=page.saved_at or env.prov.at, text=info.text, author=info.author,
-                            author_url=info.author_url, published_at=info.published, media=tuple(media),
-                            raw_html=str(raw.relative_to(env.home.root)),
-                            warc=str(warc.relative_to(env.home.root)) if warc else "")
+                post = Post(
+                    source=SOURCE,
+                    platform=platform_of(page.url),
+                    post_id=f"{sha256_hex(page.url)[:16]}-{sha256_hex(page.html)[:8]}",
+                    url=page.url,
+                    captured_at=page.saved_at or env.prov.at,
+                    text=info.text,
+                    author=info.author,
+                    author_url=info.author_url,
+                    published_at=info.published,
+                    media=tuple(media),
+                    raw_html=str(raw.relative_to(env.home.root)),
+                    warc=str(warc.relative_to(env.home.root)) if warc else "",
+                )
                 yield post, env.prov.with_collected(page=page.url, saved_at=page.saved_at and page.saved_at.isoformat())
             except (OSError, ValueError) as exc:
                 errors.append(f"{page.url}: {type(exc).__name__}: {exc}")
@@ -206,8 +250,11 @@ def _html_warc(env: _Env, page: SavedPage) -> Path:
     if not path.exists():
         buf = io.BytesIO()
         writer = WARCWriter(buf, gzip=True)
-        writer.write_record(writer.create_warc_record(page.url, "resource", payload=io.BytesIO(page.html),
-                                                      warc_content_type="text/html; charset=utf-8"))
+        writer.write_record(
+            writer.create_warc_record(
+                page.url, "resource", payload=io.BytesIO(page.html), warc_content_type="text/html; charset=utf-8"
+            )
+        )
         write_bytes(path, buf.getvalue())
     return path
 

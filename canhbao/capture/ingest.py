@@ -25,14 +25,29 @@ def manual_alert(post: Post, prov: Provenance, masked_text: str, related: Sequen
     """The analyst's own alert for a post. Pure. `personal_data` tells evidence export to treat its raw
     captures like a PII alert's (withheld from a masked export) when the post exposes someone."""
     summary = f"{prov.method} by {prov.actor} on {prov.machine}" + (f": {prov.note}" if prov.note else "")
-    finding = Finding(type=MANUAL_CAPTURE, detector="analyst", score=1.0, summary=summary[:300],
-                      signals={"provenance": to_dict(prov), "detector_alerts": [a.id for a in related],
-                               "personal_data": any(a.type == PII_EXPOSURE for a in related)})
+    finding = Finding(
+        type=MANUAL_CAPTURE,
+        detector="analyst",
+        score=1.0,
+        summary=summary[:300],
+        signals={
+            "provenance": to_dict(prov),
+            "detector_alerts": [a.id for a in related],
+            "personal_data": any(a.type == PII_EXPOSURE for a in related),
+        },
+    )
     return alert_from_finding(post, finding, masked_text, now=prov.at, actor=prov.actor)
 
 
-def ingest(home: Home, posts: Sequence[Post], prov: Provenance | Mapping[str, Provenance], *, manual: bool,
-           store: Any = None, analyzer: Any = None) -> Ingested:
+def ingest(
+    home: Home,
+    posts: Sequence[Post],
+    prov: Provenance | Mapping[str, Provenance],
+    *,
+    manual: bool,
+    store: Any = None,
+    analyzer: Any = None,
+) -> Ingested:
     """Analyse `posts` (already in the post store) and raise, record and index their alerts.
     `prov` is one provenance for all, or one per post key (imports: when each item was collected)."""
     from canhbao.pipeline import stages
@@ -55,8 +70,14 @@ def ingest(home: Home, posts: Sequence[Post], prov: Provenance | Mapping[str, Pr
             masked = str(pii.section.get("masked_text", "")) if pii is not None else ""
             alerts.append(manual_alert(post, p, masked, alerts))
         ledger.commit_batch([post], alerts)
-        details = {"provenance": to_dict(p), "post": post.key, "url": post.url, "warc": post.warc,
-                   "raw": post.raw_html, "media": [m.sha256 for m in post.media if m.sha256]}
+        details = {
+            "provenance": to_dict(p),
+            "post": post.key,
+            "url": post.url,
+            "warc": post.warc,
+            "raw": post.raw_html,
+            "media": [m.sha256 for m in post.media if m.sha256],
+        }
         action = p.method.split(":")[0] + ".recorded"
         audit.append(action, post.key, actor=p.actor, **details)
         for alert in alerts:  # so each alert's chain of custody names who captured its post

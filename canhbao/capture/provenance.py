@@ -33,11 +33,25 @@ class Provenance:
         return replace(self, collected={k: v for k, v in seen.items() if v not in (None, "")})
 
 
-def provenance(method: str, *, note: str = "", source: str = "", source_sha256: str = "",
-               actor: str | None = None, at: datetime | None = None) -> Provenance:
-    return Provenance(method=method, actor=actor or current_actor(), os_user=_os_user(), machine=socket.gethostname(),
-                      at=(at or utcnow()).replace(microsecond=0), note=note, source=source,
-                      source_sha256=source_sha256)
+def provenance(
+    method: str,
+    *,
+    note: str = "",
+    source: str = "",
+    source_sha256: str = "",
+    actor: str | None = None,
+    at: datetime | None = None,
+) -> Provenance:
+    return Provenance(
+        method=method,
+        actor=actor or current_actor(),
+        os_user=_os_user(),
+        machine=socket.gethostname(),
+        at=(at or utcnow()).replace(microsecond=0),
+        note=note,
+        source=source,
+        source_sha256=source_sha256,
+    )
 
 
 def _os_user() -> str:

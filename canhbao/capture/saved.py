@@ -38,7 +38,10 @@ def page_url(html: bytes, explicit: str = "") -> str:
     from parsel import Selector
 
     sel = Selector(text=html.decode("utf-8", "replace"))
-    for found in (sel.css("link[rel=canonical]::attr(href)").get(), sel.css("meta[property='og:url']::attr(content)").get()):
+    for found in (
+        sel.css("link[rel=canonical]::attr(href)").get(),
+        sel.css("meta[property='og:url']::attr(content)").get(),
+    ):
         if found and found.startswith(("http://", "https://")):
             return found.strip()
     for pattern in (_SAVED_FROM, _SINGLEFILE):
@@ -52,8 +55,11 @@ def read_html(path: Path, url: str = "") -> SavedPage:
     html = path.read_bytes()
     found = page_url(html, url)
     if not found.startswith(("http://", "https://")):
-        raise InputError(path, "cannot tell which URL this page was saved from (no canonical link, og:url or "
-                               "'saved from' note); give it with --url")
+        raise InputError(
+            path,
+            "cannot tell which URL this page was saved from (no canonical link, og:url or "
+            "'saved from' note); give it with --url",
+        )
     return SavedPage(found, html)
 
 

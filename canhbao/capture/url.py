@@ -24,9 +24,17 @@ class Captured:
     crawl_log: str = ""
 
 
-def capture_url(home: Home, url: str, *, fetch: Literal["html", "browser"] = "html", note: str = "",
-                actor: str | None = None, timeout_s: float | None = 120.0, store: Any = None,
-                analyzer: Any = None) -> Captured:
+def capture_url(
+    home: Home,
+    url: str,
+    *,
+    fetch: Literal["html", "browser"] = "html",
+    note: str = "",
+    actor: str | None = None,
+    timeout_s: float | None = 120.0,
+    store: Any = None,
+    analyzer: Any = None,
+) -> Captured:
     """Capture `url`; raise InputError (one line) when nothing could be captured."""
     from canhbao.crawlers import settings as crawl_settings
     from canhbao.crawlers.runner import run_crawl
@@ -43,8 +51,13 @@ def capture_url(home: Home, url: str, *, fetch: Literal["html", "browser"] = "ht
     keys = report.post_keys
     if not keys:
         health = report.sources[0] if report.sources else None
-        why = (health.errors[0] if health and health.errors else
-               f"{health.status}" if health else report.error or "nothing captured")
+        why = (
+            health.errors[0]
+            if health and health.errors
+            else f"{health.status}"
+            if health
+            else report.error or "nothing captured"
+        )
         raise InputError(url, f"capture failed ({why}); crawl log: {home.root / report.log}")
     post = PostStore(home.posts_db).get(keys[-1])
     result = ingest(home, [post], prov, manual=True, store=store, analyzer=analyzer)

@@ -27,8 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterator, Mapping
 
-PLATFORMS = {"facebook.com": "facebook", "instagram.com": "instagram", "tiktok.com": "tiktok",
-             "telegram": "telegram"}
+PLATFORMS = {"facebook.com": "facebook", "instagram.com": "instagram", "tiktok.com": "tiktok", "telegram": "telegram"}
 
 
 @dataclass(frozen=True)
@@ -66,17 +65,22 @@ def read_item(obj: Any) -> Imported:
     platform = str(meta.get("source_platform", "")).lower().removeprefix("www.")
     mapper = {"facebook.com": facebook, "instagram.com": instagram, "tiktok.com": tiktok}.get(platform)
     if mapper is None:
-        raise Unsupported(f"platform {platform or '(none)'!r} is not supported "
-                          f"(facebook.com, instagram.com, tiktok.com)")
+        raise Unsupported(
+            f"platform {platform or '(none)'!r} is not supported (facebook.com, instagram.com, tiktok.com)"
+        )
     if not isinstance(data, dict):
         raise Unsupported("item data is not a JSON object")
     item = mapper(data)
     collected = meta.get("timestamp_collected")
     from dataclasses import replace
 
-    return replace(item, collected_at=_from_epoch(collected / 1000) if isinstance(collected, (int, float)) else None,
-                   seen_on=str(meta.get("source_platform_url") or ""), api_url=str(meta.get("source_url") or ""),
-                   user_agent=str(meta.get("user_agent") or ""))
+    return replace(
+        item,
+        collected_at=_from_epoch(collected / 1000) if isinstance(collected, (int, float)) else None,
+        seen_on=str(meta.get("source_platform_url") or ""),
+        api_url=str(meta.get("source_url") or ""),
+        user_agent=str(meta.get("user_agent") or ""),
+    )
 
 
 # --- Facebook -------------------------------------------------------------------------------------
@@ -93,10 +97,19 @@ def facebook(d: dict) -> Imported:
     actor = actors[0] if isinstance(actors, list) and actors and isinstance(actors[0], dict) else {}
     message = story.get("message") or d.get("message") or {}
     created = _first_key(sections.get("context_layout") or d, "creation_time")
-    images = [u for a in story.get("attachments") or [] for u in _uris(a, ("photo_image", "image", "large_share_image"))]
-    return Imported("facebook", post_id, url, text=str(message.get("text", "")) if isinstance(message, dict) else "",
-                    author=str(actor.get("name", "")), author_url=str(actor.get("url", "")),
-                    published=_from_epoch(created), images=tuple(dict.fromkeys(images)))
+    images = [
+        u for a in story.get("attachments") or [] for u in _uris(a, ("photo_image", "image", "large_share_image"))
+    ]
+    return Imported(
+        "facebook",
+        post_id,
+        url,
+        text=str(message.get("text", "")) if isinstance(message, dict) else "",
+        author=str(actor.get("name", "")),
+        author_url=str(actor.get("url", "")),
+        published=_from_epoch(created),
+        images=tuple(dict.fromkeys(images)),
+    )
 
 
 # --- Instagram ------------------------------------------------------------------------------------
@@ -113,19 +126,29 @@ def instagram(d: dict) -> Imported:
         edges = d["edge_media_to_caption"].get("edges") or []
         text = edges[0]["node"].get("text", "") if edges else ""
     images: list[str] = []
-    for node in (d.get("carousel_media") or [d]):
-        cands = ((node.get("image_versions2") or {}).get("candidates") or [])
+    for node in d.get("carousel_media") or [d]:
+        cands = (node.get("image_versions2") or {}).get("candidates") or []
         if cands and cands[0].get("url"):
             images.append(cands[0]["url"])
     images += [u for u in (d.get("display_url"), d.get("display_uri")) if u]
     when = d.get("taken_at") or d.get("taken_at_timestamp")
-    engagement = {k: int(v) for k, v in (("likes", d.get("like_count")), ("comments", d.get("comment_count")))
-                  if isinstance(v, int)}
+    engagement = {
+        k: int(v)
+        for k, v in (("likes", d.get("like_count")), ("comments", d.get("comment_count")))
+        if isinstance(v, int)
+    }
     username = str(user.get("username", ""))
-    return Imported("instagram", str(code), f"https://www.instagram.com/p/{code}/", text=str(text or ""),
-                    author=str(user.get("full_name") or username),
-                    author_url=f"https://www.instagram.com/{username}/" if username else "",
-                    published=_from_epoch(when), images=tuple(dict.fromkeys(images)), engagement=engagement)
+    return Imported(
+        "instagram",
+        str(code),
+        f"https://www.instagram.com/p/{code}/",
+        text=str(text or ""),
+        author=str(user.get("full_name") or username),
+        author_url=f"https://www.instagram.com/{username}/" if username else "",
+        published=_from_epoch(when),
+        images=tuple(dict.fromkeys(images)),
+        engagement=engagement,
+    )
 
 
 # --- TikTok ---------------------------------------------------------------------------------------
@@ -142,17 +165,31 @@ def tiktok(d: dict) -> Imported:
         handle, name = str(author or ""), str(d.get("nickname", ""))
     video = d.get("video") or {}
     images = [video.get("cover"), video.get("originCover")]
-    for img in ((d.get("imagePost") or {}).get("images") or []):
-        urls = ((img.get("imageURL") or {}).get("urlList") or [])
+    for img in (d.get("imagePost") or {}).get("images") or []:
+        urls = (img.get("imageURL") or {}).get("urlList") or []
         images.append(urls[0] if urls else None)
     stats = d.get("stats") or {}
-    engagement = {k: int(stats[s]) for k, s in (("likes", "diggCount"), ("comments", "commentCount"),
-                                                ("shares", "shareCount"), ("plays", "playCount"))
-                  if str(stats.get(s, "")).isdigit()}
-    return Imported("tiktok", str(vid), f"https://www.tiktok.com/@{handle}/video/{vid}", text=str(d.get("desc", "")),
-                    author=name or handle, author_url=f"https://www.tiktok.com/@{handle}" if handle else "",
-                    published=_from_epoch(d.get("createTime")), images=tuple(dict.fromkeys(u for u in images if u)),
-                    engagement=engagement)
+    engagement = {
+        k: int(stats[s])
+        for k, s in (
+            ("likes", "diggCount"),
+            ("comments", "commentCount"),
+            ("shares", "shareCount"),
+            ("plays", "playCount"),
+        )
+        if str(stats.get(s, "")).isdigit()
+    }
+    return Imported(
+        "tiktok",
+        str(vid),
+        f"https://www.tiktok.com/@{handle}/video/{vid}",
+        text=str(d.get("desc", "")),
+        author=name or handle,
+        author_url=f"https://www.tiktok.com/@{handle}" if handle else "",
+        published=_from_epoch(d.get("createTime")),
+        images=tuple(dict.fromkeys(u for u in images if u)),
+        engagement=engagement,
+    )
 
 
 # --- Telegram (4CAT) ------------------------------------------------------------------------------
@@ -171,12 +208,20 @@ def telegram(d: dict) -> Imported:
     thread = handle or str(chat.get("id") or "")
     url = f"https://t.me/{handle}/{msg_id}" if handle else f"https://t.me/c/{thread}/{msg_id}"
     sender = d.get("_sender") or {}
-    author = str(chat.get("title") or " ".join(str(sender.get(k) or "") for k in ("first_name", "last_name")).strip()
-                 or handle)
+    author = str(
+        chat.get("title") or " ".join(str(sender.get(k) or "") for k in ("first_name", "last_name")).strip() or handle
+    )
     engagement = {k: int(d[k]) for k in ("views", "forwards") if isinstance(d.get(k), int)}
-    return Imported("telegram", f"{thread}-{msg_id}", url, text=str(d.get("message") or ""), author=author,
-                    author_url=f"https://t.me/{handle}" if handle else "", published=_from_epoch(d.get("date")),
-                    engagement=engagement)
+    return Imported(
+        "telegram",
+        f"{thread}-{msg_id}",
+        url,
+        text=str(d.get("message") or ""),
+        author=author,
+        author_url=f"https://t.me/{handle}" if handle else "",
+        published=_from_epoch(d.get("date")),
+        engagement=engagement,
+    )
 
 
 # --- helpers --------------------------------------------------------------------------------------

@@ -29,8 +29,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls.add_argument("--since", help="ISO date/time, or an age such as 24h, 7d")
     ls.add_argument("--query", default="", help="full text over the masked text (diacritics optional)")
     ls.add_argument("--assignee", default="")
-    ls.add_argument("--sort", default="-captured_at",
-                    choices=("-captured_at", "captured_at", "-score", "score", "-updated_at"))
+    ls.add_argument(
+        "--sort", default="-captured_at", choices=("-captured_at", "captured_at", "-score", "score", "-updated_at")
+    )
     ls.add_argument("--limit", type=int, default=50)
     ls.add_argument("--json", action="store_true", help="one JSON object per alert per line")
     ls.set_defaults(func=run_list)
@@ -43,8 +44,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         mv.add_argument("ids", nargs="+", metavar="ID")
         mv.add_argument("--note", default="")
         if name in ("confirm", "dismiss"):
-            mv.add_argument("--reason", choices=CLOSE_REASONS,
-                            help="close reason (kept with the alert; shown in the console)")
+            mv.add_argument(
+                "--reason", choices=CLOSE_REASONS, help="close reason (kept with the alert; shown in the console)"
+            )
         mv.set_defaults(func=run_move, to_status=status)
     asg = acts.add_parser("assign", help="assign an alert to an analyst")
     asg.add_argument("id")
@@ -66,8 +68,9 @@ def parse_since(value: str | None, now: datetime | None = None) -> datetime | No
         # At most 7 digits: no giant int to parse and no timedelta overflow before the bound is checked.
         age = timedelta(**{units[value[-1]]: int(value[:-1][-7:])})
         if len(value) > 8 or age > MAX_AGE:
-            raise InputError("--since", f"{value!r} reaches back more than {MAX_AGE.days // 365} years; "
-                                        "give an ISO date instead")
+            raise InputError(
+                "--since", f"{value!r} reaches back more than {MAX_AGE.days // 365} years; give an ISO date instead"
+            )
         return (now or utcnow()) - age
     try:
         dt = datetime.fromisoformat(value)
@@ -85,9 +88,15 @@ def _store(args: argparse.Namespace):
 def run_list(args: argparse.Namespace) -> int:
     from canhbao.index import AlertQuery
 
-    query = AlertQuery(status=tuple(args.status or ()), type=tuple(args.type or ()),
-                       since=parse_since(args.since), text=args.query, assignee=args.assignee,
-                       sort=args.sort, limit=args.limit)
+    query = AlertQuery(
+        status=tuple(args.status or ()),
+        type=tuple(args.type or ()),
+        since=parse_since(args.since),
+        text=args.query,
+        assignee=args.assignee,
+        sort=args.sort,
+        limit=args.limit,
+    )
     with _store(args) as store:
         alerts = store.search(query)
     for a in alerts:
@@ -95,8 +104,13 @@ def run_list(args: argparse.Namespace) -> int:
             print(json_for_terminal(json.dumps(to_dict(a), ensure_ascii=False)))
         else:
             what = a.finding.summary or (a.masked_text[:60] + ("…" if len(a.masked_text) > 60 else ""))
-            print(for_terminal(f"{a.id}  {a.status:12s}  {a.type:12s}  {a.score:.2f}  {_when(a.captured_at)}  "
-                               f"{a.platform}/{a.source}  {a.assignee or '-'}  {what}", newlines=False))
+            print(
+                for_terminal(
+                    f"{a.id}  {a.status:12s}  {a.type:12s}  {a.score:.2f}  {_when(a.captured_at)}  "
+                    f"{a.platform}/{a.source}  {a.assignee or '-'}  {what}",
+                    newlines=False,
+                )
+            )
     return 0
 
 
@@ -115,11 +129,13 @@ def run_show(args: argparse.Namespace) -> int:
         print(json_for_terminal(json.dumps(to_dict(alert), ensure_ascii=False, indent=2)))
         return 0
     f = alert.finding
-    lines = [f"alert     {alert.id}",
-             f"type      {alert.type}  score {alert.score:.2f}  detector {f.detector}",
-             f"status    {alert.status}  assignee {alert.assignee or '-'}",
-             f"post      {alert.platform}/{alert.source}  {alert.post_url}",
-             f"captured  {_when(alert.captured_at)}"]
+    lines = [
+        f"alert     {alert.id}",
+        f"type      {alert.type}  score {alert.score:.2f}  detector {f.detector}",
+        f"status    {alert.status}  assignee {alert.assignee or '-'}",
+        f"post      {alert.platform}/{alert.source}  {alert.post_url}",
+        f"captured  {_when(alert.captured_at)}",
+    ]
     if f.document:
         numbers = ", ".join(f.document.numbers) or "-"
         lines.append(f"document  {numbers}  {f.document.subject}  ({f.document.id[:12]})")

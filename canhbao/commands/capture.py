@@ -9,11 +9,18 @@ from canhbao.core.home import Home
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("capture", help="capture one post or page by URL (WARC, media, provenance), analyse it "
-                                       "and raise alerts, including a manual_capture alert")
+    p = sub.add_parser(
+        "capture",
+        help="capture one post or page by URL (WARC, media, provenance), analyse it "
+        "and raise alerts, including a manual_capture alert",
+    )
     p.add_argument("url", metavar="URL")
-    p.add_argument("--fetch", choices=("html", "browser"), default="html",
-                   help="html: plain HTTP as the crawler fetches; browser: rendered by headless Chromium")
+    p.add_argument(
+        "--fetch",
+        choices=("html", "browser"),
+        default="html",
+        help="html: plain HTTP as the crawler fetches; browser: rendered by headless Chromium",
+    )
     p.add_argument("--note", default="", help="why this was captured (kept with the capture and the alert)")
     p.add_argument("--timeout", type=float, default=120.0, help="give up after this many seconds")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
@@ -29,15 +36,28 @@ def run(args: argparse.Namespace) -> int:
     post, alerts = done.post, done.result.alerts
     manual = next(a for a in alerts if a.type == MANUAL_CAPTURE)
     if args.json:
-        print(json.dumps({"post": post.key, "url": post.url, "warc": post.warc, "raw_html": post.raw_html,
-                          "media": [to_dict(m) for m in post.media], "provenance": to_dict(done.provenance),
-                          "alerts": [{"id": a.id, "type": a.type, "score": a.score} for a in alerts],
-                          "errors": list(done.result.errors)}, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "post": post.key,
+                    "url": post.url,
+                    "warc": post.warc,
+                    "raw_html": post.raw_html,
+                    "media": [to_dict(m) for m in post.media],
+                    "provenance": to_dict(done.provenance),
+                    "alerts": [{"id": a.id, "type": a.type, "score": a.score} for a in alerts],
+                    "errors": list(done.result.errors),
+                },
+                ensure_ascii=False,
+            )
+        )
         return 0
     media_ok = sum(1 for m in post.media if m.sha256)
-    print(f"captured {post.url}\n  post {post.key}, {len(post.text)} characters, media {media_ok}/{len(post.media)}"
-          f"\n  WARC {post.warc}\n  by {done.provenance.actor} on {done.provenance.machine} at "
-          f"{done.provenance.at.isoformat()}")
+    print(
+        f"captured {post.url}\n  post {post.key}, {len(post.text)} characters, media {media_ok}/{len(post.media)}"
+        f"\n  WARC {post.warc}\n  by {done.provenance.actor} on {done.provenance.machine} at "
+        f"{done.provenance.at.isoformat()}"
+    )
     for a in alerts:
         print(f"  alert {a.id}  {a.type:<14} {a.score:.2f}  {a.finding.summary[:100]}")
     for e in done.result.errors:

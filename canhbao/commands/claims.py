@@ -19,17 +19,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     a = cmds.add_parser("add", help="add or update one claim")
     a.add_argument("text")
     a.add_argument("--id", default="", help="default: derived from the text")
-    a.add_argument(
-        "--verdict", default="false", help="false | misleading | unverified | ... (default: false)"
-    )
+    a.add_argument("--verdict", default="false", help="false | misleading | unverified | ... (default: false)")
     a.add_argument("--source", default="", help="who debunked it")
     a.add_argument("--date", default="", help="ISO date of the debunk")
     a.add_argument("--url", default="", help="URL of the debunk")
     a.add_argument("--debunk", default="", help="the correct information, in one or two sentences")
     a.set_defaults(func=run_add)
-    i = cmds.add_parser(
-        "import", help="import claims from CSV, JSON / JSON lines, or ClaimReview JSON-LD files"
-    )
+    i = cmds.add_parser("import", help="import claims from CSV, JSON / JSON lines, or ClaimReview JSON-LD files")
     i.add_argument("paths", nargs="+", metavar="FILE")
     i.set_defaults(func=run_import)
     ls = cmds.add_parser("list", help="list the claims")

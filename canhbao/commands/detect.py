@@ -12,7 +12,9 @@ from canhbao.pipeline.analyze import Analyzer
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("detect", help="check post images (.jpg/.png/...) and post texts (.txt) for leaks, PII, fake news")
+    p = sub.add_parser(
+        "detect", help="check post images (.jpg/.png/...) and post texts (.txt) for leaks, PII, fake news"
+    )
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--json", action="store_true", help="one JSON object per input per line")
     p.add_argument("--only", help="comma-separated detector names (default: all)")

@@ -17,21 +17,29 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("alert_id", metavar="ALERT_ID")
     e.add_argument("--out", type=Path, help="output folder (default: <home>/evidence/<alert id>/)")
     e.add_argument("--unpacked", action="store_true", help="also write the bundle unpacked beside the ZIP")
-    e.add_argument("--unmasked", action="store_true",
-                   help="include personal data unmasked (only for roles allowed in config/evidence.yaml)")
-    e.add_argument("--lang", choices=("vi", "en"),
-                   help="language of the PDF record (default from config: vi)")
-    e.add_argument("--strict", action="store_true",
-                   help="fail instead of exporting when something is missing")
+    e.add_argument(
+        "--unmasked",
+        action="store_true",
+        help="include personal data unmasked (only for roles allowed in config/evidence.yaml)",
+    )
+    e.add_argument("--lang", choices=("vi", "en"), help="language of the PDF record (default from config: vi)")
+    e.add_argument("--strict", action="store_true", help="fail instead of exporting when something is missing")
     e.add_argument("--no-live", action="store_true", help="do not visit the live URL")
     e.set_defaults(func=run_export)
     v = cmds.add_parser("verify", help="check every hash and the signature of an evidence ZIP (or folder)")
     v.add_argument("bundle", type=Path, metavar="ZIP")
-    v.add_argument("--key", type=Path,
-                   help="trusted public key (PEM); default: this deployment's key if present. Without "
-                        "either, verify fails: a bundle signed only by its own key proves nothing")
-    v.add_argument("--tsa-ca", type=Path, metavar="PEM",
-                   help="trusted time-stamping authority certificate(s); default: tsa_ca_file in config")
+    v.add_argument(
+        "--key",
+        type=Path,
+        help="trusted public key (PEM); default: this deployment's key if present. Without "
+        "either, verify fails: a bundle signed only by its own key proves nothing",
+    )
+    v.add_argument(
+        "--tsa-ca",
+        type=Path,
+        metavar="PEM",
+        help="trusted time-stamping authority certificate(s); default: tsa_ca_file in config",
+    )
     v.set_defaults(func=run_verify)
 
 
@@ -52,8 +60,17 @@ def run_export(args: argparse.Namespace) -> int:
         cfg = dataclasses.replace(cfg, screenshot_live=False)
     store = open_store(home)
     try:
-        done = export.export(home, store, args.alert_id, cfg, out_dir=args.out, unmasked=args.unmasked,
-                             unpacked=args.unpacked, lang=args.lang, strict=args.strict)
+        done = export.export(
+            home,
+            store,
+            args.alert_id,
+            cfg,
+            out_dir=args.out,
+            unmasked=args.unmasked,
+            unpacked=args.unpacked,
+            lang=args.lang,
+            strict=args.strict,
+        )
     finally:
         store.close()
     for line in done.missing:
@@ -90,16 +107,20 @@ def run_verify(args: argparse.Namespace) -> int:
     roots = timestamp.load_roots(ca) if ca else ()
     verdict = bundle.verify(args.bundle, trusted, limits=cfg.verify_limits(), tsa_roots=roots)
     if verdict.ok and verdict.trusted:
-        print(f"OK {args.bundle}: {verdict.checked} files match manifest.sha256; signature valid "
-              f"(trusted key {verdict.fingerprint})")
+        print(
+            f"OK {args.bundle}: {verdict.checked} files match manifest.sha256; signature valid "
+            f"(trusted key {verdict.fingerprint})"
+        )
         if verdict.timestamp_trusted:
             print(f"timestamp: manifest.sha256 existed at {verdict.timestamp} (RFC 3161, trusted TSA)")
         for note in verdict.notes:
             print(f"note: {note}")
         return 0
     if verdict.ok:  # self-consistent, but anyone can re-seal a bundle with a key of their own
-        print(f"UNTRUSTED {args.bundle}: {verdict.checked} files match manifest.sha256, but the "
-              f"{bundle.NOT_TRUSTED} (bundled key {verdict.fingerprint})")
+        print(
+            f"UNTRUSTED {args.bundle}: {verdict.checked} files match manifest.sha256, but the "
+            f"{bundle.NOT_TRUSTED} (bundled key {verdict.fingerprint})"
+        )
         return 1
     for problem in verdict.problems:
         print(f"ALTERED {args.bundle}: {problem}")

@@ -51,8 +51,14 @@ def run_add(args: argparse.Namespace) -> int:
                 continue
             processed += 1
             if added:
-                audit.append("registry.add", doc.id, source=doc.source, classification=doc.classification,
-                             numbers=list(doc.numbers), pages=doc.pages)
+                audit.append(
+                    "registry.add",
+                    doc.id,
+                    source=doc.source,
+                    classification=doc.classification,
+                    numbers=list(doc.numbers),
+                    pages=doc.pages,
+                )
             state = "added" if added else "already registered"
             print(f"{doc.id[:12]}  {state}  {path}  {', '.join(doc.numbers) or '-'}  {doc.pages} page(s)", flush=True)
     return 0 if processed else 1
@@ -66,8 +72,10 @@ def run_list(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(to_dict(d), ensure_ascii=False))
         else:
-            print(f"{d.id[:12]}  {d.classification:12s}  {d.date or '-':10s}  {', '.join(d.numbers) or '-':28s}  "
-                  f"{d.pages:>2}p  {d.source}")
+            print(
+                f"{d.id[:12]}  {d.classification:12s}  {d.date or '-':10s}  {', '.join(d.numbers) or '-':28s}  "
+                f"{d.pages:>2}p  {d.source}"
+            )
     return 0
 
 
@@ -75,8 +83,17 @@ def run_show(args: argparse.Namespace) -> int:
     _, registry = _open(args)
     with registry:
         doc = registry.get(args.id)
-        pages = [{"page": p.page, "method": p.method, "phash": p.phash, "image": p.image,
-                  "chars": len(p.text), "words": len(p.text.split())} for p in registry.pages(doc.id)]
+        pages = [
+            {
+                "page": p.page,
+                "method": p.method,
+                "phash": p.phash,
+                "image": p.image,
+                "chars": len(p.text),
+                "words": len(p.text.split()),
+            }
+            for p in registry.pages(doc.id)
+        ]
         out = {**to_dict(doc), "file": str(registry.file_path(doc.id)), "page_list": pages}
     print(json.dumps(out, ensure_ascii=False, indent=2))
     return 0

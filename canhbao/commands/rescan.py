@@ -30,7 +30,9 @@ def run(args: argparse.Namespace) -> int:
     home = Home.resolve(args.home)
     result = rescan(home, parse_since(args.since))
     d = result["detect"]
-    print(f"rescan since {result['since']}: {result['posts']} posts, {d.get('new_alerts', 0)} new alerts "
-          f"({', '.join(f'{k} {v}' for k, v in sorted(d.get('alerts_by_type', {}).items())) or 'none'}), "
-          f"indexed {result['index'].get('indexed', 0)}")
+    print(
+        f"rescan since {result['since']}: {result['posts']} posts, {d.get('new_alerts', 0)} new alerts "
+        f"({', '.join(f'{k} {v}' for k, v in sorted(d.get('alerts_by_type', {}).items())) or 'none'}), "
+        f"indexed {result['index'].get('indexed', 0)}"
+    )
     return 0

@@ -12,8 +12,13 @@ from canhbao.pipeline.scan import run_scan, summary_lines
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("scan", help="run a whole scan: crawl -> media -> detect -> index (resumes an unfinished one)")
-    p.add_argument("--source", action="append", dest="sources", metavar="NAME",
-                   help="only this source (repeatable; default: every enabled source)")
+    p.add_argument(
+        "--source",
+        action="append",
+        dest="sources",
+        metavar="NAME",
+        help="only this source (repeatable; default: every enabled source)",
+    )
     p.add_argument("--no-crawl", action="store_true", help="analyse what is already in the post store")
     p.set_defaults(func=run)
 

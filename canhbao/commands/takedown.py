@@ -47,12 +47,12 @@ def run_check(args: argparse.Namespace) -> int:
             except NotFound:
                 on_error(alert_id, InputError(alert_id, "no such alert"))
 
-    renderer = None if args.no_screenshot else Renderer(width=cfg.viewport_width,
-                                                        max_height=cfg.max_screenshot_height)
+    renderer = None if args.no_screenshot else Renderer(width=cfg.viewport_width, max_height=cfg.max_screenshot_height)
     done = 0
     try:
-        for check in takedown.check_all(home, store, cfg, alerts(), actor=current_actor(), renderer=renderer,
-                                        on_error=on_error):
+        for check in takedown.check_all(
+            home, store, cfg, alerts(), actor=current_actor(), renderer=renderer, on_error=on_error
+        ):
             done += 1
             if args.json:
                 print(json.dumps(asdict(check), ensure_ascii=False), flush=True)

@@ -53,8 +53,9 @@ def run_plan(args: argparse.Namespace) -> int:
 def run_work(args: argparse.Namespace) -> int:
     from canhbao.pipeline import workers
 
-    totals = workers.work(Home.resolve(args.home), args.stage, lease_s=args.lease, batch=args.batch,
-                          max_batches=args.max_batches)
+    totals = workers.work(
+        Home.resolve(args.home), args.stage, lease_s=args.lease, batch=args.batch, max_batches=args.max_batches
+    )
     print(json.dumps({"stage": args.stage, **totals}))
     return 0
 

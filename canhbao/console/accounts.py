@@ -76,8 +76,9 @@ def throttle_keys(name: str, client: str) -> tuple[str, str]:
     return (f"user:{name.lower()}", f"addr:{client}")
 
 
-def authenticate(users: UserStore, settings: ConsoleSettings, name: str, password: str, client: str,
-                 *, now: datetime | None = None) -> User | None:
+def authenticate(
+    users: UserStore, settings: ConsoleSettings, name: str, password: str, client: str, *, now: datetime | None = None
+) -> User | None:
     """The user if name and password match an enabled account; None otherwise. Raises Throttled when the
     name or the client address has failed too often within the window (checked before the password)."""
     now = now or utcnow()

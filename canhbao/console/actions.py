@@ -25,8 +25,19 @@ class Outcome:
     failed: tuple[str, ...]  # "<alert id>: <reason>"
 
 
-def apply(alerts: Any, cases: CaseStore, audit: AuditLog, actor: str, ids: Sequence[str], action: str, *,
-          reason: str = "", note: str = "", assignee: str = "", tags: Sequence[str] = ()) -> Outcome:
+def apply(
+    alerts: Any,
+    cases: CaseStore,
+    audit: AuditLog,
+    actor: str,
+    ids: Sequence[str],
+    action: str,
+    *,
+    reason: str = "",
+    note: str = "",
+    assignee: str = "",
+    tags: Sequence[str] = (),
+) -> Outcome:
     if action not in ACTIONS:
         raise CanhbaoError(f"action {action!r}: expected one of {', '.join(ACTIONS)}")
     if action in ("confirm", "dismiss") and reason not in CLOSE_REASONS:
@@ -39,16 +50,37 @@ def apply(alerts: Any, cases: CaseStore, audit: AuditLog, actor: str, ids: Seque
     done, failed = [], []
     for alert_id in dict.fromkeys(ids):
         try:
-            _one(alerts, cases, audit, actor, alert_id, action, reason=reason, note=note.strip(),
-                 assignee=assignee.strip(), tags=clean_tags)
+            _one(
+                alerts,
+                cases,
+                audit,
+                actor,
+                alert_id,
+                action,
+                reason=reason,
+                note=note.strip(),
+                assignee=assignee.strip(),
+                tags=clean_tags,
+            )
             done.append(alert_id)
         except CanhbaoError as exc:
             failed.append(f"{alert_id}: {str(exc).split(': ', 1)[-1]}")
     return Outcome(tuple(done), tuple(failed))
 
 
-def _one(alerts: Any, cases: CaseStore, audit: AuditLog, actor: str, alert_id: str, action: str, *,
-         reason: str, note: str, assignee: str, tags: tuple[str, ...]) -> None:
+def _one(
+    alerts: Any,
+    cases: CaseStore,
+    audit: AuditLog,
+    actor: str,
+    alert_id: str,
+    action: str,
+    *,
+    reason: str,
+    note: str,
+    assignee: str,
+    tags: tuple[str, ...],
+) -> None:
     labels = cases.labels([alert_id]).get(alert_id, Labels())
     if action in MOVES:
         text = f"{reason}: {note}" if reason and note else (reason or note)

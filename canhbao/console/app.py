@@ -38,8 +38,13 @@ def secret_key(path: Path) -> str:
 def create_app(home: Home, settings: ConsoleSettings | None = None) -> Starlette:
     settings = settings or load()
     templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
-    ctx = Ctx(home=home, settings=settings, db=SqliteConsoleStore.for_home(home), audit=AuditLog(home.audit_log),
-              templates=templates)
+    ctx = Ctx(
+        home=home,
+        settings=settings,
+        db=SqliteConsoleStore.for_home(home),
+        audit=AuditLog(home.audit_log),
+        templates=templates,
+    )
 
     async def login_form(request: Request) -> Response:
         if await run_in_threadpool(ctx.user, request):
@@ -55,20 +60,17 @@ def create_app(home: Home, settings: ConsoleSettings | None = None) -> Starlette
         name = str(form.get("username", "")).strip().lower()[:64]
         client = ctx.client(request)
         try:
-            user = await run_in_threadpool(accounts.authenticate, ctx.db, settings, name,
-                                           str(form.get("password", "")), client)
+            user = await run_in_threadpool(
+                accounts.authenticate, ctx.db, settings, name, str(form.get("password", "")), client
+            )
         except accounts.Throttled:
-            await run_in_threadpool(ctx.audit.append, "console.login_throttled", name, actor="anonymous",
-                                    client=client)
+            await run_in_threadpool(ctx.audit.append, "console.login_throttled", name, actor="anonymous", client=client)
             return ctx.render(request, "login.html", None, 429, next=nxt, error=i18n.translate("throttled", lang))
         if user is None:
-            await run_in_threadpool(ctx.audit.append, "console.login_failed", name, actor="anonymous",
-                                    client=client)
-            return ctx.render(request, "login.html", None, 401, next=nxt,
-                              error=i18n.translate("login_failed", lang))
+            await run_in_threadpool(ctx.audit.append, "console.login_failed", name, actor="anonymous", client=client)
+            return ctx.render(request, "login.html", None, 401, next=nxt, error=i18n.translate("login_failed", lang))
         request.session.clear()  # a fresh session (and CSRF token) at every login: no fixation
-        request.session.update(u=user.name, e=user.epoch, at=time.time(), lang=lang,
-                               csrf=secrets.token_urlsafe(32))
+        request.session.update(u=user.name, e=user.epoch, at=time.time(), lang=lang, csrf=secrets.token_urlsafe(32))
         await run_in_threadpool(ctx.audit.append, "console.login", user.name, actor=user.name, client=client)
         return RedirectResponse(nxt, status_code=303)
 
@@ -94,15 +96,28 @@ def create_app(home: Home, settings: ConsoleSettings | None = None) -> Starlette
         return Response("ok", media_type="text/plain")
 
     routes = [
-        Route("/", home_page), Route("/healthz", health),
-        Route("/login", login_form, methods=["GET"]), Route("/login", login, methods=["POST"]),
-        Route("/logout", logout, methods=["POST"]), Route("/lang", set_lang, methods=["POST"]),
-        *views_alerts.routes(ctx), *views_cases.routes(ctx), *views_evidence.routes(ctx),
+        Route("/", home_page),
+        Route("/healthz", health),
+        Route("/login", login_form, methods=["GET"]),
+        Route("/login", login, methods=["POST"]),
+        Route("/logout", logout, methods=["POST"]),
+        Route("/lang", set_lang, methods=["POST"]),
+        *views_alerts.routes(ctx),
+        *views_cases.routes(ctx),
+        *views_evidence.routes(ctx),
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
     ]
-    middleware = [Middleware(SecurityHeaders), Middleware(SessionMiddleware, secret_key=secret_key(settings.key_file(home)),
-                             session_cookie="canhbao_session", max_age=int(settings.session_hours * 3600),
-                             same_site="lax", https_only=settings.secure_cookies)]
+    middleware = [
+        Middleware(SecurityHeaders),
+        Middleware(
+            SessionMiddleware,
+            secret_key=secret_key(settings.key_file(home)),
+            session_cookie="canhbao_session",
+            max_age=int(settings.session_hours * 3600),
+            same_site="lax",
+            https_only=settings.secure_cookies,
+        ),
+    ]
     app = Starlette(routes=routes, middleware=middleware)
     app.state.ctx = ctx
 
@@ -113,10 +128,15 @@ class SecurityHeaders:
     """Pure ASGI middleware: CSP (no inline script), framing only by the console itself, no caching of pages
     that carry alert data."""
 
-    HEADERS = [(b"x-frame-options", b"SAMEORIGIN"), (b"x-content-type-options", b"nosniff"),
-               (b"referrer-policy", b"same-origin")]
-    CSP = (b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-           b"frame-ancestors 'self'; form-action 'self'")
+    HEADERS = [
+        (b"x-frame-options", b"SAMEORIGIN"),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"same-origin"),
+    ]
+    CSP = (
+        b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        b"frame-ancestors 'self'; form-action 'self'"
+    )
 
     def __init__(self, app):  # noqa: ANN001
         self.app = app

@@ -26,14 +26,28 @@ def auto_case(alert: Alert, now: datetime | None = None) -> Case | None:
     if alert.type == LEAK and f.document is not None:
         label = f.document.numbers[0] if f.document.numbers else f.document.source
         title = f"{label} — {f.document.subject}" if f.document.subject else label
-        return Case(id=f"doc-{f.document.id}", kind="document", key=f.document.id, title=title,
-                    created_at=now, created_by="canhbao", alert_ids=(alert.id,))
+        return Case(
+            id=f"doc-{f.document.id}",
+            kind="document",
+            key=f.document.id,
+            title=title,
+            created_at=now,
+            created_by="canhbao",
+            alert_ids=(alert.id,),
+        )
     if alert.type == FAKE_NEWS and (f.target or f.claims):
         claim = next((c for c in f.claims if c.id == f.target), f.claims[0] if f.claims else None)
         key = f.target or (claim.id if claim is not None else "")  # no target: claims[0] exists
         title = claim.text if claim else key
-        return Case(id=f"claim-{key}", kind="claim", key=key, title=title[:160], created_at=now,
-                    created_by="canhbao", alert_ids=(alert.id,))
+        return Case(
+            id=f"claim-{key}",
+            kind="claim",
+            key=key,
+            title=title[:160],
+            created_at=now,
+            created_by="canhbao",
+            alert_ids=(alert.id,),
+        )
     return None
 
 

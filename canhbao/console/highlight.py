@@ -32,7 +32,7 @@ class Line:
 
 def shingles(text: str) -> set[tuple[str, ...]]:
     w = words(text, diacritics=False)
-    return {tuple(w[i:i + N]) for i in range(len(w) - N + 1)}
+    return {tuple(w[i : i + N]) for i in range(len(w) - N + 1)}
 
 
 def matched(lines: Sequence[Line], other_text: str) -> list[bool]:
@@ -68,7 +68,14 @@ def ocr_lines(image_path: Path, cache_dir: Path, lang: str = "vie") -> list[Line
         top = min(table["top"][i] for i in idx)
         right = max(table["left"][i] + table["width"][i] for i in idx)
         bottom = max(table["top"][i] + table["height"][i] for i in idx)
-        lines.append(Line(" ".join(table["text"][i] for i in idx), left / width, top / height,
-                          (right - left) / width, (bottom - top) / height))
+        lines.append(
+            Line(
+                " ".join(table["text"][i] for i in idx),
+                left / width,
+                top / height,
+                (right - left) / width,
+                (bottom - top) / height,
+            )
+        )
     write_text(cached, json.dumps([asdict(x) for x in lines], ensure_ascii=False))
     return lines

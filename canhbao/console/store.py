@@ -166,22 +166,32 @@ class SqliteConsoleStore(UserStore, CaseStore):
 
     def put_user(self, user: User) -> None:
         with closing(self._db()) as db, db:
-            db.execute("INSERT INTO users(name, role, password_hash, disabled, epoch, created_at) "
-                       "VALUES (?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET role=excluded.role, "
-                       "password_hash=excluded.password_hash, disabled=excluded.disabled, epoch=excluded.epoch",
-                       (user.name, user.role, user.password_hash, int(user.disabled), user.epoch,
-                        (user.created_at or utcnow()).isoformat()))
+            db.execute(
+                "INSERT INTO users(name, role, password_hash, disabled, epoch, created_at) "
+                "VALUES (?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET role=excluded.role, "
+                "password_hash=excluded.password_hash, disabled=excluded.disabled, epoch=excluded.epoch",
+                (
+                    user.name,
+                    user.role,
+                    user.password_hash,
+                    int(user.disabled),
+                    user.epoch,
+                    (user.created_at or utcnow()).isoformat(),
+                ),
+            )
 
     def find_user(self, name: str) -> User | None:
         with closing(self._db()) as db:
-            row = db.execute("SELECT name, role, password_hash, disabled, epoch, created_at FROM users "
-                             "WHERE name = ?", (name,)).fetchone()
+            row = db.execute(
+                "SELECT name, role, password_hash, disabled, epoch, created_at FROM users WHERE name = ?", (name,)
+            ).fetchone()
         return _user(row) if row else None
 
     def users(self) -> list[User]:
         with closing(self._db()) as db:
-            rows = db.execute("SELECT name, role, password_hash, disabled, epoch, created_at FROM users "
-                              "ORDER BY name").fetchall()
+            rows = db.execute(
+                "SELECT name, role, password_hash, disabled, epoch, created_at FROM users ORDER BY name"
+            ).fetchall()
         return [_user(r) for r in rows]
 
     def add_failure(self, keys: Sequence[str], at: datetime) -> None:
@@ -191,8 +201,9 @@ class SqliteConsoleStore(UserStore, CaseStore):
 
     def failures(self, key: str, since: datetime) -> int:
         with closing(self._db()) as db:
-            return db.execute("SELECT count(*) FROM login_failures WHERE key = ? AND at >= ?",
-                              (key, since.isoformat())).fetchone()[0]
+            return db.execute(
+                "SELECT count(*) FROM login_failures WHERE key = ? AND at >= ?", (key, since.isoformat())
+            ).fetchone()[0]
 
     def clear_failures(self, key: str) -> None:
         with closing(self._db()) as db, db:
@@ -203,58 +214,87 @@ class SqliteConsoleStore(UserStore, CaseStore):
     def put_case(self, case: Case) -> None:
         now = utcnow().isoformat()
         with closing(self._db()) as db, db:
-            db.execute("INSERT INTO cases(id, kind, key, title, created_at, created_by) VALUES (?,?,?,?,?,?) "
-                       "ON CONFLICT(id) DO NOTHING", (case.id, case.kind, case.key, case.title,
-                                                       case.created_at.isoformat(), case.created_by))
-            db.executemany("INSERT INTO case_alerts(case_id, alert_id, added_at) VALUES (?,?,?) "
-                           "ON CONFLICT DO NOTHING", [(case.id, a, now) for a in case.alert_ids])
+            db.execute(
+                "INSERT INTO cases(id, kind, key, title, created_at, created_by) VALUES (?,?,?,?,?,?) "
+                "ON CONFLICT(id) DO NOTHING",
+                (case.id, case.kind, case.key, case.title, case.created_at.isoformat(), case.created_by),
+            )
+            db.executemany(
+                "INSERT INTO case_alerts(case_id, alert_id, added_at) VALUES (?,?,?) ON CONFLICT DO NOTHING",
+                [(case.id, a, now) for a in case.alert_ids],
+            )
 
     def find_case(self, case_id: str) -> Case | None:
         with closing(self._db()) as db:
-            row = db.execute("SELECT id, kind, key, title, created_at, created_by FROM cases WHERE id = ?",
-                             (case_id,)).fetchone()
+            row = db.execute(
+                "SELECT id, kind, key, title, created_at, created_by FROM cases WHERE id = ?", (case_id,)
+            ).fetchone()
             return self._case(db, row) if row else None
 
     def cases(self, *, limit: int = 200, offset: int = 0) -> list[Case]:
         with closing(self._db()) as db:
-            rows = db.execute("SELECT c.id, c.kind, c.key, c.title, c.created_at, c.created_by FROM cases c "
-                              "LEFT JOIN case_alerts a ON a.case_id = c.id GROUP BY c.id "
-                              "ORDER BY max(coalesce(a.added_at, c.created_at)) DESC, c.id LIMIT ? OFFSET ?",
-                              (limit, offset)).fetchall()
+            rows = db.execute(
+                "SELECT c.id, c.kind, c.key, c.title, c.created_at, c.created_by FROM cases c "
+                "LEFT JOIN case_alerts a ON a.case_id = c.id GROUP BY c.id "
+                "ORDER BY max(coalesce(a.added_at, c.created_at)) DESC, c.id LIMIT ? OFFSET ?",
+                (limit, offset),
+            ).fetchall()
             return [self._case(db, r) for r in rows]
 
     def cases_of(self, alert_id: str) -> list[Case]:
         with closing(self._db()) as db:
-            rows = db.execute("SELECT c.id, c.kind, c.key, c.title, c.created_at, c.created_by FROM cases c "
-                              "JOIN case_alerts a ON a.case_id = c.id WHERE a.alert_id = ? ORDER BY c.id",
-                              (alert_id,)).fetchall()
+            rows = db.execute(
+                "SELECT c.id, c.kind, c.key, c.title, c.created_at, c.created_by FROM cases c "
+                "JOIN case_alerts a ON a.case_id = c.id WHERE a.alert_id = ? ORDER BY c.id",
+                (alert_id,),
+            ).fetchall()
             return [self._case(db, r) for r in rows]
 
     def _case(self, db: sqlite3.Connection, row: tuple) -> Case:
-        ids = tuple(r[0] for r in db.execute("SELECT alert_id FROM case_alerts WHERE case_id = ? "
-                                              "ORDER BY added_at, alert_id", (row[0],)))
-        return Case(id=row[0], kind=row[1], key=row[2], title=row[3], created_at=datetime.fromisoformat(row[4]),
-                    created_by=row[5], alert_ids=ids)
+        ids = tuple(
+            r[0]
+            for r in db.execute(
+                "SELECT alert_id FROM case_alerts WHERE case_id = ? ORDER BY added_at, alert_id", (row[0],)
+            )
+        )
+        return Case(
+            id=row[0],
+            kind=row[1],
+            key=row[2],
+            title=row[3],
+            created_at=datetime.fromisoformat(row[4]),
+            created_by=row[5],
+            alert_ids=ids,
+        )
 
     def labels(self, alert_ids: Sequence[str]) -> dict[str, Labels]:
         if not alert_ids:
             return {}
         marks = ",".join("?" * len(alert_ids))
         with closing(self._db()) as db:
-            rows = db.execute(f"SELECT alert_id, tags, close_reason FROM labels WHERE alert_id IN ({marks})",
-                              list(alert_ids)).fetchall()
+            rows = db.execute(
+                f"SELECT alert_id, tags, close_reason FROM labels WHERE alert_id IN ({marks})", list(alert_ids)
+            ).fetchall()
         return {r[0]: Labels(tuple(json.loads(r[1])), r[2]) for r in rows}
 
     def set_labels(self, alert_id: str, labels: Labels) -> None:
         with closing(self._db()) as db, db:
-            db.execute("INSERT INTO labels(alert_id, tags, close_reason) VALUES (?,?,?) ON CONFLICT(alert_id) "
-                       "DO UPDATE SET tags=excluded.tags, close_reason=excluded.close_reason",
-                       (alert_id, json.dumps(list(labels.tags), ensure_ascii=False), labels.close_reason))
+            db.execute(
+                "INSERT INTO labels(alert_id, tags, close_reason) VALUES (?,?,?) ON CONFLICT(alert_id) "
+                "DO UPDATE SET tags=excluded.tags, close_reason=excluded.close_reason",
+                (alert_id, json.dumps(list(labels.tags), ensure_ascii=False), labels.close_reason),
+            )
 
 
 def _user(row: tuple) -> User:
-    return User(name=row[0], role=row[1], password_hash=row[2], disabled=bool(row[3]), epoch=int(row[4]),
-                created_at=datetime.fromisoformat(row[5]))
+    return User(
+        name=row[0],
+        role=row[1],
+        password_hash=row[2],
+        disabled=bool(row[3]),
+        epoch=int(row[4]),
+        created_at=datetime.fromisoformat(row[5]),
+    )
 
 
 def new_case_id() -> str:

@@ -17,8 +17,13 @@ from canhbao.console.web import Ctx, page
 from canhbao.core.errors import CanhbaoError, NotFound
 from canhbao.core.records import ALERT_STATUSES, ALERT_TYPES, LEAK, PII_EXPOSURE, Alert, Post
 
-SORTS = {"-captured_at": "newest", "captured_at": "oldest", "-score": "highest", "score": "lowest",
-         "-updated_at": "recent_change"}
+SORTS = {
+    "-captured_at": "newest",
+    "captured_at": "oldest",
+    "-score": "highest",
+    "score": "lowest",
+    "-updated_at": "recent_change",
+}
 FILTERS = ("q", "type", "status", "platform", "source", "document", "claim", "since", "until", "sort")
 
 
@@ -48,10 +53,17 @@ def query_of(params: Any, settings: Any) -> tuple[Any, dict[str, str], int]:
     q = AlertQuery(
         type=(f["type"],) if f["type"] in ALERT_TYPES else (),
         status=(f["status"],) if f["status"] in ALERT_STATUSES else (),
-        platform=(f["platform"],) if f["platform"] else (), source=(f["source"],) if f["source"] else (),
-        document_number=f["document"], claim_id=f["claim"], text=f["q"],
-        since=parse_day(f["since"], settings.zone), until=parse_day(f["until"], settings.zone, end=True),
-        sort=f["sort"], limit=size + 1, offset=(page_no - 1) * size)
+        platform=(f["platform"],) if f["platform"] else (),
+        source=(f["source"],) if f["source"] else (),
+        document_number=f["document"],
+        claim_id=f["claim"],
+        text=f["q"],
+        since=parse_day(f["since"], settings.zone),
+        until=parse_day(f["until"], settings.zone, end=True),
+        sort=f["sort"],
+        limit=size + 1,
+        offset=(page_no - 1) * size,
+    )
     return q, f, page_no
 
 
@@ -64,14 +76,28 @@ def routes(ctx: Ctx) -> list[Route]:
         q, filters, page_no = query_of(request.query_params, ctx.settings)
         found = store().search(q)
         more = len(found) > ctx.settings.page_size
-        found = found[:ctx.settings.page_size]
+        found = found[: ctx.settings.page_size]
         facets = {name: store().count_by(name) for name in ("platform", "source")}
         template = "_queue_rows.html" if request.headers.get("hx-request") else "queue.html"
-        return ctx.render(request, template, user, alerts=found, labels=ctx.db.labels([a.id for a in found]),
-                          filters=filters, page_no=page_no, more=more, facets=facets, sorts=SORTS,
-                          types=ALERT_TYPES, statuses=ALERT_STATUSES, reasons=CLOSE_REASONS,
-                          users=[u for u in ctx.db.users() if not u.disabled], cases=ctx.db.cases(limit=50),
-                          query_string=_query_string(filters), outcome=_outcome(request))
+        return ctx.render(
+            request,
+            template,
+            user,
+            alerts=found,
+            labels=ctx.db.labels([a.id for a in found]),
+            filters=filters,
+            page_no=page_no,
+            more=more,
+            facets=facets,
+            sorts=SORTS,
+            types=ALERT_TYPES,
+            statuses=ALERT_STATUSES,
+            reasons=CLOSE_REASONS,
+            users=[u for u in ctx.db.users() if not u.disabled],
+            cases=ctx.db.cases(limit=50),
+            query_string=_query_string(filters),
+            outcome=_outcome(request),
+        )
 
     @page(ctx)
     def bulk(request: Request, user, form) -> Response:
@@ -82,9 +108,18 @@ def routes(ctx: Ctx) -> list[Route]:
             raise CanhbaoError("no alert selected")
         if action in ("new_case", "add_to_case"):
             return _bulk_case(ctx, store(), user, ids, action, form)
-        done = actions.apply(store(), ctx.db, ctx.audit, user.name, ids, action, reason=str(form.get("reason", "")),
-                             note=str(form.get("note", "")), assignee=str(form.get("assignee", "")),
-                             tags=str(form.get("tag", "")).split(","))
+        done = actions.apply(
+            store(),
+            ctx.db,
+            ctx.audit,
+            user.name,
+            ids,
+            action,
+            reason=str(form.get("reason", "")),
+            note=str(form.get("note", "")),
+            assignee=str(form.get("assignee", "")),
+            tags=str(form.get("tag", "")).split(","),
+        )
         request.session["flash"] = list(done.failed[:20])
         sep = "&" if "?" in back else "?"
         return RedirectResponse(f"{back}{sep}done={len(done.done)}&failed={len(done.failed)}", status_code=303)
@@ -94,20 +129,40 @@ def routes(ctx: Ctx) -> list[Route]:
         alert = _get(store(), request.path_params["alert_id"])
         post = _post(ctx, alert)
         grouping.sync(store(), ctx.db, key=str(ctx.home.root))
-        return ctx.render(request, "alert.html", user, alert=alert, post=post,
-                          labels=ctx.db.labels([alert.id]).get(alert.id), cases=ctx.db.cases_of(alert.id),
-                          reasons=CLOSE_REASONS, users=[u for u in ctx.db.users() if not u.disabled],
-                          leak=_leak_view(ctx, alert, post) if alert.type == LEAK else None,
-                          claims=_claims(ctx, alert), bundles=_bundles(ctx, alert.id),
-                          show_raw=_may_see_raw(ctx, user, alert), takedown=_takedown(ctx, alert),
-                          outcome=_outcome(request), error=request.query_params.get("error", ""))
+        return ctx.render(
+            request,
+            "alert.html",
+            user,
+            alert=alert,
+            post=post,
+            labels=ctx.db.labels([alert.id]).get(alert.id),
+            cases=ctx.db.cases_of(alert.id),
+            reasons=CLOSE_REASONS,
+            users=[u for u in ctx.db.users() if not u.disabled],
+            leak=_leak_view(ctx, alert, post) if alert.type == LEAK else None,
+            claims=_claims(ctx, alert),
+            bundles=_bundles(ctx, alert.id),
+            show_raw=_may_see_raw(ctx, user, alert),
+            takedown=_takedown(ctx, alert),
+            outcome=_outcome(request),
+            error=request.query_params.get("error", ""),
+        )
 
     @page(ctx)
     def alert_action(request: Request, user, form) -> Response:
         alert_id = request.path_params["alert_id"]
-        done = actions.apply(store(), ctx.db, ctx.audit, user.name, [alert_id], str(form.get("action", "")),
-                             reason=str(form.get("reason", "")), note=str(form.get("note", "")),
-                             assignee=str(form.get("assignee", "")), tags=str(form.get("tag", "")).split(","))
+        done = actions.apply(
+            store(),
+            ctx.db,
+            ctx.audit,
+            user.name,
+            [alert_id],
+            str(form.get("action", "")),
+            reason=str(form.get("reason", "")),
+            note=str(form.get("note", "")),
+            assignee=str(form.get("assignee", "")),
+            tags=str(form.get("tag", "")).split(","),
+        )
         if done.failed:
             raise CanhbaoError(done.failed[0])
         return RedirectResponse(f"/alerts/{alert_id}?done=1", status_code=303)
@@ -121,8 +176,11 @@ def routes(ctx: Ctx) -> list[Route]:
         path = _media_path(ctx, _post(ctx, alert), sha)
         if alert.type == PII_EXPOSURE:  # looking at a patient's data is itself on the record
             ctx.audit.append("media.viewed", alert.id, actor=user.name, sha256=sha)
-        return FileResponse(path, media_type=mimetypes.guess_type(path.name)[0] or "application/octet-stream",
-                            headers={"Cache-Control": "private, no-store"})
+        return FileResponse(
+            path,
+            media_type=mimetypes.guess_type(path.name)[0] or "application/octet-stream",
+            headers={"Cache-Control": "private, no-store"},
+        )
 
     @page(ctx)
     def registered(request: Request, user, form) -> Response:
@@ -130,23 +188,32 @@ def routes(ctx: Ctx) -> list[Route]:
         page_ = _registered_page(ctx, alert)
         if page_ is None:
             raise NotFound(f"alert {alert.id}: no registered page")
-        return FileResponse(ctx.home.root / page_.image, media_type="image/png",
-                            headers={"Cache-Control": "private, no-store"})
+        return FileResponse(
+            ctx.home.root / page_.image, media_type="image/png", headers={"Cache-Control": "private, no-store"}
+        )
 
     @page(ctx)
     def captured(request: Request, user, form) -> Response:
         body = _captured_html(ctx, user, _get(store(), request.path_params["alert_id"]))
         # The page as captured, inert: no script, no request to the outside, framed by the console only.
-        return Response(body, media_type="text/html", headers={
-            "Content-Security-Policy": "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'",
-            "Cache-Control": "private, no-store"})
+        return Response(
+            body,
+            media_type="text/html",
+            headers={
+                "Content-Security-Policy": "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'",
+                "Cache-Control": "private, no-store",
+            },
+        )
 
-    return [Route("/alerts", queue), Route("/alerts/bulk", bulk, methods=["POST"]),
-            Route("/alerts/{alert_id:str}", alert_page),
-            Route("/alerts/{alert_id:str}/action", alert_action, methods=["POST"]),
-            Route("/alerts/{alert_id:str}/media/{sha:str}", media),
-            Route("/alerts/{alert_id:str}/registered.png", registered),
-            Route("/alerts/{alert_id:str}/captured", captured)]
+    return [
+        Route("/alerts", queue),
+        Route("/alerts/bulk", bulk, methods=["POST"]),
+        Route("/alerts/{alert_id:str}", alert_page),
+        Route("/alerts/{alert_id:str}/action", alert_action, methods=["POST"]),
+        Route("/alerts/{alert_id:str}/media/{sha:str}", media),
+        Route("/alerts/{alert_id:str}/registered.png", registered),
+        Route("/alerts/{alert_id:str}/captured", captured),
+    ]
 
 
 def _bulk_case(ctx: Ctx, store: Any, user: Any, ids: list[str], action: str, form: Any) -> Response:
@@ -157,10 +224,20 @@ def _bulk_case(ctx: Ctx, store: Any, user: Any, ids: list[str], action: str, for
     for alert_id in ids:
         store.get(alert_id)
     title = str(form.get("title", "")).strip() or f"{user.name} {len(ids)}"
-    ctx.db.put_case(Case(id=case_id, kind="manual", key="", title=title[:160],
-                         created_at=_now(), created_by=user.name, alert_ids=tuple(ids)))
-    ctx.audit.append("case.created" if action == "new_case" else "case.alerts_added", case_id,
-                     actor=user.name, alerts=ids)
+    ctx.db.put_case(
+        Case(
+            id=case_id,
+            kind="manual",
+            key="",
+            title=title[:160],
+            created_at=_now(),
+            created_by=user.name,
+            alert_ids=tuple(ids),
+        )
+    )
+    ctx.audit.append(
+        "case.created" if action == "new_case" else "case.alerts_added", case_id, actor=user.name, alerts=ids
+    )
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 

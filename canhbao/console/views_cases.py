@@ -36,15 +36,33 @@ def routes(ctx: Ctx) -> list[Route]:
                 continue  # purged by retention; the membership stays for the record
             checks = takedown.checks(ctx.home, alert_id)
             rows.append({"alert": alert, "takedown": checks[-1]["state"] if checks else ""})
-            timeline += [{"at": e.at, "actor": e.actor, "action": e.action, "note": e.note, "alert": alert_id}
-                         for e in alert.history]
-        timeline += [{"at": datetime.fromisoformat(e.at), "actor": e.actor, "action": e.action,
-                      "note": _details(e.details), "alert": ""} for e in ctx.audit.entries(case.id)]
+            timeline += [
+                {"at": e.at, "actor": e.actor, "action": e.action, "note": e.note, "alert": alert_id}
+                for e in alert.history
+            ]
+        timeline += [
+            {
+                "at": datetime.fromisoformat(e.at),
+                "actor": e.actor,
+                "action": e.action,
+                "note": _details(e.details),
+                "alert": "",
+            }
+            for e in ctx.audit.entries(case.id)
+        ]
         timeline.sort(key=lambda e: e["at"])
         platforms = Counter(r["alert"].platform for r in rows)
         states = Counter(r["takedown"] or "unknown_state" for r in rows)
-        return ctx.render(request, "case.html", user, case=case, rows=rows, timeline=timeline,
-                          platforms=platforms.most_common(), takedown_states=states.most_common())
+        return ctx.render(
+            request,
+            "case.html",
+            user,
+            case=case,
+            rows=rows,
+            timeline=timeline,
+            platforms=platforms.most_common(),
+            takedown_states=states.most_common(),
+        )
 
     return [Route("/cases", case_list), Route("/cases/{case_id:str}", case_page)]
 

@@ -38,11 +38,20 @@ def routes(ctx: Ctx) -> list[Route]:
             cfg = dataclasses.replace(cfg, screenshot_live=False)
         lang = str(form.get("lang", "")) or None
         try:
-            done = ev_export.export(ctx.home, ctx.alerts(), alert_id, cfg, unmasked=bool(form.get("unmasked")),
-                                    lang=lang if lang in ("vi", "en") else None, actor=user.name)
+            done = ev_export.export(
+                ctx.home,
+                ctx.alerts(),
+                alert_id,
+                cfg,
+                unmasked=bool(form.get("unmasked")),
+                lang=lang if lang in ("vi", "en") else None,
+                actor=user.name,
+            )
         except ev_export.NotAllowed:
-            raise ev_export.NotAllowed(f"{user.name} ({user.role}): not allowed to export personal data unmasked "
-                                       f"(console roles: {', '.join(ctx.settings.unmasked_roles)})") from None
+            raise ev_export.NotAllowed(
+                f"{user.name} ({user.role}): not allowed to export personal data unmasked "
+                f"(console roles: {', '.join(ctx.settings.unmasked_roles)})"
+            ) from None
         return RedirectResponse(f"/alerts/{alert_id}?exported={done.zip_path.name}#evidence", status_code=303)
 
     @page(ctx)
@@ -79,8 +88,13 @@ def routes(ctx: Ctx) -> list[Route]:
                 while chunk := upload.file.read(1 << 20):
                     fh.write(chunk)
             verdict = bundle.verify(path, trusted)
-        ctx.audit.append("evidence.verified", Path(upload.filename).name[:200], actor=user.name, ok=verdict.ok,
-                         problems=list(verdict.problems)[:20])
+        ctx.audit.append(
+            "evidence.verified",
+            Path(upload.filename).name[:200],
+            actor=user.name,
+            ok=verdict.ok,
+            problems=list(verdict.problems)[:20],
+        )
         return ctx.render(request, "verify.html", user, verdict=verdict, filename=Path(upload.filename).name)
 
     @page(ctx, roles=("admin",))
@@ -88,13 +102,23 @@ def routes(ctx: Ctx) -> list[Route]:
         who = request.query_params.get("actor", "")
         entries = [e for e in ctx.audit.entries() if not who or e.actor == who]
         problems = ctx.audit.verify()
-        return ctx.render(request, "audit.html", user, entries=entries[-AUDIT_PAGE:][::-1], actor=who,
-                          problems=problems, dumps=lambda d: json.dumps(d, ensure_ascii=False)[:300])
+        return ctx.render(
+            request,
+            "audit.html",
+            user,
+            entries=entries[-AUDIT_PAGE:][::-1],
+            actor=who,
+            problems=problems,
+            dumps=lambda d: json.dumps(d, ensure_ascii=False)[:300],
+        )
 
-    return [Route("/alerts/{alert_id:str}/export", export, methods=["POST"]),
-            Route("/alerts/{alert_id:str}/evidence/{name:str}", download),
-            Route("/verify", verify_form, methods=["GET"]), Route("/verify", verify, methods=["POST"]),
-            Route("/audit", audit)]
+    return [
+        Route("/alerts/{alert_id:str}/export", export, methods=["POST"]),
+        Route("/alerts/{alert_id:str}/evidence/{name:str}", download),
+        Route("/verify", verify_form, methods=["GET"]),
+        Route("/verify", verify, methods=["POST"]),
+        Route("/audit", audit),
+    ]
 
 
 def _bundle_kind(path: Path) -> str:

@@ -81,7 +81,10 @@ class Ctx:
         lang = self.lang(request)
         zone = self.settings.zone
         values.update(
-            user=user, lang=lang, csrf=csrf_token(request), settings=self.settings,
+            user=user,
+            lang=lang,
+            csrf=csrf_token(request),
+            settings=self.settings,
             t=lambda key: i18n.translate(key, lang),
             when=lambda dt, seconds=False: i18n.local_time(dt, zone, seconds=seconds),
             flash=request.session.pop("flash", []),
@@ -122,13 +125,20 @@ def page(ctx: Ctx, *, roles: tuple[str, ...] = ()) -> Callable[[View], Callable[
             if request.method == "POST":
                 form = await request.form(max_part_size=ctx.settings.max_upload_mb * 1024 * 1024)
                 if not csrf_ok(request, form):
-                    await run_in_threadpool(ctx.audit.append, "console.csrf_refused", request.url.path,
-                                            actor=user.name, client=ctx.client(request))
-                    return ctx.render(request, "error.html", user, 403, message=i18n.translate(
-                        "csrf", ctx.lang(request)))
+                    await run_in_threadpool(
+                        ctx.audit.append,
+                        "console.csrf_refused",
+                        request.url.path,
+                        actor=user.name,
+                        client=ctx.client(request),
+                    )
+                    return ctx.render(
+                        request, "error.html", user, 403, message=i18n.translate("csrf", ctx.lang(request))
+                    )
             if roles and user.role not in roles:
-                return ctx.render(request, "error.html", user, 403,
-                                  message=i18n.translate("not_allowed", ctx.lang(request)))
+                return ctx.render(
+                    request, "error.html", user, 403, message=i18n.translate("not_allowed", ctx.lang(request))
+                )
             try:
                 return await run_in_threadpool(fn, request, user, form)
             except NotFound as exc:

@@ -7,8 +7,9 @@ from datetime import datetime
 from canhbao.core.records import Alert, AlertEvent, Finding, Post, alert_id, utcnow
 
 
-def alert_from_finding(post: Post, finding: Finding, masked_text: str, *, now: datetime | None = None,
-                       actor: str = "canhbao") -> Alert:
+def alert_from_finding(
+    post: Post, finding: Finding, masked_text: str, *, now: datetime | None = None, actor: str = "canhbao"
+) -> Alert:
     """`masked_text` must already be masked (the pii detector's `masked_text`); the raw text never enters an alert."""
     now = now or utcnow()
     media = (finding.media_sha256,) if finding.media_sha256 else tuple(m.sha256 for m in post.media if m.sha256)

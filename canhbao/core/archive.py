@@ -26,5 +26,8 @@ def check_zip(source: Path | str, data: bytes, *, max_members: int, max_bytes: i
         raise InputError(source, f"unpacks to {total:,} bytes (limit {max_bytes:,}); possible ZIP bomb")
     for i in infos:
         if i.file_size > _SMALL and i.file_size > max_ratio * max(i.compress_size, 1):
-            raise InputError(source, f"{i.filename} packs {i.file_size / max(i.compress_size, 1):,.0f}:1 "
-                                     f"(limit {max_ratio:,.0f}:1); possible ZIP bomb")
+            raise InputError(
+                source,
+                f"{i.filename} packs {i.file_size / max(i.compress_size, 1):,.0f}:1 "
+                f"(limit {max_ratio:,.0f}:1); possible ZIP bomb",
+            )

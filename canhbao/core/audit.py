@@ -80,7 +80,7 @@ def _tail(raw: Any) -> tuple[str, int]:
         cut = tail.rfind(b"\n", 0, len(tail) - 1) if tail.endswith(b"\n") else tail.rfind(b"\n")
         if cut < 0 and pos > 0:
             continue  # the last line starts further back
-        last = tail[cut + 1:]
+        last = tail[cut + 1 :]
         entry = _parse(last.rstrip(b"\n")) if last.endswith(b"\n") else None
         if entry is not None:
             return str(entry["hash"]), -1
@@ -140,11 +140,18 @@ class AuditLog:
                 fcntl.flock(fh, fcntl.LOCK_UN)
         return torn_at >= 0
 
-    def _write(self, fh: Any, prev: str, action: str, target: str, actor: str,
-               details: Mapping[str, Any]) -> AuditEntry:
+    def _write(
+        self, fh: Any, prev: str, action: str, target: str, actor: str, details: Mapping[str, Any]
+    ) -> AuditEntry:
         """Append one entry; on failure cut the file back to where it was, so no torn line is left."""
-        body: dict[str, Any] = {"at": utcnow().isoformat(), "actor": actor, "action": action, "target": target,
-                                "details": dict(details), "prev": prev}
+        body: dict[str, Any] = {
+            "at": utcnow().isoformat(),
+            "actor": actor,
+            "action": action,
+            "target": target,
+            "details": dict(details),
+            "prev": prev,
+        }
         entry = AuditEntry(**body, hash=_digest(body))
         line = (json.dumps({**body, "hash": entry.hash}, ensure_ascii=False, sort_keys=True) + "\n").encode()
         start = fh.seek(0, os.SEEK_END)
@@ -171,9 +178,19 @@ class AuditLog:
             os.fsync(q.fileno())
         fh.truncate(torn_at)
         log.warning("audit log %s: torn last line (%d bytes) moved to %s", self.path, len(torn), qpath.name)
-        gap = self._write(fh, prev, "audit.gap", str(self.path.name), "canhbao",
-                          {"torn_bytes": len(torn), "torn_sha256": hashlib.sha256(torn).hexdigest(),
-                           "quarantine": qpath.name, "offset": torn_at})
+        gap = self._write(
+            fh,
+            prev,
+            "audit.gap",
+            str(self.path.name),
+            "canhbao",
+            {
+                "torn_bytes": len(torn),
+                "torn_sha256": hashlib.sha256(torn).hexdigest(),
+                "quarantine": qpath.name,
+                "offset": torn_at,
+            },
+        )
         return gap.hash
 
     def entries(self, target: str | None = None) -> Iterator[AuditEntry]:

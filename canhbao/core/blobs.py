@@ -111,8 +111,12 @@ class S3Blobs:
         key = blob_key(kind, digest.hexdigest(), suffix)
         if self.exists(key):
             return key, False
-        self.client.put_object(Bucket=self.s.bucket, Key=self._key(key), Body=data,
-                               ChecksumSHA256=base64.b64encode(digest.digest()).decode())
+        self.client.put_object(
+            Bucket=self.s.bucket,
+            Key=self._key(key),
+            Body=data,
+            ChecksumSHA256=base64.b64encode(digest.digest()).decode(),
+        )
         return key, True
 
     def exists(self, key: str) -> bool:
@@ -132,8 +136,9 @@ class S3Blobs:
         try:
             data: bytes = self.client.get_object(Bucket=self.s.bucket, Key=self._key(key))["Body"].read()
         except ClientError as exc:
-            raise InputError(key, f"blob not readable from s3://{self.s.bucket} ({exc.response['Error']['Code']})") \
-                from None
+            raise InputError(
+                key, f"blob not readable from s3://{self.s.bucket} ({exc.response['Error']['Code']})"
+            ) from None
         if hashlib.sha256(data).hexdigest() != _sha_of_key(key):
             raise InputError(key, "blob content does not match its SHA-256")
         return data

@@ -280,7 +280,7 @@ def _env_overrides(area: str, env: Mapping[str, str]) -> dict[str, Any]:
     for name, raw in env.items():
         if not name.startswith(prefix):
             continue
-        keys = [k.lower() for k in name[len(prefix):].split("__")]
+        keys = [k.lower() for k in name[len(prefix) :].split("__")]
         value = EnvValue(raw, name)
         node = out
         for k in keys[:-1]:

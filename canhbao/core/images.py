@@ -16,15 +16,19 @@ MAX_BYTES = 40 * 1024 * 1024
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"}
 
 
-def load_image(source: Path | str | bytes, *, name: str | None = None, max_pixels: int = MAX_PIXELS,
-               max_bytes: int = MAX_BYTES) -> Image.Image:
+def load_image(
+    source: Path | str | bytes, *, name: str | None = None, max_pixels: int = MAX_PIXELS, max_bytes: int = MAX_BYTES
+) -> Image.Image:
     """Decode an image fully (RGB) or raise InputError naming it. Checks size before decoding pixels
     (and, for a path, the file's size before reading it)."""
     label = name or (str(source) if not isinstance(source, bytes) else "<bytes>")
     try:
         if not isinstance(source, bytes) and Path(source).stat().st_size > max_bytes:
-            raise InputError(label, f"file too large ({Path(source).stat().st_size // (1024 * 1024)} MiB > "
-                                    f"{max_bytes // (1024 * 1024)} MiB)")
+            raise InputError(
+                label,
+                f"file too large ({Path(source).stat().st_size // (1024 * 1024)} MiB > "
+                f"{max_bytes // (1024 * 1024)} MiB)",
+            )
         data = source if isinstance(source, bytes) else Path(source).read_bytes()
     except OSError as exc:
         raise InputError(label, f"cannot read ({exc.strerror or exc})") from None
@@ -38,7 +42,9 @@ def load_image(source: Path | str | bytes, *, name: str | None = None, max_pixel
             img: Image.Image = Image.open(io.BytesIO(data))
             w, h = img.size
             if w * h > max_pixels:
-                raise InputError(label, f"image too large ({w}x{h} pixels, limit {max_pixels:,}); possible decompression bomb")
+                raise InputError(
+                    label, f"image too large ({w}x{h} pixels, limit {max_pixels:,}); possible decompression bomb"
+                )
             img.load()
     except InputError:
         raise

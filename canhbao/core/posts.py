@@ -47,8 +47,14 @@ class PostStore(SharedState):
                     "INSERT INTO posts(key, source, platform, stored_at, captured_at, body) VALUES (?,?,?,?,?,?) "
                     "ON CONFLICT(key) DO UPDATE SET captured_at=excluded.captured_at, body=excluded.body "
                     "RETURNING stored_at",
-                    (post.key, post.source, post.platform, now, post.captured_at.isoformat(),
-                     json.dumps(to_dict(post), ensure_ascii=False)),
+                    (
+                        post.key,
+                        post.source,
+                        post.platform,
+                        now,
+                        post.captured_at.isoformat(),
+                        json.dumps(to_dict(post), ensure_ascii=False),
+                    ),
                 )
                 new += cur.fetchone()[0] == now
         return new
@@ -69,14 +75,15 @@ class PostStore(SharedState):
         found: dict[str, Post] = {}
         with closing(self._connect()) as db:
             for i in range(0, len(keys), 500):
-                chunk = keys[i:i + 500]
+                chunk = keys[i : i + 500]
                 for (body,) in db.execute(f"SELECT body FROM posts WHERE key IN ({','.join('?' * len(chunk))})", chunk):
                     post = from_dict(Post, json.loads(body))
                     found[post.key] = post
         return [found[k] for k in keys if k in found]
 
-    def iter(self, *, since: datetime | None = None, until: datetime | None = None,
-             source: str | None = None) -> Iterator[Post]:
+    def iter(
+        self, *, since: datetime | None = None, until: datetime | None = None, source: str | None = None
+    ) -> Iterator[Post]:
         """Posts first stored in [since, until), oldest first."""
         sql = "SELECT body FROM posts WHERE 1=1"
         args: list[str] = []
@@ -96,8 +103,11 @@ class PostStore(SharedState):
     def expired(self, before: datetime) -> list[Post]:
         """Posts first stored before `before` whose raw text is still kept."""
         with closing(self._connect()) as db:
-            rows = db.execute("SELECT body FROM posts WHERE stored_at < ? AND key NOT IN (SELECT key FROM purged) "
-                              "ORDER BY stored_at, key", (_utc(before),)).fetchall()
+            rows = db.execute(
+                "SELECT body FROM posts WHERE stored_at < ? AND key NOT IN (SELECT key FROM purged) "
+                "ORDER BY stored_at, key",
+                (_utc(before),),
+            ).fetchall()
         return [from_dict(Post, json.loads(body)) for (body,) in rows]
 
     def strip(self, posts: Iterable[Post]) -> int:
@@ -110,14 +120,25 @@ class PostStore(SharedState):
                 db.execute("PRAGMA secure_delete=ON")
             with db:
                 for post in posts:
-                    stripped = replace(post, text="", author="", author_url="", raw_html="", warc="",
-                                       media=tuple(replace(m, path="") for m in post.media))
-                    db.execute("UPDATE posts SET body=? WHERE key=?",
-                               (json.dumps(to_dict(stripped), ensure_ascii=False), post.key))
-                    db.execute("INSERT INTO purged(key, text_sha256, author_sha256, purged_at) VALUES (?,?,?,?) "
-                               "ON CONFLICT(key) DO UPDATE SET text_sha256=excluded.text_sha256, "
-                               "author_sha256=excluded.author_sha256, purged_at=excluded.purged_at",
-                               (post.key, sha256_hex(post.text), sha256_hex(post.author), now))
+                    stripped = replace(
+                        post,
+                        text="",
+                        author="",
+                        author_url="",
+                        raw_html="",
+                        warc="",
+                        media=tuple(replace(m, path="") for m in post.media),
+                    )
+                    db.execute(
+                        "UPDATE posts SET body=? WHERE key=?",
+                        (json.dumps(to_dict(stripped), ensure_ascii=False), post.key),
+                    )
+                    db.execute(
+                        "INSERT INTO purged(key, text_sha256, author_sha256, purged_at) VALUES (?,?,?,?) "
+                        "ON CONFLICT(key) DO UPDATE SET text_sha256=excluded.text_sha256, "
+                        "author_sha256=excluded.author_sha256, purged_at=excluded.purged_at",
+                        (post.key, sha256_hex(post.text), sha256_hex(post.author), now),
+                    )
                     n += 1
         if self.dialect == "sqlite":  # PostgreSQL keeps old row versions until (auto)vacuum reclaims them
             compact(self.path)

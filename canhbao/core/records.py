@@ -42,14 +42,20 @@ class AlertTypeLabel:
 
 
 ALERT_TYPE_LABELS: Mapping[str, AlertTypeLabel] = {
-    LEAK: AlertTypeLabel({"vi": "Lộ văn bản", "en": "Document leak"},
-                         {"vi": "Lộ lọt văn bản nội bộ", "en": "Leaked internal document"}),
-    PII_EXPOSURE: AlertTypeLabel({"vi": "Lộ thông tin bệnh nhân", "en": "Patient data"},
-                                 {"vi": "Lộ dữ liệu cá nhân người bệnh", "en": "Exposed patient personal data"}),
-    FAKE_NEWS: AlertTypeLabel({"vi": "Tin giả", "en": "Fake news"},
-                              {"vi": "Tin giả, tin sai sự thật", "en": "Fake news"}),
-    MANUAL_CAPTURE: AlertTypeLabel({"vi": "Thu thập thủ công", "en": "Manual capture"},
-                                   {"vi": "Cán bộ thu thập thủ công", "en": "Captured by an analyst"}),
+    LEAK: AlertTypeLabel(
+        {"vi": "Lộ văn bản", "en": "Document leak"}, {"vi": "Lộ lọt văn bản nội bộ", "en": "Leaked internal document"}
+    ),
+    PII_EXPOSURE: AlertTypeLabel(
+        {"vi": "Lộ thông tin bệnh nhân", "en": "Patient data"},
+        {"vi": "Lộ dữ liệu cá nhân người bệnh", "en": "Exposed patient personal data"},
+    ),
+    FAKE_NEWS: AlertTypeLabel(
+        {"vi": "Tin giả", "en": "Fake news"}, {"vi": "Tin giả, tin sai sự thật", "en": "Fake news"}
+    ),
+    MANUAL_CAPTURE: AlertTypeLabel(
+        {"vi": "Thu thập thủ công", "en": "Manual capture"},
+        {"vi": "Cán bộ thu thập thủ công", "en": "Captured by an analyst"},
+    ),
 }
 
 OPEN, ACKNOWLEDGED, CONFIRMED, DISMISSED = "open", "acknowledged", "confirmed", "dismissed"

@@ -45,8 +45,11 @@ def words(text: str, *, diacritics: bool = True) -> list[str]:
 # Terminal safety: crawled text is attacker-controlled. ANSI/VT escape sequences (CSI, OSC, ...) could
 # clear the screen, retitle the window or hide lines; C1 controls (U+0080-U+009F) act as escapes on some
 # terminals; bidirectional overrides reorder what is shown (the "Trojan Source" trick).
-_ESCAPE_SEQ = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*(?:\x1b\\)?|.?)"
-                         r"|\x9b[0-?]*[ -/]*[@-~]", re.DOTALL)
+_ESCAPE_SEQ = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[PX^_][^\x1b]*(?:\x1b\\)?|.?)"
+    r"|\x9b[0-?]*[ -/]*[@-~]",
+    re.DOTALL,
+)
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 

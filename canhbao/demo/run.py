@@ -55,12 +55,19 @@ def build_site(root: Path) -> dict[str, Any]:
     seeds = {s.name[:3]: s for s in load_seeds()}
     posts: dict[str, list[SamplePost]] = {}
     for n, post in enumerate(POSTS):
-        images = tuple(make_image(img, seeds, n * 10 + i, root / "_images" / f"{post.feed}-{post.post_id}-{i}.jpg")
-                       for i, img in enumerate(post.images))
-        posts.setdefault(post.feed, []).append(SamplePost(post_id=post.post_id, author=post.author, text=post.text,
-                                                          time_text=post.time_text, images=images))
-    feeds: dict[str, Any] = {name: FeedSpec(kind=FEEDS[name][0], title=FEEDS[name][1], posts=tuple(feed_posts))
-                             for name, feed_posts in posts.items()}
+        images = tuple(
+            make_image(img, seeds, n * 10 + i, root / "_images" / f"{post.feed}-{post.post_id}-{i}.jpg")
+            for i, img in enumerate(post.images)
+        )
+        posts.setdefault(post.feed, []).append(
+            SamplePost(
+                post_id=post.post_id, author=post.author, text=post.text, time_text=post.time_text, images=images
+            )
+        )
+    feeds: dict[str, Any] = {
+        name: FeedSpec(kind=FEEDS[name][0], title=FEEDS[name][1], posts=tuple(feed_posts))
+        for name, feed_posts in posts.items()
+    }
     write_site(root, feeds)
     return feeds
 

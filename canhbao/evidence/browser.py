@@ -16,8 +16,15 @@ from canhbao.core.errors import CanhbaoError
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags Chromium calls outside hosts that this network refuses.
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 class Renderer:
@@ -86,8 +93,15 @@ class Renderer:
         finally:
             page.close()
 
-    def replay(self, url: str, html: bytes, resources: Mapping[str, tuple[str, bytes]], *,
-               timeout_s: float = 20.0, element: str | None = None) -> bytes:
+    def replay(
+        self,
+        url: str,
+        html: bytes,
+        resources: Mapping[str, tuple[str, bytes]],
+        *,
+        timeout_s: float = 20.0,
+        element: str | None = None,
+    ) -> bytes:
         """Screenshot of `html` served at `url`; sub-resources only from `resources` (url -> type, body).
         With `element` (an XPath), only that element is photographed: one post, not the feed around it."""
         if not url.lower().startswith(("http://", "https://")):
@@ -119,8 +133,9 @@ class Renderer:
     def _shot(self, page) -> bytes:
         """The page at the viewport's width, down to at most `max_height`: a page made wide by one
         unbreakable token, or endless, would otherwise give a picture too large to open."""
-        height = page.evaluate("() => Math.max(document.documentElement.scrollHeight, "
-                               "document.body ? document.body.scrollHeight : 0)")
+        height = page.evaluate(
+            "() => Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0)"
+        )
         clip = {"x": 0, "y": 0, "width": self.width, "height": max(1, min(int(height), self.max_height))}
         return page.screenshot(full_page=True, type="png", clip=clip)
 

@@ -78,8 +78,9 @@ def write_zip(path: Path, files: Mapping[str, bytes], *, when: datetime) -> None
         with atomic_open(path, "wb") as fh:
             with zipfile.ZipFile(_sink(fh, path), "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
                 for name in sorted(files):
-                    zf.writestr(zipfile.ZipInfo(name, date_time=zip_time(when)), files[name],
-                                compress_type=zipfile.ZIP_DEFLATED)
+                    zf.writestr(
+                        zipfile.ZipInfo(name, date_time=zip_time(when)), files[name], compress_type=zipfile.ZIP_DEFLATED
+                    )
     except OSError as exc:
         raise _write_error(path, exc) from None
 
@@ -164,8 +165,11 @@ def _members(path: Path, stack: ExitStack) -> tuple[list[tuple[str, Callable[[],
         zf = stack.enter_context(zipfile.ZipFile(path))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise InputError(path, f"not a readable ZIP ({exc})") from None
-    return [(i.filename, _member_opener(zf, i), i.file_size, i.compress_size)
-            for i in zf.infolist() if not (i.is_dir() and i.file_size == 0)], []
+    return [
+        (i.filename, _member_opener(zf, i), i.file_size, i.compress_size)
+        for i in zf.infolist()
+        if not (i.is_dir() and i.file_size == 0)
+    ], []
 
 
 def _file_opener(p: Path) -> Callable[[], BinaryIO]:
@@ -197,8 +201,10 @@ def _structure(members: list[tuple[str, Any, int, int]], limits: Limits) -> list
         if size > limits.max_member_bytes:
             problems.append(f"{name}: unpacks to {size:,} bytes (limit {limits.max_member_bytes:,})")
         elif size > _CHUNK and size > limits.max_ratio * max(packed, 1):
-            problems.append(f"{name}: compression ratio {size / max(packed, 1):,.0f}:1 (limit "
-                            f"{limits.max_ratio:,.0f}:1); possible ZIP bomb")
+            problems.append(
+                f"{name}: compression ratio {size / max(packed, 1):,.0f}:1 (limit "
+                f"{limits.max_ratio:,.0f}:1); possible ZIP bomb"
+            )
     if total > limits.max_total_bytes:
         problems.append(f"bundle: unpacks to {total:,} bytes (limit {limits.max_total_bytes:,})")
     return problems
@@ -254,16 +260,22 @@ def parse_manifest(text: bytes) -> tuple[dict[str, str], list[str]]:
     return entries, problems
 
 
-def verify(path: Path, trusted: Ed25519PublicKey | None = None, *, limits: Limits = Limits(),
-           tsa_roots: Sequence[Any] = ()) -> Verdict:
+def verify(
+    path: Path, trusted: Ed25519PublicKey | None = None, *, limits: Limits = Limits(), tsa_roots: Sequence[Any] = ()
+) -> Verdict:
     """`tsa_roots`: trusted TSA certificates; a timestamp in the bundle is always checked against the
     manifest, and its signer against these when given."""
     with ExitStack() as stack:
         return _verify(*_members(Path(path), stack), trusted, limits, tsa_roots)
 
 
-def _verify(members: list[tuple[str, Callable[[], BinaryIO], int, int]], problems: list[str],
-            trusted: Ed25519PublicKey | None, limits: Limits, tsa_roots: Sequence[Any]) -> Verdict:
+def _verify(
+    members: list[tuple[str, Callable[[], BinaryIO], int, int]],
+    problems: list[str],
+    trusted: Ed25519PublicKey | None,
+    limits: Limits,
+    tsa_roots: Sequence[Any],
+) -> Verdict:
     problems += _structure(members, limits)
     if problems:  # nothing is unpacked from a bundle whose layout is already wrong
         return Verdict(False, tuple(problems))
@@ -288,12 +300,21 @@ def _verify(members: list[tuple[str, Callable[[], BinaryIO], int, int]], problem
     notes: list[str] = []
     fp, is_trusted = _signature(small, trusted, problems, notes)
     stamped, stamp_trusted = _timestamp(small, tsa_roots, problems, notes)
-    return Verdict(not problems, tuple(problems), checked=len(entries), fingerprint=fp, trusted=is_trusted,
-                   notes=tuple(notes), timestamp=stamped, timestamp_trusted=stamp_trusted)
+    return Verdict(
+        not problems,
+        tuple(problems),
+        checked=len(entries),
+        fingerprint=fp,
+        trusted=is_trusted,
+        notes=tuple(notes),
+        timestamp=stamped,
+        timestamp_trusted=stamp_trusted,
+    )
 
 
-def _hash_all(members: list[tuple[str, Callable[[], BinaryIO], int, int]],
-              problems: list[str]) -> tuple[dict[str, str], dict[str, bytes], set[str]]:
+def _hash_all(
+    members: list[tuple[str, Callable[[], BinaryIO], int, int]], problems: list[str]
+) -> tuple[dict[str, str], dict[str, bytes], set[str]]:
     """SHA-256 of every member (streamed), the bytes of the small signature files, the unreadable ones."""
     digests: dict[str, str] = {}
     small: dict[str, bytes] = {}
@@ -311,8 +332,9 @@ def _hash_all(members: list[tuple[str, Callable[[], BinaryIO], int, int]],
     return digests, small, unreadable
 
 
-def _signature(small: Mapping[str, bytes], trusted: Ed25519PublicKey | None, problems: list[str],
-               notes: list[str]) -> tuple[str, bool]:
+def _signature(
+    small: Mapping[str, bytes], trusted: Ed25519PublicKey | None, problems: list[str], notes: list[str]
+) -> tuple[str, bool]:
     """(fingerprint of the bundled key, whether the signature was checked against a trusted key)."""
     if PUBLIC_KEY not in small or SIGNATURE not in small:
         return "", False
@@ -331,8 +353,9 @@ def _signature(small: Mapping[str, bytes], trusted: Ed25519PublicKey | None, pro
     return fp, trusted is not None
 
 
-def _timestamp(small: Mapping[str, bytes], tsa_roots: Sequence[Any], problems: list[str],
-               notes: list[str]) -> tuple[str, bool]:
+def _timestamp(
+    small: Mapping[str, bytes], tsa_roots: Sequence[Any], problems: list[str], notes: list[str]
+) -> tuple[str, bool]:
     """(time the authority vouches for, whether its signer chains to a trusted TSA certificate)."""
     if TIMESTAMP not in small:
         return "", False
@@ -343,10 +366,14 @@ def _timestamp(small: Mapping[str, bytes], tsa_roots: Sequence[Any], problems: l
         problems.append(f"{TIMESTAMP}: {got.problem}")
         return "", False
     if not got.trusted:
-        notes.append(f"timestamp {got.at} by {got.tsa or 'an unnamed authority'} matches the manifest "
-                     "but was not checked against a trusted TSA certificate (give --tsa-ca PEM)")
+        notes.append(
+            f"timestamp {got.at} by {got.tsa or 'an unnamed authority'} matches the manifest "
+            "but was not checked against a trusted TSA certificate (give --tsa-ca PEM)"
+        )
     return got.at, got.trusted
 
 
-NOT_TRUSTED = ("signature not checked against a trusted key (only against the key inside the bundle, "
-               "which anyone can make); give --key PEM")
+NOT_TRUSTED = (
+    "signature not checked against a trusted key (only against the key inside the bundle, "
+    "which anyone can make); give --key PEM"
+)

@@ -25,20 +25,47 @@ def iso(t: datetime | None) -> str:
 def entries(alert: Alert, post: Post | None, audit: Iterable[AuditEntry]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if post is not None:
-        out.append({"at": iso(post.captured_at), "actor": f"crawler:{post.source}", "action": "captured",
-                    "origin": "post",
-                    "details": {"url": post.url, "warc": post.warc, "raw_html": post.raw_html}})
+        out.append(
+            {
+                "at": iso(post.captured_at),
+                "actor": f"crawler:{post.source}",
+                "action": "captured",
+                "origin": "post",
+                "details": {"url": post.url, "warc": post.warc, "raw_html": post.raw_html},
+            }
+        )
     f = alert.finding
-    out.append({"at": iso(alert.created_at or alert.captured_at), "actor": f"detector:{f.detector}",
-                "action": "analysed", "origin": "alert",
-                "details": {"type": alert.type, "score": alert.score, "summary": f.summary}})
+    out.append(
+        {
+            "at": iso(alert.created_at or alert.captured_at),
+            "actor": f"detector:{f.detector}",
+            "action": "analysed",
+            "origin": "alert",
+            "details": {"type": alert.type, "score": alert.score, "summary": f.summary},
+        }
+    )
     for ev in alert.history:
-        out.append({"at": iso(ev.at), "actor": ev.actor, "action": ev.action, "origin": "alert.history",
-                    "details": {k: v for k, v in (("from", ev.from_status), ("to", ev.to_status),
-                                                  ("note", ev.note)) if v}})
+        out.append(
+            {
+                "at": iso(ev.at),
+                "actor": ev.actor,
+                "action": ev.action,
+                "origin": "alert.history",
+                "details": {k: v for k, v in (("from", ev.from_status), ("to", ev.to_status), ("note", ev.note)) if v},
+            }
+        )
     for e in audit:
-        out.append({"at": e.at, "actor": e.actor, "action": e.action, "origin": "audit_log",
-                    "details": dict(e.details), "hash": e.hash, "prev": e.prev})
+        out.append(
+            {
+                "at": e.at,
+                "actor": e.actor,
+                "action": e.action,
+                "origin": "audit_log",
+                "details": dict(e.details),
+                "hash": e.hash,
+                "prev": e.prev,
+            }
+        )
     out.sort(key=lambda d: _sort_key(d["at"]))
     return _merge_twins(out)
 
@@ -49,7 +76,8 @@ def _twin(history_action: str, audit_action: str) -> bool:
     if audit_action == f"alert.{history_action}":
         return True
     return (audit_action, history_action) == ("evidence.export", "exported") or (
-        audit_action == "takedown.check" and history_action.startswith("takedown_"))
+        audit_action == "takedown.check" and history_action.startswith("takedown_")
+    )
 
 
 def _merge_twins(rows: list[dict[str, Any]], window_s: float = 10.0) -> list[dict[str, Any]]:
@@ -62,8 +90,11 @@ def _merge_twins(rows: list[dict[str, Any]], window_s: float = 10.0) -> list[dic
             continue
         at = _sort_key(row["at"])
         for twin in audit:
-            if twin["actor"] == row["actor"] and _twin(row["action"], twin["action"]) and \
-                    abs((_sort_key(twin["at"]) - at).total_seconds()) <= window_s:
+            if (
+                twin["actor"] == row["actor"]
+                and _twin(row["action"], twin["action"])
+                and abs((_sort_key(twin["at"]) - at).total_seconds()) <= window_s
+            ):
                 twin["alert_history"] = {"at": row["at"], "action": row["action"], **row["details"]}
                 twin["origin"] = "audit_log+alert.history"  # `details` stay exactly what `hash` covers
                 drop.add(i)

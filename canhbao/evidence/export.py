@@ -63,16 +63,29 @@ class Exported:
     withheld: tuple[str, ...] = ()
 
 
-def export(home: Home, store: Any, alert_id: str, settings: EvidenceSettings, *, out_dir: Path | None = None,
-           unmasked: bool = False, unpacked: bool = False, lang: str | None = None, strict: bool = False,
-           actor: str | None = None, renderer: Renderer | None = None,
-           now: datetime | None = None) -> Exported:
+def export(
+    home: Home,
+    store: Any,
+    alert_id: str,
+    settings: EvidenceSettings,
+    *,
+    out_dir: Path | None = None,
+    unmasked: bool = False,
+    unpacked: bool = False,
+    lang: str | None = None,
+    strict: bool = False,
+    actor: str | None = None,
+    renderer: Renderer | None = None,
+    now: datetime | None = None,
+) -> Exported:
     actor, now, lang = actor or current_actor(), now or utcnow(), lang or settings.lang
     audit = AuditLog(home.audit_log)
     if unmasked and not settings.may_unmask(actor):
         audit.append("evidence.export_refused", alert_id, actor=actor, reason="unmasked export not allowed")
-        raise NotAllowed(f"{actor}: not allowed to export personal data unmasked (needs one of the roles "
-                         f"{', '.join(settings.unmasked_roles)} in config/evidence.yaml)")
+        raise NotAllowed(
+            f"{actor}: not allowed to export personal data unmasked (needs one of the roles "
+            f"{', '.join(settings.unmasked_roles)} in config/evidence.yaml)"
+        )
     try:
         alert = store.get(alert_id)
     except NotFound:
@@ -97,8 +110,7 @@ def export(home: Home, store: Any, alert_id: str, settings: EvidenceSettings, *,
     live: dict[str, Any] = {"url": alert.post_url, "checked": False}
     if cap:
         own = renderer is None
-        renderer = renderer or Renderer(width=settings.viewport_width,
-                                        max_height=settings.max_screenshot_height)
+        renderer = renderer or Renderer(width=settings.viewport_width, max_height=settings.max_screenshot_height)
         views = _masked_views if withhold else _views
         try:
             shots, live = views(cap, files, renderer, settings, missing, LABELS[lang], withheld)
@@ -108,41 +120,83 @@ def export(home: Home, store: Any, alert_id: str, settings: EvidenceSettings, *,
     warcs = {n.split("/", 1)[1]: d for n, d in files.items() if n.startswith("capture/") and ".warc" in n}
     if cap is not None and warcs:  # capture/ files come from the capture only
         files["capture/capture.wacz"] = wacz.build(
-            warcs, main_url=cap.html_url, main_ts=custody.iso(cap.post.captured_at),
-            title=f"canhbao evidence {alert.id}", created=now.isoformat(),
-            when=now.astimezone(ZoneInfo(settings.timezone)))
+            warcs,
+            main_url=cap.html_url,
+            main_ts=custody.iso(cap.post.captured_at),
+            title=f"canhbao evidence {alert.id}",
+            created=now.isoformat(),
+            when=now.astimezone(ZoneInfo(settings.timezone)),
+        )
     for name, data in _takedown_files(home, alert.id, raw=unmasked):
         files[f"takedown/{name}"] = data
 
     audit.recover()  # a torn last line left by a crash is quarantined and recorded as a gap, not a break
     broken = audit.verify()  # custody entries are only worth signing if the log they come from is intact
     if broken:
-        audit.append("evidence.export_refused", alert.id, actor=actor, reason="audit log hash chain broken",
-                     problems=broken[:20])
-        raise InputError(home.audit_log, f"audit log hash chain broken ({broken[0]}"
-                         + (f" and {len(broken) - 1} more" if len(broken) > 1 else "")
-                         + "); custody cannot be certified, nothing exported")
+        audit.append(
+            "evidence.export_refused", alert.id, actor=actor, reason="audit log hash chain broken", problems=broken[:20]
+        )
+        raise InputError(
+            home.audit_log,
+            f"audit log hash chain broken ({broken[0]}"
+            + (f" and {len(broken) - 1} more" if len(broken) > 1 else "")
+            + "); custody cannot be certified, nothing exported",
+        )
     trail = custody.entries(alert, post, audit.entries(alert.id))
-    trail.append({"at": now.isoformat(), "actor": actor, "action": "exported", "origin": "this export",
-                  "details": {"unmasked": unmasked, "lang": lang, "key": fp}})
+    trail.append(
+        {
+            "at": now.isoformat(),
+            "actor": actor,
+            "action": "exported",
+            "origin": "this export",
+            "details": {"unmasked": unmasked, "lang": lang, "key": fp},
+        }
+    )
     files["custody.jsonl"] = custody.to_jsonl(trail)
-    described = {n: _describe(n) for n in files} | {"report.pdf": "human-readable record (PDF)",
-                                                   "metadata.json": "machine-readable metadata"}
-    meta = metadata.build(alert, post, exported_at=now.isoformat(), actor=actor, unmasked=unmasked, lang=lang,
-                          fingerprint=fp, files=described, missing=missing, withheld=withheld, live=live,
-                          takedown=takedown.checks(home, alert.id))
+    described = {n: _describe(n) for n in files} | {
+        "report.pdf": "human-readable record (PDF)",
+        "metadata.json": "machine-readable metadata",
+    }
+    meta = metadata.build(
+        alert,
+        post,
+        exported_at=now.isoformat(),
+        actor=actor,
+        unmasked=unmasked,
+        lang=lang,
+        fingerprint=fp,
+        files=described,
+        missing=missing,
+        withheld=withheld,
+        live=live,
+        takedown=takedown.checks(home, alert.id),
+    )
     files["metadata.json"] = (json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
-    media_imgs = [(f"{LABELS[lang]['media']}: {n}", d) for n, d in sorted(files.items())
-                  if n.startswith("media/") and n.rsplit(".", 1)[-1].lower() in IMAGE_TYPES][:4]
+    media_imgs = [
+        (f"{LABELS[lang]['media']}: {n}", d)
+        for n, d in sorted(files.items())
+        if n.startswith("media/") and n.rsplit(".", 1)[-1].lower() in IMAGE_TYPES
+    ][:4]
     files["report.pdf"] = report.render(
-        meta, text=text, screenshots=shots, media_images=media_imgs, lang=lang, custody=trail,
-        tz=settings.timezone, legal_basis=settings.legal_basis.get(lang, ()), tsa=settings.tsa_url,
-        hashes=[(n, len(d), sha256_hex(d)) for n, d in sorted(files.items())])
+        meta,
+        text=text,
+        screenshots=shots,
+        media_images=media_imgs,
+        lang=lang,
+        custody=trail,
+        tz=settings.timezone,
+        legal_basis=settings.legal_basis.get(lang, ()),
+        tsa=settings.tsa_url,
+        hashes=[(n, len(d), sha256_hex(d)) for n, d in sorted(files.items())],
+    )
     sealed = bundle.seal(files, key)
     if settings.tsa_url:  # a configured TSA that does not answer stops the export: the record says stamped
-        sealed[bundle.TIMESTAMP] = timestamp.stamp(sealed[bundle.MANIFEST], settings.tsa_url,
-                                                   timestamp.load_roots(settings.tsa_ca_file) if
-                                                   settings.tsa_ca_file else (), timeout=settings.tsa_timeout_s)
+        sealed[bundle.TIMESTAMP] = timestamp.stamp(
+            sealed[bundle.MANIFEST],
+            settings.tsa_url,
+            timestamp.load_roots(settings.tsa_ca_file) if settings.tsa_ca_file else (),
+            timeout=settings.tsa_timeout_s,
+        )
 
     out_dir = Path(out_dir) if out_dir else home.evidence / alert.id
     name = f"evidence-{alert.id}-{now.strftime('%Y%m%dT%H%M%SZ')}"
@@ -158,18 +212,39 @@ def export(home: Home, store: Any, alert_id: str, settings: EvidenceSettings, *,
             zip_path.unlink()  # all or nothing: an export that failed leaves no file behind
             raise
     digest = sha256_hex(zip_path.read_bytes())
-    audit.append("evidence.export", alert.id, actor=actor, file=str(zip_path), sha256=digest,
-                 unmasked=unmasked, lang=lang, key=fp, missing=missing, withheld=len(withheld))
-    store.record(alert.id, AlertEvent(at=now, actor=actor, action="exported",
-                                      note=f"{zip_path.name} sha256:{digest}"
-                                      + (" (unmasked)" if unmasked else "")))
-    return Exported(alert.id, zip_path, digest, tuple(sorted(sealed)), dir_path, tuple(missing),
-                    tuple(withheld))
+    audit.append(
+        "evidence.export",
+        alert.id,
+        actor=actor,
+        file=str(zip_path),
+        sha256=digest,
+        unmasked=unmasked,
+        lang=lang,
+        key=fp,
+        missing=missing,
+        withheld=len(withheld),
+    )
+    store.record(
+        alert.id,
+        AlertEvent(
+            at=now,
+            actor=actor,
+            action="exported",
+            note=f"{zip_path.name} sha256:{digest}" + (" (unmasked)" if unmasked else ""),
+        ),
+    )
+    return Exported(alert.id, zip_path, digest, tuple(sorted(sealed)), dir_path, tuple(missing), tuple(withheld))
 
 
-def _views(cap: Capture, files: dict[str, bytes], renderer: Renderer, settings: EvidenceSettings,
-           missing: list[str], L: dict[str, str],
-           withheld: list[str] | None = None) -> tuple[list[tuple[str, bytes]], dict[str, Any]]:
+def _views(
+    cap: Capture,
+    files: dict[str, bytes],
+    renderer: Renderer,
+    settings: EvidenceSettings,
+    missing: list[str],
+    L: dict[str, str],
+    withheld: list[str] | None = None,
+) -> tuple[list[tuple[str, bytes]], dict[str, Any]]:
     """Raw captures into `files`, plus the screenshots (captured page replayed offline, and the live URL)."""
     shots = []
     if cap.html is not None:
@@ -194,8 +269,10 @@ def _views(cap: Capture, files: dict[str, bytes], renderer: Renderer, settings: 
             files["capture/live.warc.gz"] = got.warc
         if got.tls:  # origin: the certificates the live server presented, as verified
             files["capture/live-tls-chain.pem"] = b"".join(c.pem() for c in got.tls)
-            live["tls"] = [{"host": c.host, "port": c.port, "version": c.version, "cipher": c.cipher,
-                            "certificates": c.summary()} for c in got.tls]
+            live["tls"] = [
+                {"host": c.host, "port": c.port, "version": c.version, "cipher": c.cipher, "certificates": c.summary()}
+                for c in got.tls
+            ]
         if got.reachable and got.status < 400:
             try:
                 png = renderer.live(cap.post.url, timeout_s=settings.live_timeout_s)
@@ -207,14 +284,22 @@ def _views(cap: Capture, files: dict[str, bytes], renderer: Renderer, settings: 
     return shots, live
 
 
-def _masked_views(cap: Capture, files: dict[str, bytes], renderer: Renderer, settings: EvidenceSettings,
-                  missing: list[str], L: dict[str, str],
-                  withheld: list[str]) -> tuple[list[tuple[str, bytes]], dict[str, Any]]:
+def _masked_views(
+    cap: Capture,
+    files: dict[str, bytes],
+    renderer: Renderer,
+    settings: EvidenceSettings,
+    missing: list[str],
+    L: dict[str, str],
+    withheld: list[str],
+) -> tuple[list[tuple[str, bytes]], dict[str, Any]]:
     """The post's own element and media, each screened for personal data; the full page withheld."""
     shots: list[tuple[str, bytes]] = []
     if cap.html is not None:
-        withheld.append(f"post/page.html and full-page screenshots (sha256 {sha256_hex(cap.html)}): the whole "
-                        "captured page, other posts included; only in an unmasked export")
+        withheld.append(
+            f"post/page.html and full-page screenshots (sha256 {sha256_hex(cap.html)}): the whole "
+            "captured page, other posts included; only in an unmasked export"
+        )
         element = masked.post_element(cap.html, cap.post)
         if element is None:
             missing.append("the post's own element: not found in the captured page")
@@ -234,13 +319,17 @@ def _masked_views(cap: Capture, files: dict[str, bytes], renderer: Renderer, set
             continue
         is_image = mf.name.rsplit(".", 1)[-1].lower() in IMAGE_TYPES
         if not is_image:
-            withheld.append(f"media/{mf.name} (sha256 {sha256_hex(mf.data)}): not an image, cannot be screened "
-                            "for personal data; only in an unmasked export")
+            withheld.append(
+                f"media/{mf.name} (sha256 {sha256_hex(mf.data)}): not an image, cannot be screened "
+                "for personal data; only in an unmasked export"
+            )
             continue
         _keep(masked.screen(f"media/{mf.name}", mf.data, image=True), files, withheld, "the image (OCR)")
     if cap.warc:
-        withheld.append(f"WARC records of {', '.join(cap.warc_uris)} (sha256 {sha256_hex(cap.warc)}): the whole "
-                        "captured page; only in an unmasked export")
+        withheld.append(
+            f"WARC records of {', '.join(cap.warc_uris)} (sha256 {sha256_hex(cap.warc)}): the whole "
+            "captured page; only in an unmasked export"
+        )
     live: dict[str, Any] = {"url": cap.post.url, "checked": settings.screenshot_live}
     if settings.screenshot_live:  # whether the post is still up; its live page is not kept in a masked bundle
         got = fetch(cap.post.url, timeout=settings.live_timeout_s, user_agent=settings.user_agent)
@@ -260,13 +349,15 @@ def _takedown_files(home: Home, alert_id: str, *, raw: bool) -> list[tuple[str, 
     base = takedown.folder(home, alert_id)
     if not base.is_dir():
         return []
-    return [(p.name, p.read_bytes()) for p in sorted(base.iterdir())
-            if p.is_file() and (raw or p.name == "checks.jsonl")]
+    return [
+        (p.name, p.read_bytes()) for p in sorted(base.iterdir()) if p.is_file() and (raw or p.name == "checks.jsonl")
+    ]
 
 
 def _describe(name: str) -> str:
     return {
-        "post/text.txt": "post text", "post/page.html": "page as captured (raw HTML)",
+        "post/text.txt": "post text",
+        "post/page.html": "page as captured (raw HTML)",
         "post/screenshot-capture.png": "full-page screenshot of the captured page (replayed offline)",
         "post/screenshot-live.png": "full-page screenshot of the live URL at export time",
         "post/element.html": "the post's own element from the captured page (screened for personal data)",
@@ -277,5 +368,11 @@ def _describe(name: str) -> str:
         "capture/live-tls-chain.pem": "TLS certificate chain the live server presented (leaf first, verified)",
         "capture/capture.wacz": "the WARC files above as a WACZ (opens in ReplayWeb.page)",
         "custody.jsonl": "chain of custody",
-    }.get(name, "original media file" if name.startswith("media/") else
-          "takedown check log / capture" if name.startswith("takedown/") else "")
+    }.get(
+        name,
+        "original media file"
+        if name.startswith("media/")
+        else "takedown check log / capture"
+        if name.startswith("takedown/")
+        else "",
+    )

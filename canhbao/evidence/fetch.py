@@ -12,8 +12,9 @@ from canhbao.net.policy import load as load_policy
 __all__ = ["Fetched", "fetch"]
 
 
-def fetch(url: str, *, timeout: float, user_agent: str, max_bytes: int = 20 * 1024 * 1024,
-          policy: FetchPolicy | None = None) -> Fetched:
+def fetch(
+    url: str, *, timeout: float, user_agent: str, max_bytes: int = 20 * 1024 * 1024, policy: FetchPolicy | None = None
+) -> Fetched:
     """GET `url` (redirects followed, each hop checked). A refused or unreachable URL is `status` 0 with
     `error` set, never an exception: one bad post URL is that alert's problem, not the run's."""
     from dataclasses import replace

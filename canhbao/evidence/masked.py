@@ -23,9 +23,11 @@ from canhbao.core.records import Post, sha256_hex
 IDENTIFYING = frozenset({"name", "phone", "email", "cccd", "cmnd", "health_insurance", "licence_plate"})
 IN_COMBINATION = frozenset({"address", "patient_code"})
 _ROOT_ATTRS = ("data-post-id", "data-id", "data-ft-id", "data-story-id", "data-post", "id")
-_CONTAINER = ("self::article or @role='article' or @data-ft or @data-post-id or @data-post "
-              "or contains(concat(' ', normalize-space(@class), ' '), ' post ') or contains(@class, 'story') "
-              "or contains(@class, 'tgme_widget_message ') or contains(@class, 'message')")
+_CONTAINER = (
+    "self::article or @role='article' or @data-ft or @data-post-id or @data-post "
+    "or contains(concat(' ', normalize-space(@class), ' '), ' post ') or contains(@class, 'story') "
+    "or contains(@class, 'tgme_widget_message ') or contains(@class, 'message')"
+)
 
 
 @dataclass(frozen=True)
@@ -66,10 +68,12 @@ def _by_id(doc: Any, post_id: str) -> Any:
             hits = doc.xpath(f"//*[@{attr}=$v]", v=value)
             if hits:
                 return hits[0]
-    hits = doc.xpath("//*[@data-ft][contains(@data-ft, $a) or contains(@data-ft, $b)]",
-                     a=f'"top_level_post_id": "{post_id}"', b=f'"top_level_post_id":"{post_id}"')
-    hits = hits or doc.xpath("//*[substring(@id, string-length(@id) - string-length($s) + 1) = $s]",
-                             s=f"_{post_id}")
+    hits = doc.xpath(
+        "//*[@data-ft][contains(@data-ft, $a) or contains(@data-ft, $b)]",
+        a=f'"top_level_post_id": "{post_id}"',
+        b=f'"top_level_post_id":"{post_id}"',
+    )
+    hits = hits or doc.xpath("//*[substring(@id, string-length(@id) - string-length($s) + 1) = $s]", s=f"_{post_id}")
     return hits[0] if hits else None
 
 
@@ -106,8 +110,10 @@ class Screened:
         return not self.kinds
 
     def withheld_line(self, what: str) -> str:
-        return f"{self.name} (sha256 {sha256_hex(self.data)}): {what} still carries personal data " \
-               f"({', '.join(self.kinds)}); withheld from the masked export"
+        return (
+            f"{self.name} (sha256 {sha256_hex(self.data)}): {what} still carries personal data "
+            f"({', '.join(self.kinds)}); withheld from the masked export"
+        )
 
 
 def screen(name: str, data: bytes, *, text: str | None = None, image: bool = False) -> Screened:

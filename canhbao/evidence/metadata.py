@@ -21,12 +21,22 @@ def confirmed_at(alert: Alert) -> str:
 def match(alert: Alert) -> dict[str, Any]:
     """What the post matches, by alert type: registry document, PII types, or fake-news claims."""
     f = alert.finding
-    out: dict[str, Any] = {"detector": f.detector, "score": f.score, "summary": f.summary,
-                           "signals": to_dict(f.signals), "media_sha256": f.media_sha256}
+    out: dict[str, Any] = {
+        "detector": f.detector,
+        "score": f.score,
+        "summary": f.summary,
+        "signals": to_dict(f.signals),
+        "media_sha256": f.media_sha256,
+    }
     if alert.type == LEAK and f.document is not None:
         d = f.document
-        out["document"] = {"id": d.id, "source": d.source, "numbers": list(d.numbers), "subject": d.subject,
-                           "page": d.page}
+        out["document"] = {
+            "id": d.id,
+            "source": d.source,
+            "numbers": list(d.numbers),
+            "subject": d.subject,
+            "page": d.page,
+        }
     elif alert.type == PII_EXPOSURE:
         kinds = Counter((e.type, e.category) for e in f.entities)
         out["pii_types"] = [{"type": t, "category": c, "count": n} for (t, c), n in sorted(kinds.items())]
@@ -35,17 +45,38 @@ def match(alert: Alert) -> dict[str, Any]:
     return out
 
 
-def build(alert: Alert, post: Post | None, *, exported_at: str, actor: str, unmasked: bool, lang: str,
-          fingerprint: str, files: Mapping[str, str], missing: list[str], withheld: list[str],
-          live: Mapping[str, Any], takedown: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def build(
+    alert: Alert,
+    post: Post | None,
+    *,
+    exported_at: str,
+    actor: str,
+    unmasked: bool,
+    lang: str,
+    fingerprint: str,
+    files: Mapping[str, str],
+    missing: list[str],
+    withheld: list[str],
+    live: Mapping[str, Any],
+    takedown: Sequence[Mapping[str, Any]],
+) -> dict[str, Any]:
     return {
         "format": FORMAT,
-        "alert": {"id": alert.id, "type": alert.type, "status": alert.status, "score": alert.score,
-                  "created_at": iso(alert.created_at), "confirmed_at": confirmed_at(alert),
-                  "assignee": alert.assignee},
+        "alert": {
+            "id": alert.id,
+            "type": alert.type,
+            "status": alert.status,
+            "score": alert.score,
+            "created_at": iso(alert.created_at),
+            "confirmed_at": confirmed_at(alert),
+            "assignee": alert.assignee,
+        },
         "post": {
-            "platform": alert.platform, "source": alert.source, "url": alert.post_url,
-            "post_id": alert.post_id, "author": (post.author if post else "") or alert.author,
+            "platform": alert.platform,
+            "source": alert.source,
+            "url": alert.post_url,
+            "post_id": alert.post_id,
+            "author": (post.author if post else "") or alert.author,
             "author_url": post.author_url if post else "",
             "published_at": iso((post.published_at if post else None) or alert.published_at),
             # as the page showed it, when published_at was derived from it ("3 giờ"): approximate
@@ -54,8 +85,14 @@ def build(alert: Alert, post: Post | None, *, exported_at: str, actor: str, unma
             "engagement": dict(post.engagement) if post else {},
         },
         "match": match(alert),
-        "export": {"at": exported_at, "actor": actor, "unmasked": unmasked, "lang": lang,
-                   "key_fingerprint": fingerprint, "tool": f"canhbao {__version__}"},
+        "export": {
+            "at": exported_at,
+            "actor": actor,
+            "unmasked": unmasked,
+            "lang": lang,
+            "key_fingerprint": fingerprint,
+            "tool": f"canhbao {__version__}",
+        },
         "files": dict(sorted(files.items())),
         "missing": missing,
         "withheld": withheld,

@@ -60,8 +60,10 @@ class EvidenceSettings:
             raise ValueError("timeouts must be positive")
         if not 320 <= self.viewport_width <= 4000:
             raise ValueError("viewport_width must be between 320 and 4000")
-        if min(self.verify_max_members, self.verify_max_member_mb, self.verify_max_total_mb) < 1 \
-                or self.verify_max_ratio < 2:
+        if (
+            min(self.verify_max_members, self.verify_max_member_mb, self.verify_max_total_mb) < 1
+            or self.verify_max_ratio < 2
+        ):
             raise ValueError("verify limits must be positive (verify_max_ratio at least 2)")
         if self.tsa_url and not self.tsa_ca_file:
             raise ValueError("tsa_url needs tsa_ca_file (the TSA's root certificate, PEM) to check its answers")
@@ -71,8 +73,12 @@ class EvidenceSettings:
             raise ValueError("max_screenshot_height must be at least 500")
 
     def verify_limits(self) -> Limits:
-        return Limits(max_members=self.verify_max_members, max_member_bytes=self.verify_max_member_mb << 20,
-                      max_total_bytes=self.verify_max_total_mb << 20, max_ratio=self.verify_max_ratio)
+        return Limits(
+            max_members=self.verify_max_members,
+            max_member_bytes=self.verify_max_member_mb << 20,
+            max_total_bytes=self.verify_max_total_mb << 20,
+            max_ratio=self.verify_max_ratio,
+        )
 
     def key_file(self, home: Home) -> Path:
         return self.key_path or home.keys / "evidence_ed25519.pem"

@@ -26,7 +26,8 @@ def load_or_create(path: Path) -> Ed25519PrivateKey:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         pem = Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
         fd, tmp = tempfile.mkstemp(prefix=".key.", dir=path.parent)
         try:
             os.fchmod(fd, 0o600)
@@ -68,7 +69,7 @@ def fingerprint(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
     pub = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
     raw = pub.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     digest = sha256_hex(raw)[:32]
-    return ":".join(digest[i:i + 4] for i in range(0, len(digest), 4))
+    return ":".join(digest[i : i + 4] for i in range(0, len(digest), 4))
 
 
 def sign(key: Ed25519PrivateKey, data: bytes) -> bytes:

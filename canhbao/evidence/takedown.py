@@ -89,8 +89,17 @@ def human(seconds: float) -> str:
     return f"{days}d {rest // 60:02d}:{rest % 60:02d}"
 
 
-def check_alert(home: Home, store: Any, alert: Alert, post: Post | None, settings: EvidenceSettings, *,
-                actor: str, renderer: Any = None, now: datetime | None = None) -> Check:
+def check_alert(
+    home: Home,
+    store: Any,
+    alert: Alert,
+    post: Post | None,
+    settings: EvidenceSettings,
+    *,
+    actor: str,
+    renderer: Any = None,
+    now: datetime | None = None,
+) -> Check:
     """Check one alert; record its takedown log line and, on a change of state, capture and history."""
     now = now or utcnow()
     got = fetch(alert.post_url, timeout=settings.fetch_timeout_s, user_agent=settings.user_agent)
@@ -104,20 +113,31 @@ def check_alert(home: Home, store: Any, alert: Alert, post: Post | None, setting
     captures: tuple[str, ...] = ()
     if state != previous:
         captures = _capture(home, alert, got, state, now, renderer, settings)
-    result = Check(alert.id, now.isoformat(), state, got.status, alert.post_url, digest, note, since,
-                   captures)
+    result = Check(alert.id, now.isoformat(), state, got.status, alert.post_url, digest, note, since, captures)
     _append(folder(home, alert.id) / "checks.jsonl", asdict(result))
     if state != previous:
-        AuditLog(home.audit_log).append("takedown.check", alert.id, actor=actor, state=state,
-                                        previous=previous, http_status=got.status, since_confirmed_s=since,
-                                        captures=list(captures))
-        store.record(alert.id, AlertEvent(at=now, actor=actor, action=f"takedown_{state}",
-                                          note=f"{previous or 'first check'} -> {state}: {note}"))
+        AuditLog(home.audit_log).append(
+            "takedown.check",
+            alert.id,
+            actor=actor,
+            state=state,
+            previous=previous,
+            http_status=got.status,
+            since_confirmed_s=since,
+            captures=list(captures),
+        )
+        store.record(
+            alert.id,
+            AlertEvent(
+                at=now, actor=actor, action=f"takedown_{state}", note=f"{previous or 'first check'} -> {state}: {note}"
+            ),
+        )
     return result
 
 
-def _capture(home: Home, alert: Alert, got: Fetched, state: str, now: datetime, renderer: Any,
-             settings: EvidenceSettings) -> tuple[str, ...]:
+def _capture(
+    home: Home, alert: Alert, got: Fetched, state: str, now: datetime, renderer: Any, settings: EvidenceSettings
+) -> tuple[str, ...]:
     from canhbao.core.atomic import write_bytes
 
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
@@ -156,8 +176,9 @@ def confirmed_alerts(store: Any, page: int = 500):
         offset += page
 
 
-def check_all(home: Home, store: Any, settings: EvidenceSettings, alerts, *, actor: str, renderer: Any = None,
-              on_error=None):
+def check_all(
+    home: Home, store: Any, settings: EvidenceSettings, alerts, *, actor: str, renderer: Any = None, on_error=None
+):
     """Check each alert; a post that cannot be checked is reported through `on_error`, the rest go on."""
     from canhbao.core.errors import CanhbaoError, NotFound
     from canhbao.core.posts import PostStore
@@ -191,11 +212,17 @@ def daily(home_root: str | None = None, *, screenshots: bool = True) -> dict[str
     home, cfg = Home.resolve(home_root), load()
     store = open_store(home)
     counts: Counter[str] = Counter()
-    renderer = Renderer(width=cfg.viewport_width, max_height=cfg.max_screenshot_height) \
-        if screenshots else None
+    renderer = Renderer(width=cfg.viewport_width, max_height=cfg.max_screenshot_height) if screenshots else None
     try:
-        for check in check_all(home, store, cfg, confirmed_alerts(store), actor=current_actor(),
-                               renderer=renderer, on_error=lambda _id, _exc: counts.update(["failed"])):
+        for check in check_all(
+            home,
+            store,
+            cfg,
+            confirmed_alerts(store),
+            actor=current_actor(),
+            renderer=renderer,
+            on_error=lambda _id, _exc: counts.update(["failed"]),
+        ):
             counts[check.state] += 1
     finally:
         if renderer is not None:

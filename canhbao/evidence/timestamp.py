@@ -58,16 +58,24 @@ def load_roots(path: Path | str) -> list[x509.Certificate]:
 
 def stamp(data: bytes, url: str, roots: Sequence[x509.Certificate], *, timeout: float = 15.0) -> bytes:
     """Ask the TSA at `url` to timestamp `data`; the verified DER answer. Raises TimestampError."""
-    req = (TimestampRequestBuilder().data(data).hash_algorithm(HashAlgorithm.SHA256)
-           .cert_request(cert_request=True).nonce(nonce=True).build())
-    http = urllib.request.Request(url, data=req.as_bytes(), method="POST",
-                                  headers={"Content-Type": "application/timestamp-query"})
+    req = (
+        TimestampRequestBuilder()
+        .data(data)
+        .hash_algorithm(HashAlgorithm.SHA256)
+        .cert_request(cert_request=True)
+        .nonce(nonce=True)
+        .build()
+    )
+    http = urllib.request.Request(
+        url, data=req.as_bytes(), method="POST", headers={"Content-Type": "application/timestamp-query"}
+    )
     try:
         with urllib.request.urlopen(http, timeout=timeout) as resp:
             body = resp.read(MAX_RESPONSE + 1)
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise TimestampError(f"{url}: time-stamping authority did not answer "
-                             f"({getattr(exc, 'reason', exc)}); nothing exported") from None
+        raise TimestampError(
+            f"{url}: time-stamping authority did not answer ({getattr(exc, 'reason', exc)}); nothing exported"
+        ) from None
     if len(body) > MAX_RESPONSE:
         raise TimestampError(f"{url}: answer larger than {MAX_RESPONSE:,} bytes; not a timestamp")
     checked = check(body, data, roots, nonce=req.nonce)
@@ -90,8 +98,12 @@ def check(tsr: bytes, data: bytes, roots: Sequence[x509.Certificate] = (), *, no
     at_iso = (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).isoformat()
     tsa = _signer(resp)
     if info.message_imprint.message != hashlib.sha256(data).digest():
-        return Checked(False, at_iso, tsa, problem="it timestamps other data than manifest.sha256 "
-                                                   "(the manifest changed after it was timestamped)")
+        return Checked(
+            False,
+            at_iso,
+            tsa,
+            problem="it timestamps other data than manifest.sha256 (the manifest changed after it was timestamped)",
+        )
     if not roots:
         return Checked(True, at_iso, tsa, trusted=False)
     builder = VerifierBuilder()

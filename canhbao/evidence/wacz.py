@@ -39,20 +39,30 @@ def index(name: str, warc: bytes) -> list[str]:
     return [line for line in out.getvalue().splitlines() if line and not line.startswith("!")]
 
 
-def build(warcs: Mapping[str, bytes], *, main_url: str, main_ts: str, title: str, created: str,
-          when: datetime) -> bytes:
+def build(
+    warcs: Mapping[str, bytes], *, main_url: str, main_ts: str, title: str, created: str, when: datetime
+) -> bytes:
     """`warcs`: archive file name -> WARC bytes. `main_ts`: ISO time of the main page capture."""
     files: dict[str, bytes] = {f"archive/{n}": d for n, d in warcs.items()}
     cdx = [line for n, d in sorted(warcs.items()) for line in index(n, d)]
     files["indexes/index.cdx"] = ("\n".join(sorted(cdx)) + "\n").encode()
-    pages = [{"format": "json-pages-1.0", "id": "pages", "title": "All Pages"},
-             {"id": sha256_hex(main_url)[:16], "url": main_url, "ts": main_ts, "title": title}]
+    pages = [
+        {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"},
+        {"id": sha256_hex(main_url)[:16], "url": main_url, "ts": main_ts, "title": title},
+    ]
     files["pages/pages.jsonl"] = "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in pages).encode()
     package = {
-        "profile": "data-package", "wacz_version": VERSION, "title": title, "created": created,
-        "software": f"canhbao {__version__}", "mainPageURL": main_url, "mainPageDate": main_ts,
-        "resources": [{"name": p.rsplit("/", 1)[-1], "path": p, "hash": f"sha256:{sha256_hex(d)}",
-                       "bytes": len(d)} for p, d in sorted(files.items())],
+        "profile": "data-package",
+        "wacz_version": VERSION,
+        "title": title,
+        "created": created,
+        "software": f"canhbao {__version__}",
+        "mainPageURL": main_url,
+        "mainPageDate": main_ts,
+        "resources": [
+            {"name": p.rsplit("/", 1)[-1], "path": p, "hash": f"sha256:{sha256_hex(d)}", "bytes": len(d)}
+            for p, d in sorted(files.items())
+        ],
     }
     files["datapackage.json"] = json.dumps(package, ensure_ascii=False, indent=2).encode()
     digest = {"path": "datapackage.json", "hash": f"sha256:{sha256_hex(files['datapackage.json'])}"}

@@ -61,7 +61,9 @@ def gate(grey: np.ndarray, settings: GateSettings = GateSettings()) -> Gate:
     text_area = float(area[ok].sum()) / float(small.size)
     line_px = float(np.median(thick[ok])) / scale if count else 0.0
     # text thinner than min_line_px is unreadable even upscaled: roof tiles, fences, meme outlines
-    is_doc = count >= settings.min_text_lines and text_area >= settings.min_text_area and line_px >= settings.min_line_px
+    is_doc = (
+        count >= settings.min_text_lines and text_area >= settings.min_text_area and line_px >= settings.min_line_px
+    )
     return Gate(is_doc, count, round(text_area, 4), round(line_px, 1))
 
 
@@ -85,7 +87,7 @@ def find_page_quad(grey: np.ndarray) -> np.ndarray | None:
         return None
     quad = _order(quad.reshape(4, 2).astype(np.float32) / scale)
     margin = 0.02 * max(h, w)
-    on_border = ((quad[:, 0] < margin) | (quad[:, 0] > w - margin) | (quad[:, 1] < margin) | (quad[:, 1] > h - margin))
+    on_border = (quad[:, 0] < margin) | (quad[:, 0] > w - margin) | (quad[:, 1] < margin) | (quad[:, 1] > h - margin)
     if _axis_aligned(quad) or on_border.sum() >= 2:
         return None  # a screenshot or a crop (white app area merged with the page): unwarping would add error
     return quad
@@ -109,8 +111,13 @@ def unwarp(grey: np.ndarray, quad: np.ndarray) -> np.ndarray:
     width = int(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
     height = int(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
     dst = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float32)
-    return cv2.warpPerspective(grey, cv2.getPerspectiveTransform(quad, dst), (width, height),
-                               flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    return cv2.warpPerspective(
+        grey,
+        cv2.getPerspectiveTransform(quad, dst),
+        (width, height),
+        flags=cv2.INTER_CUBIC,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
 
 
 def flatten_light(grey: np.ndarray, line_px: float) -> np.ndarray:
@@ -169,8 +176,11 @@ def prepare(grey: np.ndarray, g: Gate, settings: OcrSettings) -> tuple[np.ndarra
     factor = min(settings.max_upscale, settings.target_line_px / line_px)
     factor = max(0.5, min(factor, (settings.max_ocr_pixels / (h * w)) ** 0.5))
     if not 0.87 <= factor <= 1.15:
-        grey = cv2.resize(grey, (round(w * factor), round(h * factor)),
-                          interpolation=cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA)
+        grey = cv2.resize(
+            grey,
+            (round(w * factor), round(h * factor)),
+            interpolation=cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA,
+        )
         steps.append(f"scale {factor:.2f}")
         line_px *= factor
     grey = flatten_light(grey, line_px)
@@ -230,8 +240,12 @@ class MediaReader:
         return self.read_bytes(data, name=str(path))
 
     def read_bytes(self, data: bytes, *, name: str) -> MediaText:
-        img = load_image(data, name=name, max_pixels=self.settings.max_image_megapixels * 1_000_000,
-                         max_bytes=self.settings.max_image_mb << 20)
+        img = load_image(
+            data,
+            name=name,
+            max_pixels=self.settings.max_image_megapixels * 1_000_000,
+            max_bytes=self.settings.max_image_mb << 20,
+        )
         sha = sha256_hex(data)
         phash = str(imagehash.phash(img))
         grey = to_grey(img)
@@ -243,5 +257,6 @@ class MediaReader:
             text = ocr(prepared, self.settings.ocr)
         except OcrTimeout as exc:  # the media stage records it as unreadable, with the reason
             raise InputError(name, str(exc)) from None
-        return MediaText(sha256=sha, kind="document", text=text, phash=phash,
-                         prep=(f"gate lines={g.text_lines}", *steps))
+        return MediaText(
+            sha256=sha, kind="document", text=text, phash=phash, prep=(f"gate lines={g.text_lines}", *steps)
+        )

@@ -50,8 +50,15 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_NoRedirect, TLSRecordingHandler)
 
 
-def get(url: str, policy: FetchPolicy, *, user_agent: str, max_bytes: int | None = None,
-        accept: str = "*/*", record: bool = True) -> Fetched:
+def get(
+    url: str,
+    policy: FetchPolicy,
+    *,
+    user_agent: str,
+    max_bytes: int | None = None,
+    accept: str = "*/*",
+    record: bool = True,
+) -> Fetched:
     """GET `url` under `policy`, following redirects hop by hop."""
     limit = min(max_bytes or policy.max_bytes, policy.max_bytes)
     deadline = time.monotonic() + policy.timeout_s
@@ -77,8 +84,7 @@ def get(url: str, policy: FetchPolicy, *, user_agent: str, max_bytes: int | None
     except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError, ValueError) as exc:
         status, body = 0, b""
         error = f"{url}: {getattr(exc, 'reason', None) or exc or type(exc).__name__}"
-    return Fetched(url, status, ctype, body, buf.getvalue() if record else b"", error, current, refused,
-                   tuple(chains))
+    return Fetched(url, status, ctype, body, buf.getvalue() if record else b"", error, current, refused, tuple(chains))
 
 
 class _TooBig(Exception):

@@ -38,10 +38,15 @@ class PeerChain:
         out = []
         for der in self.certificates:
             cert = x509.load_der_x509_certificate(der)
-            out.append({"subject": cert.subject.rfc4514_string(), "issuer": cert.issuer.rfc4514_string(),
-                        "not_before": cert.not_valid_before_utc.isoformat(),
-                        "not_after": cert.not_valid_after_utc.isoformat(),
-                        "sha256": hashlib.sha256(der).hexdigest()})
+            out.append(
+                {
+                    "subject": cert.subject.rfc4514_string(),
+                    "issuer": cert.issuer.rfc4514_string(),
+                    "not_before": cert.not_valid_before_utc.isoformat(),
+                    "not_after": cert.not_valid_after_utc.isoformat(),
+                    "sha256": hashlib.sha256(der).hexdigest(),
+                }
+            )
         return out
 
 
@@ -71,8 +76,7 @@ def _chain(sock: ssl.SSLSocket) -> tuple[bytes, ...]:
 class _RecordedTLSConnection(http.client.HTTPConnection):
     default_port = http.client.HTTPS_PORT
 
-    def __init__(self, host: str, port: int | None = None, *, context: ssl.SSLContext | None = None,
-                 **kwargs: Any):
+    def __init__(self, host: str, port: int | None = None, *, context: ssl.SSLContext | None = None, **kwargs: Any):
         super().__init__(host, port, **kwargs)
         self._context = context or ssl.create_default_context()
 
@@ -83,8 +87,15 @@ class _RecordedTLSConnection(http.client.HTTPConnection):
         self.sock = self._context.wrap_socket(self.sock, server_hostname=server)
         chains = getattr(_local, "chains", None)
         if chains is not None:
-            chains.append(PeerChain(server, tunnel_port or self.port, self.sock.version() or "",
-                                    (self.sock.cipher() or ("",))[0], _chain(self.sock)))
+            chains.append(
+                PeerChain(
+                    server,
+                    tunnel_port or self.port,
+                    self.sock.version() or "",
+                    (self.sock.cipher() or ("",))[0],
+                    _chain(self.sock),
+                )
+            )
 
 
 class TLSRecordingHandler(urllib.request.HTTPSHandler):

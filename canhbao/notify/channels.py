@@ -27,8 +27,9 @@ def send_email(msg: Message, cfg: EmailChannel) -> None:
     password = os.environ.get(cfg.password_env, "") if cfg.password_env else ""
     try:
         if cfg.security == "ssl":
-            client: smtplib.SMTP = smtplib.SMTP_SSL(cfg.host, cfg.port, timeout=cfg.timeout_s,
-                                                    context=ssl.create_default_context())
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                cfg.host, cfg.port, timeout=cfg.timeout_s, context=ssl.create_default_context()
+            )
         else:
             client = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout_s)
         with client:
@@ -43,8 +44,9 @@ def send_email(msg: Message, cfg: EmailChannel) -> None:
 
 def _post_json(url: str, body: dict, headers: dict[str, str], timeout: float, what: str) -> dict:
     data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-    request = urllib.request.Request(url, data=data, method="POST",
-                                     headers={"Content-Type": "application/json; charset=utf-8", **headers})
+    request = urllib.request.Request(
+        url, data=data, method="POST", headers={"Content-Type": "application/json; charset=utf-8", **headers}
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             raw = response.read()
@@ -62,8 +64,13 @@ def send_webhook(msg: Message, cfg: WebhookChannel) -> None:
     headers = dict(cfg.headers)
     if cfg.token_env and os.environ.get(cfg.token_env):
         headers["Authorization"] = f"Bearer {os.environ[cfg.token_env]}"
-    _post_json(cfg.url, {"kind": msg.kind, "subject": msg.subject, "text": msg.text, "data": dict(msg.data)},
-               headers, cfg.timeout_s, f"webhook {cfg.url.split('?')[0]}")
+    _post_json(
+        cfg.url,
+        {"kind": msg.kind, "subject": msg.subject, "text": msg.text, "data": dict(msg.data)},
+        headers,
+        cfg.timeout_s,
+        f"webhook {cfg.url.split('?')[0]}",
+    )
 
 
 def send_telegram(msg: Message, cfg: TelegramChannel) -> None:
@@ -72,8 +79,12 @@ def send_telegram(msg: Message, cfg: TelegramChannel) -> None:
         raise CanhbaoError(f"telegram: the bot token is not set (${cfg.token_env})")
     text = f"{msg.subject}\n{msg.text}"[:TELEGRAM_LIMIT]
     # the token is part of the URL: keep it out of error messages
-    answer = _post_json(f"{cfg.api_base.rstrip('/')}/bot{token}/sendMessage",
-                        {"chat_id": cfg.chat_id, "text": text, "disable_web_page_preview": True}, {},
-                        cfg.timeout_s, f"telegram {cfg.api_base}")
+    answer = _post_json(
+        f"{cfg.api_base.rstrip('/')}/bot{token}/sendMessage",
+        {"chat_id": cfg.chat_id, "text": text, "disable_web_page_preview": True},
+        {},
+        cfg.timeout_s,
+        f"telegram {cfg.api_base}",
+    )
     if not answer.get("ok", False):
         raise CanhbaoError(f"telegram: refused ({answer.get('description', 'no answer')})")

@@ -22,8 +22,10 @@ from canhbao.notify.messages import Message
 from canhbao.notify.settings import NotifySettings
 
 log = logging.getLogger("canhbao.notify")
-SCHEMA = "CREATE TABLE IF NOT EXISTS sent (key TEXT PRIMARY KEY, at TEXT NOT NULL, kind TEXT NOT NULL);" \
-         "CREATE TABLE IF NOT EXISTS source_status (source TEXT PRIMARY KEY, status TEXT NOT NULL, run TEXT NOT NULL);"
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS sent (key TEXT PRIMARY KEY, at TEXT NOT NULL, kind TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS source_status (source TEXT PRIMARY KEY, status TEXT NOT NULL, run TEXT NOT NULL);"
+)
 
 
 @dataclass
@@ -63,8 +65,11 @@ class State:
 
     def set_source_status(self, source: str, status: str, run: str) -> None:
         with closing(connect(self.path)) as db, db:
-            db.execute("INSERT INTO source_status(source, status, run) VALUES (?,?,?) ON CONFLICT(source) "
-                       "DO UPDATE SET status=excluded.status, run=excluded.run", (source, status, run))
+            db.execute(
+                "INSERT INTO source_status(source, status, run) VALUES (?,?,?) ON CONFLICT(source) "
+                "DO UPDATE SET status=excluded.status, run=excluded.run",
+                (source, status, run),
+            )
 
 
 def deliver(msg: Message, settings: NotifySettings) -> Report:
@@ -107,16 +112,18 @@ def console_url(settings: NotifySettings) -> str:
         return ""
 
 
-def new_alerts(home: Home, store: Any, settings: NotifySettings, state: State, *,
-               now: datetime | None = None) -> Report:
+def new_alerts(
+    home: Home, store: Any, settings: NotifySettings, state: State, *, now: datetime | None = None
+) -> Report:
     from canhbao.index import AlertQuery
 
     now = now or utcnow()
     since = now - timedelta(hours=settings.rules.new_alert_lookback_h)
     fresh = []
     for kind, min_score in settings.rules.new_alert.items():
-        found = store.search(AlertQuery(type=(kind,), status=("open",), min_score=min_score, since=since,
-                                        sort="-score", limit=500))
+        found = store.search(
+            AlertQuery(type=(kind,), status=("open",), min_score=min_score, since=since, sort="-score", limit=500)
+        )
         fresh += found
     keys = {f"alert:{a.id}": a for a in fresh}
     todo = [a for k, a in keys.items() if k not in state.seen(keys)]
@@ -136,15 +143,21 @@ def scans(home: Home, settings: NotifySettings, state: State, *, now: datetime |
             log.warning("%s: unreadable scan record (%s)", path, exc)
             continue
         verdict = scan_verdict(record, now, settings.rules.scan_stale_h)
-        if verdict is None or (verdict == "failed" and not settings.rules.scan_failed) or \
-                (verdict == "partial" and not settings.rules.scan_partial):
+        if (
+            verdict is None
+            or (verdict == "failed" and not settings.rules.scan_failed)
+            or (verdict == "partial" and not settings.rules.scan_partial)
+        ):
             continue
         key = f"scan:{record.get('id')}:{verdict}"
         if state.seen([key]):
             continue
         reason = "still running after %sh" % settings.rules.scan_stale_h if verdict == "failed" else ""
-        report.merge(_send_once(state, [key], messages.scan_problem(record, verdict == "failed", settings.lang,
-                                                                    reason), settings))
+        report.merge(
+            _send_once(
+                state, [key], messages.scan_problem(record, verdict == "failed", settings.lang, reason), settings
+            )
+        )
     return report
 
 
@@ -188,8 +201,9 @@ def sources(home: Home, settings: NotifySettings, state: State) -> Report:
     return report
 
 
-def daily_digest(store: Any, settings: NotifySettings, state: State, *, now: datetime | None = None,
-                 force: bool = False) -> Report:
+def daily_digest(
+    store: Any, settings: NotifySettings, state: State, *, now: datetime | None = None, force: bool = False
+) -> Report:
     """Yesterday (local time) in numbers, once a day after `digest.hour`."""
     from canhbao.index import AlertQuery
 
@@ -206,13 +220,20 @@ def daily_digest(store: Any, settings: NotifySettings, state: State, *, now: dat
     new = store.count_by("type", window)
     open_now = store.count_by("type", AlertQuery(status=("open", "acknowledged")))
     closed = {k: v for k, v in store.count_by("status", window).items() if k in ("confirmed", "dismissed")}
-    msg = messages.digest(day.isoformat(), {t: new.get(t, 0) for t in ALERT_TYPES},
-                          {t: open_now.get(t, 0) for t in ALERT_TYPES}, closed, console_url(settings), settings.lang)
+    msg = messages.digest(
+        day.isoformat(),
+        {t: new.get(t, 0) for t in ALERT_TYPES},
+        {t: open_now.get(t, 0) for t in ALERT_TYPES},
+        closed,
+        console_url(settings),
+        settings.lang,
+    )
     return _send_once(state, [key], msg, settings)
 
 
-def run(home: Home, store: Any = None, settings: NotifySettings | None = None, *,
-        now: datetime | None = None) -> Report:
+def run(
+    home: Home, store: Any = None, settings: NotifySettings | None = None, *, now: datetime | None = None
+) -> Report:
     """Every rule once: what the nightly DAG (or `canhbao notify run`) calls after a scan."""
     from canhbao.notify.settings import load
 
@@ -237,8 +258,9 @@ def run(home: Home, store: Any = None, settings: NotifySettings | None = None, *
     return report
 
 
-def notify_failure(context: Any = None, *, home: str | Path | None = None,
-                   settings: NotifySettings | None = None) -> Report:
+def notify_failure(
+    context: Any = None, *, home: str | Path | None = None, settings: NotifySettings | None = None
+) -> Report:
     """An Airflow `on_failure_callback`: one message naming the DAG, task and run, and the error's first
     line. Never raises (a broken notifier must not mask the task's own failure)."""
     from canhbao.notify.settings import load
@@ -251,8 +273,9 @@ def notify_failure(context: Any = None, *, home: str | Path | None = None,
         task_id = getattr(ti, "task_id", "") or ""
         run_id = str(ctx.get("run_id", "") or getattr(ti, "run_id", "") or "")
         error = ctx.get("exception")
-        msg = messages.task_failure(dag_id or "?", task_id or "?", run_id, f"{type(error).__name__}: {error}"
-                                    if error else "", settings.lang)
+        msg = messages.task_failure(
+            dag_id or "?", task_id or "?", run_id, f"{type(error).__name__}: {error}" if error else "", settings.lang
+        )
         report = deliver(msg, settings)
         if home is not None and report.sent:
             State(Home.resolve(home)).mark([f"task:{dag_id}:{task_id}:{run_id}"], msg.kind)

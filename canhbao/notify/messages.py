@@ -11,14 +11,28 @@ from typing import Any, Mapping, Sequence
 from canhbao.core.records import ALERT_TYPE_LABELS, Alert
 
 LABELS = {
-    "vi": {**{t: label.short["vi"].lower() for t, label in ALERT_TYPE_LABELS.items()},
-           "new": "cảnh báo mới", "scan_failed": "Quét đêm thất bại", "scan_partial": "Quét đêm chưa trọn vẹn",
-           "blocked": "Nguồn bị chặn", "digest": "Tổng hợp ngày", "open": "đang mở", "score": "điểm",
-           "more": "và {n} cảnh báo khác"},
-    "en": {**{t: label.short["en"].lower() for t, label in ALERT_TYPE_LABELS.items()},
-           "new": "new alert(s)", "scan_failed": "Nightly scan failed", "scan_partial": "Nightly scan partial",
-           "blocked": "Source blocked", "digest": "Daily digest", "open": "open", "score": "score",
-           "more": "and {n} more"},
+    "vi": {
+        **{t: label.short["vi"].lower() for t, label in ALERT_TYPE_LABELS.items()},
+        "new": "cảnh báo mới",
+        "scan_failed": "Quét đêm thất bại",
+        "scan_partial": "Quét đêm chưa trọn vẹn",
+        "blocked": "Nguồn bị chặn",
+        "digest": "Tổng hợp ngày",
+        "open": "đang mở",
+        "score": "điểm",
+        "more": "và {n} cảnh báo khác",
+    },
+    "en": {
+        **{t: label.short["en"].lower() for t, label in ALERT_TYPE_LABELS.items()},
+        "new": "new alert(s)",
+        "scan_failed": "Nightly scan failed",
+        "scan_partial": "Nightly scan partial",
+        "blocked": "Source blocked",
+        "digest": "Daily digest",
+        "open": "open",
+        "score": "score",
+        "more": "and {n} more",
+    },
 }
 
 
@@ -36,8 +50,13 @@ def _link(base: str, path: str) -> str:
 
 def alert_facts(alert: Alert, console_url: str) -> dict[str, Any]:
     f = alert.finding
-    facts: dict[str, Any] = {"id": alert.id, "type": alert.type, "score": round(alert.score, 2),
-                             "platform": alert.platform, "source": alert.source}
+    facts: dict[str, Any] = {
+        "id": alert.id,
+        "type": alert.type,
+        "score": round(alert.score, 2),
+        "platform": alert.platform,
+        "source": alert.source,
+    }
     if f.document is not None:
         facts["document_number"] = list(f.document.numbers)
     if f.claims:
@@ -77,9 +96,12 @@ def scan_problem(record: Mapping[str, Any], failed: bool, lang: str = "vi", reas
             problems[name] = errors
     if reason:
         lines.append(reason)
-    return Message(kind, f"[canhbao] {L[kind]}: {record.get('id', '?')}", "\n".join(lines),
-                   {"scan_id": record.get("id", ""), "status": record.get("status", ""), "errors": problems,
-                    "reason": reason})
+    return Message(
+        kind,
+        f"[canhbao] {L[kind]}: {record.get('id', '?')}",
+        "\n".join(lines),
+        {"scan_id": record.get("id", ""), "status": record.get("status", ""), "errors": problems, "reason": reason},
+    )
 
 
 def task_failure(dag_id: str, task_id: str, run_id: str, error: str, lang: str = "vi") -> Message:
@@ -87,19 +109,33 @@ def task_failure(dag_id: str, task_id: str, run_id: str, error: str, lang: str =
     # the exception's first line only: tracebacks can quote data the task was handling
     first = (error.strip().splitlines() or [""])[0][:200]
     text = f"DAG {dag_id}, task {task_id}, run {run_id}\n{first}".strip()
-    return Message("scan_failed", f"[canhbao] {L['scan_failed']}: {dag_id}.{task_id}", text,
-                   {"dag_id": dag_id, "task_id": task_id, "run_id": run_id, "error": first})
+    return Message(
+        "scan_failed",
+        f"[canhbao] {L['scan_failed']}: {dag_id}.{task_id}",
+        text,
+        {"dag_id": dag_id, "task_id": task_id, "run_id": run_id, "error": first},
+    )
 
 
 def source_blocked(source: str, platform: str, kinds: Sequence[str], run_id: str, lang: str = "vi") -> Message:
     L = LABELS[lang]
     text = f"{platform}/{source}: blocked ({', '.join(kinds) or '?'}), crawl {run_id}"
-    return Message("source_blocked", f"[canhbao] {L['blocked']}: {source}", text,
-                   {"source": source, "platform": platform, "kinds": list(kinds), "run_id": run_id})
+    return Message(
+        "source_blocked",
+        f"[canhbao] {L['blocked']}: {source}",
+        text,
+        {"source": source, "platform": platform, "kinds": list(kinds), "run_id": run_id},
+    )
 
 
-def digest(day: str, new_by_type: Mapping[str, int], open_by_type: Mapping[str, int],
-           closed: Mapping[str, int], console_url: str, lang: str = "vi") -> Message:
+def digest(
+    day: str,
+    new_by_type: Mapping[str, int],
+    open_by_type: Mapping[str, int],
+    closed: Mapping[str, int],
+    console_url: str,
+    lang: str = "vi",
+) -> Message:
     L = LABELS[lang]
     lines = [f"{day}:"]
     for t in sorted(set(new_by_type) | set(open_by_type)):
@@ -107,5 +143,9 @@ def digest(day: str, new_by_type: Mapping[str, int], open_by_type: Mapping[str, 
     lines += [f"- {status}: {n}" for status, n in sorted(closed.items())]
     if console_url:
         lines.append(_link(console_url, "/alerts?status=open"))
-    return Message("digest", f"[canhbao] {L['digest']} {day}", "\n".join(lines),
-                   {"day": day, "new": dict(new_by_type), "open": dict(open_by_type), "closed": dict(closed)})
+    return Message(
+        "digest",
+        f"[canhbao] {L['digest']} {day}",
+        "\n".join(lines),
+        {"day": day, "new": dict(new_by_type), "open": dict(open_by_type), "closed": dict(closed)},
+    )

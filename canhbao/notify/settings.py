@@ -63,8 +63,7 @@ class Channels:
 @dataclass(frozen=True)
 class Rules:
     # New open alerts at or above this score, per type; a type left out is never announced one by one.
-    new_alert: dict[str, float] = field(default_factory=lambda: {"leak": 0.8, "pii_exposure": 0.9,
-                                                                "fake_news": 0.9})
+    new_alert: dict[str, float] = field(default_factory=lambda: {"leak": 0.8, "pii_exposure": 0.9, "fake_news": 0.9})
     new_alert_lookback_h: int = 48  # alerts captured longer ago are left to the digest
     max_alerts_per_message: int = 20
     scan_failed: bool = True  # a scan record still running after `scan_stale_h`, or a DAG failure callback

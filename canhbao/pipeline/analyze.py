@@ -76,14 +76,26 @@ class Analyzer:
         now = datetime.now(timezone.utc)
         if suffix in TEXT_SUFFIXES:
             text = _read_text(p)
-            post = Post(source="file", platform="file", post_id=sha256_hex(text)[:16], url=p.resolve().as_uri(),
-                        captured_at=now, text=text)
+            post = Post(
+                source="file",
+                platform="file",
+                post_id=sha256_hex(text)[:16],
+                url=p.resolve().as_uri(),
+                captured_at=now,
+                text=text,
+            )
             subject, kind = Subject(post), "text"
         elif suffix in IMAGE_SUFFIXES:
             media_text = self.reader.read(p)  # raises InputError for an unreadable image
             media = Media(url=p.resolve().as_uri(), sha256=media_text.sha256, path=str(p.resolve()))
-            post = Post(source="file", platform="file", post_id=media_text.sha256[:16], url=media.url,
-                        captured_at=now, media=(media,))
+            post = Post(
+                source="file",
+                platform="file",
+                post_id=media_text.sha256[:16],
+                url=media.url,
+                captured_at=now,
+                media=(media,),
+            )
             subject, kind = Subject(post, (media_text,)), "image"
         else:
             raise InputError(p, f"unknown input type '{suffix or '(none)'}'; expected an image or a .txt post")

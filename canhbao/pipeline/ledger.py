@@ -42,7 +42,7 @@ class Ledger(SharedState):
         out: dict[str, MediaText] = {}
         with closing(self._connect()) as db:
             for i in range(0, len(shas), 500):
-                chunk = shas[i:i + 500]
+                chunk = shas[i : i + 500]
                 rows = db.execute(f"SELECT body FROM media WHERE sha256 IN ({','.join('?' * len(chunk))})", chunk)
                 for (body,) in rows:
                     mt = from_dict(MediaText, json.loads(body))
@@ -55,9 +55,13 @@ class Ledger(SharedState):
         out: set[str] = set()
         with closing(self._connect()) as db:
             for i in range(0, len(shas), 500):
-                chunk = shas[i:i + 500]
-                out |= {r[0] for r in db.execute(
-                    f"SELECT sha256 FROM media WHERE sha256 IN ({','.join('?' * len(chunk))})", chunk)}
+                chunk = shas[i : i + 500]
+                out |= {
+                    r[0]
+                    for r in db.execute(
+                        f"SELECT sha256 FROM media WHERE sha256 IN ({','.join('?' * len(chunk))})", chunk
+                    )
+                }
         return out
 
     def put_media(self, texts: Sequence[MediaText]) -> None:
@@ -65,9 +69,11 @@ class Ledger(SharedState):
             self._put_media(db, texts)
 
     def _put_media(self, db: Connection, texts: Sequence[MediaText]) -> None:
-        db.executemany("INSERT INTO media(sha256, kind, body) VALUES (?,?,?) "
-                       "ON CONFLICT(sha256) DO UPDATE SET kind=excluded.kind, body=excluded.body",
-                       [(t.sha256, t.kind, json.dumps(to_dict(t), ensure_ascii=False)) for t in texts])
+        db.executemany(
+            "INSERT INTO media(sha256, kind, body) VALUES (?,?,?) "
+            "ON CONFLICT(sha256) DO UPDATE SET kind=excluded.kind, body=excluded.body",
+            [(t.sha256, t.kind, json.dumps(to_dict(t), ensure_ascii=False)) for t in texts],
+        )
 
     def drop_media(self, shas: Iterable[str]) -> int:
         """Forget the OCR text of these media (retention); a later post showing the same image reads it again."""
@@ -88,9 +94,11 @@ class Ledger(SharedState):
         with closing(self._connect()) as db:
             while batch := list(islice(it, chunk)):
                 keys = list({p.key for p in batch})
-                seen = dict(db.execute(
-                    f"SELECT post_key, content FROM analysed WHERE post_key IN ({','.join('?' * len(keys))})",
-                    keys).fetchall())
+                seen = dict(
+                    db.execute(
+                        f"SELECT post_key, content FROM analysed WHERE post_key IN ({','.join('?' * len(keys))})", keys
+                    ).fetchall()
+                )
                 yield from (p for p in batch if seen.get(p.key) != content_hash(p))
 
     def commit_batch(self, posts: Sequence[Post], alerts: Sequence[Alert]) -> int:
@@ -107,31 +115,43 @@ class Ledger(SharedState):
         new = db.executemany(
             "INSERT INTO outbox(alert_id, type, post_key, body, created_at) VALUES (?,?,?,?,?) "
             "ON CONFLICT(alert_id) DO NOTHING",
-            [(a.id, a.type, a.post_key, json.dumps(to_dict(a), ensure_ascii=False), now) for a in alerts])
+            [(a.id, a.type, a.post_key, json.dumps(to_dict(a), ensure_ascii=False), now) for a in alerts],
+        )
         db.executemany(
             "INSERT INTO analysed(post_key, content, analysed_at, alerts) VALUES (?,?,?,?) ON CONFLICT(post_key) "
             "DO UPDATE SET content=excluded.content, analysed_at=excluded.analysed_at, alerts=excluded.alerts",
-            [(p.key, content_hash(p), now, per_post.get(p.key, 0)) for p in posts])
+            [(p.key, content_hash(p), now, per_post.get(p.key, 0)) for p in posts],
+        )
         return new
 
     def upsert_alerts(self, alerts: Sequence[Alert]) -> int:
         """For re-scans: replace alert bodies (new score/signals) and queue them for indexing again."""
         now = utcnow().isoformat()
         with closing(self._connect()) as db, db:
-            existing = {r[0] for r in db.execute(
-                f"SELECT alert_id FROM outbox WHERE alert_id IN ({','.join('?' * len(alerts))})",
-                [a.id for a in alerts])} if alerts else set()
+            existing = (
+                {
+                    r[0]
+                    for r in db.execute(
+                        f"SELECT alert_id FROM outbox WHERE alert_id IN ({','.join('?' * len(alerts))})",
+                        [a.id for a in alerts],
+                    )
+                }
+                if alerts
+                else set()
+            )
             db.executemany(
                 "INSERT INTO outbox(alert_id, type, post_key, body, created_at) VALUES (?,?,?,?,?) "
                 "ON CONFLICT(alert_id) DO UPDATE SET body=excluded.body, indexed_at=NULL",
-                [(a.id, a.type, a.post_key, json.dumps(to_dict(a), ensure_ascii=False), now) for a in alerts])
+                [(a.id, a.type, a.post_key, json.dumps(to_dict(a), ensure_ascii=False), now) for a in alerts],
+            )
         return len({a.id for a in alerts} - existing)
 
     # --- outbox ---
     def pending(self, limit: int = 500) -> list[Alert]:
         with closing(self._connect()) as db:
-            rows = db.execute("SELECT body FROM outbox WHERE indexed_at IS NULL ORDER BY created_at, alert_id LIMIT ?",
-                              (limit,)).fetchall()
+            rows = db.execute(
+                "SELECT body FROM outbox WHERE indexed_at IS NULL ORDER BY created_at, alert_id LIMIT ?", (limit,)
+            ).fetchall()
         return [from_dict(Alert, json.loads(b)) for (b,) in rows]
 
     def mark_indexed(self, alert_ids: Sequence[str]) -> None:

@@ -47,9 +47,17 @@ class ScanRecord:
         return cls(**data) if data.get("status") != "done" else None
 
 
-def run_scan(home: Home, *, sources: Sequence[str] | None = None, settings: ScanSettings | None = None,
-             crawl: bool = True, progress: bool = True, analyzer: Any = None, store: Any = None,
-             wait_s: float = 0.0) -> ScanRecord:
+def run_scan(
+    home: Home,
+    *,
+    sources: Sequence[str] | None = None,
+    settings: ScanSettings | None = None,
+    crawl: bool = True,
+    progress: bool = True,
+    analyzer: Any = None,
+    store: Any = None,
+    wait_s: float = 0.0,
+) -> ScanRecord:
     """Run (or resume) a scan and return its record with per-stage counts and timings.
 
     Holds the home's scan lock throughout (`ScanBusy` after `wait_s` if another scan has it)."""
@@ -57,20 +65,29 @@ def run_scan(home: Home, *, sources: Sequence[str] | None = None, settings: Scan
         return _run_scan(home, sources, settings or ScanSettings(), crawl, progress, analyzer, store)
 
 
-def _run_scan(home: Home, sources: Sequence[str] | None, settings: ScanSettings, crawl: bool, progress: bool,
-              analyzer: Any, store: Any) -> ScanRecord:
+def _run_scan(
+    home: Home,
+    sources: Sequence[str] | None,
+    settings: ScanSettings,
+    crawl: bool,
+    progress: bool,
+    analyzer: Any,
+    store: Any,
+) -> ScanRecord:
     record = ScanRecord.load_unfinished(home)
     if record is None or (sources and record.sources and list(sources) != record.sources):
         now = utcnow()
-        record = ScanRecord(id=now.strftime("%Y%m%dT%H%M%S%fZ"), started_at=now.isoformat(),
-                            sources=list(sources) if sources else None)
+        record = ScanRecord(
+            id=now.strftime("%Y%m%dT%H%M%S%fZ"), started_at=now.isoformat(), sources=list(sources) if sources else None
+        )
     else:
         log.info("resuming scan %s", record.id)
     runners: dict[str, Callable[[], stages.StageResult]] = {
         "crawl": lambda: stages.crawl_stage(home, record.sources),
         "media": lambda: stages.media_stage(home, workers=settings.workers, progress=progress),
-        "detect": lambda: stages.detect_stage(home, analyzer, batch_size=settings.batch_size,
-                                              workers=settings.workers, progress=progress),
+        "detect": lambda: stages.detect_stage(
+            home, analyzer, batch_size=settings.batch_size, workers=settings.workers, progress=progress
+        ),
         "index": lambda: stages.index_stage(home, store, progress=progress),
     }
     for name in STAGES:
@@ -83,16 +100,21 @@ def _run_scan(home: Home, sources: Sequence[str] | None, settings: ScanSettings,
         record.save(home)
         t0 = time.perf_counter()
         result = runners[name]()
-        record.stages[name] = {"status": "done", "seconds": round(time.perf_counter() - t0, 2),
-                               "counts": dict(result.counts), "errors": list(result.errors[:50])}
+        record.stages[name] = {
+            "status": "done",
+            "seconds": round(time.perf_counter() - t0, 2),
+            "counts": dict(result.counts),
+            "errors": list(result.errors[:50]),
+        }
         record.save(home)
     record.status, record.finished_at = "done", utcnow().isoformat()
     record.save(home)
     return record
 
 
-def rescan(home: Home, since: datetime, *, progress: bool = True, analyzer: Any = None,
-           store: Any = None, wait_s: float = 0.0) -> dict[str, Any]:
+def rescan(
+    home: Home, since: datetime, *, progress: bool = True, analyzer: Any = None, store: Any = None, wait_s: float = 0.0
+) -> dict[str, Any]:
     """Retro-hunt: re-run detection over posts stored since `since` (e.g. after registering a document)."""
     with scan_lock(home, "rescan", wait_s=wait_s):
         return _rescan(home, since, progress, analyzer, store)
@@ -103,8 +125,13 @@ def _rescan(home: Home, since: datetime, progress: bool, analyzer: Any, store: A
     media = stages.media_stage(home, posts, progress=progress)
     detect = stages.detect_stage(home, analyzer, posts=posts, rescan=True, progress=progress)
     index = stages.index_stage(home, store, progress=progress)
-    return {"since": since.isoformat(), "posts": len(posts), "media": dict(media.counts),
-            "detect": dict(detect.counts), "index": dict(index.counts)}
+    return {
+        "since": since.isoformat(),
+        "posts": len(posts),
+        "media": dict(media.counts),
+        "detect": dict(detect.counts),
+        "index": dict(index.counts),
+    }
 
 
 def summary_lines(record: ScanRecord) -> list[str]:
@@ -119,8 +146,10 @@ def summary_lines(record: ScanRecord) -> list[str]:
     detect = record.stages.get("detect", {}).get("counts", {})
     lines.append(f"  posts analysed: {detect.get('posts', 0)}; new media read: {media.get('new_media', 0)}")
     by_type = detect.get("alerts_by_type", {})
-    lines.append(f"  new alerts: {detect.get('new_alerts', 0)} "
-                 f"({', '.join(f'{k} {v}' for k, v in sorted(by_type.items())) or 'none'})")
+    lines.append(
+        f"  new alerts: {detect.get('new_alerts', 0)} "
+        f"({', '.join(f'{k} {v}' for k, v in sorted(by_type.items())) or 'none'})"
+    )
     index = record.stages.get("index", {}).get("counts", {})
     lines.append(f"  indexed: {index.get('indexed', 0)}, failed: {index.get('failed', 0)}")
     times = ", ".join(f"{n} {record.stages[n].get('seconds', 0)}s" for n in STAGES if n in record.stages)

@@ -40,8 +40,12 @@ def _worker_pool(workers: int, initializer: Any, home: Home) -> ProcessPoolExecu
     workers start clean, with no threads, sockets or model state inherited from the parent."""
     import multiprocessing
 
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_worker_init, initargs=(initializer, str(home.root), os.getpid()))
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_worker_init,
+        initargs=(initializer, str(home.root), os.getpid()),
+    )
 
 
 def _worker_init(initializer: Any, home_root: str, parent_pid: int) -> None:
@@ -117,8 +121,9 @@ def to_read(m: Any) -> bool:
     return bool(m.sha256 and m.path and not m.error)
 
 
-def media_stage(home: Home, posts: Iterable[Post] | None = None, *, workers: int = 2,
-                progress: bool = True) -> StageResult:
+def media_stage(
+    home: Home, posts: Iterable[Post] | None = None, *, workers: int = 2, progress: bool = True
+) -> StageResult:
     """Read (OCR, hash) every downloaded media file not read before; each SHA-256 once."""
     ledger = ledger_for(home)
     posts = PostStore(home.posts_db).iter() if posts is None else posts
@@ -187,8 +192,16 @@ def _detect_batch(job: tuple[list[Post], dict[str, MediaText]], analyzer: Any = 
     return alerts
 
 
-def detect_stage(home: Home, analyzer: Any = None, *, posts: Iterable[Post] | None = None, batch_size: int = 32,
-                 workers: int = 1, progress: bool = True, rescan: bool = False) -> StageResult:
+def detect_stage(
+    home: Home,
+    analyzer: Any = None,
+    *,
+    posts: Iterable[Post] | None = None,
+    batch_size: int = 32,
+    workers: int = 1,
+    progress: bool = True,
+    rescan: bool = False,
+) -> StageResult:
     """Run every detector over posts not analysed yet (or changed); commit each batch with its alerts.
 
     With `workers` > 1 batches are analysed in that many processes (each loads the detectors once) and
@@ -199,8 +212,10 @@ def detect_stage(home: Home, analyzer: Any = None, *, posts: Iterable[Post] | No
     ledger = ledger_for(home)
     source = PostStore(home.posts_db).iter() if posts is None else posts
     todo, deferred = _media_ready(ledger, list(source) if rescan else ledger.unanalysed(source))
-    jobs = ((batch, ledger.media_texts(m.sha256 for p in batch for m in p.media if m.sha256))
-            for batch in _chunks(todo, batch_size))
+    jobs = (
+        (batch, ledger.media_texts(m.sha256 for p in batch for m in p.media if m.sha256))
+        for batch in _chunks(todo, batch_size)
+    )
     bar = Progress("detect", len(todo), enabled=progress)
     by_type: dict[str, int] = {}
     new_alerts = 0
@@ -231,8 +246,9 @@ def detect_stage(home: Home, analyzer: Any = None, *, posts: Iterable[Post] | No
     bar.close()
     if deferred:
         log.info("detect: %d posts wait for their media to be read (next media stage)", deferred)
-    return StageResult("detect", {"posts": len(todo), "new_alerts": new_alerts, "alerts_by_type": by_type,
-                                  "deferred": deferred})
+    return StageResult(
+        "detect", {"posts": len(todo), "new_alerts": new_alerts, "alerts_by_type": by_type, "deferred": deferred}
+    )
 
 
 def _media_ready(ledger: Ledger, posts: Iterable[Post]) -> tuple[list[Post], int]:

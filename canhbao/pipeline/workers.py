@@ -23,7 +23,7 @@ log = logging.getLogger("canhbao.work")
 
 
 def _chunks(items: list[Any], size: int) -> list[list[Any]]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def plan(home: Home, stage: str, *, batch_size: int, since: datetime | None = None) -> list[str]:
@@ -48,9 +48,18 @@ def plan(home: Home, stage: str, *, batch_size: int, since: datetime | None = No
     return queue.plan(stage, _chunks(items, batch_size))
 
 
-def work(home: Home, stage: str, *, lease_s: float = 600.0, batch: str | None = None,
-         max_batches: int | None = None, owner: str | None = None, analyzer: Any = None, wait: bool = True,
-         poll_s: float = 1.0) -> dict[str, int]:
+def work(
+    home: Home,
+    stage: str,
+    *,
+    lease_s: float = 600.0,
+    batch: str | None = None,
+    max_batches: int | None = None,
+    owner: str | None = None,
+    analyzer: Any = None,
+    wait: bool = True,
+    poll_s: float = 1.0,
+) -> dict[str, int]:
     """Claim and finish batches of `stage` until none is claimable; returns what this worker committed."""
     if stage not in STAGES:
         raise ValueError(f"unknown stage {stage!r}")

@@ -55,8 +55,10 @@ class WorkQueue(SharedState):
         """Add batches (each a list of JSON-able items); returns the ids of every given batch."""
         ids = [batch_id(stage, items) for items in batches]
         with closing(self._connect()) as db, db:
-            db.executemany("INSERT INTO work_batches(id, stage, items) VALUES (?,?,?) ON CONFLICT(id) DO NOTHING",
-                           [(i, stage, json.dumps(list(b), ensure_ascii=False)) for i, b in zip(ids, batches, strict=True)])
+            db.executemany(
+                "INSERT INTO work_batches(id, stage, items) VALUES (?,?,?) ON CONFLICT(id) DO NOTHING",
+                [(i, stage, json.dumps(list(b), ensure_ascii=False)) for i, b in zip(ids, batches, strict=True)],
+            )
         return ids
 
     def open_items(self, stage: str) -> list[Any]:
@@ -75,8 +77,11 @@ class WorkQueue(SharedState):
         with closing(self._connect()) as db, db:
             row = db.execute(
                 "UPDATE work_batches SET lease_owner=?, lease_until=now() + make_interval(secs => ?), "
-                "attempts=attempts+1 WHERE id = (SELECT id FROM work_batches WHERE " + where +
-                " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id, items, attempts", args).fetchone()
+                "attempts=attempts+1 WHERE id = (SELECT id FROM work_batches WHERE "
+                + where
+                + " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id, items, attempts",
+                args,
+            ).fetchone()
         if row is None:
             return None
         return Batch(id=row[0], stage=stage, items=tuple(json.loads(row[1])), owner=owner, attempts=row[2])
@@ -84,21 +89,28 @@ class WorkQueue(SharedState):
     def renew(self, batch: Batch, lease_s: float) -> bool:
         """Extend the lease while working on a long batch; False if it was lost (expired and taken)."""
         with closing(self._connect()) as db, db:
-            cur = db.execute("UPDATE work_batches SET lease_until=now() + make_interval(secs => ?) "
-                             "WHERE id=? AND lease_owner=? AND done_at IS NULL", (float(lease_s), batch.id, batch.owner))
+            cur = db.execute(
+                "UPDATE work_batches SET lease_until=now() + make_interval(secs => ?) "
+                "WHERE id=? AND lease_owner=? AND done_at IS NULL",
+                (float(lease_s), batch.id, batch.owner),
+            )
             return cur.rowcount == 1
 
     def complete(self, batch: Batch, write: Callable[[Connection], dict]) -> dict | None:
         """Mark `batch` done and run `write(db)` (its results) in one transaction, if this worker still
         holds the lease; otherwise write nothing and return None (another worker owns the batch now)."""
         with closing(self._connect()) as db, db:
-            held = db.execute("SELECT 1 FROM work_batches WHERE id=? AND lease_owner=? AND done_at IS NULL "
-                              "FOR UPDATE", (batch.id, batch.owner)).fetchone()
+            held = db.execute(
+                "SELECT 1 FROM work_batches WHERE id=? AND lease_owner=? AND done_at IS NULL FOR UPDATE",
+                (batch.id, batch.owner),
+            ).fetchone()
             if held is None:
                 return None
             result = write(db)
-            db.execute("UPDATE work_batches SET done_at=now(), done_by=?, result=? WHERE id=?",
-                       (batch.owner, json.dumps(result, ensure_ascii=False), batch.id))
+            db.execute(
+                "UPDATE work_batches SET done_at=now(), done_by=?, result=? WHERE id=?",
+                (batch.owner, json.dumps(result, ensure_ascii=False), batch.id),
+            )
         return result
 
     def is_done(self, batch: str) -> bool:
@@ -112,13 +124,27 @@ class WorkQueue(SharedState):
                 "SELECT COUNT(*) FILTER (WHERE done_at IS NOT NULL), "
                 "COUNT(*) FILTER (WHERE done_at IS NULL AND lease_until > now()), "
                 "COUNT(*) FILTER (WHERE done_at IS NULL AND (lease_until IS NULL OR lease_until <= now())) "
-                "FROM work_batches WHERE stage=?", (stage,)).fetchone()
+                "FROM work_batches WHERE stage=?",
+                (stage,),
+            ).fetchone()
         return {"done": row[0], "leased": row[1], "open": row[2]}
 
     def batches(self, stage: str) -> list[dict[str, Any]]:
         """Every batch of a stage with its lease and result (for reports and tests)."""
         with closing(self._connect()) as db:
-            rows = db.execute("SELECT id, attempts, lease_owner, done_by, done_at IS NOT NULL, result "
-                              "FROM work_batches WHERE stage=? ORDER BY id", (stage,)).fetchall()
-        return [{"id": r[0], "attempts": r[1], "lease_owner": r[2], "done_by": r[3], "done": r[4],
-                 "result": json.loads(r[5]) if r[5] else None} for r in rows]
+            rows = db.execute(
+                "SELECT id, attempts, lease_owner, done_by, done_at IS NOT NULL, result "
+                "FROM work_batches WHERE stage=? ORDER BY id",
+                (stage,),
+            ).fetchall()
+        return [
+            {
+                "id": r[0],
+                "attempts": r[1],
+                "lease_owner": r[2],
+                "done_by": r[3],
+                "done": r[4],
+                "result": json.loads(r[5]) if r[5] else None,
+            }
+            for r in rows
+        ]

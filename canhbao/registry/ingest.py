@@ -18,8 +18,16 @@ from canhbao.media.settings import OcrSettings
 from canhbao.registry.settings import RegistrySettings
 
 PDF, IMAGE, DOCX, TEXT = "pdf", "image", "docx", "text"
-KINDS = {".pdf": PDF, ".png": IMAGE, ".jpg": IMAGE, ".jpeg": IMAGE, ".tif": IMAGE, ".tiff": IMAGE,
-         ".docx": DOCX, ".txt": TEXT}
+KINDS = {
+    ".pdf": PDF,
+    ".png": IMAGE,
+    ".jpg": IMAGE,
+    ".jpeg": IMAGE,
+    ".tif": IMAGE,
+    ".tiff": IMAGE,
+    ".docx": DOCX,
+    ".txt": TEXT,
+}
 # A PDF page with less extracted text than this is a scan: rasterise and OCR it.
 MIN_TEXT_LAYER_CHARS = 40
 RENDER_DPI = 150
@@ -35,7 +43,9 @@ class Page:
 def kind_of(path: Path) -> str:
     kind = KINDS.get(path.suffix.lower())
     if not kind:
-        raise InputError(path, f"unknown document type '{path.suffix or '(none)'}'; expected {', '.join(sorted(KINDS))}")
+        raise InputError(
+            path, f"unknown document type '{path.suffix or '(none)'}'; expected {', '.join(sorted(KINDS))}"
+        )
     return kind
 
 
@@ -48,8 +58,9 @@ def iter_pages(path: Path, data: bytes, settings: RegistrySettings, ocr: OcrSett
         raise InputError(path, f"file too large ({len(data) >> 20} MiB, limit {settings.max_file_mb} MiB)")
     kind = kind_of(path)
     texts = 0
-    for n, page in enumerate({PDF: _pdf, IMAGE: _image, DOCX: _docx, TEXT: _text}[kind](path, data, settings, ocr),
-                             start=1):
+    for n, page in enumerate(
+        {PDF: _pdf, IMAGE: _image, DOCX: _docx, TEXT: _text}[kind](path, data, settings, ocr), start=1
+    ):
         if n > settings.max_pdf_pages:
             raise InputError(path, f"more than {settings.max_pdf_pages:,} pages (limit {settings.max_pdf_pages:,})")
         texts += len(page.text.strip())
@@ -85,16 +96,22 @@ def _pdf(path: Path, data: bytes, settings: RegistrySettings, ocr: OcrSettings) 
             text = page.get_text("text")
             chars += len(text)
             if chars > settings.max_text_chars:
-                raise InputError(path, f"text layer longer than {settings.max_text_chars:,} characters "
-                                       f"(limit {settings.max_text_chars:,})")
+                raise InputError(
+                    path,
+                    f"text layer longer than {settings.max_text_chars:,} characters "
+                    f"(limit {settings.max_text_chars:,})",
+                )
             scanned = len(text.strip()) < MIN_TEXT_LAYER_CHARS
             dpi = 200 if scanned else RENDER_DPI
             inches = (page.rect.width / 72) * (page.rect.height / 72)
             if inches * dpi * dpi > max_px:  # a poster-sized page: render it smaller, not larger than the limit
                 dpi = int((max_px / max(inches, 1e-6)) ** 0.5)
                 if dpi < 10:
-                    raise InputError(path, f"page {page.number + 1} is {page.rect.width / 72:.0f} x "
-                                           f"{page.rect.height / 72:.0f} inches; too large to render")
+                    raise InputError(
+                        path,
+                        f"page {page.number + 1} is {page.rect.width / 72:.0f} x "
+                        f"{page.rect.height / 72:.0f} inches; too large to render",
+                    )
             pix = page.get_pixmap(dpi=dpi, colorspace=fitz.csRGB, alpha=False)
             img = Image.frombytes("RGB", (pix.width, pix.height), pix.samples)
             del pix
@@ -120,16 +137,21 @@ def _image(path: Path, data: bytes, settings: RegistrySettings, ocr: OcrSettings
         for frame in ImageSequence.Iterator(tif):  # headers only: no frame is decoded here
             sizes.append(frame.size)
             if len(sizes) > settings.max_pdf_pages:
-                raise InputError(path, f"TIFF has more than {settings.max_pdf_pages:,} frames "
-                                       f"(limit {settings.max_pdf_pages:,})")
+                raise InputError(
+                    path, f"TIFF has more than {settings.max_pdf_pages:,} frames (limit {settings.max_pdf_pages:,})"
+                )
         total = sum(w * h for w, h in sizes)
         if total > settings.max_total_megapixels * 1_000_000:
-            raise InputError(path, f"TIFF has {len(sizes)} frames of {total / 1e6:,.0f} megapixels in all "
-                                   f"(limit {settings.max_total_megapixels:,})")
+            raise InputError(
+                path,
+                f"TIFF has {len(sizes)} frames of {total / 1e6:,.0f} megapixels in all "
+                f"(limit {settings.max_total_megapixels:,})",
+            )
         for n, (w, h) in enumerate(sizes):
             if w * h > max_px:
-                raise InputError(path, f"frame {n + 1} is {w}x{h} pixels (limit {max_px:,}); possible "
-                                       "decompression bomb")
+                raise InputError(
+                    path, f"frame {n + 1} is {w}x{h} pixels (limit {max_px:,}); possible decompression bomb"
+                )
             tif.seek(n)
             try:
                 frame = tif.convert("RGB")
@@ -160,8 +182,9 @@ def _docx(path: Path, data: bytes, settings: RegistrySettings, ocr: OcrSettings)
             parts.append(block.text)
             chars += len(block.text)
         if chars > settings.max_text_chars:
-            raise InputError(path, f"text longer than {settings.max_text_chars:,} characters "
-                                   f"(limit {settings.max_text_chars:,})")
+            raise InputError(
+                path, f"text longer than {settings.max_text_chars:,} characters (limit {settings.max_text_chars:,})"
+            )
     yield from _render("\n".join(parts))
 
 

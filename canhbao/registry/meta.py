@@ -16,8 +16,10 @@ from canhbao.core.text import fold, squash
 # "Số: 6564 /VP-KGVX", "So 5246/SYT - VP", "Số: 35 /TB-STTTT", "Số: 20/2025/TT-BQP"
 _SUFFIX = r"((?:\d{4}\s*/\s*)?[A-ZĐ][A-ZĐ0-9]*(?:\s*[-–]\s*[A-ZĐ0-9][A-ZĐa-z0-9]*)*)"
 # laws and resolutions write "Luật số: 121/2025/QH15", "Nghị quyết số: 93/2025/UBTVQH15"
-_NUMBER = re.compile(r"(?m)^[\s*]*(?:(?:Lu[aậ]t|Ngh[iị] quy[eế]t|Ph[aá]p l[eệ]nh)\s+s[oốổ]\s*:|"
-                     r"S[oốổỗồớờơợở0]\s*[:.;]?)\s*(\d{1,6})\s*/\s*" + _SUFFIX)
+_NUMBER = re.compile(
+    r"(?m)^[\s*]*(?:(?:Lu[aậ]t|Ngh[iị] quy[eế]t|Ph[aá]p l[eệ]nh)\s+s[oốổ]\s*:|"
+    r"S[oốổỗồớờơợở0]\s*[:.;]?)\s*(\d{1,6})\s*/\s*" + _SUFFIX
+)
 # a number cited in running text: "Công văn số 10613/BYT-TT-KT"
 _CITED = re.compile(r"\b(\d{1,6})\s*/\s*(?=(?:\d{4}\s*/\s*)?[A-ZĐ]{2})" + _SUFFIX)
 _DATE = re.compile(r"ng[aà]y\s+(\d{1,2})\s+th[aá]ng\s+(\d{1,2})\s+n[aă]m\s+(\d{4})", re.IGNORECASE)
@@ -71,8 +73,13 @@ def extract(text: str) -> LetterMeta:
     lines = [squash(line) for line in text.splitlines()]
     lines = [line for line in lines if line]
     dates = find_dates(text)
-    return LetterMeta(numbers=tuple(find_numbers(text)), date=dates[0] if dates else "",
-                      agency=_agency(lines), subject=_subject(lines), signer=_signer(lines))
+    return LetterMeta(
+        numbers=tuple(find_numbers(text)),
+        date=dates[0] if dates else "",
+        agency=_agency(lines),
+        subject=_subject(lines),
+        signer=_signer(lines),
+    )
 
 
 def _agency(lines: list[str]) -> str:
@@ -94,9 +101,14 @@ def _subject(lines: list[str]) -> str:
         if not m:
             continue
         parts = [m.group(1)]
-        for nxt in lines[i + 1:i + 4]:
+        for nxt in lines[i + 1 : i + 4]:
             folded = fold(nxt).lower()
-            if _DATE.search(nxt) or _LOOSE_DATE.search(folded) or folded.startswith(("kinh gui", "so:", "so ")) or len(nxt) > 90:
+            if (
+                _DATE.search(nxt)
+                or _LOOSE_DATE.search(folded)
+                or folded.startswith(("kinh gui", "so:", "so "))
+                or len(nxt) > 90
+            ):
                 break
             parts.append(nxt)
         return squash(" ".join(parts)).rstrip(".")
@@ -170,9 +182,14 @@ def split_zones(page_texts: list[str]) -> list[tuple[str, str]]:
     flags = zone_lines([line for lines in split for line in lines])
     out, i = [], 0
     for lines in split:
-        mine = flags[i:i + len(lines)]
+        mine = flags[i : i + len(lines)]
         i += len(lines)
-        out.append(("\n".join(ln for ln, b in zip(lines, mine, strict=True) if not b), "\n".join(ln for ln, b in zip(lines, mine, strict=True) if b)))
+        out.append(
+            (
+                "\n".join(ln for ln, b in zip(lines, mine, strict=True) if not b),
+                "\n".join(ln for ln, b in zip(lines, mine, strict=True) if b),
+            )
+        )
     return out
 
 
@@ -181,9 +198,26 @@ def split_zones(page_texts: list[str]) -> list[tuple[str, str]]:
 # legal bases (`Căn cứ ...`, `Theo đề nghị của ...`, `... ban hành Nghị định ...`) are published with the
 # document and repeated by every news item about it: a post showing only them is not a leak of its content.
 
-KINDS = ("NGHI DINH", "THONG TU", "QUYET DINH", "NGHI QUYET", "LUAT", "PHAP LENH", "CHI THI", "THONG BAO",
-         "KE HOACH", "CONG DIEN", "HUONG DAN", "BAO CAO", "TO TRINH", "QUY CHE", "QUY DINH", "THONG TU LIEN TICH",
-         "NGHI QUYET LIEN TICH", "CONG VAN")
+KINDS = (
+    "NGHI DINH",
+    "THONG TU",
+    "QUYET DINH",
+    "NGHI QUYET",
+    "LUAT",
+    "PHAP LENH",
+    "CHI THI",
+    "THONG BAO",
+    "KE HOACH",
+    "CONG DIEN",
+    "HUONG DAN",
+    "BAO CAO",
+    "TO TRINH",
+    "QUY CHE",
+    "QUY DINH",
+    "THONG TU LIEN TICH",
+    "NGHI QUYET LIEN TICH",
+    "CONG VAN",
+)
 _PREAMBLE = ("can cu", "theo de nghi", "xet de nghi")
 _BODY_START = re.compile(r"^(?:dieu\s+\d|chuong\s+[ivx\d]|phan\s+[ivx\d]|muc\s+\d|[ivx]+\.\s|\d+\.\s)")
 
@@ -225,7 +259,7 @@ def split_title(page_texts: list[str]) -> list[str]:
     flags = heading_lines([line for lines in split for line in lines])
     out, i = [], 0
     for lines in split:
-        mine = flags[i:i + len(lines)]
+        mine = flags[i : i + len(lines)]
         i += len(lines)
         out.append("\n".join(ln for ln, f in zip(lines, mine, strict=False) if f))
     return out

@@ -52,14 +52,18 @@ def render_pages(text: str, *, dpi: int = 150, font_pt: float = 12.0) -> list[Im
     return [page.image for page in render_layout(text, dpi=dpi, font_pt=font_pt)]
 
 
-def render_layout(text: str, *, dpi: int = 150, font_pt: float = 12.0, only: set[int] | None = None) -> list[PageLayout]:
+def render_layout(
+    text: str, *, dpi: int = 150, font_pt: float = 12.0, only: set[int] | None = None
+) -> list[PageLayout]:
     """`render_pages` keeping each page's text and line boxes (the registry stores per-page text;
     `canhbao.distort.redact` needs to know where the number and the signature are). `only`: draw just these
     (1-based) pages and return them alone, in order (benchmarks that need one page of a long document)."""
     return list(iter_layout(text, dpi=dpi, font_pt=font_pt, only=only))
 
 
-def iter_layout(text: str, *, dpi: int = 150, font_pt: float = 12.0, only: set[int] | None = None) -> Iterator[PageLayout]:
+def iter_layout(
+    text: str, *, dpi: int = 150, font_pt: float = 12.0, only: set[int] | None = None
+) -> Iterator[PageLayout]:
     """`render_layout` one page at a time: a long document never holds more than one page image."""
     width, height = (round(mm / 25.4 * dpi) for mm in A4_MM)
     margin = round(20 / 25.4 * dpi)
@@ -100,4 +104,4 @@ def _paginate(text: str, dpi: float, font_pt: float) -> list[list[tuple[str, boo
         wrapped = textwrap.wrap(para, chars) or [""]
         lines += [(w, is_header) for w in wrapped]
     per_page = (height - 2 * margin) // line_h
-    return [lines[start:start + per_page] for start in range(0, max(1, len(lines)), per_page)]
+    return [lines[start : start + per_page] for start in range(0, max(1, len(lines)), per_page)]

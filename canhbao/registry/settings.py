@@ -20,8 +20,18 @@ class RegistrySettings:
     max_docx_unpacked_mb: int = 50  # DOCX parts unpacked, judged from the ZIP directory (bombs)
 
     def validate(self) -> None:
-        if min(self.max_pdf_pages, self.max_file_mb, self.max_text_chars, self.max_image_megapixels,
-               self.max_total_megapixels, self.max_docx_unpacked_mb) < 1 or self.max_page_megapixels < 1:
+        if (
+            min(
+                self.max_pdf_pages,
+                self.max_file_mb,
+                self.max_text_chars,
+                self.max_image_megapixels,
+                self.max_total_megapixels,
+                self.max_docx_unpacked_mb,
+            )
+            < 1
+            or self.max_page_megapixels < 1
+        ):
             raise ValueError("every max_* limit must be at least 1")
 
 

@@ -61,6 +61,7 @@ class StoredPage:
     boiler: str  # the lines of boilerplate zones (header, recipients, closing, signer, stamps)
     title: str = ""  # the title / trích yếu lines, if on this page
 
+
 class Registry:
     def __init__(self, home: Home, settings: RegistrySettings | None = None):
         self.home = home
@@ -93,8 +94,10 @@ class Registry:
             for rows in by_doc.values():
                 zones = meta.split_zones([r[3] for r in rows])
                 titles = meta.split_title([r[3] for r in rows])
-                raw.executemany("INSERT INTO pages VALUES (?,?,?,?,?,?,?,?)",
-                                [(*r, z[1], t) for r, z, t in zip(rows, zones, titles, strict=False)])
+                raw.executemany(
+                    "INSERT INTO pages VALUES (?,?,?,?,?,?,?,?)",
+                    [(*r, z[1], t) for r, z, t in zip(rows, zones, titles, strict=False)],
+                )
             raw.execute("DROP TABLE pages_old")
 
     def close(self) -> None:
@@ -145,19 +148,41 @@ class Registry:
         zones = meta.split_zones(texts)
         titles = meta.split_title(texts)
         for n, ((method, text, phash, image_path), (_, boiler_text), title) in enumerate(
-                zip(done, zones, titles, strict=True), start=1):
-            rows.append((doc_id, n, method, text, phash, str(image_path.relative_to(self.home.root)), boiler_text,
-                         title))
+            zip(done, zones, titles, strict=True), start=1
+        ):
+            rows.append(
+                (doc_id, n, method, text, phash, str(image_path.relative_to(self.home.root)), boiler_text, title)
+            )
         added_at = utcnow()
-        doc = RegisteredDocument(id=doc_id, source=path.name, classification=classification, numbers=letter.numbers,
-                                 date=letter.date, agency=letter.agency, subject=letter.subject, signer=letter.signer,
-                                 pages=len(done), added_at=added_at)
+        doc = RegisteredDocument(
+            id=doc_id,
+            source=path.name,
+            classification=classification,
+            numbers=letter.numbers,
+            date=letter.date,
+            agency=letter.agency,
+            subject=letter.subject,
+            signer=letter.signer,
+            pages=len(done),
+            added_at=added_at,
+        )
         with self.db:
             self.db.execute(
                 "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
-                (doc.id, doc.source, doc.classification, json.dumps(list(doc.numbers), ensure_ascii=False), doc.date,
-                 doc.agency, doc.subject, doc.signer, doc.pages, added_at.isoformat(),
-                 str(original.relative_to(self.home.root))))
+                (
+                    doc.id,
+                    doc.source,
+                    doc.classification,
+                    json.dumps(list(doc.numbers), ensure_ascii=False),
+                    doc.date,
+                    doc.agency,
+                    doc.subject,
+                    doc.signer,
+                    doc.pages,
+                    added_at.isoformat(),
+                    str(original.relative_to(self.home.root)),
+                ),
+            )
             self.db.executemany("INSERT INTO pages VALUES (?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING", rows)
         return doc, True
 
@@ -178,8 +203,9 @@ class Registry:
         """By full id or a unique prefix (at least 6 characters, as `registry list` shows them)."""
         if len(doc_id) < 6:
             return None
-        rows = self.db.execute("SELECT * FROM documents WHERE id LIKE ? ORDER BY id LIMIT 2",
-                               (doc_id.lower() + "%",)).fetchall()
+        rows = self.db.execute(
+            "SELECT * FROM documents WHERE id LIKE ? ORDER BY id LIMIT 2", (doc_id.lower() + "%",)
+        ).fetchall()
         return _document(rows[0]) if len(rows) == 1 else None
 
     def get(self, doc_id: str) -> RegisteredDocument:
@@ -205,6 +231,15 @@ class Registry:
 
 
 def _document(row: tuple) -> RegisteredDocument:
-    return RegisteredDocument(id=row[0], source=row[1], classification=row[2], numbers=tuple(json.loads(row[3])),
-                              date=row[4], agency=row[5], subject=row[6], signer=row[7], pages=row[8],
-                              added_at=datetime.fromisoformat(row[9]))
+    return RegisteredDocument(
+        id=row[0],
+        source=row[1],
+        classification=row[2],
+        numbers=tuple(json.loads(row[3])),
+        date=row[4],
+        agency=row[5],
+        subject=row[6],
+        signer=row[7],
+        pages=row[8],
+        added_at=datetime.fromisoformat(row[9]),
+    )

@@ -76,7 +76,7 @@ def excerpt(text: str, head_words: int = 900, tail_words: int = 350) -> str:
         head.append(ln)
         n += c
     tail, n = [], 0
-    for ln, c in zip(reversed(lines[len(head):]), reversed(counts[len(head):]), strict=False):
+    for ln, c in zip(reversed(lines[len(head) :]), reversed(counts[len(head) :]), strict=False):
         if n >= tail_words:
             break
         tail.append(ln)
@@ -85,9 +85,11 @@ def excerpt(text: str, head_words: int = 900, tail_words: int = 350) -> str:
 
 
 _CLAUSE = re.compile(r"^\d+\.\s+\S")
-_NEW_WORDING = ("bảo đảm công khai, minh bạch, đúng thẩm quyền và thời hạn theo quy định mới tại Nghị định này",
-                "thực hiện theo hướng dẫn của cơ quan có thẩm quyền cấp trên, không làm phát sinh thủ tục hành chính",
-                "báo cáo kết quả định kỳ sáu tháng, hằng năm hoặc đột xuất khi có yêu cầu bằng văn bản điện tử")
+_NEW_WORDING = (
+    "bảo đảm công khai, minh bạch, đúng thẩm quyền và thời hạn theo quy định mới tại Nghị định này",
+    "thực hiện theo hướng dẫn của cơ quan có thẩm quyền cấp trên, không làm phát sinh thủ tục hành chính",
+    "báo cáo kết quả định kỳ sáu tháng, hằng năm hoặc đột xuất khi có yêu cầu bằng văn bản điện tử",
+)
 
 
 def amending_decree(doc: AdminDoc, number: str = "12/2026/NĐ-CP", clauses: int = 3) -> str:
@@ -98,27 +100,40 @@ def amending_decree(doc: AdminDoc, number: str = "12/2026/NĐ-CP", clauses: int 
     kind_at = next((i for i, ln in enumerate(lines[:15]) if fold(ln).upper() == fold(doc.kind).upper()), 5)
     title = lines[kind_at + 1] if kind_at + 1 < len(lines) else ""
     title = title[:1].lower() + title[1:] if not title.isupper() else title.capitalize()
-    found = [ln for ln in lines[kind_at + 2:] if _CLAUSE.match(ln) and len(ln.split()) >= 20][:clauses]
+    found = [ln for ln in lines[kind_at + 2 :] if _CLAUSE.match(ln) and len(ln.split()) >= 20][:clauses]
     body = []
     for n, clause in enumerate(found, 1):
         words = clause.split()
-        body += [f"{n}. Sửa đổi, bổ sung khoản {words[0].rstrip('.')} Điều {n + 2} như sau:",
-                 f"“{' '.join(words[:7])} {_NEW_WORDING[(n - 1) % len(_NEW_WORDING)]}.”"]
-    return "\n".join([
-        "CHÍNH PHỦ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", f"Số: {number}",
-        "Hà Nội, ngày 05 tháng 3 năm 2026", "NGHỊ ĐỊNH",
-        f"Sửa đổi, bổ sung một số điều của {doc.kind.capitalize()} số {doc.number} {title}",
-        "Căn cứ Luật Tổ chức Chính phủ số 63/2025/QH15;",
-        "Theo đề nghị của Bộ trưởng Bộ Tư pháp;",
-        f"Chính phủ ban hành Nghị định sửa đổi, bổ sung một số điều của {doc.kind.capitalize()} số {doc.number} {title}.",
-        f"Điều 1. Sửa đổi, bổ sung một số điều của {doc.kind.capitalize()} số {doc.number}", *body,
-        "Điều 2. Hiệu lực thi hành", "Nghị định này có hiệu lực thi hành kể từ ngày ký ban hành.",
-        "Các Bộ trưởng, Thủ trưởng cơ quan ngang bộ, Thủ trưởng cơ quan thuộc Chính phủ, Chủ tịch Ủy ban nhân dân "
-        "các tỉnh, thành phố trực thuộc trung ương chịu trách nhiệm thi hành Nghị định này./."])
+        body += [
+            f"{n}. Sửa đổi, bổ sung khoản {words[0].rstrip('.')} Điều {n + 2} như sau:",
+            f"“{' '.join(words[:7])} {_NEW_WORDING[(n - 1) % len(_NEW_WORDING)]}.”",
+        ]
+    return "\n".join(
+        [
+            "CHÍNH PHỦ",
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "Độc lập - Tự do - Hạnh phúc",
+            f"Số: {number}",
+            "Hà Nội, ngày 05 tháng 3 năm 2026",
+            "NGHỊ ĐỊNH",
+            f"Sửa đổi, bổ sung một số điều của {doc.kind.capitalize()} số {doc.number} {title}",
+            "Căn cứ Luật Tổ chức Chính phủ số 63/2025/QH15;",
+            "Theo đề nghị của Bộ trưởng Bộ Tư pháp;",
+            f"Chính phủ ban hành Nghị định sửa đổi, bổ sung một số điều của {doc.kind.capitalize()} số {doc.number} {title}.",
+            f"Điều 1. Sửa đổi, bổ sung một số điều của {doc.kind.capitalize()} số {doc.number}",
+            *body,
+            "Điều 2. Hiệu lực thi hành",
+            "Nghị định này có hiệu lực thi hành kể từ ngày ký ban hành.",
+            "Các Bộ trưởng, Thủ trưởng cơ quan ngang bộ, Thủ trưởng cơ quan thuộc Chính phủ, Chủ tịch Ủy ban nhân dân "
+            "các tỉnh, thành phố trực thuộc trung ương chịu trách nhiệm thi hành Nghị định này./.",
+        ]
+    )
 
 
-_CLOSING = re.compile(r"^dieu\s+\d+\.?\s*(hieu luc|trach nhiem (to chuc )?thi hanh|trach nhiem to chuc thuc hien"
-                      r"|to chuc thuc hien|dieu khoan thi hanh)")
+_CLOSING = re.compile(
+    r"^dieu\s+\d+\.?\s*(hieu luc|trach nhiem (to chuc )?thi hanh|trach nhiem to chuc thuc hien"
+    r"|to chuc thuc hien|dieu khoan thi hanh)"
+)
 
 
 def closing_articles(text: str) -> str:
@@ -127,7 +142,7 @@ def closing_articles(text: str) -> str:
     lines = text.splitlines()
     end = next((i for i, ln in enumerate(lines) if fold(ln).lower().startswith("noi nhan")), len(lines))
     starts = [i for i, ln in enumerate(lines[:end]) if _CLOSING.match(fold(ln.strip()).lower())]
-    return "\n".join(lines[starts[0]:end]).strip() if starts else ""
+    return "\n".join(lines[starts[0] : end]).strip() if starts else ""
 
 
 def pack(src: Path, out: Path = CORPUS) -> int:
@@ -139,8 +154,14 @@ def pack(src: Path, out: Path = CORPUS) -> int:
         for name in sorted(rows):
             r = rows[name]
             text = (src / name).read_text(encoding="utf-8")
-            doc = {"name": Path(name).stem, "kind": r["type"].strip(), "number": r["so_hieu"].strip(),
-                   "issuer": issuer_code(r["so_hieu"], r["issuer"]), "url": r["source_url"], "text": text}
+            doc = {
+                "name": Path(name).stem,
+                "kind": r["type"].strip(),
+                "number": r["so_hieu"].strip(),
+                "issuer": issuer_code(r["so_hieu"], r["issuer"]),
+                "url": r["source_url"],
+                "text": text,
+            }
             fh.write(json.dumps(doc, ensure_ascii=False) + "\n")
             n += 1
     return n

@@ -48,8 +48,9 @@ def jpeg(img: Image.Image, quality: int) -> Image.Image:
     return Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
 
 
-def app_screenshot(page: Image.Image, caption: str = "Văn bản mới nhất, mọi người xem nhé!", *, app: str = "facebook",
-                   seed: int = 0) -> Image.Image:
+def app_screenshot(
+    page: Image.Image, caption: str = "Văn bản mới nhất, mọi người xem nhé!", *, app: str = "facebook", seed: int = 0
+) -> Image.Image:
     """A 1080x2340 phone screenshot of a post showing `page`, with status bar, app bar and caption."""
     rng = random.Random(seed)
     width, height = 1080, 2340
@@ -62,7 +63,12 @@ def app_screenshot(page: Image.Image, caption: str = "Văn bản mới nhất, m
     d.text((40, 105), app.capitalize(), fill="white", font=font(50, bold=True))
     d.rectangle((0, 200, width, height), fill="white")
     d.ellipse((30, 230, 130, 330), fill=(rng.randint(80, 200), rng.randint(80, 200), rng.randint(80, 200)))
-    d.text((150, 240), rng.choice(["Nguyễn Văn A", "Tin Nóng 24h", "Góc Nhìn Dân Sinh"]), fill="black", font=font(34, bold=True))
+    d.text(
+        (150, 240),
+        rng.choice(["Nguyễn Văn A", "Tin Nóng 24h", "Góc Nhìn Dân Sinh"]),
+        fill="black",
+        font=font(34, bold=True),
+    )
     d.text((150, 288), f"{rng.randint(1, 23)} giờ · Công khai", fill=(101, 103, 107), font=font(26))
     y = 360
     for line in textwrap.wrap(caption, 52)[:4]:
@@ -121,8 +127,15 @@ def phone_photo(page: Image.Image, *, seed: int = 0) -> Image.Image:
     x0, y0 = (cw - pw) / 2, (ch - ph) / 2
     src = np.array([[0, 0], [pw, 0], [pw, ph], [0, ph]], dtype=np.float32)
     j = lambda: rng.uniform(-0.06, 0.06)  # noqa: E731
-    dst = np.array([[x0 + j() * pw, y0 + j() * ph], [x0 + pw + j() * pw, y0 + j() * ph],
-                    [x0 + pw + j() * pw, y0 + ph + j() * ph], [x0 + j() * pw, y0 + ph + j() * ph]], dtype=np.float32)
+    dst = np.array(
+        [
+            [x0 + j() * pw, y0 + j() * ph],
+            [x0 + pw + j() * pw, y0 + j() * ph],
+            [x0 + pw + j() * pw, y0 + ph + j() * ph],
+            [x0 + j() * pw, y0 + ph + j() * ph],
+        ],
+        dtype=np.float32,
+    )
     m = cv2.getPerspectiveTransform(src, dst)
     warped = cv2.warpPerspective(np.asarray(page, dtype=np.float32), m, (cw, ch), flags=cv2.INTER_LINEAR)
     inside = cv2.warpPerspective(np.ones((ph, pw), np.float32), m, (cw, ch))[..., None]
@@ -208,25 +221,34 @@ def small_screenshot(page: Image.Image, *, seed: int = 0, width: int = 480) -> I
     return jpeg(small, 70)
 
 
-_NEWS_OPENERS = ("Vừa qua, {issuer} đã ban hành {number} {title}.",
-                 "{number} {title} vừa được ban hành.",
-                 "Mới đây, {number} {title} đã được ký ban hành, có nhiều điểm mới đáng chú ý.")
-_NEWS_BODIES = ("Văn bản gồm nhiều chương, điều; người dân và doanh nghiệp cần lưu ý các quy định mới.",
-                "Theo cơ quan soạn thảo, văn bản nhằm hoàn thiện thể chế và tạo thuận lợi cho người dân.",
-                "Các cơ quan, đơn vị đang khẩn trương triển khai để văn bản sớm đi vào cuộc sống.")
+_NEWS_OPENERS = (
+    "Vừa qua, {issuer} đã ban hành {number} {title}.",
+    "{number} {title} vừa được ban hành.",
+    "Mới đây, {number} {title} đã được ký ban hành, có nhiều điểm mới đáng chú ý.",
+)
+_NEWS_BODIES = (
+    "Văn bản gồm nhiều chương, điều; người dân và doanh nghiệp cần lưu ý các quy định mới.",
+    "Theo cơ quan soạn thảo, văn bản nhằm hoàn thiện thể chế và tạo thuận lợi cho người dân.",
+    "Các cơ quan, đơn vị đang khẩn trương triển khai để văn bản sớm đi vào cuộc sống.",
+)
 
 
 def news_post(title: str, number: str = "", *, issuer: str = "", seed: int = 0) -> str:
     """A news-style post that repeats a document's number and title (trích yếu) and quotes none of its body."""
     rng = random.Random(seed)
-    lead = rng.choice(_NEWS_OPENERS).format(issuer=issuer or "cơ quan có thẩm quyền",
-                                           number=f"văn bản số {number}" if number else "văn bản", title=title)
+    lead = rng.choice(_NEWS_OPENERS).format(
+        issuer=issuer or "cơ quan có thẩm quyền", number=f"văn bản số {number}" if number else "văn bản", title=title
+    )
     return f"{lead[0].upper()}{lead[1:]} {rng.choice(_NEWS_BODIES)} Xem chi tiết tại đây."
 
 
 _SENTENCE = re.compile(r"(?<=[.;:])\s+")
-_OPENERS = ("Mọi người đọc mà xem, văn bản nội bộ đây:", "Nghe nói có công văn này, ai biết thật không?",
-            "Share cho mọi người cùng biết:", "Trích nguyên văn:")
+_OPENERS = (
+    "Mọi người đọc mà xem, văn bản nội bộ đây:",
+    "Nghe nói có công văn này, ai biết thật không?",
+    "Share cho mọi người cùng biết:",
+    "Trích nguyên văn:",
+)
 _CLOSERS = ("Thật không thể tin nổi!", "Các bạn nghĩ sao?", "Chia sẻ để nhiều người biết.", "")
 
 
@@ -244,8 +266,8 @@ def quote_post(text: str, *, seed: int = 0, sentences: int = 2, skip_heading: bo
     if not body:
         raise ValueError("no quotable sentences in the text")
     start = rng.randrange(max(1, len(body) - sentences + 1))
-    quoted = " ".join(body[start:start + sentences])
-    return f"{rng.choice(_OPENERS)} \"{quoted}\" {rng.choice(_CLOSERS)}".strip()
+    quoted = " ".join(body[start : start + sentences])
+    return f'{rng.choice(_OPENERS)} "{quoted}" {rng.choice(_CLOSERS)}'.strip()
 
 
 def synthetic_photo(*, seed: int = 0, size: tuple[int, int] = (1280, 960)) -> Image.Image:
@@ -266,7 +288,9 @@ def synthetic_photo(*, seed: int = 0, size: tuple[int, int] = (1280, 960)) -> Im
     return jpeg(Image.fromarray(arr), 85)
 
 
-def meme(photo: Image.Image, caption: str = "KHI SẾP HỎI BÁO CÁO ĐÂU", bottom: str = "NHƯNG MÀ HÔM NAY LÀ THỨ BẢY") -> Image.Image:
+def meme(
+    photo: Image.Image, caption: str = "KHI SẾP HỎI BÁO CÁO ĐÂU", bottom: str = "NHƯNG MÀ HÔM NAY LÀ THỨ BẢY"
+) -> Image.Image:
     """Impact-style meme: a photo with a short caption at the top and bottom."""
     out = photo.copy()
     d = ImageDraw.Draw(out)

@@ -34,8 +34,10 @@ PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{tit
 </head><body><div class="post" data-post-id="{post_id}"><div class="author">{author}</div>
 <time datetime="{published}">{published_vn}</time><div class="text">{text}</div>{images}</div>
 </body></html>"""
-REMOVED_PAGE = ("<!doctype html><html><head><meta charset='utf-8'><title>Facebook</title></head><body>"
-                "<h2>This content isn't available right now</h2></body></html>").encode()
+REMOVED_PAGE = (
+    "<!doctype html><html><head><meta charset='utf-8'><title>Facebook</title></head><body>"
+    "<h2>This content isn't available right now</h2></body></html>"
+).encode()
 
 
 class Site(LocalServer):
@@ -66,12 +68,19 @@ class Site(LocalServer):
     def take_down(self, path: str, *, status: int = 404) -> None:
         self.routes[path] = (status, "text/html; charset=utf-8", REMOVED_PAGE)
 
-    def serve_post(self, path: str, *, post_id: str, author: str, text: str, published: datetime,
-                   images: dict[str, bytes]) -> None:
+    def serve_post(
+        self, path: str, *, post_id: str, author: str, text: str, published: datetime, images: dict[str, bytes]
+    ) -> None:
         imgs = "".join(f'<img src="{p}" alt="">' for p in images)
-        html = PAGE.format(title=escape(author), post_id=post_id, author=escape(author),
-                           published=published.isoformat(), published_vn=published.strftime("%H:%M %d/%m/%Y"),
-                           text=escape(text).replace("\n", "<br>"), images=imgs)
+        html = PAGE.format(
+            title=escape(author),
+            post_id=post_id,
+            author=escape(author),
+            published=published.isoformat(),
+            published_vn=published.strftime("%H:%M %d/%m/%Y"),
+            text=escape(text).replace("\n", "<br>"),
+            images=imgs,
+        )
         self.routes[path] = (200, "text/html; charset=utf-8", html.encode("utf-8"))
         for p, data in images.items():
             self.routes[p] = (200, "image/png", data)
@@ -84,8 +93,18 @@ def png_bytes(image: Any, *, scale: float = 0.5) -> bytes:
     return buf.getvalue()
 
 
-def capture(home: Home, site: Site, *, path: str, post_id: str, author: str, text: str,
-            images: dict[str, bytes], source: str = "sample_page", published: datetime | None = None) -> Post:
+def capture(
+    home: Home,
+    site: Site,
+    *,
+    path: str,
+    post_id: str,
+    author: str,
+    text: str,
+    images: dict[str, bytes],
+    source: str = "sample_page",
+    published: datetime | None = None,
+) -> Post:
     """Serve a post, fetch it (and its images) through warcio as a crawler would, and store it."""
     published = published or datetime(2021, 8, 30, 21, 30, tzinfo=VN)
     site.serve_post(path, post_id=post_id, author=author, text=text, published=published, images=images)
@@ -102,13 +121,26 @@ def capture(home: Home, site: Site, *, path: str, post_id: str, author: str, tex
         blob = home.blob_path(home.media, digest, ".png")
         if not blob.exists():
             write_bytes(blob, data)
-        media.append(Media(url=site.url(p), sha256=digest, path=str(blob.relative_to(home.root)),
-                           mime="image/png", size=len(data)))
-    post = Post(source=source, platform="facebook", post_id=post_id, url=url, text=text, author=author,
-                author_url=site.url(f"/{author.replace(' ', '.')}"), published_at=published,
-                captured_at=datetime.now(timezone.utc).replace(microsecond=0), media=tuple(media),
-                raw_html=str(raw.relative_to(home.root)), warc=str(warc_path.relative_to(home.root)),
-                engagement={"reactions": 120, "shares": 14})
+        media.append(
+            Media(
+                url=site.url(p), sha256=digest, path=str(blob.relative_to(home.root)), mime="image/png", size=len(data)
+            )
+        )
+    post = Post(
+        source=source,
+        platform="facebook",
+        post_id=post_id,
+        url=url,
+        text=text,
+        author=author,
+        author_url=site.url(f"/{author.replace(' ', '.')}"),
+        published_at=published,
+        captured_at=datetime.now(timezone.utc).replace(microsecond=0),
+        media=tuple(media),
+        raw_html=str(raw.relative_to(home.root)),
+        warc=str(warc_path.relative_to(home.root)),
+        engagement={"reactions": 120, "shares": 14},
+    )
     PostStore(home.posts_db).put(post)
     return post
 
@@ -131,8 +163,15 @@ def leak_case(home: Home, site: Site, store: Any, seed: Any) -> Case:
         registry.add(seed.path, classification="internal")
     image = png_bytes(render_pages(seed.text, dpi=100)[0], scale=0.9)
     text = "Văn bản nội bộ của Sở Y tế vừa bị lộ, mọi người xem nhé!"
-    post = capture(home, site, path="/posts/1001", post_id="1001", author="Tin Nóng 24h", text=text,
-                   images={"/media/1001.png": image})
+    post = capture(
+        home,
+        site,
+        path="/posts/1001",
+        post_id="1001",
+        author="Tin Nóng 24h",
+        text=text,
+        images={"/media/1001.png": image},
+    )
     read = MediaReader.from_home(home).read_bytes(image, name=post.media[0].url)
     findings = LeakDetector.from_home(home).detect(Subject(post, (read,))).findings
     if not findings:
@@ -140,8 +179,10 @@ def leak_case(home: Home, site: Site, store: Any, seed: Any) -> Case:
     return Case(_store(store, post, findings[0], _masked(post)), post, "/posts/1001")
 
 
-FEED_PII_TEXT = ("Cả xóm ơi, anh Nguyễn Văn Hùng, 45 tuổi, nhà số 12 đường Lê Lợi, phường Vĩnh Thanh, dương "
-                 "tính Covid rồi, SĐT 0912 345 678, CCCD 091188001234. Ai tiếp xúc thì đi khai báo y tế!")
+FEED_PII_TEXT = (
+    "Cả xóm ơi, anh Nguyễn Văn Hùng, 45 tuổi, nhà số 12 đường Lê Lợi, phường Vĩnh Thanh, dương "
+    "tính Covid rồi, SĐT 0912 345 678, CCCD 091188001234. Ai tiếp xúc thì đi khai báo y tế!"
+)
 FEED_POST = """<div class="post" data-post-id="{post_id}"><div class="author">{author}</div>
 <a class="permalink" href="{url}"><time>{when}</time></a><div class="text">{text}</div>{images}</div>"""
 
@@ -159,19 +200,39 @@ def feed_case(home: Home, site: Site, store: Any, seed: Any) -> Case:
     image = png_bytes(render_pages(seed.text, dpi=100)[0], scale=0.9)
     text = "Công văn nội bộ vừa lộ ra đây, mọi người đọc đi"
     posts = [
-        FEED_POST.format(post_id="5005", author="Tin Nhanh Phố Núi", url=site.url("/posts/5005"), when="21:30",
-                         text=escape(text), images='<img src="/media/5005.png" alt="">'),
-        FEED_POST.format(post_id="5006", author="Trần Thị Bích", url=site.url("/posts/5006"), when="21:10",
-                         text=escape(FEED_PII_TEXT), images=""),
+        FEED_POST.format(
+            post_id="5005",
+            author="Tin Nhanh Phố Núi",
+            url=site.url("/posts/5005"),
+            when="21:30",
+            text=escape(text),
+            images='<img src="/media/5005.png" alt="">',
+        ),
+        FEED_POST.format(
+            post_id="5006",
+            author="Trần Thị Bích",
+            url=site.url("/posts/5006"),
+            when="21:10",
+            text=escape(FEED_PII_TEXT),
+            images="",
+        ),
     ]
-    feed = ('<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Nhóm Phố Núi</title>'
-            "<style>body{font-family:'Noto Sans',sans-serif;background:#f0f2f5;margin:0}"
-            ".post{background:#fff;max-width:680px;margin:24px auto;padding:16px;border-radius:8px}"
-            "img{max-width:100%}</style></head><body>" + "\n".join(posts) + "</body></html>").encode()
+    feed = (
+        '<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Nhóm Phố Núi</title>'
+        "<style>body{font-family:'Noto Sans',sans-serif;background:#f0f2f5;margin:0}"
+        ".post{background:#fff;max-width:680px;margin:24px auto;padding:16px;border-radius:8px}"
+        "img{max-width:100%}</style></head><body>" + "\n".join(posts) + "</body></html>"
+    ).encode()
     site.routes["/groups/phonui"] = (200, "text/html; charset=utf-8", feed)
     site.routes["/media/5005.png"] = (200, "image/png", image)
-    site.serve_post("/posts/5005", post_id="5005", author="Tin Nhanh Phố Núi", text=text,
-                    published=datetime(2021, 8, 30, 21, 30, tzinfo=VN), images={"/media/5005.png": image})
+    site.serve_post(
+        "/posts/5005",
+        post_id="5005",
+        author="Tin Nhanh Phố Núi",
+        text=text,
+        published=datetime(2021, 8, 30, 21, 30, tzinfo=VN),
+        images={"/media/5005.png": image},
+    )
     warc_path = home.warc / "group_phonui.warc.gz"
     with open(warc_path, "ab") as fh, capture_http(WARCWriter(fh, gzip=True)):
         html = urllib.request.urlopen(site.url("/groups/phonui"), timeout=10).read()
@@ -181,12 +242,27 @@ def feed_case(home: Home, site: Site, store: Any, seed: Any) -> Case:
     digest = sha256_hex(data)
     blob = home.blob_path(home.media, digest, ".png")
     write_bytes(blob, data)
-    post = Post(source="group_phonui", platform="facebook", post_id="5005", url=site.url("/posts/5005"),
-                text=text, author="Tin Nhanh Phố Núi", published_at=datetime(2021, 8, 30, 21, 30, tzinfo=VN),
-                captured_at=datetime.now(timezone.utc).replace(microsecond=0),
-                media=(Media(url=site.url("/media/5005.png"), sha256=digest, path=str(blob.relative_to(home.root)),
-                             mime="image/png", size=len(data)),),
-                raw_html=str(raw.relative_to(home.root)), warc=str(warc_path.relative_to(home.root)))
+    post = Post(
+        source="group_phonui",
+        platform="facebook",
+        post_id="5005",
+        url=site.url("/posts/5005"),
+        text=text,
+        author="Tin Nhanh Phố Núi",
+        published_at=datetime(2021, 8, 30, 21, 30, tzinfo=VN),
+        captured_at=datetime.now(timezone.utc).replace(microsecond=0),
+        media=(
+            Media(
+                url=site.url("/media/5005.png"),
+                sha256=digest,
+                path=str(blob.relative_to(home.root)),
+                mime="image/png",
+                size=len(data),
+            ),
+        ),
+        raw_html=str(raw.relative_to(home.root)),
+        warc=str(warc_path.relative_to(home.root)),
+    )
     PostStore(home.posts_db).put(post)
     read = MediaReader.from_home(home).read_bytes(data, name=post.media[0].url)
     findings = LeakDetector.from_home(home).detect(Subject(post, (read,))).findings
@@ -199,10 +275,11 @@ def pii_case(home: Home, site: Site, store: Any) -> Case:
     """A patient's data in a post, found and masked by the real PII detector."""
     from canhbao.detectors.pii.detector import PiiDetector
 
-    text = ("Bệnh nhân Nguyễn Thị Hoa, 45 tuổi, SĐT 0912345678, CCCD 001185012345, "
-            "dương tính COVID-19, đang điều trị tại Bệnh viện Đa khoa tỉnh.")
-    post = capture(home, site, path="/posts/2002", post_id="2002", author="Hội Chị Em Phố Núi", text=text,
-                   images={})
+    text = (
+        "Bệnh nhân Nguyễn Thị Hoa, 45 tuổi, SĐT 0912345678, CCCD 001185012345, "
+        "dương tính COVID-19, đang điều trị tại Bệnh viện Đa khoa tỉnh."
+    )
+    post = capture(home, site, path="/posts/2002", post_id="2002", author="Hội Chị Em Phố Núi", text=text, images={})
     report = PiiDetector().detect(Subject(post))
     return Case(_store(store, post, report.findings[0], report.section["masked_text"]), post, "/posts/2002")
 
@@ -212,12 +289,20 @@ def fake_case(home: Home, site: Site, store: Any) -> Case:
     from canhbao.claims import ClaimBank, make_claim
     from canhbao.detectors.fakenews.detector import FakenewsDetector
 
-    ClaimBank(home.claims_db).put(make_claim(
-        {"text": "Uống nước chanh nóng diệt được virus corona", "verdict": "false", "source": "Bộ Y tế",
-         "date": "2020-03-01", "url": "https://moh.gov.vn/tin-gia/017"}, "sample claim"))
+    ClaimBank(home.claims_db).put(
+        make_claim(
+            {
+                "text": "Uống nước chanh nóng diệt được virus corona",
+                "verdict": "false",
+                "source": "Bộ Y tế",
+                "date": "2020-03-01",
+                "url": "https://moh.gov.vn/tin-gia/017",
+            },
+            "sample claim",
+        )
+    )
     text = "KHẨN: Bộ Y tế khuyên toàn dân uống nước chanh nóng để diệt virus corona, chia sẻ ngay!"
-    post = capture(home, site, path="/posts/3003", post_id="3003", author="Sức Khỏe Mỗi Ngày", text=text,
-                   images={})
+    post = capture(home, site, path="/posts/3003", post_id="3003", author="Sức Khỏe Mỗi Ngày", text=text, images={})
     findings = FakenewsDetector.from_home(home).detect(Subject(post)).findings
     if not findings:
         raise RuntimeError("the fake-news detector did not match the sample claim")

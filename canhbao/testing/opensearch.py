@@ -42,8 +42,12 @@ class TestNode:
         """Start and wait until the cluster answers green/yellow; the first run may download from Maven."""
         self.base.mkdir(parents=True, exist_ok=True)
         log = open(self.base / "node.log", "ab")
-        self.proc = subprocess.Popen(["bash", str(SCRIPT), str(self.base), str(self.port)], stdout=log,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            ["bash", str(SCRIPT), str(self.base), str(self.port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         log.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -42,7 +42,7 @@ def _inline(line: str) -> tuple[str, tuple[tuple[str, int, int], ...]]:
     out, spans, pos = [], [], 0
     length = 0
     for m in _INLINE.finditer(line):
-        out.append(line[pos:m.start()])
+        out.append(line[pos : m.start()])
         length += m.start() - pos
         spans.append((KINDS[m.group(1)], length, length + len(m.group(2))))
         out.append(m.group(2))
@@ -81,7 +81,7 @@ def _vfnd(path: Path) -> list[Case]:
             continue
         id_, source, labels, text = raw.split("\t", 3)
         spans, pos = [], 0
-        for label in ([] if labels == "-" else labels.split(";")):
+        for label in [] if labels == "-" else labels.split(";"):
             kind, _, value = label.partition("=")
             m = re.compile(r"(?<!\w)%s(?!\w)" % re.escape(value)).search(text, pos)
             if not m:

@@ -43,9 +43,17 @@ class SampleServer(ThreadingHTTPServer):
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
 
-    def route(self, path: str, *, status: int = 200, body: bytes | str | Callable[[], bytes] = b"",
-              content_type: str = "text/html; charset=utf-8", headers: Mapping[str, str] | None = None,
-              times: int | None = None, delay_s: float = 0.0) -> None:
+    def route(
+        self,
+        path: str,
+        *,
+        status: int = 200,
+        body: bytes | str | Callable[[], bytes] = b"",
+        content_type: str = "text/html; charset=utf-8",
+        headers: Mapping[str, str] | None = None,
+        times: int | None = None,
+        delay_s: float = 0.0,
+    ) -> None:
         """Answer `path` specially: a 429 (`times=2` then normal), a login wall, a huge or fake image."""
         data = body.encode("utf-8") if isinstance(body, str) else body
         self.routes[path] = Route(status, data, content_type, headers or {}, times, delay_s)
@@ -65,9 +73,17 @@ class SampleServer(ThreadingHTTPServer):
             return route
 
 
-_TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/xml", ".json": "application/json",
-          ".txt": "text/plain", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-          ".gif": "image/gif", ".webp": "image/webp"}
+_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".xml": "application/xml",
+    ".json": "application/json",
+    ".txt": "text/plain",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+}
 
 
 class _Handler(BaseHTTPRequestHandler):

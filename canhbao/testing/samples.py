@@ -14,15 +14,28 @@ from pathlib import Path
 from canhbao.core.errors import ConfigError
 from canhbao.registry.render import FONT_DIRS, PageLayout, font, render_layout, render_pages, strip_markup
 
-__all__ = ["FONT_DIRS", "PageLayout", "Seed", "font", "load_seeds", "lookalike_letter", "render_layout",
-           "render_pages", "seeds_dir", "strip_markup", "TOPIC_POSTS"]
+__all__ = [
+    "FONT_DIRS",
+    "PageLayout",
+    "Seed",
+    "font",
+    "load_seeds",
+    "lookalike_letter",
+    "render_layout",
+    "render_pages",
+    "seeds_dir",
+    "strip_markup",
+    "TOPIC_POSTS",
+]
 
 
 def seeds_dir() -> Path:
     env = os.environ.get("CANHBAO_SEEDS")
     path = Path(env) if env else Path(__file__).resolve().parent / "seeds"
     if not path.is_dir():
-        raise ConfigError("CANHBAO_SEEDS", "", f"sample letters not found at {path}; set CANHBAO_SEEDS to the seeds folder")
+        raise ConfigError(
+            "CANHBAO_SEEDS", "", f"sample letters not found at {path}; set CANHBAO_SEEDS to the seeds folder"
+        )
     return path
 
 
@@ -42,32 +55,40 @@ def load_seeds() -> list[Seed]:
 # office share) and replaces the number, subject and body with a different letter on a nearby topic.
 
 LOOKALIKE_BODIES = (
-    ("V/v tăng cường kiểm tra an toàn thực phẩm dịp Tết Nguyên đán",
-     "Để bảo đảm an toàn thực phẩm trong dịp Tết Nguyên đán, đề nghị các đơn vị tổ chức kiểm tra liên ngành "
-     "tại các chợ đầu mối, cơ sở sản xuất bánh mứt kẹo và bếp ăn tập thể của khu công nghiệp. Kết quả kiểm tra "
-     "gửi về trước ngày 20 hằng tháng, kèm danh sách cơ sở vi phạm và hình thức xử lý đã áp dụng.\n\n"
-     "Các đơn vị chủ động bố trí kinh phí lấy mẫu xét nghiệm nhanh, phối hợp với lực lượng quản lý thị trường "
-     "trong việc truy xuất nguồn gốc hàng hóa nhập lậu, đồng thời tuyên truyền để người tiêu dùng lựa chọn "
-     "sản phẩm có nhãn mác rõ ràng."),
-    ("V/v đẩy nhanh tiến độ giải ngân vốn đầu tư công năm 2021",
-     "Tính đến cuối tháng 8, tỷ lệ giải ngân vốn đầu tư công của nhiều chủ đầu tư còn thấp so với kế hoạch "
-     "được giao, nguyên nhân chủ yếu do vướng mắc trong công tác bồi thường, giải phóng mặt bằng và thủ tục "
-     "điều chỉnh dự án. Đề nghị người đứng đầu các đơn vị trực tiếp chỉ đạo, rà soát từng dự án chậm tiến độ.\n\n"
-     "Những dự án không có khả năng giải ngân hết vốn trong năm phải báo cáo đề xuất điều chuyển sang dự án "
-     "khác có nhu cầu, tránh để tồn đọng vốn; việc chậm báo cáo sẽ được xem xét khi đánh giá mức độ hoàn "
-     "thành nhiệm vụ cuối năm của tập thể và cá nhân."),
-    ("V/v tổ chức tiêm vắc xin phòng Covid-19 đợt 5 cho người lao động",
-     "Căn cứ số lượng vắc xin được phân bổ đợt 5, đề nghị các đơn vị lập danh sách người lao động tại các "
-     "doanh nghiệp sản xuất, chợ và bến xe chưa được tiêm mũi một, sắp xếp theo thứ tự ưu tiên về độ tuổi "
-     "và nguy cơ phơi nhiễm. Điểm tiêm phải bố trí khu chờ riêng, bảo đảm giãn cách và có đội cấp cứu lưu động.\n\n"
-     "Trung tâm Kiểm soát bệnh tật tỉnh tiếp nhận, bảo quản vắc xin trong dây chuyền lạnh, cấp phát cho các "
-     "huyện trong vòng 24 giờ và tổng hợp số liệu tiêm chủng hằng ngày trên hệ thống quản lý tiêm chủng."),
-    ("V/v chuẩn bị phương án ứng phó bão số 5 và mưa lũ",
-     "Theo dự báo của Đài Khí tượng thủy văn khu vực, bão số 5 có khả năng đổ bộ vào vùng biển phía Nam trong "
-     "hai ngày tới, kèm theo mưa lớn diện rộng và nước dâng. Các đơn vị kiểm đếm tàu thuyền, hướng dẫn ngư dân "
-     "vào nơi tránh trú an toàn, kiểm tra hệ thống đê bao, cống và các khu dân cư ven sông.\n\n"
-     "Lực lượng cứu hộ trực sẵn sàng phương tiện, nhu yếu phẩm và thuốc men tại các điểm xung yếu; báo cáo tình "
-     "hình thiệt hại về Ban Chỉ huy phòng chống thiên tai trước 16 giờ hằng ngày."),
+    (
+        "V/v tăng cường kiểm tra an toàn thực phẩm dịp Tết Nguyên đán",
+        "Để bảo đảm an toàn thực phẩm trong dịp Tết Nguyên đán, đề nghị các đơn vị tổ chức kiểm tra liên ngành "
+        "tại các chợ đầu mối, cơ sở sản xuất bánh mứt kẹo và bếp ăn tập thể của khu công nghiệp. Kết quả kiểm tra "
+        "gửi về trước ngày 20 hằng tháng, kèm danh sách cơ sở vi phạm và hình thức xử lý đã áp dụng.\n\n"
+        "Các đơn vị chủ động bố trí kinh phí lấy mẫu xét nghiệm nhanh, phối hợp với lực lượng quản lý thị trường "
+        "trong việc truy xuất nguồn gốc hàng hóa nhập lậu, đồng thời tuyên truyền để người tiêu dùng lựa chọn "
+        "sản phẩm có nhãn mác rõ ràng.",
+    ),
+    (
+        "V/v đẩy nhanh tiến độ giải ngân vốn đầu tư công năm 2021",
+        "Tính đến cuối tháng 8, tỷ lệ giải ngân vốn đầu tư công của nhiều chủ đầu tư còn thấp so với kế hoạch "
+        "được giao, nguyên nhân chủ yếu do vướng mắc trong công tác bồi thường, giải phóng mặt bằng và thủ tục "
+        "điều chỉnh dự án. Đề nghị người đứng đầu các đơn vị trực tiếp chỉ đạo, rà soát từng dự án chậm tiến độ.\n\n"
+        "Những dự án không có khả năng giải ngân hết vốn trong năm phải báo cáo đề xuất điều chuyển sang dự án "
+        "khác có nhu cầu, tránh để tồn đọng vốn; việc chậm báo cáo sẽ được xem xét khi đánh giá mức độ hoàn "
+        "thành nhiệm vụ cuối năm của tập thể và cá nhân.",
+    ),
+    (
+        "V/v tổ chức tiêm vắc xin phòng Covid-19 đợt 5 cho người lao động",
+        "Căn cứ số lượng vắc xin được phân bổ đợt 5, đề nghị các đơn vị lập danh sách người lao động tại các "
+        "doanh nghiệp sản xuất, chợ và bến xe chưa được tiêm mũi một, sắp xếp theo thứ tự ưu tiên về độ tuổi "
+        "và nguy cơ phơi nhiễm. Điểm tiêm phải bố trí khu chờ riêng, bảo đảm giãn cách và có đội cấp cứu lưu động.\n\n"
+        "Trung tâm Kiểm soát bệnh tật tỉnh tiếp nhận, bảo quản vắc xin trong dây chuyền lạnh, cấp phát cho các "
+        "huyện trong vòng 24 giờ và tổng hợp số liệu tiêm chủng hằng ngày trên hệ thống quản lý tiêm chủng.",
+    ),
+    (
+        "V/v chuẩn bị phương án ứng phó bão số 5 và mưa lũ",
+        "Theo dự báo của Đài Khí tượng thủy văn khu vực, bão số 5 có khả năng đổ bộ vào vùng biển phía Nam trong "
+        "hai ngày tới, kèm theo mưa lớn diện rộng và nước dâng. Các đơn vị kiểm đếm tàu thuyền, hướng dẫn ngư dân "
+        "vào nơi tránh trú an toàn, kiểm tra hệ thống đê bao, cống và các khu dân cư ven sông.\n\n"
+        "Lực lượng cứu hộ trực sẵn sàng phương tiện, nhu yếu phẩm và thuốc men tại các điểm xung yếu; báo cáo tình "
+        "hình thiệt hại về Ban Chỉ huy phòng chống thiên tai trước 16 giờ hằng ngày.",
+    ),
 )
 
 
@@ -78,12 +99,14 @@ def lookalike_letter(seed: Seed, variant: int) -> str:
     folded = [ln.strip().lower() for ln in lines]
     start = next((i for i, ln in enumerate(folded) if ln.startswith("kính gửi")), 0)
     head_end = start
-    while head_end + 1 < len(lines) and (not lines[head_end + 1].strip() or lines[head_end + 1].lstrip().startswith("-")):
+    while head_end + 1 < len(lines) and (
+        not lines[head_end + 1].strip() or lines[head_end + 1].lstrip().startswith("-")
+    ):
         head_end += 1
     close = next((i for i, ln in enumerate(folded) if ln.startswith("nơi nhận")), len(lines))
     end = next((i for i, ln in enumerate(folded) if i > close and ln.startswith("ký bởi")), len(lines))
     head, in_subject = [], False
-    for ln in lines[:head_end + 1]:  # drop the seed's subject (V/v and its continuation lines)
+    for ln in lines[: head_end + 1]:  # drop the seed's subject (V/v and its continuation lines)
         in_subject = ln.strip().lower().startswith("v/v") or (in_subject and bool(ln.strip()))
         if not in_subject:
             head.append(re.sub(r"(Số:\s*)(\d+)", lambda m: f"{m.group(1)}{int(m.group(2)) + 17 + variant}", ln))

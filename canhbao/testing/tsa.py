@@ -45,17 +45,24 @@ ess_cert_id_alg = sha256
 
 def _cert(subject: str, key, issuer_name: x509.Name, issuer_key, *, ca: bool) -> x509.Certificate:
     now = dt.datetime.now(dt.timezone.utc)
-    builder = (x509.CertificateBuilder()
-               .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
-               .issuer_name(issuer_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
-               .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
-               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+        .issuer_name(issuer_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+    )
     if ca:
-        builder = builder.add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False),
-                                        critical=True)
+        builder = builder.add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
+        )
     else:  # RFC 3161 2.3: the TSA certificate has a critical extended key usage of timeStamping only
-        builder = builder.add_extension(x509.KeyUsage(True, False, False, False, False, False, False, False, False),
-                                        critical=True)
+        builder = builder.add_extension(
+            x509.KeyUsage(True, False, False, False, False, False, False, False, False), critical=True
+        )
         builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
     return builder.sign(issuer_key, hashes.SHA256())
 
@@ -73,8 +80,9 @@ class LocalTSA(LocalServer):
         pem = serialization.Encoding.PEM
         (d / "ca.crt").write_bytes(ca.public_bytes(pem))
         (d / "tsa.crt").write_bytes(tsa.public_bytes(pem))
-        (d / "tsa.key").write_bytes(tsa_key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
-                                                          serialization.NoEncryption()))
+        (d / "tsa.key").write_bytes(
+            tsa_key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        )
         (d / "serial").write_text("01\n")
         (d / "ts.cnf").write_text(CONFIG.format(dir=d))
         self.ca_file, self.requests = d / "ca.crt", 0
@@ -86,9 +94,21 @@ class LocalTSA(LocalServer):
                 with lock:  # openssl ts keeps its serial number in a file
                     owner.requests += 1
                     (d / "q.tsq").write_bytes(body)
-                    run = subprocess.run(["openssl", "ts", "-reply", "-config", str(d / "ts.cnf"),
-                                          "-queryfile", str(d / "q.tsq"), "-out", str(d / "r.tsr")],
-                                         capture_output=True, timeout=30)
+                    run = subprocess.run(
+                        [
+                            "openssl",
+                            "ts",
+                            "-reply",
+                            "-config",
+                            str(d / "ts.cnf"),
+                            "-queryfile",
+                            str(d / "q.tsq"),
+                            "-out",
+                            str(d / "r.tsr"),
+                        ],
+                        capture_output=True,
+                        timeout=30,
+                    )
                     answer = (d / "r.tsr").read_bytes() if run.returncode == 0 else b""
                 self.send_response(200 if answer else 400)
                 self.send_header("Content-Type", "application/timestamp-reply")

@@ -25,8 +25,10 @@ def spider_classes() -> dict[str, type[SourceSpider]]:
             for source_type in obj.source_types:
                 other = found.setdefault(source_type, obj)
                 if other is not obj:
-                    raise TypeError(f"source type {source_type!r} claimed by both {other.__module__}.{other.__name__} "
-                                    f"and {obj.__module__}.{obj.__name__}")
+                    raise TypeError(
+                        f"source type {source_type!r} claimed by both {other.__module__}.{other.__name__} "
+                        f"and {obj.__module__}.{obj.__name__}"
+                    )
     return found
 
 

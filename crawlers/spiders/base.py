@@ -28,12 +28,28 @@ log = logging.getLogger(__name__)
 # Folded, lower-case phrases of a page's *visible* text that mean it is a wall, not content (Vietnamese and
 # English UIs). Scripts are never searched: Facebook's inline configuration names "checkpoint" on every page.
 BLOCK_MARKERS = {
-    "login_wall": ("ban phai dang nhap", "dang nhap de tiep tuc", "you must log in", "log in to continue",
-                   "log into facebook", "dang nhap facebook"),
-    "checkpoint": ("xac nhan danh tinh", "confirm your identity", "tai khoan cua ban tam thoi bi khoa",
-                   "your account has been locked", "security check"),
-    "rate_limited": ("ban tam thoi bi chan", "you're temporarily blocked", "you are temporarily blocked",
-                     "too many requests", "rate limit"),
+    "login_wall": (
+        "ban phai dang nhap",
+        "dang nhap de tiep tuc",
+        "you must log in",
+        "log in to continue",
+        "log into facebook",
+        "dang nhap facebook",
+    ),
+    "checkpoint": (
+        "xac nhan danh tinh",
+        "confirm your identity",
+        "tai khoan cua ban tam thoi bi khoa",
+        "your account has been locked",
+        "security check",
+    ),
+    "rate_limited": (
+        "ban tam thoi bi chan",
+        "you're temporarily blocked",
+        "you are temporarily blocked",
+        "too many requests",
+        "rate limit",
+    ),
 }
 URL_MARKERS = {"login_wall": ("/login", "/accounts/login"), "checkpoint": ("/checkpoint",)}
 LOGIN_FORM = "form#login_form, form[action*='/login'] input[type='password']"
@@ -86,8 +102,9 @@ class SourceSpider(scrapy.Spider):
             yield self.page_request(url, self.parse)
 
     def page_request(self, url: str, callback, **meta) -> scrapy.Request:
-        return scrapy.Request(url, callback=callback, errback=self.failed, meta=meta, dont_filter=False,
-                              headers=self.request_headers())
+        return scrapy.Request(
+            url, callback=callback, errback=self.failed, meta=meta, dont_filter=False, headers=self.request_headers()
+        )
 
     def request_headers(self) -> dict[str, str]:
         """Per-source `Accept-Language`: the interface language (and so the time format) pages are served in."""
@@ -131,8 +148,9 @@ class SourceSpider(scrapy.Spider):
         self.health.posts_parsed += parsed
         if parsed == 0:
             self.health.empty_pages.append(response.url)
-            log.error("%s: 0 posts parsed from HTTP 200 page %s: has the markup changed?", self.source_name,
-                      response.url)
+            log.error(
+                "%s: 0 posts parsed from HTTP 200 page %s: has the markup changed?", self.source_name, response.url
+            )
         self.pages_followed += 1
         return not reached_known and parsed > 0 and self.pages_followed < self.source.max_pages
 
@@ -168,11 +186,21 @@ class SourceSpider(scrapy.Spider):
         capture = response.meta.get(CAPTURE_KEY, {})
         self.health.posts_new += 1
         return Post(
-            source=self.source_name, platform=self.source.platform, post_id=found.post_id, url=found.url,
-            captured_at=self.captured_at, text=found.text, author=found.author, author_url=found.author_url,
-            published_at=published, media=tuple(Media(u) for u in dict.fromkeys(found.images) if u),
-            engagement=dict(found.engagement), raw_html=capture.get("raw", ""), warc=capture.get("warc", ""),
-            published_text=shown)
+            source=self.source_name,
+            platform=self.source.platform,
+            post_id=found.post_id,
+            url=found.url,
+            captured_at=self.captured_at,
+            text=found.text,
+            author=found.author,
+            author_url=found.author_url,
+            published_at=published,
+            media=tuple(Media(u) for u in dict.fromkeys(found.images) if u),
+            engagement=dict(found.engagement),
+            raw_html=capture.get("raw", ""),
+            warc=capture.get("warc", ""),
+            published_text=shown,
+        )
 
     def closed(self, reason: str) -> None:
         if reason == "finished" and not self.health.blocks:
@@ -193,8 +221,27 @@ class SourceSpider(scrapy.Spider):
 # --- small parsing helpers shared by the spiders ----------------------------------------------------
 
 
-_BLOCK = {"p", "div", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "section", "article",
-          "figure", "ul", "ol", "table", "pre"}
+_BLOCK = {
+    "p",
+    "div",
+    "li",
+    "br",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "tr",
+    "section",
+    "article",
+    "figure",
+    "ul",
+    "ol",
+    "table",
+    "pre",
+}
 _SKIP = {"script", "style", "noscript", "template"}
 
 

@@ -16,9 +16,16 @@ from canhbao.crawlers.pageinfo import read_page
 from canhbao.crawlers.spiders.base import Found, SourceSpider
 
 # host suffix -> platform, so a captured post files under the platform it came from
-PLATFORM_HOSTS = (("facebook.com", "facebook"), ("fb.com", "facebook"), ("fb.watch", "facebook"),
-                  ("zalo.me", "zalo"), ("t.me", "telegram"), ("telegram.me", "telegram"),
-                  ("instagram.com", "instagram"), ("tiktok.com", "tiktok"))
+PLATFORM_HOSTS = (
+    ("facebook.com", "facebook"),
+    ("fb.com", "facebook"),
+    ("fb.watch", "facebook"),
+    ("zalo.me", "zalo"),
+    ("t.me", "telegram"),
+    ("telegram.me", "telegram"),
+    ("instagram.com", "instagram"),
+    ("tiktok.com", "tiktok"),
+)
 
 
 def platform_of(url: str) -> str:
@@ -49,8 +56,14 @@ class CaptureSpider(SourceSpider):
         html = response.text if hasattr(response, "text") else ""
         page = read_page(html, response.url)
         post_id = capture_id(self.source.url, self.captured_at.strftime("%Y%m%dT%H%M%SZ"))
-        found = Found(post_id=post_id, url=response.url, text=page.text, author=page.author,
-                      author_url=page.author_url, images=page.images)
+        found = Found(
+            post_id=post_id,
+            url=response.url,
+            text=page.text,
+            author=page.author,
+            author_url=page.author_url,
+            images=page.images,
+        )
         self.page_done(response, 1, True)
         post = self.emit(response, found, published=page.published)
         if post is not None:

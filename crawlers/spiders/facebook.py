@@ -24,8 +24,10 @@ from canhbao.crawlers.reltime import parse_time
 from canhbao.crawlers.spiders.base import Found, SourceSpider
 from canhbao.crawlers.spiders.fb_markup import graphql_posts, read_page
 
-GRAPH_FIELDS = ("id,message,created_time,permalink_url,from,reactions.summary(true),comments.summary(true),"
-                "shares,attachments{media,subattachments}")
+GRAPH_FIELDS = (
+    "id,message,created_time,permalink_url,from,reactions.summary(true),comments.summary(true),"
+    "shares,attachments{media,subattachments}"
+)
 GRAPH_RATE_LIMIT = {4, 17, 32, 613}
 GRAPH_AUTH = {102, 190}
 
@@ -51,9 +53,12 @@ class FacebookSpider(SourceSpider):
         if self.source.fetch == "browser":
             if not hasattr(self, "_graphql"):
                 self._graphql: dict[int, list[str]] = {}
-            meta.update(playwright=True, playwright_include_page=True,
-                        playwright_page_event_handlers={"response": self._on_response},
-                        playwright_page_methods=_wait_for_feed(self.source.scrolls, self.cfg.browser_wait_s))
+            meta.update(
+                playwright=True,
+                playwright_include_page=True,
+                playwright_page_event_handlers={"response": self._on_response},
+                playwright_page_methods=_wait_for_feed(self.source.scrolls, self.cfg.browser_wait_s),
+            )
         return super().page_request(url, callback, **meta)
 
     # --- web (html and browser) ---------------------------------------------------------------------
@@ -114,7 +119,12 @@ class FacebookSpider(SourceSpider):
 
     def graph_request(self, url: str) -> scrapy.Request:
         # The token is in the URL: never follow redirects elsewhere, never store it in the WARC target.
-        return scrapy.Request(url, callback=self.parse_graph, errback=self.failed, meta={"dont_redirect": True, "handle_httpstatus_all": True})
+        return scrapy.Request(
+            url,
+            callback=self.parse_graph,
+            errback=self.failed,
+            meta={"dont_redirect": True, "handle_httpstatus_all": True},
+        )
 
     def parse_graph(self, response):
         self.health.pages_fetched += 1
@@ -125,8 +135,13 @@ class FacebookSpider(SourceSpider):
             return
         if "error" in doc or response.status != 200:
             code = (doc.get("error") or {}).get("code")
-            kind = ("rate_limited" if code in GRAPH_RATE_LIMIT or response.status == 429 else
-                    "token_invalid" if code in GRAPH_AUTH else "graph_error")
+            kind = (
+                "rate_limited"
+                if code in GRAPH_RATE_LIMIT or response.status == 429
+                else "token_invalid"
+                if code in GRAPH_AUTH
+                else "graph_error"
+            )
             self.health.block(kind, f"{_redact(response.url)} (HTTP {response.status}, code {code})")
             return
         parsed, reached_known = 0, False
@@ -153,14 +168,24 @@ class FacebookSpider(SourceSpider):
                 src = ((sub.get("media") or {}).get("image") or {}).get("src")
                 if src:
                     images.append(response.urljoin(src))
-        engagement = {k: v for k, v in {
-            "reactions": ((d.get("reactions") or {}).get("summary") or {}).get("total_count"),
-            "comments": ((d.get("comments") or {}).get("summary") or {}).get("total_count"),
-            "shares": (d.get("shares") or {}).get("count")}.items() if isinstance(v, int)}
+        engagement = {
+            k: v
+            for k, v in {
+                "reactions": ((d.get("reactions") or {}).get("summary") or {}).get("total_count"),
+                "comments": ((d.get("comments") or {}).get("summary") or {}).get("total_count"),
+                "shares": (d.get("shares") or {}).get("count"),
+            }.items()
+            if isinstance(v, int)
+        }
         author = d.get("from") or {}
-        found = Found(post_id=post_id, url=response.urljoin(d.get("permalink_url") or f"/{d['id']}"),
-                      text=d.get("message", ""), author=author.get("name", ""),
-                      images=tuple(dict.fromkeys(images)), engagement=engagement)
+        found = Found(
+            post_id=post_id,
+            url=response.urljoin(d.get("permalink_url") or f"/{d['id']}"),
+            text=d.get("message", ""),
+            author=author.get("name", ""),
+            images=tuple(dict.fromkeys(images)),
+            engagement=engagement,
+        )
         return found, parse_time(d.get("created_time"), self.captured_at, self.tz)
 
 

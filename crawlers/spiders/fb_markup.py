@@ -23,9 +23,11 @@ from scrapy import Selector
 
 from canhbao.crawlers.spiders.base import Found, count, fallback_id, text_of
 
-STORY_XPATH = ("//article[not(ancestor::article)] | "
-               "//div[@role='article'][@data-ft][not(ancestor::article) and not(ancestor::div[@role='article'])]")
-_TEXT_XPATH = ".//*[contains(@data-ft, '\"tn\":\"*s\"')][not(ancestor::*[contains(@data-ft, '\"tn\":\"*s\"')])]"
+STORY_XPATH = (
+    "//article[not(ancestor::article)] | "
+    "//div[@role='article'][@data-ft][not(ancestor::article) and not(ancestor::div[@role='article'])]"
+)
+_TEXT_XPATH = './/*[contains(@data-ft, \'"tn":"*s"\')][not(ancestor::*[contains(@data-ft, \'"tn":"*s"\')])]'
 _HIDDEN = ".//*[contains(concat(' ', @class, ' '), ' text_exposed_hide ')] | .//*[@data-sigil='more']"
 _PERMALINK = re.compile(r"story\.php|/permalink/|/posts/|view=permalink|/photos?/|photo\.php|/videos?/")
 _KEEP_QUERY = {"story_fbid", "id", "view", "fbid", "v", "set"}
@@ -65,7 +67,7 @@ def read_page(text: str, url: str) -> FeedPage:
 def more_html(text: str) -> str:
     """The HTML a `for (;;);{"payload":{"actions":[…]}}` response inserts into the page."""
     try:
-        doc = json.loads(text.lstrip()[len(JSON_PREFIX):])
+        doc = json.loads(text.lstrip()[len(JSON_PREFIX) :])
     except ValueError:
         return ""
     actions = ((doc.get("payload") or {}).get("actions") or []) if isinstance(doc, dict) else []
@@ -99,10 +101,16 @@ def story(node: Selector, url: str) -> Found:
     author = node.xpath(".//header//h3//a | .//h3//strong/a | .//strong/a | .//h3/a")[:1]
     engagement = engagement_of(node)
     published = publish_time(node)  # exact when the page carries it; else the shown text, read in the source's zone
-    return Found(post_id=post_id, url=permalink or url, text=story_text(node),
-                 author=text_of(author), author_url=canonical(urljoin(url, author.attrib.get("href", ""))) if author else "",
-                 time_text=published.isoformat() if published else text_of(abbr),
-                 images=tuple(dict.fromkeys(media(node, url))), engagement=engagement)
+    return Found(
+        post_id=post_id,
+        url=permalink or url,
+        text=story_text(node),
+        author=text_of(author),
+        author_url=canonical(urljoin(url, author.attrib.get("href", ""))) if author else "",
+        time_text=published.isoformat() if published else text_of(abbr),
+        images=tuple(dict.fromkeys(media(node, url))),
+        engagement=engagement,
+    )
 
 
 def publish_time(node: Selector) -> datetime | None:
@@ -121,8 +129,11 @@ def publish_time(node: Selector) -> datetime | None:
     return None
 
 
-_COUNT_WORDS = (("comments", ("comment", "binh luan")), ("shares", ("share", "chia se")),
-                ("reactions", ("like", "reaction", "luot thich", "cam xuc")))
+_COUNT_WORDS = (
+    ("comments", ("comment", "binh luan")),
+    ("shares", ("share", "chia se")),
+    ("reactions", ("like", "reaction", "luot thich", "cam xuc")),
+)
 
 
 def engagement_of(node: Selector) -> dict[str, int]:
@@ -232,7 +243,7 @@ def graphql_posts(payload: str, base_url: str = "https://www.facebook.com/") -> 
 def _json_docs(payload: str) -> Iterator[object]:
     text = payload.strip()
     if text.startswith(JSON_PREFIX):
-        text = text[len(JSON_PREFIX):]
+        text = text[len(JSON_PREFIX) :]
     try:
         yield json.loads(text)
         return
@@ -266,8 +277,15 @@ def _graphql_story(node: dict, base_url: str) -> GraphQLPost | None:
     content = ((node.get("comet_sections") or {}).get("content") or {}).get("story") or {}
     content = content if isinstance(content, dict) else {}
     post_id = str(node.get("post_id") or content.get("post_id") or "")
-    url = (node.get("url") or node.get("permalink_url") or node.get("wwwURL") or content.get("wwwURL")
-           or content.get("url") or _find(node, "wwwURL", str) or _find(node, "permalink_url", str))
+    url = (
+        node.get("url")
+        or node.get("permalink_url")
+        or node.get("wwwURL")
+        or content.get("wwwURL")
+        or content.get("url")
+        or _find(node, "wwwURL", str)
+        or _find(node, "permalink_url", str)
+    )
     if not post_id:
         post_id = _id_from_link(url or "") or ""
     if not post_id:
@@ -276,12 +294,22 @@ def _graphql_story(node: dict, base_url: str) -> GraphQLPost | None:
     created = _find(node, "creation_time", int) or _find(node, "publish_time", int)
     actors = node.get("actors") or content.get("actors") or _find(node, "actors", list) or []
     author = actors[0] if actors and isinstance(actors[0], dict) else {}
-    images = [u for key in ("photo_image", "image", "large_share_image", "preferred_thumbnail")
-              for d in _find_all(node.get("attachments") or node, key) if isinstance(d, dict)
-              for u in [d.get("uri") or (d.get("image") or {}).get("uri")] if u]
-    found = Found(post_id=post_id, url=urljoin(base_url, url or f"/{post_id}"), text=message.get("text", ""),
-                  author=author.get("name", ""), author_url=urljoin(base_url, author.get("url") or "") if author.get("url") else "",
-                  images=tuple(dict.fromkeys(urljoin(base_url, u) for u in images)))
+    images = [
+        u
+        for key in ("photo_image", "image", "large_share_image", "preferred_thumbnail")
+        for d in _find_all(node.get("attachments") or node, key)
+        if isinstance(d, dict)
+        for u in [d.get("uri") or (d.get("image") or {}).get("uri")]
+        if u
+    ]
+    found = Found(
+        post_id=post_id,
+        url=urljoin(base_url, url or f"/{post_id}"),
+        text=message.get("text", ""),
+        author=author.get("name", ""),
+        author_url=urljoin(base_url, author.get("url") or "") if author.get("url") else "",
+        images=tuple(dict.fromkeys(urljoin(base_url, u) for u in images)),
+    )
     published = datetime.fromtimestamp(created, tz=timezone.utc) if isinstance(created, int) and created > 0 else None
     return GraphQLPost(found, published)
 

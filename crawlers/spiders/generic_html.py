@@ -67,12 +67,19 @@ class GenericHtmlSpider(SourceSpider):
         text = select_text(node, sel.text) if sel.text else ""
         if not link and not text:
             raise ValueError("neither text nor link found")
-        post_id = (select(node, sel.id) or [""])[0] or (link and fallback_id(response.urljoin(link))) or fallback_id(text)
+        post_id = (
+            (select(node, sel.id) or [""])[0] or (link and fallback_id(response.urljoin(link))) or fallback_id(text)
+        )
         url = response.urljoin(link) if link else f"{response.url}#{post_id}"
-        return Found(post_id=post_id, url=url, text=text, author=(select(node, sel.author) or [""])[0],
-                     author_url=response.urljoin((select(node, sel.author_url) or [""])[0] or "") if sel.author_url else "",
-                     time_text=(select(node, sel.time) or [""])[0],
-                     images=tuple(response.urljoin(u) for u in select(node, sel.images)))
+        return Found(
+            post_id=post_id,
+            url=url,
+            text=text,
+            author=(select(node, sel.author) or [""])[0],
+            author_url=response.urljoin((select(node, sel.author_url) or [""])[0] or "") if sel.author_url else "",
+            time_text=(select(node, sel.time) or [""])[0],
+            images=tuple(response.urljoin(u) for u in select(node, sel.images)),
+        )
 
     def parse_detail(self, response):
         listed: Found = response.meta["listed"]
@@ -81,10 +88,15 @@ class GenericHtmlSpider(SourceSpider):
         sel = self.source.selectors
         text = select_text(response, sel.text) if sel.text else ""
         images = [response.urljoin(u) for u in select(response, sel.images)]
-        found = Found(post_id=listed.post_id, url=response.url, text=text or listed.text,
-                      author=(select(response, sel.author) or [listed.author])[0],
-                      time_text=(select(response, sel.time) or [listed.time_text])[0],
-                      images=tuple(dict.fromkeys(images or list(listed.images))), author_url=listed.author_url)
+        found = Found(
+            post_id=listed.post_id,
+            url=response.url,
+            text=text or listed.text,
+            author=(select(response, sel.author) or [listed.author])[0],
+            time_text=(select(response, sel.time) or [listed.time_text])[0],
+            images=tuple(dict.fromkeys(images or list(listed.images))),
+            author_url=listed.author_url,
+        )
         post = self.emit(response, found)
         if post is not None:
             yield post

@@ -12,8 +12,10 @@ from canhbao.crawlers.spiders.generic_html import select, select_text
 
 ARTICLE_TEXT = "article .article-body p, article p, .article-body p, .content p, .fck_detail p"
 ARTICLE_IMAGES = "article img::attr(src), .article-body img::attr(src), meta[property='og:image']::attr(content)"
-ARTICLE_TIME = ("meta[property='article:published_time']::attr(content), time::attr(datetime), "
-                "meta[itemprop='datePublished']::attr(content)")
+ARTICLE_TIME = (
+    "meta[property='article:published_time']::attr(content), time::attr(datetime), "
+    "meta[itemprop='datePublished']::attr(content)"
+)
 ARTICLE_AUTHOR = "meta[name='author']::attr(content), .author, [rel='author']"
 
 
@@ -53,15 +55,20 @@ class NewsSpider(SourceSpider):
             link = response.urljoin(link.strip())
             title = node.xpath("title/text()").get("")
             summary = node.xpath("description/text() | summary/text() | content/text()").get("")
-            enclosure = node.xpath("enclosure[starts-with(@type,'image')]/@url | content[@medium='image']/@url "
-                                   "| thumbnail/@url").getall()
+            enclosure = node.xpath(
+                "enclosure[starts-with(@type,'image')]/@url | content[@medium='image']/@url | thumbnail/@url"
+            ).getall()
             when = node.xpath("pubDate/text() | published/text() | updated/text() | date/text()").get("")
             # VnExpress and most Vietnamese feeds put the thumbnail as an <img> inside the (CDATA) description
             inline = images_of_html(summary)
-            yield Found(post_id=_id(link), url=link, text="\n".join(t for t in (title.strip(), text_of_html(summary)) if t),
-                        author=node.xpath("author/name/text() | author/text() | creator/text()").get("").strip(),
-                        time_text=when.strip(),
-                        images=tuple(dict.fromkeys(response.urljoin(u.strip()) for u in [*enclosure, *inline] if u.strip())))
+            yield Found(
+                post_id=_id(link),
+                url=link,
+                text="\n".join(t for t in (title.strip(), text_of_html(summary)) if t),
+                author=node.xpath("author/name/text() | author/text() | creator/text()").get("").strip(),
+                time_text=when.strip(),
+                images=tuple(dict.fromkeys(response.urljoin(u.strip()) for u in [*enclosure, *inline] if u.strip())),
+            )
 
     def sitemap_entries(self, response):
         for entry in Sitemap(response.body):
@@ -79,11 +86,14 @@ class NewsSpider(SourceSpider):
         if not text:
             self.parse_error(f"{response.url}: no article text found (feed summary kept)")
         images = [response.urljoin(u) for u in select(response, sel.images or ARTICLE_IMAGES)]
-        found = Found(post_id=listed.post_id, url=response.url,
-                      text="\n".join(t for t in (title, text or "\n".join(listed.text.split("\n")[1:])) if t),
-                      author=(select_text(response, sel.author or ARTICLE_AUTHOR) or listed.author).split("\n")[0],
-                      time_text=(select(response, sel.time or ARTICLE_TIME) or [listed.time_text])[0],
-                      images=tuple(dict.fromkeys(images or listed.images)))
+        found = Found(
+            post_id=listed.post_id,
+            url=response.url,
+            text="\n".join(t for t in (title, text or "\n".join(listed.text.split("\n")[1:])) if t),
+            author=(select_text(response, sel.author or ARTICLE_AUTHOR) or listed.author).split("\n")[0],
+            time_text=(select(response, sel.time or ARTICLE_TIME) or [listed.time_text])[0],
+            images=tuple(dict.fromkeys(images or listed.images)),
+        )
         post = self.emit(response, found)
         if post is not None:
             yield post
@@ -104,4 +114,6 @@ def images_of_html(fragment: str) -> list[str]:
 
     if "<img" not in fragment.lower():
         return []
-    return [u for u in Selector(text=f"<div>{fragment}</div>").css("img::attr(src)").getall() if not u.startswith("data:")]
+    return [
+        u for u in Selector(text=f"<div>{fragment}</div>").css("img::attr(src)").getall() if not u.startswith("data:")
+    ]

@@ -14,15 +14,21 @@ from canhbao.crawlers.reltime import parse_time
 from canhbao.crawlers.spiders.base import Found, SourceSpider, count, text_of
 
 _BG = re.compile(r"background-image:\s*url\(['\"]?([^'\")]+)")
-_TEXT = ("(.//div[contains(concat(' ', @class, ' '), ' tgme_widget_message_text ')]"
-         "[not(ancestor::div[contains(concat(' ', @class, ' '), ' tgme_widget_message_text ')])]"
-         "[not(ancestor::*[contains(@class, 'tgme_widget_message_reply')])])[1]")
-_BG_MEDIA = (".tgme_widget_message_photo_wrap::attr(style), .tgme_widget_message_video_thumb::attr(style), "
-             ".tgme_widget_message_roundvideo_thumb::attr(style), .tgme_widget_message_sticker::attr(style), "
-             ".tgme_widget_message_service_photo::attr(style)")
-_SRC_MEDIA = (".tgme_widget_message_sticker::attr(data-webp), "
-              ".tgme_widget_message_tgsticker_wrap source[type='application/x-tgsticker']::attr(srcset), "
-              ".tgme_widget_message_service_photo img::attr(src), img.tgme_widget_message_service_photo::attr(src)")
+_TEXT = (
+    "(.//div[contains(concat(' ', @class, ' '), ' tgme_widget_message_text ')]"
+    "[not(ancestor::div[contains(concat(' ', @class, ' '), ' tgme_widget_message_text ')])]"
+    "[not(ancestor::*[contains(@class, 'tgme_widget_message_reply')])])[1]"
+)
+_BG_MEDIA = (
+    ".tgme_widget_message_photo_wrap::attr(style), .tgme_widget_message_video_thumb::attr(style), "
+    ".tgme_widget_message_roundvideo_thumb::attr(style), .tgme_widget_message_sticker::attr(style), "
+    ".tgme_widget_message_service_photo::attr(style)"
+)
+_SRC_MEDIA = (
+    ".tgme_widget_message_sticker::attr(data-webp), "
+    ".tgme_widget_message_tgsticker_wrap source[type='application/x-tgsticker']::attr(srcset), "
+    ".tgme_widget_message_service_photo img::attr(src), img.tgme_widget_message_service_photo::attr(src)"
+)
 
 
 class TelegramChannelSpider(SourceSpider):
@@ -57,18 +63,21 @@ def message(response, node, channel: str) -> Found:
     if not post_id:
         raise ValueError("empty data-post id")
     link = response.urljoin(node.css("a.tgme_widget_message_date::attr(href)").get() or f"/{data_post}")
-    photos = [response.urljoin(m.group(1)) for style in node.css(_BG_MEDIA).getall()
-              for m in [_BG.search(style)] if m]
-    photos += [response.urljoin(u.split()[0]) for u in node.css(_SRC_MEDIA).getall() if u.strip()
-               and not u.startswith("data:")]
+    photos = [response.urljoin(m.group(1)) for style in node.css(_BG_MEDIA).getall() for m in [_BG.search(style)] if m]
+    photos += [
+        response.urljoin(u.split()[0]) for u in node.css(_SRC_MEDIA).getall() if u.strip() and not u.startswith("data:")
+    ]
     views = count(node.css(".tgme_widget_message_views::text").get())
     return Found(
-        post_id=post_id, url=link, text=message_text(node),
+        post_id=post_id,
+        url=link,
+        text=message_text(node),
         author=text_of(node.css(".tgme_widget_message_owner_name")) or channel,
         author_url=response.urljoin(node.css("a.tgme_widget_message_owner_name::attr(href)").get("")),
         time_text=node.css(".tgme_widget_message_date time::attr(datetime), time::attr(datetime)").get(""),
         images=tuple(dict.fromkeys(photos)),
-        engagement={"views": views} if views is not None else {})
+        engagement={"views": views} if views is not None else {},
+    )
 
 
 def read_page(text: str, url: str) -> list[Found]:

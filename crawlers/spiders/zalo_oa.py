@@ -20,9 +20,15 @@ from canhbao.crawlers.pageinfo import read_page
 from canhbao.crawlers.spiders.base import Found, SourceSpider, count, text_of
 
 LOGIN_HOSTS = ("id.zalo.me", "chat.zalo.me")
-DEFAULT = {"item": ".article-item", "link": "a.article-link::attr(href)", "title": ".article-title",
-           "time": ".article-time", "images": "img.article-thumb::attr(src)", "next_page": "a.next-page::attr(href)",
-           "author": ".oa-name"}
+DEFAULT = {
+    "item": ".article-item",
+    "link": "a.article-link::attr(href)",
+    "title": ".article-title",
+    "time": ".article-time",
+    "images": "img.article-thumb::attr(src)",
+    "next_page": "a.next-page::attr(href)",
+    "author": ".oa-name",
+}
 
 
 class ZaloOASpider(SourceSpider):
@@ -64,9 +70,15 @@ class ZaloOASpider(SourceSpider):
             raise ValueError("article without a link")
         post_id = node.attrib.get("data-id") or link.rstrip("/").rsplit("/", 1)[-1].split(".")[0].split("?")[0]
         thumb = node.css(self.sel("images")).get()
-        return Found(post_id=post_id, url=response.urljoin(link), text=text_of(node.css(self.sel("title"))),
-                     author=oa, author_url=response.url, time_text=text_of(node.css(self.sel("time"))),
-                     images=(response.urljoin(thumb),) if thumb else ())
+        return Found(
+            post_id=post_id,
+            url=response.urljoin(link),
+            text=text_of(node.css(self.sel("title"))),
+            author=oa,
+            author_url=response.url,
+            time_text=text_of(node.css(self.sel("time"))),
+            images=(response.urljoin(thumb),) if thumb else (),
+        )
 
     def parse_article(self, response):
         listed: Found = response.meta["listed"]
@@ -81,14 +93,25 @@ class ZaloOASpider(SourceSpider):
             return
         title = text_of(art.css("h1"))
         images = [response.urljoin(u) for u in art.css(".article-content img::attr(src)").getall()]
-        engagement = {k: n for k, n in (("likes", count(art.css(".likes::text").get())),
-                                         ("shares", count(art.css(".shares::text").get()))) if n is not None}
+        engagement = {
+            k: n
+            for k, n in (
+                ("likes", count(art.css(".likes::text").get())),
+                ("shares", count(art.css(".shares::text").get())),
+            )
+            if n is not None
+        }
         author = art.css(".author a")
-        found = Found(post_id=listed.post_id, url=response.url, text="\n".join(t for t in (title, body) if t),
-                      author=text_of(author[:1]) or listed.author,
-                      author_url=response.urljoin(author.attrib.get("href", "")) if author else listed.author_url,
-                      time_text=text_of(art.css(".time, time")[:1]) or listed.time_text,
-                      images=tuple(dict.fromkeys(images or listed.images)), engagement=engagement)
+        found = Found(
+            post_id=listed.post_id,
+            url=response.url,
+            text="\n".join(t for t in (title, body) if t),
+            author=text_of(author[:1]) or listed.author,
+            author_url=response.urljoin(author.attrib.get("href", "")) if author else listed.author_url,
+            time_text=text_of(art.css(".time, time")[:1]) or listed.time_text,
+            images=tuple(dict.fromkeys(images or listed.images)),
+            engagement=engagement,
+        )
         post = self.emit(response, found)
         if post is not None:
             yield post
@@ -97,9 +120,13 @@ class ZaloOASpider(SourceSpider):
         page = read_page(response.text, response.url)
         if not page.text.strip() or page.text.strip() == listed.text.strip():
             self.parse_error(f"{response.url}: no article text found (list entry kept)")
-        found = Found(post_id=listed.post_id, url=response.url,
-                      text=page.text if len(page.text) > len(listed.text) else listed.text,
-                      author=page.author or page.site or listed.author, author_url=page.author_url or listed.author_url,
-                      time_text="" if page.published else listed.time_text,
-                      images=tuple(dict.fromkeys(page.images or listed.images)))
+        found = Found(
+            post_id=listed.post_id,
+            url=response.url,
+            text=page.text if len(page.text) > len(listed.text) else listed.text,
+            author=page.author or page.site or listed.author,
+            author_url=page.author_url or listed.author_url,
+            time_text="" if page.published else listed.time_text,
+            images=tuple(dict.fromkeys(page.images or listed.images)),
+        )
         return self.emit(response, found, published=page.published)

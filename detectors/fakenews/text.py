@@ -16,21 +16,90 @@ from canhbao.core.text import fold, squash
 
 # Teencode and common spellings -> standard Vietnamese (whole words, lower case).
 TEENCODE = {
-    "ko": "không", "k": "không", "khong": "không", "hok": "không", "hem": "không", "kg": "không",
-    "dc": "được", "đc": "được", "ng": "người", "ngta": "người ta", "vs": "với", "j": "gì", "gi": "gì",
-    "bik": "biết", "bit": "biết", "ck": "chồng", "vk": "vợ", "mn": "mọi người", "mng": "mọi người",
-    "nhìu": "nhiều", "wa": "quá", "qá": "quá", "bh": "bây giờ", "bjo": "bây giờ", "r": "rồi", "cx": "cũng",
-    "cg": "cũng", "trc": "trước", "ntn": "như thế nào", "lm": "làm", "ns": "nói", "tp": "thành phố",
-    "hcm": "hồ chí minh", "hn": "hà nội", "sg": "sài gòn", "bv": "bệnh viện", "byt": "bộ y tế",
-    "vacxin": "vắc xin", "vaccine": "vắc xin", "vacine": "vắc xin", "vaccin": "vắc xin", "vắcxin": "vắc xin",
-    "vắc-xin": "vắc xin", "covit": "covid", "côvy": "covid", "cô-vy": "covid", "corona": "corona",
-    "sars-cov-2": "covid", "ncov": "covid", "thik": "thích", "iu": "yêu", "uh": "ừ", "oy": "rồi",
-    "rùi": "rồi", "lun": "luôn", "hông": "không", "nhé": "nhé",
+    "ko": "không",
+    "k": "không",
+    "khong": "không",
+    "hok": "không",
+    "hem": "không",
+    "kg": "không",
+    "dc": "được",
+    "đc": "được",
+    "ng": "người",
+    "ngta": "người ta",
+    "vs": "với",
+    "j": "gì",
+    "gi": "gì",
+    "bik": "biết",
+    "bit": "biết",
+    "ck": "chồng",
+    "vk": "vợ",
+    "mn": "mọi người",
+    "mng": "mọi người",
+    "nhìu": "nhiều",
+    "wa": "quá",
+    "qá": "quá",
+    "bh": "bây giờ",
+    "bjo": "bây giờ",
+    "r": "rồi",
+    "cx": "cũng",
+    "cg": "cũng",
+    "trc": "trước",
+    "ntn": "như thế nào",
+    "lm": "làm",
+    "ns": "nói",
+    "tp": "thành phố",
+    "hcm": "hồ chí minh",
+    "hn": "hà nội",
+    "sg": "sài gòn",
+    "bv": "bệnh viện",
+    "byt": "bộ y tế",
+    "vacxin": "vắc xin",
+    "vaccine": "vắc xin",
+    "vacine": "vắc xin",
+    "vaccin": "vắc xin",
+    "vắcxin": "vắc xin",
+    "vắc-xin": "vắc xin",
+    "covit": "covid",
+    "côvy": "covid",
+    "cô-vy": "covid",
+    "corona": "corona",
+    "sars-cov-2": "covid",
+    "ncov": "covid",
+    "thik": "thích",
+    "iu": "yêu",
+    "uh": "ừ",
+    "oy": "rồi",
+    "rùi": "rồi",
+    "lun": "luôn",
+    "hông": "không",
+    "nhé": "nhé",
 }
 SENSATIONAL = (
-    "nóng", "khẩn cấp", "khẩn", "chia sẻ ngay", "share ngay", "cảnh báo", "sốc", "kinh hoàng", "bí mật",
-    "sự thật", "không ai nói", "lan truyền", "cực nóng", "tin mật", "rợn người", "hãy chia sẻ", "đọc ngay",
-    "cấp báo", "thông tin mật", "tiết lộ", "động trời", "chấn động", "nguy hiểm", "gấp", "xôn xao",
+    "nóng",
+    "khẩn cấp",
+    "khẩn",
+    "chia sẻ ngay",
+    "share ngay",
+    "cảnh báo",
+    "sốc",
+    "kinh hoàng",
+    "bí mật",
+    "sự thật",
+    "không ai nói",
+    "lan truyền",
+    "cực nóng",
+    "tin mật",
+    "rợn người",
+    "hãy chia sẻ",
+    "đọc ngay",
+    "cấp báo",
+    "thông tin mật",
+    "tiết lộ",
+    "động trời",
+    "chấn động",
+    "nguy hiểm",
+    "gấp",
+    "xôn xao",
 )
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _HASHTAG = re.compile(r"#(\w+)")
@@ -40,9 +109,7 @@ _WORDS = re.compile(r"\w+(?:[-']\w+)*", re.UNICODE)
 
 
 def _symbol(c: str) -> bool:
-    return (
-        unicodedata.category(c) in ("So", "Sk", "Cs", "Co") or 0x1F000 <= ord(c) <= 0x1FFFF or c == "\ufe0f"
-    )
+    return unicodedata.category(c) in ("So", "Sk", "Cs", "Co") or 0x1F000 <= ord(c) <= 0x1FFFF or c == "\ufe0f"
 
 
 _TOKEN = re.compile(r"\S+")
@@ -104,7 +171,7 @@ def trigrams(text: str) -> set[str]:
     grams: set[str] = set()
     for w in words:
         padded = f" {w} "
-        grams.update(padded[i:i + 3] for i in range(len(padded) - 2))
+        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
     return grams
 
 

@@ -59,9 +59,15 @@ class Background:
             counts[pos] += n
             group_max[pos] = np.maximum(group_max[pos], n)
         cap = np.iinfo(np.uint16).max
-        return cls(all_keys, np.minimum(counts, cap).astype(np.uint16), np.minimum(group_max, cap).astype(np.uint16),
-                   sum(len(s) for s in per_group.values()), {g: len(s) for g, s in sorted(per_group.items())},
-                   params(k), source)
+        return cls(
+            all_keys,
+            np.minimum(counts, cap).astype(np.uint16),
+            np.minimum(group_max, cap).astype(np.uint16),
+            sum(len(s) for s in per_group.values()),
+            {g: len(s) for g, s in sorted(per_group.items())},
+            params(k),
+            source,
+        )
 
     def lookup(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(documents, most of one group) for 64-bit shingle hashes `q`; zeros where unseen."""
@@ -71,18 +77,30 @@ class Background:
         top = (q >> np.uint64(32)).astype(np.uint32)
         pos = np.clip(np.searchsorted(self.keys, top), 0, self.keys.size - 1)
         hit = self.keys[pos] == top
-        return (np.where(hit, self.counts[pos], 0).astype(np.int64),
-                np.where(hit, self.group_max[pos], 0).astype(np.int64))
+        return (
+            np.where(hit, self.counts[pos], 0).astype(np.int64),
+            np.where(hit, self.group_max[pos], 0).astype(np.int64),
+        )
 
     # --- storage ----------------------------------------------------------------------------------
 
     def save(self, path: Path) -> None:
-        meta = {"params": dict(self.params), "docs": self.docs, "groups": dict(self.groups), "source": self.source,
-                "keys": int(self.keys.size)}
+        meta = {
+            "params": dict(self.params),
+            "docs": self.docs,
+            "groups": dict(self.groups),
+            "source": self.source,
+            "keys": int(self.keys.size),
+        }
         deltas = np.diff(self.keys, prepend=np.uint32(0)).astype(np.uint32)
         buf = io.BytesIO()
-        np.savez_compressed(buf, deltas=deltas, counts=self.counts, group_max=self.group_max,
-                            meta=np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), np.uint8))
+        np.savez_compressed(
+            buf,
+            deltas=deltas,
+            counts=self.counts,
+            group_max=self.group_max,
+            meta=np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), np.uint8),
+        )
         path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_open(path, "wb") as fh:
             fh.write(buf.getvalue())
@@ -100,12 +118,19 @@ class Background:
                 keys = np.cumsum(z["deltas"], dtype=np.uint64).astype(np.uint32)
                 counts, group_max = z["counts"], z["group_max"]
         except Exception as exc:  # a truncated or foreign file: numpy/zipfile/json raise many kinds
-            raise ConfigError("leak", "background", f"background table {path} is unreadable ({exc}); "
-                              f"rebuild it with `{REBUILD}`") from None
+            raise ConfigError(
+                "leak", "background", f"background table {path} is unreadable ({exc}); rebuild it with `{REBUILD}`"
+            ) from None
         want = params(k)
         if meta.get("params") != want:
-            raise ConfigError("leak", "background", f"background table {path} was built with {meta.get('params')}, "
-                              f"the matcher uses {want}; rebuild it with `{REBUILD}`")
+            raise ConfigError(
+                "leak",
+                "background",
+                f"background table {path} was built with {meta.get('params')}, "
+                f"the matcher uses {want}; rebuild it with `{REBUILD}`",
+            )
         if not (keys.size == counts.size == group_max.size == meta.get("keys")):
-            raise ConfigError("leak", "background", f"background table {path} is inconsistent; rebuild it with `{REBUILD}`")
+            raise ConfigError(
+                "leak", "background", f"background table {path} is inconsistent; rebuild it with `{REBUILD}`"
+            )
         return cls(keys, counts, group_max, int(meta["docs"]), meta.get("groups", {}), want, meta.get("source", ""))

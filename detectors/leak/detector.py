@@ -20,9 +20,11 @@ from canhbao.detectors.leak.background import Background
 from canhbao.detectors.leak.matcher import LeakIndex, Match
 from canhbao.detectors.leak.settings import OFF, PACKAGED, LeakSettings, load_settings
 
-DEGRADED = ("leak detector DEGRADED: no background table (config/leak.yaml background: none); template text "
-            "of published documents is learned from the registry only, so false alerts on shared wording are "
-            "more likely")
+DEGRADED = (
+    "leak detector DEGRADED: no background table (config/leak.yaml background: none); template text "
+    "of published documents is learned from the registry only, so false alerts on shared wording are "
+    "more likely"
+)
 
 
 @dataclass(frozen=True)
@@ -69,26 +71,45 @@ class LeakDetector(Detector):
     order = 10
     # State: the Kiên Giang letter 6564/VP-KGVX (seed 000) registered (`for_examples`).
     EXAMPLES = (
-        Example("Lộ công văn nội bộ: Trên địa bàn tỉnh Kiên Giang, qua công tác nắm tình hình trên không gian mạng "
-                "của ngành Công an tỉnh (tại Công văn số 999/CAT-PA05 ngày 16/8/2021) đã phát hiện một số văn bản, "
-                "thông tin nội bộ của cơ quan chức năng liên quan đến các bệnh nhân (F0) được một số cá nhân đăng "
-                "tải trên các trang mạng xã hội Facebook, Zalo", True, "a paragraph of the registered letter quoted"),
-        Example("Tren dia ban tinh Kien Giang, qua cong tac nam tinh hinh tren khong gian mang cua nganh Cong an "
-                "tinh (tai Cong van so 999/CAT-PA05 ngay 16/8/2021) da phat hien mot so van ban, thong tin noi bo "
-                "cua co quan chuc nang lien quan den cac benh nhan (F0) duoc mot so ca nhan dang tai", True,
-                "the same quote typed without diacritics"),
-        Example("Công an tỉnh vừa nhắc nhở người dân không chia sẻ thông tin sai sự thật về dịch Covid-19 trên mạng "
-                "xã hội. Ai đăng tin giả có thể bị xử phạt theo Nghị định 15/2020/NĐ-CP.", False,
-                "a post on the letter's topic that quotes nothing"),
-        Example("Kính gửi: Các sở, ban, ngành tỉnh; Ủy ban nhân dân các huyện, thành phố. Nơi nhận: Như trên; "
-                "Lưu: VT.", False, "administrative boilerplate every letter carries"),
-        Example("Văn phòng UBND tỉnh vừa có văn bản số 6564/VP-KGVX về việc chấn chỉnh sử dụng thông tin liên quan "
-                "công tác phòng, chống dịch bệnh Covid-19. Mọi người lưu ý nhé.", False,
-                "a news post repeating the registered letter's number and title (at most an analyst hint)"),
-        Example("Điều 3. Hiệu lực thi hành. Nghị định này có hiệu lực thi hành kể từ ngày ký ban hành. Các Bộ trưởng, "
-                "Thủ trưởng cơ quan ngang bộ, Thủ trưởng cơ quan thuộc Chính phủ, Chủ tịch Ủy ban nhân dân các tỉnh, "
-                "thành phố trực thuộc trung ương chịu trách nhiệm thi hành Nghị định này./.", False,
-                "the standard closing articles every decree carries"),
+        Example(
+            "Lộ công văn nội bộ: Trên địa bàn tỉnh Kiên Giang, qua công tác nắm tình hình trên không gian mạng "
+            "của ngành Công an tỉnh (tại Công văn số 999/CAT-PA05 ngày 16/8/2021) đã phát hiện một số văn bản, "
+            "thông tin nội bộ của cơ quan chức năng liên quan đến các bệnh nhân (F0) được một số cá nhân đăng "
+            "tải trên các trang mạng xã hội Facebook, Zalo",
+            True,
+            "a paragraph of the registered letter quoted",
+        ),
+        Example(
+            "Tren dia ban tinh Kien Giang, qua cong tac nam tinh hinh tren khong gian mang cua nganh Cong an "
+            "tinh (tai Cong van so 999/CAT-PA05 ngay 16/8/2021) da phat hien mot so van ban, thong tin noi bo "
+            "cua co quan chuc nang lien quan den cac benh nhan (F0) duoc mot so ca nhan dang tai",
+            True,
+            "the same quote typed without diacritics",
+        ),
+        Example(
+            "Công an tỉnh vừa nhắc nhở người dân không chia sẻ thông tin sai sự thật về dịch Covid-19 trên mạng "
+            "xã hội. Ai đăng tin giả có thể bị xử phạt theo Nghị định 15/2020/NĐ-CP.",
+            False,
+            "a post on the letter's topic that quotes nothing",
+        ),
+        Example(
+            "Kính gửi: Các sở, ban, ngành tỉnh; Ủy ban nhân dân các huyện, thành phố. Nơi nhận: Như trên; Lưu: VT.",
+            False,
+            "administrative boilerplate every letter carries",
+        ),
+        Example(
+            "Văn phòng UBND tỉnh vừa có văn bản số 6564/VP-KGVX về việc chấn chỉnh sử dụng thông tin liên quan "
+            "công tác phòng, chống dịch bệnh Covid-19. Mọi người lưu ý nhé.",
+            False,
+            "a news post repeating the registered letter's number and title (at most an analyst hint)",
+        ),
+        Example(
+            "Điều 3. Hiệu lực thi hành. Nghị định này có hiệu lực thi hành kể từ ngày ký ban hành. Các Bộ trưởng, "
+            "Thủ trưởng cơ quan ngang bộ, Thủ trưởng cơ quan thuộc Chính phủ, Chủ tịch Ủy ban nhân dân các tỉnh, "
+            "thành phố trực thuộc trung ương chịu trách nhiệm thi hành Nghị định này./.",
+            False,
+            "the standard closing articles every decree carries",
+        ),
     )
 
     def __init__(self, index: LeakIndex, degraded: str = ""):
@@ -134,8 +155,16 @@ class LeakDetector(Detector):
         d = match.doc
         ref = DocumentRef(id=d.id, source=d.source, numbers=d.numbers, subject=d.subject, page=match.page)
         label = d.numbers[0] if d.numbers else d.source
-        finding = Finding(type=LEAK, detector=self.name, score=match.score, target=d.id, media_sha256=sha,
-                          summary=f"{label} trang {match.page}", signals=dict(section.signals), document=ref)
+        finding = Finding(
+            type=LEAK,
+            detector=self.name,
+            score=match.score,
+            target=d.id,
+            media_sha256=sha,
+            summary=f"{label} trang {match.page}",
+            signals=dict(section.signals),
+            document=ref,
+        )
         return Report(section.to_json(), (finding,))
 
 
@@ -152,4 +181,3 @@ def _section(match: Match, sha: str, subject: Subject) -> LeakSection:
         signals["nearest"] = {**asdict(document), "numbers": list(d.numbers), "page": match.page}
         return LeakSection(False, match.score, None, None, signals)
     return LeakSection(True, match.score, document, match.page, signals)
-

@@ -36,7 +36,7 @@ def shingle_seq(text: str, k: int = SHINGLE_WORDS) -> np.ndarray:
     words = tokens(text)
     if len(words) < k:
         return np.zeros(0, dtype=np.uint64)
-    return np.fromiter((_h(" ".join(words[i:i + k])) for i in range(len(words) - k + 1)), dtype=np.uint64)
+    return np.fromiter((_h(" ".join(words[i : i + k])) for i in range(len(words) - k + 1)), dtype=np.uint64)
 
 
 def shingle_set(text: str, k: int = SHINGLE_WORDS) -> np.ndarray:

@@ -122,8 +122,9 @@ def _close(a: str, b: str) -> bool:
     if abs(len(a) - len(b)) > 1 or len(a) < 6:
         return False
     digits = re.match(r"\d+", a), re.match(r"\d+", b)
-    return (_edits(a, b) <= 1 and digits[0] is not None and digits[1] is not None
-            and digits[0].group() == digits[1].group())
+    return (
+        _edits(a, b) <= 1 and digits[0] is not None and digits[1] is not None and digits[0].group() == digits[1].group()
+    )
 
 
 def _lead(key: str) -> str:
@@ -137,8 +138,15 @@ def _other(seen: str, own: Sequence[str]) -> bool:
 
 
 class LeakIndex:
-    def __init__(self, docs: Mapping[str, RegisteredDocument], pages: Sequence[PageRef], prints: Sequence[PagePrint],
-                 phashes: Sequence[str], background: Background, settings: MatchSettings = MatchSettings()):
+    def __init__(
+        self,
+        docs: Mapping[str, RegisteredDocument],
+        pages: Sequence[PageRef],
+        prints: Sequence[PagePrint],
+        phashes: Sequence[str],
+        background: Background,
+        settings: MatchSettings = MatchSettings(),
+    ):
         self.settings = settings
         self.docs = dict(docs)
         self.pages = list(pages)
@@ -176,8 +184,7 @@ class LeakIndex:
                     self.by_number.setdefault(_lead(key), []).append((key, first_page[doc_id]))
 
     @classmethod
-    def from_registry(cls, registry, background: Background, settings: MatchSettings,
-                      cache=None) -> "LeakIndex":
+    def from_registry(cls, registry, background: Background, settings: MatchSettings, cache=None) -> "LeakIndex":
         from canhbao.detectors.leak.prints import registry_prints
 
         docs = {d.id: d for d in registry.list()}
@@ -226,12 +233,18 @@ class LeakIndex:
         seen = _number_keys(meta.find_numbers(text))
         # a registered number in the number position nominates its document's first page (a first page can
         # be all heading and template, with no rare shingle to vote for it)
-        candidates += [c for x in seen for key, c in self.by_number.get(_lead(x), ()) if _close(x, key)
-                       and c not in candidates]
+        candidates += [
+            c for x in seen for key, c in self.by_number.get(_lead(x), ()) if _close(x, key) and c not in candidates
+        ]
         dates = meta.find_dates(text)
         # a registered number cited in running text ("văn bản số 282/2025/NĐ-CP"), as news posts do
-        cited = [c for x in _number_keys(meta.cited_numbers(text)) if x not in seen
-                 for key, c in self.by_number.get(_lead(x), ()) if key == x]
+        cited = [
+            c
+            for x in _number_keys(meta.cited_numbers(text))
+            if x not in seen
+            for key, c in self.by_number.get(_lead(x), ())
+            if key == x
+        ]
         for c in dict.fromkeys(candidates + cited):
             m = self._score(int(c), q, inverse, reg, bg, bg_group, template, seen, dates)
             if best is None or (m.matched, m.score) > (best.matched, best.score):
@@ -239,18 +252,32 @@ class LeakIndex:
         if best is not None and not best.matched and cited:
             # nothing matched, but the post names a registered document: it is the nearest, as a hint
             m = self._score(cited[0], q, inverse, reg, bg, bg_group, template, seen, dates)
-            signals = {**m.signals, "reason": TITLE_ONLY, "cited_number": True,
-                       "hint": "the post cites a registered document's number and title, not its content"}
+            signals = {
+                **m.signals,
+                "reason": TITLE_ONLY,
+                "cited_number": True,
+                "hint": "the post cites a registered document's number and title, not its content",
+            }
             best = Match(m.doc, m.page, m.score, False, signals)
         return best
 
-    def _score(self, c: int, q: np.ndarray, inverse: np.ndarray, reg: np.ndarray, bg: np.ndarray,
-               bg_group: np.ndarray, template: np.ndarray, seen: list[str], dates: list[str]) -> Match:
+    def _score(
+        self,
+        c: int,
+        q: np.ndarray,
+        inverse: np.ndarray,
+        reg: np.ndarray,
+        bg: np.ndarray,
+        bg_group: np.ndarray,
+        template: np.ndarray,
+        seen: list[str],
+        dates: list[str],
+    ) -> Match:
         """Document-specific evidence for page `c`, and the decision."""
         s = self.settings
         ref = self.pages[c]
         doc = self.docs[ref.doc_id]
-        page_set = self.flat[self.offsets[c]:self.offsets[c + 1]]
+        page_set = self.flat[self.offsets[c] : self.offsets[c + 1]]
         present = np.isin(q, page_set, assume_unique=True)
         in_zone = np.isin(q, self.zones[c], assume_unique=True)
         in_title = np.isin(q, self.titles[c], assume_unique=True)
@@ -276,21 +303,29 @@ class LeakIndex:
         # region shown is all heading (a first page of legal bases): number, title and layout are the evidence.
         layout = shared_in_runs / q.size
         title_hits = int((counted & in_title).sum())
-        by_header = (bool(number_seen) and title_hits >= 3 and layout >= s.min_layout
-                     and shared_in_runs >= s.min_specific)
-        matched = not other_number and (by_header or (
-            enough and (containment >= s.min_containment or specific >= s.strong_specific)))
+        by_header = (
+            bool(number_seen) and title_hits >= 3 and layout >= s.min_layout and shared_in_runs >= s.min_specific
+        )
+        matched = not other_number and (
+            by_header or (enough and (containment >= s.min_containment or specific >= s.strong_specific))
+        )
         if matched:
             score = 0.5 + 0.5 * (1 - math.exp(-(max(specific - need, 0) + 5) / 20))
         else:
             score = 0.49 * min(1.0, specific / need) * min(1.0, containment / max(s.min_containment, 1e-9))
         signals: dict[str, object] = {
-            "via": "text", "specific": round(specific, 2), "containment": round(containment, 3),
-            "shingles_matched": shared_in_runs, "shingles_query": int(q.size),
+            "via": "text",
+            "specific": round(specific, 2),
+            "containment": round(containment, 3),
+            "shingles_matched": shared_in_runs,
+            "shingles_query": int(q.size),
             "template_share": round(float((counted & (w == 0)).sum()) / max(1, shared_in_runs), 3),
-            "title_shingles": title_hits, "layout_agreement": round(layout, 3),
+            "title_shingles": title_hits,
+            "layout_agreement": round(layout, 3),
             "longest_run": _longest(hit_seq),
-            "number_seen": number_seen, "date_seen": bool(number_seen and doc.date and doc.date in dates)}
+            "number_seen": number_seen,
+            "date_seen": bool(number_seen and doc.date and doc.date in dates),
+        }
         if not matched:
             signals["reason"] = _reason(other_number, enough, counted, in_title, w)
             if signals["reason"] == TITLE_ONLY:
@@ -313,14 +348,19 @@ class LeakIndex:
             d = int(dist[c])
             if d > self.settings.phash_max_distance:
                 break
-            page_set = self.flat[self.offsets[c]:self.offsets[c + 1]]
+            page_set = self.flat[self.offsets[c] : self.offsets[c + 1]]
             agree = float(np.isin(q, page_set, assume_unique=True).mean()) if q.size else 0.0
             if q.size >= 20 and agree < 0.5:
                 continue
             ref = self.pages[int(c)]
             score = round(0.9 + 0.1 * (1 - d / max(1, self.settings.phash_max_distance)), 3)
-            return Match(self.docs[ref.doc_id], ref.page, score, True,
-                         {"via": "phash", "phash_distance": d, "text_agreement": round(agree, 3)})
+            return Match(
+                self.docs[ref.doc_id],
+                ref.page,
+                score,
+                True,
+                {"via": "phash", "phash_distance": d, "text_agreement": round(agree, 3)},
+            )
         return None
 
 

@@ -54,7 +54,9 @@ def _save(path: Path, entries: dict[str, PagePrint]) -> None:
         np.savez(fh, **data)
 
 
-def registry_prints(registry, k: int, cache_dir: Path | None = None) -> tuple[list[PageRef], list[PagePrint], list[str]]:
+def registry_prints(
+    registry, k: int, cache_dir: Path | None = None
+) -> tuple[list[PageRef], list[PagePrint], list[str]]:
     """(page refs, fingerprints, pHashes) of every registered page, from the cache where it is current."""
     path = cache_path(cache_dir, k) if cache_dir else None
     cached = _load(path) if path else {}

@@ -17,25 +17,76 @@ from canhbao.detectors.pii.patterns import Span
 
 # keyword (folded) -> kind; "street" and "hamlet" are below the administrative levels.
 KEYWORDS = {
-    "so nha": "house", "can ho": "house", "ngo": "street", "ngach": "street", "hem": "street", "kiet": "street",
-    "duong": "street", "pho": "street", "thon": "hamlet", "xom": "hamlet", "ap": "hamlet", "ban": "hamlet",
-    "to dan pho": "hamlet", "tdp": "hamlet", "khu pho": "hamlet", "kp": "hamlet", "khom": "hamlet",
-    "to": "hamlet", "khu do thi": "hamlet", "chung cu": "hamlet", "toa": "hamlet", "phuong": "ward",
-    "xa": "ward", "thi tran": "ward", "dac khu": "ward", "p.": "ward", "tt.": "ward", "quan": "district",
-    "huyen": "district", "thi xa": "district", "q.": "district", "tx.": "district", "thanh pho": "province",
-    "tp.": "province", "tp": "province", "tinh": "province",
+    "so nha": "house",
+    "can ho": "house",
+    "ngo": "street",
+    "ngach": "street",
+    "hem": "street",
+    "kiet": "street",
+    "duong": "street",
+    "pho": "street",
+    "thon": "hamlet",
+    "xom": "hamlet",
+    "ap": "hamlet",
+    "ban": "hamlet",
+    "to dan pho": "hamlet",
+    "tdp": "hamlet",
+    "khu pho": "hamlet",
+    "kp": "hamlet",
+    "khom": "hamlet",
+    "to": "hamlet",
+    "khu do thi": "hamlet",
+    "chung cu": "hamlet",
+    "toa": "hamlet",
+    "phuong": "ward",
+    "xa": "ward",
+    "thi tran": "ward",
+    "dac khu": "ward",
+    "p.": "ward",
+    "tt.": "ward",
+    "quan": "district",
+    "huyen": "district",
+    "thi xa": "district",
+    "q.": "district",
+    "tx.": "district",
+    "thanh pho": "province",
+    "tp.": "province",
+    "tp": "province",
+    "tinh": "province",
 }
 # How each keyword is written with its tone marks; written otherwise ("phó", "bạn", "tô") it is another word.
 SPELLING = {
-    "so nha": "số nhà", "can ho": "căn hộ", "ngo": "ngõ", "ngach": "ngách", "hem": "hẻm", "kiet": "kiệt", "duong": "đường",
-    "pho": "phố", "thon": "thôn", "xom": "xóm", "ap": "ấp", "ban": "bản", "to dan pho": "tổ dân phố",
-    "khu pho": "khu phố", "khom": "khóm", "to": "tổ", "khu do thi": "khu đô thị", "chung cu": "chung cư",
-    "toa": "tòa", "phuong": "phường", "xa": "xã", "thi tran": "thị trấn", "dac khu": "đặc khu",
-    "quan": "quận", "huyen": "huyện", "thi xa": "thị xã", "thanh pho": "thành phố", "tinh": "tỉnh",
+    "so nha": "số nhà",
+    "can ho": "căn hộ",
+    "ngo": "ngõ",
+    "ngach": "ngách",
+    "hem": "hẻm",
+    "kiet": "kiệt",
+    "duong": "đường",
+    "pho": "phố",
+    "thon": "thôn",
+    "xom": "xóm",
+    "ap": "ấp",
+    "ban": "bản",
+    "to dan pho": "tổ dân phố",
+    "khu pho": "khu phố",
+    "khom": "khóm",
+    "to": "tổ",
+    "khu do thi": "khu đô thị",
+    "chung cu": "chung cư",
+    "toa": "tòa",
+    "phuong": "phường",
+    "xa": "xã",
+    "thi tran": "thị trấn",
+    "dac khu": "đặc khu",
+    "quan": "quận",
+    "huyen": "huyện",
+    "thi xa": "thị xã",
+    "thanh pho": "thành phố",
+    "tinh": "tỉnh",
 }
 _KW = re.compile(
-    r"(?<![\w.])(%s)(?=[\s\d]|(?<=\.)\w)"
-    % "|".join(re.escape(k) for k in sorted(KEYWORDS, key=len, reverse=True))
+    r"(?<![\w.])(%s)(?=[\s\d]|(?<=\.)\w)" % "|".join(re.escape(k) for k in sorted(KEYWORDS, key=len, reverse=True))
 )
 _NUMBER = re.compile(r"\s*(\d+[a-z]?(?:[/\-]\d+[a-z]?)*)(?![\w])")
 _HOUSE = re.compile(
@@ -55,12 +106,34 @@ _NOTICE = re.compile(
 # A place someone went: a venue word (written with its tone marks) then a capitalised name, after a verb of
 # going or being ("đi chợ Cẩm An", "đến khách sạn Sheraton", "tại quán karaoke Sunny").
 VENUES = (
-    "chợ", "quán", "cửa hàng", "siêu thị", "khách sạn", "nhà hàng", "nhà thuốc", "hiệu thuốc", "bãi biển",
-    "khu vui chơi", "chung cư", "tiệm", "quán karaoke", "quán cà phê", "quán ăn", "quán tóc", "nhà nghỉ",
-    "trung tâm thương mại", "cửa hàng xe máy", "phòng tập", "sân bóng", "nhà văn hóa", "chùa", "nhà thờ",
+    "chợ",
+    "quán",
+    "cửa hàng",
+    "siêu thị",
+    "khách sạn",
+    "nhà hàng",
+    "nhà thuốc",
+    "hiệu thuốc",
+    "bãi biển",
+    "khu vui chơi",
+    "chung cư",
+    "tiệm",
+    "quán karaoke",
+    "quán cà phê",
+    "quán ăn",
+    "quán tóc",
+    "nhà nghỉ",
+    "trung tâm thương mại",
+    "cửa hàng xe máy",
+    "phòng tập",
+    "sân bóng",
+    "nhà văn hóa",
+    "chùa",
+    "nhà thờ",
 )
 _VENUE = re.compile(
-    r"(?<![\w])(?i:%s)(?: [a-zà-ỹđ]+){0,2} (?=[A-ZĐÀ-Ỹ])" % "|".join(sorted(map(re.escape, VENUES), key=len, reverse=True))
+    r"(?<![\w])(?i:%s)(?: [a-zà-ỹđ]+){0,2} (?=[A-ZĐÀ-Ỹ])"
+    % "|".join(sorted(map(re.escape, VENUES), key=len, reverse=True))
 )
 _GOING = re.compile(r"(?:den|di|tai|o|qua|vao|mua|an|ghe|toi|choi|trong)\s+$")
 # Units named as an office or its head, not as anyone's home: "Chủ tịch UBND quận Tân Phú", "Công an huyện".
@@ -82,7 +155,7 @@ def _cap_words(text: str, pos: int, limit: int = 4) -> int:
         if not m or not m.group()[0].isupper():
             break
         end = pos = m.end()
-        if text[pos:pos + 1] != " ":
+        if text[pos : pos + 1] != " ":
             break
         pos += 1
     return end
@@ -91,13 +164,13 @@ def _cap_words(text: str, pos: int, limit: int = 4) -> int:
 def _components(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[int, int, str, bool]]:
     """(start, end, kind, validated) for every address component."""
     for m in _KW.finditer(sh):
-        written = text[m.start():m.end()].lower()
+        written = text[m.start() : m.end()].lower()
         spelled = SPELLING.get(m.group(1), m.group(1))
         if written not in (m.group(1), spelled):
             continue
         if written != spelled and _has_marks(text, m.start()):
             continue  # tone marks all around but none here: "Ban Chỉ đạo" is a committee, not "bản"
-        if text[m.start():_cap_words(text, m.end() + 1)].isupper() and m.end() - m.start() > 2:
+        if text[m.start() : _cap_words(text, m.end() + 1)].isupper() and m.end() - m.start() > 2:
             continue  # "TOÀN TỈNH TỪ 0H ĐÊM NAY": shouting, not an address
         kind = KEYWORDS[m.group(1)]
         pos = m.end()
@@ -106,7 +179,7 @@ def _components(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[
         num = _NUMBER.match(sh, pos)
         if num and kind != "province":
             end = num.end()
-            if kind == "street" and text[end:end + 1] == " ":
+            if kind == "street" and text[end : end + 1] == " ":
                 end = (
                     _cap_words(text, end + 1) if _cap_words(text, end + 1) > end + 1 else end
                 )  # "ngõ 102 Trường Chinh"
@@ -126,9 +199,9 @@ def _components(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[
         yield m.start(), m.end(), "house", False
     for m in _NUMBERED_STREET.finditer(sh):
         end = _cap_words(text, m.end())
-        name = text[m.end():end]
-        foreign = sh[m.end():end] == name.lower() and _has_marks(text, m.start())  # "hạt giống số 5 Pablo Carreno"
-        if end - m.end() >= 4 and " " in name and not foreign and gaz.level(sh[m.end():end]) != "province":
+        name = text[m.end() : end]
+        foreign = sh[m.end() : end] == name.lower() and _has_marks(text, m.start())  # "hạt giống số 5 Pablo Carreno"
+        if end - m.end() >= 4 and " " in name and not foreign and gaz.level(sh[m.end() : end]) != "province":
             yield m.start(), end, "street", True  # "04 Quảng Nam" is a count of cases, not a house
     yield from _cued(text, sh, gaz)
 
@@ -137,7 +210,7 @@ def _cued(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[int, i
     """Places named without a unit keyword: after a residence cue, in a notice's slots, after a venue word."""
     for m in _RESIDENCE.finditer(sh):
         end = _cap_words(text, m.end())
-        if end > m.end() and gaz.level(sh[m.end():end]):
+        if end > m.end() and gaz.level(sh[m.end() : end]):
             yield m.end(), end, "cue", True
     for m in _NOTICE.finditer(sh):
         if m.group().startswith("o") and text[m.start()] != "ở":
@@ -146,7 +219,7 @@ def _cued(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[int, i
         if unit:
             yield m.end(), unit, "cue", True
     for m in _VENUE.finditer(text):
-        if _GOING.search(sh[max(0, m.start() - 12):m.start()]) and sh[m.end():m.end() + 4] not in ("tet", "tet "):
+        if _GOING.search(sh[max(0, m.start() - 12) : m.start()]) and sh[m.end() : m.end() + 4] not in ("tet", "tet "):
             end = _cap_words(text, m.end())  # ("chợ Tết" is the New Year market, anybody's)
             yield m.start(), end, "venue", True
 
@@ -169,7 +242,7 @@ def _known_unit_chain(text: str, sh: str, pos: int, gaz: gazetteer.Gazetteer, ba
 
 def _has_marks(text: str, pos: int, radius: int = 60) -> bool:
     """Whether the text around `pos` is written with Vietnamese diacritics."""
-    window = text[max(0, pos - radius):pos + radius]
+    window = text[max(0, pos - radius) : pos + radius]
     return any(ord(c) > 127 and c.isalpha() for c in window)
 
 
@@ -178,13 +251,13 @@ def addresses(text: str, sh: str) -> Iterator[Span]:
     comps = sorted(set(_components(text, sh, gaz)))
     chains: list[list[tuple[int, int, str, bool]]] = []
     for c in comps:
-        if chains and (c[0] < chains[-1][-1][1] or _GAP.match(text[chains[-1][-1][1]:c[0]])):
+        if chains and (c[0] < chains[-1][-1][1] or _GAP.match(text[chains[-1][-1][1] : c[0]])):
             chains[-1].append(c)
         else:
             chains.append([c])
     for chain in chains:
         start, end = chain[0][0], max(c[1] for c in chain)
-        if _ORG_BEFORE.search(sh[max(0, start - 22):start]):
+        if _ORG_BEFORE.search(sh[max(0, start - 22) : start]):
             continue  # the unit of an office or its head, not a person's place
         end = _extend_with_units(text, sh, end, gaz)
         kinds = {c[2] for c in chain}

@@ -24,23 +24,86 @@ from canhbao.detectors.pii.patterns import CATEGORY, Span
 
 # On overlap the more specific recognizer wins (an e-mail contains a name, an address a hero's name).
 PRIORITY = (
-    "email", "cccd", "health_insurance", "phone", "cmnd", "licence_plate", "patient_code", "age", "address",
+    "email",
+    "cccd",
+    "health_insurance",
+    "phone",
+    "cmnd",
+    "licence_plate",
+    "patient_code",
+    "age",
+    "address",
     "name",
 )
 # Identify a person on their own; the rest (age, phone, address, ...) only in combination.
 STRONG = frozenset({"name", "cccd", "cmnd", "health_insurance"})
 
 HEALTH_TERMS = (
-    "f0", "f1", "f2", "duong tinh", "cach ly", "benh nhan", "dieu tri", "tiep xuc gan", "covid", "sars-cov-2",
-    "ncov", "tiep xuc", "khai bao y te", "xet nghiem", "nhap vien", "ca benh", "ca mac", "ca nhiem",
-    "nhiem benh", "mac benh", "trieu chung", "phong toa", "test nhanh", "benh nen", "cap cuu", "tu vong",
-    "nghi nhiem", "lay nhiem", "ly giai", "phoi nhiem", "truy vet", "bn", "benh vien", "suy ho hap",
-    "tho may", "ho sot", "sot cao",
+    "f0",
+    "f1",
+    "f2",
+    "duong tinh",
+    "cach ly",
+    "benh nhan",
+    "dieu tri",
+    "tiep xuc gan",
+    "covid",
+    "sars-cov-2",
+    "ncov",
+    "tiep xuc",
+    "khai bao y te",
+    "xet nghiem",
+    "nhap vien",
+    "ca benh",
+    "ca mac",
+    "ca nhiem",
+    "nhiem benh",
+    "mac benh",
+    "trieu chung",
+    "phong toa",
+    "test nhanh",
+    "benh nen",
+    "cap cuu",
+    "tu vong",
+    "nghi nhiem",
+    "lay nhiem",
+    "ly giai",
+    "phoi nhiem",
+    "truy vet",
+    "bn",
+    "benh vien",
+    "suy ho hap",
+    "tho may",
+    "ho sot",
+    "sot cao",
 )
 ADVERT_TERMS = (
-    "khuyen mai", "lien he", "hotline", "zalo", "inbox", "dat hang", "giam gia", "freeship", "free ship",
-    "ship cod", "cua hang", "shop", "dai ly", "uu dai", "mua ngay", "dat mua", "san pham", "gia chi",
-    "gia ban", "gia uu dai", "vnd", "nhan order", "ib ", "mua hang", "ban le", "ban si",
+    "khuyen mai",
+    "lien he",
+    "hotline",
+    "zalo",
+    "inbox",
+    "dat hang",
+    "giam gia",
+    "freeship",
+    "free ship",
+    "ship cod",
+    "cua hang",
+    "shop",
+    "dai ly",
+    "uu dai",
+    "mua ngay",
+    "dat mua",
+    "san pham",
+    "gia chi",
+    "gia ban",
+    "gia uu dai",
+    "vnd",
+    "nhan order",
+    "ib ",
+    "mua hang",
+    "ban le",
+    "ban si",
 )
 
 
@@ -120,15 +183,28 @@ class PiiDetector(Detector):
     version = "2"  # 2: news-style recognition (enumerations, notice form, places visited), tagged masks
     order = 20
     EXAMPLES = (
-        Example("Bệnh nhân Nguyễn Văn Hùng, 45 tuổi, ở số 12 đường Lê Lợi, phường Vĩnh Thanh, TP Rạch Giá, "
-                "dương tính với Covid-19, SĐT 0912 345 678", True, "a patient's name, age, address and phone"),
+        Example(
+            "Bệnh nhân Nguyễn Văn Hùng, 45 tuổi, ở số 12 đường Lê Lợi, phường Vĩnh Thanh, TP Rạch Giá, "
+            "dương tính với Covid-19, SĐT 0912 345 678",
+            True,
+            "a patient's name, age, address and phone",
+        ),
         Example("Hôm nay trời đẹp, cả nhà đi chợ Tết mua hoa mai về chưng.", False, "no personal data"),
-        Example("Sở Y tế ghi nhận 12 ca dương tính mới trong ngày, tất cả đã được cách ly.", False,
-                "health context without anyone identifiable"),
-        Example("CA BỆNH 953 (BN953): Nữ, 56 tuổi, Cẩm Lệ, Đà Nẵng; tiếp xúc với bệnh nhân 970 - 973.", True,
-                "a Ministry of Health case notice: case number, age and home district"),
-        Example("Ông Long cho biết bệnh nhân không sốt, đang được cách ly tại bệnh viện.", False,
-                "an official quoted and lower-case words after 'bệnh nhân': nobody identified"),
+        Example(
+            "Sở Y tế ghi nhận 12 ca dương tính mới trong ngày, tất cả đã được cách ly.",
+            False,
+            "health context without anyone identifiable",
+        ),
+        Example(
+            "CA BỆNH 953 (BN953): Nữ, 56 tuổi, Cẩm Lệ, Đà Nẵng; tiếp xúc với bệnh nhân 970 - 973.",
+            True,
+            "a Ministry of Health case notice: case number, age and home district",
+        ),
+        Example(
+            "Ông Long cho biết bệnh nhân không sốt, đang được cách ly tại bệnh viện.",
+            False,
+            "an official quoted and lower-case words after 'bệnh nhân': nobody identified",
+        ),
     )
 
     def __init__(self, settings: PiiSettings | None = None, mask_key: bytes | None = None):

@@ -61,9 +61,18 @@ def placeholder(value: str, type_: str, key: bytes | None) -> str:
 
 
 # How a Vietnamese reader sees a placeholder (the record, the console): the kind in words, the tag kept.
-KIND_VI = {"name": "HỌ TÊN", "age": "TUỔI", "address": "ĐỊA CHỈ", "phone": "SỐ ĐIỆN THOẠI", "email": "THƯ ĐIỆN TỬ",
-           "cccd": "SỐ CCCD", "cmnd": "SỐ CMND", "health_insurance": "SỐ BHYT", "licence_plate": "BIỂN SỐ XE",
-           "patient_code": "MÃ BỆNH NHÂN"}
+KIND_VI = {
+    "name": "HỌ TÊN",
+    "age": "TUỔI",
+    "address": "ĐỊA CHỈ",
+    "phone": "SỐ ĐIỆN THOẠI",
+    "email": "THƯ ĐIỆN TỬ",
+    "cccd": "SỐ CCCD",
+    "cmnd": "SỐ CMND",
+    "health_insurance": "SỐ BHYT",
+    "licence_plate": "BIỂN SỐ XE",
+    "patient_code": "MÃ BỆNH NHÂN",
+}
 _PLACEHOLDER = re.compile(r"\[([A-Z_]+)((?:·[0-9a-f]{%d})?)\]" % TAG_HEX)
 
 

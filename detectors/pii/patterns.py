@@ -22,8 +22,16 @@ from canhbao.detectors.pii import gazetteer
 # Decree 13/2023/ND-CP, art. 2: ID, insurance and plate numbers are *basic* personal data (clause 3);
 # health status is *sensitive* (clause 4), and a patient code reveals it.
 CATEGORY = {
-    "name": "basic", "age": "basic", "address": "basic", "phone": "basic", "email": "basic", "cccd": "basic",
-    "cmnd": "basic", "health_insurance": "basic", "licence_plate": "basic", "patient_code": "sensitive",
+    "name": "basic",
+    "age": "basic",
+    "address": "basic",
+    "phone": "basic",
+    "email": "basic",
+    "cccd": "basic",
+    "cmnd": "basic",
+    "health_insurance": "basic",
+    "licence_plate": "basic",
+    "patient_code": "sensitive",
 }
 
 
@@ -54,9 +62,7 @@ _PHONE = re.compile(
 )
 _CCCD = re.compile(r"(?<![\w])0\d{2}[ .]?\d{3}[ .]?\d{3}[ .]?\d{3}(?![\d])")
 _NINE = re.compile(r"(?<![\w])\d{3}[ .]?\d{3}[ .]?\d{3}(?![\d])")
-_ID_CONTEXT = re.compile(
-    r"(cmnd|cmt|chung minh|can cuoc|cccd|dinh danh|so id|giay to)\W{0,3}(?:\w+\W{1,3}){0,3}$"
-)
+_ID_CONTEXT = re.compile(r"(cmnd|cmt|chung minh|can cuoc|cccd|dinh danh|so id|giay to)\W{0,3}(?:\w+\W{1,3}){0,3}$")
 _HEALTH_INS = re.compile(r"(?<![\w])[a-z]{2} ?\d ?\d{2} ?\d{10}(?![\d])")
 _EMAIL = re.compile(r"(?<![\w.])[\w.+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)+(?![\w])")
 _PLATE = re.compile(r"(?<![\w.])\d{2} ?-? ?[a-z][a-z0-9]? ?-? ?(?:\d{3}\.?\d{2}|\d{4})(?![\w])")
@@ -81,15 +87,15 @@ _PATIENT = re.compile(
 )
 # The rest of an enumeration or range: ", 877", " - 973", "-860", " và BN890", " – BN863".
 _PATIENT_MORE = re.compile(
-    r"\s*(?:,|-|–|va|den|toi)\s*(?:(?:benh nhan|bn)\s*(?:so)?\s*)?(bn)?(" + _PATIENT_NUM + r")"
-    + _NOT_AFTER_NUMBER
+    r"\s*(?:,|-|–|va|den|toi)\s*(?:(?:benh nhan|bn)\s*(?:so)?\s*)?(bn)?(" + _PATIENT_NUM + r")" + _NOT_AFTER_NUMBER
 )
 
 
 def _patient_codes(sh: str) -> Iterator[Span]:
     for m in _PATIENT.finditer(sh):
-        if m.group(1).endswith("thu") and not re.match(r"\s*(?:nhiem|mac|duong tinh|\(|,|la )",
-                                                                       sh[m.end():m.end() + 14]):
+        if m.group(1).endswith("thu") and not re.match(
+            r"\s*(?:nhiem|mac|duong tinh|\(|,|la )", sh[m.end() : m.end() + 14]
+        ):
             continue  # "người thứ 17" is a case only when it says so ("người thứ 17 nhiễm COVID-19")
         glued = m.start(2) == m.end(1)  # "BN848", "#17"
         yield Span("patient_code", m.start(1) if glued else m.start(2), m.end(), 0.95)
@@ -103,26 +109,26 @@ def numbers(text: str, sh: str) -> Iterator[Span]:
     for m in _PHONE.finditer(sh):
         yield Span("phone", m.start(), m.end(), 0.95)
     for m in _CCCD.finditer(sh):
-        ctx = bool(_ID_CONTEXT.search(sh[max(0, m.start() - 40):m.start()]))
+        ctx = bool(_ID_CONTEXT.search(sh[max(0, m.start() - 40) : m.start()]))
         # The first three digits of a CCCD are the province of birth (001-096).
         if ctx or 1 <= int(m.group()[:3]) <= 96:
             yield Span("cccd", m.start(), m.end(), 0.99 if ctx else 0.85)
     for m in _NINE.finditer(sh):
-        if _ID_CONTEXT.search(sh[max(0, m.start() - 40):m.start()]):
+        if _ID_CONTEXT.search(sh[max(0, m.start() - 40) : m.start()]):
             yield Span("cmnd", m.start(), m.end(), 0.95)
     for m in _HEALTH_INS.finditer(sh):
-        if text[m.start():m.start() + 2].isupper():
+        if text[m.start() : m.start() + 2].isupper():
             yield Span("health_insurance", m.start(), m.end(), 0.95)
     for m in _EMAIL.finditer(sh):
         yield Span("email", m.start(), m.end(), 0.99)
     for m in _PLATE.finditer(sh):
-        ctx = bool(_PLATE_CONTEXT.search(sh[max(0, m.start() - 30):m.start()]))
-        letters = [c for c in text[m.start():m.end()] if c.isalpha()]
+        ctx = bool(_PLATE_CONTEXT.search(sh[max(0, m.start() - 30) : m.start()]))
+        letters = [c for c in text[m.start() : m.end()] if c.isalpha()]
         if letters and letters[0].isupper():
             yield Span("licence_plate", m.start(), m.end(), 0.95 if ctx else 0.8)
     for m in _AGE.finditer(sh):
         # "trẻ từ 5 đến 11 tuổi", "trên 65 tuổi": an age group, nobody's age
-        if re.search(r"(?:den|tren|duoi|hon|tu|nhom|lua)\s*$", sh[max(0, m.start() - 6):m.start()]):
+        if re.search(r"(?:den|tren|duoi|hon|tu|nhom|lua)\s*$", sh[max(0, m.start() - 6) : m.start()]):
             continue
         yield Span("age", m.start(), m.end(), 0.95)
     yield from _patient_codes(sh)
@@ -139,25 +145,113 @@ SURNAMES = frozenset(
 )
 # Words before a name that mark a person (folded).
 HONORIFICS = (
-    "ong", "ba", "anh", "chi", "em", "chau", "co", "chu", "bac", "cu", "be", "benh nhan", "bn", "ho ten",
-    "ho va ten", "ten", "nguoi benh", "f0", "f1", "vo", "chong", "tai xe", "co giao", "thay",
+    "ong",
+    "ba",
+    "anh",
+    "chi",
+    "em",
+    "chau",
+    "co",
+    "chu",
+    "bac",
+    "cu",
+    "be",
+    "benh nhan",
+    "bn",
+    "ho ten",
+    "ho va ten",
+    "ten",
+    "nguoi benh",
+    "f0",
+    "f1",
+    "vo",
+    "chong",
+    "tai xe",
+    "co giao",
+    "thay",
 )
 # Titles before a name in public office: a public figure acting in office is not whom the rules protect.
 OFFICIAL_TITLES = (
-    "bo truong", "thu truong", "thu tuong", "chu tich", "pho chu tich", "giam doc", "pho giam doc", "bi thu",
-    "pho bi thu", "tong bi thu", "cuc truong", "vu truong", "truong ban", "bac si", "bs", "pgs", "gs", "ts",
-    "ths", "dai ta", "thuong ta", "trung ta", "thieu tuong", "nha bao", "phat ngon vien", "dai dien",
-    "giam doc so", "truong phong", "ca si", "dien vien", "tac gia", "giao su", "pho giao su", "tien si",
-    "thac si", "luat su", "dong chi", "hieu truong", "pho hieu truong", "chanh an", "tong thu ky", "uy vien",
-    "truong khoa", "pho truong khoa", "chanh van phong", "tham tan", "dai su", "tong giam doc", "thu truong",
-    "chu nhiem", "truong tram", "giam doc trung tam", "trung tuong", "thuong tuong", "dai tuong", "ky su",
+    "bo truong",
+    "thu truong",
+    "thu tuong",
+    "chu tich",
+    "pho chu tich",
+    "giam doc",
+    "pho giam doc",
+    "bi thu",
+    "pho bi thu",
+    "tong bi thu",
+    "cuc truong",
+    "vu truong",
+    "truong ban",
+    "bac si",
+    "bs",
+    "pgs",
+    "gs",
+    "ts",
+    "ths",
+    "dai ta",
+    "thuong ta",
+    "trung ta",
+    "thieu tuong",
+    "nha bao",
+    "phat ngon vien",
+    "dai dien",
+    "giam doc so",
+    "truong phong",
+    "ca si",
+    "dien vien",
+    "tac gia",
+    "giao su",
+    "pho giao su",
+    "tien si",
+    "thac si",
+    "luat su",
+    "dong chi",
+    "hieu truong",
+    "pho hieu truong",
+    "chanh an",
+    "tong thu ky",
+    "uy vien",
+    "truong khoa",
+    "pho truong khoa",
+    "chanh van phong",
+    "tham tan",
+    "dai su",
+    "tong giam doc",
+    "thu truong",
+    "chu nhiem",
+    "truong tram",
+    "giam doc trung tam",
+    "trung tuong",
+    "thuong tuong",
+    "dai tuong",
+    "ky su",
 )
 
 # Capitalised words that start sentences or name institutions, never part of a person's name.
 NOT_NAME_WORDS = frozenset("covid sars cov ncov ubnd bv cdc who tp tt bhyt cccd cmnd sdt f0 f1 f2 bn".split())
 NOT_NAMES = frozenset(
-    ("vu han", "ho chi minh", "duong tinh", "am tinh", "thai lan", "trung quoc", "han quoc", "nhat ban", "an do",
-     "hong kong", "dai loan", "ha lan", "ba lan", "tay ban nha", "bo dao nha", "thuy dien", "thuy si")
+    (
+        "vu han",
+        "ho chi minh",
+        "duong tinh",
+        "am tinh",
+        "thai lan",
+        "trung quoc",
+        "han quoc",
+        "nhat ban",
+        "an do",
+        "hong kong",
+        "dai loan",
+        "ha lan",
+        "ba lan",
+        "tay ban nha",
+        "bo dao nha",
+        "thuy dien",
+        "thuy si",
+    )
 )
 
 # Lower case only after a naming cue: after "bệnh nhân" lower-case words are the sentence ("bệnh nhân không sốt").
@@ -165,7 +259,9 @@ _CUED_NAME = re.compile(r"(?<![\w])(ho ten|ho va ten|ten)\s*:?\s+([a-z]+)(?: [a-
 # A title right after the name: "ông Nguyễn Công Chánh, Phó chủ tịch UBND", "ông Đặng Văn Hải - Giám đốc CDC".
 _TITLE_AFTER = re.compile(r"^\s*[,\-–(]\s*(?:nguyen |nguyen la |cuu )?(%s)(?![\w])")
 # Quoted in a role: "ông Long cho biết", "”, ông Tuấn nói", "đồng chí Vương Đình Huệ".
-_SPEAKS = re.compile(r"^\s+(?:cung\s+)?(?:cho biet|cho hay|khang dinh|thong tin|thong bao|nhan dinh|nhan manh|de nghi|yeu cau)(?![\w])")
+_SPEAKS = re.compile(
+    r"^\s+(?:cung\s+)?(?:cho biet|cho hay|khang dinh|thong tin|thong bao|nhan dinh|nhan manh|de nghi|yeu cau)(?![\w])"
+)
 _QUOTE_BEFORE = re.compile(r"[\"”»']\s*,?\s*(?:ong|ba)\s+$")
 _WORD = re.compile(r"[^\W\d_]+")
 # "N.H.N.", "L.T.D", "Ng.Th.Th.Ng.", "H.Ng.D." (a letter, or a capital and a lower-case letter, per syllable).
@@ -178,7 +274,7 @@ def _cap(word: str) -> bool:
 
 
 def _preceding_words(sh: str, start: int, n: int = 3) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", sh[max(0, start - 10 * n):start])[-n:])
+    return " ".join(re.findall(r"[a-z0-9]+", sh[max(0, start - 10 * n) : start])[-n:])
 
 
 def _ends_with(phrase: str, cues: tuple[str, ...]) -> bool:
@@ -190,15 +286,15 @@ def names(text: str, sh: str) -> Iterator[Span]:
     words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
     i = 0
     while i < len(words):
-        if not _cap(text[words[i][0]:words[i][1]]):
+        if not _cap(text[words[i][0] : words[i][1]]):
             i += 1
             continue
         j = i + 1  # extend over capitalised words separated by one space
         while (
             j < len(words)
             and j - i < 4
-            and _cap(text[words[j][0]:words[j][1]])
-            and text[words[j - 1][1]:words[j][0]] == " "
+            and _cap(text[words[j][0] : words[j][1]])
+            and text[words[j - 1][1] : words[j][0]] == " "
         ):
             j += 1
         span = _name_run(text, sh, words[i:j], gaz)
@@ -212,7 +308,7 @@ def names(text: str, sh: str) -> Iterator[Span]:
         if m.group(2) in SURNAMES:
             yield Span("name", m.start(2), m.end(), 0.85)
     for m in _INITIALS.finditer(text):
-        if _BYLINE.search(sh[max(0, m.start() - 14):m.start()]):
+        if _BYLINE.search(sh[max(0, m.start() - 14) : m.start()]):
             continue  # "Thực hiện: N.K.", "Ảnh: P.T": a journalist's byline
         yield Span("name", m.start(), m.end(), 0.9 if _honorific(text, sh, m.start()) else 0.8)
 
@@ -222,21 +318,19 @@ def _honorific(text: str, sh: str, start: int) -> bool:
     before = _preceding_words(sh, start)
     if not _ends_with(before, HONORIFICS) or before.endswith(("dan ong", "dan ba", "nguoi anh", "nguoi em")):
         return False
-    window = text[max(0, start - 30):start]
+    window = text[max(0, start - 30) : start]
     last = list(re.finditer(r"[^\W\d_]+", window))
     if not last:
         return False
     word = last[-1].group()
     if window[last[-1].end() :].strip():
         return False  # punctuation between: "chính chủ. Liên hệ" is no "chú Liên"
-    sentence_start = (
-        not window[: last[-1].start()].strip() or window[: last[-1].start()].rstrip()[-1] in ".!?:\n"
-    )
+    sentence_start = not window[: last[-1].start()].strip() or window[: last[-1].start()].rstrip()[-1] in ".!?:\n"
     return word.islower() or word == "BN" or word.lower() in ("họ", "tên") or sentence_start
 
 
 def _name_run(text: str, sh: str, run: list[tuple[int, int]], gaz: gazetteer.Gazetteer) -> Span | None:
-    while run and text[run[-1][1]:run[-1][1] + 1].isdigit():
+    while run and text[run[-1][1] : run[-1][1] + 1].isdigit():
         run = run[:-1]  # "F1", "A2": codes, not name syllables
     keys = [sh[s:e] for s, e in run]
     while keys and keys[-1] in NOT_NAME_WORDS:
@@ -245,9 +339,8 @@ def _name_run(text: str, sh: str, run: list[tuple[int, int]], gaz: gazetteer.Gaz
     if not run or any(k in NOT_NAME_WORDS for k in keys):
         return None
     # "Ông Phạm Ngọc Thanh cho biết" opens a sentence with the honorific; "Bà Rịa" is a place
-    first = text[run[0][0]:run[0][1]]
-    lead = (len(run) >= 2 and keys[0] in _LEADING_HONORIFICS and first[1:].islower()
-            and " ".join(keys) not in gaz)
+    first = text[run[0][0] : run[0][1]]
+    lead = len(run) >= 2 and keys[0] in _LEADING_HONORIFICS and first[1:].islower() and " ".join(keys) not in gaz
     if lead:
         run, keys = run[1:], keys[1:]
     start, end = run[0][0], run[-1][1]
@@ -265,7 +358,7 @@ def _name_run(text: str, sh: str, run: list[tuple[int, int]], gaz: gazetteer.Gaz
             return None  # "Hà Nội", "Phan Thiết", a street named after a hero
         return Span("name", start, end, 0.9 if honorific or len(keys) >= 3 else 0.8)
     if honorific and len(keys) <= 3 and (full not in gaz or len(full) <= 2):
-        if len(full) <= 2 and text[end:end + 1] == ".":
+        if len(full) <= 2 and text[end : end + 1] == ".":
             end += 1  # the abbreviation's dot belongs to it: "bà Nh."
         return Span("name", start, end, 0.8)  # "chị Lan", "anh Hùng", "anh V.", "bà Nh."
     return None
@@ -279,11 +372,13 @@ _LEADING_HONORIFICS = frozenset("ong ba anh chi em chau co chu bac cu be".split(
 
 def _in_role(sh: str, start: int, end: int, context: str) -> bool:
     """A person named as an official or a quoted spokesperson rather than as a private person."""
-    after = sh[end:end + 40]
+    after = sh[end : end + 40]
     if re.match(_OFFICIAL_AFTER, after) or context.endswith(" dong chi"):
         return True
     if re.search(r"(?:^| )(?:ong|ba)$", context):
         # "ông Long cho biết": the officials' way of being quoted; "”, ông Tuấn nói" likewise
-        return bool(_SPEAKS.match(after) or (re.match(r"^\s+noi(?![\w])", after)
-                                            and _QUOTE_BEFORE.search(sh[max(0, start - 12):start])))
+        return bool(
+            _SPEAKS.match(after)
+            or (re.match(r"^\s+noi(?![\w])", after) and _QUOTE_BEFORE.search(sh[max(0, start - 12) : start]))
+        )
     return False
