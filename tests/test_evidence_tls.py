@@ -128,10 +128,12 @@ def test_export_puts_the_chain_in_the_bundle(https_site, evidence_world, rendere
         home,
         store,
         alert.id,
-        EvidenceSettings(screenshot_live=True, live_timeout_s=5),
+        # the live view (and so its TLS chain) is part of an unmasked export by an allowed role
+        EvidenceSettings(screenshot_live=True, live_timeout_s=5, roles={"thanh.tra.lan": ("inspector_lead",)}),
         actor="thanh.tra.lan",
         out_dir=tmp_path,
         renderer=renderer,
+        unmasked=True,
     )
     with zipfile.ZipFile(done.zip_path) as zf:
         pem = zf.read("capture/live-tls-chain.pem")

@@ -7,6 +7,7 @@ import gzip
 import io
 import json
 import zipfile
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -95,7 +96,11 @@ def test_zeeschuimer_ndjson(media_site, tmp_path, capsys):
     assert main(["--home", str(home.root), "evidence", "verify", str(zip_path)]) == 0
     with zipfile.ZipFile(zip_path) as z:
         custody = [json.loads(x) for x in z.read("custody.jsonl").decode().splitlines()]
-        assert any(n.startswith("media/") for n in z.namelist()) and "capture/capture.warc.gz" in z.namelist()
+        meta = json.loads(z.read("metadata.json"))
+        assert any(n.startswith("media/") for n in z.namelist())
+        # A masked export withholds the WARC (it holds the whole exported line) and lists it with its hash.
+        assert "capture/capture.warc.gz" not in z.namelist()
+        assert any(w.startswith("WARC records of") and "sha256" in w for w in meta["withheld"]), meta["withheld"]
     seen = next(c for c in custody if c["action"] == "import.recorded")["details"]["provenance"]
     assert seen["actor"] == "thanh.tra.b" and seen["note"] == "nhóm kín" and seen["method"] == "import:ndjson"
     assert seen["collected"]["seen_on"] == "https://www.instagram.com/tramyte.phuong/"
@@ -193,6 +198,7 @@ def test_saved_warc_and_wacz(home, tmp_path, capsys, kind):
                 main_ts="2026-11-29T10:00:00+00:00",
                 title="t",
                 created="2026-11-29T10:00:00Z",
+                when=datetime(2026, 11, 29, 10, 0, tzinfo=timezone.utc),
             )
         )
     code, out, _err = run_json(capsys, "--home", str(home.root), "import", str(path), "--no-media", "--json")
