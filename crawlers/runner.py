@@ -26,17 +26,9 @@ from canhbao.core.records import to_dict
 from canhbao.crawlers import settings as crawl_settings
 from canhbao.crawlers.health import ERROR, CrawlReport, SourceHealth, read_health
 from canhbao.crawlers.settings import CrawlSettings, SourceConfig
+from canhbao.net.chromium import ARGS
 
 log = logging.getLogger(__name__)
-BROWSER_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def run_crawl(
@@ -173,7 +165,7 @@ def scrapy_settings(home: Home, name: str, src: SourceConfig, cfg: CrawlSettings
         s["DOWNLOAD_HANDLERS"] = {**DISABLED_HANDLERS, "http": handler, "https": handler}
         s["PLAYWRIGHT_ABORT_REQUEST"] = abort_predicate(src.allow_private)
         s["PLAYWRIGHT_BROWSER_TYPE"] = "chromium"
-        s["PLAYWRIGHT_LAUNCH_OPTIONS"] = {"executable_path": cfg.browser_path, "headless": True, "args": BROWSER_ARGS}
+        s["PLAYWRIGHT_LAUNCH_OPTIONS"] = {"executable_path": cfg.browser_path, "headless": True, "args": ARGS}
         s["PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT"] = cfg.browser_timeout_s * 1000
         if src.cookies_file:
             s["PLAYWRIGHT_CONTEXTS"] = {

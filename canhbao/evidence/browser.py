@@ -13,18 +13,9 @@ from typing import Mapping
 from PIL import Image
 
 from canhbao.core.errors import CanhbaoError
+from canhbao.net.chromium import ARGS, CHROMIUM
 
-CHROMIUM = "/usr/bin/chromium"
-# Without the background-networking flags Chromium calls outside hosts that this network refuses.
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+__all__ = ["ARGS", "CHROMIUM", "Renderer", "png_size"]
 
 
 class Renderer:
