@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Mapping
@@ -106,6 +107,21 @@ class AuditLog:
 
     def append(self, action: str, target: str, *, actor: str | None = None, **details: Any) -> AuditEntry:
         """Append one entry under an exclusive lock, so concurrent writers keep the chain intact."""
+        with self._locked_tail() as (fh, prev, _torn):
+            return self._write(fh, prev, action, target, actor or current_actor(), details)
+
+    def recover(self) -> bool:
+        """Quarantine a torn last line now (as the next append would); True if there was one. Readers that
+        certify the chain (evidence export) call this first, so a crash's leftover does not block them."""
+        if not self.path.exists():
+            return False
+        with self._locked_tail() as (_fh, _prev, torn):
+            return torn
+
+    @contextmanager
+    def _locked_tail(self) -> Iterator[tuple[Any, str, bool]]:
+        """The log open for appending under an exclusive lock, with the hash to chain to and whether a torn
+        last line was found; a torn line is already quarantined (the hash then is the gap record's)."""
         try:
             fh = open(self.path, "a+b")
         except OSError as exc:
@@ -116,29 +132,9 @@ class AuditLog:
                 prev, torn_at = _tail(fh)
                 if torn_at >= 0:
                     prev = self._quarantine(fh, torn_at, prev)
-                entry = self._write(fh, prev, action, target, actor or current_actor(), details)
+                yield fh, prev, torn_at >= 0
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
-        return entry
-
-    def recover(self) -> bool:
-        """Quarantine a torn last line now (as the next append would); True if there was one. Readers that
-        certify the chain (evidence export) call this first, so a crash's leftover does not block them."""
-        if not self.path.exists():
-            return False
-        try:
-            fh = open(self.path, "a+b")
-        except OSError as exc:
-            raise StorageError(self.path, f"audit log: {storage_problem(exc)}") from None
-        with fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                prev, torn_at = _tail(fh)
-                if torn_at >= 0:
-                    self._quarantine(fh, torn_at, prev)
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
-        return torn_at >= 0
 
     def _write(
         self, fh: Any, prev: str, action: str, target: str, actor: str, details: Mapping[str, Any]
