@@ -34,16 +34,15 @@ import time
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
+from leak_quality import _subject  # noqa: E402 - one bench Subject builder for both leak benches
+
 from canhbao.core.records import (  # noqa: E402
     MediaText,
-    Post,
     RegisteredDocument,  # noqa: E402
-    Subject,
 )
 from canhbao.core.text import fold  # noqa: E402
 from canhbao.detectors.leak.background import Background  # noqa: E402
@@ -252,18 +251,6 @@ def registry_index(docs, role: dict[str, str], background: Background, settings)
             prints.append(page_print(page, boiler, heading, k))
             hashes.append("")
     return LeakIndex(registered, refs, prints, hashes, background, settings)
-
-
-def _subject(name: str, text: str = "", media: tuple[MediaText, ...] = ()) -> Subject:
-    post = Post(
-        source="bench",
-        platform="file",
-        post_id=name,
-        url=f"file:///{name}",
-        captured_at=datetime.now(timezone.utc),
-        text=text,
-    )
-    return Subject(post, media)
 
 
 def main() -> int:
