@@ -82,8 +82,9 @@ def bulk(name: str, store, data: list, batch: int) -> float:
 
     t = time.perf_counter()
     failed = 0
-    for k in range(0, len(data), batch):
-        failed += len(store.upsert(data[k : k + batch]).failed)
+    with store.bulk_session(len(data)):  # as the index stage runs its batches
+        for k in range(0, len(data), batch):
+            failed += len(store.upsert(data[k : k + batch]).failed)
     took = time.perf_counter() - t
     print(
         f"{name:<11} bulk index {len(data):>7} alerts: {took:7.1f} s = {len(data) / took:8.0f} alerts/s  "

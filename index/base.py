@@ -8,9 +8,10 @@ Stores hold alerts (already masked) and posts-as-indexed (masked too). Ids are d
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable, Sequence
+from typing import ContextManager, Iterable, Sequence
 
 from canhbao.core.records import Alert, AlertEvent, Post
 
@@ -78,6 +79,11 @@ class AlertStore(ABC):
     def upsert_posts(self, posts: Iterable[tuple[Post, str]]) -> BulkResult:
         """Index posts as (post, masked text) pairs for context search; `post.text` is never stored."""
         raise NotImplementedError
+
+    def bulk_session(self, expected: int) -> ContextManager[None]:
+        """Around several upserts in a row (`expected` alerts in all): server stores pause the index refresh
+        for a large one; embedded stores need nothing."""
+        return nullcontext()
 
     def close(self) -> None:  # noqa: B027 - optional
         pass

@@ -50,8 +50,8 @@ class ElasticsearchStore(ServerStore):
     def _info(self) -> dict[str, Any]:
         return self._call(self.client.info)
 
-    def _bulk(self, operations: list[dict[str, Any]]) -> dict[str, Any]:
-        return self._call(self.client.bulk, operations=operations)
+    def _bulk(self, ndjson: bytes) -> dict[str, Any]:
+        return self._call(self.client.bulk, operations=ndjson)  # bytes pass through the client's NDJSON serializer
 
     def _put_settings(self, index: str, settings: dict[str, Any]) -> None:
         self._call(self.client.indices.put_settings, index=index, settings=settings)

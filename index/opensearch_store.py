@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+from opensearchpy.exceptions import SerializationError
+from opensearchpy.serializer import JSONSerializer
+
 from canhbao.core.errors import NotFound
 from canhbao.index.server_store import ServerStore
 
@@ -23,6 +27,7 @@ class OpenSearchStore(ServerStore):
             timeout=s.timeout_s,
             max_retries=0,
             retry_on_timeout=False,
+            serializer=_OrjsonSerializer(),
         )
 
     def _status(self, exc: BaseException) -> tuple[int | None, str]:
@@ -37,8 +42,8 @@ class OpenSearchStore(ServerStore):
     def _info(self) -> dict[str, Any]:
         return self._call(self.client.info)
 
-    def _bulk(self, operations: list[dict[str, Any]]) -> dict[str, Any]:
-        return self._call(self.client.bulk, body=operations)
+    def _bulk(self, ndjson: bytes) -> dict[str, Any]:
+        return self._call(self.client.bulk, body=ndjson)
 
     def _mget(self, docs: list[dict[str, Any]]) -> dict[str, Any]:
         return self._call(self.client.mget, body={"docs": docs})
@@ -122,3 +127,18 @@ def ism_policy(pattern: str, policy: dict[str, Any]) -> dict[str, Any]:
             "ism_template": [{"index_patterns": [pattern], "priority": 100}],
         }
     }
+
+
+class _OrjsonSerializer(JSONSerializer):
+    """The client's JSON serializer with orjson: bulk responses (one item per alert) parse several times faster."""
+
+    def loads(self, s: Any) -> Any:
+        try:
+            return orjson.loads(s)
+        except orjson.JSONDecodeError as e:
+            raise SerializationError(s, e) from None
+
+    def dumps(self, data: Any) -> Any:
+        if isinstance(data, (str, bytes)):
+            return data
+        return orjson.dumps(data, default=self.default).decode()

@@ -18,7 +18,10 @@ from __future__ import annotations
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Iterable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator
+
+import orjson
 
 from canhbao.core.audit import AuditLog
 from canhbao.core.errors import CanhbaoError, NotFound
@@ -56,6 +59,7 @@ class ServerStore(Lifecycle, AlertStore):
         self.prefix = settings.prefix
         self.setup_report: list[str] = []
         self.on_chunk: Callable[[int], None] | None = None  # test hook: called after each bulk chunk is sent
+        self._refresh_paused = False  # inside a bulk_session that paused it
         self.client = self._connect()
         try:
             self._info()
@@ -99,6 +103,7 @@ class ServerStore(Lifecycle, AlertStore):
             report.append(
                 f"template {self.prefix}-{kind} for {self.pattern(kind)} (mapping version {body['_meta']['version']})"
             )
+        self._pause_refresh(False)  # an upsert killed while the refresh was off must not leave it off
         self.setup_report = report
 
     def template_body(self, kind: str) -> dict[str, Any]:
@@ -153,48 +158,40 @@ class ServerStore(Lifecycle, AlertStore):
     # --- writes -----------------------------------------------------------------------------------
 
     def upsert(self, alerts: Iterable[Alert]) -> BulkResult:
-        """Bulk upsert in chunks of `bulk_chunk`, `bulk_threads` chunks in flight at once. A large upsert
-        (>= `bulk_pause_refresh_at` alerts) switches the write index's refresh off while it runs and
-        refreshes once at the end: the engine then builds segments once instead of every second."""
+        """Bulk upsert in chunks of `bulk_chunk`, `bulk_threads` chunks in flight at once (a chunk starts as
+        soon as one finishes: no wave waits for its slowest chunk). A large upsert (>= `bulk_pause_refresh_at`
+        alerts) switches the write index's refresh off while it runs and refreshes once at the end: the
+        engine then builds segments once instead of every second."""
         s = self.settings
-        indexed, retried = 0, 0
         failed: list[str] = []
-        window: dict[str, Alert] = {}  # up to bulk_chunk * bulk_threads distinct alerts, sent together
-        alerts = list(alerts)
-        paused = len(alerts) >= s.bulk_pause_refresh_at
+        unique: dict[str, Alert] = {}  # the same alert twice in one call (a re-scan can send it): merged, sent once
+        for alert in alerts:
+            try:
+                documents.check_alert(alert)
+            except CanhbaoError as exc:
+                failed.append(f"{alert.id}: {str(exc).split(': ', 1)[-1]}")
+                continue
+            unique[alert.id] = alert if alert.id not in unique else documents.merge(alert, unique[alert.id])
+        chunks = _balanced_chunks(list(unique.items()), s.bulk_chunk, s.bulk_threads)
+        indexed, retried = 0, 0
+        paused = not self._refresh_paused and len(unique) >= s.bulk_pause_refresh_at
         if paused:
             self._pause_refresh(True)
-        pool = ThreadPoolExecutor(s.bulk_threads) if s.bulk_threads > 1 else None
         try:
-
-            def send() -> None:
-                nonlocal indexed, retried, failed
-                items = list(window.items())
-                chunks = [dict(items[i : i + s.bulk_chunk]) for i in range(0, len(items), s.bulk_chunk)]
-                for n, r, f in (
-                    pool.map(self._upsert_chunk, chunks)
-                    if pool and len(chunks) > 1
-                    else map(self._upsert_chunk, chunks)
-                ):
-                    indexed, retried, failed = indexed + n, retried + r, failed + f
-                window.clear()
-
-            for alert in alerts:
-                try:
-                    documents.check_alert(alert)
-                except CanhbaoError as exc:
-                    failed.append(f"{alert.id}: {str(exc).split(': ', 1)[-1]}")
-                    continue
-                window[alert.id] = alert if alert.id not in window else documents.merge(alert, window[alert.id])
-                if len(window) >= s.bulk_chunk * s.bulk_threads:
-                    send()
-            if window:
-                send()
+            try:
+                indices: list[str] | None = self._backing_indices() if chunks else []
+            except Unavailable:
+                indices = None  # each chunk asks again inside its retries
+            if s.bulk_threads > 1 and len(chunks) > 1:
+                with ThreadPoolExecutor(min(s.bulk_threads, len(chunks))) as pool:
+                    results = list(pool.map(lambda chunk: self._upsert_chunk(chunk, indices), chunks))
+            else:
+                results = [self._upsert_chunk(chunk, indices) for chunk in chunks]
         finally:
-            if pool:
-                pool.shutdown()
             if paused:
                 self._pause_refresh(False)
+        for n, r, f in results:
+            indexed, retried, failed = indexed + n, retried + r, failed + f
         try:
             self._refresh(self.alias())  # make this batch visible to search at once
         except Unavailable as exc:
@@ -202,6 +199,23 @@ class ServerStore(Lifecycle, AlertStore):
         if failed:
             log.warning("%d alert(s) not indexed: %s", len(failed), "; ".join(failed[:5]))
         return BulkResult(indexed=indexed, failed=tuple(failed), retried=retried)
+
+    @contextmanager
+    def bulk_session(self, expected: int) -> Iterator[None]:
+        """Several upserts in a row (the index stage's batches) with the refresh paused once for all of them
+        when `expected` alerts reach `bulk_pause_refresh_at`; each upsert still refreshes at its end, so every
+        batch is searchable as soon as it is stored. A process killed meanwhile leaves the refresh off until
+        the next `setup()` puts it back."""
+        pause = not self._refresh_paused and expected >= self.settings.bulk_pause_refresh_at
+        if pause:
+            self._pause_refresh(True)
+            self._refresh_paused = True
+        try:
+            yield
+        finally:
+            if pause:
+                self._refresh_paused = False
+                self._pause_refresh(False)
 
     def _pause_refresh(self, pause: bool) -> None:
         """refresh_interval -1 on the alert indices during a large bulk; back to the template's after."""
@@ -212,7 +226,7 @@ class ServerStore(Lifecycle, AlertStore):
         except Unavailable as exc:
             log.warning("could not set refresh_interval %s: %s", value, exc)
 
-    def _upsert_chunk(self, batch: dict[str, Alert]) -> tuple[int, int, list[str]]:
+    def _upsert_chunk(self, batch: dict[str, Alert], indices: list[str] | None) -> tuple[int, int, list[str]]:
         pending, done, retried = dict(batch), 0, 0
         reasons: dict[str, str] = {}  # why a pending item is not stored yet (retried)
         final: list[str] = []  # items refused for good (mapping errors): reported, not retried
@@ -220,27 +234,27 @@ class ServerStore(Lifecycle, AlertStore):
             if attempt > 1:
                 time.sleep(self.settings.retry_backoff_s * 2 ** (attempt - 2))
             try:
-                found = self._find(list(pending))
-                ops, ids = [], []
+                if attempt > 1 or indices is None:  # a rollover may have happened meanwhile: ask again
+                    indices = self._backing_indices()
+                found = self._find(list(pending), indices)
+                lines, ids = [], []
                 for aid, alert in pending.items():
                     old = found.get(aid)
-                    merged = documents.merge(alert, documents.alert_from_doc(old["_source"]) if old else None)
                     if old:
-                        ops.append(
-                            {
-                                "index": {
-                                    "_index": old["_index"],
-                                    "_id": aid,
-                                    "if_seq_no": old["_seq_no"],
-                                    "if_primary_term": old["_primary_term"],
-                                }
+                        merged = documents.merge(alert, documents.alert_from_doc(old["_source"]))
+                        op = {
+                            "index": {
+                                "_index": old["_index"],
+                                "_id": aid,
+                                "if_seq_no": old["_seq_no"],
+                                "if_primary_term": old["_primary_term"],
                             }
-                        )
-                    else:
-                        ops.append({"create": {"_index": self.alias(), "_id": aid}})
-                    ops.append(self._doc(merged))
+                        }
+                    else:  # never indexed: `create` fails (409) if someone created it meanwhile, never overwrites
+                        merged, op = alert, {"create": {"_index": self.alias(), "_id": aid}}
+                    lines += (orjson.dumps(op), orjson.dumps(self._doc(merged)))
                     ids.append(aid)
-                response = self._bulk(ops)
+                response = self._bulk(b"\n".join(lines) + b"\n")
             except Unavailable as exc:
                 reasons = {aid: f"{self.engine} unavailable: {_reason(exc)}" for aid in pending}
                 log.warning("bulk attempt %d/%d failed: %s", attempt, self.settings.retries, _reason(exc))
@@ -267,9 +281,13 @@ class ServerStore(Lifecycle, AlertStore):
     def _doc(self, alert: Alert) -> dict[str, Any]:
         return documents.alert_doc(alert, self.settings.evidence_url_template)
 
-    def _find(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+    def _backing_indices(self) -> list[str]:
+        """Every backing index of the alerts alias: an alert indexed before a rollover lives in an older one."""
+        return sorted(self._get_alias(self.pattern()))
+
+    def _find(self, ids: list[str], indices: list[str] | None = None) -> dict[str, dict[str, Any]]:
         """Existing documents by id, with the index they live in and their sequence numbers (realtime)."""
-        indices = sorted(self._get_alias(self.pattern()))
+        indices = self._backing_indices() if indices is None else indices
         if not ids or not indices:
             return {}
         docs = [{"_index": index, "_id": aid} for index in indices for aid in ids]
@@ -295,12 +313,13 @@ class ServerStore(Lifecycle, AlertStore):
     def upsert_posts(self, posts: Iterable[tuple[Post, str]]) -> BulkResult:
         """Posts by key in the posts write index (a re-crawl of a post in an older index adds a new version
         there: posts are context, alerts are the record)."""
-        ops: list[dict[str, Any]] = []
+        lines: list[bytes] = []
         for post, masked in posts:
-            ops += [{"index": {"_index": self.alias("posts"), "_id": post.key}}, documents.post_doc(post, masked)]
-        if not ops:
+            op = {"index": {"_index": self.alias("posts"), "_id": post.key}}
+            lines += (orjson.dumps(op), orjson.dumps(documents.post_doc(post, masked)))
+        if not lines:
             return BulkResult()
-        items = self._bulk(ops)["items"]
+        items = self._bulk(b"\n".join(lines) + b"\n")["items"]
         self._refresh(self.alias("posts"))
         failed = tuple(
             f"{i['index']['_id']}: {_item_reason(i['index'])}" for i in items if i["index"].get("status", 500) >= 300
@@ -340,7 +359,8 @@ class ServerStore(Lifecycle, AlertStore):
     def _info(self) -> dict[str, Any]:
         raise NotImplementedError
 
-    def _bulk(self, operations: list[dict[str, Any]]) -> dict[str, Any]:
+    def _bulk(self, ndjson: bytes) -> dict[str, Any]:
+        """Send a bulk body already serialised (orjson, once, in the calling thread) as NDJSON."""
         raise NotImplementedError
 
     def _mget(self, docs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -422,6 +442,18 @@ class ServerStore(Lifecycle, AlertStore):
         """(HTTP status, error type) of a client exception; status None = no answer at all, -1 = not a
         client exception."""
         raise NotImplementedError
+
+
+def _balanced_chunks(items: list[tuple[str, Alert]], size: int, threads: int) -> list[dict[str, Alert]]:
+    """Chunks of at most `size`, as many as a multiple of `threads` and of equal size: 5,000 alerts in
+    chunks of 1,000 on 4 threads would be a wave of four and then one chunk alone, with three threads idle;
+    eight chunks of 625 are two full waves."""
+    if not items:
+        return []
+    step, count = size, -(-len(items) // size)
+    if threads > 1 and count > 1:
+        step = -(-len(items) // (-(-count // threads) * threads))
+    return [dict(items[i : i + step]) for i in range(0, len(items), step)]
 
 
 def _item_reason(result: dict[str, Any]) -> str:

@@ -81,8 +81,8 @@ def test_concurrent_analyst_change_is_not_overwritten(os_store, server_store_fac
     real_find = os_store._find
     fired = []
 
-    def find_then_analyst_acts(ids):
-        found = real_find(ids)
+    def find_then_analyst_acts(ids, indices=None):
+        found = real_find(ids, indices)
         if not fired:  # between the scan's read and its write, an analyst acknowledges the alert
             fired.append(analyst.transition(a.id, "acknowledged", actor="analyst.an", note="xem ngay"))
         return found

@@ -273,19 +273,21 @@ def index_stage(home: Home, store: Any = None, *, batch: int = 5000, progress: b
     store = store or open_store(home)
     store.setup()
     ledger = ledger_for(home)
-    bar = Progress("index", ledger.counts()["pending"], enabled=progress)
+    total = ledger.counts()["pending"]
+    bar = Progress("index", total, enabled=progress)
     indexed, failed = 0, []
     try:
-        while pending := ledger.pending(batch):
-            result = store.upsert(pending)
-            bad = {f.split(":", 1)[0] for f in result.failed}
-            ok = [a.id for a in pending if a.id not in bad]
-            ledger.mark_indexed(ok)
-            indexed += len(ok)
-            bar.advance(len(pending))
-            if bad:  # leave them pending for the next run; report, never drop
-                failed += list(result.failed)
-                break
+        with store.bulk_session(total):
+            while pending := ledger.pending(batch):
+                result = store.upsert(pending)
+                bad = {f.split(":", 1)[0] for f in result.failed}
+                ok = [a.id for a in pending if a.id not in bad]
+                ledger.mark_indexed(ok)
+                indexed += len(ok)
+                bar.advance(len(pending))
+                if bad:  # leave them pending for the next run; report, never drop
+                    failed += list(result.failed)
+                    break
     finally:
         bar.close()
         if owned:
