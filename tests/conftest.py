@@ -246,6 +246,7 @@ INTEGRATION_MODULES = {
     "test_airflow_live",
     "test_crawl_kill",
     "test_storage_errors",
+    "test_celery_workers",
 }
 
 

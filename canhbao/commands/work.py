@@ -25,6 +25,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--batch", default=None, help="work exactly this batch (Airflow maps one task per batch)")
     r.add_argument("--max-batches", type=int, default=None)
     r.set_defaults(func=run_work)
+    d = cmds.add_parser("dispatch", help="plan STAGE and send one Celery task per batch (config/celery.yaml)")
+    d.add_argument("stage", choices=("media", "detect"))
+    d.add_argument("--batch-size", type=int, default=None, help="default: scan.yaml batch_size")
+    d.add_argument("--wait", action="store_true", help="wait for every task and print what each worker did")
+    d.set_defaults(func=run_dispatch)
     s = cmds.add_parser("status", help="done / leased / open batches of STAGE")
     s.add_argument("stage", choices=("media", "detect"))
     s.set_defaults(func=run_status)
@@ -57,6 +62,23 @@ def run_work(args: argparse.Namespace) -> int:
         Home.resolve(args.home), args.stage, lease_s=args.lease, batch=args.batch, max_batches=args.max_batches
     )
     print(json.dumps({"stage": args.stage, **totals}))
+    return 0
+
+
+def run_dispatch(args: argparse.Namespace) -> int:
+    try:
+        from canhbao.pipeline import celery_app
+    except ImportError as exc:
+        raise InputError("work dispatch", f"needs Celery ({exc}); pip install 'canhbao[celery]'") from None
+    from canhbao.pipeline.settings import load
+
+    results = celery_app.dispatch(Home.resolve(args.home), args.stage, args.batch_size or load().batch_size)
+    out: dict = {"stage": args.stage, "batches": len(results)}
+    if args.wait:
+        done = [r.get() for r in results]
+        # batches each worker committed (a task whose batch another worker finished commits none)
+        out["workers"] = {w: sum(d.get("batches", 0) for d in done if d["worker"] == w) for w in {d["worker"] for d in done}}
+    print(json.dumps(out))
     return 0
 
 

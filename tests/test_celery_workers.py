@@ -1,0 +1,159 @@
+"""The compose `scale` profile's Celery and Redis, for real: two Celery workers (canhbao.pipeline.celery_app)
+on a real Redis broker run the nightly DAG's mapped batch function (`workers.dag_work`) over batches in a
+real PostgreSQL. Every batch is sent twice, so the workers race for the same batches; one worker is
+SIGKILLed inside an OCR batch and the other finishes it. The alerts must be exactly those of the
+single-process SQLite scan: none lost, none twice."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from test_scan_pipeline import registered_home, scan_home  # noqa: F401 - fixtures: the scan's world
+
+from canhbao.core.posts import PostStore
+from canhbao.pipeline import workers
+from canhbao.pipeline.celery_app import CelerySettings, make_app
+from canhbao.pipeline.scan import run_scan
+from canhbao.pipeline.settings import ScanSettings
+from canhbao.pipeline.stages import ledger_for
+from canhbao.pipeline.workqueue import WorkQueue
+from canhbao.testing.redis import RedisServer
+
+LEASE_S = 15  # the batch lease of the workers: a killed worker's batch is free again after this
+VISIBILITY_S = 8  # Redis gives a dead worker's unacknowledged task to another worker after this
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    with RedisServer(tmp_path / "redis") as server:
+        yield server
+
+
+def _worker(name: str, env: dict[str, str]) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "celery", "-A", "canhbao.pipeline.celery_app", "worker", "--pool", "solo"]
+    cmd += ["-n", f"{name}@%h", "-Q", "canhbao", "--without-gossip", "--without-mingle", "--loglevel", "INFO"]
+    log = open(env["CANHBAO_TEST_LOG_DIR"] + f"/{name}.log", "ab")
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    log.close()
+    return proc
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)  # warm shutdown: the solo pool finishes nothing here (all done)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def test_celery_workers_on_redis_race_for_batches_and_one_is_killed_mid_batch(
+    scan_home,  # noqa: F811
+    postgres_server,
+    redis_server,
+    monkeypatch,
+    seeds,
+    tmp_path,
+):
+    from canhbao.registry import Registry
+
+    # the reference: one process, SQLite, the ordinary scan
+    monkeypatch.setenv("CANHBAO_INDEX__ENGINE", "sqlite")
+    monkeypatch.setenv("CANHBAO_STATE__BACKEND", "sqlite")
+    run_scan(scan_home, crawl=False, progress=False, settings=ScanSettings(workers=1, batch_size=3))
+    expected = ledger_for(scan_home).alert_ids()
+    assert len(expected) >= 4
+    posts = list(PostStore(scan_home.posts_db).iter())
+
+    # the same world in PostgreSQL (posts and registry rows; files and media stay in the data home)
+    dsn = postgres_server.create_database(f"c{uuid.uuid4().hex[:12]}")
+    monkeypatch.setenv("CANHBAO_STATE__BACKEND", "postgresql")
+    monkeypatch.setenv("CANHBAO_STATE__DSN", dsn)
+    monkeypatch.setenv("CANHBAO_HOME", str(scan_home.root))
+    PostStore(scan_home.posts_db).put_many(posts)
+    with Registry.open(scan_home) as registry:
+        for seed in seeds:
+            if seed.name[:3] in ("000", "001"):
+                registry.add(seed.path)
+
+    settings = CelerySettings(
+        broker_url=redis_server.url(0),
+        result_backend=redis_server.url(1),
+        visibility_timeout_s=VISIBILITY_S,
+        lease_s=LEASE_S,
+    )
+    logs = tmp_path / "celery-logs"
+    logs.mkdir()
+    env = {
+        **os.environ,
+        "CANHBAO_CELERY__BROKER_URL": settings.broker_url,
+        "CANHBAO_CELERY__RESULT_BACKEND": settings.result_backend,
+        "CANHBAO_CELERY__VISIBILITY_TIMEOUT_S": str(VISIBILITY_S),
+        "CANHBAO_CELERY__LEASE_S": str(LEASE_S),
+        "CANHBAO_TEST_LOG_DIR": str(logs),
+    }
+    client = make_app(settings)  # the dispatching side: a plain Celery client on the same broker
+
+    def send(stage: str, bid: str):
+        return client.send_task("canhbao.work_batch", args=[stage, bid])
+
+    queue = WorkQueue()
+    procs = {name: _worker(name, env) for name in ("a", "b")}
+    try:
+        # OCR: one batch of the three files, its task sent twice. Whoever claims it is killed inside it.
+        (media_batch,) = workers.plan(scan_home, "media", batch_size=3)
+        media_tasks = [send("media", media_batch), send("media", media_batch)]
+        held, deadline = None, time.monotonic() + 300
+        while held is None and time.monotonic() < deadline:
+            row = next(b for b in queue.batches("media") if b["id"] == media_batch)
+            held = row if row["lease_owner"] and not row["done"] else None
+            time.sleep(0.02)
+        assert held is not None, "no worker claimed the OCR batch: " + _tails(logs)
+        pid = int(held["lease_owner"].rsplit(":", 1)[1])
+        killed = next(name for name, p in procs.items() if p.pid == pid)
+        os.killpg(pid, signal.SIGKILL)
+        procs[killed].wait(timeout=30)
+        row = next(b for b in queue.batches("media") if b["id"] == media_batch)
+        assert not row["done"], "the worker finished its batch before the kill: not a mid-batch kill"
+        procs[killed + "2"] = _worker(killed + "2", env)  # a replacement: two live workers again
+
+        # both tasks complete: the survivor's copy after the lease expired, the dead worker's copy once Redis
+        # handed it on (acknowledged late), finding the batch done
+        media_results = [t.get(timeout=300) for t in media_tasks]
+        row = next(b for b in queue.batches("media") if b["id"] == media_batch)
+        assert row["done"] and row["attempts"] == 2 and row["done_by"] != held["lease_owner"]
+        assert sorted(r["batches"] for r in media_results) == [0, 1]  # committed once
+        assert row["result"] == {"items": 3, "unreadable": 1}
+        assert ledger_for(scan_home).counts()["media"] == 3
+
+        # detection: one post per batch, every task sent twice: the two workers race for each batch
+        batches = workers.plan(scan_home, "detect", batch_size=1)
+        assert len(batches) == len(posts)
+        tasks = [send("detect", bid) for bid in batches for _ in range(2)]
+        results = [t.get(timeout=600) for t in tasks]
+    finally:
+        for proc in procs.values():
+            _stop(proc)
+
+    rows = queue.batches("detect")
+    assert all(b["done"] for b in rows) and {b["id"] for b in rows} == set(batches)
+    assert sum(r["batches"] for r in results) == len(batches)  # each batch committed by exactly one task
+    assert ledger_for(scan_home).alert_ids() == expected  # none lost, none extra
+    assert sum(b["result"]["alerts"] for b in rows) == len(expected)
+    assert sum(b["result"]["new_alerts"] for b in rows) == len(expected)
+    assert ledger_for(scan_home).counts()["analysed"] == len(posts)
+    ran = {r["worker"] for r in results}
+    assert len(ran) == 2, f"the tasks did not spread over both live workers: {ran}"
+    print("detect tasks per worker:", {w: sum(r["worker"] == w for r in results) for w in ran})
+
+
+def _tails(logs: Path) -> str:
+    return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-1500:]}" for p in sorted(logs.glob("*.log")))
