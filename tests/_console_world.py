@@ -9,7 +9,7 @@ from dataclasses import replace
 from _index_helpers import make_alert
 
 from canhbao.console import accounts
-from canhbao.console.store import SqliteConsoleStore
+from canhbao.console.store import ConsoleStore
 from canhbao.core.alerts import alert_from_finding
 from canhbao.core.audit import AuditLog
 from canhbao.core.posts import PostStore
@@ -63,7 +63,7 @@ def build(home, site, store, seed):
         for n in range(30)
     ]
     store.upsert(filler)
-    db = SqliteConsoleStore.for_home(home)
+    db = ConsoleStore.for_home(home)
     audit = AuditLog(home.audit_log)
     for name, role in ROLES.items():
         accounts.add_user(db, audit, name, role, PASSWORDS[name], actor="setup")

@@ -157,9 +157,9 @@ def test_bulk_confirm_partial_failure_exit(seeded, capsys, monkeypatch):
     assert rc == 1  # partial failure: one done, two refused, each named on stderr
     assert out.splitlines() == [f"{ids[2]}  dismissed"]
     assert "cannot go from confirmed to dismissed" in err and "ffffffff0000: not found" in err
-    from canhbao.console.store import SqliteConsoleStore
+    from canhbao.console.store import ConsoleStore
 
-    labels = SqliteConsoleStore.for_home(seeded).labels([ids[0], ids[2]])
+    labels = ConsoleStore.for_home(seeded).labels([ids[0], ids[2]])
     assert labels[ids[0]].close_reason == "violation" and labels[ids[2]].close_reason == "duplicate"
 
 

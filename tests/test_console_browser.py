@@ -218,10 +218,10 @@ def test_csrf_and_session_checks(world, browser):
     )
     # a password change ends the user's other sessions; a disabled account cannot log in
     from canhbao.console import accounts
-    from canhbao.console.store import SqliteConsoleStore
+    from canhbao.console.store import ConsoleStore
     from canhbao.core.audit import AuditLog
 
-    db, audit = SqliteConsoleStore.for_home(home), AuditLog(home.audit_log)
+    db, audit = ConsoleStore.for_home(home), AuditLog(home.audit_log)
     accounts.set_password(db, audit, "analyst.lan", "new-lan-pass-2026", actor="admin.hoa")
     page.goto(f"{url}/alerts")
     assert "/login" in page.url

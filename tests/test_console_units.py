@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -16,15 +17,16 @@ from canhbao.console import accounts, actions, highlight
 from canhbao.console.cases import auto_case
 from canhbao.console.i18n import local_time
 from canhbao.console.settings import ConsoleSettings
-from canhbao.console.store import SqliteConsoleStore
+from canhbao.console.store import ConsoleStore
 from canhbao.console.web import safe_next
 from canhbao.core.audit import AuditLog
 from canhbao.core.errors import CanhbaoError
 
 
 @pytest.fixture
-def db(home):
-    return SqliteConsoleStore.for_home(home), AuditLog(home.audit_log)
+def db(home, state):
+    """The console's store on each shared-state backend in turn (SQLite file, PostgreSQL database)."""
+    return ConsoleStore.for_home(home), AuditLog(home.audit_log)
 
 
 def test_accounts_hash_throttle_disable(db):
@@ -56,7 +58,7 @@ def test_accounts_hash_throttle_disable(db):
     assert [e.actor for e in audit.entries() if e.action.startswith("user.")] == ["setup", "admin"]
 
 
-def test_users_cli(home, config_dir, capsys, monkeypatch):
+def test_users_cli(home, config_dir, capsys, monkeypatch, state):
     monkeypatch.setenv("CANHBAO_ACTOR", "root.admin")
     monkeypatch.setattr("sys.stdin", io.StringIO("a-long-password\n"))
     assert main(["users", "add", "Lan.Nguyen", "--role", "inspector", "--password-stdin"]) == 0
@@ -93,6 +95,28 @@ def test_auto_cases_and_actions(home, db):
         actions.apply(store, users, audit, "lan", [leak.id], "tag", tags=["lan-truyen", "khẩn"])
     assert users.labels([leak.id])[leak.id].tags == ("lan-truyen", "khẩn")
     assert users.labels([leak.id])[leak.id].close_reason == "violation"
+
+
+def test_case_store_membership_grows_and_a_second_server_sees_it(home, db):
+    from canhbao.console.store import Case, Labels, new_case_id
+
+    cases, _ = db
+    t0 = datetime(2026, 11, 1, 8, tzinfo=timezone.utc)
+    doc = Case(id="doc-d1", kind="document", key="d1", title="12/BYT — mật", created_at=t0, created_by="canhbao")
+    cases.put_case(replace(doc, alert_ids=("a1", "a2")))
+    cases.put_case(replace(doc, title="changed", alert_ids=("a2", "a3")))  # membership grows, the case stays
+    manual = Case(id=new_case_id(), kind="manual", key="", title="Theo dõi", created_at=t0, created_by="lan")
+    cases.put_case(replace(manual, alert_ids=("a3",)))
+    other = ConsoleStore.for_home(home)  # another console server on the same backend
+    found = other.case("doc-d1")
+    assert found.title == "12/BYT — mật" and found.alert_ids == ("a1", "a2", "a3")
+    assert [c.id for c in other.cases_of("a3")] == sorted(["doc-d1", manual.id])
+    assert [c.id for c in other.cases()] == [manual.id, "doc-d1"]  # the newest membership first
+    assert other.find_case("nope") is None and other.cases(limit=1, offset=1)[0].id == "doc-d1"
+    cases.set_labels("a1", Labels(("lan-truyen", "khẩn"), "violation"))
+    cases.set_labels("a1", Labels(("khẩn",), "duplicate"))
+    assert other.labels(["a1", "a9"]) == {"a1": Labels(("khẩn",), "duplicate")}
+    assert other.labels([]) == {}
 
 
 def test_matched_lines_and_times():

@@ -135,9 +135,10 @@ def test_retention_keeps_what_confirmed_alerts_need(home):
     assert not old_media.exists() and not old_raw.exists()
 
 
-def test_failed_retro_hunt_leaves_the_documents_pending(home, seeds, tmp_path, monkeypatch):
+def test_failed_retro_hunt_leaves_the_documents_pending(home, seeds, tmp_path, monkeypatch, state):
     """Issue 13: the documents to hunt for were passed in XCom; a retro-hunt that failed after they were
-    registered was never repeated. The mark is durable in the registry and set only after success."""
+    registered was never repeated. The mark is durable beside the registry (either backend) and set only after
+    success."""
     from canhbao.pipeline import scan
     from canhbao.pipeline.registry_sync import register_folder
     from canhbao.pipeline.retro_hunt import RetroHuntMarks, run_pending

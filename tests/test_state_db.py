@@ -83,3 +83,45 @@ def test_redact():
 def test_work_queue_needs_postgresql(home, config_dir, capsys):
     assert main(["--home", str(home.root), "work", "status", "detect"]) == 2
     assert "needs backend: postgresql" in capsys.readouterr().err
+
+
+def test_migrations_cover_every_table_and_column_of_the_sqlite_stores(postgres_server):
+    """What a store creates in its SQLite file must exist in PostgreSQL after `canhbao db upgrade`: a table
+    added to a store without a migration would fail only on the shared backend, in production."""
+    import sqlite3
+
+    from canhbao.claims import ClaimBank
+    from canhbao.console.store import ConsoleStore
+    from canhbao.core.posts import PostStore
+    from canhbao.pipeline.ledger import Ledger
+    from canhbao.pipeline.retro_hunt import RetroHuntMarks
+    from canhbao.registry import store as registry_store
+
+    wanted: dict[str, set[str]] = {}
+    for schema in (
+        PostStore.SCHEMA,
+        Ledger.SCHEMA,
+        ClaimBank.SCHEMA,
+        ConsoleStore.SCHEMA,
+        RetroHuntMarks.SCHEMA,
+        registry_store._SCHEMA,
+    ):
+        db = sqlite3.connect(":memory:")
+        db.executescript(schema)
+        for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall():
+            wanted.setdefault(table, set()).update(r[1] for r in db.execute(f"PRAGMA table_info({table})"))
+        db.close()
+    dsn = postgres_server.create_database(f"s{uuid.uuid4().hex[:10]}")
+    migrations.upgrade(dsn)
+    import psycopg
+
+    with psycopg.connect(dsn) as pg:
+        rows = pg.execute(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'"
+        ).fetchall()
+    have: dict[str, set[str]] = {}
+    for table, column in rows:
+        have.setdefault(table, set()).add(column)
+    missing = {t: sorted(cols - have.get(t, set())) for t, cols in wanted.items() if cols - have.get(t, set())}
+    assert missing == {}, f"tables/columns without a migration: {missing}"
+    assert {"users", "cases", "case_alerts", "labels", "login_failures", "retro_hunted"} <= set(have)

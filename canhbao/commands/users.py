@@ -38,11 +38,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _open(args: argparse.Namespace):
-    from canhbao.console.store import SqliteConsoleStore
+    from canhbao.console.store import ConsoleStore
     from canhbao.core.audit import AuditLog
 
     home = Home.resolve(args.home)
-    return SqliteConsoleStore.for_home(home), AuditLog(home.audit_log)
+    return ConsoleStore.for_home(home), AuditLog(home.audit_log)
 
 
 def _password(args: argparse.Namespace) -> str:

@@ -18,7 +18,7 @@ from starlette.templating import Jinja2Templates
 
 from canhbao.console import accounts, i18n, views_alerts, views_cases, views_evidence
 from canhbao.console.settings import ConsoleSettings, load
-from canhbao.console.store import SqliteConsoleStore
+from canhbao.console.store import ConsoleStore
 from canhbao.console.web import Ctx, csrf_ok, page, safe_next
 from canhbao.core import atomic
 from canhbao.core.audit import AuditLog
@@ -41,7 +41,7 @@ def create_app(home: Home, settings: ConsoleSettings | None = None) -> Starlette
     ctx = Ctx(
         home=home,
         settings=settings,
-        db=SqliteConsoleStore.for_home(home),
+        db=ConsoleStore.for_home(home),
         audit=AuditLog(home.audit_log),
         templates=templates,
     )

@@ -1,15 +1,15 @@
 """The console's own tables: users, login failures, cases and alert labels (tags, close reason).
 
-Small interfaces (`UserStore`, `CaseStore`) with one SQLite implementation in `<home>/console/console.sqlite`,
-so a server database can stand in later without touching the web layer. Alerts themselves stay in the
-configured alert store; a case only holds alert ids.
+Small interfaces (`UserStore`, `CaseStore`) with one implementation on the shared-state backend
+(config/state.yaml): `<home>/console/console.sqlite` by default, or the shared PostgreSQL database (Alembic
+revision 0005), so several console servers share accounts, login throttling and cases. Alerts themselves
+stay in the configured alert store; a case only holds alert ids.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import sqlite3
 import uuid
 from abc import ABC, abstractmethod
 from contextlib import closing
@@ -23,6 +23,7 @@ from canhbao.core.errors import CanhbaoError, NotFound
 from canhbao.core.home import Home
 from canhbao.core.records import utcnow
 from canhbao.core.sqlite import connect
+from canhbao.core.state import Connection, SharedState, SqliteConnection, StateSettings
 
 CLOSE_REASONS = ("violation", "false_positive", "duplicate", "out_of_scope")
 CASE_KINDS = ("document", "claim", "manual")
@@ -146,26 +147,28 @@ CREATE TABLE IF NOT EXISTS labels (alert_id TEXT PRIMARY KEY, tags TEXT NOT NULL
 """
 
 
-class SqliteConsoleStore(UserStore, CaseStore):
-    """Both interfaces over one SQLite file; a connection per call, so threads of the web server share it."""
+class ConsoleStore(SharedState, UserStore, CaseStore):
+    """Both interfaces on the shared-state backend; a connection per call, so threads of the web server
+    share it. The SQL is the one text both engines accept (`?` placeholders, ON CONFLICT)."""
 
-    def __init__(self, path: Path | str):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._db()) as db:
-            db.executescript(SCHEMA)
+    SCHEMA = SCHEMA
+
+    def __init__(self, path: Path | str, *, state: StateSettings | None = None):
+        super().__init__(path, state=state)
 
     @classmethod
-    def for_home(cls, home: Home) -> "SqliteConsoleStore":
-        return cls(home.root / "console" / "console.sqlite")
+    def for_home(cls, home: Home, *, state: StateSettings | None = None) -> "ConsoleStore":
+        return cls(home.root / "console" / "console.sqlite", state=state)
 
-    def _db(self) -> sqlite3.Connection:
-        return connect(self.path, check_same_thread=False)
+    def _connect(self) -> Connection:
+        if self.dialect == "sqlite":  # the web server's threads each open their own connection per call
+            return SqliteConnection(connect(self.path, check_same_thread=False))
+        return super()._connect()
 
     # --- users --------------------------------------------------------------------------------------
 
     def put_user(self, user: User) -> None:
-        with closing(self._db()) as db, db:
+        with closing(self._connect()) as db, db:
             db.execute(
                 "INSERT INTO users(name, role, password_hash, disabled, epoch, created_at) "
                 "VALUES (?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET role=excluded.role, "
@@ -181,39 +184,39 @@ class SqliteConsoleStore(UserStore, CaseStore):
             )
 
     def find_user(self, name: str) -> User | None:
-        with closing(self._db()) as db:
+        with closing(self._connect()) as db:
             row = db.execute(
                 "SELECT name, role, password_hash, disabled, epoch, created_at FROM users WHERE name = ?", (name,)
             ).fetchone()
         return _user(row) if row else None
 
     def users(self) -> list[User]:
-        with closing(self._db()) as db:
+        with closing(self._connect()) as db:
             rows = db.execute(
                 "SELECT name, role, password_hash, disabled, epoch, created_at FROM users ORDER BY name"
             ).fetchall()
         return [_user(r) for r in rows]
 
     def add_failure(self, keys: Sequence[str], at: datetime) -> None:
-        with closing(self._db()) as db, db:
+        with closing(self._connect()) as db, db:
             db.executemany("INSERT INTO login_failures(key, at) VALUES (?, ?)", [(k, at.isoformat()) for k in keys])
             db.execute("DELETE FROM login_failures WHERE at < ?", ((at - timedelta(days=1)).isoformat(),))
 
     def failures(self, key: str, since: datetime) -> int:
-        with closing(self._db()) as db:
+        with closing(self._connect()) as db:
             return db.execute(
                 "SELECT count(*) FROM login_failures WHERE key = ? AND at >= ?", (key, since.isoformat())
             ).fetchone()[0]
 
     def clear_failures(self, key: str) -> None:
-        with closing(self._db()) as db, db:
+        with closing(self._connect()) as db, db:
             db.execute("DELETE FROM login_failures WHERE key = ?", (key,))
 
     # --- cases and labels -----------------------------------------------------------------------------
 
     def put_case(self, case: Case) -> None:
         now = utcnow().isoformat()
-        with closing(self._db()) as db, db:
+        with closing(self._connect()) as db, db:
             db.execute(
                 "INSERT INTO cases(id, kind, key, title, created_at, created_by) VALUES (?,?,?,?,?,?) "
                 "ON CONFLICT(id) DO NOTHING",
@@ -225,14 +228,14 @@ class SqliteConsoleStore(UserStore, CaseStore):
             )
 
     def find_case(self, case_id: str) -> Case | None:
-        with closing(self._db()) as db:
+        with closing(self._connect()) as db:
             row = db.execute(
                 "SELECT id, kind, key, title, created_at, created_by FROM cases WHERE id = ?", (case_id,)
             ).fetchone()
             return self._case(db, row) if row else None
 
     def cases(self, *, limit: int = 200, offset: int = 0) -> list[Case]:
-        with closing(self._db()) as db:
+        with closing(self._connect()) as db:
             rows = db.execute(
                 "SELECT c.id, c.kind, c.key, c.title, c.created_at, c.created_by FROM cases c "
                 "LEFT JOIN case_alerts a ON a.case_id = c.id GROUP BY c.id "
@@ -242,7 +245,7 @@ class SqliteConsoleStore(UserStore, CaseStore):
             return [self._case(db, r) for r in rows]
 
     def cases_of(self, alert_id: str) -> list[Case]:
-        with closing(self._db()) as db:
+        with closing(self._connect()) as db:
             rows = db.execute(
                 "SELECT c.id, c.kind, c.key, c.title, c.created_at, c.created_by FROM cases c "
                 "JOIN case_alerts a ON a.case_id = c.id WHERE a.alert_id = ? ORDER BY c.id",
@@ -250,7 +253,7 @@ class SqliteConsoleStore(UserStore, CaseStore):
             ).fetchall()
             return [self._case(db, r) for r in rows]
 
-    def _case(self, db: sqlite3.Connection, row: tuple) -> Case:
+    def _case(self, db: Connection, row: tuple) -> Case:
         ids = tuple(
             r[0]
             for r in db.execute(
@@ -271,14 +274,14 @@ class SqliteConsoleStore(UserStore, CaseStore):
         if not alert_ids:
             return {}
         marks = ",".join("?" * len(alert_ids))
-        with closing(self._db()) as db:
+        with closing(self._connect()) as db:
             rows = db.execute(
                 f"SELECT alert_id, tags, close_reason FROM labels WHERE alert_id IN ({marks})", list(alert_ids)
             ).fetchall()
         return {r[0]: Labels(tuple(json.loads(r[1])), r[2]) for r in rows}
 
     def set_labels(self, alert_id: str, labels: Labels) -> None:
-        with closing(self._db()) as db, db:
+        with closing(self._connect()) as db, db:
             db.execute(
                 "INSERT INTO labels(alert_id, tags, close_reason) VALUES (?,?,?) ON CONFLICT(alert_id) "
                 "DO UPDATE SET tags=excluded.tags, close_reason=excluded.close_reason",

@@ -23,7 +23,7 @@ from starlette.templating import Jinja2Templates
 
 from canhbao.console import i18n
 from canhbao.console.settings import ConsoleSettings
-from canhbao.console.store import SqliteConsoleStore, User
+from canhbao.console.store import ConsoleStore, User
 from canhbao.core.audit import AuditLog
 from canhbao.core.errors import CanhbaoError, NotFound
 from canhbao.core.home import Home
@@ -37,7 +37,7 @@ class Ctx:
 
     home: Home
     settings: ConsoleSettings
-    db: SqliteConsoleStore
+    db: ConsoleStore
     audit: AuditLog
     templates: Jinja2Templates
     _local: threading.local = field(default_factory=threading.local)

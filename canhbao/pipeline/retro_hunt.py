@@ -1,4 +1,5 @@
-"""Which registered documents still need a retro-hunt: a durable mark kept in the registry database.
+"""Which registered documents still need a retro-hunt: a durable mark kept beside the registry's rows (the
+registry's SQLite file, or the shared PostgreSQL database with the postgresql state backend).
 
 Registry sync registers new documents, then re-matches the last N days of posts against them. The list
 of documents to hunt for used to travel in XCom from one task to the next, so when the retro-hunt failed
@@ -16,10 +17,10 @@ from typing import Any, Sequence
 
 from canhbao.core.home import Home
 from canhbao.core.records import utcnow
-from canhbao.core.sqlite import SqliteFile
+from canhbao.core.state import SharedState
 
 
-class RetroHuntMarks(SqliteFile):
+class RetroHuntMarks(SharedState):
     SCHEMA = """
     CREATE TABLE IF NOT EXISTS retro_hunted (doc_id TEXT PRIMARY KEY, hunted_at TEXT NOT NULL, since TEXT NOT NULL);
     """
@@ -44,7 +45,8 @@ class RetroHuntMarks(SqliteFile):
         now = utcnow().isoformat()
         with closing(self._connect()) as db, db:
             db.executemany(
-                "INSERT OR REPLACE INTO retro_hunted(doc_id, hunted_at, since) VALUES (?,?,?)",
+                "INSERT INTO retro_hunted(doc_id, hunted_at, since) VALUES (?,?,?) "
+                "ON CONFLICT(doc_id) DO UPDATE SET hunted_at=excluded.hunted_at, since=excluded.since",
                 [(d, now, since.isoformat()) for d in doc_ids],
             )
 
