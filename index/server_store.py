@@ -237,7 +237,8 @@ class ServerStore(Lifecycle, AlertStore):
                 if attempt > 1 or indices is None:  # a rollover may have happened meanwhile: ask again
                     indices = self._backing_indices()
                 found = self._find(list(pending), indices)
-                lines, ids = [], []
+                lines: list[bytes] = []
+                ids: list[str] = []
                 for aid, alert in pending.items():
                     old = found.get(aid)
                     if old:

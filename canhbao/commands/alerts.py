@@ -196,7 +196,7 @@ def _label(args: argparse.Namespace, alert_id: str, reason: str) -> None:
     """The close reason lives with the console's labels, so the console and the CLI agree."""
     from dataclasses import replace
 
-    from canhbao.console.store import Labels, ConsoleStore
+    from canhbao.console.store import ConsoleStore, Labels
 
     db = ConsoleStore.for_home(Home.resolve(args.home))
     labels = db.labels([alert_id]).get(alert_id, Labels())

@@ -77,7 +77,9 @@ def run_dispatch(args: argparse.Namespace) -> int:
     if args.wait:
         done = [r.get() for r in results]
         # batches each worker committed (a task whose batch another worker finished commits none)
-        out["workers"] = {w: sum(d.get("batches", 0) for d in done if d["worker"] == w) for w in {d["worker"] for d in done}}
+        out["workers"] = {
+            w: sum(d.get("batches", 0) for d in done if d["worker"] == w) for w in {d["worker"] for d in done}
+        }
     print(json.dumps(out))
     return 0
 

@@ -38,10 +38,10 @@ class RedisServer:
             raise RuntimeError("redis-server not found; install Debian's redis-server package")
         self.dir.mkdir(parents=True, exist_ok=True)
         log = open(self.dir / "redis.log", "ab")
+        # --save "" and no AOF: nothing written to disk; protected mode stays on (loopback only)
+        args = f"--port {self.port} --bind 127.0.0.1 --appendonly no --daemonize no".split()
         self.proc = subprocess.Popen(
-            # --save "" and no AOF: nothing written to disk; protected mode stays on (loopback only)
-            [exe, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir), "--save", "",
-             "--appendonly", "no", "--daemonize", "no"],
+            [exe, *args, "--dir", str(self.dir), "--save", ""],
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
