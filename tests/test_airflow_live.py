@@ -6,6 +6,10 @@ Everything goes through Airflow's REST API as an operator would: log in as a nam
 pool, unpause the DAGs (docs/deploy.md), trigger the nightly scan and a manual registry sync without a
 logical date, wait for success. Then the alerts are read back from the index: every planted leak from the
 nightly run, and the leak of a letter that was only registered by the registry sync (its retro-hunt).
+
+Twice: with canhbao's state in SQLite files (the default), and in a PostgreSQL database (config/state.yaml
+backend postgresql), where the nightly DAG maps one `ocr_batch` / `detect_batch` task per batch claimed
+from the shared work queue, as on a cluster of workers.
 """
 
 from __future__ import annotations
@@ -134,10 +138,28 @@ def _wait(what: str, check, timeout: float, airflow: Airflow, step: float = 2.0)
     raise AssertionError(f"timed out waiting for {what}\n{airflow.logs()}")
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory, postgres_server, opensearch_node):
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def world(request, tmp_path_factory, postgres_server, opensearch_node):
     """Data home with the demo registry (letters 000-003) and claims, the sample site served, a config
-    pointing the index at the OpenSearch node, and Airflow running on PostgreSQL."""
+    pointing the index at the OpenSearch node, and Airflow running on PostgreSQL; canhbao's own state in
+    SQLite files or in a PostgreSQL database (`request.param`)."""
+    import uuid
+
+    from canhbao.core.home import Home
+    from canhbao.demo.run import build_site, load_claims, prepare_config, register_samples
+    from canhbao.testing.sample_site import serve
+
+    state_env = {"CANHBAO_STATE__BACKEND": request.param}
+    if request.param == "postgresql":
+        state_env["CANHBAO_STATE__DSN"] = postgres_server.create_database(f"state_{uuid.uuid4().hex[:8]}")
+        state_env["CANHBAO_SCAN__BATCH_SIZE"] = "4"  # several detect batches from the demo's posts
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in state_env.items():
+            mp.setenv(key, value)
+        yield from _world(tmp_path_factory, postgres_server, opensearch_node, state_env)
+
+
+def _world(tmp_path_factory, postgres_server, opensearch_node, state_env):
     import uuid
 
     from canhbao.core.home import Home
@@ -147,7 +169,7 @@ def world(tmp_path_factory, postgres_server, opensearch_node):
     base = tmp_path_factory.mktemp("airflow-live")
     home = Home.resolve(base / "home")
     feeds = build_site(home.root / "site")
-    register_samples(home)
+    register_samples(home)  # into the state backend chosen by the caller's environment
     load_claims(home)
     inbox = base / "inbox"
     inbox.mkdir()
@@ -190,6 +212,7 @@ def world(tmp_path_factory, postgres_server, opensearch_node):
             "CANHBAO_SCAN__REGISTRY_WATCH_DIR": str(inbox),
             "OMP_THREAD_LIMIT": "1",
             "HF_HUB_OFFLINE": "1",
+            **state_env,
         }
         airflow = Airflow(base, env)
         try:
@@ -198,6 +221,7 @@ def world(tmp_path_factory, postgres_server, opensearch_node):
             _wait("the api-server", lambda: api.call("GET", "/api/v2/version", auth=False)[0] == 200, 240, airflow)
             api.login(USER, PASSWORD)
             yield {
+                "state": state_env,
                 "home": home,
                 "cfg": cfg,
                 "inbox": inbox,
@@ -272,6 +296,24 @@ def test_nightly_scan_and_manual_registry_sync_through_the_rest_api(world):
     assert len({a.id for a in alerts}) == len(alerts)
     summaries = [p.name for p in world["home"].scans.glob("airflow-*.json")]
     assert summaries and not any("None" in n for n in summaries), summaries
+    mapped = {stage: [k for k in nightly["tasks"] if k[0] == stage] for stage in ("ocr_batch", "detect_batch")}
+    if world["state"]["CANHBAO_STATE__BACKEND"] == "postgresql":
+        from canhbao.pipeline.workqueue import WorkQueue
+
+        batches = {stage: WorkQueue().batches(stage) for stage in ("media", "detect")}
+        # one mapped task instance per planned batch, every batch done by one of them
+        assert len(mapped["ocr_batch"]) == len(batches["media"]) >= 1, (mapped, batches["media"])
+        assert len(mapped["detect_batch"]) == len(batches["detect"]) > 1, (mapped, batches["detect"])
+        assert all(b["done"] for stage in batches.values() for b in stage)
+        from canhbao.core.posts import PostStore
+        from canhbao.pipeline.stages import ledger_for
+
+        stored = PostStore(world["home"].posts_db).count()
+        # every crawled post analysed by exactly one mapped batch, and nothing left for the sweep after them
+        assert sum(b["result"]["items"] for b in batches["detect"]) == stored == len(POSTS)
+        assert ledger_for(world["home"]).counts()["analysed"] == stored
+    else:
+        assert len(mapped["ocr_batch"]) == len(mapped["detect_batch"]) == 1  # SQLite: one no-op task each
 
     # the document-management system exports letter 004; a manual trigger carries no logical date
     seed = next(s for s in load_seeds() if s.name.startswith("004"))
