@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from canhbao.index.server_store import ServerStore
+from canhbao.index.server_store import BULK_FILTER, ServerStore
 
 
 class ElasticsearchStore(ServerStore):
@@ -51,7 +51,8 @@ class ElasticsearchStore(ServerStore):
         return self._call(self.client.info)
 
     def _bulk(self, ndjson: bytes) -> dict[str, Any]:
-        return self._call(self.client.bulk, operations=ndjson)  # bytes pass through the client's NDJSON serializer
+        # bytes pass through the client's NDJSON serializer
+        return self._call(self.client.bulk, operations=ndjson, filter_path=BULK_FILTER)
 
     def _put_settings(self, index: str, settings: dict[str, Any]) -> None:
         self._call(self.client.indices.put_settings, index=index, settings=settings)

@@ -9,7 +9,7 @@ from opensearchpy.exceptions import SerializationError
 from opensearchpy.serializer import JSONSerializer
 
 from canhbao.core.errors import NotFound
-from canhbao.index.server_store import ServerStore
+from canhbao.index.server_store import BULK_FILTER, ServerStore
 
 
 class OpenSearchStore(ServerStore):
@@ -43,7 +43,7 @@ class OpenSearchStore(ServerStore):
         return self._call(self.client.info)
 
     def _bulk(self, ndjson: bytes) -> dict[str, Any]:
-        return self._call(self.client.bulk, body=ndjson)
+        return self._call(self.client.bulk, body=ndjson, params={"filter_path": BULK_FILTER})
 
     def _mget(self, docs: list[dict[str, Any]]) -> dict[str, Any]:
         return self._call(self.client.mget, body={"docs": docs})

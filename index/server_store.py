@@ -47,6 +47,9 @@ class Exists(CanhbaoError):
 
 
 TRANSIENT_STATUS = {429, 502, 503, 504}
+# What a bulk response needs to carry back: per item its id, status and error (not index names, versions or
+# shard counts), so the engine writes and the client parses a fraction of the default response.
+BULK_FILTER = "errors,items.*._id,items.*.status,items.*.error"
 KINDS = ("alerts", "posts")
 
 
