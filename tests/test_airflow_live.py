@@ -145,9 +145,6 @@ def world(request, tmp_path_factory, postgres_server, opensearch_node):
     SQLite files or in a PostgreSQL database (`request.param`)."""
     import uuid
 
-    from canhbao.core.home import Home
-    from canhbao.demo.run import build_site, load_claims, prepare_config, register_samples
-    from canhbao.testing.sample_site import serve
 
     state_env = {"CANHBAO_STATE__BACKEND": request.param}
     if request.param == "postgresql":
