@@ -145,7 +145,6 @@ def world(request, tmp_path_factory, postgres_server, opensearch_node):
     SQLite files or in a PostgreSQL database (`request.param`)."""
     import uuid
 
-
     state_env = {"CANHBAO_STATE__BACKEND": request.param}
     if request.param == "postgresql":
         state_env["CANHBAO_STATE__DSN"] = postgres_server.create_database(f"state_{uuid.uuid4().hex[:8]}")
