@@ -115,6 +115,16 @@ class SourceSpider(scrapy.Spider):
         if failure.check(IgnoreRequest) and "robots" in str(failure.value).lower():
             self.health.error(f"{url}: forbidden by robots.txt (obey_robots: false overrides it)")
             return None
+        from canhbao.crawlers.fetch_guard import refused_at_connect
+
+        from scrapy import exceptions
+        from twisted.internet.error import DNSLookupError
+
+        dns_failed = failure.check(DNSLookupError, getattr(exceptions, "CannotResolveHostError", DNSLookupError))
+        why = refused_at_connect(failure.request.url) if dns_failed else ""
+        if why:  # the resolver refused the address the name had at connection time (DNS rebinding)
+            self.health.error(f"{url}: refused by the fetch policy at connection ({why})")
+            return None
         self.health.error(f"{url}: {failure.getErrorMessage() or failure.type.__name__}")
         log.warning("%s: %s: %s", self.source_name, url, failure.getErrorMessage())
         return None
