@@ -135,7 +135,9 @@ class PolicyResolver:
         def refused(failure) -> None:
             if failure.check(Refused):
                 REFUSED_AT_CONNECT[hostName.lower()] = failure.value.reason
-                log.warning("%s:%s refused by the fetch policy at connection (%s)", hostName, portNumber, failure.value.reason)
+                log.warning(
+                    "%s:%s refused by the fetch policy at connection (%s)", hostName, portNumber, failure.value.reason
+                )
             receiver.resolutionComplete()  # no address: Twisted fails the connection with a DNS error
 
         pool = self.reactor.getThreadPool()

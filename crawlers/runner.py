@@ -190,13 +190,30 @@ def scrapy_settings(home: Home, name: str, src: SourceConfig, cfg: CrawlSettings
         s["DOWNLOAD_HANDLERS"] = {**DISABLED_HANDLERS, "http": handler, "https": handler}
         s["PLAYWRIGHT_ABORT_REQUEST"] = abort_predicate(src.allow_private)
         s["PLAYWRIGHT_BROWSER_TYPE"] = "chromium"
-        s["PLAYWRIGHT_LAUNCH_OPTIONS"] = {"executable_path": cfg.browser_path, "headless": True, "args": ARGS}
+        s["PLAYWRIGHT_LAUNCH_OPTIONS"] = {
+            "executable_path": cfg.browser_path,
+            "headless": True,
+            "args": ARGS,
+            # Chromium reaches the web only through the guard proxy, which vets each address as it connects
+            "proxy": {"server": _guard_proxy(policy).url},
+        }
         s["PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT"] = cfg.browser_timeout_s * 1000
         if src.cookies_file:
             s["PLAYWRIGHT_CONTEXTS"] = {
                 "default": {"storage_state": {"cookies": _cookies(src.cookies_file), "origins": []}}
             }
     return s
+
+
+_PROXIES: dict = {}  # one guard proxy per fetch policy for this (child) process, kept for its lifetime
+
+
+def _guard_proxy(policy):
+    from canhbao.net.guard_proxy import GuardProxy
+
+    if policy not in _PROXIES:
+        _PROXIES[policy] = GuardProxy(policy).start()
+    return _PROXIES[policy]
 
 
 def _cookies(path: Path) -> list[dict]:

@@ -120,3 +120,44 @@ def test_scrapy_connects_to_the_vetted_address_with_the_name_as_host(two_machine
     (health,) = report.sources
     assert health.posts_new == 1, health.errors
     assert outside.hits("/feed.xml") and set(outside.hosts) == {f"mirror.test:{port}"} and inner.requests == []
+
+
+def test_chromium_live_view_never_reaches_the_rebound_address(two_machines):
+    """The route guard checks the name (public), the guard proxy Chromium connects through resolves it
+    again (loopback) and refuses: no screenshot, the internal server never asked."""
+    from canhbao.core.errors import CanhbaoError
+    from canhbao.evidence.browser import Renderer
+
+    inner, outside, port = two_machines
+    with dns_server({"rebind.test": [PUBLIC, PUBLIC, "127.0.0.1"]}) as dns, Renderer() as renderer:
+        with pytest.raises(CanhbaoError) as err:
+            renderer.live(
+                f"http://rebind.test:{port}/page.html", timeout_s=10, policy=FetchPolicy(dns_server=dns.address)
+            )
+        assert dns.asked["rebind.test"] == [PUBLIC, PUBLIC, "127.0.0.1"]  # check, route guard, proxy
+        assert "refused by the fetch policy" in str(err.value) and "loopback" in str(err.value)
+        # the same browser, a name that stays on the permitted address: rendered, from 127.0.0.2
+        allowed = FetchPolicy(dns_server=dns.address, allow=("127.0.0.2/32",))
+        dns.script["mirror.test"] = ["127.0.0.2"]
+        png = renderer.live(f"http://mirror.test:{port}/page.html", timeout_s=10, policy=allowed)
+    assert png.startswith(b"\x89PNG") and outside.hits("/page.html") and f"mirror.test:{port}" in outside.hosts
+    assert inner.requests == []
+
+
+def test_browser_capture_never_reaches_the_rebound_address(two_machines, home, monkeypatch, capsys):
+    """`capture --fetch browser` (scrapy-playwright): every check before the connection sees the public
+    address; Chromium's connection, through the guard proxy, sees loopback and is refused."""
+    from canhbao.cli import main
+
+    inner, _outside, port = two_machines
+    checks = 3  # capture's own check, the downloader middleware, the browser's route guard
+    with dns_server({"rebind.test": [PUBLIC] * checks + ["127.0.0.1"]}) as dns:
+        monkeypatch.setenv("CANHBAO_FETCH__ALLOW_PRIVATE", "false")
+        monkeypatch.setenv("CANHBAO_FETCH__DNS_SERVER", dns.address)
+        monkeypatch.setenv("CANHBAO_SOURCES__OBEY_ROBOTS", "false")
+        code = main(["--home", str(home.root), "capture", f"http://rebind.test:{port}/page.html", "--fetch", "browser"])
+        asked = dns.asked["rebind.test"]
+    err = capsys.readouterr().err
+    assert code != 0 and inner.requests == []
+    assert asked[: checks + 1] == [PUBLIC] * checks + ["127.0.0.1"]
+    assert "refused by the fetch policy at connection" in err and "loopback" in err, err

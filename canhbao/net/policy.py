@@ -111,7 +111,9 @@ class Unresolved(OSError):
     """A host name without addresses at connection time (a DNS error, not a refusal)."""
 
 
-def vetted_connection(address: tuple[str, int], timeout=None, source_address=None, *, policy: FetchPolicy) -> socket.socket:
+def vetted_connection(
+    address: tuple[str, int], timeout=None, source_address=None, *, policy: FetchPolicy
+) -> socket.socket:
     """`socket.create_connection` through the policy: resolve once, vet, connect to a vetted address."""
     host, port = address
     last: OSError | None = None
