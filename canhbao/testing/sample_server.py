@@ -42,7 +42,8 @@ class SampleServer(ThreadingHTTPServer):
 
     @property
     def base_url(self) -> str:
-        return f"http://{self.server_address[0]}:{self.server_address[1]}"
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"
 
     def route(
         self,

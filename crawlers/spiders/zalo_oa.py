@@ -62,7 +62,9 @@ def profile_of(html: str) -> ZaloProfile | None:
         return None
     if not isinstance(info, dict) or not isinstance(info.get("name"), str):
         return None
-    user = info.get("user") if isinstance(info.get("user"), dict) else {}
+    user = info.get("user")
+    if not isinstance(user, dict):
+        user = {}
     return ZaloProfile(
         name=info["name"],
         avatar=str(info.get("avatar") or ""),
