@@ -161,3 +161,83 @@ def test_browser_capture_never_reaches_the_rebound_address(two_machines, home, m
     assert code != 0 and inner.requests == []
     assert asked[: checks + 1] == [PUBLIC] * checks + ["127.0.0.1"]
     assert "refused by the fetch policy at connection" in err and "loopback" in err, err
+
+
+def test_https_to_the_vetted_address_still_checks_the_certificate_against_the_name(tmp_path, monkeypatch):
+    """The connection goes to the vetted IP; SNI and the certificate check use the name: a certificate for
+    `tls.rebind.test` is accepted under that name and refused under another name on the same address."""
+    import datetime as dt
+    import ssl
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def name(cn: str) -> x509.Name:
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+    now = dt.datetime.now(dt.timezone.utc)
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(name("rebinding test root"))
+        .issuer_name(name("rebinding test root"))
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=2))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    leaf = (
+        x509.CertificateBuilder()
+        .subject_name(name("tls.rebind.test"))
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=2))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("tls.rebind.test")]), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    pem = serialization.Encoding.PEM
+    (tmp_path / "ca.pem").write_bytes(ca.public_bytes(pem))
+    (tmp_path / "leaf.pem").write_bytes(leaf.public_bytes(pem))
+    (tmp_path / "leaf.key").write_bytes(
+        key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    seen_sni: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            body = b"<p>qua TLS</p>"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(tmp_path / "leaf.pem", tmp_path / "leaf.key")
+    ctx.sni_callback = lambda sock, server_name, _ctx: seen_sni.append(server_name or "")
+    server = ThreadingHTTPServer(("127.0.0.2", 0), Handler)
+    server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))
+    try:
+        with dns_server({"tls.rebind.test": ["127.0.0.2"], "other.test": ["127.0.0.2"]}) as dns:
+            policy = FetchPolicy(dns_server=dns.address, allow=("127.0.0.2/32",), timeout_s=5)
+            ok = get(f"https://tls.rebind.test:{port}/", policy, user_agent="t")
+            wrong = get(f"https://other.test:{port}/", policy, user_agent="t")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert ok.status == 200 and ok.body == b"<p>qua TLS</p>", ok.error
+    assert ok.tls and ok.tls[0].host == "tls.rebind.test" and "tls.rebind.test" in seen_sni
+    assert wrong.status == 0 and "CERTIFICATE_VERIFY_FAILED" in wrong.error  # the name, not the IP, is checked
