@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import time
 from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest
@@ -108,8 +109,11 @@ class _Resolution:
 class PolicyResolver:
     """`TWISTED_DNS_RESOLVER`: every connection's name resolution, vetted by the fetch policy (see above)."""
 
+    CACHE_S = 60.0  # vetted answers are reused this long (they were vetted: reusing them pins, never widens)
+
     def __init__(self, reactor, policy: FetchPolicy):
         self.reactor, self.policy = reactor, policy
+        self._cache: dict[tuple[str, int], tuple[float, tuple]] = {}
 
     @classmethod
     def from_crawler(cls, crawler, reactor):  # crawler: the CrawlerProcess (see Scrapy's _setup_reactor)
@@ -140,8 +144,19 @@ class PolicyResolver:
                 )
             receiver.resolutionComplete()  # no address: Twisted fails the connection with a DNS error
 
+        key = (hostName.lower(), portNumber)
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] > time.monotonic():
+            deliver(hit[1])
+            return resolution
+
+        def remember(ips):
+            self._cache[key] = (time.monotonic() + self.CACHE_S, ips)
+            return ips
+
         pool = self.reactor.getThreadPool()
-        deferToThreadPool(self.reactor, pool, vet, hostName, portNumber, self.policy).addCallbacks(deliver, refused)
+        d = deferToThreadPool(self.reactor, pool, vet, hostName, portNumber, self.policy)
+        d.addCallback(remember).addCallbacks(deliver, refused)
         return resolution
 
 
