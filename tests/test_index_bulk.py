@@ -33,3 +33,21 @@ def test_parallel_bulk_with_refresh_paused_stores_each_alert_once(server_store_f
     assert store.get(alerts[700].id).score == 0.99
     small = store.upsert(alerts[:10])  # below the threshold: refresh is never touched
     assert small.indexed == 10 and _refresh_interval(store) == "1s"
+
+
+def test_bulk_session_pauses_refresh_once_for_several_upserts_and_setup_restores_it(server_store_factory):
+    store = server_store_factory("opensearch", bulk_chunk=50, bulk_threads=4, bulk_pause_refresh_at=200)
+    store.setup()
+    alerts = [make_alert(i, "leak") for i in range(240)]
+    with store.bulk_session(len(alerts)):  # as the index stage runs its batches
+        assert _refresh_interval(store) == "-1"
+        first = store.upsert(alerts[:120])
+        assert _refresh_interval(store) == "-1"  # not switched back on between batches
+        assert first.indexed == 120 and store.count_by("type") == {"leak": 120}  # searchable at once
+        store.upsert(alerts[120:])
+    assert _refresh_interval(store) == "1s" and store.count_by("type") == {"leak": 240}
+    with store.bulk_session(10):  # a small run leaves the refresh alone
+        assert _refresh_interval(store) == "1s"
+    store._pause_refresh(True)  # a run killed with the refresh off ...
+    store.setup()  # ... is repaired by the next run's setup
+    assert _refresh_interval(store) == "1s"
