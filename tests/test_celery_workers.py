@@ -6,6 +6,7 @@ single-process SQLite scan: none lost, none twice."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -134,25 +135,43 @@ def test_celery_workers_on_redis_race_for_batches_and_one_is_killed_mid_batch(
         assert row["result"] == {"items": 3, "unreadable": 1}
         assert ledger_for(scan_home).counts()["media"] == 3
 
-        # detection: one post per batch, every task sent twice: the two workers race for each batch
-        batches = workers.plan(scan_home, "detect", batch_size=1)
-        assert len(batches) == len(posts)
-        tasks = [send("detect", bid) for bid in batches for _ in range(2)]
+        # detection, as an operator starts it: `canhbao work dispatch` plans one post per batch and sends a
+        # task each; a second copy of every task is sent at once, so the two workers race for each batch
+        cli = subprocess.Popen(
+            [sys.executable, "-m", "canhbao", "work", "dispatch", "detect", "--batch-size", "1", "--wait"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        batches, deadline = [], time.monotonic() + 120
+        while len(batches) < len(posts) and time.monotonic() < deadline and cli.poll() is None:
+            batches = [b["id"] for b in queue.batches("detect")]
+            time.sleep(0.05)
+        assert len(batches) == len(posts), cli.communicate()[1][-2000:] if cli.poll() is not None else batches
+        tasks = [send("detect", bid) for bid in batches]
         results = [t.get(timeout=600) for t in tasks]
+        out, err = cli.communicate(timeout=600)
+        assert cli.returncode == 0, err[-2000:]
+        dispatched = json.loads(out)
+        assert dispatched["stage"] == "detect" and dispatched["batches"] == len(posts)
     finally:
         for proc in procs.values():
             _stop(proc)
 
     rows = queue.batches("detect")
     assert all(b["done"] for b in rows) and {b["id"] for b in rows} == set(batches)
-    assert sum(r["batches"] for r in results) == len(batches)  # each batch committed by exactly one task
+    # each batch committed by exactly one task: the duplicates' or the dispatched ones'
+    assert sum(r["batches"] for r in results) + sum(dispatched["workers"].values()) == len(batches)
     assert ledger_for(scan_home).alert_ids() == expected  # none lost, none extra
     assert sum(b["result"]["alerts"] for b in rows) == len(expected)
     assert sum(b["result"]["new_alerts"] for b in rows) == len(expected)
     assert ledger_for(scan_home).counts()["analysed"] == len(posts)
-    ran = {r["worker"] for r in results}
-    assert len(ran) == 2, f"the tasks did not spread over both live workers: {ran}"
-    print("detect tasks per worker:", {w: sum(r["worker"] == w for r in results) for w in ran})
+    committed: dict[str, int] = dict(dispatched["workers"])
+    for r in results:
+        committed[r["worker"]] = committed.get(r["worker"], 0) + r["batches"]
+    assert len({r["worker"] for r in results} | set(committed)) == 2, "the tasks did not reach both live workers"
+    print("detect batches committed per worker:", committed)
 
 
 def _tails(logs: Path) -> str:
