@@ -16,10 +16,12 @@ import socket
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-from warcio.capture_http import capture_http  # noqa: I001 - patches http.client while recording
+from warcio.capture_http import RecordingHTTPConnection, capture_http  # noqa: I001 - patches http.client
 from warcio.warcwriter import WARCWriter
 
 from canhbao.net.policy import FetchPolicy, Refused, check
@@ -73,7 +75,7 @@ def get(
     current, status, ctype, body, error, refused = url, 0, "", b"", "", False
     opener = _opener(policy)
     try:
-        with capture_http(writer) if record else _nothing(), recording() as chains:
+        with _recording_warc(writer) if record else nullcontext(), recording() as chains:
             for _hop in range(policy.max_redirects + 1):
                 check(current, policy)
                 status, ctype, body, location = _one(opener, current, user_agent, accept, limit, deadline, policy)
@@ -126,9 +128,15 @@ def _one(opener, url: str, user_agent: str, accept: str, limit: int, deadline: f
         return status, headers.get("Content-Type", ""), b"".join(chunks), headers.get("Location", "")
 
 
-class _nothing:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
+@contextmanager
+def _recording_warc(writer: WARCWriter) -> Iterator[None]:
+    """warcio's `capture_http`, closing the recorder's spooled buffers at the end: warcio closes them only when a
+    response completes, so a refused or failed connection would leave two temporary files open per request."""
+    with capture_http(writer):
+        recorder = RecordingHTTPConnection.local.recorder
+        try:
+            yield
+        finally:
+            for buf in (recorder.request_out, recorder.response_out):
+                if buf is not None:
+                    buf.close()
