@@ -17,12 +17,10 @@ from pathlib import Path
 
 import pytest
 from test_scan_pipeline import registered_home, scan_home  # noqa: F401 - fixtures: the scan's world
+from test_workers import sqlite_reference_then_postgresql
 
-from canhbao.core.posts import PostStore
 from canhbao.pipeline import workers
 from canhbao.pipeline.celery_app import CelerySettings, make_app
-from canhbao.pipeline.scan import run_scan
-from canhbao.pipeline.settings import ScanSettings
 from canhbao.pipeline.stages import ledger_for
 from canhbao.pipeline.workqueue import WorkQueue
 from canhbao.testing.redis import RedisServer
@@ -64,26 +62,8 @@ def test_celery_workers_on_redis_race_for_batches_and_one_is_killed_mid_batch(
     seeds,
     tmp_path,
 ):
-    from canhbao.registry import Registry
-
-    # the reference: one process, SQLite, the ordinary scan
-    monkeypatch.setenv("CANHBAO_INDEX__ENGINE", "sqlite")
-    monkeypatch.setenv("CANHBAO_STATE__BACKEND", "sqlite")
-    run_scan(scan_home, crawl=False, progress=False, settings=ScanSettings(workers=1, batch_size=3))
-    expected = ledger_for(scan_home).alert_ids()
-    assert len(expected) >= 4
-    posts = list(PostStore(scan_home.posts_db).iter())
-
-    # the same world in PostgreSQL (posts and registry rows; files and media stay in the data home)
     dsn = postgres_server.create_database(f"c{uuid.uuid4().hex[:12]}")
-    monkeypatch.setenv("CANHBAO_STATE__BACKEND", "postgresql")
-    monkeypatch.setenv("CANHBAO_STATE__DSN", dsn)
-    monkeypatch.setenv("CANHBAO_HOME", str(scan_home.root))
-    PostStore(scan_home.posts_db).put_many(posts)
-    with Registry.open(scan_home) as registry:
-        for seed in seeds:
-            if seed.name[:3] in ("000", "001"):
-                registry.add(seed.path)
+    expected, posts = sqlite_reference_then_postgresql(scan_home, monkeypatch, seeds, dsn)
 
     settings = CelerySettings(
         broker_url=redis_server.url(0),

@@ -69,25 +69,31 @@ def _finish(*procs: subprocess.Popen) -> list[str]:
     return outs
 
 
-def test_two_workers_race_and_one_is_killed_mid_batch(scan_home, pg_env, monkeypatch, seeds):  # noqa: F811
+def sqlite_reference_then_postgresql(home, monkeypatch, seeds, dsn: str) -> tuple[set[str], list]:
+    """The alert ids of the ordinary single-process SQLite scan of `home` (the reference), and its posts; then
+    the same world in the PostgreSQL database at `dsn`, which the environment points at from then on: posts
+    and registry rows (files and media stay in the data home)."""
     from canhbao.registry import Registry
 
-    # the reference: one process, SQLite, the ordinary scan
     monkeypatch.setenv("CANHBAO_INDEX__ENGINE", "sqlite")
     monkeypatch.setenv("CANHBAO_STATE__BACKEND", "sqlite")
-    run_scan(scan_home, crawl=False, progress=False, settings=ScanSettings(workers=1, batch_size=3))
-    expected = ledger_for(scan_home).alert_ids()
+    run_scan(home, crawl=False, progress=False, settings=ScanSettings(workers=1, batch_size=3))
+    expected = ledger_for(home).alert_ids()
     assert len(expected) >= 4
-    posts = list(PostStore(scan_home.posts_db).iter())
-
-    # the same world in PostgreSQL: posts and registry rows (files and media stay in the data home)
+    posts = list(PostStore(home.posts_db).iter())
     monkeypatch.setenv("CANHBAO_STATE__BACKEND", "postgresql")
-    monkeypatch.setenv("CANHBAO_HOME", str(scan_home.root))
-    PostStore(scan_home.posts_db).put_many(posts)
-    with Registry.open(scan_home) as registry:
+    monkeypatch.setenv("CANHBAO_STATE__DSN", dsn)
+    monkeypatch.setenv("CANHBAO_HOME", str(home.root))
+    PostStore(home.posts_db).put_many(posts)
+    with Registry.open(home) as registry:
         for seed in seeds:
             if seed.name[:3] in ("000", "001"):
                 registry.add(seed.path)
+    return expected, posts
+
+
+def test_two_workers_race_and_one_is_killed_mid_batch(scan_home, pg_env, monkeypatch, seeds):  # noqa: F811
+    expected, posts = sqlite_reference_then_postgresql(scan_home, monkeypatch, seeds, pg_env.dsn)
     queue = WorkQueue()
     # one OCR batch of the three files (the screenshot takes seconds to read): A is killed inside it
     assert len(workers.plan(scan_home, "media", batch_size=3)) == 1

@@ -10,9 +10,10 @@ import os
 import signal
 import socket
 import subprocess
-import time
 import urllib.request
 from pathlib import Path
+
+from canhbao.testing.child import start_logged, wait_ready
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "opensearch_node.sh"
 
@@ -40,29 +41,20 @@ class TestNode:
 
     def start(self, timeout: float = 300.0) -> "TestNode":
         """Start and wait until the cluster answers green/yellow; the first run may download from Maven."""
-        self.base.mkdir(parents=True, exist_ok=True)
-        log = open(self.base / "node.log", "ab")
-        self.proc = subprocess.Popen(
-            ["bash", str(SCRIPT), str(self.base), str(self.port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log.close()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                tail = (self.base / "node.log").read_text(errors="replace")[-2000:]
-                raise RuntimeError(f"OpenSearch test node exited with {self.proc.returncode}:\n{tail}")
-            try:
-                url = f"{self.url}/_cluster/health?wait_for_status=yellow&timeout=1s"
-                with urllib.request.urlopen(url, timeout=2) as r:
-                    if r.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.5)
+        log = self.base / "node.log"
+        self.proc = start_logged(["bash", str(SCRIPT), str(self.base), str(self.port)], log)
+        if wait_ready(self.proc, log, self._healthy, timeout, "OpenSearch test node"):
+            return self
         self.stop()
         raise RuntimeError(f"OpenSearch test node did not answer on {self.url} within {timeout:.0f} s")
+
+    def _healthy(self) -> bool:
+        try:
+            url = f"{self.url}/_cluster/health?wait_for_status=yellow&timeout=1s"
+            with urllib.request.urlopen(url, timeout=2) as r:
+                return r.status == 200
+        except OSError:
+            return False
 
     def kill(self) -> None:
         """SIGKILL: the node dies without a goodbye, as in a crash."""

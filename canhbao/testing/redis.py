@@ -7,8 +7,9 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
-import time
 from pathlib import Path
+
+from canhbao.testing.child import start_logged, wait_ready
 
 
 def _free_port() -> int:
@@ -36,25 +37,12 @@ class RedisServer:
         exe = shutil.which("redis-server")
         if exe is None:
             raise RuntimeError("redis-server not found; install Debian's redis-server package")
-        self.dir.mkdir(parents=True, exist_ok=True)
-        log = open(self.dir / "redis.log", "ab")
         # --save "" and no AOF: nothing written to disk; protected mode stays on (loopback only)
         args = f"--port {self.port} --bind 127.0.0.1 --appendonly no --daemonize no".split()
-        self.proc = subprocess.Popen(
-            [exe, *args, "--dir", str(self.dir), "--save", ""],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log.close()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                tail = (self.dir / "redis.log").read_text(errors="replace")[-2000:]
-                raise RuntimeError(f"redis-server exited with {self.proc.returncode}:\n{tail}")
-            if self._ping():
-                return self
-            time.sleep(0.1)
+        log = self.dir / "redis.log"
+        self.proc = start_logged([exe, *args, "--dir", str(self.dir), "--save", ""], log)
+        if wait_ready(self.proc, log, self._ping, timeout, "redis-server", step=0.1):
+            return self
         self.stop()
         raise RuntimeError(f"redis-server did not answer on 127.0.0.1:{self.port} within {timeout:.0f} s")
 
