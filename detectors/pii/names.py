@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from canhbao.core.text import fold as pii_fold
 from canhbao.detectors.pii import gazetteer
 from canhbao.detectors.pii.patterns import Span
 
@@ -21,34 +22,51 @@ SURNAMES = frozenset(
     "phung tieu tong giang chung nong lo dam dieu diep hua lang lu ong ton tu bach "
     "khong luc ninh phi than thieu trieu".split()
 )
-# Words before a name that mark a person (folded).
-HONORIFICS = (
-    "ong",
-    "ba",
-    "anh",
-    "chi",
-    "em",
-    "chau",
-    "co",
-    "chu",
-    "bac",
-    "cu",
-    "be",
-    "benh nhan",
-    "bn",
-    "ho ten",
-    "ho va ten",
-    "ten",
-    "nguoi benh",
-    "f0",
-    "f1",
-    "vo",
-    "chong",
-    "tai xe",
-    "co giao",
-    "thay",
-)
-# Titles before a name in public office: a public figure acting in office is not whom the rules protect.
+# Words before a name that mark a person, folded, with how each is written with its tone marks: a word
+# written otherwise ("bơ vơ Đau", "về cơ bản") is another word. Private ones mark a private person; "ông", "bà",
+# "cô", "thầy" are also how officials and public figures are addressed.
+PRIVATE_HONORIFICS = {
+    "anh": "anh",
+    "chi": "chị",
+    "em": "em",
+    "chau": "cháu",
+    "be": "bé",
+    "cu": "cụ",
+    "benh nhan": "bệnh nhân",
+    "bn": "bn",
+    "ho ten": "họ tên",
+    "ho va ten": "họ và tên",
+    "ten": "tên",
+    "ten la": "tên là",
+    "co ten": "có tên",
+    "nguoi benh": "người bệnh",
+    "f0": "f0",
+    "f1": "f1",
+    "vo": "vợ",
+    "chong": "chồng",
+    "tai xe": "tài xế",
+    "doi tuong": "đối tượng",
+    "nan nhan": "nạn nhân",
+    "nghi pham": "nghi phạm",
+    "nghi can": "nghi can",
+    "bi can": "bị can",
+    "bi cao": "bị cáo",
+    "nam sinh": "nam sinh",
+    "nu sinh": "nữ sinh",
+}
+RESPECT_HONORIFICS = {
+    "ong": "ông",
+    "ba": "bà",
+    "co": "cô",
+    "chu": "chú",
+    "bac": "bác",
+    "co giao": "cô giáo",
+    "thay": "thầy",
+}
+SPELLED = {**PRIVATE_HONORIFICS, **RESPECT_HONORIFICS}
+HONORIFICS = tuple(SPELLED)
+# Titles before a name in public office or public life: a public figure acting in that role is not whom the
+# rules protect (heads of state, officers, experts, artists and athletes named by their role).
 OFFICIAL_TITLES = (
     "bo truong",
     "thu truong",
@@ -106,6 +124,52 @@ OFFICIAL_TITLES = (
     "thuong tuong",
     "dai tuong",
     "ky su",
+    "tong thong",
+    "pho tong thong",
+    "ngoai truong",
+    "nghi si",
+    "thuong nghi si",
+    "ha nghi si",
+    "quoc vuong",
+    "nha vua",
+    "hoang tu",
+    "cong chua",
+    "giao hoang",
+    "nu hoang",
+    "thu linh",
+    "chuyen gia",
+    "nha nghien cuu",
+    "nha khoa hoc",
+    "phong vien",
+    "bien tap vien",
+    "mc",
+    "nghe si",
+    "nsut",
+    "nsnd",
+    "dao dien",
+    "nguoi mau",
+    "hoa hau",
+    "a hau",
+    "nhac si",
+    "hlv",
+    "huan luyen vien",
+    "tay vot",
+    "ky thu",
+    "dai kien tuong",
+    "danh thu",
+    "van dong vien",
+    "vdv",
+    "thieu ta",
+    "dai uy",
+    "thuong uy",
+    "trung uy",
+    "thieu uy",
+    "doi truong",
+    "giam thi",
+    "thanh tra",
+    "chanh thanh tra",
+    "nguoi phat ngon",
+    "nguoi dung dau",
 )
 
 # Capitalised words that start sentences or name institutions, never part of a person's name.
@@ -113,6 +177,8 @@ NOT_NAME_WORDS = frozenset("covid sars cov ncov ubnd bv cdc who tp tt bhyt cccd 
 NOT_NAMES = frozenset(
     (
         "vu han",
+        "viet nam",
+        "trieu tien",
         "ho chi minh",
         "duong tinh",
         "am tinh",
@@ -131,20 +197,176 @@ NOT_NAMES = frozenset(
         "thuy si",
     )
 )
+# Historical figures: public persons whose names are also streets everywhere ("từ Phạm Văn Đồng đến T20").
+HISTORICAL = frozenset(
+    "tran hung dao|le loi|nguyen hue|quang trung|ly thuong kiet|hai ba trung|ba trieu|le duan|vo van kiet|"
+    "pham van dong|vo nguyen giap|ton duc thang|truong chinh|le thanh tong|ly thai to|ngo quyen|dinh tien hoang|"
+    "phan chu trinh|phan boi chau|nguyen trai|nguyen du|nguyen thi minh khai|hoang dieu|nguyen van cu|"
+    "nguyen van linh|nguyen tat thanh|nguyen dinh chieu|tran phu|le hong phong|ha huy tap|nguyen chi thanh|"
+    "hung vuong|ly tu trong|vo thi sau|nguyen van troi|chu van an|to hien thanh|ton that thuyet|hoang hoa tham|"
+    "phan dinh phung|nguyen khuyen|xuan thuy|pham hung|tran quoc toan|nguyen thai hoc|le van luong|tran duy hung|"
+    "nguyen luong bang|hoang quoc viet|tran thai tong|nguyen trung truc|nguyen huu tho|tran nhan tong|"
+    "ly nam de|mac dinh chi|nguyen binh khiem|le quy don|tran quang khai|tran khanh du|nguyen cong tru|"
+    "nguyen an ninh|pham ngu lao|de tham|nguyen thi dinh|truong dinh|cao ba quat|ho tung mau|le van sy".split("|")
+)
+# Capitalised words that are no given name when they stand alone: regions, countries, feasts, institutions.
+BARE_STOP = frozenset(
+    "nam bac trung tay dong tet phat troi chua dang viet kinh my nga phap duc anh nhat uc y lao han an thai tau hoa "
+    "bi sec cuba nu nha nuoc quoc hoi chinh phu thu do mien hue da nang sai gon ha noi facebook zalo google youtube "
+    "tiktok apple samsung honda toyota covid".split()
+)
+# Common Vietnamese given names (folded), for a name written alone in mid-sentence.
+GIVEN_NAMES = frozenset(
+    "an bao binh chau chi cuong dung duy dat giang hai hanh hao hieu hien hoa hoang hong hue hung huong huy "
+    "huyen khang khanh khoa kien lan lien linh loan long loc mai minh nga ngan nghia ngoc nhung nhi oanh phong "
+    "phuc phuong quan quang quy quyen son tam tan thang thanh thao thanh thinh thu thuy tien toan trang tri trinh "
+    "tu tuan tung tuyet uyen van vinh vu vy xuan yen diep dao ha dac lam luan nhan tai thien tho tinh tuong".split()
+)
+# Two words, the first capitalised, that make a common noun or a title rather than a name.
+COMPOUNDS = frozenset(
+    "trung tam|benh vien|cong ty|cong an|uy ban|nha may|nha hang|nha nuoc|khu vuc|cho dau|truong hoc|vien kiem|"
+    "bo truong|so y|cuc truong|phong kham|ban chi|hoi dong|doi truong|to truong|khoa hoc|sieu thi|cua hang|"
+    "thuong ta|trung ta|dai ta|thieu ta|thuong uy|trung uy|dai uy|thieu uy|thieu tuong|trung tuong|dai tuong|"
+    "thu tuong|chu tich|giam doc|pho giam|tong thong|bi thu|truong phong|truong ban|chanh an|hieu truong|"
+    "thanh pho|thi xa|thi tran|quoc hoi|chinh phu|thu do|tong cuc|chi cuc|quan doi|nha tu|toa an|vien truong|"
+    "dai hoc|hoc vien|tieu hoc|trung hoc|mam non|bao tang|ngan hang|tap doan|hoang gia|hoang de".split("|")
+) | frozenset(" ".join(t.split()[:2]) for t in OFFICIAL_TITLES if " " in t)
+# Lower-case heads after which a capitalised word names a thing, a place or a group, not a person.
+THING_HEADS = (
+    "sông",
+    "núi",
+    "chợ",
+    "quán",
+    "đường",
+    "phố",
+    "làng",
+    "thôn",
+    "xóm",
+    "ấp",
+    "bản",
+    "xã",
+    "huyện",
+    "tỉnh",
+    "phường",
+    "thành phố",
+    "trường",
+    "công ty",
+    "hãng",
+    "báo",
+    "đài",
+    "kênh",
+    "tờ",
+    "trang",
+    "đội",
+    "khu",
+    "cầu",
+    "chùa",
+    "đền",
+    "đình",
+    "hồ",
+    "biển",
+    "đảo",
+    "vịnh",
+    "đèo",
+    "cảng",
+    "ga",
+    "sân",
+    "tiệm",
+    "nhà hàng",
+    "khách sạn",
+    "tiếng",
+    "người",
+    "nước",
+    "miền",
+    "vùng",
+    "đất",
+    "xứ",
+    "dân tộc",
+    "mạng",
+    "ứng dụng",
+    "giải",
+    "phim",
+    "bài",
+    "sách",
+    "cuốn",
+    "ca khúc",
+    "chương trình",
+    "dự án",
+    "tập đoàn",
+    "thương hiệu",
+    "xe",
+    "món",
+    "dòng",
+    "họ",
+    "thủ đô",
+    "bệnh viện",
+    "trung tâm",
+    "viện",
+    "bộ",
+    "sở",
+    "cục",
+    "hội",
+    "câu lạc bộ",
+    "clb",
+    "tàu",
+    "chuyến bay",
+    "công viên",
+    "tòa nhà",
+    "chung cư",
+    "siêu thị",
+    "hiệu",
+    "nhãn hiệu",
+    "loại",
+    "giống",
+    "hình",
+    "ảnh",
+    "video",
+    "clip",
+    "tài khoản",
+    "fanpage",
+    "nhóm",
+    "website",
+    "thành phố",
+    "tp",
+    "quận",
+)
+_THING_FOLDED = tuple(pii_fold(h) for h in THING_HEADS)
+# Institutions and events a capitalised run can start with ("Trường Đại học", "Vụ BOT An Sương", "Bộ Y tế").
+_INSTITUTION_HEADS = frozenset("bo so cuc vien vu toa uy hoi tong".split())
+_SCHOOL = re.compile(r"^truong (?:dai|cao|trung|tieu|thpt|thcs|mam|chuyen)(?![\w])")
 
 # Lower case only after a naming cue: after "bệnh nhân" lower-case words are the sentence ("bệnh nhân không sốt").
 _CUED_NAME = re.compile(r"(?<![\w])(ho ten|ho va ten|ten)\s*:?\s+([a-z]+)(?: [a-z]+){1,3}(?=[\s,.;:()]|$)")
 # A title right after the name: "ông Nguyễn Công Chánh, Phó chủ tịch UBND", "ông Đặng Văn Hải - Giám đốc CDC".
 _TITLE_AFTER = re.compile(r"^\s*[,\-–(]\s*(?:nguyen |nguyen la |cuu )?(%s)(?![\w])")
-# Quoted in a role: "ông Long cho biết", "”, ông Tuấn nói", "đồng chí Vương Đình Huệ".
+# Quoted in a role: "ông Long cho biết", "”, ông Tuấn nói", "ông Phương nhận xét", "đồng chí Vương Đình Huệ".
 _SPEAKS = re.compile(
-    r"^\s+(?:cung\s+)?(?:cho biet|cho hay|khang dinh|thong tin|thong bao|nhan dinh|nhan manh|de nghi|yeu cau)(?![\w])"
+    r"^\s+(?:cung\s+)?(?:cho biet|cho hay|khang dinh|thong tin|thong bao|nhan dinh|nhan manh|de nghi|yeu cau|"
+    r"nhan xet|danh gia|giai thich|ly giai|cho rang|phat bieu|tra loi|bay to|noi them|viet|canh bao|"
+    r"khuyen cao|thua nhan|xac nhan|tuyen bo)(?![\w])"
 )
 _QUOTE_BEFORE = re.compile(r"[\"”»']\s*,?\s*(?:ong|ba)\s+$")
 _WORD = re.compile(r"[^\W\d_]+")
 # "N.H.N.", "L.T.D", "Ng.Th.Th.Ng.", "H.Ng.D." (a letter, or a capital and a lower-case letter, per syllable).
 _INITIALS = re.compile(r"(?<![\w.])[A-ZĐ][a-zđ]?\.(?:[A-ZĐ][a-zđ]?\.){1,4}(?:[A-ZĐ][a-zđ]?(?![\w.]))?(?![\w])")
 _BYLINE = re.compile(r"(?:thuc hien|anh|bai|nguon|tac gia|pv|btv)\s*:\s*$")
+# One Vietnamese syllable, folded: onset, vowel cluster, final consonant. A capitalised word that is not one
+# ("Zelensky", "Abe", "Trudeau") is foreign.
+_SYLLABLE = re.compile(
+    r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
+    r"(?:uye|uya|uyu|uay|uoi|uou|ieu|yeu|oai|oay|oeo|ai|ao|au|ay|eo|eu|ia|iu|oa|oe|oi|oo|ua|ue|ui|uo|uu|uy|ya|ye|ie"
+    r"|[aeiouy])(?:ch|ng|nh|[cmnpt])?$"
+)
+# An age right beside the name, or a naming phrase before it: what makes a foreign name a private person's
+# ("Tibor, 52 tuổi", "ông Maeda, 70 tuổi", "có tên là Vali", "Năm 19 tuổi, Alma Faz").
+_AGE_AFTER = re.compile(r"^\s*[,(]\s*(?:\d{1,3}\s*tuoi|sinh nam|sn\s*\d)")
+_AGE_BEFORE = re.compile(r"\d{1,3}\s*tuoi\s*,\s*$")
+_CLAUSE_END = re.compile(r"[,;:!?()\"“”«»]|\.\s")
+
+
+def syllable(word: str) -> bool:
+    """Whether a folded word is one Vietnamese syllable."""
+    return bool(_SYLLABLE.match(word))
 
 
 def _cap(word: str) -> bool:
@@ -155,13 +377,23 @@ def _preceding_words(sh: str, start: int, n: int = 3) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", sh[max(0, start - 10 * n) : start])[-n:])
 
 
-def _ends_with(phrase: str, cues: tuple[str, ...]) -> bool:
-    return any(phrase == c or phrase.endswith(" " + c) for c in cues)
+def _clause_before(sh: str, start: int, n: int = 10) -> str:
+    """The last `n` words before `start` within its clause (a comma or a full stop ends a clause)."""
+    window = sh[max(0, start - 10 * n) : start]
+    cut = [m.end() for m in _CLAUSE_END.finditer(window)]
+    return " ".join(re.findall(r"[a-z0-9]+", window[cut[-1] if cut else 0 :])[-n:])
+
+
+def _ends_with(phrase: str, cues: tuple[str, ...] | dict[str, str]) -> str:
+    """The longest cue `phrase` ends with, or ""."""
+    hits = [c for c in cues if phrase == c or phrase.endswith(" " + c)]
+    return max(hits, key=len) if hits else ""
 
 
 def names(text: str, sh: str) -> Iterator[Span]:
     gaz = gazetteer.load()
     words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+    found: list[Span] = []
     i = 0
     while i < len(words):
         if not _cap(text[words[i][0] : words[i][1]]):
@@ -175,15 +407,15 @@ def names(text: str, sh: str) -> Iterator[Span]:
             and text[words[j - 1][1] : words[j][0]] == " "
         ):
             j += 1
-        span = _name_run(text, sh, words[i:j], gaz)
+        span, taken = _name_run(text, sh, words[i:j], gaz)
         if span:
-            yield span
-            i = j
-        else:
-            i += 1
+            found.append(span)
+        i = j if span or taken else i + 1
+    yield from found
+    yield from _mentions(text, sh, found)
     for m in _CUED_NAME.finditer(sh):
         # "ten nguyen thi lan": a name written in lower case, recognisable only after a cue and a surname
-        if m.group(2) in SURNAMES:
+        if m.group(2) in SURNAMES and text[m.start(2) : m.end(2)].lower() != "là":  # "tên là Vali"
             yield Span("name", m.start(2), m.end(), 0.85)
     for m in _INITIALS.finditer(text):
         if _BYLINE.search(sh[max(0, m.start() - 14) : m.start()]):
@@ -191,55 +423,148 @@ def names(text: str, sh: str) -> Iterator[Span]:
         yield Span("name", m.start(), m.end(), 0.9 if _honorific(text, sh, m.start()) else 0.8)
 
 
-def _honorific(text: str, sh: str, start: int) -> bool:
-    """A kinship/patient word right before `start`, written as one (lower case: "Bắc Giang" is no "bác")."""
+def _honorific(text: str, sh: str, start: int) -> str:
+    """The kinship/patient word right before `start`, written as one (lower case: "Bắc Giang" is no "bác";
+    with its tone marks: "bơ vơ" is no "vợ"), or ""."""
     before = _preceding_words(sh, start)
-    if not _ends_with(before, HONORIFICS) or before.endswith(("dan ong", "dan ba", "nguoi anh", "nguoi em")):
-        return False
+    cue = _ends_with(before, SPELLED)
+    if not cue or before.endswith(("dan ong", "dan ba", "nguoi anh", "nguoi em")):
+        return ""
     window = text[max(0, start - 30) : start]
     last = list(re.finditer(r"[^\W\d_]+", window))
     if not last:
-        return False
+        return ""
     word = last[-1].group()
     if window[last[-1].end() :].strip():
-        return False  # punctuation between: "chính chủ. Liên hệ" is no "chú Liên"
+        return ""  # punctuation between: "chính chủ. Liên hệ" is no "chú Liên"
+    written = " ".join(m.group() for m in last[-len(cue.split()) :]).lower()
+    if written != SPELLED[cue] and (written != cue or _has_marks(window)):
+        return ""
     sentence_start = not window[: last[-1].start()].strip() or window[: last[-1].start()].rstrip()[-1] in ".!?:\n"
-    return word.islower() or word == "BN" or word.lower() in ("họ", "tên") or sentence_start
+    return cue if word.islower() or word == "BN" or word.lower() in ("họ", "tên") or sentence_start else ""
 
 
-def _name_run(text: str, sh: str, run: list[tuple[int, int]], gaz: gazetteer.Gazetteer) -> Span | None:
+def _has_marks(window: str) -> bool:
+    return any(ord(c) > 127 and c.isalpha() for c in window)
+
+
+def _trim(text: str, sh: str, run: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The run without trailing codes ("F1", "A2") and institution abbreviations; empty if one is inside."""
     while run and text[run[-1][1] : run[-1][1] + 1].isdigit():
-        run = run[:-1]  # "F1", "A2": codes, not name syllables
-    keys = [sh[s:e] for s, e in run]
-    while keys and keys[-1] in NOT_NAME_WORDS:
-        keys.pop()
         run = run[:-1]
-    if not run or any(k in NOT_NAME_WORDS for k in keys):
-        return None
+    while run and sh[run[-1][0] : run[-1][1]] in NOT_NAME_WORDS:
+        run = run[:-1]
+    return [] if any(sh[s:e] in NOT_NAME_WORDS for s, e in run) else run
+
+
+def _public(text: str, sh: str, start: int, end: int, full: str, honorific: str) -> bool:
+    """Named as nobody's private person: a byline, a historical figure, a title in office, a quoted official."""
+    if _BYLINE.search(sh[max(0, start - 14) : start]) or full in NOT_NAMES or full in HISTORICAL:
+        return True  # "Ảnh: Nguyên Khôi", "Việt Nam", "từ Phạm Văn Đồng đến T20"
+    context = " " + _clause_before(sh, start) + " "  # "Chủ tịch Ủy ban nhân dân tỉnh Lâm Minh Thành"
+    if not honorific and any(f" {t} " in context for t in OFFICIAL_TITLES):
+        return True
+    return _in_role(sh, start, end, " " + _preceding_words(sh, start, 10))
+
+
+def _name_run(text: str, sh: str, run: list[tuple[int, int]], gaz: gazetteer.Gazetteer) -> tuple[Span | None, bool]:
+    """The name in a run of capitalised words, and whether the run is taken whole (a foreign or public name:
+    its tail is not tried again as a name of its own)."""
+    run = _trim(text, sh, run)
+    if not run:
+        return None, False
+    keys = [sh[s:e] for s, e in run]
     # "Ông Phạm Ngọc Thanh cho biết" opens a sentence with the honorific; "Bà Rịa" is a place
-    first = text[run[0][0] : run[0][1]]
-    lead = len(run) >= 2 and keys[0] in _LEADING_HONORIFICS and first[1:].islower() and " ".join(keys) not in gaz
-    if lead:
+    lead = ""
+    if len(run) >= 2 and keys[0] in _LEADING_HONORIFICS and _opens(text, run[0][0]) and " ".join(keys) not in gaz:
+        lead = keys[0]
         run, keys = run[1:], keys[1:]
     start, end = run[0][0], run[-1][1]
     full = " ".join(keys)
     honorific = lead or _honorific(text, sh, start)
-    if len(run) >= 2 and text[start:end].isupper() and not honorific:
-        return None  # all-caps runs are headers, mottos and shouting ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
-    context = " " + _preceding_words(sh, start, 10)  # "Chủ tịch Ủy ban nhân dân tỉnh Lâm Minh Thành"
-    if full in NOT_NAMES or (not honorific and any(f" {t} " in context + " " for t in OFFICIAL_TITLES)):
-        return None
-    if _in_role(sh, start, end, context):
-        return None
+    if text[start:end].isupper() and (len(run) >= 2 or len(full) >= 2) and not (honorific and len(full) <= 2):
+        return None, False  # all caps: headers, mottos, acronyms ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA", "EU")
+    if _public(text, sh, start, end, full, honorific):
+        return None, True
+    if any(len(k) >= 3 and not syllable(k) for k in keys):
+        # A foreign name: a public figure unless something marks a private person
+        private = honorific in PRIVATE_HONORIFICS or _aged(sh, start, end)
+        return (Span("name", start, end, 0.8) if private else None), True
+    if not honorific and (keys[0] in _INSTITUTION_HEADS or _SCHOOL.match(full)):
+        return None, False
+    return _vietnamese(text, sh, start, end, keys, honorific, gaz.level(full))
+
+
+def _vietnamese(
+    text: str, sh: str, start: int, end: int, keys: list[str], honorific: str, level: str
+) -> tuple[Span | None, bool]:
+    """A Vietnamese name: a surname and given names, a given name after an honorific, or a bare given name."""
+    full = " ".join(keys)
     if keys[0] in SURNAMES and 2 <= len(keys) <= 4:
-        if full in gaz and len(keys) <= 3 and not honorific:
-            return None  # "Hà Nội", "Phan Thiết", a street named after a hero
-        return Span("name", start, end, 0.9 if honorific or len(keys) >= 3 else 0.8)
-    if honorific and len(keys) <= 3 and (full not in gaz or len(full) <= 2):
+        if level and not honorific and (len(keys) == 2 or level != "ward") and not _aged(sh, start, end):
+            return None, False  # "Hà Nội", "Phan Thiết" (a 3-syllable ward is more often a person's namesake)
+        return Span("name", start, end, 0.9 if honorific or len(keys) >= 3 else 0.8), True
+    if honorific and len(keys) <= 3 and (level in ("", "ward") or len(full) <= 2):
         if len(full) <= 2 and text[end : end + 1] == ".":
             end += 1  # the abbreviation's dot belongs to it: "bà Nh."
-        return Span("name", start, end, 0.8)  # "chị Lan", "anh Hùng", "anh V.", "bà Nh."
-    return None
+        return Span("name", start, end, 0.8), True  # "chị Lan", "anh Hùng", "anh V.", "bà Nh."
+    if not honorific and level in ("", "ward") and _bare(text, sh, start, end, keys, level):
+        return Span("name", start, end, 0.7), True  # "bị Khoa bóp cổ", "Tấn đưa Lê về nhà"
+    return None, False
+
+
+def _opens(text: str, start: int) -> bool:
+    """Whether the capitalised word at `start` is an honorific opening a sentence ("Ông Phạm Ngọc Thanh cho
+    biết"), written with its tone marks ("Chau Beyond" is no "Cháu") and where a sentence starts ("người
+    Anh Fiona Sutton" is no "anh")."""
+    word = _WORD.match(text, start)
+    if not word or not word.group()[1:].islower():
+        return False
+    before = text[max(0, start - 3) : start].strip()
+    spelled = SPELLED.get(pii_fold(word.group()).lower(), "")
+    written = word.group().lower()
+    return (not before or before[-1] in '.!?:;"“”(–-\n') and (written == spelled or not _has_marks(text))
+
+
+def _aged(sh: str, start: int, end: int) -> bool:
+    return bool(_AGE_AFTER.match(sh[end : end + 20]) or _AGE_BEFORE.search(sh[max(0, start - 20) : start]))
+
+
+def _bare(text: str, sh: str, start: int, end: int, keys: list[str], level: str) -> bool:
+    """A given name with no honorific, where the sentence itself marks a person: called ("– Tấn ơi"), given an
+    age ("Đ (5 tuổi"), or a common given name capitalised in mid-sentence, where Vietnamese capitalises nothing
+    but proper nouns ("bị Khoa bóp cổ", "đưa Hảo vào Nam"). Any other capitalised word alone is too weak a sign:
+    the first word of many common-noun names is capitalised ("Trạm thu phí", "Giải quần vợt")."""
+    if len(keys) > 2 or keys[0] in BARE_STOP or " ".join(keys) in BARE_STOP:
+        return False
+    if not level and (re.match(r"\s+oi(?![\w])", sh[end : end + 5]) or _AGE_AFTER.match(sh[end : end + 20])):
+        return True
+    if len(keys) != 1 or keys[0] not in GIVEN_NAMES:
+        return False
+    prev = re.search(r"([^\W\d_]+)(,?)\s*$", text[max(0, start - 30) : start])
+    if not prev or not prev.group(1).islower():
+        return False  # the start of a sentence or a quote: capitalised anyway
+    nxt = re.match(r" ([a-z]+)", sh[end : end + 12])
+    if nxt and f"{keys[0]} {nxt.group(1)}" in COMPOUNDS:
+        return False
+    before = " ".join(re.findall(r"[^\W\d_]+", text[max(0, start - 24) : start].lower())[-2:])
+    return not _ends_with(
+        before if _has_marks(text) else pii_fold(before), THING_HEADS if _has_marks(text) else _THING_FOLDED
+    )
+
+
+def _mentions(text: str, sh: str, found: list[Span]) -> Iterator[Span]:
+    """Later bare mentions of a name found with a cue: "anh Nguyễn Đăng Khoa ... bị Khoa bóp cổ"."""
+    given = {sh[s.start : s.end].split()[-1] for s in found if s.score >= 0.8}
+    given = {g for g in given if len(g) >= 2 and syllable(g) and g not in BARE_STOP}
+    taken = [(s.start, s.end) for s in found]
+    for m in _WORD.finditer(text):
+        if sh[m.start() : m.end()] in given and _cap(m.group()) and m.group()[1:].islower():
+            if all(m.end() <= a or m.start() >= b for a, b in taken):
+                nxt = _WORD.match(text, m.end() + 1)
+                if text[m.end() : m.end() + 1] == " " and nxt and _cap(nxt.group()):
+                    continue  # part of a longer capitalised name
+                yield Span("name", m.start(), m.end(), 0.75)
 
 
 _OFFICIAL_AFTER = _TITLE_AFTER.pattern % "|".join(sorted(map(re.escape, OFFICIAL_TITLES), key=len, reverse=True))

@@ -73,7 +73,8 @@ _AGE = re.compile(
     r"|(?:sinh ngay|ngay sinh)\s*:?\s*\d{1,2}[/\-.]\d{1,2}[/\-.](?:19|20)\d{2}"
     r"|(?<=nam, )(?:19|20)\d{2}|(?<=nu, )(?:19|20)\d{2}"
     r"|(?<=[^\W\d_] \()(?:19|20)\d{2}(?=\))"  # "Đoàn Thị Hương (1989)"
-    r"|(?<=[^\W\d_] - )(?:19|20)\d{2}(?= -))(?![\d])"  # lists: "Đỗ Văn Kiên - 1961 - Tổ 7"
+    r"|(?<=[^\W\d_] - )(?:19|20)\d{2}(?= -)"  # lists: "Đỗ Văn Kiên - 1961 - Tổ 7"
+    r"|(?<=o )tuoi \d{1,3})(?![\d])"  # "qua đời ở tuổi 64"
 )
 _PATIENT_NUM = r"(?:\d{1,3}(?:[.,]\d{3})+|\d{1,6})"
 # A case number after its cue; the span is the number ("bệnh nhân số {17}"), or the whole token when the
