@@ -38,6 +38,7 @@ from canhbao.core.errors import CanhbaoError, InputError, NotFound
 from canhbao.core.home import Home
 from canhbao.core.posts import PostStore
 from canhbao.core.records import AlertEvent, Post, sha256_hex, utcnow
+from canhbao.detectors.pii.masking import load_or_create_key
 from canhbao.evidence import bundle, custody, masked, metadata, report, signing, takedown, timestamp, wacz
 from canhbao.evidence.browser import Renderer
 from canhbao.evidence.collect import Capture, collect
@@ -152,6 +153,10 @@ def export(
             "details": {"unmasked": unmasked, "lang": lang, "key": fp},
         }
     )
+    mask_key = load_or_create_key(home.keys / "mask.key") if withhold else None
+    if withhold:  # notes, capture reasons and audit details can name people as well as the post can
+        trail, lines = masked.mask_json("custody.jsonl", trail, mask_key)
+        withheld.extend(lines)
     files["custody.jsonl"] = custody.to_jsonl(trail)
     described = {n: _describe(n) for n in files} | {
         "report.pdf": "human-readable record (PDF)",
@@ -171,6 +176,8 @@ def export(
         live=live,
         takedown=takedown.checks(home, alert.id),
     )
+    if withhold:
+        meta = _mask_metadata(meta, withheld, mask_key)
     files["metadata.json"] = (json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
     media_imgs = [
         (f"{LABELS[lang]['media']}: {n}", d)
@@ -335,6 +342,17 @@ def _masked_views(
         got = fetch(cap.post.url, timeout=settings.live_timeout_s, user_agent=settings.user_agent)
         live.update(reachable=got.reachable, http_status=got.status, error=got.error)
     return shots, live
+
+
+def _mask_metadata(meta: dict[str, Any], withheld: list[str], key: bytes | None) -> dict[str, Any]:
+    """metadata.json of a masked bundle: the poster masked, every other string screened by the PII detector;
+    each masked value listed with its hash (in `withheld`, which the metadata carries)."""
+    post, lines = masked.mask_poster("metadata.json", meta["post"], key)
+    out, more = masked.mask_json(
+        "metadata.json", {k: v for k, v in meta.items() if k != "withheld"} | {"post": post}, key
+    )
+    withheld.extend(lines + more)
+    return {**out, "withheld": withheld}
 
 
 def _keep(item: masked.Screened, files: dict[str, bytes], withheld: list[str], what: str) -> bool:
