@@ -9,6 +9,7 @@ foreign public figures, places, institutions and bylines are not (docs/pii-guide
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Iterator
 
 from canhbao.core.text import fold as pii_fold
@@ -173,7 +174,7 @@ OFFICIAL_TITLES = (
 )
 
 # Capitalised words that start sentences or name institutions, never part of a person's name.
-NOT_NAME_WORDS = frozenset("covid sars cov ncov ubnd bv cdc who tp tt bhyt cccd cmnd sdt f0 f1 f2 bn".split())
+NOT_NAME_WORDS = frozenset("covid sars cov ncov ubnd bv cdc who tp tt bhyt cccd cmnd sdt f0 f1 f2 bn vt".split())
 NOT_NAMES = frozenset(
     (
         "vu han",
@@ -215,13 +216,16 @@ BARE_STOP = frozenset(
     "bi sec cuba nu nha nuoc quoc hoi chinh phu thu do mien hue da nang sai gon ha noi facebook zalo google youtube "
     "tiktok apple samsung honda toyota covid".split()
 )
-# Common Vietnamese given names (folded), for a name written alone in mid-sentence.
+# Common Vietnamese given names, with their tone marks ("Quy chế", "Văn phòng", "Chỉ thị" are no "Quý",
+# "Vân", "Chi"), for a name written alone in mid-sentence; both places of the tone in "oa"/"uy" are kept.
 GIVEN_NAMES = frozenset(
-    "an bao binh chau chi cuong dung duy dat giang hai hanh hao hieu hien hoa hoang hong hue hung huong huy "
-    "huyen khang khanh khoa kien lan lien linh loan long loc mai minh nga ngan nghia ngoc nhung nhi oanh phong "
-    "phuc phuong quan quang quy quyen son tam tan thang thanh thao thanh thinh thu thuy tien toan trang tri trinh "
-    "tu tuan tung tuyet uyen van vinh vu vy xuan yen diep dao ha dac lam luan nhan tai thien tho tinh tuong".split()
+    "an bảo bình châu chi cường dũng duy đạt giang hải hạnh hào hảo hiếu hiền hòa hoà hoa hoàng hồng huệ hùng "
+    "hưng hương huy huyền khang khánh khoa kiên lan liên linh loan long lộc mai minh nga ngân nghĩa ngọc nhung "
+    "nhi oanh phong phúc phương quân quang quý quyên sơn tâm tân tấn thắng thanh thảo thành thịnh thu thủy thuỷ "
+    "thúy thuý tiến toàn trang trí trinh tú tuấn tùng tuyết uyên vân vinh vũ vy xuân yến diệp đào hà đắc lâm "
+    "luân nhàn tài thiện thọ tình tường tần dư".split()
 )
+_GIVEN_FOLDED = frozenset(pii_fold(g) for g in GIVEN_NAMES)
 # Two words, the first capitalised, that make a common noun or a title rather than a name.
 COMPOUNDS = frozenset(
     "trung tam|benh vien|cong ty|cong an|uy ban|nha may|nha hang|nha nuoc|khu vuc|cho dau|truong hoc|vien kiem|"
@@ -539,7 +543,8 @@ def _bare(text: str, sh: str, start: int, end: int, keys: list[str], level: str)
         return False
     if not level and (re.match(r"\s+oi(?![\w])", sh[end : end + 5]) or _AGE_AFTER.match(sh[end : end + 20])):
         return True
-    if len(keys) != 1 or keys[0] not in GIVEN_NAMES:
+    written = unicodedata.normalize("NFC", text[start:end]).lower()
+    if len(keys) != 1 or written not in (GIVEN_NAMES if _has_marks(text) else _GIVEN_FOLDED):
         return False
     prev = re.search(r"([^\W\d_]+)(,?)\s*$", text[max(0, start - 30) : start])
     if not prev or not prev.group(1).islower():
