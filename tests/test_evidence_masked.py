@@ -183,3 +183,27 @@ def test_metadata_and_custody_of_a_masked_bundle_are_screened(evidence_world, re
     )
     with zipfile.ZipFile(full.zip_path) as zf:
         assert "Tuấn Khỉ" in zf.read("metadata.json").decode() and note in zf.read("custody.jsonl").decode()
+
+
+def test_a_masked_bundle_has_a_live_view_of_the_post_alone(evidence_world, feed, renderer, tmp_path):
+    """With the live check on, the masked bundle shows the post's own element as it is live now, screened, and
+    withholds the live page's WARC; nothing of the other post's patient gets in."""
+    from dataclasses import replace
+
+    home, _site, store, _ = evidence_world
+    live = replace(SETTINGS, screenshot_live=True, live_timeout_s=10)
+    done = export.export(
+        home, store, feed.alert.id, live, out_dir=tmp_path, unpacked=True, actor="i", renderer=renderer
+    )
+    names = {str(p.relative_to(done.dir_path)) for p in done.dir_path.rglob("*") if p.is_file()}
+    meta = json.loads((done.dir_path / "metadata.json").read_text())
+    assert {"post/live-element.html", "post/screenshot-live-element.png"} <= names, (meta["missing"], meta["live"])
+    assert meta["live"]["reachable"] and any(w.startswith("WARC records of the live page") for w in meta["withheld"])
+    assert not any(n.startswith("capture/") for n in names)
+    assert "Công văn nội bộ vừa lộ ra đây" in (done.dir_path / "post/live-element.html").read_text()
+    for path in done.dir_path.rglob("*"):
+        if path.is_file():
+            blob = path.read_bytes().decode("utf-8", "replace")
+            assert not [p for p in PATIENT if p in blob], path.name
+    shot = (done.dir_path / "post/screenshot-live-element.png").read_bytes()
+    assert not masked.identifying(masked.image_text(shot))
