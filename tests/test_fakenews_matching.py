@@ -178,3 +178,33 @@ def test_detect_cli_with_a_seeded_claim_bank(home, tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["fakenews"]["label"] == "matched" and out["fakenews"]["claims"][0]["id"] == "vn-truc-thang"
     assert out["pii"]["exposure"] is False and out["pii"]["masked_text"].startswith("Tin nóng")
+
+
+def test_lexical_view_and_polarity_pieces():
+    from canhbao.detectors.fakenews import text as ft
+
+    assert ft.accented("Uống nước nóng diệt virus") and not ft.accented("Uong nuoc nong diet virus")
+    # tone-mark blind, function syllables dropped, amounts as numbers
+    assert (
+        ft.grams("Uống nước NÓNG") == ft.grams("uong nuoc nong") == {"uong", "nuoc", "nong", "uong nuoc", "nuoc nong"}
+    )
+    assert "#1800000" in ft.grams("phát 1 triệu 8", facts.specifics("phát 1 triệu 8").numbers)
+    assert ft.negated("Uống nước ấm nhưng không diệt được virus") and ft.negated("ko diệt đc virus")
+    assert not ft.negated("Ô nhiễm không khí ở Hà Nội") and not ft.negated("Uống nước nóng diệt virus")
+
+
+def test_scored_operating_point_ranks_unaccented_paraphrase_and_penalises_the_true_version(e5_embedder):
+    """The "scored" point (lexical view + polarity + split views, bench/fakenews_quality.py SCORED)."""
+    from dataclasses import replace
+
+    scored = replace(
+        FakenewsSettings(), lexical_weight=0.15, negation_penalty=0.04, split_views=True, suggested=0.865, matched=0.875
+    )
+    index = ClaimIndex(CLAIMS, e5_embedder, scored.thresholds)
+    plain = ClaimIndex(CLAIMS, e5_embedder, FakenewsSettings().thresholds)
+    rumour = "Cu uong nuoc that nong la virus corona trong hong chet het, moi nguoi lam ngay"
+    assert _ranked_first(index, rumour) == "vn-nuoc-nong"
+    true_version = "Uống nước ấm giúp dịu cổ họng khi bị ho nhưng không tiêu diệt được virus"
+    i = [c.id for c in CLAIMS].index("vn-nuoc-nong")
+    assert index.similarities(true_version)[i] < plain.similarities(true_version)[i] - 0.03
+    assert all(r.id != "vn-nuoc-nong" for r in index.match(true_version))
