@@ -50,6 +50,8 @@ class Thresholds:
     lexical_weight: float = 0.0
     negation_penalty: float = 0.0
     split_views: bool = False  # accented passages meet accented claims only, unaccented ones unaccented claims
+    clauses: bool = False  # passages include the clauses of a sentence (split at commas, "nhưng")
+    specifics_penalty: float = 0.0  # taken when the passage states numbers or names the claim does not
     top_k: int = 3
     max_passages: int = 48
     # claim source -> tiers: a bank imported from one fact-checker can be trusted more or less
@@ -75,6 +77,17 @@ class Thresholds:
         return tier
 
 
+@dataclass(frozen=True)
+class Scores:
+    """Per claim, against its best passage: `rank` orders the claims ((1 - w) cosine + w lexical), `tier`
+    meets the tiers (rank less the negation penalty), `negation` says whether that penalty was taken."""
+
+    rank: np.ndarray
+    tier: np.ndarray
+    passages: list[str]
+    negation: np.ndarray
+
+
 class ClaimIndex:
     def __init__(self, claims: Sequence[Claim], embedder: Embedder, thresholds: Thresholds):
         self.claims = list(claims)
@@ -88,6 +101,15 @@ class ClaimIndex:
         common = facts.topic_specifics(found)
         self._specifics = [f.without(common) for f in found]
         self._negated = np.array([ft.negated(t) for t in texts], dtype=bool)
+        self._common = common
+        # claims x numbers and claims x folded syllables: which claims already state a passage's specifics
+        self._numbers = {x: j for j, x in enumerate(sorted(set().union(*(f.numbers for f in found))))}
+        self._syllables = {x: j for j, x in enumerate(sorted({w for t in texts for w in facts.words(t)}))}
+        self._claim_numbers = np.zeros((n, len(self._numbers)), dtype=bool)
+        self._claim_syllables = np.zeros((n, len(self._syllables)), dtype=bool)
+        for i, (f, t) in enumerate(zip(found, texts, strict=True)):
+            self._claim_numbers[i, [self._numbers[x] for x in f.numbers]] = True
+            self._claim_syllables[i, [self._syllables[w] for w in facts.words(t)]] = True
         # lexical view: claims x vocabulary, IDF weights, each row summing to 1
         grams = [ft.grams(t, found[i].numbers) for i, t in enumerate(texts)]
         self._vocab = {g: j for j, g in enumerate(sorted(set().union(*grams)))} if grams else {}
@@ -105,8 +127,8 @@ class ClaimIndex:
         self._lexical = sparse.csr_matrix(sparse.diags(1 / np.maximum(totals, 1e-9)) @ weights)
 
     def similarities(self, text: str) -> np.ndarray:
-        """Score of every claim against its best passage of `text` (see the module docstring)."""
-        return self.best_passages(text)[0]
+        """Rank score of every claim against its best passage of `text` (orders the claims)."""
+        return self.scores(text).rank
 
     def _coverage(self, parts: list[str]) -> np.ndarray:
         """(passages, claims): IDF-weighted share of each claim's grams present in each passage."""
@@ -121,24 +143,59 @@ class ClaimIndex:
         )
         return np.asarray((present @ self._lexical.T).todense(), dtype=np.float32)
 
-    def best_passages(self, text: str) -> tuple[np.ndarray, list[str]]:
-        """(score of every claim against its best passage, that passage per claim)."""
+    def _polarity_flips(self, parts: list[str]) -> np.ndarray:
+        """(passages, claims): one of passage and claim says "not" and the other does not."""
+        negated = np.array([ft.negated(p) for p in parts])
+        return negated[:, None] != self._negated[None, :]
+
+    def _extra_specifics(self, parts: list[str]) -> np.ndarray:
+        """(passages, claims): the passage states a number, or a name whose syllables the claim does not
+        contain (bank-wide topic specifics aside): another hospital, another age group, another count."""
+        out = np.zeros((len(parts), len(self.claims)), dtype=bool)
+        for i, p in enumerate(parts):
+            found = facts.specifics(p)
+            has = np.ones(len(self.claims), dtype=bool)
+            for x in found.numbers - self._common:
+                has &= self._claim_numbers[:, self._numbers[x]] if x in self._numbers else False
+            for name in found.names - self._common:
+                for w in name.split():
+                    has &= self._claim_syllables[:, self._syllables[w]] if w in self._syllables else False
+            out[i] = ~has
+        return out
+
+    def scores(self, text: str) -> "Scores":
+        """Every claim against its best passage of `text`: the rank score and the tier score."""
         n = len(self.claims)
-        parts = ft.passages(text, self.thresholds.max_passages) if n and text.strip() else []
+        th = self.thresholds
+        parts = ft.passages(text, th.max_passages, clauses=th.clauses) if n and text.strip() else []
         if not parts:
-            return np.zeros(n, dtype=np.float32), [""] * n
+            zero = np.zeros(n, dtype=np.float32)
+            return Scores(zero, zero, [""] * n, np.zeros(n, dtype=bool))
         vecs = self.embedder.encode(parts)
         marked = np.array([ft.accented(p) for p in parts])[:, None]
         accented, folded = vecs @ self._vecs.T, vecs @ self._folded.T  # (passages, claims)
-        score = np.where(marked, accented, folded) if self.thresholds.split_views else np.maximum(accented, folded)
-        w = self.thresholds.lexical_weight
-        if w > 0:
-            score = (1 - w) * score + w * self._coverage(parts)
-        if self.thresholds.negation_penalty:
-            negated = np.array([ft.negated(p) for p in parts])[:, None]
-            score = score - self.thresholds.negation_penalty * (negated != self._negated[None, :])
-        best = score.argmax(axis=0)
-        return np.clip(score.max(axis=0), 0.0, 1.0), [parts[i] for i in best]
+        rank = np.where(marked, accented, folded) if th.split_views else np.maximum(accented, folded)
+        if th.lexical_weight > 0:
+            rank = (1 - th.lexical_weight) * rank + th.lexical_weight * self._coverage(parts)
+        flipped = np.zeros(rank.shape, dtype=bool)
+        if th.negation_penalty:
+            flipped = self._polarity_flips(parts)
+        tier = rank - th.negation_penalty * flipped
+        if th.specifics_penalty:
+            tier = tier - th.specifics_penalty * self._extra_specifics(parts)
+        best = tier.argmax(axis=0)
+        cols = np.arange(n)
+        return Scores(
+            np.clip(rank.max(axis=0), 0.0, 1.0),
+            np.clip(tier[best, cols], 0.0, 1.0),
+            [parts[i] for i in best],
+            flipped[best, cols],
+        )
+
+    def best_passages(self, text: str) -> tuple[np.ndarray, list[str]]:
+        """(tier score of every claim against its best passage, that passage per claim)."""
+        s = self.scores(text)
+        return s.tier, s.passages
 
     def agreement(self, i: int, text: str, passage: str) -> facts.Agreement:
         """Claim i's specifics against the post: carried anywhere in the post; contradicted only by what the
@@ -147,25 +204,28 @@ class ClaimIndex:
 
     def match(self, text: str) -> list[ClaimRef]:
         """The top-k claims at or above the `suggested` threshold, best first."""
-        sims, best = self.best_passages(text)
+        s = self.scores(text)
         out: list[ClaimRef] = []
         lowest = min([self.thresholds.suggested, *(t.suggested for t in self.thresholds.by_source.values())])
-        for i in np.argsort(-sims):
-            if len(out) >= self.thresholds.top_k or sims[i] < lowest:
+        for i in np.argsort(-s.rank):  # the tier score is at most the rank score
+            if len(out) >= self.thresholds.top_k or s.rank[i] < lowest:
                 break
-            agreement = self.agreement(i, text, best[i]) if self.thresholds.check_facts else None
-            tier = self.thresholds.tier(float(sims[i]), self.claims[i].source, agreement)
+            agreement = self.agreement(i, text, s.passages[i]) if self.thresholds.check_facts else None
+            tier = self.thresholds.tier(float(s.tier[i]), self.claims[i].source, agreement)
             if tier:
                 c = self.claims[i]
+                notes = [agreement.describe()] if agreement is not None and not agreement.agrees else []
+                if s.negation[i]:
+                    notes.append("post and claim disagree on a negation" + (" (penalised)" if tier else ""))
                 out.append(
                     ClaimRef(
                         id=c.id,
                         text=c.text,
-                        similarity=round(float(sims[i]), 4),
+                        similarity=round(float(s.tier[i]), 4),
                         tier=tier,
                         verdict=c.verdict,
                         url=c.url,
-                        disagreement=agreement.describe() if agreement is not None else "",
+                        disagreement="; ".join(notes),
                     )
                 )
         return out

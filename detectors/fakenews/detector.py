@@ -36,6 +36,8 @@ class FakenewsSettings:
     lexical_weight: float = 0.0  # share of the IDF-weighted, tone-mark-blind lexical coverage
     negation_penalty: float = 0.0  # taken when one of post and claim says "not" and the other does not
     split_views: bool = False  # unaccented passages meet the claims' unaccented form only
+    clauses: bool = False  # passages include the clauses of each sentence
+    specifics_penalty: float = 0.0  # taken when the matching passage states numbers or names the claim lacks
     top_k: int = 3
     max_passages: int = 48
     alert_suggested: bool = False
@@ -59,6 +61,8 @@ class FakenewsSettings:
             self.lexical_weight,
             self.negation_penalty,
             self.split_views,
+            self.clauses,
+            self.specifics_penalty,
             self.top_k,
             self.max_passages,
             dict(self.per_source),
