@@ -71,7 +71,7 @@ def evaluation_set(fillers: list[str]):
     negatives = [(split_of(cid), "same_subject", t) for cid, texts in same.items() for t in texts]
     # near-topic true statements and held-out negatives have no claim of their own: split by their own hash
     negatives += [(split_of(t), "near_topic_true", t) for t in near + held["negatives"]]
-    # the same posts typed without tone marks (bench/perturb.py): unaccented text is compared in its own view
+    # the same posts typed without tone marks (bench/perturb.py): unaccented text all looks alike to the embedding
     negatives += [(s, kind + "+no_diacritics", strip_marks(t)) for s, kind, t in list(negatives)]
     return claims, positives, negatives
 
@@ -146,7 +146,7 @@ def matching(embedder, fillers: list[str], splits=("dev", "test")) -> None:
             rows["neg"].append((split, kind, float(tiered.max()), float(np.where(agreeing, tier, 0.0).max())))
         print(
             f"\n#### {name}: lexical_weight {settings.lexical_weight}, negation_penalty {settings.negation_penalty}, "
-            f"specifics_penalty {settings.specifics_penalty}, split_views {settings.split_views}"
+            f"specifics_penalty {settings.specifics_penalty}"
         )
         for k in dict.fromkeys(r[1] for r in rows["neg"]):
             dev_k = [r for r in rows["neg"] if r[0] == "dev" and r[1] == k]

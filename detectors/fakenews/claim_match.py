@@ -1,20 +1,19 @@
-"""Match a post against the claim bank: best passage per claim, embedding + lexical view + polarity.
+"""Match a post against the claim bank: best passage per claim; embedding, lexical view, polarity, facts.
 
 Each claim is embedded twice, as written and without tone marks; each post is cut into passages
-(`fakenews_text.passages`). With `split_views`, a passage written with tone marks is compared with the
-claims as written, one typed without them with the claims' unaccented form only (unaccented Vietnamese all
-looks alike to the embedding: unaccented text scores high against any unaccented claim); otherwise with
-the better of the two. A claim's score is its best passage's
+(`fakenews_text.passages`) and each passage meets the better of the two. Two scores per claim:
 
-    (1 - w) * cosine + w * lexical coverage - negation_penalty * [one of the two says "not", the other not]
+    rank = (1 - lexical_weight) * cosine + lexical_weight * lexical coverage          (orders the claims)
+    tier = rank - negation_penalty * [one of passage and claim says "not", the other does not]
+                - specifics_penalty * [the passage states a number or name the claim lacks]  (meets the tiers)
 
-where lexical coverage is the IDF-weighted share of the claim's syllables, syllable pairs and numbers found
-in the passage, tone marks and function syllables ignored (IDF over the bank, so words every claim shares
-weigh little). The embedding carries paraphrase; the lexical view carries unaccented and re-typed posts and
-keeps a post on the same subject from riding on topic alone; the polarity term separates the true version
-("... không diệt được virus") from the rumour. Weights and tiers were chosen on the dev split of
-bench/fakenews_quality.py ("scored" operating point; the configured default is still cosine only, see
-docs/fakenews.md). Everything here is numpy over vectors and sparse matrices computed once per bank.
+each taken at the claim's best passage. Lexical coverage is the IDF-weighted share of the claim's folded
+syllables, syllable pairs and normalised numbers found in the passage (IDF over the bank, function syllables
+dropped): it carries unaccented and re-typed posts, which the embedding ranks poorly. The penalties separate
+the same subject from the same claim: the true version ("... nhưng không diệt được virus"), another age
+group, another province. Then the facts (`facts.agreement`) gate the tiers. All weights are 0 by default
+(cosine only); bench/fakenews_quality.py measures both that and the "scored" point chosen on its dev split
+(docs/fakenews.md). Everything here is numpy over vectors and sparse matrices computed once per bank.
 """
 
 from __future__ import annotations
@@ -49,8 +48,6 @@ class Thresholds:
     tiers: Tiers = field(default_factory=Tiers)
     lexical_weight: float = 0.0
     negation_penalty: float = 0.0
-    split_views: bool = False  # accented passages meet accented claims only, unaccented ones unaccented claims
-    clauses: bool = False  # passages include the clauses of a sentence (split at commas, "nhưng")
     specifics_penalty: float = 0.0  # taken when the passage states numbers or names the claim does not
     top_k: int = 3
     max_passages: int = 48
@@ -79,13 +76,14 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class Scores:
-    """Per claim, against its best passage: `rank` orders the claims ((1 - w) cosine + w lexical), `tier`
-    meets the tiers (rank less the negation penalty), `negation` says whether that penalty was taken."""
+    """Per claim: `rank` orders the claims, `tier` meets the tiers (module docstring), both at the claim's best
+    passage; `negation` / `specifics` say whether that passage took the penalty."""
 
     rank: np.ndarray
     tier: np.ndarray
     passages: list[str]
     negation: np.ndarray
+    specifics: np.ndarray
 
 
 class ClaimIndex:
@@ -130,12 +128,12 @@ class ClaimIndex:
         """Rank score of every claim against its best passage of `text` (orders the claims)."""
         return self.scores(text).rank
 
-    def _coverage(self, parts: list[str]) -> np.ndarray:
+    def _coverage(self, parts: list[str], found: list[facts.Specifics]) -> np.ndarray:
         """(passages, claims): IDF-weighted share of each claim's grams present in each passage."""
         rows: list[int] = []
         cols: list[int] = []
         for i, p in enumerate(parts):
-            idx = sorted({self._vocab[g] for g in ft.grams(p, facts.specifics(p).numbers) if g in self._vocab})
+            idx = sorted({self._vocab[g] for g in ft.grams(p, found[i].numbers) if g in self._vocab})
             rows += [i] * len(idx)
             cols += idx
         present = sparse.csr_matrix(
@@ -148,41 +146,36 @@ class ClaimIndex:
         negated = np.array([ft.negated(p) for p in parts])
         return negated[:, None] != self._negated[None, :]
 
-    def _extra_specifics(self, parts: list[str]) -> np.ndarray:
+    def _extra_specifics(self, found: list[facts.Specifics]) -> np.ndarray:
         """(passages, claims): the passage states a number, or a name whose syllables the claim does not
         contain (bank-wide topic specifics aside): another hospital, another age group, another count."""
-        out = np.zeros((len(parts), len(self.claims)), dtype=bool)
-        for i, p in enumerate(parts):
-            found = facts.specifics(p)
+        out = np.zeros((len(found), len(self.claims)), dtype=bool)
+        for i, f in enumerate(found):
             has = np.ones(len(self.claims), dtype=bool)
-            for x in found.numbers - self._common:
+            for x in f.numbers - self._common:
                 has &= self._claim_numbers[:, self._numbers[x]] if x in self._numbers else False
-            for name in found.names - self._common:
+            for name in f.names - self._common:
                 for w in name.split():
                     has &= self._claim_syllables[:, self._syllables[w]] if w in self._syllables else False
             out[i] = ~has
         return out
 
-    def scores(self, text: str) -> "Scores":
+    def scores(self, text: str) -> Scores:
         """Every claim against its best passage of `text`: the rank score and the tier score."""
         n = len(self.claims)
         th = self.thresholds
-        parts = ft.passages(text, th.max_passages, clauses=th.clauses) if n and text.strip() else []
+        parts = ft.passages(text, th.max_passages) if n and text.strip() else []
         if not parts:
-            zero = np.zeros(n, dtype=np.float32)
-            return Scores(zero, zero, [""] * n, np.zeros(n, dtype=bool))
+            zero, no = np.zeros(n, dtype=np.float32), np.zeros(n, dtype=bool)
+            return Scores(zero, zero, [""] * n, no, no)
         vecs = self.embedder.encode(parts)
-        marked = np.array([ft.accented(p) for p in parts])[:, None]
-        accented, folded = vecs @ self._vecs.T, vecs @ self._folded.T  # (passages, claims)
-        rank = np.where(marked, accented, folded) if th.split_views else np.maximum(accented, folded)
+        rank = np.maximum(vecs @ self._vecs.T, vecs @ self._folded.T)  # (passages, claims)
+        found = [facts.specifics(p) for p in parts]
         if th.lexical_weight > 0:
-            rank = (1 - th.lexical_weight) * rank + th.lexical_weight * self._coverage(parts)
-        flipped = np.zeros(rank.shape, dtype=bool)
-        if th.negation_penalty:
-            flipped = self._polarity_flips(parts)
-        tier = rank - th.negation_penalty * flipped
-        if th.specifics_penalty:
-            tier = tier - th.specifics_penalty * self._extra_specifics(parts)
+            rank = (1 - th.lexical_weight) * rank + th.lexical_weight * self._coverage(parts, found)
+        flipped = self._polarity_flips(parts) if th.negation_penalty else np.zeros(rank.shape, dtype=bool)
+        extra = self._extra_specifics(found) if th.specifics_penalty else np.zeros(rank.shape, dtype=bool)
+        tier = rank - th.negation_penalty * flipped - th.specifics_penalty * extra
         best = tier.argmax(axis=0)
         cols = np.arange(n)
         return Scores(
@@ -190,6 +183,7 @@ class ClaimIndex:
             np.clip(tier[best, cols], 0.0, 1.0),
             [parts[i] for i in best],
             flipped[best, cols],
+            extra[best, cols],
         )
 
     def best_passages(self, text: str) -> tuple[np.ndarray, list[str]]:
@@ -216,7 +210,9 @@ class ClaimIndex:
                 c = self.claims[i]
                 notes = [agreement.describe()] if agreement is not None and not agreement.agrees else []
                 if s.negation[i]:
-                    notes.append("post and claim disagree on a negation" + (" (penalised)" if tier else ""))
+                    notes.append("one of post and claim says 'not', the other does not (penalised)")
+                if s.specifics[i]:
+                    notes.append("post states numbers or names the claim lacks (penalised)")
                 out.append(
                     ClaimRef(
                         id=c.id,

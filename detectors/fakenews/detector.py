@@ -35,8 +35,6 @@ class FakenewsSettings:
     matched: float = 0.93
     lexical_weight: float = 0.0  # share of the IDF-weighted, tone-mark-blind lexical coverage
     negation_penalty: float = 0.0  # taken when one of post and claim says "not" and the other does not
-    split_views: bool = False  # unaccented passages meet the claims' unaccented form only
-    clauses: bool = False  # passages include the clauses of each sentence
     specifics_penalty: float = 0.0  # taken when the matching passage states numbers or names the claim lacks
     top_k: int = 3
     max_passages: int = 48
@@ -60,8 +58,6 @@ class FakenewsSettings:
             Tiers(self.suggested, self.matched),
             self.lexical_weight,
             self.negation_penalty,
-            self.split_views,
-            self.clauses,
             self.specifics_penalty,
             self.top_k,
             self.max_passages,

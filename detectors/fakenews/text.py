@@ -105,7 +105,6 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _HASHTAG = re.compile(r"#(\w+)")
 _REPEAT = re.compile(r"(\w)\1{2,}")  # "quáaaa" -> "quá"
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+|\s*[•\-–]\s+(?=[A-ZĐÀ-Ỹ])")
-_CLAUSE = re.compile(r"\s*[,;:]\s+|\s+(?:nhưng|nhung|mà|ma)\s+")
 _WORDS = re.compile(r"\w+(?:[-']\w+)*", re.UNICODE)
 
 
@@ -150,17 +149,14 @@ def clean(text: str) -> str:
     return squash("".join(out))
 
 
-def passages(text: str, max_passages: int = 48, min_words: int = 3, clauses: bool = False) -> list[str]:
-    """The cleaned post, its sentences and pairs of neighbouring sentences (deduplicated, in order); with
-    `clauses`, also the clauses of each sentence (a rumour is often one clause: "X, nhà mình không ai tin")."""
+def passages(text: str, max_passages: int = 48, min_words: int = 3) -> list[str]:
+    """The cleaned post, its sentences and pairs of neighbouring sentences (deduplicated, in order)."""
     sentences = [clean(s) for s in _SENTENCE.split(text)]
     sentences = [s for s in sentences if len(s.split()) >= min_words]
     whole = " ".join(clean(text).split()[:80])
     out = [whole] if whole else []
     out += sentences
     out += [f"{a} {b}" for a, b in zip(sentences, sentences[1:], strict=False)]
-    if clauses:
-        out += [c for s in sentences for c in _CLAUSE.split(s) if c != s and len(c.split()) >= 4]
     return list(dict.fromkeys(p for p in out if p))[:max_passages]
 
 
@@ -170,14 +166,6 @@ def words(text: str) -> list[str]:
 
 
 _SYLLABLE = re.compile(r"[^\W\d_]+", re.UNICODE)
-_MARKED = re.compile(r"[^\x00-\x7f]")
-
-
-def accented(text: str, share: float = 0.15) -> bool:
-    """Whether a text is written with tone marks (Vietnamese typed normally has them on most syllables; a post
-    typed with the input method off has none). Unaccented text is compared with the claims' unaccented form."""
-    syllables = _SYLLABLE.findall(text)
-    return sum(bool(_MARKED.search(w)) for w in syllables) >= share * max(len(syllables), 1)
 
 
 # Function syllables (folded): grammar, not content; a small bank's IDF cannot tell them apart from content.
