@@ -262,6 +262,12 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=0, help="use only the first N documents (smoke run)")
     ap.add_argument("--json", type=Path, help="write every result here")
     ap.add_argument(
+        "--split",
+        choices=("dev", "test", "both"),
+        default="both",
+        help="report only this split (develop on dev; look at test only to report)",
+    )
+    ap.add_argument(
         "--background",
         action="store_true",
         help="also use the packaged background table (leaky: it was built from these documents; for comparison only)",
@@ -300,9 +306,12 @@ def main() -> int:
             dict(group=group, split=split, expected=expected, page=None, name=name, section=section, mode="text")
         )
     print("\n##### A. every case: page images read as their region's text (no OCR errors), text posts as written")
-    for split in ("dev", "test"):
+    splits = ("dev", "test") if args.split == "both" else (args.split,)
+    results = [r for r in results if r["split"] in splits]
+    for split in splits:
         report([r for r in results if r["split"] == split], split, details=split == "dev")
     sample = ocr_sample(images, args.ocr_positive, args.ocr_negative) if not args.no_ocr else []
+    sample = [c for c in sample if c.split in splits]
     t0 = time.perf_counter()
     with ProcessPoolExecutor(args.workers) as pool:
         ocred = dict(pool.map(render_and_read, sample))
@@ -319,7 +328,7 @@ def main() -> int:
             )
         )
     print("\n##### B. sampled page images through real rendering, transformation and Tesseract OCR")
-    for split in ("dev", "test"):
+    for split in splits:
         report([r for r in ocr_results if r["split"] == split], split, details=split == "dev")
     results += ocr_results
     if args.json:
