@@ -21,6 +21,9 @@ Part A gives each page image to the detector as an image whose reader read exact
 item, as part B's real OCR does), not as a post's own text: the detector may treat text read off one image
 differently from a post (all of it should be on the page the image shows).
 
+"Right doc": the named document, or one of those the matcher lists in `also_in` (registered documents that
+contain the same matched text: a quote of a passage two registered documents share cannot say which).
+
 OCR results are cached per image hash in `$CANHBAO_BENCH_CACHE` (default ~/.cache/canhbao-bench) so reruns
 only re-match. Usage: python bench/leak_registry.py [--workers 2] [--limit N] [--json out.json]
 """
@@ -351,7 +354,7 @@ def report(results: list[dict], split: str, details: bool) -> None:
     for group in sorted(g for g in by_group if not g.startswith("neg:")):
         rows = by_group[group]
         hits = [r for r in rows if r["section"]["matched"]]
-        right = [r for r in hits if r["section"]["document"]["id"] == r["expected"]]
+        right = [r for r in hits if _right(r)]
         page_ok = [r for r in right if r["page"] is None or r["section"]["page"] == r["page"]]
         wrong += len(hits) - len(right)
         worst = min(worst, len(hits) / len(rows))
@@ -382,6 +385,13 @@ def report(results: list[dict], split: str, details: bool) -> None:
         f"{split}: recall {nhit}/{npos} = {nhit / max(1, npos):.3f}, worst per transformation {worst:.3f}; "
         f"false positives {len(fps)}/{nneg} = {len(fps) / max(1, nneg):.3%}; wrong document {wrong}"
     )
+
+
+def _right(r: dict) -> bool:
+    """The named document, or one of the registered documents the matcher lists as having the same matched
+    text (`also_in`): the post quotes text they all contain, so any of them is a right answer."""
+    section = r["section"]
+    return r["expected"] in [section["document"]["id"], *section["signals"].get("also_in", [])]
 
 
 def _brief(signals: dict) -> dict:
