@@ -28,8 +28,9 @@ class MatchSettings:
     min_containment: float = 0.38
     strong_specific: float = 40.0
     # A passage that at most this many registered documents share, and no published one, is evidence for the
-    # group (a leak of one of them, the page's document named, the others in `also_in`); 1 = off.
-    group_size: int = 3
+    # group (a leak of one of them, the page's document named, the others in `also_in`); 1 = off. Set on the dev
+    # split of bench/leak_registry.py: 2-3 recover one quote, 4-5 two, 6 adds a false positive (a closing article).
+    group_size: int = 4
     # An image whose text has a stretch with at least this many shingles that other documents use, on neither
     # the candidate page nor its neighbours, shows another document's page (`matcher.FOREIGN`). OCR noise makes
     # shingles no document has; on the dev split a registered page's image had at most 3 such (real OCR).
