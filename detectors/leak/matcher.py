@@ -261,7 +261,7 @@ class LeakIndex:
             ties = [m.doc.id for m in scored if m.matched and m.doc.id != best.doc.id and _rank(m) == _rank(best)]
             if ties:
                 best = Match(
-                    best.doc, best.page, best.score, True, {**best.signals, "also_in": list(dict.fromkeys(ties))}
+                    best.doc, best.page, best.score, True, {**best.signals, **self._also_in(list(dict.fromkeys(ties)))}
                 )
         if best is not None and not best.matched and cited:
             # nothing matched, but the post names a registered document: it is the nearest, as a hint
@@ -363,7 +363,7 @@ class LeakIndex:
             "date_seen": bool(number_seen and doc.date and doc.date in dates),
         }
         if also_in:
-            signals["also_in"] = also_in
+            signals.update(self._also_in(also_in))
             signals["evidence"] = f"text shared by {len(also_in) + 1} registered documents and no other"
         if image:
             signals["foreign_shingles"] = foreign
@@ -372,6 +372,10 @@ class LeakIndex:
             if signals["reason"] == TITLE_ONLY:
                 signals["hint"] = "the post repeats the title of a registered document, not its content"
         return Match(doc, ref.page, round(min(score, 1.0), 3), matched, signals)
+
+    def _also_in(self, ids: list[str]) -> dict[str, list[str]]:
+        """Signals naming other registered documents with the same matched text: ids, and their file names."""
+        return {"also_in": ids, "also_in_sources": [self.docs[i].source for i in ids if i in self.docs]}
 
     def _foreign(self, c: int, q: np.ndarray, inverse: np.ndarray, known: np.ndarray) -> int:
         """The most shingles that other documents have (reg + background > 0) in one stretch of the query that
