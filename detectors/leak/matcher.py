@@ -327,7 +327,10 @@ class LeakIndex:
         # shares a passage with this one (a sibling of the same issuer) and is not this page.
         foreign = self._foreign(c, q, inverse, reg + bg) if image and not number_seen else 0
         elsewhere = foreign >= s.max_foreign
-        decide = lambda spec, cont: spec >= need and (cont >= s.min_containment or spec >= s.strong_specific)  # noqa: E731
+
+        def decide(spec: float, cont: float) -> bool:
+            return spec >= need and (cont >= s.min_containment or spec >= s.strong_specific)
+
         matched = not other_number and (by_header or (not elsewhere and decide(specific, containment)))
         # A passage that a few registered documents share (and no published one) is still registered content: a
         # quote of it leaks one of them, though nothing in the post says which. Its evidence is counted for that
