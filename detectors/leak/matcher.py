@@ -339,7 +339,7 @@ class LeakIndex:
         if not matched and not other_number and not elsewhere and s.group_size > 1:
             group = self._group(c, q, counted, reg, bg, present, template | zone)
             if group.size:
-                in_group = self._held_by(q, group)
+                in_group = self._held_by(q, reg, group)
                 w_g = self._weights(reg - present - in_group + bg, bg_group, template | zone)
                 own_g = float(w_g.sum())
                 spec_g = float(w_g[counted].sum())
@@ -400,11 +400,14 @@ class LeakIndex:
         hi = np.searchsorted(self.keys, shingles, "right")
         return [np.unique(self.page_doc[self.owners[a:b]]) for a, b in zip(lo, hi, strict=True)]
 
-    def _held_by(self, q: np.ndarray, group: np.ndarray) -> np.ndarray:
-        """Per query shingle: how many documents of `group` have it."""
+    def _held_by(self, q: np.ndarray, reg: np.ndarray, group: np.ndarray) -> np.ndarray:
+        """Per query shingle: how many documents of `group` have it. Only shingles few documents have are
+        looked at (a weight is non-zero only when at most one document outside the group has the shingle),
+        so template shingles' long posting lists are never read."""
         out = np.zeros(q.size, np.int64)
-        for i, docs in zip(range(q.size), self._holders(q), strict=True):
-            out[i] = int(np.isin(docs, group).sum()) if docs.size else 0
+        few = np.flatnonzero((reg >= 1) & (reg <= group.size + 2))
+        for i, docs in zip(few, self._holders(q[few]), strict=True):
+            out[i] = int(np.isin(docs, group).sum())
         return out
 
     def _group(
