@@ -340,7 +340,10 @@ class LeakIndex:
             group = self._group(c, q, counted, reg, bg, present, template | zone)
             if group.size:
                 in_group = self._held_by(q, reg, group)
-                w_g = self._weights(reg - present - in_group + bg, bg_group, template | zone)
+                # a group member's title, legal bases or boilerplate cited in another member's body is still
+                # a title (an amending decree cites the one it amends): no evidence for the group either
+                titles = np.concatenate([self.titles[p] for p in np.flatnonzero(np.isin(self.page_doc, group))])
+                w_g = self._weights(reg - present - in_group + bg, bg_group, template | zone | np.isin(q, titles))
                 own_g = float(w_g.sum())
                 spec_g = float(w_g[counted].sum())
                 cont_g = spec_g / own_g if own_g else 0.0
