@@ -33,9 +33,17 @@ def main() -> None:
     ap.add_argument("--misses", action="store_true", help="list every wrong field")
     args = ap.parse_args()
 
-    scores = score_all(args.pages, args.cassettes)
-    header = f"{'platform':10} {'page':36} {'posts':>14} " + " ".join(f"{f:>14}" for f in FIELDS) + "  next page"
     print("dev: pages looked at while the parsers were written; test: annotated before, never used to change them")
+    for via, title in (
+        ("spider", "the platform spiders' parsers"),
+        ("capture", "`canhbao capture URL`: the parser chosen from the page itself, as a capture reads it"),
+    ):
+        print(f"\n== {title}")
+        table(score_all(args.pages, args.cassettes, via), args.misses)
+
+
+def table(scores, misses: bool) -> None:
+    header = f"{'platform':10} {'page':36} {'posts':>14} " + " ".join(f"{f:>14}" for f in FIELDS) + "  next page"
     print(header)
     print("-" * len(header))
     totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -54,7 +62,7 @@ def main() -> None:
         t["parsed"] += s.parsed
         for f in FIELDS:
             t[f] += s.right[f]
-        if args.misses:
+        if misses:
             for m in s.misses:
                 print(f"{'':10}   miss {m}")
     print("-" * len(header))

@@ -60,6 +60,7 @@ class WarcCaptureMiddleware:
                 url,
                 "request",
                 payload=io.BytesIO(request.body or b""),
+                length=len(request.body or b""),
                 http_headers=StatusAndHeaders(f"{request.method} /{path} HTTP/1.1", req_headers, is_http_request=True),
             )
         )
@@ -75,6 +76,7 @@ class WarcCaptureMiddleware:
                 url,
                 "response",
                 payload=io.BytesIO(response.body),
+                length=len(response.body),
                 http_headers=StatusAndHeaders(status, headers, protocol="HTTP/1.1"),
             )
         )

@@ -5,14 +5,36 @@ links (articles, next pages), media, and each redirect hop (Scrapy's redirect mi
 request back through the whole chain). A refused request is dropped with `IgnoreRequest`, which the
 spider's errback records as that one item's error. In browser mode `abort_predicate` does the same for
 every request Chromium makes for the page. Name resolution is cached per host and port for the crawl.
+
+That early check is not what keeps a crawl off internal addresses on its own: the downloader resolves the
+name again to connect. `PolicyResolver` (Scrapy's `TWISTED_DNS_RESOLVER`) is that second resolution: it
+resolves each name once per connection through the policy (`policy.vet`) and hands Twisted only the
+addresses it just vetted, so a DNS answer that changes after the check (rebinding) is refused at connect
+time. It is process-wide, so the runner starts sources that allow private addresses in a process of their
+own. Chromium resolves nothing itself: it goes through `canhbao.net.guard_proxy`.
 """
 
 from __future__ import annotations
 
-from scrapy.exceptions import IgnoreRequest
+import ipaddress
+import logging
+import time
+from urllib.parse import urlsplit
 
-from canhbao.net.policy import FetchPolicy, Refused, check
+from scrapy.exceptions import IgnoreRequest
+from twisted.internet.address import IPv4Address, IPv6Address
+from twisted.internet.interfaces import IHostnameResolver, IHostResolution
+from twisted.internet.threads import deferToThreadPool
+from zope.interface import implementer
+
+from canhbao.net.policy import FetchPolicy, Refused, check, vet
 from canhbao.net.policy import load as load_policy
+
+log = logging.getLogger(__name__)
+
+# host -> why the policy refused it at connection time, for the spider's one-line error (DNSLookupError
+# alone would only say "no results")
+REFUSED_AT_CONNECT: dict[str, str] = {}
 
 # Scrapy's own handlers for these schemes read local files, inline data and cloud storage: never in a crawl.
 DISABLED_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
@@ -72,3 +94,72 @@ def abort_predicate(allow_private: bool = False):
         return False
 
     return abort
+
+
+@implementer(IHostResolution)
+class _Resolution:
+    def __init__(self, name: str):
+        self.name = name
+
+    def cancel(self) -> None:  # a lookup in a thread cannot be taken back; its answer is just not used
+        pass
+
+
+@implementer(IHostnameResolver)
+class PolicyResolver:
+    """`TWISTED_DNS_RESOLVER`: every connection's name resolution, vetted by the fetch policy (see above)."""
+
+    CACHE_S = 60.0  # vetted answers are reused this long (they were vetted: reusing them pins, never widens)
+
+    def __init__(self, reactor, policy: FetchPolicy):
+        self.reactor, self.policy = reactor, policy
+        self._cache: dict[tuple[str, int], tuple[float, tuple]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler, reactor):  # crawler: the CrawlerProcess (see Scrapy's _setup_reactor)
+        return cls(reactor, load_policy().with_private(crawler.settings.getbool("CANHBAO_ALLOW_PRIVATE")))
+
+    def install_on_reactor(self) -> None:
+        self.reactor.installNameResolver(self)
+
+    def resolveHostName(  # noqa: N802, PLR0913 - Twisted's interface
+        self, receiver, hostName: str, portNumber: int = 0, addressTypes=None, transportSemantics: str = "TCP"
+    ):
+        resolution = _Resolution(hostName)
+        receiver.resolutionBegan(resolution)
+        wanted = tuple(addressTypes or (IPv4Address, IPv6Address))
+
+        def deliver(ips) -> None:
+            for ip in ips:
+                kind = IPv4Address if isinstance(ip, ipaddress.IPv4Address) else IPv6Address
+                if kind in wanted:
+                    receiver.addressResolved(kind("TCP", str(ip), portNumber))
+            receiver.resolutionComplete()
+
+        def refused(failure) -> None:
+            if failure.check(Refused):
+                REFUSED_AT_CONNECT[hostName.lower()] = failure.value.reason
+                log.warning(
+                    "%s:%s refused by the fetch policy at connection (%s)", hostName, portNumber, failure.value.reason
+                )
+            receiver.resolutionComplete()  # no address: Twisted fails the connection with a DNS error
+
+        key = (hostName.lower(), portNumber)
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] > time.monotonic():
+            deliver(hit[1])
+            return resolution
+
+        def remember(ips):
+            self._cache[key] = (time.monotonic() + self.CACHE_S, ips)
+            return ips
+
+        pool = self.reactor.getThreadPool()
+        d = deferToThreadPool(self.reactor, pool, vet, hostName, portNumber, self.policy)
+        d.addCallback(remember).addCallbacks(deliver, refused)
+        return resolution
+
+
+def refused_at_connect(url: str) -> str:
+    """Why the policy refused `url`'s host when the downloader connected ("" if it did not)."""
+    return REFUSED_AT_CONNECT.get((urlsplit(url).hostname or "").lower(), "")

@@ -16,6 +16,8 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
+from contextlib import ExitStack
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
@@ -34,42 +36,28 @@ log = logging.getLogger(__name__)
 def run_crawl(
     home: Home, source_names: Sequence[str], *, settings: CrawlSettings | None = None, timeout_s: float | None = None
 ) -> CrawlReport:
-    """Crawl the named sources (a child process) and return their health; never raises for a bad source."""
+    """Crawl the named sources (a child process; two when only some may reach private addresses) and return
+    their health; never raises for a bad source."""
     cfg = settings or crawl_settings.load()
     cfg.select(list(source_names))  # unknown names: ConfigError now, not in the child
     started = datetime.now(timezone.utc)
     run_id = started.strftime("%Y%m%dT%H%M%SZ") + f"-{os.getpid()}"
+    # The fetch policy's connect-time resolver is process-wide: sources allowed to reach private addresses
+    # (a local mirror, the sample site) never share a process with those that are not.
+    groups: dict[bool, list[str]] = {}
+    for name in source_names:
+        groups.setdefault(bool(cfg.sources[name].allow_private), []).append(name)
     with tempfile.TemporaryDirectory(prefix="canhbao-crawl-") as tmp:
-        spec = Path(tmp) / "run.json"
-        spec.write_text(
-            json.dumps(
-                {"home": str(home.root), "sources": list(source_names), "out": tmp, "settings": to_dict(cfg)},
-                default=str,
-            ),
-            encoding="utf-8",
-        )
-        cmd = [sys.executable, "-m", "canhbao.crawlers.runner", str(spec)]
         log_path = home.crawl_state / "runs" / f"{run_id}.log"  # Scrapy's own log of the run, for operators
         log_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(log_path, "wb") as log_fh:
-            # Own process group: on timeout the child and anything it started (Chromium) are killed together.
-            # It also dies with this process: SIGKILL on our death (pdeathsig), its group killed when we are
-            # terminated (an Airflow task stopped or timed out), so no crawl outlives its task.
-            parent = os.getpid()
-            proc = subprocess.Popen(
-                cmd,
-                stdout=subprocess.DEVNULL,
-                stderr=log_fh,
-                start_new_session=True,
-                preexec_fn=lambda: die_with_parent(signal.SIGKILL, parent),
-            )
-            with reaped_on_exit(proc):
-                try:
-                    code = proc.wait(timeout=timeout_s)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait()
-                    code = 124
+        with open(log_path, "wb") as log_fh, ExitStack() as stack:
+            procs = []
+            for private, names in sorted(groups.items()):
+                procs.append(_start_child(home, names, private, cfg, Path(tmp), log_fh))
+                stack.enter_context(reaped_on_exit(procs[-1]))
+            deadline = None if timeout_s is None else time.monotonic() + timeout_s
+            codes = [_wait_child(proc, deadline) for proc in procs]
+        code = next((c for c in codes if c == 124), next((c for c in codes if c), 0))
         tail = log_path.read_text(encoding="utf-8", errors="replace")[-8000:]
         if code == 124:
             tail += f"\ncrawl killed after {timeout_s} s (what it stored is kept)"
@@ -95,6 +83,43 @@ def run_crawl(
     if code != 0:
         log.error("crawl process failed (%s), log %s:\n%s", code, log_path, tail[-4000:])
     return report
+
+
+def _start_child(home: Home, names: list[str], allow_private: bool, cfg: CrawlSettings, tmp: Path, log_fh):
+    spec = tmp / f"run-{'private' if allow_private else 'public'}.json"
+    spec.write_text(
+        json.dumps(
+            {
+                "home": str(home.root),
+                "sources": names,
+                "out": str(tmp),
+                "allow_private": allow_private,
+                "settings": to_dict(cfg),
+            },
+            default=str,
+        ),
+        encoding="utf-8",
+    )
+    # Own process group: on timeout the child and anything it started (Chromium) are killed together.
+    # It also dies with this process: SIGKILL on our death (pdeathsig), its group killed when we are
+    # terminated (an Airflow task stopped or timed out), so no crawl outlives its task.
+    parent = os.getpid()
+    return subprocess.Popen(
+        [sys.executable, "-m", "canhbao.crawlers.runner", str(spec)],
+        stdout=subprocess.DEVNULL,
+        stderr=log_fh,
+        start_new_session=True,
+        preexec_fn=lambda: die_with_parent(signal.SIGKILL, parent),
+    )
+
+
+def _wait_child(proc: subprocess.Popen, deadline: float | None) -> int:
+    try:
+        return proc.wait(timeout=None if deadline is None else max(0.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        return 124
 
 
 def _last_line(text: str) -> str:
@@ -165,13 +190,30 @@ def scrapy_settings(home: Home, name: str, src: SourceConfig, cfg: CrawlSettings
         s["DOWNLOAD_HANDLERS"] = {**DISABLED_HANDLERS, "http": handler, "https": handler}
         s["PLAYWRIGHT_ABORT_REQUEST"] = abort_predicate(src.allow_private)
         s["PLAYWRIGHT_BROWSER_TYPE"] = "chromium"
-        s["PLAYWRIGHT_LAUNCH_OPTIONS"] = {"executable_path": cfg.browser_path, "headless": True, "args": ARGS}
+        s["PLAYWRIGHT_LAUNCH_OPTIONS"] = {
+            "executable_path": cfg.browser_path,
+            "headless": True,
+            "args": ARGS,
+            # Chromium reaches the web only through the guard proxy, which vets each address as it connects
+            "proxy": {"server": _guard_proxy(policy).url},
+        }
         s["PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT"] = cfg.browser_timeout_s * 1000
         if src.cookies_file:
             s["PLAYWRIGHT_CONTEXTS"] = {
                 "default": {"storage_state": {"cookies": _cookies(src.cookies_file), "origins": []}}
             }
     return s
+
+
+_PROXIES: dict = {}  # one guard proxy per fetch policy for this (child) process, kept for its lifetime
+
+
+def _guard_proxy(policy):
+    from canhbao.net.guard_proxy import GuardProxy
+
+    if policy not in _PROXIES:
+        _PROXIES[policy] = GuardProxy(policy).start()
+    return _PROXIES[policy]
 
 
 def _cookies(path: Path) -> list[dict]:
@@ -202,6 +244,9 @@ def child_main(spec_path: str) -> int:
             "LOG_LEVEL": "INFO",
             "TELNETCONSOLE_ENABLED": False,
             "REMOTE_CONTROL_ENABLED": False,
+            # every connection's name resolution goes through the fetch policy (see fetch_guard)
+            "TWISTED_DNS_RESOLVER": "canhbao.crawlers.fetch_guard.PolicyResolver",
+            "CANHBAO_ALLOW_PRIVATE": bool(spec.get("allow_private", False)),
         }
     )
     # A refused media file is one warning line from our pipeline; Scrapy would add a traceback per file.

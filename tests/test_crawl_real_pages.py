@@ -30,8 +30,8 @@ def _pages(platform: str) -> list[Path]:
     return sorted(d for d in (PAGES / platform).glob("*") if (d / "expected.json").is_file())
 
 
-def _assert_scores(page_dir: Path, cassettes=None) -> None:
-    s = score_page(page_dir, cassettes)
+def _assert_scores(page_dir: Path, cassettes=None, via: str = "spider") -> None:
+    s = score_page(page_dir, cassettes, via)
     assert not s.missing, s.missing
     assert s.expected > 0
     assert s.parsed >= 0.95 * s.expected, (s.page, s.misses)
@@ -40,15 +40,18 @@ def _assert_scores(page_dir: Path, cassettes=None) -> None:
     assert s.next_ok in (None, True), f"{s.page}: next page link not found"
 
 
+# "capture": `canhbao capture URL` chooses the parser from the page itself (crawlers/spiders/capture.py)
+@pytest.mark.parametrize("via", ["spider", "capture"])
 @pytest.mark.parametrize("page_dir", _pages("telegram"), ids=lambda p: p.name)
-def test_real_telegram_pages(page_dir):
-    _assert_scores(page_dir)
+def test_real_telegram_pages(page_dir, via):
+    _assert_scores(page_dir, via=via)
 
 
 @pytest.mark.skipif(not CASSETTES, reason="CANHBAO_FB_CASSETTES (checkout of kevinzg/facebook-scraper) not set")
+@pytest.mark.parametrize("via", ["spider", "capture"])
 @pytest.mark.parametrize("page_dir", _pages("facebook"), ids=lambda p: p.name)
-def test_real_facebook_pages(page_dir):
-    _assert_scores(page_dir, Path(CASSETTES))
+def test_real_facebook_pages(page_dir, via):
+    _assert_scores(page_dir, Path(CASSETTES), via)
 
 
 def test_every_real_page_is_annotated_and_its_origin_recorded():

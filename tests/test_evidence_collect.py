@@ -29,8 +29,10 @@ def write(path, gz):
         for url, body in PAGES:
             ctype = "image/png" if url.endswith(".png") else "text/html"
             http = StatusAndHeaders("200 OK", [("Content-Type", ctype)], protocol="HTTP/1.1")
-            w.write_record(w.create_warc_record(url, "request", payload=io.BytesIO(GET)))
-            w.write_record(w.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=http))
+            w.write_record(w.create_warc_record(url, "request", payload=io.BytesIO(GET), length=len(GET)))
+            w.write_record(
+                w.create_warc_record(url, "response", payload=io.BytesIO(body), length=len(body), http_headers=http)
+            )
 
 
 @pytest.mark.parametrize("gz", [False, True])

@@ -173,6 +173,7 @@ def _warc(path: Path) -> None:
                     url,
                     "response",
                     payload=io.BytesIO(body),
+                    length=len(body),
                     http_headers=StatusAndHeaders(
                         "200 OK", [("Content-Type", ctype), ("Content-Length", str(len(body)))], protocol="HTTP/1.1"
                     ),

@@ -66,3 +66,24 @@ def test_zalo_login_page_is_a_login_wall(home):
     page = response("https://id.zalo.me/account?continue=https%3A%2F%2Foa.example.vn", "<html><body>QR</body></html>")
     assert list(s.parse(page)) == []
     assert s.health.blocks and s.health.blocks[0].startswith("login_wall")
+
+
+# The shape of a zalo.me profile page as public code shows it (docs/sources.md, "Zalo"): a client-rendered
+# app whose HTML carries `window.pageInfo`. Values invented here.
+PROFILE = """<html lang="en"><head><meta charset="utf-8">
+<meta property="og:title" content="Zalo - Phòng khám Mẫu"><title>Zalo - Phòng khám Mẫu</title>
+<script defer="defer" src="https://stc-zaloprofile.zdn.vn/profile/static/js/main.js"></script></head>
+<body><div id="root"><script>window.pageInfo = {"type": 2, "name": "Phòng khám Mẫu", "avatar": "https://s120.zdn.vn/a.jpg",
+"thumbnail": "", "qrCodeUrl": "", "user": {"isBusiness": true, "showBanner": false},
+"messageInfo": {"type": "phone", "argv": "0900000000", "hasZWebSession": false, "convId": "1"}};</script></div></body></html>"""
+
+
+def test_a_zalo_me_profile_page_is_reported_as_one_not_as_changed_markup(home):
+    from canhbao.crawlers.spiders.zalo_oa import profile_of
+
+    profile = profile_of(PROFILE)
+    assert profile is not None and (profile.name, profile.business, profile.kind) == ("Phòng khám Mẫu", True, "2")
+    assert profile_of(LIST) is None
+    s = spider(home)
+    assert list(s.parse(response("https://zalo.me/0900000000", PROFILE))) == []
+    assert any("a zalo.me profile page ('Phòng khám Mẫu', business: True)" in e for e in s.health.errors)

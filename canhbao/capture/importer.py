@@ -144,6 +144,7 @@ def _ndjson(env: _Env, path: Path, errors: list[str]) -> Iterator[tuple[Post, Pr
                     item.url,
                     "resource",
                     payload=io.BytesIO(line),
+                    length=len(line),
                     warc_content_type="application/json",
                     warc_headers_dict={"WARC-Source-URI": item.api_url} if item.api_url.startswith("http") else None,
                 )
@@ -252,7 +253,11 @@ def _html_warc(env: _Env, page: SavedPage) -> Path:
         writer = WARCWriter(buf, gzip=True)
         writer.write_record(
             writer.create_warc_record(
-                page.url, "resource", payload=io.BytesIO(page.html), warc_content_type="text/html; charset=utf-8"
+                page.url,
+                "resource",
+                payload=io.BytesIO(page.html),
+                length=len(page.html),
+                warc_content_type="text/html; charset=utf-8",
             )
         )
         write_bytes(path, buf.getvalue())

@@ -1,5 +1,6 @@
-"""`canhbao capture URL`: fetch one page through the crawler (a one-off `capture` source), then analyse
-it and raise alerts like a scan, including the analyst's own `manual_capture` alert."""
+"""`canhbao capture URL`: fetch one page through the crawler (a one-off `capture` source, read with its
+platform's parser: see crawlers/spiders/capture.py), then analyse its post(s) and raise alerts like a
+scan, including the analyst's own `manual_capture` alert for each."""
 
 from __future__ import annotations
 
@@ -18,10 +19,14 @@ SOURCE: Final = "capture"  # Final: its literal type is a SourceConfig type
 
 @dataclass(frozen=True)
 class Captured:
-    post: Post
+    posts: tuple[Post, ...]  # what the platform's parser found on the page (the post a URL names: only it)
     provenance: Provenance
     result: Ingested
     crawl_log: str = ""
+
+    @property
+    def post(self) -> Post:
+        return self.posts[0]
 
 
 def capture_url(
@@ -59,6 +64,7 @@ def capture_url(
             else report.error or "nothing captured"
         )
         raise InputError(url, f"capture failed ({why}); crawl log: {home.root / report.log}")
-    post = PostStore(home.posts_db).get(keys[-1])
-    result = ingest(home, [post], prov, manual=True, store=store, analyzer=analyzer)
-    return Captured(post, prov, result, report.log)
+    store_ = PostStore(home.posts_db)
+    posts = tuple(p for p in (store_.get(k) for k in keys) if p is not None)
+    result = ingest(home, posts, prov, manual=True, store=store, analyzer=analyzer)
+    return Captured(posts, prov, result, report.log)

@@ -34,16 +34,21 @@ def run(args: argparse.Namespace) -> int:
     home = Home.resolve(args.home)
     done = capture_url(home, args.url, fetch=args.fetch, note=args.note, timeout_s=args.timeout)
     post, alerts = done.post, done.result.alerts
-    manual = next(a for a in alerts if a.type == MANUAL_CAPTURE)
+    manual = next(a for a in alerts if a.type == MANUAL_CAPTURE and a.post_key == post.key)
     if args.json:
         print(
             json.dumps(
                 {
                     "post": post.key,
+                    "platform": post.platform,
                     "url": post.url,
                     "warc": post.warc,
                     "raw_html": post.raw_html,
                     "media": [to_dict(m) for m in post.media],
+                    "posts": [
+                        {"post": p.key, "platform": p.platform, "url": p.url, "published_at": _iso(p.published_at)}
+                        for p in done.posts
+                    ],
                     "provenance": to_dict(done.provenance),
                     "alerts": [{"id": a.id, "type": a.type, "score": a.score} for a in alerts],
                     "errors": list(done.result.errors),
@@ -52,11 +57,12 @@ def run(args: argparse.Namespace) -> int:
             )
         )
         return 0
-    media_ok = sum(1 for m in post.media if m.sha256)
+    print(f"captured {args.url}: {len(done.posts)} {post.platform} post(s)")
+    for p in done.posts:
+        media_ok = sum(1 for m in p.media if m.sha256)
+        print(f"  post {p.key} {p.url}, {len(p.text)} characters, media {media_ok}/{len(p.media)}")
     print(
-        f"captured {post.url}\n  post {post.key}, {len(post.text)} characters, media {media_ok}/{len(post.media)}"
-        f"\n  WARC {post.warc}\n  by {done.provenance.actor} on {done.provenance.machine} at "
-        f"{done.provenance.at.isoformat()}"
+        f"  WARC {post.warc}\n  by {done.provenance.actor} on {done.provenance.machine} at {done.provenance.at.isoformat()}"
     )
     for a in alerts:
         print(f"  alert {a.id}  {a.type:<14} {a.score:.2f}  {a.finding.summary[:100]}")
@@ -64,3 +70,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"  warning: {e}")
     print(f"next: canhbao evidence export {manual.id}")
     return 0
+
+
+def _iso(when) -> str | None:
+    return when.isoformat() if when is not None else None

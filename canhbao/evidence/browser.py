@@ -22,6 +22,7 @@ class Renderer:
     def __init__(self, *, width: int = 1280, max_height: int = 12000):
         self.width, self.max_height = width, max_height
         self._pw = self._browser = None
+        self._proxy = None  # the fetch guard proxy Chromium goes through (canhbao.net.guard_proxy)
 
     def __enter__(self) -> "Renderer":
         return self
@@ -33,9 +34,15 @@ class Renderer:
         if self._browser is None:
             from playwright.sync_api import sync_playwright
 
+            from canhbao.net.guard_proxy import GuardProxy
+            from canhbao.net.policy import load as load_policy
+
             try:
+                self._proxy = GuardProxy(load_policy()).start()
                 self._pw = sync_playwright().start()
-                self._browser = self._pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+                self._browser = self._pw.chromium.launch(
+                    executable_path=CHROMIUM, headless=True, args=ARGS, proxy={"server": self._proxy.url}
+                )
             except Exception as exc:  # noqa: BLE001 - Playwright raises its own error types
                 self.close()
                 raise CanhbaoError(f"{CHROMIUM}: cannot start headless Chromium ({exc})") from None
@@ -46,7 +53,8 @@ class Renderer:
 
         The fetch policy applies to the page, to every request it makes (refused ones are aborted) and
         to each redirect hop of the page itself (Chromium follows those on its own, so a hop to a refused
-        address is found after the fact and the screenshot is discarded).
+        address is found after the fact and the screenshot is discarded). Chromium connects only through
+        the guard proxy, which vets each address as it connects (DNS rebinding is refused there).
         """
         from canhbao.net.policy import Refused, check
         from canhbao.net.policy import load as load_policy
@@ -54,6 +62,8 @@ class Renderer:
         policy = policy or load_policy()
         check(url, policy)  # Refused is a CanhbaoError: the caller records it as this view's error
         page = self._page()
+        assert self._proxy is not None
+        self._proxy.policy = policy
         allowed: dict[str, bool] = {}
 
         def guard(route):
@@ -72,6 +82,11 @@ class Renderer:
             resp = page.goto(url, timeout=timeout_s * 1000, wait_until="load")
             if resp is None:
                 raise CanhbaoError(f"{url}: no response")
+            from canhbao.net.guard_proxy import REFUSED_HEADER
+
+            refused = resp.headers.get(REFUSED_HEADER.lower())
+            if refused:  # the proxy refused the address the name had when Chromium connected
+                raise CanhbaoError(f"{url}: refused by the fetch policy at connection ({refused})")
             hop = resp.request
             while hop is not None:
                 check(hop.url, policy)
@@ -135,7 +150,9 @@ class Renderer:
             self._browser.close()
         if self._pw is not None:
             self._pw.stop()
-        self._pw = self._browser = None
+        if self._proxy is not None:
+            self._proxy.close()
+        self._pw = self._browser = self._proxy = None
 
 
 def png_size(data: bytes) -> tuple[int, int]:

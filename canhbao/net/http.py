@@ -2,6 +2,9 @@
 the body is read up to the policy's size limit, the whole exchange has a time limit, and every request
 and response is recorded as WARC records (warcio) for evidence.
 
+Each connection goes to an address the policy vetted as it connected (`canhbao.net.vetted`), so a DNS
+answer that changes after the check (rebinding) is refused, not followed.
+
 HTTP errors are answers (a 404 is a result); a refused URL, a network error, an oversized or too slow
 response are not: they come back as `Fetched.error` with status 0, never as an exception.
 """
@@ -13,14 +16,17 @@ import socket
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-from warcio.capture_http import capture_http  # noqa: I001 - patches http.client while recording
+from warcio.capture_http import RecordingHTTPConnection, capture_http  # noqa: I001 - patches http.client
 from warcio.warcwriter import WARCWriter
 
 from canhbao.net.policy import FetchPolicy, Refused, check
 from canhbao.net.tls import PeerChain, TLSRecordingHandler, recording
+from canhbao.net.vetted import VettedHTTPHandler
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,9 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_OPENER = urllib.request.build_opener(_NoRedirect, TLSRecordingHandler)
+def _opener(policy: FetchPolicy) -> urllib.request.OpenerDirector:
+    """Hop-by-hop redirects; plain and TLS connections made only to addresses the policy vets as they connect."""
+    return urllib.request.build_opener(_NoRedirect, VettedHTTPHandler(policy), TLSRecordingHandler(policy=policy))
 
 
 def get(
@@ -65,11 +73,12 @@ def get(
     buf = io.BytesIO()
     writer = WARCWriter(buf, gzip=True)
     current, status, ctype, body, error, refused = url, 0, "", b"", "", False
+    opener = _opener(policy)
     try:
-        with capture_http(writer) if record else _nothing(), recording() as chains:
+        with _recording_warc(writer) if record else nullcontext(), recording() as chains:
             for _hop in range(policy.max_redirects + 1):
                 check(current, policy)
-                status, ctype, body, location = _one(current, user_agent, accept, limit, deadline, policy)
+                status, ctype, body, location = _one(opener, current, user_agent, accept, limit, deadline, policy)
                 if location and 300 <= status < 400:
                     current = urljoin(current, location)
                     status, ctype, body = 0, "", b""
@@ -91,12 +100,12 @@ class _TooBig(Exception):
     pass
 
 
-def _one(url: str, user_agent: str, accept: str, limit: int, deadline: float, policy: FetchPolicy):
+def _one(opener, url: str, user_agent: str, accept: str, limit: int, deadline: float, policy: FetchPolicy):  # noqa: PLR0913
     """One request: (status, content type, body, Location header)."""
     request = urllib.request.Request(url, headers={"User-Agent": user_agent, "Accept": accept})
     timeout = max(0.5, min(policy.timeout_s, deadline - time.monotonic()))
     try:
-        resp = _OPENER.open(request, timeout=timeout)
+        resp = opener.open(request, timeout=timeout)
     except urllib.error.HTTPError as exc:  # 3xx (no redirect handler) and 4xx/5xx are answers
         resp = exc
     with resp:
@@ -119,9 +128,15 @@ def _one(url: str, user_agent: str, accept: str, limit: int, deadline: float, po
         return status, headers.get("Content-Type", ""), b"".join(chunks), headers.get("Location", "")
 
 
-class _nothing:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
+@contextmanager
+def _recording_warc(writer: WARCWriter) -> Iterator[None]:
+    """warcio's `capture_http`, closing the recorder's spooled buffers at the end: warcio closes them only when a
+    response completes, so a refused or failed connection would leave two temporary files open per request."""
+    with capture_http(writer):
+        recorder = RecordingHTTPConnection.local.recorder
+        try:
+            yield
+        finally:
+            for buf in (recorder.request_out, recorder.response_out):
+                if buf is not None:
+                    buf.close()

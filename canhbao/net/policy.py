@@ -6,7 +6,11 @@ media of imported captures, the evidence live view and takedown checks.
   the host name resolves to, and again for every redirect hop, unless `allow_private` is set (tests and
   the demo, which serve pages on 127.0.0.1) or the host is listed in `allow` (`host`, `host:port` or a
   CIDR range such as `10.20.0.0/16` for an internal mirror);
-- a response size limit and a time limit.
+- a response size limit and a time limit;
+- the check holds at connection time: every connection (the thin HTTP client, Scrapy's resolver, the
+  proxy Chromium goes through) resolves the name once with `vet` and connects only to an address it just
+  vetted, so a DNS answer that changes between the check and the connection (DNS rebinding) never
+  reaches an internal address. Names are resolved by the system, or by `dns_server` when set.
 
 Settings: `config/fetch.yaml` (`CANHBAO_FETCH__<KEY>` overrides). A refused URL raises `Refused`, which
 callers turn into that one item's error; nothing here stops a whole run.
@@ -25,6 +29,7 @@ from canhbao.core import config
 from canhbao.core.errors import CanhbaoError
 
 SCHEMES = ("http", "https")
+IP = ipaddress.IPv4Address | ipaddress.IPv6Address
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -35,6 +40,7 @@ class FetchPolicy:
     max_bytes: int = 32 * 1024 * 1024  # largest response body read (pages; media have their own limit)
     timeout_s: float = 30.0  # connect/read timeout, and the whole-fetch limit of the thin HTTP client
     max_redirects: int = 10
+    dns_server: str = ""  # "ip" or "ip:port" of a DNS server to ask instead of the system resolver ("": system)
 
     def validate(self) -> None:
         if self.max_bytes < 1024:
@@ -45,6 +51,8 @@ class FetchPolicy:
             raise ValueError("max_redirects must not be negative")
         for entry in self.allow:
             _parse_allow(entry)  # raises ValueError naming the bad entry
+        if self.dns_server:
+            _dns_server(self.dns_server)  # raises ValueError naming it
 
     def with_private(self, allowed: bool) -> "FetchPolicy":
         """This policy, with private addresses allowed when a source says so (never disallowing)."""
@@ -81,10 +89,47 @@ def check(url: str, policy: FetchPolicy) -> None:
     port = port or _DEFAULT_PORTS[scheme]
     if policy.allow_private:
         return
+    _refuse_non_public(url, host, port, addresses(host, port, policy), policy)
+
+
+def vet(host: str, port: int, policy: FetchPolicy, url: str = "") -> tuple[IP, ...]:
+    """Resolve `host` once and return the addresses a connection to it may use now, or raise `Refused`.
+
+    This is the check at connection time: callers connect to these addresses (never by name again), so
+    what was vetted is what is reached. A name that does not resolve raises `Unresolved` (an OSError).
+    """
+    host = host.strip().lower()
+    ips = addresses(host, port, policy)
+    if not ips:
+        raise Unresolved(f"{host}: name does not resolve")
+    if not policy.allow_private:
+        _refuse_non_public(url or f"{host}:{port}", host, port, ips, policy)
+    return ips
+
+
+class Unresolved(OSError):
+    """A host name without addresses at connection time (a DNS error, not a refusal)."""
+
+
+def vetted_connection(
+    address: tuple[str, int], timeout=None, source_address=None, *, policy: FetchPolicy
+) -> socket.socket:
+    """`socket.create_connection` through the policy: resolve once, vet, connect to a vetted address."""
+    host, port = address
+    last: OSError | None = None
+    for ip in vet(host, port, policy):
+        try:
+            return socket.create_connection((str(ip), port), timeout, source_address)
+        except OSError as exc:
+            last = exc
+    raise last or Unresolved(f"{host}: no address to connect to")
+
+
+def _refuse_non_public(url: str, host: str, port: int, ips, policy: FetchPolicy) -> None:
     allowed_hosts, allowed_nets = _allow_sets(policy.allow)
     if host in allowed_hosts or f"{host}:{port}" in allowed_hosts:
         return
-    for ip in addresses(host, port):
+    for ip in ips:
         if any(ip in net for net in allowed_nets):
             continue
         kind = non_public(ip)
@@ -93,8 +138,9 @@ def check(url: str, policy: FetchPolicy) -> None:
             raise Refused(url, f"{where} a {kind} address")
 
 
-def addresses(host: str, port: int) -> tuple[ipaddress.IPv4Address | ipaddress.IPv6Address, ...]:
-    """The addresses `host` stands for: itself if it is an IP literal, else what DNS answers.
+def addresses(host: str, port: int, policy: FetchPolicy | None = None) -> tuple[IP, ...]:
+    """The addresses `host` stands for: itself if it is an IP literal, else what DNS answers (the system
+    resolver, or the policy's `dns_server`).
 
     A name that does not resolve yields nothing: the fetch itself then fails with a DNS error, and no
     internal address can be reached through it.
@@ -106,11 +152,45 @@ def addresses(host: str, port: int) -> tuple[ipaddress.IPv4Address | ipaddress.I
         ascii_host = host.encode("idna").decode("ascii")  # as HTTP clients resolve internationalised names
     except UnicodeError:
         return ()
+    if policy is not None and policy.dns_server:
+        return _ask_dns_server(ascii_host, policy)
     try:
         infos = socket.getaddrinfo(ascii_host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, OSError):
         return ()
     return tuple(dict.fromkeys(ip for ip in (_ip(str(i[4][0])) for i in infos) if ip is not None))
+
+
+def _ask_dns_server(name: str, policy: FetchPolicy) -> tuple[IP, ...]:
+    """A and AAAA records of `name` from the configured DNS server (dnspython), as a stub resolver would."""
+    import dns.exception
+    import dns.resolver
+
+    server, port = _dns_server(policy.dns_server)
+    resolver = dns.resolver.Resolver(configure=False)
+    resolver.nameservers, resolver.port = [server], port
+    resolver.lifetime = min(policy.timeout_s, 10.0)
+    found: list[IP] = []
+    for rdtype in ("A", "AAAA"):
+        try:
+            answer = resolver.resolve(name, rdtype, search=False)
+        except (dns.exception.DNSException, OSError):
+            continue
+        found += [ip for ip in (_ip(r.to_text()) for r in answer) if ip is not None]
+    return tuple(dict.fromkeys(found))
+
+
+def _dns_server(text: str) -> tuple[str, int]:
+    """'ip', 'ip:port', '[ipv6]:port' or a bare IPv6 address -> (ip, port)."""
+    text = text.strip()
+    host, port = text, ""
+    if text.startswith("[") and "]:" in text:
+        host, port = text[1:].split("]:", 1)
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    if _ip(host.strip("[]")) is None or (port and not port.isdigit()):
+        raise ValueError(f"dns_server: {text!r} is not an IP address with an optional :port")
+    return host.strip("[]"), int(port or 53)
 
 
 def non_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:

@@ -99,5 +99,16 @@ class _RecordedTLSConnection(http.client.HTTPConnection):
 
 
 class TLSRecordingHandler(urllib.request.HTTPSHandler):
+    """HTTPS with the chain recorded; with a fetch policy, connecting only to addresses it vets (`vetted`)."""
+
+    def __init__(self, *args: Any, policy: Any = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.policy = policy
+
     def https_open(self, req: urllib.request.Request):  # noqa: ANN201 - urllib API
-        return self.do_open(_RecordedTLSConnection, req, context=getattr(self, "_context", None))
+        conn: Any = _RecordedTLSConnection
+        if self.policy is not None:
+            from canhbao.net.vetted import factory
+
+            conn = factory(_RecordedTLSConnection, self.policy, req)
+        return self.do_open(conn, req, context=getattr(self, "_context", None))

@@ -30,18 +30,20 @@ class Route:
 class SampleServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, root: Path):
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0):
+        super().__init__((host, port), _Handler)
         self.root = Path(root).resolve()
         self.routes: dict[str, Route] = {}
         self.requests: list[str] = []  # every path+query asked for, in order
         self.cookies: list[str] = []  # Cookie headers received
+        self.hosts: list[str] = []  # Host headers received (the name asked for, whatever address was connected)
         self.graph_token = GRAPH_TOKEN
         self._lock = threading.Lock()
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"
 
     def route(
         self,
@@ -95,6 +97,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802
         parts = urlsplit(self.path)
         self.server.requests.append(self.path)
+        self.server.hosts.append(self.headers.get("Host", ""))
         if self.headers.get("Cookie"):
             self.server.cookies.append(self.headers["Cookie"])
         route = self.server.take_route(parts.path) or self.server.take_route(self.path)
@@ -147,8 +150,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serve(root: Path) -> Iterator[SampleServer]:
-    server = SampleServer(root)
+def serve(root: Path, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[SampleServer]:
+    """Serve `root` on `host` (127.0.0.1; another loopback address such as 127.0.0.2 plays a second machine)."""
+    server = SampleServer(root, host, port)
     thread = threading.Thread(target=server.serve_forever, name="sample-site", daemon=True)
     thread.start()
     try:

@@ -115,6 +115,16 @@ class SourceSpider(scrapy.Spider):
         if failure.check(IgnoreRequest) and "robots" in str(failure.value).lower():
             self.health.error(f"{url}: forbidden by robots.txt (obey_robots: false overrides it)")
             return None
+        from scrapy import exceptions
+        from twisted.internet.error import DNSLookupError
+
+        from canhbao.crawlers.fetch_guard import refused_at_connect
+
+        dns_failed = failure.check(DNSLookupError, getattr(exceptions, "CannotResolveHostError", DNSLookupError))
+        why = refused_at_connect(failure.request.url) if dns_failed else ""
+        if why:  # the resolver refused the address the name had at connection time (DNS rebinding)
+            self.health.error(f"{url}: refused by the fetch policy at connection ({why})")
+            return None
         self.health.error(f"{url}: {failure.getErrorMessage() or failure.type.__name__}")
         log.warning("%s: %s: %s", self.source_name, url, failure.getErrorMessage())
         return None
@@ -124,6 +134,10 @@ class SourceSpider(scrapy.Spider):
     def usable(self, response) -> bool:
         """Count the page and say whether it holds content; blocks and HTTP errors become health."""
         self.health.pages_fetched += 1
+        refused = response.headers.get("X-Canhbao-Refused") if response.status == 403 else None
+        if refused:  # browser mode: the guard proxy refused the address the name had at connection time
+            self.health.error(f"{redact(response.url)}: refused by the fetch policy at connection ({refused.decode()})")
+            return False
         kind = STATUS_BLOCKS.get(response.status)
         if kind is None and response.status == 200:
             kind = self.detect_block(response)

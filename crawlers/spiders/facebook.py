@@ -22,7 +22,7 @@ import scrapy
 from canhbao.crawlers.capture import redact
 from canhbao.crawlers.reltime import parse_time
 from canhbao.crawlers.spiders.base import Found, SourceSpider
-from canhbao.crawlers.spiders.fb_markup import graphql_posts, read_page
+from canhbao.crawlers.spiders.fb_markup import read_rendered
 
 GRAPH_FIELDS = (
     "id,message,created_time,permalink_url,from,reactions.summary(true),comments.summary(true),"
@@ -32,7 +32,51 @@ GRAPH_RATE_LIMIT = {4, 17, 32, 613}
 GRAPH_AUTH = {102, 190}
 
 
-class FacebookSpider(SourceSpider):
+class GraphQLRecorder:
+    """Browser mode: keep the body of every `/graphql` response a page loads while it renders and scrolls
+    (the JSON Facebook's web client builds the feed from), per Playwright page. Shared by the Facebook
+    spider and analyst captures."""
+
+    _graphql: dict[int, list[str]]
+
+    def graphql_meta(self, page_methods: list) -> dict:
+        if not hasattr(self, "_graphql"):
+            self._graphql = {}
+        return {
+            "playwright": True,
+            "playwright_include_page": True,
+            "playwright_page_event_handlers": {"response": self._on_response},
+            "playwright_page_methods": page_methods,
+        }
+
+    async def _graphql_bodies(self, response) -> list[str]:
+        """GraphQL responses captured while the browser loaded and scrolled this page (browser mode)."""
+        page = response.meta.get("playwright_page")
+        if page is None:
+            return []
+        bodies = self._graphql.pop(id(page), [])
+        await page.close()
+        return bodies
+
+    async def failed(self, failure) -> None:
+        """A failed browser request still holds its page: close it (and drop what it captured)."""
+        page = failure.request.meta.get("playwright_page")
+        if page is not None:
+            self._graphql.pop(id(page), None)
+            await page.close()
+        super().failed(failure)  # type: ignore[misc]
+
+    async def _on_response(self, pw_response) -> None:
+        if "/graphql" not in pw_response.url or pw_response.status != 200:
+            return
+        try:
+            body = await pw_response.text()
+        except Exception:  # noqa: BLE001 - a body gone with a navigation is just not captured
+            return
+        self._graphql.setdefault(id(pw_response.frame.page), []).append(body)
+
+
+class FacebookSpider(GraphQLRecorder, SourceSpider):
     name = "facebook"
     platform = "facebook"
     source_types = ("facebook_page", "facebook_group")
@@ -51,14 +95,7 @@ class FacebookSpider(SourceSpider):
 
     def page_request(self, url, callback, **meta):
         if self.source.fetch == "browser":
-            if not hasattr(self, "_graphql"):
-                self._graphql: dict[int, list[str]] = {}
-            meta.update(
-                playwright=True,
-                playwright_include_page=True,
-                playwright_page_event_handlers={"response": self._on_response},
-                playwright_page_methods=_wait_for_feed(self.source.scrolls, self.cfg.browser_wait_s),
-            )
+            meta.update(self.graphql_meta(_wait_for_feed(self.source.scrolls, self.cfg.browser_wait_s)))
         return super().page_request(url, callback, **meta)
 
     # --- web (html and browser) ---------------------------------------------------------------------
@@ -69,51 +106,20 @@ class FacebookSpider(SourceSpider):
         bodies = await self._graphql_bodies(response)
         if not self.usable(response):
             return
-        page = read_page(response.text, response.url)
+        # browser mode: the JSON the page loaded is the source; the DOM only fills gaps
+        page = read_rendered(response.text, response.url, bodies)
         for line in page.errors:
             self.parse_error(line)
-        found = list(page.posts)
-        published: dict[str, object] = {}
-        if bodies:  # browser mode: the JSON the page loaded is the source; the DOM only fills gaps
-            from_json = {p.found.post_id: p for body in bodies for p in graphql_posts(body, response.url)}
-            published = {pid: p.published for pid, p in from_json.items()}
-            found = [p.found for p in from_json.values()] + [f for f in found if f.post_id not in from_json]
         parsed, reached_known = 0, False
-        for f in found:
+        for f in page.posts:
             parsed += 1
             reached_known |= self.state.finished(f.post_id)
-            post = self.emit(response, f, published.get(f.post_id))
+            post = self.emit(response, f, page.published.get(f.post_id))
             if post is not None:
                 yield post
         more = page.next_url
         if self.page_done(response, parsed, reached_known or not more) and more:
             yield self.page_request(more, self.parse)
-
-    async def _graphql_bodies(self, response) -> list[str]:
-        """GraphQL responses captured while the browser loaded and scrolled this page (browser mode)."""
-        page = response.meta.get("playwright_page")
-        if page is None:
-            return []
-        bodies = self._graphql.pop(id(page), [])
-        await page.close()
-        return bodies
-
-    async def failed(self, failure) -> None:
-        """A failed browser request still holds its page: close it (and drop what it captured)."""
-        page = failure.request.meta.get("playwright_page")
-        if page is not None:
-            self._graphql.pop(id(page), None)
-            await page.close()
-        super().failed(failure)
-
-    async def _on_response(self, pw_response) -> None:
-        if "/graphql" not in pw_response.url or pw_response.status != 200:
-            return
-        try:
-            body = await pw_response.text()
-        except Exception:  # noqa: BLE001 - a body gone with a navigation is just not captured
-            return
-        self._graphql.setdefault(id(pw_response.frame.page), []).append(body)
 
     # --- graph API ----------------------------------------------------------------------------------
 

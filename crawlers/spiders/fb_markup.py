@@ -14,9 +14,9 @@ from __future__ import annotations
 import copy
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import Iterator
+from typing import Iterator, Sequence
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from scrapy import Selector
@@ -45,6 +45,17 @@ class FeedPage:
     posts: tuple[Found, ...]
     next_url: str = ""
     errors: tuple[str, ...] = ()
+    published: dict[str, datetime | None] = field(default_factory=dict)  # post id -> exact time (GraphQL)
+
+
+def read_rendered(text: str, url: str, graphql_bodies: Sequence[str] = ()) -> FeedPage:
+    """Browser mode: the stories in the GraphQL JSON the page loaded first, then those only the DOM shows."""
+    page = read_page(text, url)
+    if not graphql_bodies:
+        return page
+    from_json = {p.found.post_id: p for body in graphql_bodies for p in graphql_posts(body, url)}
+    posts = [p.found for p in from_json.values()] + [f for f in page.posts if f.post_id not in from_json]
+    return replace(page, posts=tuple(posts), published={pid: p.published for pid, p in from_json.items()})
 
 
 def read_page(text: str, url: str) -> FeedPage:
@@ -208,6 +219,11 @@ def canonical(url: str) -> str:
     parts = urlsplit(url)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k in _KEEP_QUERY]
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+
+
+def post_id_in(url: str) -> str:
+    """The post a Facebook URL names (`story_fbid=`, `fbid=`, `/posts/<id>`, `/permalink/<id>`), or ""."""
+    return _id_from_link(url)
 
 
 def _id_from_link(permalink: str) -> str:

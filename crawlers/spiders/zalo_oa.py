@@ -9,11 +9,18 @@ searched; see docs/sources.md). So:
 - article pages are read from their `article` element when there is one, and otherwise from what any
   shareable web page declares about itself (Open Graph, article meta tags, JSON-LD), which Zalo's link
   previews need but which is likewise unverified against the live site;
-- Zalo's login (`id.zalo.me`) and web chat (`chat.zalo.me`) are login walls, by URL.
+- Zalo's login (`id.zalo.me`) and web chat (`chat.zalo.me`) are login walls, by URL;
+- a `zalo.me/<id>` profile page is recognised by the one real shape public code shows (a client-rendered
+  "zaloprofile" app whose HTML carries `window.pageInfo = {type, name, avatar, thumbnail, qrCodeUrl,
+  user: {isBusiness, showBanner}, messageInfo: {...}}`; docs/sources.md): it holds a name, an avatar and a
+  QR code, no posts or articles, and is reported as such instead of as changed markup.
 """
 
 from __future__ import annotations
 
+import json
+import re
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from canhbao.crawlers.pageinfo import read_page
@@ -29,6 +36,41 @@ DEFAULT = {
     "next_page": "a.next-page::attr(href)",
     "author": ".oa-name",
 }
+
+
+_PAGE_INFO = re.compile(r"window\.pageInfo\s*=\s*(\{)")
+
+
+@dataclass(frozen=True)
+class ZaloProfile:
+    """What a `zalo.me/<id>` profile page says about the account behind it."""
+
+    name: str
+    avatar: str = ""
+    business: bool = False
+    kind: str = ""  # pageInfo.type as served
+
+
+def profile_of(html: str) -> ZaloProfile | None:
+    """The account a zalo.me profile page describes (its `window.pageInfo` JSON), or None for other pages."""
+    m = _PAGE_INFO.search(html)
+    if m is None:
+        return None
+    try:
+        info, _end = json.JSONDecoder().raw_decode(html, m.start(1))
+    except ValueError:
+        return None
+    if not isinstance(info, dict) or not isinstance(info.get("name"), str):
+        return None
+    user = info.get("user")
+    if not isinstance(user, dict):
+        user = {}
+    return ZaloProfile(
+        name=info["name"],
+        avatar=str(info.get("avatar") or ""),
+        business=bool(user.get("isBusiness")),
+        kind=str(info.get("type", "")),
+    )
 
 
 class ZaloOASpider(SourceSpider):
@@ -60,6 +102,12 @@ class ZaloOASpider(SourceSpider):
                 post = self.emit(response, found)
                 if post is not None:
                     yield post
+        profile = profile_of(response.text) if parsed == 0 else None
+        if profile is not None:
+            self.health.error(
+                f"{response.url}: a zalo.me profile page ({profile.name!r}, business: {profile.business}): Zalo "
+                "shows no posts or articles on it without login; capture articles by URL or import them"
+            )
         nxt = response.css(self.sel("next_page")).get()
         if self.page_done(response, parsed, reached_known or not nxt) and nxt:
             yield self.page_request(response.urljoin(nxt), self.parse)

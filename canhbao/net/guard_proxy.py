@@ -1,0 +1,168 @@
+"""A forward proxy on 127.0.0.1 that Chromium is started with, so the fetch policy holds for the browser
+at connection time too.
+
+Chromium resolves names itself, after the page's route guard has checked them: a DNS answer that changes
+in between (rebinding) would take the browser to an internal address. Behind this proxy the browser
+resolves nothing: every request (plain `GET http://…` or `CONNECT host:443`) names its host, and the proxy
+resolves it once with `policy.vet` and connects only to an address it just vetted. TLS stays end to end
+between Chromium and the site (a CONNECT tunnel), so the certificate is checked against the name. Playwright
+starts Chromium with `<-loopback>`, so loopback addresses go through the proxy as well.
+
+A refused request is answered `403` with an `X-Canhbao-Refused` header naming the reason (a refused
+CONNECT makes Chromium fail the request). Responses are relayed up to the policy's `max_bytes`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from urllib.parse import urlsplit
+
+from canhbao.net.policy import FetchPolicy, Refused, check, vet
+
+REFUSED_HEADER = "X-Canhbao-Refused"
+_HOP_HEADERS = {"proxy-connection", "connection", "keep-alive", "proxy-authorization", "te", "upgrade"}
+
+
+class GuardProxy:
+    """Start with `start()` (or as a context manager); `url` is what Chromium's `--proxy-server` takes.
+    `policy` may be replaced between pages (the evidence renderer does, per live view)."""
+
+    def __init__(self, policy: FetchPolicy):
+        self.policy = policy
+        self.refused: list[str] = []  # one line per refused request, for the caller's error
+        self.url = ""
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> "GuardProxy":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> "GuardProxy":
+        ready = threading.Event()
+        loop = asyncio.new_event_loop()
+
+        async def listen() -> None:
+            server = await asyncio.start_server(self._client, "127.0.0.1", 0)
+            self.url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+            ready.set()
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            loop.run_until_complete(listen())
+            loop.run_forever()
+            loop.close()
+
+        self._loop = loop
+        self._thread = threading.Thread(target=run, name="fetch-guard-proxy", daemon=True)
+        self._thread.start()
+        if not ready.wait(10):
+            raise RuntimeError("fetch guard proxy did not start")
+        return self
+
+    def close(self) -> None:
+        if self._loop is not None and self._thread is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=5)
+        self._loop = self._thread = None
+
+    # --- one client connection: one request (plain HTTP) or one tunnel (CONNECT) --------------------------
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), self.policy.timeout_s)
+            await self._serve(head, reader, writer)
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, asyncio.TimeoutError, ConnectionError):
+            pass
+        except Exception:  # noqa: BLE001 - one broken request must not stop the proxy
+            pass
+        finally:
+            writer.close()
+
+    async def _serve(self, head: bytes, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        request_line, *lines = head.decode("latin-1").split("\r\n")
+        method, target, version = request_line.split(" ", 2)
+        if method.upper() == "CONNECT":
+            host, _, port_text = target.rpartition(":")
+            host, port, url = host.strip("[]"), int(port_text), f"https://{target}/"
+        else:
+            url = target
+            parts = urlsplit(url)
+            host, port = parts.hostname or "", parts.port or 80
+        try:
+            check(url, self.policy)  # scheme and the early check; `vet` below is the one that connects
+            ips = await asyncio.get_running_loop().run_in_executor(None, vet, host, port, self.policy, url)
+        except Refused as exc:
+            self.refused.append(str(exc))
+            return await _deny(writer, exc.reason)
+        except OSError as exc:
+            return await _answer(writer, 502, f"{host}: {exc}")
+        upstream = await self._open(ips, port)
+        if upstream is None:
+            return await _answer(writer, 502, f"{host}:{port}: cannot connect")
+        up_reader, up_writer = upstream
+        try:
+            if method.upper() == "CONNECT":
+                writer.write(b"HTTP/1.1 200 Connection Established\r\n\r\n")
+                await writer.drain()
+                await asyncio.gather(_pipe(reader, up_writer, None), _pipe(up_reader, writer, self.policy.max_bytes))
+                return
+            parts = urlsplit(url)
+            path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            kept = [ln for ln in lines if ln and ln.split(":", 1)[0].strip().lower() not in _HOP_HEADERS]
+            up_writer.write(f"{method} {path} {version}\r\n".encode("latin-1"))
+            up_writer.write(("\r\n".join([*kept, "Connection: close"]) + "\r\n\r\n").encode("latin-1"))
+            length = next((ln.split(":", 1)[1].strip() for ln in kept if ln.lower().startswith("content-length:")), "")
+            if length.isdigit() and int(length):
+                up_writer.write(await reader.readexactly(int(length)))
+            await up_writer.drain()
+            await _pipe(up_reader, writer, self.policy.max_bytes)  # until the site closes (Connection: close)
+        finally:
+            up_writer.close()
+
+    async def _open(self, ips, port: int):
+        for ip in ips:
+            try:
+                return await asyncio.wait_for(asyncio.open_connection(str(ip), port), self.policy.timeout_s)
+            except (OSError, asyncio.TimeoutError):
+                continue
+        return None
+
+
+async def _pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter, limit: int | None) -> None:
+    sent = 0
+    try:
+        while True:
+            chunk = await src.read(65536)
+            if not chunk:
+                break
+            sent += len(chunk)
+            if limit is not None and sent > limit:
+                break  # larger than the policy allows: cut off
+            dst.write(chunk)
+            await dst.drain()
+    except ConnectionError:
+        pass
+    finally:
+        try:
+            dst.write_eof() if dst.can_write_eof() else dst.close()
+        except (OSError, RuntimeError):
+            pass
+
+
+async def _deny(writer: asyncio.StreamWriter, reason: str) -> None:
+    await _answer(writer, 403, f"refused by the fetch policy ({reason})", {REFUSED_HEADER: reason})
+
+
+async def _answer(writer: asyncio.StreamWriter, status: int, text: str, headers: dict[str, str] | None = None) -> None:
+    body = text.encode("utf-8")
+    extra = "".join(f"{k}: {v.replace(chr(13), ' ').replace(chr(10), ' ')}\r\n" for k, v in (headers or {}).items())
+    writer.write(
+        f"HTTP/1.1 {status} {'Forbidden' if status == 403 else 'Bad Gateway'}\r\nContent-Type: text/plain; "
+        f"charset=utf-8\r\nContent-Length: {len(body)}\r\n{extra}Connection: close\r\n\r\n".encode("latin-1", "replace")
+        + body
+    )
+    await writer.drain()
