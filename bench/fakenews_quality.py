@@ -1,14 +1,15 @@
 """Claim matching (dev/test split, thresholds tuned on dev only) and the classifier on held-out sources.
 
-Usage: python bench/fakenews_quality.py [--backend e5-onnx] [--skip-classifier]
+Usage: python bench/fakenews_quality.py [--backend e5-onnx] [--skip-classifier] [--dev-only]
 
 Claim/post evaluation set, built before tuning: the 38 claims of tests/data (claims_covid_vi.csv +
 claims_heldout.json), each with a hand-written paraphrase; perturbations from bench/perturb.py (made without
 the detector's normaliser); negatives on the same subjects (tests/data/claims_same_subject.json: the same
 subject with other facts, or the true version) plus near-topic true statements. Claims are split into dev
 and test by a hash of their id; each negative belongs to its claim's split. Thresholds are chosen on dev
-(`suggested`: lowest with <= 2 % false suggested+matched on dev negatives; `matched`: lowest with <= 0.5 %)
-and both splits are reported, with the configured thresholds and with the dev-tuned ones.
+(`suggested`: lowest with <= 2 % false suggested+matched on each kind of dev negative; `matched`: lowest with
+<= 0.5 %) and both splits are reported for two operating points: the configured one and "scored" (`SCORED`).
+Negatives also come typed without tone marks (`+no_diacritics`).
 
 Classifier: VFND (tests/data/vfnd) trained through the same code as `canhbao fakenews train` on the training
 sources (cross-validation grouped by source = the dev figure), scored on the held-out sources (test).
@@ -25,13 +26,15 @@ import os
 import random
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from perturb import PERTURBATIONS, embed  # noqa: E402
+from perturb import PERTURBATIONS, embed, strip_marks  # noqa: E402
 
+from canhbao.core import config  # noqa: E402
 from canhbao.core.records import Claim  # noqa: E402
 from canhbao.detectors.fakenews.claim_match import ClaimIndex  # noqa: E402
 from canhbao.detectors.fakenews.detector import FakenewsSettings  # noqa: E402
@@ -68,28 +71,30 @@ def evaluation_set(fillers: list[str]):
     negatives = [(split_of(cid), "same_subject", t) for cid, texts in same.items() for t in texts]
     # near-topic true statements and held-out negatives have no claim of their own: split by their own hash
     negatives += [(split_of(t), "near_topic_true", t) for t in near + held["negatives"]]
+    # the same posts typed without tone marks (bench/perturb.py): unaccented text all looks alike to the embedding
+    negatives += [(s, kind + "+no_diacritics", strip_marks(t)) for s, kind, t in list(negatives)]
     return claims, positives, negatives
 
 
-def scores(index: ClaimIndex, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Similarity to every claim; whether the post contradicts the claim's facts (no tier then); whether it
-    carries all of them (needed for `matched`)."""
-    sims, best = index.best_passages(text)
-    agree = [index.agreement(i, text, best[i]) for i in range(len(index.claims))]
-    return sims, np.array([a.conflict for a in agree]), np.array([a.agrees for a in agree])
+def scores(index: ClaimIndex, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Rank score of every claim (acc@1); tier score (meets the tiers); whether the post contradicts the
+    claim's facts (no tier then); whether it carries all of them (needed for `matched`)."""
+    s = index.scores(text)
+    agree = [index.agreement(i, text, s.passages[i]) for i in range(len(index.claims))]
+    return s.rank, s.tier, np.array([a.conflict for a in agree]), np.array([a.agrees for a in agree])
 
 
 def tune(neg_best: np.ndarray, rate: float) -> float:
     """The lowest threshold (0.005 steps) at which at most `rate` of the negatives score at or above it."""
-    for t in np.arange(0.80, 1.0, 0.005):
+    for t in np.arange(0.70, 1.0, 0.005):
         if np.mean(neg_best >= t) <= rate:
             return round(float(t), 3)
     return 1.0
 
 
-def report(title: str, rows, th_s: float, th_m: float) -> None:
+def report(title: str, rows, th_s: float, th_m: float, splits=("dev", "test")) -> None:
     print(f"\n== {title} (suggested >= {th_s:.3f}, matched >= {th_m:.3f})")
-    for split in ("dev", "test"):
+    for split in splits:
         pos = [r for r in rows["pos"] if r[0] == split]
         print(f"-- {split}: {len({r[2] for r in pos})} claims")
         print(f"   {'perturbation':<28}{'n':>4}{'acc@1':>8}{'tiered':>8}{'matched':>9}")
@@ -99,41 +104,57 @@ def report(title: str, rows, th_s: float, th_m: float) -> None:
             tiered = np.mean([r[3] and r[4] >= th_s and not r[5] for r in sel])
             matched = np.mean([r[3] and r[4] >= th_m and r[6] for r in sel])
             print(f"   {name:<28}{len(sel):>4}{top1:>8.3f}{tiered:>8.3f}{matched:>9.3f}")
-        for kind in ("same_subject", "near_topic_true"):
+        for kind in dict.fromkeys(r[1] for r in rows["neg"]):
             neg = np.array([r[2] for r in rows["neg"] if r[0] == split and r[1] == kind])
             neg_m = np.array([r[3] for r in rows["neg"] if r[0] == split and r[1] == kind])
             if len(neg):
                 print(
-                    f"   negatives {kind:<16} n={len(neg):>3}: false suggested+matched {np.mean(neg >= th_s):.3f}, "
+                    f"   negatives {kind:<30} n={len(neg):>3}: false suggested+matched {np.mean(neg >= th_s):.3f}, "
                     f"false matched {np.mean(neg_m >= th_m):.3f}"
                 )
 
 
-def matching(embedder, fillers: list[str]) -> None:
+# The "scored" operating point: lexical view + polarity + specifics penalties; weights and tiers chosen on dev
+# (suggested: the highest of the same-subject kinds' 2 % points; matched: <= 0.5 % on every dev kind).
+SCORED = {
+    "lexical_weight": 0.15,
+    "negation_penalty": 0.04,
+    "specifics_penalty": 0.04,
+    "suggested": 0.85,
+    "matched": 0.85,
+}
+
+
+def matching(embedder, fillers: list[str], splits=("dev", "test")) -> None:
     claims, positives, negatives = evaluation_set(fillers)
-    settings = FakenewsSettings()
-    index = ClaimIndex(claims, embedder, settings.thresholds)
+    configured = config.load("fakenews", FakenewsSettings)  # what the product runs with
+    points = {"configured (config/fakenews.yaml)": configured, "scored": replace(configured, **SCORED)}
+    print(f"claims {len(claims)}, positives {len(positives)}, negatives {len(negatives)}; embedding {embedder.id}")
     ids = [c.id for c in claims]
-    rows = {"pos": [], "neg": []}
-    for split, name, cid, text in positives:
-        sims, conflict, agree = scores(index, text)
-        i = ids.index(cid)
-        rows["pos"].append(
-            (split, name, cid, int(np.argmax(sims)) == i, float(sims[i]), bool(conflict[i]), bool(agree[i]))
+    for name, settings in points.items():
+        index = ClaimIndex(claims, embedder, settings.thresholds)
+        rows: dict[str, list] = {"pos": [], "neg": []}
+        for split, kind, cid, text in positives:
+            rank, tier, conflict, agree = scores(index, text)
+            i = ids.index(cid)
+            rows["pos"].append(
+                (split, kind, cid, int(np.argmax(rank)) == i, float(tier[i]), bool(conflict[i]), bool(agree[i]))
+            )
+        for split, kind, text in negatives:
+            _, tier, conflict, agreeing = scores(index, text)
+            tiered = np.where(conflict, 0.0, tier)  # a contradicted claim gets no tier
+            rows["neg"].append((split, kind, float(tiered.max()), float(np.where(agreeing, tier, 0.0).max())))
+        print(
+            f"\n#### {name}: lexical_weight {settings.lexical_weight}, negation_penalty {settings.negation_penalty}, "
+            f"specifics_penalty {settings.specifics_penalty}"
         )
-    for split, kind, text in negatives:
-        sims, conflict, agreeing = scores(index, text)
-        tiered = np.where(conflict, 0.0, sims)  # a contradicted claim gets no tier
-        rows["neg"].append((split, kind, float(tiered.max()), float(np.where(agreeing, sims, 0.0).max())))
-    dev_neg = np.array([r[2] for r in rows["neg"] if r[0] == "dev"])
-    dev_neg_m = np.array([r[3] for r in rows["neg"] if r[0] == "dev"])
-    th_s, th_m = tune(dev_neg, 0.02), tune(dev_neg_m, 0.005)
-    th_m = max(th_m, th_s)
-    print(f"\nclaims {len(claims)}, positives {len(positives)}, negatives {len(negatives)}; embedding {embedder.id}")
-    report("configured thresholds (config/fakenews.yaml)", rows, settings.suggested, settings.matched)
-    report("thresholds tuned on dev", rows, th_s, th_m)
-    no_facts = np.array([r[2] for r in rows["neg"] if r[1] == "same_subject"])
-    print(f"\n(same-subject negatives, all splits: best tiered similarity median {np.median(no_facts):.3f})")
+        for k in dict.fromkeys(r[1] for r in rows["neg"]):
+            dev_k = [r for r in rows["neg"] if r[0] == "dev" and r[1] == k]
+            print(
+                f"   dev-tuned tiers for {k:<30}: suggested {tune(np.array([r[2] for r in dev_k]), 0.02):.3f} "
+                f"(<= 2 %), matched {tune(np.array([r[3] for r in dev_k]), 0.005):.3f} (<= 0.5 %)"
+            )
+        report(name, rows, settings.suggested, settings.matched, splits)
 
 
 def classifier(embedder) -> None:
@@ -146,6 +167,7 @@ def classifier(embedder) -> None:
         train_csv, test_csv = vfnd.write_split(Path(tmp))
         train, _ = fm.read_rows(train_csv)
         test, _ = fm.read_rows(test_csv)
+        everything, _ = fm.read_rows(vfnd.write_all(Path(tmp)))
     model, card = fm.train(train, embedder)
     print(
         f"\n== classifier on VFND: train {len(train)} rows / {len({r.domain for r in train})} sources, "
@@ -164,6 +186,17 @@ def classifier(embedder) -> None:
         f"   test (held-out sources): ROC-AUC {m['roc_auc']:.3f} PR-AUC {m['pr_auc']:.3f} "
         f"P {m['precision']:.2f} R {m['recall']:.2f} at {model.threshold:.3f}; Brier {np.mean((p - y) ** 2):.3f}"
     )
+    # A larger held-out figure: 5-fold CV grouped by source over every source (what `canhbao fakenews train
+    # all.csv` prints). The candidate to read is the one chosen on the training split above, so the figure is
+    # not picked by its own score; the others are shown for comparison.
+    _, whole = fm.train(everything, embedder)
+    print(
+        f"   all {len(everything)} rows / {len({r.domain for r in everything})} sources, CV {whole['cv_split']} "
+        f"({whole['folds']} folds):"
+    )
+    for name, m in whole["candidates"].items():
+        mark = "*" if name == card["chosen"] else " "
+        print(f"   {mark} {name:<22} ROC-AUC {m['roc_auc']:.3f} PR-AUC {m['pr_auc']:.3f}")
 
 
 def main() -> None:
@@ -171,6 +204,7 @@ def main() -> None:
     ap.add_argument("--backend", default="e5-onnx")
     ap.add_argument("--skip-classifier", action="store_true")
     ap.add_argument("--skip-matching", action="store_true")
+    ap.add_argument("--dev-only", action="store_true", help="print the dev split only (while tuning)")
     args = ap.parse_args()
     csv.field_size_limit(1 << 24)
     rows = list(csv.DictReader((DATA / "vfnd" / "vn_news_223_tdlfr.csv").open(encoding="utf-8")))
@@ -183,7 +217,7 @@ def main() -> None:
     ][:400]
     embedder = load(EmbeddingSettings(backend=args.backend), CACHE)
     if not args.skip_matching:
-        matching(embedder, fillers)
+        matching(embedder, fillers, ("dev",) if args.dev_only else ("dev", "test"))
     if not args.skip_classifier:
         classifier(embedder)
 

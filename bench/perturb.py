@@ -13,7 +13,10 @@ import re
 import unicodedata
 
 # Vietnamese internet abbreviations as seen in comments and posts, written for this bench (not collected by
-# a crawl: see the bench's caveats). Deliberately independent of the detector's TEENCODE table.
+# a crawl). Deliberately independent of the detector's TEENCODE table. Looked for in VFND (the only lawful
+# corpus of real posts here, GPL-3.0: 12 Facebook posts + 262 articles): one "ko" in all of it, so no list
+# could be collected from it; what its fake posts do show is obfuscation by combining low lines and look-alike
+# letters ("U̲k̲r̲a̲i̲n̲e", "ʟɑɴ", "ĸнι"), not measured here (docs/fakenews.md).
 ABBREVIATE = {
     "không": ("k", "ko", "hông", "hk"),
     "được": ("đc", "dk", "dc"),

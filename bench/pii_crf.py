@@ -22,7 +22,7 @@ from pii_quality import KINDS, _covered  # noqa: E402
 from canhbao.core.text import fold  # noqa: E402
 from canhbao.detectors.pii import gazetteer  # noqa: E402
 from canhbao.detectors.pii.detector import find_entities  # noqa: E402
-from canhbao.detectors.pii.patterns import HONORIFICS, OFFICIAL_TITLES, SURNAMES  # noqa: E402
+from canhbao.detectors.pii.names import HONORIFICS, OFFICIAL_TITLES, SURNAMES  # noqa: E402
 from canhbao.testing import pii_corpus  # noqa: E402
 
 TOKEN = re.compile(r"\w+(?:\.\w+)*\.?|[^\w\s]")

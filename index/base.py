@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import ContextManager, Iterable, Sequence
+from typing import Callable, Collection, ContextManager, Iterable, Sequence
 
 from canhbao.core.records import Alert, AlertEvent, Post
 
@@ -40,6 +40,10 @@ class BulkResult:
     indexed: int = 0
     failed: tuple[str, ...] = field(default=())  # "<alert id>: <reason>" for items that were not stored
     retried: int = 0  # items that needed more than one attempt (server stores) and were then stored
+
+
+# How a forgotten poster's name starts (canhbao.detectors.pii.masking.placeholder of kind "author").
+FORGOTTEN = "[AUTHOR"
 
 
 class AlertStore(ABC):
@@ -84,6 +88,22 @@ class AlertStore(ABC):
         """Around several upserts in a row (`expected` alerts in all): server stores pause the index refresh
         for a large one; embedded stores need nothing."""
         return nullcontext()
+
+    def forget_authors(self, post_keys: Collection[str], label: Callable[[str], str]) -> int:
+        """Retention: on alerts of these (expired) posts the poster's display name becomes `label(name)`, a keyed
+        hash that still tells two alerts of one poster apart from others; their posts-index documents lose the
+        name. Every store, through `upsert` (which keeps analyst state) and `_forget_post_authors`."""
+        keys, found, offset = set(post_keys), [], 0
+        while batch := self.search(AlertQuery(limit=500, offset=offset, sort="captured_at")):
+            offset += len(batch)
+            found += [a for a in batch if a.post_key in keys and a.author and not a.author.startswith(FORGOTTEN)]
+        if found:
+            self.upsert([replace(a, author=label(a.author)) for a in found])
+        self._forget_post_authors(keys)
+        return len(found)
+
+    def _forget_post_authors(self, post_keys: set[str]) -> None:  # noqa: B027 - stores with a posts index
+        pass
 
     def close(self) -> None:  # noqa: B027 - optional
         pass

@@ -330,6 +330,20 @@ class ServerStore(Lifecycle, AlertStore):
         )
         return BulkResult(indexed=len(items) - len(failed), failed=failed)
 
+    def _forget_post_authors(self, post_keys: set[str]) -> None:
+        """Posts documents of these keys (in any of the posts indices) re-indexed without the poster's name."""
+        keys = sorted(post_keys)
+        for i in range(0, len(keys), 500):
+            body = {"query": {"ids": {"values": keys[i : i + 500]}}, "size": 5000}
+            hits = self._search(self.alias("posts"), body)["hits"]["hits"]
+            ops: list[dict[str, Any]] = []
+            for hit in hits:
+                if hit["_source"].get("author"):
+                    ops += [{"index": {"_index": hit["_index"], "_id": hit["_id"]}}, hit["_source"] | {"author": ""}]
+            if ops:
+                self._bulk(ops)
+        self._refresh(self.alias("posts"))
+
     # --- reads ------------------------------------------------------------------------------------
 
     def get(self, alert_id: str) -> Alert:

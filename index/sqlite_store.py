@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Collection, Iterable
 
 from canhbao.core.audit import AuditLog
 from canhbao.core.errors import CanhbaoError, NotFound
@@ -146,6 +146,23 @@ class SqliteStore(Lifecycle, AlertStore):
                 )
                 n += 1
         return BulkResult(indexed=n)
+
+    def forget_authors(self, post_keys: Collection[str], label: Callable[[str], str]) -> int:
+        """As `AlertStore.forget_authors`, then the file rewritten so the old names leave the disk."""
+        self.db.execute("PRAGMA secure_delete=ON")
+        n = super().forget_authors(post_keys, label)
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.db.execute("VACUUM")
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return n
+
+    def _forget_post_authors(self, post_keys: set[str]) -> None:
+        with self._write():
+            for key in post_keys:
+                row = self.db.execute("SELECT doc FROM posts WHERE key=?", (key,)).fetchone()
+                if row:
+                    doc = json.loads(row[0]) | {"author": ""}
+                    self.db.execute("UPDATE posts SET doc=? WHERE key=?", (json.dumps(doc, ensure_ascii=False), key))
 
     def _write(self):
         return _Transaction(self.db)

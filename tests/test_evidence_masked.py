@@ -145,3 +145,65 @@ def test_element_is_found_by_id_or_by_permalink():
     )
     assert "mine" in masked.post_element(tracked, post).text and "other" not in masked.post_element(tracked, post).text
     assert masked.post_element(b"<html><body><p>a feed</p></body></html>", post) is None
+
+
+def test_metadata_and_custody_of_a_masked_bundle_are_screened(evidence_world, renderer, tmp_path):
+    """An analyst's note naming a patient (custody.jsonl) and the poster's display name (metadata.json) are
+    masked in a masked bundle and listed with the hash of what they said; an unmasked export keeps them."""
+    from canhbao.core.records import AlertEvent, sha256_hex, utcnow
+    from canhbao.testing import evidence_world as sample
+
+    home, site, store, cases = evidence_world
+    text = "KHẨN: uống nước chanh nóng để diệt virus corona, chia sẻ ngay!"
+    post = sample.capture(home, site, path="/posts/6006", post_id="6006", author="Tuấn Khỉ", text=text, images={})
+    alert = sample._store(store, post, cases["fake"].alert.finding, sample._masked(post))
+    note = "Đã gọi cho chị Nguyễn Thị Hoa, SĐT 0912345678, người đăng lại bài"
+    store.record(alert.id, AlertEvent(at=utcnow(), actor="analyst.tuan", action="note", note=note))
+
+    done = export.export(
+        home, store, alert.id, SETTINGS, out_dir=tmp_path / "m", unpacked=True, actor="insp", renderer=renderer
+    )
+    meta_raw = (done.dir_path / "metadata.json").read_text()
+    custody_raw = (done.dir_path / "custody.jsonl").read_text()
+    pdf = _pdf_text(done.dir_path / "report.pdf", tmp_path)
+    for secret in ("Nguyễn Thị Hoa", "0912345678", "Tuấn Khỉ"):
+        assert secret not in meta_raw and secret not in custody_raw and secret not in pdf, secret
+    assert "[NAME·" in custody_raw and "[AUTHOR·" in meta_raw  # masked with the keyed placeholders
+    withheld = json.loads(meta_raw)["withheld"]
+    assert any(w.startswith("custody.jsonl /") and sha256_hex(note.encode()) in w for w in withheld), withheld
+    assert any(
+        w.startswith("metadata.json /post/author") and sha256_hex(b"Tu\xe1\xba\xa5n Kh\xe1\xbb\x89") in w
+        for w in withheld
+    )
+    assert bundle.verify(done.zip_path).ok
+
+    allowed = EvidenceSettings(roles={"chief.minh": ("inspector_lead",)}, screenshot_live=False)
+    full = export.export(
+        home, store, alert.id, allowed, out_dir=tmp_path / "u", unmasked=True, actor="chief.minh", renderer=renderer
+    )
+    with zipfile.ZipFile(full.zip_path) as zf:
+        assert "Tuấn Khỉ" in zf.read("metadata.json").decode() and note in zf.read("custody.jsonl").decode()
+
+
+def test_a_masked_bundle_has_a_live_view_of_the_post_alone(evidence_world, feed, renderer, tmp_path):
+    """With the live check on, the masked bundle shows the post's own element as it is live now, screened, and
+    withholds the live page's WARC; nothing of the other post's patient gets in."""
+    from dataclasses import replace
+
+    home, _site, store, _ = evidence_world
+    live = replace(SETTINGS, screenshot_live=True, live_timeout_s=10)
+    done = export.export(
+        home, store, feed.alert.id, live, out_dir=tmp_path, unpacked=True, actor="i", renderer=renderer
+    )
+    names = {str(p.relative_to(done.dir_path)) for p in done.dir_path.rglob("*") if p.is_file()}
+    meta = json.loads((done.dir_path / "metadata.json").read_text())
+    assert {"post/live-element.html", "post/screenshot-live-element.png"} <= names, (meta["missing"], meta["live"])
+    assert meta["live"]["reachable"] and any(w.startswith("WARC records of the live page") for w in meta["withheld"])
+    assert not any(n.startswith("capture/") for n in names)
+    assert "Công văn nội bộ vừa lộ ra đây" in (done.dir_path / "post/live-element.html").read_text()
+    for path in done.dir_path.rglob("*"):
+        if path.is_file():
+            blob = path.read_bytes().decode("utf-8", "replace")
+            assert not [p for p in PATIENT if p in blob], path.name
+    shot = (done.dir_path / "post/screenshot-live-element.png").read_bytes()
+    assert not masked.identifying(masked.image_text(shot))

@@ -254,8 +254,24 @@ def test_hostile_field_sizes_still_export(evidence_world, renderer, out_dir):
         w, h = png_size(files[name])
         assert w <= SETTINGS.viewport_width and h <= SETTINGS.max_screenshot_height, (name, w, h)
     text, pages = pdf_pages(done, out_dir, "record-hostile")
+    assert len(pages) < 40
+    meta = json.loads(files["metadata.json"])  # a masked export: the poster is a keyed placeholder
+    assert meta["post"]["author"].startswith("[AUTHOR·") and any("/post/author" in w for w in meta["withheld"])
+    allowed = replace(SETTINGS, roles={"chief.minh": ("inspector_lead",)})
+    full = export.export(
+        home,
+        store,
+        alert.id,
+        allowed,
+        out_dir=out_dir / "hostile-u",
+        unmasked=True,
+        actor="chief.minh",
+        renderer=renderer,
+        now=NOW,
+    )
+    text, pages = pdf_pages(full, out_dir, "record-hostile-u")
     assert "đầy đủ trong metadata.json" in text and len(pages) < 40
-    assert json.loads(files["metadata.json"])["post"]["author"] == author  # the full value is kept
+    assert json.loads(read(full)["metadata.json"])["post"]["author"] == author  # the full value is kept
 
 
 def test_export_refused_when_the_audit_chain_is_broken(evidence_world, tmp_path):

@@ -178,3 +178,44 @@ def test_detect_cli_with_a_seeded_claim_bank(home, tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["fakenews"]["label"] == "matched" and out["fakenews"]["claims"][0]["id"] == "vn-truc-thang"
     assert out["pii"]["exposure"] is False and out["pii"]["masked_text"].startswith("Tin nóng")
+
+
+def test_lexical_view_and_polarity_pieces():
+    from canhbao.detectors.fakenews import text as ft
+
+    # tone-mark blind, function syllables dropped, amounts as numbers
+    assert (
+        ft.grams("Uống nước NÓNG") == ft.grams("uong nuoc nong") == {"uong", "nuoc", "nong", "uong nuoc", "nuoc nong"}
+    )
+    assert "#1800000" in ft.grams("phát 1 triệu 8", facts.specifics("phát 1 triệu 8").numbers)
+    assert ft.negated("Uống nước ấm nhưng không diệt được virus") and ft.negated("ko diệt đc virus")
+    assert not ft.negated("Ô nhiễm không khí ở Hà Nội") and not ft.negated("Uống nước nóng diệt virus")
+
+
+def test_scored_operating_point_ranks_unaccented_paraphrase_and_penalises_other_versions(e5_embedder):
+    """The "scored" point (bench/fakenews_quality.py SCORED): lexical view, negation and specifics penalties."""
+    from dataclasses import replace
+
+    scored = replace(
+        FakenewsSettings(),
+        lexical_weight=0.15,
+        negation_penalty=0.04,
+        specifics_penalty=0.04,
+        suggested=0.85,
+        matched=0.85,
+    )
+    index = ClaimIndex(CLAIMS, e5_embedder, scored.thresholds)
+    plain = ClaimIndex(CLAIMS, e5_embedder, FakenewsSettings().thresholds)
+    ids = [c.id for c in CLAIMS]
+    rumour = "Cu uong nuoc that nong la virus corona trong hong chet het, moi nguoi lam ngay"
+    assert _ranked_first(plain, rumour) != "vn-nuoc-nong" and _ranked_first(index, rumour) == "vn-nuoc-nong"
+    true_version = "Uống nước ấm giúp dịu cổ họng khi bị ho nhưng không tiêu diệt được virus"
+    s = index.scores(true_version)
+    i = ids.index("vn-nuoc-nong")
+    assert s.negation[i] and s.tier[i] < s.rank[i] - 0.039
+    assert all(r.id != "vn-nuoc-nong" for r in index.match(true_version))
+    other_group = "Trẻ em từ 12 đến 17 tuổi ở Hà Nội bắt đầu được tiêm vắc xin Pfizer từ tuần này"
+    j = ids.index("vn-tre-dot-quy")
+    assert index.scores(other_group).tier[j] < index.scores(other_group).rank[j] - 0.039
+    refs = index.match("Hàng loạt cháu bé đột quỵ sau mũi tiêm Pfizer")
+    assert refs and refs[0].id == "vn-tre-dot-quy" and refs[0].tier == "matched"

@@ -168,3 +168,27 @@ def test_claim_and_id_prefix_filters(any_store):
     found = any_store.search(AlertQuery(id_prefix=target[:6]))
     assert target in [a.id for a in found] and all(a.id.startswith(target[:6]) for a in found)
     assert [a.id for a in any_store.search(AlertQuery(id_prefix=target))] == [target]
+
+
+def test_retention_forgets_the_poster_on_alerts_and_posts_but_keeps_analyst_state(any_store):
+    alerts = corpus()
+    any_store.upsert(alerts)
+    gone, kept = alerts[0], alerts[1]
+    any_store.transition(gone.id, "acknowledged", actor="lan", note="xem sau")
+    post = Post(source=gone.source, platform=gone.platform, post_id=gone.post_id, url=gone.post_url, captured_at=T0)
+    any_store.upsert_posts([(replace(post, author="Trang tin A"), "[HỌ TÊN]")])
+
+    def label(name):
+        return "[AUTHOR·abc123]"
+
+    assert any_store.forget_authors({gone.post_key}, label) == 1
+    got = any_store.get(gone.id)
+    assert got.author == "[AUTHOR·abc123]" and got.status == "acknowledged" and got.notes == ("xem sau",)
+    assert any_store.get(kept.id).author == "Trang tin A"  # a post inside the window keeps its poster
+    assert any_store.forget_authors({gone.post_key}, label) == 0  # nothing left to forget
+    if hasattr(any_store, "db"):  # SQLite: the posts index row
+        (doc,) = any_store.db.execute("SELECT doc FROM posts WHERE key=?", (post.key,)).fetchone()
+    else:  # a search server: the posts document
+        hits = any_store._search(any_store.alias("posts"), {"query": {"ids": {"values": [post.key]}}})["hits"]["hits"]
+        doc = str(hits[0]["_source"])
+    assert "Trang tin A" not in doc

@@ -40,3 +40,14 @@ def test_a_bad_label_names_the_file_and_line(tmp_path):
     (tmp_path / "vfnd_news.annotated.tsv").write_text("v1\tf.json\tN=Lan\tchị Hoa đi chợ\n", encoding="utf-8")
     with pytest.raises(ValueError, match="vfnd_news.annotated.tsv: v1: label 'Lan'"):
         pii_corpus.load(directory=tmp_path)
+
+
+def test_the_dev_only_file_refuses_a_test_document(tmp_path):
+    (tmp_path / "covid_news.annotated.txt").write_text("", encoding="utf-8")
+    (tmp_path / "vfnd_news.annotated.tsv").write_text("", encoding="utf-8")
+    test_doc = next(
+        f"VFND_Ac_Real_{n}.json" for n in range(99) if pii_corpus.split_of(f"VFND_Ac_Real_{n}.json") == "test"
+    )
+    (tmp_path / "vfnd_dev_more.annotated.tsv").write_text(f"w1\t{test_doc}\t-\tchị Hoa đi chợ\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="dev only"):
+        pii_corpus.load(directory=tmp_path)

@@ -13,6 +13,23 @@ def found(text):
 
 
 @pytest.mark.parametrize(
+    "text,name",
+    [
+        ("Tibor, 52 tuổi một người đàn ông Slovakia, có chiếc mũi to", "Tibor"),  # foreign, but given an age
+        ("tay súng này có tên là Vali, 40 tuổi, từng là lính bắn tỉa", "Vali"),
+        ("Nghe tiếng động, Ánh chạy sang thì bị Khoa bóp cổ đến khi ngất", "Khoa"),  # a given name alone
+        ("Nguyễn Đăng Khoa bị bắt. Trước đó Khoa đã bỏ trốn.", "Khoa"),  # a later mention of a found name
+        ("– Tấn ơi, anh Vũ bỏ tao đi rồi.", "Tấn"),  # called by name
+        ("Nam sinh Hưng Lê cho biết có mặt tại trung tâm lúc 4h", "Hưng Lê"),  # a private student quoted
+        ("Hàng xóm cho biết, bà Thanh thường xuyên chửi con", "Thanh"),  # a given name that is also a ward
+        ("đối với Huỳnh Hữu Nghĩa (24 tuổi, ngụ huyện Mỹ Xuyên)", "Huỳnh Hữu Nghĩa"),
+    ],
+)
+def test_private_names_in_general_news(text, name):
+    assert ("name", name) in found(text), found(text)
+
+
+@pytest.mark.parametrize(
     "text,expected",
     [
         ("gọi 0912345678 nhé", ("phone", "0912345678")),
@@ -80,6 +97,18 @@ def test_recognizer_table(text, expected):
         ("một tập đoàn lớn tại Thái Lan tài trợ", "name"),  # a country, not Thái + Lan
         ("16 ca mới, trong đó 10 ca ở Đà Nẵng, 04 Quảng Nam", "address"),  # a region of the outbreak
         ("bệnh nhân 45, 25 tuổi, đã khỏi", "age_as_code"),
+        # public figures and officials in general news (issue 11's remaining false hits)
+        ("Tổng thống Biden để ngỏ khả năng trừng phạt ông Putin.", "name"),  # foreign public figures
+        ("Các nhà phân tích đánh giá ông Widodo tích cực sử dụng mạng xã hội.", "name"),
+        ("Sáng 19/6, Thủ tướng Nhật Bản Shinzo Abe công khai xin lỗi.", "name"),
+        ("Sáng 19/6, Thủ tướng Nhật Bản Shinzo Abe công khai xin lỗi.", "address"),  # "Bản" is no hamlet
+        ("“Nhân viên phản ứng chậm”, ông Phương nhận xét.", "name"),  # an official quoted
+        ("đứa bé 10 tuổi bơ vơ Đau đớn hơn", "name"),  # "vơ" is no "vợ"
+        ("Gần đây, Tiến sĩ Edward Fujimoto xuất hiện trên truyền hình.", "name"),
+        ("Chiều 21/9, Phòng cảnh sát Hình sự cho biết vụ việc.", "name"),  # a capitalised common noun
+        ("nhân viên dọc tuyến biển từ Phạm Văn Đồng đến T20", "name"),  # a historical figure (a street)
+        ("Những chú bé được cõng trên vai - Ảnh: Nguyên Khôi", "name"),  # a byline
+        ("Rạng sáng 26/9, anh lái ôtô trên đường Điện Biên Phủ.", "address"),  # a road, nobody's place
     ],
 )
 def test_negatives(text, absent):

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 from canhbao.core.posts import PostStore
 from canhbao.core.records import Media, MediaText, Post, sha256_hex
+from canhbao.detectors.pii.masking import placeholder
 from canhbao.pipeline.retention import purge
 from canhbao.pipeline.stages import detect_stage, index_stage, ledger_for
 
@@ -93,13 +94,10 @@ def test_no_raw_patient_text_in_any_file_after_the_purge(home):
 
         assert counts["posts_stripped"] == 1 and counts["media_texts_dropped"] == 1
         assert _files_with(home, RAW) == []
-        # the poster's name stays only with the alert (index and the ledger's alert outbox), not with the post
-        assert {f for f, _ in _files_with(home, [AUTHOR])} <= {
-            "alerts/alerts.sqlite",
-            "alerts/alerts.sqlite-wal",
-            "analysis/pipeline.sqlite",
-        }
-        assert AUTHOR.encode() not in home.posts_db.read_bytes()
+        # the poster is a person too: the name leaves every file (post store, alert store, the ledger's
+        # outbox); the alert keeps a keyed hash of it
+        assert counts["authors_forgotten"] == 2  # the alert in the store and its copy in the ledger's outbox
+        assert _files_with(home, [AUTHOR]) == []
         kept = posts.get(post.key)  # identity, URL and media hash stay; the text is a hash now
         assert kept.text == "" and kept.url == post.url and kept.media[0].sha256 == sha
         with sqlite3.connect(home.posts_db) as db:
@@ -109,6 +107,24 @@ def test_no_raw_patient_text_in_any_file_after_the_purge(home):
         assert posts.get(fresh.key).text == fresh.text  # a post inside the window is untouched
         (still,) = _all(store)
         assert still.id == alert.id and still.masked_text == alert.masked_text and "[NAME" in still.masked_text
+        assert still.author.startswith("[AUTHOR·") and still.author == placeholder(AUTHOR, "author", mask_key(home))
+        assert _outbox(home, alert.id).author == still.author  # the ledger's copy of the alert too
+
+
+def mask_key(home):
+    from canhbao.detectors.pii.masking import load_or_create_key
+
+    return load_or_create_key(home.keys / "mask.key")
+
+
+def _outbox(home, alert_id):
+    import json
+
+    from canhbao.core.records import Alert, from_dict
+
+    with sqlite3.connect(home.analysis / "pipeline.sqlite") as db:
+        (body,) = db.execute("SELECT body FROM outbox WHERE alert_id=?", (alert_id,)).fetchone()
+    return from_dict(Alert, json.loads(body))
 
 
 def _all(store):

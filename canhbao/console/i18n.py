@@ -80,9 +80,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "media": ("Hình ảnh", "Media"),
     "capture": ("Trang đã thu thập", "Page as captured"),
     "masked_text": ("Nội dung (đã che thông tin cá nhân)", "Text (personal data masked)"),
+    "capture_masked": ("Bài đăng đã thu thập (đã che thông tin cá nhân)", "Post as captured (personal data masked)"),
     "withheld": (
-        "Ảnh và trang gốc chứa thông tin cá nhân: chỉ người có quyền mới xem được.",
-        "Media and capture hold personal data: shown only to permitted roles.",
+        "Trang gốc và ảnh có thông tin cá nhân: chỉ người có quyền xem bản không che mới xem được.",
+        "The raw page and media with personal data: shown only to roles allowed to see them unmasked.",
     ),
     "registered_page": ("Trang văn bản đã đăng ký", "Registered page"),
     "posted_image": ("Ảnh được đăng", "Posted image"),

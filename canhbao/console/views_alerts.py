@@ -10,12 +10,13 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from canhbao.console import actions, highlight
+from canhbao.console import actions, highlight, masked_view
 from canhbao.console import cases as grouping
 from canhbao.console.store import CLOSE_REASONS, Case, new_case_id
 from canhbao.console.web import Ctx, page
 from canhbao.core.errors import CanhbaoError, NotFound
 from canhbao.core.records import ALERT_STATUSES, ALERT_TYPES, LEAK, PII_EXPOSURE, Alert, Post
+from canhbao.detectors.pii.masking import load_or_create_key
 
 SORTS = {
     "-captured_at": "newest",
@@ -143,6 +144,7 @@ def routes(ctx: Ctx) -> list[Route]:
             claims=_claims(ctx, alert),
             bundles=_bundles(ctx, alert.id),
             show_raw=_may_see_raw(ctx, user, alert),
+            media_shown=_media_shown(ctx, user, alert, post),
             takedown=_takedown(ctx, alert),
             outcome=_outcome(request),
             error=request.query_params.get("error", ""),
@@ -171,9 +173,7 @@ def routes(ctx: Ctx) -> list[Route]:
     def media(request: Request, user, form) -> Response:
         alert = _get(store(), request.path_params["alert_id"])
         sha = request.path_params["sha"]
-        if sha not in alert.media_sha256 or not _may_see_raw(ctx, user, alert):
-            raise NotFound(f"media {sha[:12]}: not shown")
-        path = _media_path(ctx, _post(ctx, alert), sha)
+        path = _media_file(ctx, user, alert, sha)
         if alert.type == PII_EXPOSURE:  # looking at a patient's data is itself on the record
             ctx.audit.append("media.viewed", alert.id, actor=user.name, sha256=sha)
         return FileResponse(
@@ -242,11 +242,14 @@ def _bulk_case(ctx: Ctx, store: Any, user: Any, ids: list[str], action: str, for
 
 
 def _captured_html(ctx: Ctx, user: Any, alert: Alert) -> bytes:
-    """The captured page of an alert, if this user may see it (a patient-data view is audited)."""
+    """The captured page of an alert as this user may see it: raw for a role allowed to unmask (a patient-data
+    view is audited), else the post's own element with its personal data masked."""
     post = _post(ctx, alert)
-    if post is None or not post.raw_html or not _may_see_raw(ctx, user, alert):
+    if post is None or not post.raw_html:
         raise NotFound(f"alert {alert.id}: no capture shown")
     body = (ctx.home.root / post.raw_html).read_bytes()
+    if not _may_see_raw(ctx, user, alert):
+        return masked_view.capture(body, post, alert, load_or_create_key(ctx.home.keys / "mask.key"))
     if alert.type == PII_EXPOSURE:
         ctx.audit.append("capture.viewed", alert.id, actor=user.name)
     return body
@@ -274,8 +277,29 @@ def _post(ctx: Ctx, alert: Alert) -> Post | None:
 
 
 def _may_see_raw(ctx: Ctx, user: Any, alert: Alert) -> bool:
-    """Captures and media of a patient-data alert are the personal data: only roles allowed to unmask."""
-    return alert.type != PII_EXPOSURE or user.role in ctx.settings.unmasked_roles
+    """The raw capture (a feed: other people's posts too, whatever the alert's type) and the media as posted:
+    only roles allowed to unmask (canhbao.console.masked_view says what the others see)."""
+    return user.role in ctx.settings.unmasked_roles
+
+
+def _media_file(ctx: Ctx, user: Any, alert: Alert, sha: str) -> Any:
+    """The file of one of the alert's media, if this user may see it."""
+    if sha not in alert.media_sha256:
+        raise NotFound(f"media {sha[:12]}: not shown")
+    path = _media_path(ctx, _post(ctx, alert), sha)
+    if not _may_see_raw(ctx, user, alert) and not masked_view.image_shown(alert, path):
+        raise NotFound(f"media {sha[:12]}: not shown (personal data; only to roles allowed to unmask)")
+    return path
+
+
+def _media_shown(ctx: Ctx, user: Any, alert: Alert, post: Post | None) -> set[str]:
+    """The sha256 of the alert's media this user may see."""
+    shown = set()
+    for m in post.media if post else ():
+        if m.sha256 in alert.media_sha256 and m.path and (ctx.home.root / m.path).is_file():
+            if _may_see_raw(ctx, user, alert) or masked_view.image_shown(alert, ctx.home.root / m.path):
+                shown.add(m.sha256)
+    return shown
 
 
 def _media_path(ctx: Ctx, post: Post | None, sha: str) -> Any:

@@ -38,6 +38,7 @@ from canhbao.core.errors import CanhbaoError, InputError, NotFound
 from canhbao.core.home import Home
 from canhbao.core.posts import PostStore
 from canhbao.core.records import AlertEvent, Post, sha256_hex, utcnow
+from canhbao.detectors.pii.masking import load_or_create_key
 from canhbao.evidence import bundle, custody, masked, metadata, report, signing, takedown, timestamp, wacz
 from canhbao.evidence.browser import Renderer
 from canhbao.evidence.collect import Capture, collect
@@ -152,6 +153,10 @@ def export(
             "details": {"unmasked": unmasked, "lang": lang, "key": fp},
         }
     )
+    mask_key = load_or_create_key(home.keys / "mask.key") if withhold else None
+    if withhold:  # notes, capture reasons and audit details can name people as well as the post can
+        trail, lines = masked.mask_json("custody.jsonl", trail, mask_key)
+        withheld.extend(lines)
     files["custody.jsonl"] = custody.to_jsonl(trail)
     described = {n: _describe(n) for n in files} | {
         "report.pdf": "human-readable record (PDF)",
@@ -171,6 +176,8 @@ def export(
         live=live,
         takedown=takedown.checks(home, alert.id),
     )
+    if withhold:
+        meta = _mask_metadata(meta, withheld, mask_key)
     files["metadata.json"] = (json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
     media_imgs = [
         (f"{LABELS[lang]['media']}: {n}", d)
@@ -331,10 +338,58 @@ def _masked_views(
             "captured page; only in an unmasked export"
         )
     live: dict[str, Any] = {"url": cap.post.url, "checked": settings.screenshot_live}
-    if settings.screenshot_live:  # whether the post is still up; its live page is not kept in a masked bundle
-        got = fetch(cap.post.url, timeout=settings.live_timeout_s, user_agent=settings.user_agent)
-        live.update(reachable=got.reachable, http_status=got.status, error=got.error)
+    if settings.screenshot_live:
+        shots += _masked_live(cap, files, renderer, settings, missing, L, withheld, live)
     return shots, live
+
+
+def _masked_live(
+    cap: Capture,
+    files: dict[str, bytes],
+    renderer: Renderer,
+    settings: EvidenceSettings,
+    missing: list[str],
+    L: dict[str, str],
+    withheld: list[str],
+    live: dict[str, Any],
+) -> list[tuple[str, bytes]]:
+    """Whether the post is still up, and its own element on the live page as it is now (screened like the
+    captured one; the live page is rendered from the fetched HTML with no request to the outside): the live
+    page is a feed too, so neither its whole HTML, its WARC nor a full-page screenshot goes in."""
+    got = fetch(cap.post.url, timeout=settings.live_timeout_s, user_agent=settings.user_agent)
+    live.update(reachable=got.reachable, http_status=got.status, error=got.error)
+    if not (got.reachable and got.status < 400 and got.body):
+        return []
+    if got.warc:
+        withheld.append(
+            f"WARC records of the live page (sha256 {sha256_hex(got.warc)}): the whole page as it is now; "
+            "only in an unmasked export"
+        )
+    element = masked.post_element(got.body, cap.post)
+    if element is None:
+        missing.append("the post's own element on the live page: not found (removed, or the page changed)")
+        return []
+    _keep(masked.screen("post/live-element.html", element.html, text=element.text), files, withheld, "the live post")
+    try:
+        png = renderer.replay(got.final_url or cap.post.url, got.body, {}, element=element.xpath)
+    except CanhbaoError as exc:
+        live["error"] = str(exc)
+        return []
+    shot = masked.screen("post/screenshot-live-element.png", png, image=True)
+    if _keep(shot, files, withheld, "the screenshot of the live post's element (OCR)"):
+        return [(L["shot_live"], png)]
+    return []
+
+
+def _mask_metadata(meta: dict[str, Any], withheld: list[str], key: bytes | None) -> dict[str, Any]:
+    """metadata.json of a masked bundle: the poster masked, every other string screened by the PII detector;
+    each masked value listed with its hash (in `withheld`, which the metadata carries)."""
+    post, lines = masked.mask_poster("metadata.json", meta["post"], key)
+    out, more = masked.mask_json(
+        "metadata.json", {k: v for k, v in meta.items() if k != "withheld"} | {"post": post}, key
+    )
+    withheld.extend(lines + more)
+    return {**out, "withheld": withheld}
 
 
 def _keep(item: masked.Screened, files: dict[str, bytes], withheld: list[str], what: str) -> bool:
@@ -362,6 +417,8 @@ def _describe(name: str) -> str:
         "post/screenshot-live.png": "full-page screenshot of the live URL at export time",
         "post/element.html": "the post's own element from the captured page (screened for personal data)",
         "post/screenshot-element.png": "screenshot of the post's own element, replayed offline (screened)",
+        "post/live-element.html": "the post's own element from the live page at export time (screened)",
+        "post/screenshot-live-element.png": "screenshot of the post's own element on the live page (screened)",
         "capture/capture.warc.gz": "WARC records of the page and its media, as captured",
         "capture/capture.warc": "WARC records of the page and its media, as captured",
         "capture/live.warc.gz": "WARC records of the live URL fetched at export time",

@@ -132,3 +132,52 @@ def screen(name: str, data: bytes, *, text: str | None = None, image: bool = Fal
 def screen_all(files: Iterable[tuple[str, bytes, bool]]) -> list[Screened]:
     """(name, data, is_image) -> screened files, in order."""
     return [screen(n, d, image=img) for n, d, img in files]
+
+
+def mask_json(name: str, value: Any, key: bytes | None, path: str = "") -> tuple[Any, list[str]]:
+    """`value` (a JSON-like structure: metadata.json, a custody entry) with every string that carries
+    identifying personal data masked by the PII detector's keyed placeholders, and one withheld line per
+    masked string naming where it was and the SHA-256 of what it said."""
+    if isinstance(value, str):
+        kinds = identifying(value)
+        if not kinds:
+            return value, []
+        from canhbao.detectors.pii import find_entities, mask
+
+        line = (
+            f"{name} {path or '/'} (sha256 {sha256_hex(value.encode('utf-8'))}): carried personal data "
+            f"({', '.join(kinds)}); masked in the masked export"
+        )
+        return mask(value, find_entities(value), "tagged", key), [line]
+    lines: list[str] = []
+    if isinstance(value, dict):
+        out: dict[Any, Any] = {}
+        for k, v in value.items():
+            out[k], more = mask_json(name, v, key, f"{path}/{k}")
+            lines += more
+        return out, lines
+    if isinstance(value, (list, tuple)):
+        items = []
+        for i, v in enumerate(value):
+            item, more = mask_json(name, v, key, f"{path}/{i}")
+            items.append(item)
+            lines += more
+        return items, lines
+    return value, []
+
+
+def mask_poster(name: str, post: dict[str, Any], key: bytes | None) -> tuple[dict[str, Any], list[str]]:
+    """The post's author and profile link as keyed placeholders: the poster is a person too, and a display name
+    ("Tuấn Nguyễn", a nickname) need not look like a name to be one."""
+    from canhbao.detectors.pii.masking import placeholder
+
+    out, lines = dict(post), []
+    for field in ("author", "author_url"):
+        value = str(out.get(field) or "")
+        if value:
+            out[field] = placeholder(value, field, key)
+            lines.append(
+                f"{name} /post/{field} (sha256 {sha256_hex(value.encode('utf-8'))}): the poster's "
+                f"{'display name' if field == 'author' else 'profile link'}; masked in the masked export"
+            )
+    return out, lines

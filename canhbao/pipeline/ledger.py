@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 from contextlib import closing
+from dataclasses import replace
 from itertools import islice
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from canhbao.core.records import Alert, MediaText, Post, from_dict, sha256_hex, to_dict, utcnow
 from canhbao.core.sqlite import compact
@@ -83,6 +84,30 @@ class Ledger(SharedState):
                 db.execute("PRAGMA secure_delete=ON")
             with db:
                 n = sum(db.execute("DELETE FROM media WHERE sha256=?", (s,)).rowcount for s in shas)
+        if self.dialect == "sqlite":
+            compact(self.path)
+        return n
+
+    def forget_authors(self, post_keys: Iterable[str], label: Callable[[str], str]) -> int:
+        """Retention: the poster's display name in the outbox alerts of these posts becomes `label(name)`."""
+        keys, n = list(set(post_keys)), 0
+        with closing(self._connect()) as db:
+            if self.dialect == "sqlite":
+                db.execute("PRAGMA secure_delete=ON")
+            with db:
+                for i in range(0, len(keys), 500):
+                    chunk = keys[i : i + 500]
+                    rows = db.execute(
+                        f"SELECT alert_id, body FROM outbox WHERE post_key IN ({','.join('?' * len(chunk))})", chunk
+                    ).fetchall()
+                    for alert_id, body in rows:
+                        alert = from_dict(Alert, json.loads(body))
+                        if alert.author and not alert.author.startswith("[AUTHOR"):
+                            forgotten = json.dumps(
+                                to_dict(replace(alert, author=label(alert.author))), ensure_ascii=False
+                            )
+                            db.execute("UPDATE outbox SET body=? WHERE alert_id=?", (forgotten, alert_id))
+                            n += 1
         if self.dialect == "sqlite":
             compact(self.path)
         return n

@@ -5,7 +5,8 @@ Evidence of a confirmed violation must outlive the retention window; everything 
 nightly crawl collects) is personal data we have no reason to keep. An expired post keeps its identity,
 URL, media hashes and the SHA-256 of its text (post store); its text, author and OCR text leave every store
 (post store, pipeline ledger, Scrapy's HTTP cache, crawl logs), and the SQLite files are compacted so the
-bytes leave the disk. Alerts keep their masked text; the alert index never held anything else.
+bytes leave the disk. Alerts keep their masked text; the poster's display name on the alerts of expired posts
+(alert store, its posts index, the ledger's outbox) becomes a keyed hash, "[AUTHOR·4f1c2a]".
 """
 
 from __future__ import annotations
@@ -66,14 +67,15 @@ def purge(home: Home, *, older_than_days: int, store: Any, dry_run: bool = False
             counts["deleted"] += 1
             if not dry_run:
                 path.unlink()
-    counts.update(_strip_posts(home, datetime.fromtimestamp(cutoff, timezone.utc), keep_keys, dry_run))
+    counts.update(_strip_posts(home, datetime.fromtimestamp(cutoff, timezone.utc), keep_keys, dry_run, store))
     log.info("retention: %s", counts)
     return counts
 
 
-def _strip_posts(home: Home, before: datetime, keep_keys: set[str], dry_run: bool) -> dict[str, int]:
+def _strip_posts(home: Home, before: datetime, keep_keys: set[str], dry_run: bool, store: Any) -> dict[str, int]:
     """Drop the raw text of posts first stored before `before` (not those confirmed alerts need) from the post
-    store, and the OCR text of media that only such posts show from the pipeline ledger."""
+    store, the OCR text of media that only such posts show from the pipeline ledger, and the poster's name
+    from their alerts (ledger outbox and alert store)."""
     from canhbao.pipeline.stages import ledger_for
 
     posts = PostStore(home.posts_db)
@@ -84,5 +86,17 @@ def _strip_posts(home: Home, before: datetime, keep_keys: set[str], dry_run: boo
     if dry_run:
         return {"posts_stripped": len(expired), "media_texts_dropped": len(orphaned)}
     stripped = posts.strip(expired)
-    dropped = ledger_for(home).drop_media(orphaned)
-    return {"posts_stripped": stripped, "media_texts_dropped": dropped}
+    ledger = ledger_for(home)
+    dropped = ledger.drop_media(orphaned)
+    # The poster is a person too: alerts of expired posts keep a keyed hash of the display name, not the name
+    label = _author_label(home)
+    keys = {p.key for p in expired}
+    forgotten = ledger.forget_authors(keys, label) + store.forget_authors(keys, label)
+    return {"posts_stripped": stripped, "media_texts_dropped": dropped, "authors_forgotten": forgotten}
+
+
+def _author_label(home: Home) -> Any:
+    from canhbao.detectors.pii.masking import load_or_create_key, placeholder
+
+    key = load_or_create_key(home.keys / "mask.key")
+    return lambda name: placeholder(name, "author", key)

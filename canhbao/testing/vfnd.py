@@ -71,15 +71,23 @@ def held_out(domain: str) -> bool:
 
 def write_split(out_dir: Path, root: Path = ROOT) -> tuple[Path, Path]:
     """train.csv and test.csv (held-out sources) in `out_dir`."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     items = rows(root)
-    paths = []
-    for name, keep in (("train.csv", False), ("test.csv", True)):
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, COLUMNS)
-        w.writeheader()
-        w.writerows(r for r in items if held_out(r["domain"]) == keep)
-        atomic.write_text(out_dir / name, buf.getvalue())
-        paths.append(out_dir / name)
-    return paths[0], paths[1]
+    return (
+        _write(Path(out_dir) / "train.csv", [r for r in items if not held_out(r["domain"])]),
+        _write(Path(out_dir) / "test.csv", [r for r in items if held_out(r["domain"])]),
+    )
+
+
+def write_all(out_dir: Path, root: Path = ROOT) -> Path:
+    """all.csv: every source, for cross-validation grouped by source over the whole set."""
+    return _write(Path(out_dir) / "all.csv", rows(root))
+
+
+def _write(path: Path, items: list[dict]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, COLUMNS)
+    w.writeheader()
+    w.writerows(items)
+    atomic.write_text(path, buf.getvalue())
+    return path

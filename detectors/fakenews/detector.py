@@ -29,11 +29,13 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class FakenewsSettings:
     embedding: EmbeddingSettings = field(default_factory=EmbeddingSettings)
-    # Cosine similarity of the best passage (multilingual-e5-small), see config/fakenews.yaml and
-    # bench/fakenews_quality.py (its dev split asks for 0.945 / 0.955 at the cost of recall).
+    # Score of the best passage (e5 cosine; optionally lexical view and polarity: claim_match.py); see
+    # config/fakenews.yaml and bench/fakenews_quality.py for the two measured operating points.
     suggested: float = 0.90
     matched: float = 0.93
-    lexical_weight: float = 0.0  # blend of trigram containment; measured to blur near-topic posts, so off
+    lexical_weight: float = 0.0  # share of the IDF-weighted, tone-mark-blind lexical coverage
+    negation_penalty: float = 0.0  # taken when one of post and claim says "not" and the other does not
+    specifics_penalty: float = 0.0  # taken when the matching passage states numbers or names the claim lacks
     top_k: int = 3
     max_passages: int = 48
     alert_suggested: bool = False
@@ -45,8 +47,8 @@ class FakenewsSettings:
 
     def validate(self) -> None:
         Tiers(self.suggested, self.matched).validate()
-        if not 0.0 <= self.lexical_weight <= 1.0:
-            raise ValueError("lexical_weight must be within 0..1")
+        if not 0.0 <= self.lexical_weight <= 1.0 or not 0.0 <= self.negation_penalty <= 1.0:
+            raise ValueError("lexical_weight and negation_penalty must be within 0..1")
         if self.top_k < 1 or self.max_passages < 1:
             raise ValueError("top_k and max_passages must be at least 1")
 
@@ -55,6 +57,8 @@ class FakenewsSettings:
         return Thresholds(
             Tiers(self.suggested, self.matched),
             self.lexical_weight,
+            self.negation_penalty,
+            self.specifics_penalty,
             self.top_k,
             self.max_passages,
             dict(self.per_source),
@@ -197,6 +201,10 @@ class FakenewsDetector(Detector):
             "classifier": round(prob, 4) if prob is not None else None,
             "model": self.classifier.version if self.classifier is not None else "",
         }
+        # what a listed claim's facts disagree on (a `suggested` claim missing its numbers or names)
+        disagreement = {c.id: c.disagreement for c in claims if c.disagreement}
+        if disagreement:
+            signals["disagreement"] = disagreement
         top = claims[0] if claims else None
         if top and (top.tier == "matched" or self.settings.alert_suggested):
             return Finding(

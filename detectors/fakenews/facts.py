@@ -19,7 +19,7 @@ from canhbao.core.text import fold
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d{3})*(?:[.,]\d+)?")
 _TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
-_SENTENCE_START = re.compile(r"(?:^|[.!?…:\n]\s*|[\"“(]\s*)$")
+_SENTENCE_START = re.compile(r"(?:^|[.!?…:\n‼⁉]\s*|[\"“(]\s*)$")
 
 
 @dataclass(frozen=True)
@@ -134,6 +134,11 @@ class Agreement:
             + ", ".join(self.missing)
             + " not in post"
         )
+
+
+def words(text: str) -> set[str]:
+    """The folded lower-case syllables of a text."""
+    return set(_TOKEN.findall(fold(text).lower()))
 
 
 def _words(text: str) -> str:

@@ -3,7 +3,7 @@
 Rumours travel re-typed: without tone marks, in teencode ("ko", "dc", "ng"), with emoji, hashtags and
 links, shortened, or buried in a long post. `clean` undoes what can be undone cheaply, `passages` cuts a
 post into sentences and pairs of sentences so that a claim inside a long post is compared with the
-sentence that carries it, `trigrams` gives a typo- and diacritic-blind lexical view, and `signals`
+sentence that carries it, `grams` gives a tone-mark-blind lexical view, `negated` a crude polarity, and `signals`
 measures the sensational style the classifier uses beside the embedding.
 """
 
@@ -165,19 +165,41 @@ def words(text: str) -> list[str]:
     return _WORDS.findall(text)
 
 
-def trigrams(text: str) -> set[str]:
-    """Character trigrams of the folded words (typo- and tone-mark-blind)."""
-    words = _WORDS.findall(fold(text).lower())
-    grams: set[str] = set()
-    for w in words:
-        padded = f" {w} "
-        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
-    return grams
+_SYLLABLE = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
-def containment(claim: set[str], passage: set[str]) -> float:
-    """Share of the claim's trigrams present in the passage: high when a post quotes the claim."""
-    return len(claim & passage) / len(claim) if claim else 0.0
+# Function syllables (folded): grammar, not content; a small bank's IDF cannot tell them apart from content.
+STOP = frozenset(
+    "va la cua co duoc se cho cac nhung mot o tai thi ma de voi khi nay do ra vao trong tren duoi tu den "
+    "da dang bi boi vi nen neu hay hoac cung rat qua lai con di nhu theo ve sau truoc moi nguoi ai gi nao "
+    "the thi dau nhe nha a oi ay kia".split()
+)
+
+
+def grams(text: str, numbers: frozenset[str] = frozenset()) -> set[str]:
+    """The lexical view: folded lower-case syllables and syllable pairs (Vietnamese words are mostly two
+    syllables), plus the text's numbers as normalised by `facts` ("1 triệu 8" = "1.800.000"), marked '#'.
+    Blind to tone marks, so a post typed without them meets the claim's words."""
+    syllables = _SYLLABLE.findall(fold(clean(text)).lower())
+    pairs = {f"{a} {b}" for a, b in zip(syllables, syllables[1:], strict=False) if not (a in STOP and b in STOP)}
+    return {w for w in syllables if w not in STOP} | pairs | {"#" + n for n in numbers}
+
+
+# Negation (with tone marks, and the unambiguous forms without them: folded "chớ"/"đừng" would be "cho"/"dung").
+_NEGATION = re.compile(
+    r"(?<!\w)(?:không|chẳng|chả|chưa|đừng|chớ|khỏi cần|khỏi phải|vô dụng|vô ích|khong|chang)(?!\w)", re.I
+)
+# "không" inside a word that negates nothing: không khí (air), không gian, không quân, hàng không, không chỉ
+_NOT_NEGATION = re.compile(
+    r"(?<!\w)(?:(?:không|khong) (?:khí|khi|gian|quân|quan|chỉ|chi|những)|hàng không)(?!\w)", re.I
+)
+
+
+def negated(text: str) -> bool:
+    """Whether a text says "not" anywhere. Crude on purpose: a post that negates (the true version: "... nhưng
+    không diệt được virus") or drops the claim's negation sits close to the claim in the embedding; the
+    matcher takes a small penalty for the mismatch rather than trusting this to parse scope."""
+    return bool(_NEGATION.search(_NOT_NEGATION.sub(" ", clean(text).lower())))
 
 
 def signals(text: str) -> dict[str, float]:

@@ -143,7 +143,7 @@ class LeakDetector(Detector):
             if m.kind == "document" or m.text.strip():
                 candidates.append((m.sha256, m.text, m.phash))
         for sha, text, phash in candidates:
-            match = self.index.match_text(text, phash)
+            match = self.index.match_text(text, phash, image=bool(sha))
             if match and (best is None or match.score > best[0].score):
                 best = (match, sha)
         if best is None:

@@ -65,6 +65,7 @@ TITLE_ONLY = "only the title or legal bases of the registered document"
 TEMPLATE_ONLY = "only template text shared with other documents of the same issuer or kind"
 TOO_LITTLE = "too little document-specific text"
 DILUTED = "document-specific text is a small part of the post"
+FOREIGN = "the image shows document text that is not on this page"
 
 
 @dataclass(frozen=True)
@@ -208,8 +209,9 @@ class LeakIndex:
 
     # --- matching ---------------------------------------------------------------------------------
 
-    def match_text(self, text: str, phash: str = "") -> Match | None:
-        """Best page for `text` (and, for an image, its pHash); None when nothing is even close."""
+    def match_text(self, text: str, phash: str = "", image: bool = False) -> Match | None:
+        """Best page for `text` (and, for an image, its pHash); None when nothing is even close. `image`: the
+        text was read off one image, so all of it should be on the page it shows."""
         s = self.settings
         seq = shingle_seq(text, s.shingle_words)
         best = self._phash_match(phash, seq) if phash else None
@@ -245,13 +247,25 @@ class LeakIndex:
             for key, c in self.by_number.get(_lead(x), ())
             if key == x
         ]
-        for c in dict.fromkeys(candidates + cited):
-            m = self._score(int(c), q, inverse, reg, bg, bg_group, template, seen, dates)
-            if best is None or (m.matched, m.score) > (best.matched, best.score):
+        scored = [
+            self._score(int(c), q, inverse, reg, bg, bg_group, template, seen, dates, image)
+            for c in dict.fromkeys(candidates + cited)
+        ]
+        for m in scored:
+            # a page matched on its own document's evidence before one matched for a group it is part of
+            if best is None or _rank(m) > _rank(best):
                 best = m
+        if best is not None and best.matched and "also_in" not in best.signals:
+            # other documents matched on exactly the same evidence (a passage two documents share): the post
+            # cannot tell them apart, so they are named too
+            ties = [m.doc.id for m in scored if m.matched and m.doc.id != best.doc.id and _rank(m) == _rank(best)]
+            if ties:
+                best = Match(
+                    best.doc, best.page, best.score, True, {**best.signals, **self._also_in(list(dict.fromkeys(ties)))}
+                )
         if best is not None and not best.matched and cited:
             # nothing matched, but the post names a registered document: it is the nearest, as a hint
-            m = self._score(cited[0], q, inverse, reg, bg, bg_group, template, seen, dates)
+            m = self._score(cited[0], q, inverse, reg, bg, bg_group, template, seen, dates, image)
             signals = {
                 **m.signals,
                 "reason": TITLE_ONLY,
@@ -272,6 +286,7 @@ class LeakIndex:
         template: np.ndarray,
         seen: list[str],
         dates: list[str],
+        image: bool = False,
     ) -> Match:
         """Document-specific evidence for page `c`, and the decision."""
         s = self.settings
@@ -306,9 +321,36 @@ class LeakIndex:
         by_header = (
             bool(number_seen) and title_hits >= 3 and layout >= s.min_layout and shared_in_runs >= s.min_specific
         )
-        matched = not other_number and (
-            by_header or (enough and (containment >= s.min_containment or specific >= s.strong_specific))
-        )
+        # An image shows one page (two, on a screen scrolled across a page break). A stretch of its text that is on
+        # neither that page nor its neighbours, yet made of phrases other documents use (document language, not
+        # OCR noise: misread words make shingles no document has), is another document's text: the page it shows
+        # shares a passage with this one (a sibling of the same issuer) and is not this page.
+        foreign = self._foreign(c, q, inverse, reg + bg) if image and not number_seen else 0
+        elsewhere = foreign >= s.max_foreign
+
+        def decide(spec: float, cont: float) -> bool:
+            return spec >= need and (cont >= s.min_containment or spec >= s.strong_specific)
+
+        matched = not other_number and (by_header or (not elsewhere and decide(specific, containment)))
+        # A passage that a few registered documents share (and no published one) is still registered content: a
+        # quote of it leaks one of them, though nothing in the post says which. Its evidence is counted for that
+        # group, the page's document named and the others listed (`also_in`).
+        also_in: list[str] = []
+        if not matched and not other_number and not elsewhere and s.group_size > 1:
+            group = self._group(c, q, counted, reg, bg, present, template | zone)
+            if group.size:
+                in_group = self._held_by(q, reg, group)
+                # a group member's title, legal bases or boilerplate cited in another member's body is still
+                # a title (an amending decree cites the one it amends): no evidence for the group either
+                titles = np.concatenate([self.titles[p] for p in np.flatnonzero(np.isin(self.page_doc, group))])
+                w_g = self._weights(reg - present - in_group + bg, bg_group, template | zone | np.isin(q, titles))
+                own_g = float(w_g.sum())
+                spec_g = float(w_g[counted].sum())
+                cont_g = spec_g / own_g if own_g else 0.0
+                if decide(spec_g, cont_g):
+                    matched, specific, containment, w = True, spec_g, cont_g, w_g
+                    also_in = [self.doc_ids[g] for g in group]
+                    enough = True
         if matched:
             score = 0.5 + 0.5 * (1 - math.exp(-(max(specific - need, 0) + 5) / 20))
         else:
@@ -326,11 +368,73 @@ class LeakIndex:
             "number_seen": number_seen,
             "date_seen": bool(number_seen and doc.date and doc.date in dates),
         }
+        if also_in:
+            signals.update(self._also_in(also_in))
+            signals["evidence"] = f"text shared by {len(also_in) + 1} registered documents and no other"
+        if image:
+            signals["foreign_shingles"] = foreign
         if not matched:
-            signals["reason"] = _reason(other_number, enough, counted, in_title, w)
+            signals["reason"] = FOREIGN if elsewhere and enough else _reason(other_number, enough, counted, in_title, w)
             if signals["reason"] == TITLE_ONLY:
                 signals["hint"] = "the post repeats the title of a registered document, not its content"
         return Match(doc, ref.page, round(min(score, 1.0), 3), matched, signals)
+
+    def _also_in(self, ids: list[str]) -> dict[str, list[str]]:
+        """Signals naming other registered documents with the same matched text: ids, and their file names."""
+        return {"also_in": ids, "also_in_sources": [self.docs[i].source for i in ids if i in self.docs]}
+
+    def _foreign(self, c: int, q: np.ndarray, inverse: np.ndarray, known: np.ndarray) -> int:
+        """The most shingles that other documents have (reg + background > 0) in one stretch of the query that
+        is on neither page `c` nor the pages next to it in the same document."""
+        doc = self.page_doc[c]
+        near = [p for p in (c - 1, c, c + 1) if 0 <= p < len(self.pages) and self.page_doc[p] == doc]
+        pages = np.concatenate([self.flat[self.offsets[p] : self.offsets[p + 1]] for p in near])
+        away = ~np.isin(q, pages)[inverse]
+        is_known = (known > 0)[inverse]
+        best = cur = 0
+        for a, k in zip(away, is_known, strict=True):
+            cur = cur + int(k) if a else 0
+            best = max(best, cur)
+        return best
+
+    def _holders(self, shingles: np.ndarray) -> list[np.ndarray]:
+        """The registered documents (indices into `doc_ids`) that have each shingle."""
+        lo = np.searchsorted(self.keys, shingles, "left")
+        hi = np.searchsorted(self.keys, shingles, "right")
+        return [np.unique(self.page_doc[self.owners[a:b]]) for a, b in zip(lo, hi, strict=True)]
+
+    def _held_by(self, q: np.ndarray, reg: np.ndarray, group: np.ndarray) -> np.ndarray:
+        """Per query shingle: how many documents of `group` have it. Only shingles few documents have are
+        looked at (a weight is non-zero only when at most one document outside the group has the shingle),
+        so template shingles' long posting lists are never read."""
+        out = np.zeros(q.size, np.int64)
+        few = np.flatnonzero((reg >= 1) & (reg <= group.size + 2))
+        for i, docs in zip(few, self._holders(q[few]), strict=True):
+            out[i] = int(np.isin(docs, group).sum())
+        return out
+
+    def _group(
+        self,
+        c: int,
+        q: np.ndarray,
+        counted: np.ndarray,
+        reg: np.ndarray,
+        bg: np.ndarray,
+        present: np.ndarray,
+        zero: np.ndarray,
+    ) -> np.ndarray:
+        """The other registered documents that share page `c`'s matched passage, when they are few (at most
+        `group_size` documents in all) and no published document has it: empty otherwise."""
+        s = self.settings
+        others = reg - present
+        shared = np.flatnonzero(counted & (others >= 1) & (others < s.group_size) & (bg == 0) & ~zero)
+        if shared.size < s.min_run:
+            return np.zeros(0, np.int64)
+        own = self.page_doc[c]
+        docs, counts = np.unique(np.concatenate(self._holders(q[shared])), return_counts=True)
+        keep = (docs != own) & (counts >= s.min_run)
+        docs = docs[keep]
+        return docs if 0 < docs.size < s.group_size else np.zeros(0, np.int64)
 
     def _phash_match(self, phash: str, seq: np.ndarray) -> Match | None:
         """A re-shared copy of a registered page image. Nearly blank pages (a signature page) all hash alike,
@@ -362,6 +466,10 @@ class LeakIndex:
                 {"via": "phash", "phash_distance": d, "text_agreement": round(agree, 3)},
             )
         return None
+
+
+def _rank(m: Match) -> tuple[bool, bool, float]:
+    return (m.matched, "also_in" not in m.signals, m.score)
 
 
 def _reason(other_number: list[str], enough: bool, counted: np.ndarray, in_title: np.ndarray, w: np.ndarray) -> str:

@@ -27,6 +27,14 @@ class MatchSettings:
     # alone is overwhelming (a long quote inside a long post).
     min_containment: float = 0.38
     strong_specific: float = 40.0
+    # A passage that at most this many registered documents share, and no published one, is evidence for the
+    # group (a leak of one of them, the page's document named, the others in `also_in`); 1 = off. Set on the dev
+    # split of bench/leak_registry.py: 2-3 recover one quote, 4-5 two, 6 adds a false positive (a closing article).
+    group_size: int = 4
+    # An image whose text has a stretch with at least this many shingles that other documents use, on neither
+    # the candidate page nor its neighbours, shows another document's page (`matcher.FOREIGN`). OCR noise makes
+    # shingles no document has; on the dev split a registered page's image had at most 3 such (real OCR).
+    max_foreign: int = 8
     # pHash Hamming distance (of 64 bits) at which two page images are the same image (re-encoded/resized).
     phash_max_distance: int = 6
     # Only shingles inside runs of at least this many consecutive matches count (3-word shingles: 6 words).

@@ -143,6 +143,7 @@ _ORG_BEFORE = re.compile(
 )
 # "56 Hàng Chiếu", "số 35 Lê Duẩn": a house number then a street name without its keyword.
 _NUMBERED_STREET = re.compile(r"(?<![\w/.,\-])(?<!\d[ .\-])(?:so |sn )?\d+[a-z]?(?:/\d+[a-z]?)* (?=[^\W\d_])")
+_NOT_HAMLET = re.compile(r"(?:^|\s)(?:nhat|co|van|phien|can|kich|tai|xuat|nguyen|ban|hoc)\s+$")
 _GAP = re.compile(r"^[\s,\-–]{0,3}$")
 _CAPWORD = re.compile(r"[^\W\d_]+")
 
@@ -170,6 +171,8 @@ def _components(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[
             continue
         if written != spelled and _has_marks(text, m.start()):
             continue  # tone marks all around but none here: "Ban Chỉ đạo" is a committee, not "bản"
+        if m.group(1) == "ban" and _NOT_HAMLET.search(sh[max(0, m.start() - 8) : m.start()]):
+            continue  # "Nhật Bản", "về cơ bản", "văn bản": the word "bản" in another word
         if text[m.start() : _cap_words(text, m.end() + 1)].isupper() and m.end() - m.start() > 2:
             continue  # "TOÀN TỈNH TỪ 0H ĐÊM NAY": shouting, not an address
         kind = KEYWORDS[m.group(1)]
@@ -221,7 +224,8 @@ def _cued(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[int, i
     for m in _VENUE.finditer(text):
         if _GOING.search(sh[max(0, m.start() - 12) : m.start()]) and sh[m.end() : m.end() + 4] not in ("tet", "tet "):
             end = _cap_words(text, m.end())  # ("chợ Tết" is the New Year market, anybody's)
-            yield m.start(), end, "venue", True
+            if end > m.end():
+                yield m.start(), end, "venue", True
 
 
 def _known_unit_chain(text: str, sh: str, pos: int, gaz: gazetteer.Gazetteer, bare_o: bool = False) -> int:
@@ -265,6 +269,8 @@ def addresses(text: str, sh: str) -> Iterator[Span]:
             score = 0.95
         elif kinds <= {"house"}:
             continue  # "số 12" alone is any number
+        elif kinds == {"street"} and not _NUMBER.match(sh, chain[0][1] - 1) and not _placed(sh, start):
+            score = 0.55  # "trên đường Điện Biên Phủ", "trục đường Võ Văn Kiệt": a road, nobody's place
         elif chain[0][3] and kinds & {"street", "hamlet", "ward", "district", "cue", "venue"}:
             score = 0.85
         elif chain[0][3]:
@@ -276,6 +282,12 @@ def addresses(text: str, sh: str) -> Iterator[Span]:
         if text[start:end].isupper() and " " in text[start:end].strip():
             continue  # "TỪ 0H ĐÊM NAY": capitals are shouting or a letterhead, not someone's address
         yield Span("address", start, end, score)
+
+
+def _placed(sh: str, start: int) -> bool:
+    """A residence or going cue right before `start` ("nhà ở đường X", "đến phố Y")."""
+    before = sh[max(0, start - 14) : start]
+    return bool(_GOING.search(before) or re.search(r"(?:tru|ngu|o|nha|song|dia chi)\s*:?\s*$", before))
 
 
 def _extend_with_units(text: str, sh: str, end: int, gaz: gazetteer.Gazetteer) -> int:

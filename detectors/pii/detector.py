@@ -18,6 +18,7 @@ from canhbao.core.home import Home
 from canhbao.core.records import PII_EXPOSURE, Finding, PiiEntity, Subject
 from canhbao.detectors.base import Detector, Example, Report
 from canhbao.detectors.pii import address as pii_address
+from canhbao.detectors.pii import names as pii_names
 from canhbao.detectors.pii import patterns as pii_patterns
 from canhbao.detectors.pii.masking import MaskStyle, load_or_create_key, mask
 from canhbao.detectors.pii.patterns import CATEGORY, Span
@@ -135,7 +136,7 @@ def find_entities(text: str, min_score: float = 0.6) -> list[PiiEntity]:
         s
         for s in (
             *pii_patterns.numbers(text, sh),
-            *pii_patterns.names(text, sh),
+            *pii_names.names(text, sh),
             *pii_address.addresses(text, sh),
         )
         if s.score >= min_score

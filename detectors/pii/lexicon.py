@@ -1,0 +1,329 @@
+"""Word lists for telling a private person's name from everything else capitalised in Vietnamese text
+(surnames, given names, honorifics, titles, places and things), used by `names`. Folded (no diacritics,
+lower case) unless a comment says they keep their tone marks."""
+
+from __future__ import annotations
+
+from canhbao.core.text import fold as pii_fold
+
+# Common Vietnamese surnames (folded): ~99% of the population carries one of these.
+SURNAMES = frozenset(
+    "nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly dinh mai truong cao lam luong "
+    "ha trinh doan la ta thai chu kieu tang quach luu to vuong khuc nghiem chau kim ung au thach lai mac "
+    "phung tieu tong giang chung nong lo dam dieu diep hua lang lu ong ton tu bach "
+    "khong luc ninh phi than thieu trieu".split()
+)
+# Words before a name that mark a person, folded, with how each is written with its tone marks: a word
+# written otherwise ("bơ vơ Đau", "về cơ bản") is another word. Private ones mark a private person; "ông", "bà",
+# "cô", "thầy" are also how officials and public figures are addressed.
+PRIVATE_HONORIFICS = {
+    "anh": "anh",
+    "chi": "chị",
+    "em": "em",
+    "chau": "cháu",
+    "be": "bé",
+    "cu": "cụ",
+    "benh nhan": "bệnh nhân",
+    "bn": "bn",
+    "ho ten": "họ tên",
+    "ho va ten": "họ và tên",
+    "ten": "tên",
+    "ten la": "tên là",
+    "co ten": "có tên",
+    "nguoi benh": "người bệnh",
+    "f0": "f0",
+    "f1": "f1",
+    "vo": "vợ",
+    "chong": "chồng",
+    "tai xe": "tài xế",
+    "doi tuong": "đối tượng",
+    "nan nhan": "nạn nhân",
+    "nghi pham": "nghi phạm",
+    "nghi can": "nghi can",
+    "bi can": "bị can",
+    "bi cao": "bị cáo",
+    "nam sinh": "nam sinh",
+    "nu sinh": "nữ sinh",
+}
+RESPECT_HONORIFICS = {
+    "ong": "ông",
+    "ba": "bà",
+    "co": "cô",
+    "chu": "chú",
+    "bac": "bác",
+    "co giao": "cô giáo",
+    "thay": "thầy",
+}
+SPELLED = {**PRIVATE_HONORIFICS, **RESPECT_HONORIFICS}
+HONORIFICS = tuple(SPELLED)
+# Titles before a name in public office or public life: a public figure acting in that role is not whom the
+# rules protect (heads of state, officers, experts, artists and athletes named by their role).
+OFFICIAL_TITLES = (
+    "bo truong",
+    "thu truong",
+    "thu tuong",
+    "chu tich",
+    "pho chu tich",
+    "giam doc",
+    "pho giam doc",
+    "bi thu",
+    "pho bi thu",
+    "tong bi thu",
+    "cuc truong",
+    "vu truong",
+    "truong ban",
+    "bac si",
+    "bs",
+    "pgs",
+    "gs",
+    "ts",
+    "ths",
+    "dai ta",
+    "thuong ta",
+    "trung ta",
+    "thieu tuong",
+    "nha bao",
+    "phat ngon vien",
+    "dai dien",
+    "giam doc so",
+    "truong phong",
+    "ca si",
+    "dien vien",
+    "tac gia",
+    "giao su",
+    "pho giao su",
+    "tien si",
+    "thac si",
+    "luat su",
+    "dong chi",
+    "hieu truong",
+    "pho hieu truong",
+    "chanh an",
+    "tong thu ky",
+    "uy vien",
+    "truong khoa",
+    "pho truong khoa",
+    "chanh van phong",
+    "tham tan",
+    "dai su",
+    "tong giam doc",
+    "thu truong",
+    "chu nhiem",
+    "truong tram",
+    "giam doc trung tam",
+    "trung tuong",
+    "thuong tuong",
+    "dai tuong",
+    "ky su",
+    "tong thong",
+    "pho tong thong",
+    "ngoai truong",
+    "nghi si",
+    "thuong nghi si",
+    "ha nghi si",
+    "quoc vuong",
+    "nha vua",
+    "hoang tu",
+    "cong chua",
+    "giao hoang",
+    "nu hoang",
+    "thu linh",
+    "chuyen gia",
+    "nha nghien cuu",
+    "nha khoa hoc",
+    "phong vien",
+    "bien tap vien",
+    "mc",
+    "nghe si",
+    "nsut",
+    "nsnd",
+    "dao dien",
+    "nguoi mau",
+    "hoa hau",
+    "a hau",
+    "nhac si",
+    "hlv",
+    "huan luyen vien",
+    "tay vot",
+    "ky thu",
+    "dai kien tuong",
+    "danh thu",
+    "van dong vien",
+    "vdv",
+    "thieu ta",
+    "dai uy",
+    "thuong uy",
+    "trung uy",
+    "thieu uy",
+    "doi truong",
+    "giam thi",
+    "thanh tra",
+    "chanh thanh tra",
+    "nguoi phat ngon",
+    "nguoi dung dau",
+)
+
+# Capitalised words that start sentences or name institutions, never part of a person's name.
+NOT_NAME_WORDS = frozenset("covid sars cov ncov ubnd bv cdc who tp tt bhyt cccd cmnd sdt f0 f1 f2 bn vt".split())
+NOT_NAMES = frozenset(
+    (
+        "vu han",
+        "viet nam",
+        "trieu tien",
+        "ho chi minh",
+        "duong tinh",
+        "am tinh",
+        "thai lan",
+        "trung quoc",
+        "han quoc",
+        "nhat ban",
+        "an do",
+        "hong kong",
+        "dai loan",
+        "ha lan",
+        "ba lan",
+        "tay ban nha",
+        "bo dao nha",
+        "thuy dien",
+        "thuy si",
+    )
+)
+# Historical figures: public persons whose names are also streets everywhere ("từ Phạm Văn Đồng đến T20").
+HISTORICAL = frozenset(
+    "tran hung dao|le loi|nguyen hue|quang trung|ly thuong kiet|hai ba trung|ba trieu|le duan|vo van kiet|"
+    "pham van dong|vo nguyen giap|ton duc thang|truong chinh|le thanh tong|ly thai to|ngo quyen|dinh tien hoang|"
+    "phan chu trinh|phan boi chau|nguyen trai|nguyen du|nguyen thi minh khai|hoang dieu|nguyen van cu|"
+    "nguyen van linh|nguyen tat thanh|nguyen dinh chieu|tran phu|le hong phong|ha huy tap|nguyen chi thanh|"
+    "hung vuong|ly tu trong|vo thi sau|nguyen van troi|chu van an|to hien thanh|ton that thuyet|hoang hoa tham|"
+    "phan dinh phung|nguyen khuyen|xuan thuy|pham hung|tran quoc toan|nguyen thai hoc|le van luong|tran duy hung|"
+    "nguyen luong bang|hoang quoc viet|tran thai tong|nguyen trung truc|nguyen huu tho|tran nhan tong|"
+    "ly nam de|mac dinh chi|nguyen binh khiem|le quy don|tran quang khai|tran khanh du|nguyen cong tru|"
+    "nguyen an ninh|pham ngu lao|de tham|nguyen thi dinh|truong dinh|cao ba quat|ho tung mau|le van sy".split("|")
+)
+# Capitalised words that are no given name when they stand alone: regions, countries, feasts, institutions.
+BARE_STOP = frozenset(
+    "nam bac trung tay dong tet phat troi chua dang viet kinh my nga phap duc anh nhat uc y lao han an thai tau hoa "
+    "bi sec cuba nu nha nuoc quoc hoi chinh phu thu do mien hue da nang sai gon ha noi facebook zalo google youtube "
+    "tiktok apple samsung honda toyota covid".split()
+)
+# Common Vietnamese given names, with their tone marks ("Quy chế", "Văn phòng", "Chỉ thị" are no "Quý",
+# "Vân", "Chi"), for a name written alone in mid-sentence; both places of the tone in "oa"/"uy" are kept.
+GIVEN_NAMES = frozenset(
+    "an bảo bình châu chi cường dũng duy đạt giang hải hạnh hào hảo hiếu hiền hòa hoà hoa hoàng hồng huệ hùng "
+    "hưng hương huy huyền khang khánh khoa kiên lan liên linh loan long lộc mai minh nga ngân nghĩa ngọc nhung "
+    "nhi oanh phong phúc phương quân quang quý quyên sơn tâm tân tấn thắng thanh thảo thành thịnh thu thủy thuỷ "
+    "thúy thuý tiến toàn trang trí trinh tú tuấn tùng tuyết uyên vân vinh vũ vy xuân yến diệp đào hà đắc lâm "
+    "luân nhàn tài thiện thọ tình tường tần dư".split()
+)
+_GIVEN_FOLDED = frozenset(pii_fold(g) for g in GIVEN_NAMES)
+# Two words, the first capitalised, that make a common noun or a title rather than a name.
+COMPOUNDS = frozenset(
+    "trung tam|benh vien|cong ty|cong an|uy ban|nha may|nha hang|nha nuoc|khu vuc|cho dau|truong hoc|vien kiem|"
+    "bo truong|so y|cuc truong|phong kham|ban chi|hoi dong|doi truong|to truong|khoa hoc|sieu thi|cua hang|"
+    "thuong ta|trung ta|dai ta|thieu ta|thuong uy|trung uy|dai uy|thieu uy|thieu tuong|trung tuong|dai tuong|"
+    "thu tuong|chu tich|giam doc|pho giam|tong thong|bi thu|truong phong|truong ban|chanh an|hieu truong|"
+    "thanh pho|thi xa|thi tran|quoc hoi|chinh phu|thu do|tong cuc|chi cuc|quan doi|nha tu|toa an|vien truong|"
+    "dai hoc|hoc vien|tieu hoc|trung hoc|mam non|bao tang|ngan hang|tap doan|hoang gia|hoang de".split("|")
+) | frozenset(" ".join(t.split()[:2]) for t in OFFICIAL_TITLES if " " in t)
+# Lower-case heads after which a capitalised word names a thing, a place or a group, not a person.
+THING_HEADS = (
+    "sông",
+    "núi",
+    "chợ",
+    "quán",
+    "đường",
+    "phố",
+    "làng",
+    "thôn",
+    "xóm",
+    "ấp",
+    "bản",
+    "xã",
+    "huyện",
+    "tỉnh",
+    "phường",
+    "thành phố",
+    "trường",
+    "công ty",
+    "hãng",
+    "báo",
+    "đài",
+    "kênh",
+    "tờ",
+    "trang",
+    "đội",
+    "khu",
+    "cầu",
+    "chùa",
+    "đền",
+    "đình",
+    "hồ",
+    "biển",
+    "đảo",
+    "vịnh",
+    "đèo",
+    "cảng",
+    "ga",
+    "sân",
+    "tiệm",
+    "nhà hàng",
+    "khách sạn",
+    "tiếng",
+    "người",
+    "nước",
+    "miền",
+    "vùng",
+    "đất",
+    "xứ",
+    "dân tộc",
+    "mạng",
+    "ứng dụng",
+    "giải",
+    "phim",
+    "bài",
+    "sách",
+    "cuốn",
+    "ca khúc",
+    "chương trình",
+    "dự án",
+    "tập đoàn",
+    "thương hiệu",
+    "xe",
+    "món",
+    "dòng",
+    "họ",
+    "thủ đô",
+    "bệnh viện",
+    "trung tâm",
+    "viện",
+    "bộ",
+    "sở",
+    "cục",
+    "hội",
+    "câu lạc bộ",
+    "clb",
+    "tàu",
+    "chuyến bay",
+    "công viên",
+    "tòa nhà",
+    "chung cư",
+    "siêu thị",
+    "hiệu",
+    "nhãn hiệu",
+    "loại",
+    "giống",
+    "hình",
+    "ảnh",
+    "video",
+    "clip",
+    "tài khoản",
+    "fanpage",
+    "nhóm",
+    "website",
+    "thành phố",
+    "tp",
+    "quận",
+)
+_THING_FOLDED = tuple(pii_fold(h) for h in THING_HEADS)
+# Institutions and events a capitalised run can start with ("Trường Đại học", "Vụ BOT An Sương", "Bộ Y tế").
+_INSTITUTION_HEADS = frozenset("bo so cuc vien vu toa uy hoi tong".split())

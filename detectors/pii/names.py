@@ -1,0 +1,289 @@
+"""Person names in Vietnamese text: a private person's name, not an official's, a public figure's or a place's.
+
+Capitalisation carries names in Vietnamese (common nouns are lower case), so a candidate is a run of
+capitalised words; what makes it a *private person's* name is a surname, a kinship or patient word before it,
+or (for a single given name) its place in the sentence. Officials quoted in their role, titled public figures,
+foreign public figures, places, institutions and bylines are not (docs/pii-guideline.md).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Iterator
+
+from canhbao.core.text import fold as pii_fold
+from canhbao.detectors.pii import gazetteer
+from canhbao.detectors.pii.lexicon import (
+    _GIVEN_FOLDED,
+    _INSTITUTION_HEADS,
+    _THING_FOLDED,
+    BARE_STOP,
+    COMPOUNDS,
+    GIVEN_NAMES,
+    HISTORICAL,
+    HONORIFICS,
+    NOT_NAME_WORDS,
+    NOT_NAMES,
+    OFFICIAL_TITLES,
+    PRIVATE_HONORIFICS,
+    SPELLED,
+    SURNAMES,
+    THING_HEADS,
+)
+from canhbao.detectors.pii.patterns import Span
+
+__all__ = ["HONORIFICS", "OFFICIAL_TITLES", "SURNAMES", "names", "syllable"]
+
+_SCHOOL = re.compile(r"^truong (?:dai|cao|trung|tieu|thpt|thcs|mam|chuyen)(?![\w])")
+# Lower case only after a naming cue: after "bệnh nhân" lower-case words are the sentence ("bệnh nhân không sốt").
+_CUED_NAME = re.compile(r"(?<![\w])(ho ten|ho va ten|ten)\s*:?\s+([a-z]+)(?: [a-z]+){1,3}(?=[\s,.;:()]|$)")
+# A title right after the name: "ông Nguyễn Công Chánh, Phó chủ tịch UBND", "ông Đặng Văn Hải - Giám đốc CDC".
+_TITLE_AFTER = re.compile(r"^\s*[,\-–(]\s*(?:nguyen |nguyen la |cuu )?(%s)(?![\w])")
+# Quoted in a role: "ông Long cho biết", "”, ông Tuấn nói", "ông Phương nhận xét", "đồng chí Vương Đình Huệ".
+_SPEAKS = re.compile(
+    r"^\s+(?:cung\s+)?(?:cho biet|cho hay|khang dinh|thong tin|thong bao|nhan dinh|nhan manh|de nghi|yeu cau|"
+    r"nhan xet|danh gia|giai thich|ly giai|cho rang|phat bieu|tra loi|bay to|noi them|viet|canh bao|"
+    r"khuyen cao|thua nhan|xac nhan|tuyen bo)(?![\w])"
+)
+_QUOTE_BEFORE = re.compile(r"[\"”»']\s*,?\s*(?:ong|ba)\s+$")
+_WORD = re.compile(r"[^\W\d_]+")
+# "N.H.N.", "L.T.D", "Ng.Th.Th.Ng.", "H.Ng.D." (a letter, or a capital and a lower-case letter, per syllable).
+_INITIALS = re.compile(r"(?<![\w.])[A-ZĐ][a-zđ]?\.(?:[A-ZĐ][a-zđ]?\.){1,4}(?:[A-ZĐ][a-zđ]?(?![\w.]))?(?![\w])")
+_BYLINE = re.compile(r"(?:thuc hien|anh|bai|nguon|tac gia|pv|btv)\s*:\s*$")
+# One Vietnamese syllable, folded: onset, vowel cluster, final consonant. A capitalised word that is not one
+# ("Zelensky", "Abe", "Trudeau") is foreign.
+_SYLLABLE = re.compile(
+    r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
+    r"(?:uye|uya|uyu|uay|uoi|uou|ieu|yeu|oai|oay|oeo|ai|ao|au|ay|eo|eu|ia|iu|oa|oe|oi|oo|ua|ue|ui|uo|uu|uy|ya|ye|ie"
+    r"|[aeiouy])(?:ch|ng|nh|[cmnpt])?$"
+)
+# An age right beside the name, or a naming phrase before it: what makes a foreign name a private person's
+# ("Tibor, 52 tuổi", "ông Maeda, 70 tuổi", "có tên là Vali", "Năm 19 tuổi, Alma Faz").
+_AGE_AFTER = re.compile(r"^\s*[,(]\s*(?:\d{1,3}\s*tuoi|sinh nam|sn\s*\d)")
+_AGE_BEFORE = re.compile(r"\d{1,3}\s*tuoi\s*,\s*$")
+_CLAUSE_END = re.compile(r"[,;:!?()\"“”«»]|\.\s")
+
+
+def syllable(word: str) -> bool:
+    """Whether a folded word is one Vietnamese syllable."""
+    return bool(_SYLLABLE.match(word))
+
+
+def _cap(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def _preceding_words(sh: str, start: int, n: int = 3) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", sh[max(0, start - 10 * n) : start])[-n:])
+
+
+def _clause_before(sh: str, start: int, n: int = 10) -> str:
+    """The last `n` words before `start` within its clause (a comma or a full stop ends a clause)."""
+    window = sh[max(0, start - 10 * n) : start]
+    cut = [m.end() for m in _CLAUSE_END.finditer(window)]
+    return " ".join(re.findall(r"[a-z0-9]+", window[cut[-1] if cut else 0 :])[-n:])
+
+
+def _ends_with(phrase: str, cues: tuple[str, ...] | dict[str, str]) -> str:
+    """The longest cue `phrase` ends with, or ""."""
+    hits = [c for c in cues if phrase == c or phrase.endswith(" " + c)]
+    return max(hits, key=len) if hits else ""
+
+
+def names(text: str, sh: str) -> Iterator[Span]:
+    gaz = gazetteer.load()
+    words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+    found: list[Span] = []
+    i = 0
+    while i < len(words):
+        if not _cap(text[words[i][0] : words[i][1]]):
+            i += 1
+            continue
+        j = i + 1  # extend over capitalised words separated by one space
+        while (
+            j < len(words)
+            and j - i < 4
+            and _cap(text[words[j][0] : words[j][1]])
+            and text[words[j - 1][1] : words[j][0]] == " "
+        ):
+            j += 1
+        span, taken = _name_run(text, sh, words[i:j], gaz)
+        if span:
+            found.append(span)
+        i = j if span or taken else i + 1
+    yield from found
+    yield from _mentions(text, sh, found)
+    for m in _CUED_NAME.finditer(sh):
+        # "ten nguyen thi lan": a name written in lower case, recognisable only after a cue and a surname
+        if m.group(2) in SURNAMES and text[m.start(2) : m.end(2)].lower() != "là":  # "tên là Vali"
+            yield Span("name", m.start(2), m.end(), 0.85)
+    for m in _INITIALS.finditer(text):
+        if _BYLINE.search(sh[max(0, m.start() - 14) : m.start()]):
+            continue  # "Thực hiện: N.K.", "Ảnh: P.T": a journalist's byline
+        yield Span("name", m.start(), m.end(), 0.9 if _honorific(text, sh, m.start()) else 0.8)
+
+
+def _honorific(text: str, sh: str, start: int) -> str:
+    """The kinship/patient word right before `start`, written as one (lower case: "Bắc Giang" is no "bác";
+    with its tone marks: "bơ vơ" is no "vợ"), or ""."""
+    before = _preceding_words(sh, start)
+    cue = _ends_with(before, SPELLED)
+    if not cue or before.endswith(("dan ong", "dan ba", "nguoi anh", "nguoi em")):
+        return ""
+    window = text[max(0, start - 30) : start]
+    last = list(re.finditer(r"[^\W\d_]+", window))
+    if not last:
+        return ""
+    word = last[-1].group()
+    if window[last[-1].end() :].strip():
+        return ""  # punctuation between: "chính chủ. Liên hệ" is no "chú Liên"
+    written = " ".join(m.group() for m in last[-len(cue.split()) :]).lower()
+    if written != SPELLED[cue] and (written != cue or _has_marks(window)):
+        return ""
+    sentence_start = not window[: last[-1].start()].strip() or window[: last[-1].start()].rstrip()[-1] in ".!?:\n"
+    return cue if word.islower() or word == "BN" or word.lower() in ("họ", "tên") or sentence_start else ""
+
+
+def _has_marks(window: str) -> bool:
+    return any(ord(c) > 127 and c.isalpha() for c in window)
+
+
+def _trim(text: str, sh: str, run: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The run without trailing codes ("F1", "A2") and institution abbreviations; empty if one is inside."""
+    while run and text[run[-1][1] : run[-1][1] + 1].isdigit():
+        run = run[:-1]
+    while run and sh[run[-1][0] : run[-1][1]] in NOT_NAME_WORDS:
+        run = run[:-1]
+    return [] if any(sh[s:e] in NOT_NAME_WORDS for s, e in run) else run
+
+
+def _public(text: str, sh: str, start: int, end: int, full: str, honorific: str) -> bool:
+    """Named as nobody's private person: a byline, a historical figure, a title in office, a quoted official."""
+    if _BYLINE.search(sh[max(0, start - 14) : start]) or full in NOT_NAMES or full in HISTORICAL:
+        return True  # "Ảnh: Nguyên Khôi", "Việt Nam", "từ Phạm Văn Đồng đến T20"
+    context = " " + _clause_before(sh, start) + " "  # "Chủ tịch Ủy ban nhân dân tỉnh Lâm Minh Thành"
+    if not honorific and any(f" {t} " in context for t in OFFICIAL_TITLES):
+        return True
+    return _in_role(sh, start, end, " " + _preceding_words(sh, start, 10))
+
+
+def _name_run(text: str, sh: str, run: list[tuple[int, int]], gaz: gazetteer.Gazetteer) -> tuple[Span | None, bool]:
+    """The name in a run of capitalised words, and whether the run is taken whole (a foreign or public name:
+    its tail is not tried again as a name of its own)."""
+    run = _trim(text, sh, run)
+    if not run:
+        return None, False
+    keys = [sh[s:e] for s, e in run]
+    # "Ông Phạm Ngọc Thanh cho biết" opens a sentence with the honorific; "Bà Rịa" is a place
+    lead = ""
+    if len(run) >= 2 and keys[0] in _LEADING_HONORIFICS and _opens(text, run[0][0]) and " ".join(keys) not in gaz:
+        lead = keys[0]
+        run, keys = run[1:], keys[1:]
+    start, end = run[0][0], run[-1][1]
+    full = " ".join(keys)
+    honorific = lead or _honorific(text, sh, start)
+    if text[start:end].isupper() and (len(run) >= 2 or len(full) >= 2) and not (honorific and len(full) <= 2):
+        return None, False  # all caps: headers, mottos, acronyms ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA", "EU")
+    if _public(text, sh, start, end, full, honorific):
+        return None, True
+    if any(len(k) >= 3 and not syllable(k) for k in keys):
+        # A foreign name: a public figure unless something marks a private person
+        private = honorific in PRIVATE_HONORIFICS or _aged(sh, start, end)
+        return (Span("name", start, end, 0.8) if private else None), True
+    if not honorific and (keys[0] in _INSTITUTION_HEADS or _SCHOOL.match(full)):
+        return None, False
+    return _vietnamese(text, sh, start, end, keys, honorific, gaz.level(full))
+
+
+def _vietnamese(
+    text: str, sh: str, start: int, end: int, keys: list[str], honorific: str, level: str
+) -> tuple[Span | None, bool]:
+    """A Vietnamese name: a surname and given names, a given name after an honorific, or a bare given name."""
+    full = " ".join(keys)
+    if keys[0] in SURNAMES and 2 <= len(keys) <= 4:
+        if level and not honorific and (len(keys) == 2 or level != "ward") and not _aged(sh, start, end):
+            return None, False  # "Hà Nội", "Phan Thiết" (a 3-syllable ward is more often a person's namesake)
+        return Span("name", start, end, 0.9 if honorific or len(keys) >= 3 else 0.8), True
+    if honorific and len(keys) <= 3 and (level in ("", "ward") or len(full) <= 2):
+        if len(full) <= 2 and text[end : end + 1] == ".":
+            end += 1  # the abbreviation's dot belongs to it: "bà Nh."
+        return Span("name", start, end, 0.8), True  # "chị Lan", "anh Hùng", "anh V.", "bà Nh."
+    if not honorific and level in ("", "ward") and _bare(text, sh, start, end, keys, level):
+        return Span("name", start, end, 0.7), True  # "bị Khoa bóp cổ", "Tấn đưa Lê về nhà"
+    return None, False
+
+
+def _opens(text: str, start: int) -> bool:
+    """Whether the capitalised word at `start` is an honorific opening a sentence ("Ông Phạm Ngọc Thanh cho
+    biết"), written with its tone marks ("Chau Beyond" is no "Cháu") and where a sentence starts ("người
+    Anh Fiona Sutton" is no "anh")."""
+    word = _WORD.match(text, start)
+    if not word or not word.group()[1:].islower():
+        return False
+    before = text[max(0, start - 3) : start].strip()
+    spelled = SPELLED.get(pii_fold(word.group()).lower(), "")
+    written = word.group().lower()
+    return (not before or before[-1] in '.!?:;"“”(–-\n') and (written == spelled or not _has_marks(text))
+
+
+def _aged(sh: str, start: int, end: int) -> bool:
+    return bool(_AGE_AFTER.match(sh[end : end + 20]) or _AGE_BEFORE.search(sh[max(0, start - 20) : start]))
+
+
+def _bare(text: str, sh: str, start: int, end: int, keys: list[str], level: str) -> bool:
+    """A given name with no honorific, where the sentence itself marks a person: called ("– Tấn ơi"), given an
+    age ("Đ (5 tuổi"), or a common given name capitalised in mid-sentence, where Vietnamese capitalises nothing
+    but proper nouns ("bị Khoa bóp cổ", "đưa Hảo vào Nam"). Any other capitalised word alone is too weak a sign:
+    the first word of many common-noun names is capitalised ("Trạm thu phí", "Giải quần vợt")."""
+    if len(keys) > 2 or keys[0] in BARE_STOP or " ".join(keys) in BARE_STOP:
+        return False
+    if not level and (re.match(r"\s+oi(?![\w])", sh[end : end + 5]) or _AGE_AFTER.match(sh[end : end + 20])):
+        return True
+    written = unicodedata.normalize("NFC", text[start:end]).lower()
+    if len(keys) != 1 or written not in (GIVEN_NAMES if _has_marks(text) else _GIVEN_FOLDED):
+        return False
+    prev = re.search(r"([^\W\d_]+)(,?)\s*$", text[max(0, start - 30) : start])
+    if not prev or not prev.group(1).islower():
+        return False  # the start of a sentence or a quote: capitalised anyway
+    nxt = re.match(r" ([a-z]+)", sh[end : end + 12])
+    if nxt and f"{keys[0]} {nxt.group(1)}" in COMPOUNDS:
+        return False
+    before = " ".join(re.findall(r"[^\W\d_]+", text[max(0, start - 24) : start].lower())[-2:])
+    return not _ends_with(
+        before if _has_marks(text) else pii_fold(before), THING_HEADS if _has_marks(text) else _THING_FOLDED
+    )
+
+
+def _mentions(text: str, sh: str, found: list[Span]) -> Iterator[Span]:
+    """Later bare mentions of a name found with a cue: "anh Nguyễn Đăng Khoa ... bị Khoa bóp cổ"."""
+    given = {sh[s.start : s.end].split()[-1] for s in found if s.score >= 0.8}
+    given = {g for g in given if len(g) >= 2 and syllable(g) and g not in BARE_STOP}
+    taken = [(s.start, s.end) for s in found]
+    for m in _WORD.finditer(text):
+        if sh[m.start() : m.end()] in given and _cap(m.group()) and m.group()[1:].islower():
+            if all(m.end() <= a or m.start() >= b for a, b in taken):
+                nxt = _WORD.match(text, m.end() + 1)
+                if text[m.end() : m.end() + 1] == " " and nxt and _cap(nxt.group()):
+                    continue  # part of a longer capitalised name
+                yield Span("name", m.start(), m.end(), 0.75)
+
+
+_OFFICIAL_AFTER = _TITLE_AFTER.pattern % "|".join(sorted(map(re.escape, OFFICIAL_TITLES), key=len, reverse=True))
+
+
+_LEADING_HONORIFICS = frozenset("ong ba anh chi em chau co chu bac cu be".split())
+
+
+def _in_role(sh: str, start: int, end: int, context: str) -> bool:
+    """A person named as an official or a quoted spokesperson rather than as a private person."""
+    after = sh[end : end + 40]
+    if re.match(_OFFICIAL_AFTER, after) or context.endswith(" dong chi"):
+        return True
+    if re.search(r"(?:^| )(?:ong|ba)$", context):
+        # "ông Long cho biết": the officials' way of being quoted; "”, ông Tuấn nói" likewise
+        return bool(
+            _SPEAKS.match(after)
+            or (re.match(r"^\s+noi(?![\w])", after) and _QUOTE_BEFORE.search(sh[max(0, start - 12) : start]))
+        )
+    return False

@@ -1,0 +1,83 @@
+"""The console shows the raw captured page and the media as posted only to roles allowed to unmask: an analyst
+opening a leak alert whose captured page is a feed that also names a patient sees the post's own element with
+personal data masked, never the other post; an image that carries personal data is not served to the analyst
+even on a leak alert, while the inspector sees everything."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from canhbao.console import accounts, masked_view
+from canhbao.console.settings import ConsoleSettings
+from canhbao.console.store import SqliteConsoleStore
+from canhbao.core.audit import AuditLog
+from canhbao.core.records import LEAK, PII_EXPOSURE
+
+PATIENT = ["Nguyễn Văn Hùng", "0912 345 678", "091188001234"]
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+@pytest.fixture(scope="module")
+def world(evidence_world, seeds):
+    from starlette.testclient import TestClient
+
+    from canhbao.console import create_app
+    from canhbao.testing import evidence_world as sample
+
+    home, site, store, cases = evidence_world
+    feed = sample.feed_case(home, site, store, seeds[0])
+    users, audit = SqliteConsoleStore.for_home(home), AuditLog(home.audit_log)
+    accounts.add_user(users, audit, "lan", "analyst", "correct-horse-1", actor="setup")
+    accounts.add_user(users, audit, "minh", "inspector", "correct-horse-2", actor="setup")
+    settings = ConsoleSettings(trusted_proxy_header="X-Forwarded-User", trusted_proxies=("testclient",))
+    client = TestClient(create_app(home, settings), base_url="https://testserver")
+    return home, client, feed, cases
+
+
+def _get(client, user, path):
+    return client.get(path, headers={"X-Forwarded-User": user})
+
+
+def test_an_analyst_sees_the_post_masked_not_the_feed(world):
+    home, client, feed, _ = world
+    raw = (home.root / feed.post.raw_html).read_text(encoding="utf-8")
+    assert all(p in raw for p in PATIENT)  # the page really holds the other post's patient
+    seen = _get(client, "lan", f"/alerts/{feed.alert.id}/captured")
+    assert seen.status_code == 200 and "Công văn nội bộ vừa lộ ra đây" in seen.text
+    assert not [p for p in PATIENT if p in seen.text] and "Trần Thị Bích" not in seen.text
+    page = _get(client, "lan", f"/alerts/{feed.alert.id}").text
+    assert 'id="withheld"' in page and "/captured" in page
+    full = _get(client, "minh", f"/alerts/{feed.alert.id}/captured")
+    assert "Nguyễn Văn Hùng" in full.text  # the inspector's role sees the page as captured
+    assert 'id="withheld"' not in _get(client, "minh", f"/alerts/{feed.alert.id}").text
+
+
+def test_the_post_text_itself_is_masked_for_an_analyst(world):
+    _, client, _, cases = world
+    pii = cases["pii"]
+    seen = _get(client, "lan", f"/alerts/{pii.alert.id}/captured")
+    assert seen.status_code == 200
+    assert "Nguyễn Thị Hoa" not in seen.text and "0912345678" not in seen.text and "[NAME·" in seen.text
+    assert "Nguyễn Thị Hoa" in _get(client, "minh", f"/alerts/{pii.alert.id}/captured").text
+
+
+def test_media_with_personal_data_go_only_to_the_unmask_role(world, tmp_path):
+    home, client, feed, cases = world
+    sha = feed.alert.media_sha256[0]  # the leaked letter: no personal data in it
+    assert _get(client, "lan", f"/alerts/{feed.alert.id}/media/{sha}").status_code == 200
+
+    img = Image.new("RGB", (1400, 160), "white")
+    ImageDraw.Draw(img).text(
+        (20, 50), "Bệnh nhân Nguyễn Văn Hùng, SĐT 0912 345 678", fill="black", font=ImageFont.truetype(FONT, 44)
+    )
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    path = tmp_path / "notice.png"
+    path.write_bytes(buf.getvalue())
+    letter = home.root / feed.post.media[0].path
+    assert masked_view.image_shown(cases["leak"].alert, letter)
+    assert cases["leak"].alert.type == LEAK and not masked_view.image_shown(cases["leak"].alert, path)
+    assert cases["pii"].alert.type == PII_EXPOSURE and not masked_view.image_shown(cases["pii"].alert, letter)
