@@ -240,7 +240,7 @@ class ServerStore(Lifecycle, AlertStore):
                 if attempt > 1 or indices is None:  # a rollover may have happened meanwhile: ask again
                     indices = self._backing_indices()
                 found = self._find(list(pending), indices)
-                lines: list[bytes] = []
+                lines: list[dict[str, Any]] = []
                 ids: list[str] = []
                 for aid, alert in pending.items():
                     old = found.get(aid)
@@ -256,9 +256,9 @@ class ServerStore(Lifecycle, AlertStore):
                         }
                     else:  # never indexed: `create` fails (409) if someone created it meanwhile, never overwrites
                         merged, op = alert, {"create": {"_index": self.alias(), "_id": aid}}
-                    lines += (orjson.dumps(op), orjson.dumps(self._doc(merged)))
+                    lines += (op, self._doc(merged))
                     ids.append(aid)
-                response = self._bulk(b"\n".join(lines) + b"\n")
+                response = self._bulk(_ndjson(lines))
             except Unavailable as exc:
                 reasons = {aid: f"{self.engine} unavailable: {_reason(exc)}" for aid in pending}
                 log.warning("bulk attempt %d/%d failed: %s", attempt, self.settings.retries, _reason(exc))
@@ -317,13 +317,12 @@ class ServerStore(Lifecycle, AlertStore):
     def upsert_posts(self, posts: Iterable[tuple[Post, str]]) -> BulkResult:
         """Posts by key in the posts write index (a re-crawl of a post in an older index adds a new version
         there: posts are context, alerts are the record)."""
-        lines: list[bytes] = []
+        lines: list[dict[str, Any]] = []
         for post, masked in posts:
-            op = {"index": {"_index": self.alias("posts"), "_id": post.key}}
-            lines += (orjson.dumps(op), orjson.dumps(documents.post_doc(post, masked)))
+            lines += ({"index": {"_index": self.alias("posts"), "_id": post.key}}, documents.post_doc(post, masked))
         if not lines:
             return BulkResult()
-        items = self._bulk(b"\n".join(lines) + b"\n")["items"]
+        items = self._bulk(_ndjson(lines))["items"]
         self._refresh(self.alias("posts"))
         failed = tuple(
             f"{i['index']['_id']}: {_item_reason(i['index'])}" for i in items if i["index"].get("status", 500) >= 300
@@ -341,7 +340,7 @@ class ServerStore(Lifecycle, AlertStore):
                 if hit["_source"].get("author"):
                     ops += [{"index": {"_index": hit["_index"], "_id": hit["_id"]}}, hit["_source"] | {"author": ""}]
             if ops:
-                self._bulk(ops)
+                self._bulk(_ndjson(ops))
         self._refresh(self.alias("posts"))
 
     # --- reads ------------------------------------------------------------------------------------
@@ -460,6 +459,11 @@ class ServerStore(Lifecycle, AlertStore):
         """(HTTP status, error type) of a client exception; status None = no answer at all, -1 = not a
         client exception."""
         raise NotImplementedError
+
+
+def _ndjson(lines: list[dict[str, Any]]) -> bytes:
+    """A bulk body: one JSON document per line (orjson: several times faster than the client's json)."""
+    return b"\n".join(map(orjson.dumps, lines)) + b"\n"
 
 
 def _balanced_chunks(items: list[tuple[str, Alert]], size: int, threads: int) -> list[dict[str, Alert]]:
