@@ -325,13 +325,22 @@ class LeakIndex:
         # neither that page nor its neighbours, yet made of phrases other documents use (document language, not
         # OCR noise: misread words make shingles no document has), is another document's text: the page it shows
         # shares a passage with this one (a sibling of the same issuer) and is not this page.
+        # Page layout as evidence (text read off one image): a long unbroken stretch of this page's text, its
+        # title and legal bases included. Legal bases and title weigh 0 for a post (a news item repeats a title,
+        # an amending decree cites one), but a photo of a first page shows them as one long stretch in the page's
+        # own order, and the rare ones (no other document has them) then say which document it is.
+        long_run = np.zeros(q.size, bool)
+        long_run[inverse[_runs(hit_seq, s.layout_run)]] = True
+        w_layout = self._weights(reg - present + bg, bg_group, template | (in_zone & ~in_title))
+        layout_specific = float(w_layout[long_run].sum()) if image else 0.0
         foreign = self._foreign(c, q, inverse, reg + bg) if image and not number_seen else 0
         elsewhere = foreign >= s.max_foreign
 
         def decide(spec: float, cont: float) -> bool:
             return spec >= need and (cont >= s.min_containment or spec >= s.strong_specific)
 
-        matched = not other_number and (by_header or (not elsewhere and decide(specific, containment)))
+        by_layout = image and _longest(hit_seq) >= s.layout_run and layout_specific >= s.min_specific
+        matched = not other_number and (by_header or (not elsewhere and (by_layout or decide(specific, containment))))
         # A passage that a few registered documents share (and no published one) is still registered content: a
         # quote of it leaks one of them, though nothing in the post says which. Its evidence is counted for that
         # group, the page's document named and the others listed (`also_in`).
@@ -368,6 +377,10 @@ class LeakIndex:
             "number_seen": number_seen,
             "date_seen": bool(number_seen and doc.date and doc.date in dates),
         }
+        if image:
+            signals["layout_specific"] = round(layout_specific, 2)
+            if by_layout and not decide(specific, containment) and not by_header:
+                signals["evidence"] = "a long stretch of this page's own text, its title and legal bases included"
         if also_in:
             signals.update(self._also_in(also_in))
             signals["evidence"] = f"text shared by {len(also_in) + 1} registered documents and no other"
