@@ -104,6 +104,8 @@ def _visible(lines, transform: str, seed: int, height: int) -> list[tuple[str, t
     top, bottom = 0.0, 1.0
     if transform == "header":
         bottom = 0.30
+    elif transform == "numberblock":  # `more_crops_cases` only: the top fifth, issuer, motto, number (and date)
+        bottom = 0.20
     elif transform == "band":
         top, bottom = distort.band_bounds(seed=seed)
     return [(t, box) for t, box in lines if box[1] >= top * height - 1 and box[3] <= bottom * height + 1]
@@ -211,7 +213,10 @@ def more_crops_cases(docs, role: dict[str, str]) -> list[ImageCase]:
     """More crops for the DEV split only (the main cases give each registered document one transformation, so
     dev has ~9 header and ~9 band positives): every dev document's first-page header, and a band of every page
     with enough text in view, at a seed of its own (an RNG of its own: the main cases are unchanged). Groups
-    `header+` and `band+` (`neg:header+`, `neg:band+` for look-alikes). Fixed before looking at any result."""
+    `header+` and `band+` (`neg:header+`, `neg:band+` for look-alikes). Fixed before looking at any result.
+    Added after them, also before looking at its results: `numberblock+`, the top fifth of every dev document's
+    first page (issuer, motto, `Số: ...`, often the date; no title), a crop that shows which document it is by
+    its number alone."""
     out = []
     for d in docs:
         if d.split != "dev":
@@ -220,8 +225,8 @@ def more_crops_cases(docs, role: dict[str, str]) -> list[ImageCase]:
         pages = page_texts(admin_docs.excerpt(d.text))
         expected = d.name if role[d.name] == "registered" else None
         for n, pt in enumerate(pages, 1):
-            for t in ("header", "band") if n == 1 else ("band",):
-                s = rng.randrange(1_000_000)
+            for t in ("header", "band", "numberblock") if n == 1 else ("band",):
+                s = rng.randrange(1_000_000) if t != "numberblock" else 0  # no draw: the other crops unchanged
                 if t == "band" and visible_content_words(_Boxes(pt), t, s) < MIN_VISIBLE_WORDS:
                     continue
                 group = f"{t}+" if expected else f"neg:{t}+"
