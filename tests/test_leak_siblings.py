@@ -210,3 +210,28 @@ def test_image_of_the_siblings_title_and_legal_bases_is_not_the_registered_page(
     for kind, detector in detectors.items():
         section = detector.detect(_post(media=(_image_text(heading),))).section
         assert not section["matched"], (kind, section["signals"])
+
+
+def _number_block(name: str) -> str:
+    """The top of a first page down to its number: issuer, motto, `Số: ...`; no date, no title."""
+    lines = page_texts(_excerpt(name))[0].splitlines()
+    end = next(i for i, ln in enumerate(lines) if ln.strip().startswith("Số"))
+    return "\n".join(lines[: end + 1])
+
+
+def test_image_of_a_registered_heading_with_its_number_is_that_page(detectors):
+    """A decree's heading (CHÍNH PHỦ, motto, `Số: 362/2025/NĐ-CP`): every word is template, the issuer is not
+    in its title; the registered number in the number position is the evidence. Another decree's heading (not
+    registered) is not matched."""
+    decree, other = "007_NGHI-DINH_362-2025-ND-CP", "008_NGHI-DINH_224-2025-ND-CP"
+    assert decree in _others() and other not in _others()
+    block = _number_block(decree)
+    assert "362/2025/NĐ-CP" in block and len(block.split()) <= 20
+    slip = block.replace("NĐ-CP", "NĐ-CF")  # one OCR slip in the number: still this document's
+    for kind, detector in detectors.items():
+        for text in (block, slip):
+            section = detector.detect(_post(media=(_image_text(text),))).section
+            assert section["matched"], (kind, text, section["signals"])
+            assert section["document"]["source"] == f"{decree}.txt" and section["page"] == 1
+        unregistered = detector.detect(_post(media=(_image_text(_number_block(other)),))).section
+        assert not unregistered["matched"], (kind, unregistered["signals"])
