@@ -327,3 +327,89 @@ THING_HEADS = (
 _THING_FOLDED = tuple(pii_fold(h) for h in THING_HEADS)
 # Institutions and events a capitalised run can start with ("Trường Đại học", "Vụ BOT An Sương", "Bộ Y tế").
 _INSTITUTION_HEADS = frozenset("bo so cuc vien vu toa uy hoi tong".split())
+
+# Words that put a name in a patient's context ("bệnh nhân", "BN 848", "ca bệnh", "F0", "tiếp xúc gần", "cách ly",
+# "dương tính"): there the guideline protects the person whatever else the sentence says (a doctor who is a
+# patient, a foreign patient, a patient who shares a public figure's or a street's name).
+PATIENT_CUES = (
+    "benh nhan",
+    "nguoi benh",
+    "bn",
+    "ca benh",
+    "ca nhiem",
+    "ca mac",
+    "nguoi nhiem",
+    "f0",
+    "f1",
+    "f2",
+    "tiep xuc",
+    "tiep xuc gan",
+    "cach ly",
+    "duong tinh",
+    "nghi nhiem",
+    "mac covid",
+    "nhiem covid",
+    "nhiem ncov",
+    "nhiem sars",
+)
+# Honorifics that name a patient or contact directly ("bệnh nhân Nguyễn Văn A", "BN N.T.L", "F1 Trần Thị B").
+PATIENT_HONORIFICS = frozenset(("benh nhan", "bn", "nguoi benh", "f0", "f1"))
+
+# Well-known Vietnamese public figures (folded full names), written for this project from general knowledge
+# (not copied from any list): politicians and officials, entertainers, athletes (football, chess, swimming,
+# athletics...), business people and historical and cultural figures. Named without a title ("Phi Nhung",
+# "Lê Quang Liêm (elo 2.620)") they are no private person; a patient context, a private honorific ("chị",
+# "anh", "bé") or an age beside the name still wins, because private namesakes are common.
+PUBLIC_FIGURES = frozenset(
+    # politics and the state
+    "nguyen phu trong|nguyen xuan phuc|nguyen tan dung|truong tan sang|tran dai quang|pham minh chinh|"
+    "vo van thuong|vuong dinh hue|nguyen thi kim ngan|nong duc manh|le kha phieu|do muoi|tran duc luong|"
+    "phan van khai|nguyen minh triet|nguyen sinh hung|to lam|luong cuong|tran thanh man|dang thi ngoc thinh|"
+    "vo thi anh xuan|truong thi mai|vu duc dam|pham binh minh|nguyen thien nhan|dinh la thang|trinh xuan thanh|"
+    "nguyen duc chung|nguyen thi kim tien|hoang trung hai|tran quoc vuong|nguyen hoa binh|bui thanh son|"
+    "ho duc phoc|pham gia khiem|le thanh hai|phan van mai|nguyen thanh phong|tran cam tu|"
+    "nguyen hoa binh|phan dinh trac|le minh khai|nguyen kim son|to huy rua|ngo xuan lich|"
+    "phan van giang|dao ngoc dung|"
+    "tran hong ha|dinh tien dung|vo van kiet|le duc anh|do xuan tuyen|tran dac phu|"
+    "nguyen truong son|luong ngoc khue|"
+    "huynh duc tho|chu ngoc anh|"
+    # entertainment and the arts
+    "phi nhung|dam vinh hung|ho ngoc ha|son tung mtp|nguyen thanh tung|dan truong|lam truong|quang le|"
+    "tran thanh|truong giang|hari won|ninh duong lan ngoc|ngo thanh van|ho quang hieu|ong cao thang|"
+    "dong nhi|hoang thuy linh|ha anh tuan|vu cat tuong|phuong thanh|ngoc trinh|nguyen cao ky duyen|"
+    "do my linh|tran tieu vy|pham huong|luong thuy linh|nguyen thuc thuy tien|che linh|tuan vu|giao linh|"
+    "vu linh|kim tu long|le thuy|minh vuong|hoai linh|chi tai|cong ly|xuan bac|tu long|hong van|viet trinh|"
+    "le khanh|hong dao|manh quynh|phuong my chi|cao thai son|khac viet|huong giang|ho van cuong|"
+    "trinh cong son|van cao|pham duy|to huu|xuan dieu|han mac tu|nguyen nhat anh|bao ninh|nam cao|"
+    "ngo tat to|vu trong phung|xuan quynh|ho xuan huong|luu quang vu|dang thai son|ngo bao chau|"
+    "dam thanh son|ton that tung|pham tuan|le cong tuan anh|tran lap|le quyen|thu minh|my tam|tuan hung|"
+    "ngoc son|dam vinh hung|bao anh|huong tram|my linh|thanh lam|hong nhung|tung duong|cam ly|duc phuc|"
+    "quang dung|thanh hang|viet huong|thu trang|tran thanh|le roi|chi pu|toc tien|bich phuong|"
+    "noo phuoc thinh|ho viet trung|dinh manh ninh|le duong bao lam|truong the vinh|"
+    "nguyen hong nhung|ho hoai anh|luu huong giang|ly nha ky|ly hai|nhu quynh|"
+    "mai phuong thuy|ha kieu anh|dang thu thao|nguyen tran khanh van|tran ngoc lan khue|"
+    # sport
+    "le quang liem|nguyen ngoc truong son|dao thien hai|nguyen anh khoi|tran tuan minh|bui vinh|cao sang|"
+    "tu hoang thong|le tuan minh|tran minh thang|ton that nhu tung|nguyen huynh minh huy|"
+    "hoang thi bao tram|pham le thao nguyen|vo thi kim phung|nguyen thi thanh an|luong phuong hanh|"
+    "nguyen thi mai hung|hoang thi nhu y|nguyen quang hai|nguyen cong phuong|nguyen van quyet|do hung dung|"
+    "que ngoc hai|bui tien dung|dang van lam|luong xuan truong|doan van hau|"
+    "phan van duc|ha duc chinh|nguyen tien linh|nguyen hoang duc|vu van thanh|do duy manh|tran dinh trong|"
+    "nguyen phong hong duy|le cong vinh|pham thanh luong|le huynh duc|huynh duc|"
+    "huynh nhu|nguyen thi tuyet dung|ly hoang nam|nguyen thi anh vien|"
+    "hoang quy phuoc|quach thi lan|vu thi huong|hoang xuan vinh|thach kim tuan|"
+    "hoang tan tai|nguyen tien minh|nguyen thuy linh|dinh phuong thanh|le thanh tung|tran quyet chien|"
+    "nguyen hoang ngan|tran hieu ngan|mai duc chung|"
+    "phan thanh hung|vu thanh an|bui xuan huan|kieu trinh|"
+    # business
+    "pham nhat vuong|tran ba duong|nguyen thi phuong thao|tran dinh long|dang le nguyen vu|nguyen duc tai|"
+    "truong my lan|dang thi hoang yen|le phuoc vu|trinh van quyet|dang van thanh|tran bac ha|ho hung anh|"
+    "nguyen dang quang|bui thanh nhon|do anh dung|johnathan hanh nguyen|le van kiem|"
+    "tran phuong binh|tran qui thanh|nguyen phuong hang|huynh uy dung|ha van tham|"
+    "pham cong danh|tran hung huy|dang van thanh|"
+    # history
+    "ngo dinh diem|nguyen van thieu|bao dai|gia long|minh mang|tu duc|ham nghi|duy tan|khai dinh|"
+    "tran thu do|to vinh dien|phan dinh giot|be van dan|nguyen viet xuan|kim dong|le van tam|vo thi thang|"
+    "nguyen anh ninh|ho quy ly|mac dang dung|tran quoc tuan|dinh bo linh|ly cong uan|"
+    "nguyen van thieu|duong van minh|nguyen cao ky|tran van huong|le duc tho".split("|")
+)

@@ -26,7 +26,10 @@ from canhbao.detectors.pii.lexicon import (
     NOT_NAME_WORDS,
     NOT_NAMES,
     OFFICIAL_TITLES,
+    PATIENT_CUES,
+    PATIENT_HONORIFICS,
     PRIVATE_HONORIFICS,
+    PUBLIC_FIGURES,
     SPELLED,
     SURNAMES,
     THING_HEADS,
@@ -158,14 +161,30 @@ def _trim(text: str, sh: str, run: list[tuple[int, int]]) -> list[tuple[int, int
     return [] if any(sh[s:e] in NOT_NAME_WORDS for s, e in run) else run
 
 
-def _public(text: str, sh: str, start: int, end: int, full: str, honorific: str) -> bool:
-    """Named as nobody's private person: a byline, a historical figure, a title in office, a quoted official."""
-    if _BYLINE.search(sh[max(0, start - 14) : start]) or full in NOT_NAMES or full in HISTORICAL:
-        return True  # "Ảnh: Nguyên Khôi", "Việt Nam", "từ Phạm Văn Đồng đến T20"
+def _public(text: str, sh: str, start: int, end: int, full: str, honorific: str, patient: str) -> bool:
+    """Named as nobody's private person: a byline, a historical or well-known public figure, a title in office,
+    a quoted official. A patient context (`patient`: "name" when the name itself is a patient's, "clause" when
+    its clause is about patients) keeps a private namesake of a public figure or a street a name."""
+    if _BYLINE.search(sh[max(0, start - 14) : start]) or full in NOT_NAMES:
+        return True  # "Ảnh: Nguyên Khôi", "Việt Nam"
+    if patient == "name":
+        return False  # "bệnh nhân Phạm Văn Đồng", "BN Lê Quang Liêm, 30 tuổi": the patient wins
+    private = honorific in PRIVATE_HONORIFICS or patient == "clause"
+    if (full in HISTORICAL and not private) or (full in PUBLIC_FIGURES and not private):
+        return True  # "từ Phạm Văn Đồng đến T20", "con gái của Phi Nhung", "Lê Quang Liêm (elo 2.620)"
     context = " " + _clause_before(sh, start) + " "  # "Chủ tịch Ủy ban nhân dân tỉnh Lâm Minh Thành"
     if not honorific and any(f" {t} " in context for t in OFFICIAL_TITLES):
         return True
     return _in_role(sh, start, end, " " + _preceding_words(sh, start, 10))
+
+
+def _patient(sh: str, start: int, end: int, honorific: str) -> str:
+    """"name" when the name is a patient's or contact's by its own cue ("bệnh nhân X", "BN X", "F1 X", an age
+    beside it), "clause" when the clause before it speaks of patients, else ""."""
+    if honorific in PATIENT_HONORIFICS or _aged(sh, start, end):
+        return "name"
+    clause = " " + _clause_before(sh, start, 14) + " "
+    return "clause" if any(f" {c} " in clause for c in PATIENT_CUES) else ""
 
 
 def _name_run(text: str, sh: str, run: list[tuple[int, int]], gaz: gazetteer.Gazetteer) -> tuple[Span | None, bool]:
@@ -185,11 +204,12 @@ def _name_run(text: str, sh: str, run: list[tuple[int, int]], gaz: gazetteer.Gaz
     honorific = lead or _honorific(text, sh, start)
     if text[start:end].isupper() and (len(run) >= 2 or len(full) >= 2) and not (honorific and len(full) <= 2):
         return None, False  # all caps: headers, mottos, acronyms ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA", "EU")
-    if _public(text, sh, start, end, full, honorific):
+    patient = _patient(sh, start, end, honorific)
+    if _public(text, sh, start, end, full, honorific, patient):
         return None, True
     if any(len(k) >= 3 and not syllable(k) for k in keys):
-        # A foreign name: a public figure unless something marks a private person
-        private = honorific in PRIVATE_HONORIFICS or _aged(sh, start, end)
+        # A foreign name: a public figure unless something marks a private person (a patient among them)
+        private = honorific in PRIVATE_HONORIFICS or patient == "name" or bool(patient and honorific)
         return (Span("name", start, end, 0.8) if private else None), True
     if not honorific and (keys[0] in _INSTITUTION_HEADS or _SCHOOL.match(full)):
         return None, False
