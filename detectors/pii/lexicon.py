@@ -213,7 +213,8 @@ GIVEN_NAMES = frozenset(
     "hưng hương huy huyền khang khánh khoa kiên lan liên linh loan long lộc mai minh nga ngân nghĩa ngọc nhung "
     "nhi oanh phong phúc phương quân quang quý quyên sơn tâm tân tấn thắng thanh thảo thành thịnh thu thủy thuỷ "
     "thúy thuý tiến toàn trang trí trinh tú tuấn tùng tuyết uyên vân vinh vũ vy xuân yến diệp đào hà đắc lâm "
-    "luân nhàn tài thiện thọ tình tường tần dư".split()
+    "luân nhàn tài thiện thọ tình tường tần dư ánh bích cúc dung duyên điệp gấm hằng hậu khôi kiều lệ liễu "
+    "mạnh mến nguyệt như phượng quỳnh thắm thơ thư trâm tuyền vượng hiệp thông tín trọng đắc".split()
 )
 _GIVEN_FOLDED = frozenset(pii_fold(g) for g in GIVEN_NAMES)
 # Two words, the first capitalised, that make a common noun or a title rather than a name.
@@ -223,8 +224,17 @@ COMPOUNDS = frozenset(
     "thuong ta|trung ta|dai ta|thieu ta|thuong uy|trung uy|dai uy|thieu uy|thieu tuong|trung tuong|dai tuong|"
     "thu tuong|chu tich|giam doc|pho giam|tong thong|bi thu|truong phong|truong ban|chanh an|hieu truong|"
     "thanh pho|thi xa|thi tran|quoc hoi|chinh phu|thu do|tong cuc|chi cuc|quan doi|nha tu|toa an|vien truong|"
-    "dai hoc|hoc vien|tieu hoc|trung hoc|mam non|bao tang|ngan hang|tap doan|hoang gia|hoang de".split("|")
+    "dai hoc|hoc vien|tieu hoc|trung hoc|mam non|bao tang|ngan hang|tap doan|hoang gia|hoang de|hiep hoi|"
+    "hiep dinh|hiep uoc|hiep si|thong tu|thong bao|thong tin|thong tan|thong diep|thong qua|thong thuong|"
+    "tin dung|tin hieu|tin nguong|trong tai|trong tam|trong diem|dung tich|dung dich|dung luong|kieu bao|"
+    "kieu hoi|hau qua|hau due|hau can|thu vien|thu tuc|thu tin|thu ky|nhu cau|nhu vay|tram y|bich chuong|duyen hai".split("|")
 ) | frozenset(" ".join(t.split()[:2]) for t in OFFICIAL_TITLES if " " in t)
+# Words right after a bare given name at the start of a sentence that make it the subject of a person's act
+# ("Liên hứa hẹn", "Lưu sau đó ra khỏi xe", "Tấn đưa Lê về nhà"), with their tone marks.
+PERSON_VERBS = frozenset(
+    "bị đã sau liền vội bèn hứa khai kể nói đưa cười khóc dọa đánh chém rủ nhờ gọi hỏi nhìn thấy nghĩ muốn "
+    "mang lấy chạy ngồi đứng quay trở cầm ôm bế hét la mắng chửi van xin nhận thừa kể tâm".split()
+)
 # Lower-case heads after which a capitalised word names a thing, a place or a group, not a person.
 THING_HEADS = (
     "sông",
@@ -327,6 +337,8 @@ THING_HEADS = (
 _THING_FOLDED = tuple(pii_fold(h) for h in THING_HEADS)
 # Institutions and events a capitalised run can start with ("Trường Đại học", "Vụ BOT An Sương", "Bộ Y tế").
 _INSTITUTION_HEADS = frozenset("bo so cuc vien vu toa uy hoi tong".split())
+# The same heads with their tone marks: "Vụ", "Tổng" head an institution or an event, "Vũ", "Tống" are surnames.
+INSTITUTION_SPELLED = frozenset("bộ sở cục viện vụ tòa toà ủy uỷ hội tổng".split())
 
 # Words that put a name in a patient's context ("bệnh nhân", "BN 848", "ca bệnh", "F0", "tiếp xúc gần", "cách ly",
 # "dương tính"): there the guideline protects the person whatever else the sentence says (a doctor who is a

@@ -17,6 +17,8 @@ from canhbao.detectors.pii import gazetteer
 from canhbao.detectors.pii.lexicon import (
     _GIVEN_FOLDED,
     _INSTITUTION_HEADS,
+    INSTITUTION_SPELLED,
+    PERSON_VERBS,
     _THING_FOLDED,
     BARE_STOP,
     COMPOUNDS,
@@ -211,7 +213,9 @@ def _name_run(text: str, sh: str, run: list[tuple[int, int]], gaz: gazetteer.Gaz
         # A foreign name: a public figure unless something marks a private person (a patient among them)
         private = honorific in PRIVATE_HONORIFICS or patient == "name" or bool(patient and honorific)
         return (Span("name", start, end, 0.8) if private else None), True
-    if not honorific and (keys[0] in _INSTITUTION_HEADS or _SCHOOL.match(full)):
+    head = unicodedata.normalize("NFC", text[run[0][0] : run[0][1]]).lower()
+    institution = keys[0] in _INSTITUTION_HEADS and (head in INSTITUTION_SPELLED or not _has_marks(text))
+    if not honorific and (institution or _SCHOOL.match(full)):
         return None, False
     return _vietnamese(text, sh, start, end, keys, honorific, gaz.level(full))
 
@@ -265,7 +269,11 @@ def _bare(text: str, sh: str, start: int, end: int, keys: list[str], level: str)
         return False
     prev = re.search(r"([^\W\d_]+)(,?)\s*$", text[max(0, start - 30) : start])
     if not prev or not prev.group(1).islower():
-        return False  # the start of a sentence or a quote: capitalised anyway
+        # The start of a sentence or a quote, capitalised anyway: a name only as the subject of a person's act
+        nxt_word = re.match(r" ([^\W\d_]+)", text[end : end + 16])
+        before = text[max(0, start - 4) : start].rstrip()
+        opens = not before or before[-1] in '.!?:;"“”' or bool(re.search(r'["”],$', before))  # '…Mỹ", Gia Phong nói'
+        return bool(opens and _has_marks(text) and nxt_word and nxt_word.group(1) in PERSON_VERBS)
     nxt = re.match(r" ([a-z]+)", sh[end : end + 12])
     if nxt and f"{keys[0]} {nxt.group(1)}" in COMPOUNDS:
         return False
