@@ -126,6 +126,10 @@ def names(text: str, sh: str) -> Iterator[Span]:
     for m in _INITIALS.finditer(text):
         if _BYLINE.search(sh[max(0, m.start() - 14) : m.start()]):
             continue  # "Thực hiện: N.K.", "Ảnh: P.T": a journalist's byline
+        if _ends_with(_preceding_words(sh, m.start(), 3), _INITIALLED_THINGS) and not _patient(
+            sh, m.start(), m.end(), ""
+        ):
+            continue  # "trường tiểu học N.Đ.C", "công ty T.H.": an institution's initials
         yield Span("name", m.start(), m.end(), 0.9 if _honorific(text, sh, m.start()) else 0.8)
 
 
@@ -186,7 +190,8 @@ def _patient(sh: str, start: int, end: int, honorific: str) -> str:
     if honorific in PATIENT_HONORIFICS or _aged(sh, start, end):
         return "name"
     clause = " " + _clause_before(sh, start, 14) + " "
-    return "clause" if any(f" {c} " in clause for c in PATIENT_CUES) else ""
+    cued = any(f" {c} " in clause for c in PATIENT_CUES) or re.search(r" (?:bn|f[012])\d", clause)  # "BN183 là"
+    return "clause" if cued else ""
 
 
 def _name_run(text: str, sh: str, run: list[tuple[int, int]], gaz: gazetteer.Gazetteer) -> tuple[Span | None, bool]:
@@ -300,6 +305,16 @@ def _mentions(text: str, sh: str, found: list[Span]) -> Iterator[Span]:
 _OFFICIAL_AFTER = _TITLE_AFTER.pattern % "|".join(sorted(map(re.escape, OFFICIAL_TITLES), key=len, reverse=True))
 
 
+# Heads after which initials abbreviate an institution or a place, not a person.
+# Folded, so heads that fold onto an honorific ("ảnh"/"anh") or a person ("người", "họ") are left out.
+_INITIALLED_THINGS = tuple(h for h in _THING_FOLDED if h not in SPELLED and h not in ("nguoi", "ho", "tieng")) + (
+    "mam non",
+    "tieu hoc",
+    "trung hoc",
+    "thcs",
+    "thpt",
+    "hoc",
+)
 _LEADING_HONORIFICS = frozenset("ong ba anh chi em chau co chu bac cu be".split())
 
 
