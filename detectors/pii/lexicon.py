@@ -227,13 +227,20 @@ COMPOUNDS = frozenset(
     "dai hoc|hoc vien|tieu hoc|trung hoc|mam non|bao tang|ngan hang|tap doan|hoang gia|hoang de|hiep hoi|"
     "hiep dinh|hiep uoc|hiep si|thong tu|thong bao|thong tin|thong tan|thong diep|thong qua|thong thuong|"
     "tin dung|tin hieu|tin nguong|trong tai|trong tam|trong diem|dung tich|dung dich|dung luong|kieu bao|"
-    "kieu hoi|hau qua|hau due|hau can|thu vien|thu tuc|thu tin|thu ky|nhu cau|nhu vay|tram y|bich chuong|duyen hai".split("|")
+    "kieu hoi|hau qua|hau due|hau can|thu vien|thu tuc|thu tin|thu ky|nhu cau|nhu vay|tram y|bich chuong|duyen hai|"
+    "vu tru|vu dao|vu khi|vu trang|vu hoi|trang bi|trang phuc|trang tri|trang trai|trang thiet|trang nghiem".split("|")
 ) | frozenset(" ".join(t.split()[:2]) for t in OFFICIAL_TITLES if " " in t)
+# Surnames with their tone marks, for a surname used alone as a subject ("Lưu bị ông Dư quật ngã"); those
+# that are also common words opening a sentence ("Ông", "Từ", "Mai", "Cao", "Hồ", "Không"...) are left out.
+SURNAMES_SPELLED = frozenset(
+    "nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ ngô dương lý đinh trương lâm lương trịnh đoàn "
+    "tạ quách lưu vương khúc nghiêm ưng âu thạch lại mạc phùng tống diệp hứa lăng lữ bạch khổng ninh triệu".split()
+)
 # Words right after a bare given name at the start of a sentence that make it the subject of a person's act
 # ("Liên hứa hẹn", "Lưu sau đó ra khỏi xe", "Tấn đưa Lê về nhà"), with their tone marks.
 PERSON_VERBS = frozenset(
     "bị đã sau liền vội bèn hứa khai kể nói đưa cười khóc dọa đánh chém rủ nhờ gọi hỏi nhìn thấy nghĩ muốn "
-    "mang lấy chạy ngồi đứng quay trở cầm ôm bế hét la mắng chửi van xin nhận thừa kể tâm".split()
+    "mang lấy chạy ngồi đứng quay trở cầm ôm bế hét la mắng chửi van xin nhận thừa kể tâm được".split()
 )
 # Lower-case heads after which a capitalised word names a thing, a place or a group, not a person.
 THING_HEADS = (

@@ -34,6 +34,7 @@ from canhbao.detectors.pii.lexicon import (
     PUBLIC_FIGURES,
     SPELLED,
     SURNAMES,
+    SURNAMES_SPELLED,
     THING_HEADS,
 )
 from canhbao.detectors.pii.patterns import Span
@@ -269,16 +270,14 @@ def _bare(text: str, sh: str, start: int, end: int, keys: list[str], level: str)
         return False
     if not level and (re.match(r"\s+oi(?![\w])", sh[end : end + 5]) or _AGE_AFTER.match(sh[end : end + 20])):
         return True
+    if _subject(text, start, end, keys):
+        return True
     written = unicodedata.normalize("NFC", text[start:end]).lower()
     if len(keys) != 1 or written not in (GIVEN_NAMES if _has_marks(text) else _GIVEN_FOLDED):
         return False
     prev = re.search(r"([^\W\d_]+)(,?)\s*$", text[max(0, start - 30) : start])
     if not prev or not prev.group(1).islower():
-        # The start of a sentence or a quote, capitalised anyway: a name only as the subject of a person's act
-        nxt_word = re.match(r" ([^\W\d_]+)", text[end : end + 16])
-        before = text[max(0, start - 4) : start].rstrip()
-        opens = not before or before[-1] in '.!?:;"“”' or bool(re.search(r'["”],$', before))  # '…Mỹ", Gia Phong nói'
-        return bool(opens and _has_marks(text) and nxt_word and nxt_word.group(1) in PERSON_VERBS)
+        return False  # the start of a sentence or a quote: capitalised anyway (a subject is tried above)
     nxt = re.match(r" ([a-z]+)", sh[end : end + 12])
     if nxt and f"{keys[0]} {nxt.group(1)}" in COMPOUNDS:
         return False
@@ -286,6 +285,24 @@ def _bare(text: str, sh: str, start: int, end: int, keys: list[str], level: str)
     return not _ends_with(
         before if _has_marks(text) else pii_fold(before), THING_HEADS if _has_marks(text) else _THING_FOLDED
     )
+
+
+def _subject(text: str, start: int, end: int, keys: list[str]) -> bool:
+    """A name opening a sentence or a clause as the subject of a person's act: a given name or a surname used
+    alone ("Liên hứa hẹn", "Không may, Lưu bị ông Dư quật ngã"), or two syllables ending in a given name
+    ('…Mỹ", Gia Phong nói'). Written with tone marks only: "Lưu ý" is no "Lưu"."""
+    if not _has_marks(text):
+        return False
+    words = [unicodedata.normalize("NFC", w).lower() for w in text[start:end].split()]
+    if len(words) == 1:
+        ok = words[0] in GIVEN_NAMES or words[0] in SURNAMES_SPELLED
+    else:
+        ok = len(words) == 2 and words[1] in GIVEN_NAMES and keys[0] not in SURNAMES and keys[0] not in SPELLED
+    nxt = re.match(r" ([^\W\d_]+)", text[end : end + 16])
+    if not ok or not nxt or nxt.group(1) not in PERSON_VERBS or f"{keys[-1]} {pii_fold(nxt.group(1))}" in COMPOUNDS:
+        return False  # "Trang bị thiết bị" is equipping, not Trang
+    before = text[max(0, start - 4) : start].rstrip()
+    return not before or before[-1] in '.!?:;,"“”'
 
 
 def _mentions(text: str, sh: str, found: list[Span]) -> Iterator[Span]:
