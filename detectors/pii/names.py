@@ -68,6 +68,8 @@ _SYLLABLE = re.compile(
 # ("Tibor, 52 tuổi", "ông Maeda, 70 tuổi", "có tên là Vali", "Năm 19 tuổi, Alma Faz").
 _AGE_AFTER = re.compile(r"^\s*[,(]\s*(?:\d{1,3}\s*tuoi|sinh nam|sn\s*\d)")
 _AGE_BEFORE = re.compile(r"\d{1,3}\s*tuoi\s*,\s*$")
+# A patient number right after the name: "Nguyễn Thị Hoa (BN 99)", "Trần Văn B - bệnh nhân 1234".
+_CODE_AFTER = re.compile(r"^\s*[(,\-–]\s*(?:bn|benh nhan|ca benh)\s*(?:so\s*)?\d")
 _CLAUSE_END = re.compile(r"[,;:!?()\"“”«»]|\.\s")
 
 
@@ -188,7 +190,7 @@ def _public(text: str, sh: str, start: int, end: int, full: str, honorific: str,
 def _patient(sh: str, start: int, end: int, honorific: str) -> str:
     """"name" when the name is a patient's or contact's by its own cue ("bệnh nhân X", "BN X", "F1 X", an age
     beside it), "clause" when the clause before it speaks of patients, else ""."""
-    if honorific in PATIENT_HONORIFICS or _aged(sh, start, end):
+    if honorific in PATIENT_HONORIFICS or _aged(sh, start, end) or _CODE_AFTER.match(sh[end : end + 24]):
         return "name"
     clause = " " + _clause_before(sh, start, 14) + " "
     cued = any(f" {c} " in clause for c in PATIENT_CUES) or re.search(r" (?:bn|f[012])\d", clause)  # "BN183 là"
