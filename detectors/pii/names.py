@@ -17,19 +17,19 @@ from canhbao.detectors.pii import gazetteer
 from canhbao.detectors.pii.lexicon import (
     _GIVEN_FOLDED,
     _INSTITUTION_HEADS,
-    INSTITUTION_SPELLED,
-    PERSON_VERBS,
     _THING_FOLDED,
     BARE_STOP,
     COMPOUNDS,
     GIVEN_NAMES,
     HISTORICAL,
     HONORIFICS,
+    INSTITUTION_SPELLED,
     NOT_NAME_WORDS,
     NOT_NAMES,
     OFFICIAL_TITLES,
     PATIENT_CUES,
     PATIENT_HONORIFICS,
+    PERSON_VERBS,
     PRIVATE_HONORIFICS,
     PUBLIC_FIGURES,
     SPELLED,
@@ -188,8 +188,8 @@ def _public(text: str, sh: str, start: int, end: int, full: str, honorific: str,
 
 
 def _patient(sh: str, start: int, end: int, honorific: str) -> str:
-    """"name" when the name is a patient's or contact's by its own cue ("bệnh nhân X", "BN X", "F1 X", an age
-    beside it), "clause" when the clause before it speaks of patients, else ""."""
+    """The patient context of a name: "name" when its own cue makes it a patient's or contact's ("bệnh nhân X",
+    "BN X", "F1 X", an age or a patient number beside it), "clause" when its clause speaks of patients, else ""."""
     if honorific in PATIENT_HONORIFICS or _aged(sh, start, end) or _CODE_AFTER.match(sh[end : end + 24]):
         return "name"
     clause = " " + _clause_before(sh, start, 14) + " "
