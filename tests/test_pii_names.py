@@ -20,6 +20,7 @@ def _names(text: str) -> list[str]:
         ("BN 1234 là ông Phạm Văn Đồng, 67 tuổi, nghỉ hưu.", "Phạm Văn Đồng"),  # a street's name, as a patient
         ("Ca bệnh 99 là bác sĩ Nguyễn Thị Hoa (BN 99), 41 tuổi.", "Nguyễn Thị Hoa"),  # a doctor who is a patient
         ("Tiếp xúc gần với bệnh nhân có ông John Miller, giáo viên tiếng Anh.", "John Miller"),  # foreign contact
+        ("Bệnh nhân thứ 183 là phóng viên Trần Thị Hạnh, làm việc tại Hà Nội.", "Trần Thị Hạnh"),
         ("BN2001 là nữ kỹ sư T.T.M. 35 tuổi, sống cùng gia đình.", "T.T.M."),
         ("Công an bắt Vũ Văn Tâm (29 tuổi) tại nhà riêng.", "Vũ Văn Tâm"),  # "Vũ" is a surname, not "Vụ"
         ("Hôm sau, Quỳnh đưa con về quê ngoại.", "Quỳnh"),
@@ -34,6 +35,7 @@ def test_private_person_is_a_name(text, name):
 @pytest.mark.parametrize(
     "text",
     [
+        "Bệnh nhân được bác sĩ Nguyễn Văn Khánh trực tiếp điều trị.",  # a doctor in role, in a patient's clause
         "Con gái của Phi Nhung vừa ra mắt khán giả.",
         "Lê Quang Liêm thắng ván thứ ba với quân trắng.",
         "Tối qua Sơn Tùng MTP ra mắt ca khúc mới.",

@@ -347,6 +347,13 @@ _INSTITUTION_HEADS = frozenset("bo so cuc vien vu toa uy hoi tong".split())
 # The same heads with their tone marks: "Vụ", "Tổng" head an institution or an event, "Vũ", "Tống" are surnames.
 INSTITUTION_SPELLED = frozenset("bộ sở cục viện vụ tòa toà ủy uỷ hội tổng".split())
 
+# Titles that are occupations rather than offices: in a patient's clause they say what the patient does
+# ("BN183 là phóng viên ...", "bệnh nhân là kỹ sư ..."), and the name stays a private person's.
+PROFESSIONS = frozenset(
+    "nha bao|phong vien|bien tap vien|ky su|ca si|dien vien|nguoi mau|luat su|nghe si|nhac si|dao dien|mc|"
+    "van dong vien|vdv|tay vot|ky thu|danh thu|hlv|huan luyen vien|thac si|tien si|ts|ths|chuyen gia|"
+    "nha nghien cuu|nha khoa hoc|giao su|pho giao su|gs|pgs|tac gia|hoa hau|a hau".split("|")
+)
 # Words that put a name in a patient's context ("bệnh nhân", "BN 848", "ca bệnh", "F0", "tiếp xúc gần", "cách ly",
 # "dương tính"): there the guideline protects the person whatever else the sentence says (a doctor who is a
 # patient, a foreign patient, a patient who shares a public figure's or a street's name).

@@ -31,6 +31,7 @@ from canhbao.detectors.pii.lexicon import (
     PATIENT_HONORIFICS,
     PERSON_VERBS,
     PRIVATE_HONORIFICS,
+    PROFESSIONS,
     PUBLIC_FIGURES,
     SPELLED,
     SURNAMES,
@@ -182,7 +183,8 @@ def _public(text: str, sh: str, start: int, end: int, full: str, honorific: str,
     if (full in HISTORICAL and not private) or (full in PUBLIC_FIGURES and not private):
         return True  # "từ Phạm Văn Đồng đến T20", "con gái của Phi Nhung", "Lê Quang Liêm (elo 2.620)"
     context = " " + _clause_before(sh, start) + " "  # "Chủ tịch Ủy ban nhân dân tỉnh Lâm Minh Thành"
-    if not honorific and any(f" {t} " in context for t in OFFICIAL_TITLES):
+    titles = [t for t in OFFICIAL_TITLES if not (patient and t in PROFESSIONS)]  # "BN 183 là phóng viên X"
+    if not honorific and any(f" {t} " in context for t in titles):
         return True
     return _in_role(sh, start, end, " " + _preceding_words(sh, start, 10))
 
