@@ -303,7 +303,9 @@ class LeakIndex:
         number_seen = [
             n
             for n in doc.numbers
-            if any(x == meta.number_key(n) or (x not in self.all_numbers and _close(x, meta.number_key(n))) for x in seen)
+            if any(
+                x == meta.number_key(n) or (x not in self.all_numbers and _close(x, meta.number_key(n))) for x in seen
+            )
         ]
         other_number = [x for x in seen if own and _other(x, own)] if seen and not number_seen else []
         # the registered number in the number position: the page region is the document's own header, and its
