@@ -133,10 +133,47 @@ def _unshout(text: str) -> str:
     return "".join(out) + text[pos:]
 
 
+# Letters that stand in for Latin ones in disguised posts (seen in VFND's fake posts: "ʟɑɴ", "ĸнι", "Пɦυ̛пg",
+# "ռhật", "ⵕuốc"): small capitals and hooked IPA letters, Cyrillic, Greek, Armenian look-alikes.
+LOOKALIKES = str.maketrans(
+    {
+        **dict(zip("ᴀɑʙɓƅƈᴄᴅɗᴇəɡɢʜɦɪᴊᴋĸʟᴍɱɴᴏᴘʀɾꜱʂᵴᴛᴜᴠʋᴡʏᴢ", "aabbbccddeegghhijkklmmnoprrssstuvvwyz", strict=True)),
+        **dict(zip("ᵭƬⱮ", "đTM", strict=True)),
+        **dict(zip("авекмнпорстухѕіјԁԍһѵ", "abekmhnopctyxsijdghv", strict=True)),
+        **dict(zip("АВЕКМНПОРСТХЅІЈԀҺѴ", "ABEKMHNOPCTXSIJDHV", strict=True)),
+        **dict(zip("αικνορσςτυγηεΑΒΕΗΙΚΜΝΟΡΤΥΧ", "aikvopoctuyneABEHIKMNOPTYX", strict=True)),
+        **dict(zip("ռցսօհⵕ", "nguohq", strict=True)),
+    }
+)
+# Marks Vietnamese writes (tone: grave, acute, tilde, hook above, dot below; vowel: circumflex, breve, horn);
+# Greek tone marks on look-alike vowels stand for Vietnamese ones. Every other combining mark (low line,
+# seagull below, overline, strike-through) only disguises the letters under it.
+_VIETNAMESE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323\u0302\u0306\u031b")
+_GREEK_MARKS = str.maketrans({"\u0342": "\u0303", "\u0345": "\u0323"})
+
+
+def _disguised(token: str) -> bool:
+    """A word of look-alike letters mixed into Latin ones; a word in Russian or Greek (letters outside the
+    look-alike table) is left alone."""
+    letters = [c for c in token if c.isalpha()]
+    if not any(ord(c) > 0x24F and not 0x1E00 <= ord(c) <= 0x1EFF for c in letters):
+        return False
+    return all(c < "\u0250" or c.translate(LOOKALIKES) != c or 0x1E00 <= ord(c) <= 0x1EFF for c in letters)
+
+
+def undisguise(text: str) -> str:
+    """NFKC (mathematical and full-width letters), look-alike letters mapped to Latin, combining marks that
+    are not Vietnamese dropped: "U̲k̲r̲a̲i̲n̲e" -> "Ukraine", "ʟɑɴ" -> "lan", "кɦôпg" -> "không"."""
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text)).translate(_GREEK_MARKS)
+    text = "".join(c for c in text if not unicodedata.combining(c) or c in _VIETNAMESE_MARKS)
+    text = _TOKEN.sub(lambda m: m.group().translate(LOOKALIKES) if _disguised(m.group()) else m.group(), text)
+    return unicodedata.normalize("NFC", text)
+
+
 def clean(text: str) -> str:
-    """Links, emoji and '#' removed, shouting lower-cased, repeated letters collapsed, teencode expanded,
-    NFC, one line."""
-    text = unicodedata.normalize("NFC", text)
+    """Disguised letters undone, links, emoji and '#' removed, shouting lower-cased, repeated letters
+    collapsed, teencode expanded, NFC, one line."""
+    text = undisguise(text)
     text = _unshout(text)
     text = _URL.sub(" ", text)
     text = _HASHTAG.sub(lambda m: " " + m.group(1).replace("_", " ") + " ", text)
