@@ -222,7 +222,7 @@ def test_clean_undoes_disguised_letters_of_real_fake_posts():
     assert ft.clean("𝐓𝐢𝐧 𝐧𝐨́𝐧𝐠") == "Tin nóng"  # mathematical bold letters: NFKC
     # every disguised letter of these posts is undone; Vietnamese and a Russian quotation are left as written
     for path in sorted(articles.glob("*.json")):
-        text = ft.clean(json.loads(path.read_text(encoding="utf-8"))["maintext"] or "")
+        text = ft.clean(json.loads(path.read_text(encoding="utf-8")).get("maintext") or "")
         assert all(not c.isalpha() or ord(c) <= 0x24F or 0x1E00 <= ord(c) <= 0x1EFF for c in text), path.name
     assert ft.clean("Cộng hòa xã hội chủ nghĩa Việt Nam, ưu đãi ở Đà Nẵng") == (
         "Cộng hòa xã hội chủ nghĩa Việt Nam, ưu đãi ở Đà Nẵng"
