@@ -8,7 +8,8 @@ the detector's normaliser); negatives on the same subjects (tests/data/claims_sa
 subject with other facts, or the true version) plus near-topic true statements. Claims are split into dev
 and test by a hash of their id; each negative belongs to its claim's split. Thresholds are chosen on dev
 (`suggested`: lowest with <= 2 % false suggested+matched on each kind of dev negative; `matched`: lowest with
-<= 0.5 %) and both splits are reported for two operating points: the configured one and "scored" (`SCORED`).
+<= 0.5 %) and both splits are reported for two operating points: the configured one and cosine only
+(`COSINE_ONLY`, the earlier default). The share of rewordings given a tier is reported beside the false links.
 Negatives also come typed without tone marks (`+no_diacritics`).
 
 Classifier: VFND (tests/data/vfnd) trained through the same code as `canhbao fakenews train` on the training
@@ -104,6 +105,12 @@ def report(title: str, rows, th_s: float, th_m: float, splits=("dev", "test")) -
             tiered = np.mean([r[3] and r[4] >= th_s and not r[5] for r in sel])
             matched = np.mean([r[3] and r[4] >= th_m and r[6] for r in sel])
             print(f"   {name:<28}{len(sel):>4}{top1:>8.3f}{tiered:>8.3f}{matched:>9.3f}")
+        reworded = [r for r in pos if r[1] in REWORDED]
+        print(
+            f"   share of rewordings ({', '.join(REWORDED)}) given a tier: "
+            f"{np.mean([r[3] and r[4] >= th_s and not r[5] for r in reworded]):.3f} of {len(reworded)}; "
+            f"of every positive: {np.mean([r[3] and r[4] >= th_s and not r[5] for r in pos]):.3f}"
+        )
         for kind in dict.fromkeys(r[1] for r in rows["neg"]):
             neg = np.array([r[2] for r in rows["neg"] if r[0] == split and r[1] == kind])
             neg_m = np.array([r[3] for r in rows["neg"] if r[0] == split and r[1] == kind])
@@ -114,21 +121,27 @@ def report(title: str, rows, th_s: float, th_m: float, splits=("dev", "test")) -
                 )
 
 
-# The "scored" operating point: lexical view + polarity + specifics penalties; weights and tiers chosen on dev
-# (suggested: the highest of the same-subject kinds' 2 % points; matched: <= 0.5 % on every dev kind).
-SCORED = {
-    "lexical_weight": 0.15,
-    "negation_penalty": 0.04,
-    "specifics_penalty": 0.04,
-    "suggested": 0.85,
-    "matched": 0.85,
+# Positives that reword the claim (not the claim's own text re-typed): the share of them given a tier is the
+# figure a tuning that only cuts false links would collapse.
+REWORDED = ("paraphrase", "paraphrase+no_diacritics", "paraphrase+abbreviations", "embedded_in_long_post")
+
+# The earlier default, kept for comparison: e5 cosine only, tiers 0.90 / 0.93. The configured point's weights
+# and tiers were chosen on the dev split (suggested = matched = the lowest tier with <= 2 % false
+# suggested+matched on every dev negative kind; docs/fakenews.md).
+COSINE_ONLY = {
+    "lexical_weight": 0.0,
+    "negation_penalty": 0.0,
+    "aside_penalty": 0.0,
+    "specifics_penalty": 0.0,
+    "suggested": 0.90,
+    "matched": 0.93,
 }
 
 
 def matching(embedder, fillers: list[str], splits=("dev", "test")) -> None:
     claims, positives, negatives = evaluation_set(fillers)
     configured = config.load("fakenews", FakenewsSettings)  # what the product runs with
-    points = {"configured (config/fakenews.yaml)": configured, "scored": replace(configured, **SCORED)}
+    points = {"configured (config/fakenews.yaml)": configured, "cosine only": replace(configured, **COSINE_ONLY)}
     print(f"claims {len(claims)}, positives {len(positives)}, negatives {len(negatives)}; embedding {embedder.id}")
     ids = [c.id for c in claims]
     for name, settings in points.items():
@@ -146,7 +159,7 @@ def matching(embedder, fillers: list[str], splits=("dev", "test")) -> None:
             rows["neg"].append((split, kind, float(tiered.max()), float(np.where(agreeing, tier, 0.0).max())))
         print(
             f"\n#### {name}: lexical_weight {settings.lexical_weight}, negation_penalty {settings.negation_penalty}, "
-            f"specifics_penalty {settings.specifics_penalty}"
+            f"aside_penalty {settings.aside_penalty}, specifics_penalty {settings.specifics_penalty}"
         )
         for k in dict.fromkeys(r[1] for r in rows["neg"]):
             dev_k = [r for r in rows["neg"] if r[0] == "dev" and r[1] == k]

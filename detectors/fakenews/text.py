@@ -224,12 +224,35 @@ def grams(text: str, numbers: frozenset[str] = frozenset()) -> set[str]:
 
 # Negation (with tone marks, and the unambiguous forms without them: folded "chớ"/"đừng" would be "cho"/"dung").
 _NEGATION = re.compile(
-    r"(?<!\w)(?:không|chẳng|chả|chưa|đừng|chớ|khỏi cần|khỏi phải|vô dụng|vô ích|khong|chang)(?!\w)", re.I
+    r"(?<!\w)(?:không|chẳng|chả|chưa|đừng|chớ|khỏi cần|khỏi phải|vô dụng|vô ích|khong|chang|khoi can|khoi phai)(?!\w)",
+    re.I,
 )
 # "không" inside a word that negates nothing: không khí (air), không gian, không quân, hàng không, không chỉ
 _NOT_NEGATION = re.compile(
     r"(?<!\w)(?:(?:không|khong) (?:khí|khi|gian|quân|quan|chỉ|chi|những)|hàng không)(?!\w)", re.I
 )
+
+
+_CLAUSE = re.compile(r"[,.;:!?…\n]+")
+# Clause-joining words (folded) where a negation's reach ends: "không diệt được virus nhưng ..."
+_JOINS = frozenset("nhung nen vi neu thi ma va con hay hoac tuc".split())
+
+
+def negated_words(text: str, reach: int = 5) -> frozenset[str]:
+    """The folded content syllables a negation governs: up to `reach` syllables after a cue, within its
+    clause ("không tiêu diệt được virus" -> tieu, diet, virus); a cue that is a word of its own ("vô dụng")
+    governs itself. The matcher compares these with the claim's words, so "cả nhà không ai đi tiêm" (one
+    shared word) does not read as denying "tiêm vắc xin gây vô sinh"."""
+    out: set[str] = set()
+    for clause in _CLAUSE.split(_NOT_NEGATION.sub(" ", clean(text).lower())):
+        for m in _NEGATION.finditer(clause):
+            taken = [fold(m.group()).split()[-1]] if m.group().startswith("vô ") else []  # vô dụng -> dung
+            for w in _SYLLABLE.findall(fold(clause[m.end() :])):
+                if w in _JOINS or len(taken) >= reach:
+                    break
+                taken.append(w)
+            out.update(w for w in taken if w not in STOP)
+    return frozenset(out)
 
 
 def negated(text: str) -> bool:
