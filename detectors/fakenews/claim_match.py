@@ -4,16 +4,19 @@ Each claim is embedded twice, as written and without tone marks; each post is cu
 (`fakenews_text.passages`) and each passage meets the better of the two. Two scores per claim:
 
     rank = (1 - lexical_weight) * cosine + lexical_weight * lexical coverage          (orders the claims)
-    tier = rank - negation_penalty * [one of passage and claim says "not", the other does not]
+    tier = rank - negation_penalty * [words both use are negated on one side only]
+                - aside_penalty * [one side negates only words the other never uses]
                 - specifics_penalty * [the passage states a number or name the claim lacks]  (meets the tiers)
 
 each taken at the claim's best passage. Lexical coverage is the IDF-weighted share of the claim's folded
 syllables, syllable pairs and normalised numbers found in the passage (IDF over the bank, function syllables
 dropped): it carries unaccented and re-typed posts, which the embedding ranks poorly. The penalties separate
-the same subject from the same claim: the true version ("... nhưng không diệt được virus"), another age
-group, another province. Then the facts (`facts.agreement`) gate the tiers. All weights are 0 by default
-(cosine only); bench/fakenews_quality.py measures both that and the "scored" point chosen on its dev split
-(docs/fakenews.md). Everything here is numpy over vectors and sparse matrices computed once per bank.
+the same subject from the same claim: the true version ("... nhưng không diệt được virus", "..., nhưng không
+thay được vắc xin"), another age group, another province. A negation counts by what it governs
+(`text.negated_words`), so a rumour that says "not" about one of the claim's words ("cả nhà không ai đi
+tiêm") is not taken for its denial. Then the facts (`facts.agreement`) gate the tiers. The weights and tiers
+are set on the dev split of bench/fakenews_quality.py (config/fakenews.yaml, docs/fakenews.md); all weights 0
+is cosine only. Everything here is numpy over vectors and sparse matrices computed once per bank.
 """
 
 from __future__ import annotations

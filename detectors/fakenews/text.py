@@ -3,7 +3,7 @@
 Rumours travel re-typed: without tone marks, in teencode ("ko", "dc", "ng"), with emoji, hashtags and
 links, shortened, or buried in a long post. `clean` undoes what can be undone cheaply, `passages` cuts a
 post into sentences and pairs of sentences so that a claim inside a long post is compared with the
-sentence that carries it, `grams` gives a tone-mark-blind lexical view, `negated` a crude polarity, and `signals`
+sentence that carries it, `grams` gives a tone-mark-blind lexical view, `negated_words` what a negation governs, and `signals`
 measures the sensational style the classifier uses beside the embedding.
 """
 
@@ -253,13 +253,6 @@ def negated_words(text: str, reach: int = 5) -> frozenset[str]:
                 taken.append(w)
             out.update(w for w in taken if w not in STOP)
     return frozenset(out)
-
-
-def negated(text: str) -> bool:
-    """Whether a text says "not" anywhere. Crude on purpose: a post that negates (the true version: "... nhưng
-    không diệt được virus") or drops the claim's negation sits close to the claim in the embedding; the
-    matcher takes a small penalty for the mismatch rather than trusting this to parse scope."""
-    return bool(_NEGATION.search(_NOT_NEGATION.sub(" ", clean(text).lower())))
 
 
 def signals(text: str) -> dict[str, float]:
