@@ -205,24 +205,24 @@ def test_scoped_negation():
     assert ft.negated_words("Ô nhiễm không khí ở Hà Nội") == frozenset()
 
 
-def test_default_scoring_ranks_unaccented_paraphrase_and_penalises_other_versions(e5_embedder):
-    """The configured point (config/fakenews.yaml = FakenewsSettings defaults, set on the bench's dev split):
-    lexical view, scoped negation, aside negation and specifics penalties."""
+def test_scored_point_ranks_unaccented_paraphrase_and_penalises_other_versions(e5_embedder):
+    """The "scored" point (bench/fakenews_quality.py SCORED, set on its dev split): lexical view, scoped
+    negation, aside negation and specifics penalties."""
     from dataclasses import replace
 
-    settings = config.load("fakenews", FakenewsSettings)
-    assert settings == FakenewsSettings()  # the file and the code agree on the default
-    index = ClaimIndex(CLAIMS, e5_embedder, settings.thresholds)
-    cosine = replace(
-        settings,
-        lexical_weight=0,
-        negation_penalty=0,
-        aside_penalty=0,
-        specifics_penalty=0,
-        suggested=0.9,
-        matched=0.93,
+    plain_settings = config.load("fakenews", FakenewsSettings)
+    assert plain_settings == FakenewsSettings()  # the file and the code agree on the default
+    scored = replace(
+        plain_settings,
+        lexical_weight=0.15,
+        negation_penalty=0.08,
+        aside_penalty=0.08,
+        specifics_penalty=0.04,
+        suggested=0.84,
+        matched=0.84,
     )
-    plain = ClaimIndex(CLAIMS, e5_embedder, cosine.thresholds)
+    index = ClaimIndex(CLAIMS, e5_embedder, scored.thresholds)
+    plain = ClaimIndex(CLAIMS, e5_embedder, plain_settings.thresholds)
     ids = [c.id for c in CLAIMS]
     rumour = "Cu uong nuoc that nong la virus corona trong hong chet het, moi nguoi lam ngay"
     assert _ranked_first(plain, rumour) != "vn-nuoc-nong" and _ranked_first(index, rumour) == "vn-nuoc-nong"

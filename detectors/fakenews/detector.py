@@ -29,16 +29,16 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class FakenewsSettings:
     embedding: EmbeddingSettings = field(default_factory=EmbeddingSettings)
-    # Score of the best passage (e5 cosine + lexical view, less the polarity and specifics penalties:
-    # claim_match.py), set on the dev split of bench/fakenews_quality.py (docs/fakenews.md). Cosine only was
-    # lexical_weight 0 and every penalty 0 with tiers 0.90 / 0.93.
-    suggested: float = 0.84
-    matched: float = 0.84
-    lexical_weight: float = 0.15  # share of the IDF-weighted, tone-mark-blind lexical coverage
-    negation_penalty: float = 0.08  # taken when words post and claim share are negated in only one of them
+    # Score of the best passage: e5 cosine by default; the lexical view and the polarity and specifics
+    # penalties (claim_match.py) are the "scored" point of bench/fakenews_quality.py, set on its dev split
+    # (config/fakenews.yaml, docs/fakenews.md).
+    suggested: float = 0.90
+    matched: float = 0.93
+    lexical_weight: float = 0.0  # share of the IDF-weighted, tone-mark-blind lexical coverage
+    negation_penalty: float = 0.0  # taken when words post and claim share are negated in only one of them
     negation_words: int = 2  # how many such words make a polarity flip
-    aside_penalty: float = 0.08  # taken when one of post and claim negates only words the other never uses
-    specifics_penalty: float = 0.04  # taken when the matching passage states numbers or names the claim lacks
+    aside_penalty: float = 0.0  # taken when one of post and claim negates only words the other never uses
+    specifics_penalty: float = 0.0  # taken when the matching passage states numbers or names the claim lacks
     top_k: int = 3
     max_passages: int = 48
     alert_suggested: bool = False
