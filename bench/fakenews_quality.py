@@ -9,6 +9,7 @@ subject with other facts, or the true version) plus near-topic true statements. 
 and test by a hash of their id; each negative belongs to its claim's split. Thresholds are chosen on dev
 (`suggested`: lowest with <= 2 % false suggested+matched on each kind of dev negative; `matched`: lowest with
 <= 0.5 %) and both splits are reported for two operating points: the configured one and "scored" (`SCORED`).
+The share of rewordings given a tier is reported beside the false links.
 Negatives also come typed without tone marks (`+no_diacritics`).
 
 Classifier: VFND (tests/data/vfnd) trained through the same code as `canhbao fakenews train` on the training
@@ -104,6 +105,12 @@ def report(title: str, rows, th_s: float, th_m: float, splits=("dev", "test")) -
             tiered = np.mean([r[3] and r[4] >= th_s and not r[5] for r in sel])
             matched = np.mean([r[3] and r[4] >= th_m and r[6] for r in sel])
             print(f"   {name:<28}{len(sel):>4}{top1:>8.3f}{tiered:>8.3f}{matched:>9.3f}")
+        reworded = [r for r in pos if r[1] in REWORDED]
+        print(
+            f"   share of rewordings ({', '.join(REWORDED)}) given a tier: "
+            f"{np.mean([r[3] and r[4] >= th_s and not r[5] for r in reworded]):.3f} of {len(reworded)}; "
+            f"of every positive: {np.mean([r[3] and r[4] >= th_s and not r[5] for r in pos]):.3f}"
+        )
         for kind in dict.fromkeys(r[1] for r in rows["neg"]):
             neg = np.array([r[2] for r in rows["neg"] if r[0] == split and r[1] == kind])
             neg_m = np.array([r[3] for r in rows["neg"] if r[0] == split and r[1] == kind])
@@ -114,14 +121,21 @@ def report(title: str, rows, th_s: float, th_m: float, splits=("dev", "test")) -
                 )
 
 
-# The "scored" operating point: lexical view + polarity + specifics penalties; weights and tiers chosen on dev
-# (suggested: the highest of the same-subject kinds' 2 % points; matched: <= 0.5 % on every dev kind).
+# Positives that reword the claim (not the claim's own text re-typed): the share of them given a tier is the
+# figure a tuning that only cuts false links would collapse.
+REWORDED = ("paraphrase", "paraphrase+no_diacritics", "paraphrase+abbreviations", "embedded_in_long_post")
+
+# The "scored" operating point: lexical view + scoped negation + aside + specifics penalties. Weights and tiers
+# chosen on the dev split: a grid over lexical weight 0-0.3, each penalty 0.04 / 0.08 / veto and the tier
+# (suggested = matched = the lowest with <= 2 % false suggested+matched on every dev negative kind), keeping
+# acc@1 1.0 and the most dev rewordings tiered (docs/fakenews.md).
 SCORED = {
     "lexical_weight": 0.15,
-    "negation_penalty": 0.04,
+    "negation_penalty": 0.08,
+    "aside_penalty": 0.08,
     "specifics_penalty": 0.04,
-    "suggested": 0.85,
-    "matched": 0.85,
+    "suggested": 0.84,
+    "matched": 0.84,
 }
 
 
@@ -146,7 +160,7 @@ def matching(embedder, fillers: list[str], splits=("dev", "test")) -> None:
             rows["neg"].append((split, kind, float(tiered.max()), float(np.where(agreeing, tier, 0.0).max())))
         print(
             f"\n#### {name}: lexical_weight {settings.lexical_weight}, negation_penalty {settings.negation_penalty}, "
-            f"specifics_penalty {settings.specifics_penalty}"
+            f"aside_penalty {settings.aside_penalty}, specifics_penalty {settings.specifics_penalty}"
         )
         for k in dict.fromkeys(r[1] for r in rows["neg"]):
             dev_k = [r for r in rows["neg"] if r[0] == "dev" and r[1] == k]

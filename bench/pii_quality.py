@@ -4,7 +4,7 @@ Corpus: real Vietnamese sentences annotated by docs/pii-guideline.md (tests/data
 source document before tuning). A gold span is found when a detected entity of its kind covers at least half
 of it; a detected entity is correct when gold spans of its kind cover at least half of it. The hand-written
 sets (tests/data/pii_*.json) are regression sets the rules were written against: their line is labelled
-"tuning set". Usage: python bench/pii_quality.py [--errors dev]   (never print test errors while tuning)
+"tuning set". Usage: python bench/pii_quality.py [--split dev] [--groups] [--errors dev]   (never print test errors while tuning)
 """
 
 from __future__ import annotations
@@ -106,11 +106,17 @@ def hand_written() -> list[tuple[str, tuple[Span, ...]]]:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--errors", choices=("dev", "test"), help="list the misses and false hits of a split")
+    ap.add_argument("--split", choices=("dev", "test"), help="score one split only (tuning runs `--split dev`)")
+    ap.add_argument("--groups", action="store_true", help="also print each split per source group")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    for split in ("dev", "test"):
+    for split in (args.split,) if args.split else ("dev", "test"):
         cases = pii_corpus.load(split)
         errs = report(f"{split.upper()} split (real news, annotated)", [(c.text, c.spans) for c in cases], KINDS)
+        if args.groups:
+            for group in sorted({c.group for c in cases}):
+                sub = [(c.text, c.spans) for c in cases if c.group == group]
+                report(f"  {split} / {group}", sub, KINDS)
         covid = [c for c in cases if c.exposure is not None]
         right, tp, fp, fn = exposure(covid)
         print(

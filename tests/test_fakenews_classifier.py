@@ -4,7 +4,9 @@ and analysts' decisions exported as training rows."""
 from __future__ import annotations
 
 import csv
+import json
 from datetime import timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,6 +19,8 @@ from canhbao.detectors.fakenews import model as fm
 from canhbao.detectors.fakenews import text as ft
 from canhbao.detectors.fakenews.detector import FakenewsDetector
 from canhbao.testing import vfnd
+
+DATA_VFND = Path(__file__).parent / "data" / "vfnd"
 
 
 @pytest.fixture(scope="module")
@@ -202,3 +206,25 @@ def test_clean_lowers_shouting_but_keeps_acronyms():
     assert ft.clean(shouted) == "nóng: kiên giang sẽ phong tỏa toàn tỉnh, cấm xe"
     assert ft.clean("WHO nói 5G lây virus 😱 #tinnong https://x.co") == "WHO nói 5G lây virus tinnong"
     assert ft.clean("ko dc ra đg, vacxin gây vô sinh") == "không được ra đg, vắc xin gây vô sinh"
+
+
+def test_clean_undoes_disguised_letters_of_real_fake_posts():
+    """VFND's fake posts (tests/data/vfnd, GPL-3.0) hide words from keyword filters with combining low lines
+    and seagulls, small capitals and Cyrillic/Greek/Armenian look-alikes; `clean` reads them as Vietnamese."""
+    articles = DATA_VFND / "Dataset" / "Fake" / "Article_Contents"
+    title = json.loads((articles / "VFND_Ac_Fake_121.json").read_text(encoding="utf-8"))["title"]
+    assert "U̲k̲r̲a̲i̲n̲e" in title
+    assert "Nghi vấn Ukraine tự thảm sát" in ft.clean(title)
+    body = json.loads((articles / "VFND_Ac_Fake_118.json").read_text(encoding="utf-8"))["maintext"]
+    assert "Dù ʟɑɴ cứ xιɴ tôi" in body
+    assert ft.clean(body).startswith("Dù lan cứ xin tôi nhẹ nhàng thôi nhưng tôi không làm chủ được bản thân.")
+    assert ft.clean("кɦôпg ᵭσ̛̀ι ռhật ⵕuốc Пɦυ̛пg мᾶɴ ɴɢᾳτ b̼.̼o̼.̼m̼") == "không đời nhật quốc Nhưng mãn ngạt b.o.m"
+    assert ft.clean("𝐓𝐢𝐧 𝐧𝐨́𝐧𝐠") == "Tin nóng"  # mathematical bold letters: NFKC
+    # every disguised letter of these posts is undone; Vietnamese and a Russian quotation are left as written
+    for path in sorted(articles.glob("*.json")):
+        text = ft.clean(json.loads(path.read_text(encoding="utf-8")).get("maintext") or "")
+        assert all(not c.isalpha() or ord(c) <= 0x24F or 0x1E00 <= ord(c) <= 0x1EFF for c in text), path.name
+    assert ft.clean("Cộng hòa xã hội chủ nghĩa Việt Nam, ưu đãi ở Đà Nẵng") == (
+        "Cộng hòa xã hội chủ nghĩa Việt Nam, ưu đãi ở Đà Nẵng"
+    )
+    assert ft.clean("Япония откажется") == "Япония откажется"

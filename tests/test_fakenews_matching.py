@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from canhbao.claims import ClaimBank, parse_file
+from canhbao.core import config
 from canhbao.core.records import MediaText, Post, Subject, utcnow
 from canhbao.detectors.base import detector_classes
 from canhbao.detectors.fakenews import facts
@@ -188,32 +189,52 @@ def test_lexical_view_and_polarity_pieces():
         ft.grams("Uống nước NÓNG") == ft.grams("uong nuoc nong") == {"uong", "nuoc", "nong", "uong nuoc", "nuoc nong"}
     )
     assert "#1800000" in ft.grams("phát 1 triệu 8", facts.specifics("phát 1 triệu 8").numbers)
-    assert ft.negated("Uống nước ấm nhưng không diệt được virus") and ft.negated("ko diệt đc virus")
-    assert not ft.negated("Ô nhiễm không khí ở Hà Nội") and not ft.negated("Uống nước nóng diệt virus")
+    assert ft.negated_words("Uống nước ấm nhưng không diệt được virus") == ft.negated_words("ko diệt đc virus")
+    assert not ft.negated_words("Ô nhiễm không khí ở Hà Nội") and not ft.negated_words("Uống nước nóng diệt virus")
 
 
-def test_scored_operating_point_ranks_unaccented_paraphrase_and_penalises_other_versions(e5_embedder):
-    """The "scored" point (bench/fakenews_quality.py SCORED): lexical view, negation and specifics penalties."""
+def test_scoped_negation():
+    from canhbao.detectors.fakenews import text as ft
+
+    true_version = "Uống nước ấm giúp dịu cổ họng nhưng không tiêu diệt được virus"
+    assert ft.negated_words(true_version) == {"tieu", "diet", "virus"}
+    # reach ends at the clause: the demo's unaccented rumour negates "ai di tiem" only
+    assert ft.negated_words("Tiem vac xin covid la bi vo sinh do, ca nha minh khong ai di tiem dau") == {"tiem"}
+    assert ft.negated_words("Đeo khẩu trang vải vô dụng, lại còn dễ lây bệnh") == {"dung"}
+    assert ft.negated_words("Tiêm vắc xin gây vô sinh có đúng không?") == frozenset()  # a question, not a denial
+    assert ft.negated_words("Ô nhiễm không khí ở Hà Nội") == frozenset()
+
+
+def test_scored_point_ranks_unaccented_paraphrase_and_penalises_other_versions(e5_embedder):
+    """The "scored" point (bench/fakenews_quality.py SCORED, set on its dev split): lexical view, scoped
+    negation, aside negation and specifics penalties."""
     from dataclasses import replace
 
+    plain_settings = config.load("fakenews", FakenewsSettings)
+    assert plain_settings == FakenewsSettings()  # the file and the code agree on the default
     scored = replace(
-        FakenewsSettings(),
+        plain_settings,
         lexical_weight=0.15,
-        negation_penalty=0.04,
+        negation_penalty=0.08,
+        aside_penalty=0.08,
         specifics_penalty=0.04,
-        suggested=0.85,
-        matched=0.85,
+        suggested=0.84,
+        matched=0.84,
     )
     index = ClaimIndex(CLAIMS, e5_embedder, scored.thresholds)
-    plain = ClaimIndex(CLAIMS, e5_embedder, FakenewsSettings().thresholds)
+    plain = ClaimIndex(CLAIMS, e5_embedder, plain_settings.thresholds)
     ids = [c.id for c in CLAIMS]
     rumour = "Cu uong nuoc that nong la virus corona trong hong chet het, moi nguoi lam ngay"
     assert _ranked_first(plain, rumour) != "vn-nuoc-nong" and _ranked_first(index, rumour) == "vn-nuoc-nong"
     true_version = "Uống nước ấm giúp dịu cổ họng khi bị ho nhưng không tiêu diệt được virus"
     s = index.scores(true_version)
     i = ids.index("vn-nuoc-nong")
-    assert s.negation[i] and s.tier[i] < s.rank[i] - 0.039
+    assert s.negation[i] and s.tier[i] < s.rank[i] - 0.079
     assert all(r.id != "vn-nuoc-nong" for r in index.match(true_version))
+    # a denial of something the claim never mentions (the true version adds one)
+    other_denial = "Súc miệng bằng nước muối giúp giữ vệ sinh răng miệng, nhưng không thay được vắc xin"
+    k = ids.index("vn-nuoc-muoi")
+    assert index.scores(other_denial).negation[k] and all(r.id != "vn-nuoc-muoi" for r in index.match(other_denial))
     other_group = "Trẻ em từ 12 đến 17 tuổi ở Hà Nội bắt đầu được tiêm vắc xin Pfizer từ tuần này"
     j = ids.index("vn-tre-dot-quy")
     assert index.scores(other_group).tier[j] < index.scores(other_group).rank[j] - 0.039

@@ -22,7 +22,7 @@ from canhbao.detectors.leak.detector import LeakDetector
 from canhbao.detectors.leak.matcher import LeakIndex
 from canhbao.detectors.leak.settings import load_settings
 from canhbao.media.reader import MediaReader
-from canhbao.registry import Registry
+from canhbao.registry import Registry, meta
 from canhbao.registry.render import page_texts
 from canhbao.testing import admin_docs, distort
 from canhbao.testing.samples import render_layout
@@ -188,3 +188,50 @@ def test_a_documents_own_evidence_outranks_a_group_it_is_part_of(detector):
     section = detector.detect(_post(media=(_image_text(text),))).section
     assert section["matched"] and section["document"]["source"] == "075_NGHI-QUYET_.txt", section["signals"]
     assert section["page"] == page and "also_in" not in section["signals"]
+
+
+def test_image_of_a_first_page_showing_only_title_and_legal_bases_is_that_page(detectors):
+    """A band of a first page that shows only the title and legal bases: nothing there weighs for a post (a news
+    item repeats a title, an amending decree cites one), but read off one image it is a long unbroken stretch of
+    that page, whose rare shingles say which document it is. Posted as the post's own words, it never alerts."""
+    heading = meta.split_title(page_texts(_excerpt(REGISTERED_CIRCULAR)))[0]
+    for kind, detector in detectors.items():
+        section = detector.detect(_post(media=(_image_text(heading),))).section
+        assert section["matched"], (kind, section["signals"])
+        assert section["document"]["source"] == f"{REGISTERED_CIRCULAR}.txt" and section["page"] == 1
+        assert section["signals"]["layout_specific"] >= load_settings().match.min_specific, section["signals"]
+        assert not detector.detect(_post(heading)).section["matched"], kind
+
+
+def test_image_of_the_siblings_title_and_legal_bases_is_not_the_registered_page(detectors):
+    """102/2025 cites the same law, decree and ministry decree as 103/2025 in its legal bases: short shared
+    stretches, not one long stretch of 103's page."""
+    heading = meta.split_title(page_texts(_excerpt(SIBLING)))[0]
+    for kind, detector in detectors.items():
+        section = detector.detect(_post(media=(_image_text(heading),))).section
+        assert not section["matched"], (kind, section["signals"])
+
+
+def _number_block(name: str) -> str:
+    """The top of a first page down to its number: issuer, motto, `Số: ...`; no date, no title."""
+    lines = page_texts(_excerpt(name))[0].splitlines()
+    end = next(i for i, ln in enumerate(lines) if ln.strip().startswith("Số"))
+    return "\n".join(lines[: end + 1])
+
+
+def test_image_of_a_registered_heading_with_its_number_is_that_page(detectors):
+    """A decree's heading (CHÍNH PHỦ, motto, `Số: 362/2025/NĐ-CP`): every word is template, the issuer is not
+    in its title; the registered number in the number position is the evidence. Another decree's heading (not
+    registered) is not matched."""
+    decree, other = "007_NGHI-DINH_362-2025-ND-CP", "008_NGHI-DINH_224-2025-ND-CP"
+    assert decree in _others() and other not in _others()
+    block = _number_block(decree)
+    assert "362/2025/NĐ-CP" in block and len(block.split()) <= 20
+    slip = block.replace("NĐ-CP", "NĐ-CF")  # one OCR slip in the number: still this document's
+    for kind, detector in detectors.items():
+        for text in (block, slip):
+            section = detector.detect(_post(media=(_image_text(text),))).section
+            assert section["matched"], (kind, text, section["signals"])
+            assert section["document"]["source"] == f"{decree}.txt" and section["page"] == 1
+        unregistered = detector.detect(_post(media=(_image_text(_number_block(other)),))).section
+        assert not unregistered["matched"], (kind, unregistered["signals"])

@@ -4,16 +4,19 @@ Each claim is embedded twice, as written and without tone marks; each post is cu
 (`fakenews_text.passages`) and each passage meets the better of the two. Two scores per claim:
 
     rank = (1 - lexical_weight) * cosine + lexical_weight * lexical coverage          (orders the claims)
-    tier = rank - negation_penalty * [one of passage and claim says "not", the other does not]
+    tier = rank - negation_penalty * [words both use are negated on one side only]
+                - aside_penalty * [one side negates only words the other never uses]
                 - specifics_penalty * [the passage states a number or name the claim lacks]  (meets the tiers)
 
 each taken at the claim's best passage. Lexical coverage is the IDF-weighted share of the claim's folded
 syllables, syllable pairs and normalised numbers found in the passage (IDF over the bank, function syllables
 dropped): it carries unaccented and re-typed posts, which the embedding ranks poorly. The penalties separate
-the same subject from the same claim: the true version ("... nhưng không diệt được virus"), another age
-group, another province. Then the facts (`facts.agreement`) gate the tiers. All weights are 0 by default
-(cosine only); bench/fakenews_quality.py measures both that and the "scored" point chosen on its dev split
-(docs/fakenews.md). Everything here is numpy over vectors and sparse matrices computed once per bank.
+the same subject from the same claim: the true version ("... nhưng không diệt được virus", "..., nhưng không
+thay được vắc xin"), another age group, another province. A negation counts by what it governs
+(`text.negated_words`), so a rumour that says "not" about one of the claim's words ("cả nhà không ai đi
+tiêm") is not taken for its denial. Then the facts (`facts.agreement`) gate the tiers. The weights and tiers
+are set on the dev split of bench/fakenews_quality.py (config/fakenews.yaml, docs/fakenews.md); all weights 0
+is cosine only. Everything here is numpy over vectors and sparse matrices computed once per bank.
 """
 
 from __future__ import annotations
@@ -49,6 +52,8 @@ class Thresholds:
     lexical_weight: float = 0.0
     negation_penalty: float = 0.0
     specifics_penalty: float = 0.0  # taken when the passage states numbers or names the claim does not
+    negation_words: int = 2  # shared words negated on one side only that make a polarity flip
+    aside_penalty: float = 0.0  # taken when one side negates only words the other never uses
     top_k: int = 3
     max_passages: int = 48
     # claim source -> tiers: a bank imported from one fact-checker can be trusted more or less
@@ -98,7 +103,8 @@ class ClaimIndex:
         found = [facts.specifics(c.text) for c in self.claims]
         common = facts.topic_specifics(found)
         self._specifics = [f.without(common) for f in found]
-        self._negated = np.array([ft.negated(t) for t in texts], dtype=bool)
+        self._negated = [ft.negated_words(t) for t in texts]
+        self._content = [facts.words(t) - ft.STOP for t in texts]
         self._common = common
         # claims x numbers and claims x folded syllables: which claims already state a passage's specifics
         self._numbers = {x: j for j, x in enumerate(sorted(set().union(*(f.numbers for f in found))))}
@@ -141,10 +147,24 @@ class ClaimIndex:
         )
         return np.asarray((present @ self._lexical.T).todense(), dtype=np.float32)
 
-    def _polarity_flips(self, parts: list[str]) -> np.ndarray:
-        """(passages, claims): one of passage and claim says "not" and the other does not."""
-        negated = np.array([ft.negated(p) for p in parts])
-        return negated[:, None] != self._negated[None, :]
+    def _polarity_flips(self, parts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Two (passages, claims) masks. Flipped: at least `negation_words` words that passage and claim share
+        are negated in one of them only (the true version: "... nhưng không tiêu diệt được virus"). Aside: one
+        of them negates only words the other never uses, and the other negates nothing (the true version
+        adding a denial: "súc miệng nước muối giữ vệ sinh, nhưng không thay được vắc xin"). A negation sharing
+        one word with the claim is neither ("cả nhà không ai đi tiêm" under "tiêm vắc xin gây vô sinh"), nor is
+        a negation that governs no word (the question "... có đúng không?")."""
+        flipped = np.zeros((len(parts), len(self.claims)), dtype=bool)
+        aside = np.zeros_like(flipped)
+        for i, p in enumerate(parts):
+            negated, content = ft.negated_words(p), facts.words(p) - ft.STOP
+            for j, (n, c) in enumerate(zip(self._negated, self._content, strict=True)):
+                if negated or n:
+                    flipped[i, j] = len((negated ^ n) & content & c) >= self.thresholds.negation_words
+                    aside[i, j] = (bool(negated) and not n and not negated & c) or (
+                        bool(n) and not negated and not n & content
+                    )
+        return flipped, aside
 
     def _extra_specifics(self, found: list[facts.Specifics]) -> np.ndarray:
         """(passages, claims): the passage states a number, or a name whose syllables the claim does not
@@ -173,16 +193,17 @@ class ClaimIndex:
         found = [facts.specifics(p) for p in parts]
         if th.lexical_weight > 0:
             rank = (1 - th.lexical_weight) * rank + th.lexical_weight * self._coverage(parts, found)
-        flipped = self._polarity_flips(parts) if th.negation_penalty else np.zeros(rank.shape, dtype=bool)
-        extra = self._extra_specifics(found) if th.specifics_penalty else np.zeros(rank.shape, dtype=bool)
-        tier = rank - th.negation_penalty * flipped - th.specifics_penalty * extra
+        no = np.zeros(rank.shape, dtype=bool)
+        flipped, aside = self._polarity_flips(parts) if th.negation_penalty or th.aside_penalty else (no, no)
+        extra = self._extra_specifics(found) if th.specifics_penalty else no
+        tier = rank - th.negation_penalty * flipped - th.aside_penalty * aside - th.specifics_penalty * extra
         best = tier.argmax(axis=0)
         cols = np.arange(n)
         return Scores(
             np.clip(rank.max(axis=0), 0.0, 1.0),
             np.clip(tier[best, cols], 0.0, 1.0),
             [parts[i] for i in best],
-            flipped[best, cols],
+            flipped[best, cols] & (th.negation_penalty > 0) | aside[best, cols] & (th.aside_penalty > 0),
             extra[best, cols],
         )
 
@@ -210,7 +231,7 @@ class ClaimIndex:
                 c = self.claims[i]
                 notes = [agreement.describe()] if agreement is not None and not agreement.agrees else []
                 if s.negation[i]:
-                    notes.append("one of post and claim says 'not', the other does not (penalised)")
+                    notes.append("post and claim differ in what they say 'not' about (penalised)")
                 if s.specifics[i]:
                     notes.append("post states numbers or names the claim lacks (penalised)")
                 out.append(

@@ -3,7 +3,7 @@
 Rumours travel re-typed: without tone marks, in teencode ("ko", "dc", "ng"), with emoji, hashtags and
 links, shortened, or buried in a long post. `clean` undoes what can be undone cheaply, `passages` cuts a
 post into sentences and pairs of sentences so that a claim inside a long post is compared with the
-sentence that carries it, `grams` gives a tone-mark-blind lexical view, `negated` a crude polarity, and `signals`
+sentence that carries it, `grams` gives a tone-mark-blind lexical view, `negated_words` what a negation governs, and `signals`
 measures the sensational style the classifier uses beside the embedding.
 """
 
@@ -133,10 +133,47 @@ def _unshout(text: str) -> str:
     return "".join(out) + text[pos:]
 
 
+# Letters that stand in for Latin ones in disguised posts (seen in VFND's fake posts: "ʟɑɴ", "ĸнι", "Пɦυ̛пg",
+# "ռhật", "ⵕuốc"): small capitals and hooked IPA letters, Cyrillic, Greek, Armenian look-alikes.
+LOOKALIKES = str.maketrans(
+    {
+        **dict(zip("ᴀɑʙɓƅƈᴄᴅɗᴇəɡɢʜɦɪᴊᴋĸʟᴍɱɴᴏᴘʀɾꜱʂᵴᴛᴜᴠʋᴡʏᴢ", "aabbbccddeegghhijkklmmnoprrssstuvvwyz", strict=True)),
+        **dict(zip("ᵭƬⱮ", "đTM", strict=True)),
+        **dict(zip("авекмнпорстухѕіјԁԍһѵ", "abekmhnopctyxsijdghv", strict=True)),
+        **dict(zip("АВЕКМНПОРСТХЅІЈԀҺѴ", "ABEKMHNOPCTXSIJDHV", strict=True)),
+        **dict(zip("αικνορσςτυγηεΑΒΕΗΙΚΜΝΟΡΤΥΧ", "aikvopoctuyneABEHIKMNOPTYX", strict=True)),
+        **dict(zip("ռցսօհⵕ", "nguohq", strict=True)),
+    }
+)
+# Marks Vietnamese writes (tone: grave, acute, tilde, hook above, dot below; vowel: circumflex, breve, horn);
+# Greek tone marks on look-alike vowels stand for Vietnamese ones. Every other combining mark (low line,
+# seagull below, overline, strike-through) only disguises the letters under it.
+_VIETNAMESE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323\u0302\u0306\u031b")
+_GREEK_MARKS = str.maketrans({"\u0342": "\u0303", "\u0345": "\u0323"})
+
+
+def _disguised(token: str) -> bool:
+    """A word of look-alike letters mixed into Latin ones; a word in Russian or Greek (letters outside the
+    look-alike table) is left alone."""
+    letters = [c for c in token if c.isalpha()]
+    if not any(ord(c) > 0x24F and not 0x1E00 <= ord(c) <= 0x1EFF for c in letters):
+        return False
+    return all(c < "\u0250" or c.translate(LOOKALIKES) != c or 0x1E00 <= ord(c) <= 0x1EFF for c in letters)
+
+
+def undisguise(text: str) -> str:
+    """NFKC (mathematical and full-width letters), look-alike letters mapped to Latin, combining marks that
+    are not Vietnamese dropped: "U̲k̲r̲a̲i̲n̲e" -> "Ukraine", "ʟɑɴ" -> "lan", "кɦôпg" -> "không"."""
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text)).translate(_GREEK_MARKS)
+    text = "".join(c for c in text if not unicodedata.combining(c) or c in _VIETNAMESE_MARKS)
+    text = _TOKEN.sub(lambda m: m.group().translate(LOOKALIKES) if _disguised(m.group()) else m.group(), text)
+    return unicodedata.normalize("NFC", text)
+
+
 def clean(text: str) -> str:
-    """Links, emoji and '#' removed, shouting lower-cased, repeated letters collapsed, teencode expanded,
-    NFC, one line."""
-    text = unicodedata.normalize("NFC", text)
+    """Disguised letters undone, links, emoji and '#' removed, shouting lower-cased, repeated letters
+    collapsed, teencode expanded, NFC, one line."""
+    text = undisguise(text)
     text = _unshout(text)
     text = _URL.sub(" ", text)
     text = _HASHTAG.sub(lambda m: " " + m.group(1).replace("_", " ") + " ", text)
@@ -187,7 +224,8 @@ def grams(text: str, numbers: frozenset[str] = frozenset()) -> set[str]:
 
 # Negation (with tone marks, and the unambiguous forms without them: folded "chớ"/"đừng" would be "cho"/"dung").
 _NEGATION = re.compile(
-    r"(?<!\w)(?:không|chẳng|chả|chưa|đừng|chớ|khỏi cần|khỏi phải|vô dụng|vô ích|khong|chang)(?!\w)", re.I
+    r"(?<!\w)(?:không|chẳng|chả|chưa|đừng|chớ|khỏi cần|khỏi phải|vô dụng|vô ích|khong|chang|khoi can|khoi phai)(?!\w)",
+    re.I,
 )
 # "không" inside a word that negates nothing: không khí (air), không gian, không quân, hàng không, không chỉ
 _NOT_NEGATION = re.compile(
@@ -195,11 +233,26 @@ _NOT_NEGATION = re.compile(
 )
 
 
-def negated(text: str) -> bool:
-    """Whether a text says "not" anywhere. Crude on purpose: a post that negates (the true version: "... nhưng
-    không diệt được virus") or drops the claim's negation sits close to the claim in the embedding; the
-    matcher takes a small penalty for the mismatch rather than trusting this to parse scope."""
-    return bool(_NEGATION.search(_NOT_NEGATION.sub(" ", clean(text).lower())))
+_CLAUSE = re.compile(r"[,.;:!?…\n]+")
+# Clause-joining words (folded) where a negation's reach ends: "không diệt được virus nhưng ..."
+_JOINS = frozenset("nhung nen vi neu thi ma va con hay hoac tuc".split())
+
+
+def negated_words(text: str, reach: int = 5) -> frozenset[str]:
+    """The folded content syllables a negation governs: up to `reach` syllables after a cue, within its
+    clause ("không tiêu diệt được virus" -> tieu, diet, virus); a cue that is a word of its own ("vô dụng")
+    governs itself. The matcher compares these with the claim's words, so "cả nhà không ai đi tiêm" (one
+    shared word) does not read as denying "tiêm vắc xin gây vô sinh"."""
+    out: set[str] = set()
+    for clause in _CLAUSE.split(_NOT_NEGATION.sub(" ", clean(text).lower())):
+        for m in _NEGATION.finditer(clause):
+            taken = [fold(m.group()).split()[-1]] if m.group().startswith("vô ") else []  # vô dụng -> dung
+            for w in _SYLLABLE.findall(fold(clause[m.end() :])):
+                if w in _JOINS or len(taken) >= reach:
+                    break
+                taken.append(w)
+            out.update(w for w in taken if w not in STOP)
+    return frozenset(out)
 
 
 def signals(text: str) -> dict[str, float]:

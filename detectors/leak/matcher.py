@@ -174,6 +174,7 @@ class LeakIndex:
         self.boiler = shingle_set(BOILERPLATE, settings.shingle_words)
         self.numbers = {d.id: _number_keys(d.numbers) for d in self.docs.values()}
         self.numbers.update({i: [] for i in self.doc_ids if i not in self.numbers})
+        self.all_numbers = {key for keys in self.numbers.values() for key in keys}
         # number -> first pages of the documents bearing it, bucketed by the leading digits (OCR-tolerant lookup)
         first_page: dict[str, int] = {}
         for c, ref in enumerate(self.pages):
@@ -297,7 +298,15 @@ class LeakIndex:
         in_zone = np.isin(q, self.zones[c], assume_unique=True)
         in_title = np.isin(q, self.titles[c], assume_unique=True)
         own = self.numbers[doc.id]
-        number_seen = [n for n in doc.numbers if any(_close(x, meta.number_key(n)) for x in seen)]
+        # OCR-tolerant, but a number that is exactly another registered document's is that document's
+        # (06/2026/TT-BT is not an OCR slip of 06/2026/TT-BCT when both are registered)
+        number_seen = [
+            n
+            for n in doc.numbers
+            if any(
+                x == meta.number_key(n) or (x not in self.all_numbers and _close(x, meta.number_key(n))) for x in seen
+            )
+        ]
         other_number = [x for x in seen if own and _other(x, own)] if seen and not number_seen else []
         # the registered number in the number position: the page region is the document's own header, and its
         # title there is the document's (a news post cites a number in running text, not as `Số: ...`)
@@ -321,17 +330,32 @@ class LeakIndex:
         by_header = (
             bool(number_seen) and title_hits >= 3 and layout >= s.min_layout and shared_in_runs >= s.min_specific
         )
+        # An image of the top of a first page (issuer, motto, `Số: ...`, date) shows no title and no content: the
+        # registered number read in the number position, in a region that is this page's heading in this page's
+        # order (the issuer's own), is the document-specific evidence.
+        by_number = image and bool(number_seen) and layout >= s.min_layout and shared_in_runs >= s.min_run
         # An image shows one page (two, on a screen scrolled across a page break). A stretch of its text that is on
         # neither that page nor its neighbours, yet made of phrases other documents use (document language, not
         # OCR noise: misread words make shingles no document has), is another document's text: the page it shows
         # shares a passage with this one (a sibling of the same issuer) and is not this page.
+        # Page layout as evidence (text read off one image): a long unbroken stretch of this page's text, its
+        # title and legal bases included. Legal bases and title weigh 0 for a post (a news item repeats a title,
+        # an amending decree cites one), but a photo of a first page shows them as one long stretch in the page's
+        # own order, and the rare ones (no other document has them) then say which document it is.
+        long_run = np.zeros(q.size, bool)
+        long_run[inverse[_runs(hit_seq, s.layout_run)]] = True
+        w_layout = self._weights(reg - present + bg, bg_group, template | (in_zone & ~in_title))
+        layout_specific = float(w_layout[long_run].sum()) if image else 0.0
         foreign = self._foreign(c, q, inverse, reg + bg) if image and not number_seen else 0
         elsewhere = foreign >= s.max_foreign
 
         def decide(spec: float, cont: float) -> bool:
             return spec >= need and (cont >= s.min_containment or spec >= s.strong_specific)
 
-        matched = not other_number and (by_header or (not elsewhere and decide(specific, containment)))
+        by_layout = image and _longest(hit_seq) >= s.layout_run and layout_specific >= s.min_specific
+        matched = not other_number and (
+            by_header or by_number or (not elsewhere and (by_layout or decide(specific, containment)))
+        )
         # A passage that a few registered documents share (and no published one) is still registered content: a
         # quote of it leaks one of them, though nothing in the post says which. Its evidence is counted for that
         # group, the page's document named and the others listed (`also_in`).
@@ -368,6 +392,12 @@ class LeakIndex:
             "number_seen": number_seen,
             "date_seen": bool(number_seen and doc.date and doc.date in dates),
         }
+        if image:
+            signals["layout_specific"] = round(layout_specific, 2)
+            if by_layout and not decide(specific, containment) and not by_header:
+                signals["evidence"] = "a long stretch of this page's own text, its title and legal bases included"
+            elif by_number and not by_header and not decide(specific, containment):
+                signals["evidence"] = "the registered number in the number position of this page's heading"
         if also_in:
             signals.update(self._also_in(also_in))
             signals["evidence"] = f"text shared by {len(also_in) + 1} registered documents and no other"

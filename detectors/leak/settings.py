@@ -45,6 +45,11 @@ class MatchSettings:
     # ...and with the registered number there, a query whose shingles are at least this share in runs on the
     # page (same text, same order) is that page even if all it shows is the heading (`layout_agreement`).
     min_layout: float = 0.5
+    # Text read off one image: an unbroken stretch of at least this many of the page's shingles (title and legal
+    # bases included) whose rare shingles weigh at least `min_specific` is that page (`layout_specific`).
+    # Set on the dev split (`--more-crops`): look-alike images reach 71 (a sibling's shared closing passage, refused
+    # as FOREIGN anyway), registered first pages that show only legal bases 116-209.
+    layout_run: int = 100
     match_score: float = 0.5
 
     def validate(self) -> None:

@@ -213,7 +213,8 @@ GIVEN_NAMES = frozenset(
     "hưng hương huy huyền khang khánh khoa kiên lan liên linh loan long lộc mai minh nga ngân nghĩa ngọc nhung "
     "nhi oanh phong phúc phương quân quang quý quyên sơn tâm tân tấn thắng thanh thảo thành thịnh thu thủy thuỷ "
     "thúy thuý tiến toàn trang trí trinh tú tuấn tùng tuyết uyên vân vinh vũ vy xuân yến diệp đào hà đắc lâm "
-    "luân nhàn tài thiện thọ tình tường tần dư".split()
+    "luân nhàn tài thiện thọ tình tường tần dư ánh bích cúc dung duyên điệp gấm hằng hậu khôi kiều lệ liễu "
+    "mạnh mến nguyệt như phượng quỳnh thắm thơ thư trâm tuyền vượng hiệp thông tín trọng đắc".split()
 )
 _GIVEN_FOLDED = frozenset(pii_fold(g) for g in GIVEN_NAMES)
 # Two words, the first capitalised, that make a common noun or a title rather than a name.
@@ -223,8 +224,24 @@ COMPOUNDS = frozenset(
     "thuong ta|trung ta|dai ta|thieu ta|thuong uy|trung uy|dai uy|thieu uy|thieu tuong|trung tuong|dai tuong|"
     "thu tuong|chu tich|giam doc|pho giam|tong thong|bi thu|truong phong|truong ban|chanh an|hieu truong|"
     "thanh pho|thi xa|thi tran|quoc hoi|chinh phu|thu do|tong cuc|chi cuc|quan doi|nha tu|toa an|vien truong|"
-    "dai hoc|hoc vien|tieu hoc|trung hoc|mam non|bao tang|ngan hang|tap doan|hoang gia|hoang de".split("|")
+    "dai hoc|hoc vien|tieu hoc|trung hoc|mam non|bao tang|ngan hang|tap doan|hoang gia|hoang de|hiep hoi|"
+    "hiep dinh|hiep uoc|hiep si|thong tu|thong bao|thong tin|thong tan|thong diep|thong qua|thong thuong|"
+    "tin dung|tin hieu|tin nguong|trong tai|trong tam|trong diem|dung tich|dung dich|dung luong|kieu bao|"
+    "kieu hoi|hau qua|hau due|hau can|thu vien|thu tuc|thu tin|thu ky|nhu cau|nhu vay|tram y|bich chuong|duyen hai|"
+    "vu tru|vu dao|vu khi|vu trang|vu hoi|trang bi|trang phuc|trang tri|trang trai|trang thiet|trang nghiem".split("|")
 ) | frozenset(" ".join(t.split()[:2]) for t in OFFICIAL_TITLES if " " in t)
+# Surnames with their tone marks, for a surname used alone as a subject ("Lưu bị ông Dư quật ngã"); those
+# that are also common words opening a sentence ("Ông", "Từ", "Mai", "Cao", "Hồ", "Không"...) are left out.
+SURNAMES_SPELLED = frozenset(
+    "nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ ngô dương lý đinh trương lâm lương trịnh đoàn "
+    "tạ quách lưu vương khúc nghiêm ưng âu thạch lại mạc phùng tống diệp hứa lăng lữ bạch khổng ninh triệu".split()
+)
+# Words right after a bare given name at the start of a sentence that make it the subject of a person's act
+# ("Liên hứa hẹn", "Lưu sau đó ra khỏi xe", "Tấn đưa Lê về nhà"), with their tone marks.
+PERSON_VERBS = frozenset(
+    "bị đã sau liền vội bèn hứa khai kể nói đưa cười khóc dọa đánh chém rủ nhờ gọi hỏi nhìn thấy nghĩ muốn "
+    "mang lấy chạy ngồi đứng quay trở cầm ôm bế hét la mắng chửi van xin nhận thừa kể tâm được".split()
+)
 # Lower-case heads after which a capitalised word names a thing, a place or a group, not a person.
 THING_HEADS = (
     "sông",
@@ -327,3 +344,98 @@ THING_HEADS = (
 _THING_FOLDED = tuple(pii_fold(h) for h in THING_HEADS)
 # Institutions and events a capitalised run can start with ("Trường Đại học", "Vụ BOT An Sương", "Bộ Y tế").
 _INSTITUTION_HEADS = frozenset("bo so cuc vien vu toa uy hoi tong".split())
+# The same heads with their tone marks: "Vụ", "Tổng" head an institution or an event, "Vũ", "Tống" are surnames.
+INSTITUTION_SPELLED = frozenset("bộ sở cục viện vụ tòa toà ủy uỷ hội tổng".split())
+
+# Titles that are occupations rather than offices: in a patient's clause they say what the patient does
+# ("BN183 là phóng viên ...", "bệnh nhân là kỹ sư ..."), and the name stays a private person's.
+PROFESSIONS = frozenset(
+    "nha bao|phong vien|bien tap vien|ky su|ca si|dien vien|nguoi mau|luat su|nghe si|nhac si|dao dien|mc|"
+    "van dong vien|vdv|tay vot|ky thu|danh thu|hlv|huan luyen vien|thac si|tien si|ts|ths|chuyen gia|"
+    "nha nghien cuu|nha khoa hoc|giao su|pho giao su|gs|pgs|tac gia|hoa hau|a hau".split("|")
+)
+# Words that put a name in a patient's context ("bệnh nhân", "BN 848", "ca bệnh", "F0", "tiếp xúc gần", "cách ly",
+# "dương tính"): there the guideline protects the person whatever else the sentence says (a doctor who is a
+# patient, a foreign patient, a patient who shares a public figure's or a street's name).
+PATIENT_CUES = (
+    "benh nhan",
+    "nguoi benh",
+    "bn",
+    "ca benh",
+    "ca nhiem",
+    "ca mac",
+    "nguoi nhiem",
+    "f0",
+    "f1",
+    "f2",
+    "tiep xuc",
+    "tiep xuc gan",
+    "cach ly",
+    "duong tinh",
+    "nghi nhiem",
+    "mac covid",
+    "nhiem covid",
+    "nhiem ncov",
+    "nhiem sars",
+)
+# Honorifics that name a patient or contact directly ("bệnh nhân Nguyễn Văn A", "BN N.T.L", "F1 Trần Thị B").
+PATIENT_HONORIFICS = frozenset(("benh nhan", "bn", "nguoi benh", "f0", "f1"))
+
+# Well-known Vietnamese public figures (folded full names), written for this project from general knowledge
+# (not copied from any list): politicians and officials, entertainers, athletes (football, chess, swimming,
+# athletics...), business people and historical and cultural figures. Named without a title ("Phi Nhung",
+# "Lê Quang Liêm (elo 2.620)") they are no private person; a patient context, a private honorific ("chị",
+# "anh", "bé") or an age beside the name still wins, because private namesakes are common.
+PUBLIC_FIGURES = frozenset(
+    # politics and the state
+    "nguyen phu trong|nguyen xuan phuc|nguyen tan dung|truong tan sang|tran dai quang|pham minh chinh|"
+    "vo van thuong|vuong dinh hue|nguyen thi kim ngan|nong duc manh|le kha phieu|do muoi|tran duc luong|"
+    "phan van khai|nguyen minh triet|nguyen sinh hung|to lam|luong cuong|tran thanh man|dang thi ngoc thinh|"
+    "vo thi anh xuan|truong thi mai|vu duc dam|pham binh minh|nguyen thien nhan|dinh la thang|trinh xuan thanh|"
+    "nguyen duc chung|nguyen thi kim tien|hoang trung hai|tran quoc vuong|nguyen hoa binh|bui thanh son|"
+    "ho duc phoc|pham gia khiem|le thanh hai|phan van mai|nguyen thanh phong|tran cam tu|"
+    "nguyen hoa binh|phan dinh trac|le minh khai|nguyen kim son|to huy rua|ngo xuan lich|"
+    "phan van giang|dao ngoc dung|"
+    "tran hong ha|dinh tien dung|vo van kiet|le duc anh|do xuan tuyen|tran dac phu|"
+    "nguyen truong son|luong ngoc khue|"
+    "huynh duc tho|chu ngoc anh|"
+    # entertainment and the arts
+    "phi nhung|dam vinh hung|ho ngoc ha|son tung mtp|nguyen thanh tung|dan truong|lam truong|quang le|"
+    "tran thanh|truong giang|hari won|ninh duong lan ngoc|ngo thanh van|ho quang hieu|ong cao thang|"
+    "dong nhi|hoang thuy linh|ha anh tuan|vu cat tuong|phuong thanh|ngoc trinh|nguyen cao ky duyen|"
+    "do my linh|tran tieu vy|pham huong|luong thuy linh|nguyen thuc thuy tien|che linh|tuan vu|giao linh|"
+    "vu linh|kim tu long|le thuy|minh vuong|hoai linh|chi tai|cong ly|xuan bac|tu long|hong van|viet trinh|"
+    "le khanh|hong dao|manh quynh|phuong my chi|cao thai son|khac viet|huong giang|ho van cuong|"
+    "trinh cong son|van cao|pham duy|to huu|xuan dieu|han mac tu|nguyen nhat anh|bao ninh|nam cao|"
+    "ngo tat to|vu trong phung|xuan quynh|ho xuan huong|luu quang vu|dang thai son|ngo bao chau|"
+    "dam thanh son|ton that tung|pham tuan|le cong tuan anh|tran lap|le quyen|thu minh|my tam|tuan hung|"
+    "ngoc son|dam vinh hung|bao anh|huong tram|my linh|thanh lam|hong nhung|tung duong|cam ly|duc phuc|"
+    "quang dung|thanh hang|viet huong|thu trang|tran thanh|le roi|chi pu|toc tien|bich phuong|"
+    "noo phuoc thinh|ho viet trung|dinh manh ninh|le duong bao lam|truong the vinh|"
+    "nguyen hong nhung|ho hoai anh|luu huong giang|ly nha ky|ly hai|nhu quynh|"
+    "mai phuong thuy|ha kieu anh|dang thu thao|nguyen tran khanh van|tran ngoc lan khue|"
+    # sport
+    "le quang liem|nguyen ngoc truong son|dao thien hai|nguyen anh khoi|tran tuan minh|bui vinh|cao sang|"
+    "tu hoang thong|le tuan minh|tran minh thang|ton that nhu tung|nguyen huynh minh huy|"
+    "hoang thi bao tram|pham le thao nguyen|vo thi kim phung|nguyen thi thanh an|luong phuong hanh|"
+    "nguyen thi mai hung|hoang thi nhu y|nguyen quang hai|nguyen cong phuong|nguyen van quyet|do hung dung|"
+    "que ngoc hai|bui tien dung|dang van lam|luong xuan truong|doan van hau|"
+    "phan van duc|ha duc chinh|nguyen tien linh|nguyen hoang duc|vu van thanh|do duy manh|tran dinh trong|"
+    "nguyen phong hong duy|le cong vinh|pham thanh luong|le huynh duc|huynh duc|"
+    "huynh nhu|nguyen thi tuyet dung|ly hoang nam|nguyen thi anh vien|"
+    "hoang quy phuoc|quach thi lan|vu thi huong|hoang xuan vinh|thach kim tuan|"
+    "hoang tan tai|nguyen tien minh|nguyen thuy linh|dinh phuong thanh|le thanh tung|tran quyet chien|"
+    "nguyen hoang ngan|tran hieu ngan|mai duc chung|"
+    "phan thanh hung|vu thanh an|bui xuan huan|kieu trinh|"
+    # business
+    "pham nhat vuong|tran ba duong|nguyen thi phuong thao|tran dinh long|dang le nguyen vu|nguyen duc tai|"
+    "truong my lan|dang thi hoang yen|le phuoc vu|trinh van quyet|dang van thanh|tran bac ha|ho hung anh|"
+    "nguyen dang quang|bui thanh nhon|do anh dung|johnathan hanh nguyen|le van kiem|"
+    "tran phuong binh|tran qui thanh|nguyen phuong hang|huynh uy dung|ha van tham|"
+    "pham cong danh|tran hung huy|dang van thanh|"
+    # history
+    "ngo dinh diem|nguyen van thieu|bao dai|gia long|minh mang|tu duc|ham nghi|duy tan|khai dinh|"
+    "tran thu do|to vinh dien|phan dinh giot|be van dan|nguyen viet xuan|kim dong|le van tam|vo thi thang|"
+    "nguyen anh ninh|ho quy ly|mac dang dung|tran quoc tuan|dinh bo linh|ly cong uan|"
+    "nguyen van thieu|duong van minh|nguyen cao ky|tran van huong|le duc tho".split("|")
+)

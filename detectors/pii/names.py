@@ -23,12 +23,19 @@ from canhbao.detectors.pii.lexicon import (
     GIVEN_NAMES,
     HISTORICAL,
     HONORIFICS,
+    INSTITUTION_SPELLED,
     NOT_NAME_WORDS,
     NOT_NAMES,
     OFFICIAL_TITLES,
+    PATIENT_CUES,
+    PATIENT_HONORIFICS,
+    PERSON_VERBS,
     PRIVATE_HONORIFICS,
+    PROFESSIONS,
+    PUBLIC_FIGURES,
     SPELLED,
     SURNAMES,
+    SURNAMES_SPELLED,
     THING_HEADS,
 )
 from canhbao.detectors.pii.patterns import Span
@@ -62,6 +69,8 @@ _SYLLABLE = re.compile(
 # ("Tibor, 52 tuổi", "ông Maeda, 70 tuổi", "có tên là Vali", "Năm 19 tuổi, Alma Faz").
 _AGE_AFTER = re.compile(r"^\s*[,(]\s*(?:\d{1,3}\s*tuoi|sinh nam|sn\s*\d)")
 _AGE_BEFORE = re.compile(r"\d{1,3}\s*tuoi\s*,\s*$")
+# A patient number right after the name: "Nguyễn Thị Hoa (BN 99)", "Trần Văn B - bệnh nhân 1234".
+_CODE_AFTER = re.compile(r"^\s*[(,\-–]\s*(?:bn|benh nhan|ca benh)\s*(?:so\s*)?\d")
 _CLAUSE_END = re.compile(r"[,;:!?()\"“”«»]|\.\s")
 
 
@@ -121,6 +130,10 @@ def names(text: str, sh: str) -> Iterator[Span]:
     for m in _INITIALS.finditer(text):
         if _BYLINE.search(sh[max(0, m.start() - 14) : m.start()]):
             continue  # "Thực hiện: N.K.", "Ảnh: P.T": a journalist's byline
+        if _ends_with(_preceding_words(sh, m.start(), 3), _INITIALLED_THINGS) and not _patient(
+            sh, m.start(), m.end(), ""
+        ):
+            continue  # "trường tiểu học N.Đ.C", "công ty T.H.": an institution's initials
         yield Span("name", m.start(), m.end(), 0.9 if _honorific(text, sh, m.start()) else 0.8)
 
 
@@ -158,14 +171,32 @@ def _trim(text: str, sh: str, run: list[tuple[int, int]]) -> list[tuple[int, int
     return [] if any(sh[s:e] in NOT_NAME_WORDS for s, e in run) else run
 
 
-def _public(text: str, sh: str, start: int, end: int, full: str, honorific: str) -> bool:
-    """Named as nobody's private person: a byline, a historical figure, a title in office, a quoted official."""
-    if _BYLINE.search(sh[max(0, start - 14) : start]) or full in NOT_NAMES or full in HISTORICAL:
-        return True  # "Ảnh: Nguyên Khôi", "Việt Nam", "từ Phạm Văn Đồng đến T20"
+def _public(text: str, sh: str, start: int, end: int, full: str, honorific: str, patient: str) -> bool:
+    """Named as nobody's private person: a byline, a historical or well-known public figure, a title in office,
+    a quoted official. A patient context (`patient`: "name" when the name itself is a patient's, "clause" when
+    its clause is about patients) keeps a private namesake of a public figure or a street a name."""
+    if _BYLINE.search(sh[max(0, start - 14) : start]) or full in NOT_NAMES:
+        return True  # "Ảnh: Nguyên Khôi", "Việt Nam"
+    if patient == "name":
+        return False  # "bệnh nhân Phạm Văn Đồng", "BN Lê Quang Liêm, 30 tuổi": the patient wins
+    private = honorific in PRIVATE_HONORIFICS or patient == "clause"
+    if (full in HISTORICAL and not private) or (full in PUBLIC_FIGURES and not private):
+        return True  # "từ Phạm Văn Đồng đến T20", "con gái của Phi Nhung", "Lê Quang Liêm (elo 2.620)"
     context = " " + _clause_before(sh, start) + " "  # "Chủ tịch Ủy ban nhân dân tỉnh Lâm Minh Thành"
-    if not honorific and any(f" {t} " in context for t in OFFICIAL_TITLES):
+    titles = [t for t in OFFICIAL_TITLES if not (patient and t in PROFESSIONS)]  # "BN 183 là phóng viên X"
+    if not honorific and any(f" {t} " in context for t in titles):
         return True
     return _in_role(sh, start, end, " " + _preceding_words(sh, start, 10))
+
+
+def _patient(sh: str, start: int, end: int, honorific: str) -> str:
+    """The patient context of a name: "name" when its own cue makes it a patient's or contact's ("bệnh nhân X",
+    "BN X", "F1 X", an age or a patient number beside it), "clause" when its clause speaks of patients, else ""."""
+    if honorific in PATIENT_HONORIFICS or _aged(sh, start, end) or _CODE_AFTER.match(sh[end : end + 24]):
+        return "name"
+    clause = " " + _clause_before(sh, start, 14) + " "
+    cued = any(f" {c} " in clause for c in PATIENT_CUES) or re.search(r" (?:bn|f[012])\d", clause)  # "BN183 là"
+    return "clause" if cued else ""
 
 
 def _name_run(text: str, sh: str, run: list[tuple[int, int]], gaz: gazetteer.Gazetteer) -> tuple[Span | None, bool]:
@@ -185,13 +216,16 @@ def _name_run(text: str, sh: str, run: list[tuple[int, int]], gaz: gazetteer.Gaz
     honorific = lead or _honorific(text, sh, start)
     if text[start:end].isupper() and (len(run) >= 2 or len(full) >= 2) and not (honorific and len(full) <= 2):
         return None, False  # all caps: headers, mottos, acronyms ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA", "EU")
-    if _public(text, sh, start, end, full, honorific):
+    patient = _patient(sh, start, end, honorific)
+    if _public(text, sh, start, end, full, honorific, patient):
         return None, True
     if any(len(k) >= 3 and not syllable(k) for k in keys):
-        # A foreign name: a public figure unless something marks a private person
-        private = honorific in PRIVATE_HONORIFICS or _aged(sh, start, end)
+        # A foreign name: a public figure unless something marks a private person (a patient among them)
+        private = honorific in PRIVATE_HONORIFICS or patient == "name" or bool(patient and honorific)
         return (Span("name", start, end, 0.8) if private else None), True
-    if not honorific and (keys[0] in _INSTITUTION_HEADS or _SCHOOL.match(full)):
+    head = unicodedata.normalize("NFC", text[run[0][0] : run[0][1]]).lower()
+    institution = keys[0] in _INSTITUTION_HEADS and (head in INSTITUTION_SPELLED or not _has_marks(text))
+    if not honorific and (institution or _SCHOOL.match(full)):
         return None, False
     return _vietnamese(text, sh, start, end, keys, honorific, gaz.level(full))
 
@@ -240,12 +274,14 @@ def _bare(text: str, sh: str, start: int, end: int, keys: list[str], level: str)
         return False
     if not level and (re.match(r"\s+oi(?![\w])", sh[end : end + 5]) or _AGE_AFTER.match(sh[end : end + 20])):
         return True
+    if _subject(text, start, end, keys):
+        return True
     written = unicodedata.normalize("NFC", text[start:end]).lower()
     if len(keys) != 1 or written not in (GIVEN_NAMES if _has_marks(text) else _GIVEN_FOLDED):
         return False
     prev = re.search(r"([^\W\d_]+)(,?)\s*$", text[max(0, start - 30) : start])
     if not prev or not prev.group(1).islower():
-        return False  # the start of a sentence or a quote: capitalised anyway
+        return False  # the start of a sentence or a quote: capitalised anyway (a subject is tried above)
     nxt = re.match(r" ([a-z]+)", sh[end : end + 12])
     if nxt and f"{keys[0]} {nxt.group(1)}" in COMPOUNDS:
         return False
@@ -253,6 +289,24 @@ def _bare(text: str, sh: str, start: int, end: int, keys: list[str], level: str)
     return not _ends_with(
         before if _has_marks(text) else pii_fold(before), THING_HEADS if _has_marks(text) else _THING_FOLDED
     )
+
+
+def _subject(text: str, start: int, end: int, keys: list[str]) -> bool:
+    """A name opening a sentence or a clause as the subject of a person's act: a given name or a surname used
+    alone ("Liên hứa hẹn", "Không may, Lưu bị ông Dư quật ngã"), or two syllables ending in a given name
+    ('…Mỹ", Gia Phong nói'). Written with tone marks only: "Lưu ý" is no "Lưu"."""
+    if not _has_marks(text):
+        return False
+    words = [unicodedata.normalize("NFC", w).lower() for w in text[start:end].split()]
+    if len(words) == 1:
+        ok = words[0] in GIVEN_NAMES or words[0] in SURNAMES_SPELLED
+    else:
+        ok = len(words) == 2 and words[1] in GIVEN_NAMES and keys[0] not in SURNAMES and keys[0] not in SPELLED
+    nxt = re.match(r" ([^\W\d_]+)", text[end : end + 16])
+    if not ok or not nxt or nxt.group(1) not in PERSON_VERBS or f"{keys[-1]} {pii_fold(nxt.group(1))}" in COMPOUNDS:
+        return False  # "Trang bị thiết bị" is equipping, not Trang
+    before = text[max(0, start - 4) : start].rstrip()
+    return not before or before[-1] in '.!?:;,"“”'
 
 
 def _mentions(text: str, sh: str, found: list[Span]) -> Iterator[Span]:
@@ -272,6 +326,16 @@ def _mentions(text: str, sh: str, found: list[Span]) -> Iterator[Span]:
 _OFFICIAL_AFTER = _TITLE_AFTER.pattern % "|".join(sorted(map(re.escape, OFFICIAL_TITLES), key=len, reverse=True))
 
 
+# Heads after which initials abbreviate an institution or a place, not a person.
+# Folded, so heads that fold onto an honorific ("ảnh"/"anh") or a person ("người", "họ") are left out.
+_INITIALLED_THINGS = tuple(h for h in _THING_FOLDED if h not in SPELLED and h not in ("nguoi", "ho", "tieng")) + (
+    "mam non",
+    "tieu hoc",
+    "trung hoc",
+    "thcs",
+    "thpt",
+    "hoc",
+)
 _LEADING_HONORIFICS = frozenset("ong ba anh chi em chau co chu bac cu be".split())
 
 
