@@ -178,7 +178,9 @@ def test_server_gone_mid_run_reports_every_item(os_store):
 def test_node_dying_mid_bulk_is_retried_and_nothing_lost(opensearch_node, server_store_factory):
     if not hasattr(opensearch_node, "kill"):
         pytest.skip("external node: cannot kill it")
-    store = server_store_factory("opensearch", retries=8, retry_backoff_s=1.0)
+    # Chunks of 500 one after another, so the kill falls between two chunks as the comments below say; the
+    # retries wait up to 8.5 minutes in all, room for the node's restart on a loaded machine.
+    store = server_store_factory("opensearch", retries=10, retry_backoff_s=1.0, bulk_chunk=500, bulk_threads=1)
     store.setup()
     kinds = ("leak", "pii_exposure", "fake_news")
     alerts = [make_alert(i, kinds[i % 3]) for i in range(1200)]
