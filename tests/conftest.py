@@ -247,6 +247,7 @@ INTEGRATION_MODULES = {
     "test_crawl_kill",
     "test_storage_errors",
     "test_celery_workers",
+    "test_airflow_celery_live",
 }
 
 

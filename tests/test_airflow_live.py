@@ -73,10 +73,12 @@ class Api:
 
 
 class Airflow:
-    """api-server + scheduler + dag-processor as child processes (each in its own process group)."""
+    """api-server + scheduler + dag-processor as child processes (each in its own process group), and any
+    `extra` Airflow commands (name -> arguments), such as Celery workers."""
 
-    def __init__(self, base: Path, env: dict[str, str]):
+    def __init__(self, base: Path, env: dict[str, str], extra: dict[str, list[str]] | None = None):
         self.base, self.env, self.procs = base, env, {}
+        self.extra = extra or {}
 
     def start(self) -> None:
         out = subprocess.run(
@@ -91,6 +93,7 @@ class Airflow:
             "api-server": ["api-server"],
             "scheduler": ["scheduler"],
             "dag-processor": ["dag-processor"],
+            **self.extra,
         }.items():
             log = open(self.base / f"{name}.log", "wb")
             self.procs[name] = subprocess.Popen(
@@ -155,7 +158,10 @@ def world(request, tmp_path_factory, postgres_server, opensearch_node):
         yield from _world(tmp_path_factory, postgres_server, opensearch_node, state_env)
 
 
-def _world(tmp_path_factory, postgres_server, opensearch_node, state_env):
+def _world(tmp_path_factory, postgres_server, opensearch_node, state_env, extra_env=None, extra_procs=None):
+    """Yields the world; `extra_env(airflow_dsn)` returns settings that override Airflow's (the executor and
+    its result backend in Airflow's metadata database), `extra_procs` adds Airflow
+    commands to run beside the api-server, scheduler and dag-processor (Celery workers)."""
     import uuid
 
     from canhbao.core.home import Home
@@ -209,8 +215,9 @@ def _world(tmp_path_factory, postgres_server, opensearch_node, state_env):
             "OMP_THREAD_LIMIT": "1",
             "HF_HUB_OFFLINE": "1",
             **state_env,
+            **(extra_env(dsn) if extra_env else {}),
         }
-        airflow = Airflow(base, env)
+        airflow = Airflow(base, env, extra_procs)
         try:
             airflow.start()
             api = Api(f"http://127.0.0.1:{api_port}")
@@ -224,6 +231,8 @@ def _world(tmp_path_factory, postgres_server, opensearch_node, state_env):
                 "api": api,
                 "airflow": airflow,
                 "health": f"http://127.0.0.1:{health_port}/health",
+                "airflow_dsn": dsn,
+                "base": base,
             }
         finally:
             airflow.stop()
