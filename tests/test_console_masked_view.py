@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from canhbao.console import accounts, masked_view
 from canhbao.console.settings import ConsoleSettings
-from canhbao.console.store import SqliteConsoleStore
+from canhbao.console.store import ConsoleStore
 from canhbao.core.audit import AuditLog
 from canhbao.core.records import LEAK, PII_EXPOSURE
 
@@ -29,7 +29,7 @@ def world(evidence_world, seeds):
 
     home, site, store, cases = evidence_world
     feed = sample.feed_case(home, site, store, seeds[0])
-    users, audit = SqliteConsoleStore.for_home(home), AuditLog(home.audit_log)
+    users, audit = ConsoleStore.for_home(home), AuditLog(home.audit_log)
     accounts.add_user(users, audit, "lan", "analyst", "correct-horse-1", actor="setup")
     accounts.add_user(users, audit, "minh", "inspector", "correct-horse-2", actor="setup")
     settings = ConsoleSettings(trusted_proxy_header="X-Forwarded-User", trusted_proxies=("testclient",))
