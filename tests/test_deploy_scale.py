@@ -3,6 +3,7 @@ checked for consistency with the code — no Docker daemon runs here."""
 
 from __future__ import annotations
 
+import configparser
 import dataclasses
 import shutil
 import subprocess
@@ -70,7 +71,12 @@ def test_celery_with_redis_and_n_workers(merged):
     assert worker["depends_on"]["redis"]["condition"] == "service_healthy"
     assert "healthcheck" in merged["redis"] and "--requirepass" in merged["redis"]["command"]
     assert "canhbao db upgrade" in merged["airflow-init"]["command"]
-    assert "apache-airflow-providers-celery" in (ROOT / "Dockerfile").read_text()
+    # The image installs the `airflow` extra, which brings the CeleryExecutor's provider and the Redis client.
+    assert '-e ".[airflow]"' in (ROOT / "Dockerfile").read_text()
+    cfg = configparser.ConfigParser()
+    cfg.read(ROOT / "setup.cfg")
+    extra = cfg["options.extras_require"]["airflow"]
+    assert "apache-airflow-providers-celery" in extra and "celery[redis]" in extra
 
 
 def test_three_node_elasticsearch_cluster(merged):
