@@ -15,6 +15,7 @@ from canhbao.cli import main
 from canhbao.commands.fakenews import feedback_rows
 from canhbao.core.posts import PostStore
 from canhbao.core.records import Alert, Finding, Post, Subject, utcnow
+from canhbao.detectors.fakenews import boilerplate
 from canhbao.detectors.fakenews import model as fm
 from canhbao.detectors.fakenews import text as ft
 from canhbao.detectors.fakenews.detector import FakenewsDetector
@@ -108,6 +109,62 @@ def test_threshold_and_metrics_are_consistent():
     m = fm.metrics(y, p, t)
     assert t == pytest.approx(0.6) and m["recall"] == 1.0 and m["precision"] == 0.75
     assert m["roc_auc"] == pytest.approx(8 / 9)
+
+
+def test_boilerplate_strip_drops_the_outlet_keeps_the_content():
+    """The outlet's dateline, links, addresses and closing attribution/byline go; what the post says stays."""
+    text = (
+        "Khởi tố cặp nữ quái chuyên cung cấp ma túy\n"
+        "(Dân trí) - Theo tài liệu cơ quan điều tra, vào khoảng 18h15 ngày 3/12 hai đối tượng bị bắt.\n"
+        "Chi tiết xem tại https://dantri.com.vn/phap-luat/abc.htm hoặc Dantri.com.vn, liên hệ toasoan@dantri.com.vn.\n"
+        "Vụ việc đang được tiếp tục điều tra làm rõ.\n"
+        "Theo đại diện cơ quan công an, hai đối tượng đã khai nhận toàn bộ hành vi mua bán trái phép chất ma túy.\n"
+        "Theo Tuổi Trẻ\n"
+        "Tiến Hiệp - Lan Anh"
+    )
+    out = boilerplate.strip(text)
+    assert out.startswith("Khởi tố cặp nữ quái") and "Theo tài liệu cơ quan điều tra" in out
+    assert "Vụ việc đang được tiếp tục điều tra làm rõ." in out and "Theo đại diện cơ quan công an" in out
+    for gone in ("Dân trí", "https://", "dantri", "@", "Theo Tuổi Trẻ", "Tiến Hiệp"):
+        assert gone not in out, gone
+    # a real fake post's closing lines from VFND (tingame.info): the address and the source link go
+    row = next(r for r in vfnd.rows() if r["domain"] == "tingame.info")
+    assert "tingame.info" in row["text"] and "yahoo.com" in row["text"]
+    stripped = boilerplate.strip(row["text"])
+    assert "tingame.info" not in stripped and "yahoo.com" not in stripped
+    assert stripped.startswith("MC Lại Văn Sâm đột ngột qua đời")
+    # short posts and posts that are all content are left alone
+    assert boilerplate.strip("Quảng Bình - Hà Tĩnh mưa lớn") == "Quảng Bình - Hà Tĩnh mưa lớn"
+    assert boilerplate.strip("Tin nóng!") == "Tin nóng!"
+
+
+def test_nb_character_view_is_stored_and_scores_the_same_after_loading(tmp_path):
+    """The NB-weighted character view (no embedding needed) survives save/load without pickle."""
+    rows, _ = fm.read_rows(vfnd.write_split(tmp_path)[0])
+    rows = rows[::3]
+    model, card = fm.train(
+        rows, None, candidates={"nbchars": ("nbchars",), "tfidf+style": ("syllables", "chars", "style")}
+    )
+    assert set(card["candidates"]) == {"nbchars", "tfidf+style"} and card["cv_split"] == "grouped by source"
+    before = model.score_rows(rows, None)
+    fm.save(tmp_path / "models", model, card)
+    loaded = fm.load(tmp_path / "models")
+    assert [v.name for v in loaded.views] == [v.name for v in model.views]
+    np.testing.assert_allclose(loaded.score_rows(rows, None), before, rtol=1e-9)
+    nb = fm.ViewModel("nbchars", np.zeros(0), 0.0)
+    x = fm._vectorizer("nbchars").fit_transform(fm.Views(rows, None).get("nbchars"))
+    ratio = fm.nb_ratio(x, np.array([r.label for r in rows]))
+    assert nb.ratio is None and ratio.shape == (x.shape[1],) and ratio.min() < 0 < ratio.max()
+
+
+def test_embedding_view_is_the_opening_beside_the_mean_of_windows(e5_embedder):
+    short = fm.Row("Bộ Y tế khuyến cáo người dân tiêm đủ liều vắc xin theo lịch.")
+    long_text = " ".join(f"Câu số {i} nói về giá xăng dầu, thời tiết và bóng đá hôm nay." for i in range(300))
+    x = fm.embed([short, fm.Row(long_text)], e5_embedder)
+    dim = e5_embedder.dim
+    assert x.shape == (2, 2 * dim)
+    np.testing.assert_allclose(x[0, :dim], x[0, dim:], atol=1e-6)  # one window: the opening itself
+    assert np.linalg.norm(x[1, dim:]) == pytest.approx(1.0) and float(x[1, :dim] @ x[1, dim:]) < 0.9999
 
 
 def test_bad_training_file(tmp_path, home):

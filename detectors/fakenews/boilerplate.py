@@ -20,10 +20,12 @@ LINKISH = re.compile(
 )
 # "(Dân trí) - ", "ANTD.VN - ", "Quảng Bình - " at the start of the opening lines.
 DATELINE = re.compile(r"^\s*\(?[\w .]{2,25}\)?\s*[-–—]\s+")
-# Closing lines that attribute rather than say something.
+# Closing lines that attribute rather than say something (short ones: "Theo đại diện trung tâm, ..." opens
+# a sentence of content).
 ATTRIBUTION = re.compile(
     r"^(?:theo|nguồn|cre|source|ảnh|video|tổng hợp|st|xem thêm|đọc thêm|bài viết liên quan)\b", re.IGNORECASE
 )
+DATELINE_LINE_WORDS = 12  # a dateline opens a paragraph, not a title
 _ENDS_SENTENCE = (".", "!", "?", '"', "”", "…")
 
 
@@ -35,10 +37,10 @@ def strip(text: str) -> str:
         if len(lines) <= 2:
             break
         last = lines[-1]
-        if ATTRIBUTION.match(last) or (len(last.split()) <= 6 and not last.endswith(_ENDS_SENTENCE)):
+        n = len(last.split())
+        if (ATTRIBUTION.match(last) and n <= 12) or (n <= 6 and not last.endswith(_ENDS_SENTENCE)):
             lines.pop()
     for i in range(min(2, len(lines))):
-        shorter = DATELINE.sub("", lines[i], count=1)
-        if len(shorter.split()) >= 3:  # a title "Quảng Bình - Hà Tĩnh" is not a dateline
-            lines[i] = shorter
+        if len(lines[i].split()) >= DATELINE_LINE_WORDS:  # a title "Quảng Bình - Hà Tĩnh ..." is not a dateline
+            lines[i] = DATELINE.sub("", lines[i], count=1)
     return "\n".join(lines) or text
