@@ -1,7 +1,7 @@
 """The likely-fake classifier: views of a post (syllable and character n-gram TF-IDF, NB-weighted character
 n-grams, the embedding of its opening and of its windows, style signals, post metadata), one logistic
 regression per view, their probabilities averaged and calibrated. The text views read the post without its
-outlet's links, dateline and byline (`boilerplate.strip`).
+outlet's links, dateline, byline and typography (`boilerplate.content`).
 
 `canhbao fakenews train` compares candidate models (`CANDIDATES`: subsets of views) by cross-validation
 grouped by source (a random split rewards learning the outlet), keeps the best, fits Platt scaling on its
@@ -47,7 +47,7 @@ CANDIDATES: dict[str, tuple[str, ...]] = {
 # Inverse regularisation per view (times --c), chosen by cross-validation grouped by source on VFND's
 # training split: the embedding wants little regularisation, the character views and the 26 style/metadata
 # features much more.
-VIEW_C = {"syllables": 10.0, "chars": 0.1, "nbchars": 1.0, "embedding": 30.0, "style": 0.3}
+VIEW_C = {"syllables": 10.0, "chars": 0.1, "nbchars": 0.3, "embedding": 3.0, "style": 0.3}
 EMBED_WORDS = 400  # the opening of the post that is embedded (long articles: their first windows)
 WINDOW_WORDS = 150  # ... and the mean of its windows of this many words,
 WINDOWS = 8  # at most this many (the first 1,200 words): bounded time per long article
@@ -130,13 +130,13 @@ def row_of_post(post) -> Row:
 def syllables(text: str) -> str:
     """Lower-cased syllables of the cleaned text without boilerplate, tone marks kept (Vietnamese words are
     1-3 syllables)."""
-    return " ".join(ft.words(ft.clean(boilerplate.strip(text)).lower()))
+    return " ".join(ft.words(ft.clean(boilerplate.content(text)).lower()))
 
 
 def chars(text: str) -> str:
     """Lower-cased cleaned text without boilerplate, for character n-grams (robust to typos; tone marks kept:
     folding them away measured worse on VFND)."""
-    return ft.clean(boilerplate.strip(text)).lower()
+    return ft.clean(boilerplate.content(text)).lower()
 
 
 _HOUR = re.compile(r"[T ](\d{1,2}):\d{2}")
@@ -184,7 +184,7 @@ STYLE_NAMES = SIGNALS + (
 def embed(rows: Sequence[Row], embedder: Embedder) -> np.ndarray:
     """Per post: the embedding of its opening (`EMBED_WORDS`) beside the mean embedding of its windows of
     `WINDOW_WORDS` (the whole of a long article says more than its lead; both together measured best)."""
-    words = [ft.clean(boilerplate.strip(r.text)).split() for r in rows]
+    words = [ft.clean(boilerplate.content(r.text)).split() for r in rows]
     heads = [" ".join(w[:EMBED_WORDS]) or "." for w in words]
     windows: list[list[str]] = []
     for w in words:
