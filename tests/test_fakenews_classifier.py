@@ -13,6 +13,7 @@ import pytest
 
 from canhbao.cli import main
 from canhbao.commands.fakenews import feedback_rows
+from canhbao.core.errors import NotFound
 from canhbao.core.posts import PostStore
 from canhbao.core.records import Alert, Finding, Post, Subject, utcnow
 from canhbao.detectors.fakenews import boilerplate
@@ -52,6 +53,7 @@ def test_train_evaluate_version_and_detect(home, vfnd_csvs, capsys, e5_embedder)
     assert main(root + ["fakenews", "evaluate", str(vfnd_csvs / "test.csv")]) == 0
     out, err = capsys.readouterr()
     assert "model card v0001" in out and "split: 5-fold cross-validation grouped by source" in out
+    assert "text views read: links, dateline" in out
     auc = float(out.split("test.csv: ")[1].split("ROC-AUC ")[1].split()[0])
     assert auc >= 0.92, out
     assert "test.csv:" in err and "is not 1/fake or 0/real" in err
@@ -122,7 +124,7 @@ def test_boilerplate_strip_drops_the_outlet_keeps_the_content():
         "Theo Tuổi Trẻ\n"
         "Tiến Hiệp - Lan Anh"
     )
-    out = boilerplate.strip(text)
+    out = boilerplate.remove(text)
     assert out.startswith("Khởi tố cặp nữ quái") and "Theo tài liệu cơ quan điều tra" in out
     assert "Vụ việc đang được tiếp tục điều tra làm rõ." in out and "Theo đại diện cơ quan công an" in out
     for gone in ("Dân trí", "https://", "dantri", "@", "Theo Tuổi Trẻ", "Tiến Hiệp"):
@@ -130,12 +132,12 @@ def test_boilerplate_strip_drops_the_outlet_keeps_the_content():
     # a real fake post's closing lines from VFND (tingame.info): the address and the source link go
     row = next(r for r in vfnd.rows() if r["domain"] == "tingame.info")
     assert "tingame.info" in row["text"] and "yahoo.com" in row["text"]
-    stripped = boilerplate.strip(row["text"])
+    stripped = boilerplate.remove(row["text"])
     assert "tingame.info" not in stripped and "yahoo.com" not in stripped
     assert stripped.startswith("MC Lại Văn Sâm đột ngột qua đời")
     # short posts and posts that are all content are left alone
-    assert boilerplate.strip("Quảng Bình - Hà Tĩnh mưa lớn") == "Quảng Bình - Hà Tĩnh mưa lớn"
-    assert boilerplate.strip("Tin nóng!") == "Tin nóng!"
+    assert boilerplate.remove("Quảng Bình - Hà Tĩnh mưa lớn") == "Quảng Bình - Hà Tĩnh mưa lớn"
+    assert boilerplate.remove("Tin nóng!") == "Tin nóng!"
 
 
 def test_nb_character_view_is_stored_and_scores_the_same_after_loading(tmp_path):
@@ -151,6 +153,10 @@ def test_nb_character_view_is_stored_and_scores_the_same_after_loading(tmp_path)
     loaded = fm.load(tmp_path / "models")
     assert [v.name for v in loaded.views] == [v.name for v in model.views]
     np.testing.assert_allclose(loaded.score_rows(rows, None), before, rtol=1e-9)
+    meta = tmp_path / "models" / "fakenews" / loaded.version / "meta.json"  # a model of the older format
+    meta.write_text(json.dumps({**json.loads(meta.read_text(encoding="utf-8")), "format": 1}), encoding="utf-8")
+    with pytest.raises(NotFound, match="older version: retrain"):
+        fm.load(tmp_path / "models")
     nb = fm.ViewModel("nbchars", np.zeros(0), 0.0)
     x = fm._vectorizer("nbchars").fit_transform(fm.Views(rows, None).get("nbchars"))
     ratio = fm.nb_ratio(x, np.array([r.label for r in rows]))

@@ -138,6 +138,8 @@ def print_card(meta: dict) -> None:
     )
     for name, m in (meta.get("candidates") or {}).items():
         print(f"    {name:<18} ROC-AUC {m['roc_auc']:.3f}  PR-AUC {m['pr_auc']:.3f}")
+    if meta.get("text"):
+        print(f"  text views read: {meta['text']}; embedding: {meta.get('embedding_input', '-')}")
     cal = meta.get("calibration", {})
     print(
         f"  calibration: Platt a={cal.get('a', 0):.3f} b={cal.get('b', 0):.3f}, out-of-fold Brier {cal.get('brier_oof')}"

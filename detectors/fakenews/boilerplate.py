@@ -35,7 +35,7 @@ DATELINE_LINE_WORDS = 12  # a dateline opens a paragraph, not a title
 _ENDS_SENTENCE = (".", "!", "?", '"', "”", "…")
 
 
-def strip(text: str) -> str:
+def remove(text: str) -> str:
     """The post without links, dateline and closing attribution/byline lines (at most 3 of them)."""
     lines = [re.sub(r"\(\s*\)", " ", LINKISH.sub(" ", line)).strip() for line in text.split("\n")]
     lines = [line for line in lines if line]
@@ -64,5 +64,5 @@ def plain_typography(text: str) -> str:
 
 
 def content(text: str) -> str:
-    """What the classifier's text views read: the post stripped (`strip`) in plain typography."""
-    return plain_typography(strip(text))
+    """What the classifier's text views read: the post stripped (`remove`) in plain typography."""
+    return plain_typography(remove(text))

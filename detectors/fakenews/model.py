@@ -45,9 +45,11 @@ CANDIDATES: dict[str, tuple[str, ...]] = {
     "all": VIEWS,
 }
 # Inverse regularisation per view (times --c), chosen by cross-validation grouped by source on VFND's
-# training split: the embedding wants little regularisation, the character views and the 26 style/metadata
-# features much more.
+# training split (docs/fakenews.md, "Classifier").
 VIEW_C = {"syllables": 10.0, "chars": 0.1, "nbchars": 0.3, "embedding": 3.0, "style": 0.3}
+# What the stored numbers mean: 2 = boilerplate-free text views, the embedding with its window mean (768
+# numbers). A model stored by an older format is refused ("retrain"), not scored with the wrong features.
+FORMAT = 2
 EMBED_WORDS = 400  # the opening of the post that is embedded (long articles: their first windows)
 WINDOW_WORDS = 150  # ... and the mean of its windows of this many words,
 WINDOWS = 8  # at most this many (the first 1,200 words): bounded time per long article
@@ -429,6 +431,10 @@ def train(
             "brier_oof": round(float(np.mean((calibrated - y) ** 2)), 4),
         },
         "C": c,
+        "view_C": {k: VIEW_C[k] for k in candidates[best]},
+        "text": "links, dateline, closing attribution/byline stripped; plain typography (boilerplate.content)",
+        "embedding_input": f"first {EMBED_WORDS} words beside the mean of {WINDOW_WORDS}-word windows "
+        f"(at most {WINDOWS})",
     }
     return model, card
 
@@ -505,6 +511,7 @@ def save(models_dir: Path, model: Classifier, card: dict) -> str:
         {
             **card,
             "version": version,
+            "format": FORMAT,
             "embedder": model.embedder_id,
             "views": [m.name for m in model.views],
             "style_features": list(STYLE_NAMES),
@@ -529,6 +536,8 @@ def load(models_dir: Path, version: str = "") -> Classifier:
     if not (folder / "model.npz").is_file() or not (folder / "vocab.json").is_file():
         raise NotFound(f"fake-news model {version} not found in {root} (or made by an older version: retrain)")
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    if meta.get("format", 1) != FORMAT:
+        raise NotFound(f"fake-news model {version} in {root} was made by an older version: retrain it")
     vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
     views = []
     with np.load(folder / "model.npz") as z:
