@@ -20,20 +20,37 @@ from canhbao.core.errors import NotFound
 from canhbao.core.home import Home
 from canhbao.core.records import FAKE_NEWS, ClaimRef, Finding, Subject
 from canhbao.detectors.base import Detector, Example, Report
-from canhbao.detectors.fakenews.claim_match import ClaimIndex, Thresholds, Tiers
+from canhbao.detectors.fakenews.claim_match import FEATURES, ClaimIndex, Thresholds, Tiers
 from canhbao.embedding import Embedder, EmbeddingSettings
 
 log = logging.getLogger(__name__)
 
 
+# The learned tier score of config/fakenews.yaml (the default; fitted on the dev split of
+# bench/fakenews_quality.py, docs/fakenews.md): claim_match.FEATURES -> weight, and the bias.
+TIER_MODEL = {
+    "bias": -17.067,
+    "cos": 6.469,
+    "cov": 5.447,
+    "flip": -1.561,
+    "aside": -0.034,
+    "extra": -1.227,
+    "negpost": 0.779,
+    "negclaim": 0.782,
+    "denial": -2.799,
+    "contrast": -3.608,
+    "prec": 12.622,
+}
+
+
 @dataclass(frozen=True)
 class FakenewsSettings:
     embedding: EmbeddingSettings = field(default_factory=EmbeddingSettings)
-    # Score of the best passage: e5 cosine by default; the lexical view and the polarity and specifics
-    # penalties (claim_match.py) are the "scored" point of bench/fakenews_quality.py, set on its dev split
-    # (config/fakenews.yaml, docs/fakenews.md).
-    suggested: float = 0.90
-    matched: float = 0.93
+    # Score of the best passage: the learned tier score by default (`tier_model`); with `tier_model: {}`
+    # the e5 cosine, or with the lexical view and the polarity and specifics penalties (claim_match.py) the
+    # "scored" point of bench/fakenews_quality.py (config/fakenews.yaml, docs/fakenews.md).
+    suggested: float = 0.5
+    matched: float = 0.5
     lexical_weight: float = 0.0  # share of the IDF-weighted, tone-mark-blind lexical coverage
     negation_penalty: float = 0.0  # taken when words post and claim share are negated in only one of them
     negation_words: int = 2  # how many such words make a polarity flip
@@ -47,12 +64,17 @@ class FakenewsSettings:
     per_source: dict[str, Tiers] = field(default_factory=dict)
 
     check_facts: bool = True  # `matched` needs the post to carry the claim's numbers and names (facts.py)
+    # The learned tier score (claim_match.FEATURES -> weight, and "bias"); {} = the linear scores above
+    tier_model: dict[str, float] = field(default_factory=lambda: dict(TIER_MODEL))
 
     def validate(self) -> None:
         Tiers(self.suggested, self.matched).validate()
         weights = (self.lexical_weight, self.negation_penalty, self.aside_penalty, self.specifics_penalty)
         if not all(0.0 <= w <= 1.0 for w in weights):
             raise ValueError("lexical_weight and the penalties must be within 0..1")
+        unknown = set(self.tier_model) - set(FEATURES) - {"bias"}
+        if unknown:
+            raise ValueError(f"tier_model: unknown features {sorted(unknown)} (known: {', '.join(FEATURES)}, bias)")
         if self.top_k < 1 or self.max_passages < 1 or self.negation_words < 1:
             raise ValueError("top_k, max_passages and negation_words must be at least 1")
 
@@ -69,6 +91,7 @@ class FakenewsSettings:
             max_passages=self.max_passages,
             by_source=dict(self.per_source),
             check_facts=self.check_facts,
+            tier_model=dict(self.tier_model),
         )
 
 
