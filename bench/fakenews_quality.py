@@ -38,7 +38,7 @@ from perturb import PERTURBATIONS, embed, strip_marks  # noqa: E402
 from canhbao.core import config  # noqa: E402
 from canhbao.core.records import Claim  # noqa: E402
 from canhbao.detectors.fakenews.claim_match import ClaimIndex  # noqa: E402
-from canhbao.detectors.fakenews.detector import FakenewsSettings  # noqa: E402
+from canhbao.detectors.fakenews.detector import TIER_MODEL, FakenewsSettings  # noqa: E402
 from canhbao.embedding import EmbeddingSettings, load  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -152,24 +152,13 @@ SCORED = {
 }
 
 
-# The former default: e5 cosine of the best passage against 0.90 / 0.93.
-COSINE = {
-    "lexical_weight": 0.0,
-    "negation_penalty": 0.0,
-    "aside_penalty": 0.0,
-    "specifics_penalty": 0.0,
-    "suggested": 0.90,
-    "matched": 0.93,
-}
-
-
 def matching(embedder, fillers: list[str], splits=("dev", "test")) -> None:
     claims, positives, negatives = evaluation_set(fillers)
     configured = config.load("fakenews", FakenewsSettings)  # what the product runs with
     linear = replace(configured, tier_model={})
     points = {
-        "configured (config/fakenews.yaml: learned tier score)": configured,
-        "cosine only (the default before round 4)": replace(linear, **COSINE),
+        "configured (config/fakenews.yaml)": configured,
+        "learned": replace(linear, tier_model=dict(TIER_MODEL), suggested=0.5, matched=0.5),
         "scored": replace(linear, **SCORED),
     }
     print(f"claims {len(claims)}, positives {len(positives)}, negatives {len(negatives)}; embedding {embedder.id}")

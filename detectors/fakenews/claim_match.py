@@ -55,8 +55,32 @@ class Tiers:
 # unaccented); lexical coverage (below); the negation flip / aside and extra-specifics flags of the penalties;
 # whether only the passage (negpost) or only the claim (negclaim) negates something; whether only the passage
 # carries a denial / contrast cue (text.denies, text.contrasts); and precision: the share of the passage's
-# content syllables that the claim uses (a same-subject post brings words of its own).
-FEATURES = ("cos", "cov", "flip", "aside", "extra", "negpost", "negclaim", "denial", "contrast", "prec")
+# content syllables that the claim uses (a same-subject post brings words of its own); margin / cmargin: the
+# cosine / coverage less the best other claim's on the same passage (a post on one claim stands out from the
+# bank; near-duplicate claims in a bank lower each other's margins, so deduplicate the bank).
+FEATURES = (
+    "cos",
+    "cov",
+    "flip",
+    "aside",
+    "extra",
+    "negpost",
+    "negclaim",
+    "denial",
+    "contrast",
+    "prec",
+    "margin",
+    "cmargin",
+)
+
+
+def _margin(x: np.ndarray) -> np.ndarray:
+    """(passages, claims): each value less the largest other claim's value in its row (0 with one claim)."""
+    if x.shape[1] < 2:
+        return np.zeros_like(x)
+    top = np.sort(x, axis=1)[:, -2:]
+    other = np.where(x >= top[:, 1:2], top[:, 0:1], top[:, 1:2])
+    return x - other
 
 
 @dataclass(frozen=True)
@@ -197,33 +221,41 @@ class ClaimIndex:
             out[i] = ~has
         return out
 
-    def _learned(self, parts: list[str], cos: np.ndarray, found: list[facts.Specifics]) -> Scores:
-        """The learned tier score (FEATURES, `tier_model`): rank = tier, at the passage scoring highest."""
-        model = self.thresholds.tier_model
+    def pair_features(self, parts: list[str], cos: np.ndarray, found: list[facts.Specifics]) -> dict[str, np.ndarray]:
+        """FEATURES of every (passage, claim) pair, each a (passages, claims) float array."""
         flipped, aside = self._polarity_flips(parts)
         negated = np.array([bool(ft.negated_words(p)) for p in parts])[:, None]
         claim_negates = np.array([bool(n) for n in self._negated])[None, :]
         content = [facts.words(p) - ft.STOP for p in parts]
         prec = np.array([[len(w & c) / max(len(w), 1) for c in self._content] for w in content], dtype=np.float32)
-        extra = self._extra_specifics(found)
-        features = {
+        cov = self._coverage(parts, found)
+        out = {
             "cos": cos,
-            "cov": self._coverage(parts, found),
+            "cov": cov,
             "flip": flipped,
             "aside": aside,
-            "extra": extra,
+            "extra": self._extra_specifics(found),
             "negpost": negated & ~claim_negates,
             "negclaim": ~negated & claim_negates,
             "denial": np.array([ft.denies(p) for p in parts])[:, None] & ~self._claim_denies[None, :],
             "contrast": np.array([ft.contrasts(p) for p in parts])[:, None] & ~self._claim_contrasts[None, :],
             "prec": prec,
+            "margin": _margin(cos),
+            "cmargin": _margin(cov),
         }
+        return {k: np.asarray(v, dtype=np.float64) for k, v in out.items()}
+
+    def _learned(self, parts: list[str], cos: np.ndarray, found: list[facts.Specifics]) -> Scores:
+        """The learned tier score (FEATURES, `tier_model`): rank = tier, at the passage scoring highest."""
+        model = self.thresholds.tier_model
+        features = self.pair_features(parts, cos, found)
         z = np.full(cos.shape, model.get("bias", 0.0), dtype=np.float64)
         for name in FEATURES:
             z += model.get(name, 0.0) * features[name]
         best = z.argmax(axis=0)
         cols = np.arange(len(self.claims))
         score = (1 / (1 + np.exp(-z[best, cols]))).astype(np.float32)
+        flipped, aside, extra = (features[k] > 0 for k in ("flip", "aside", "extra"))
         penalised = flipped & (model.get("flip", 0.0) < 0) | aside & (model.get("aside", 0.0) < 0)
         extra &= model.get("extra", 0.0) < 0
         return Scores(score, score, [parts[i] for i in best], penalised[best, cols], extra[best, cols])
