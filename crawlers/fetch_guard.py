@@ -32,7 +32,7 @@ from twisted.internet.interfaces import IHostnameResolver, IHostResolution
 from twisted.internet.threads import deferToThreadPool
 from zope.interface import implementer
 
-from canhbao.net.policy import FetchPolicy, Refused, check, upstream, vet
+from canhbao.net.policy import FetchPolicy, Refused, Upstream, check, upstream, vet
 from canhbao.net.policy import load as load_policy
 
 log = logging.getLogger(__name__)
@@ -124,7 +124,7 @@ class PolicyResolver:
     def __init__(self, reactor, policy: FetchPolicy):
         self.reactor, self.policy = reactor, policy
         self._cache: dict[tuple[str, int], tuple[float, tuple]] = {}
-        self._proxy = None  # the pinned proxy address, once a connection to it has been asked for
+        self._proxy: Upstream | None = None  # the pinned proxy, once a connection to it has been asked for
 
     @classmethod
     def from_crawler(cls, crawler, reactor):  # crawler: the CrawlerProcess (see Scrapy's _setup_reactor)
@@ -156,8 +156,9 @@ class PolicyResolver:
             receiver.resolutionComplete()  # no address: Twisted fails the connection with a DNS error
 
         key = (hostName.lower(), portNumber)
-        if self.policy.proxy and self._is_proxy(*key):
-            deliver((self._proxy.ip,))  # type: ignore[union-attr]
+        proxy = self._pinned_proxy(*key) if self.policy.proxy else None
+        if proxy is not None:
+            deliver((proxy.ip,))
             return resolution
         hit = self._cache.get(key)
         if hit is not None and hit[0] > time.monotonic():
@@ -173,14 +174,15 @@ class PolicyResolver:
         d.addCallback(remember).addCallbacks(deliver, refused)
         return resolution
 
-    def _is_proxy(self, host: str, port: int) -> bool:
-        """Is this the connection to the pinned proxy (the middleware names it by its address)?"""
+    def _pinned_proxy(self, host: str, port: int) -> Upstream | None:
+        """The pinned proxy if this is the connection to it (the middleware names it by its address)."""
         if self._proxy is None:
             try:
                 self._proxy = upstream(self.policy)
             except (OSError, Refused):
-                return False
-        return self._proxy is not None and host.strip("[]") == str(self._proxy.ip) and port == self._proxy.port
+                return None
+        proxy = self._proxy
+        return proxy if proxy is not None and host.strip("[]") == str(proxy.ip) and port == proxy.port else None
 
 
 def refused_at_connect(url: str) -> str:

@@ -17,7 +17,7 @@ import json
 import logging
 
 import pytest
-from test_fetch_rebinding import FAST, FEED, PUBLIC, SECRET, two_machines  # noqa: F401 - fixture
+from test_fetch_rebinding import FAST, FEED, PUBLIC, SECRET
 from warcio.archiveiterator import ArchiveIterator
 
 from canhbao.net import policy as policy_mod
@@ -25,8 +25,15 @@ from canhbao.net.http import get
 from canhbao.net.policy import FetchPolicy
 from canhbao.testing.dns_server import dns_server
 from canhbao.testing.forward_proxy import forward_proxy
+from canhbao.testing.sample_server import two_machines as machines
 
 ENV_NAMES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+
+
+@pytest.fixture
+def two_machines(tmp_path):
+    with machines(tmp_path, SECRET, "trang ngoài") as pair:
+        yield pair
 
 
 @pytest.fixture
@@ -75,17 +82,18 @@ def test_loading_the_policy_says_an_environment_proxy_is_ignored(env_proxy, monk
 
 
 def test_thin_client_goes_through_the_configured_proxy(two_machines, site_proxy, tmp_path, monkeypatch):
-    from canhbao.testing.tls_ca import make_ca
     from canhbao.testing.sample_server import serve
+    from canhbao.testing.tls_ca import make_ca
 
     inner, outside, port = two_machines
     ca = make_ca(tmp_path / "ca")
     monkeypatch.setenv("SSL_CERT_FILE", str(ca.ca_file))
     (tmp_path / "tls").mkdir()
     (tmp_path / "tls" / "page.html").write_text("<p>qua proxy TLS</p>")
-    with dns_server({"mirror.test": ["127.0.0.2"]}) as dns, serve(
-        tmp_path / "tls", host="127.0.0.2", tls=ca.server_context("mirror.test")
-    ) as tls_site:
+    with (
+        dns_server({"mirror.test": ["127.0.0.2"]}) as dns,
+        serve(tmp_path / "tls", host="127.0.0.2", tls=ca.server_context("mirror.test")) as tls_site,
+    ):
         policy = FetchPolicy(dns_server=dns.address, allow=("127.0.0.2/32",), proxy=site_proxy.url, timeout_s=10)
         plain = get(f"http://mirror.test:{port}/page.html", policy, user_agent="t")
         tls_port = tls_site.server_address[1]
@@ -117,7 +125,9 @@ def test_a_configured_proxy_is_trusted_to_resolve_the_target(two_machines):
     where it goes. A proxy that resolves it to an internal address takes the request there."""
     inner, _outside, port = two_machines
     with forward_proxy({"rebind.test": "127.0.0.1"}) as proxy, dns_server({"rebind.test": [PUBLIC]}) as dns:
-        got = get(f"http://rebind.test:{port}/page.html", FetchPolicy(dns_server=dns.address, proxy=proxy.url), user_agent="t")
+        got = get(
+            f"http://rebind.test:{port}/page.html", FetchPolicy(dns_server=dns.address, proxy=proxy.url), user_agent="t"
+        )
     assert proxy.requests == [f"GET http://rebind.test:{port}/page.html"]
     assert got.status == 200 and SECRET in got.body.decode() and inner.hits("/page.html")
 
@@ -208,7 +218,8 @@ def test_chromium_live_view_uses_the_guard_proxy_and_the_configured_one_only(two
     assert "loopback" in str(err.value) and "loopback" in str(internal.value)
     assert env_proxy.requests == [] and inner.requests == []
     assert f"GET http://mirror.test:{port}/page.html?via=proxy" in site_proxy.requests
-    assert all("mirror.test" in r for r in site_proxy.requests), site_proxy.requests
+    # besides the page, only Chromium's own background requests (docs/sources.md)
+    assert all("mirror.test" in r or "google" in r for r in site_proxy.requests), site_proxy.requests
     assert outside.hits("/page.html?via=proxy")
 
 

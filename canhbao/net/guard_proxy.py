@@ -22,7 +22,7 @@ import asyncio
 import threading
 from urllib.parse import urlsplit
 
-from canhbao.net.policy import FetchPolicy, Refused, check, upstream, vet
+from canhbao.net.policy import IP, FetchPolicy, Refused, check, upstream, vet
 
 REFUSED_HEADER = "X-Canhbao-Refused"
 _HOP_HEADERS = {"proxy-connection", "connection", "keep-alive", "proxy-authorization", "te", "upgrade"}
@@ -96,7 +96,8 @@ class GuardProxy:
             url = target
             parts = urlsplit(url)
             host, port = parts.hostname or "", parts.port or 80
-        policy, ips = self.policy, ()
+        policy = self.policy
+        ips: tuple[IP, ...] = ()
         try:
             check(url, policy)  # scheme and the early check; `vet` below is the one that connects
             proxy = upstream(policy)

@@ -175,3 +175,18 @@ def serve(
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@contextmanager
+def two_machines(root: Path, inner_text: str, outside_text: str) -> Iterator[tuple[SampleServer, SampleServer, int]]:
+    """`inner` on 127.0.0.1:P plays an internal service, `outside` on 127.0.0.2:P a permitted one, each serving
+    `/page.html` with its text: the fetch-policy tests' two machines (same port, so only the address differs)."""
+    for name, text in (("inner", inner_text), ("outside", outside_text)):
+        (root / name).mkdir(parents=True, exist_ok=True)
+        (root / name / "page.html").write_text(
+            f"<html><body><article><p>{text}</p></article></body></html>", encoding="utf-8"
+        )
+    with serve(root / "inner") as inner:
+        port = inner.server_address[1]
+        with serve(root / "outside", host="127.0.0.2", port=port) as outside:
+            yield inner, outside, port
