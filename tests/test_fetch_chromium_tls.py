@@ -4,9 +4,9 @@ are checked as in production (no `--ignore-certificate-errors*`). HTTPS goes fro
 guard proxy as a CONNECT tunnel; the guard proxy vets the name when Chromium connects.
 
 - control: a name that stays on the permitted machine (127.0.0.2) loads over TLS, so trust works;
-- a name that answers public at every check before the connection and loopback at the connection is
-  refused by the guard proxy, and the internal HTTPS server (with a valid certificate for that very name)
-  is never connected to;
+- a name that answers public at the guard proxy's check and loopback when it connects is refused there,
+  and the internal HTTPS server (with a valid certificate for that very name) is never connected to; the
+  same through the evidence live view, whose page-level checks may see the loopback answer first;
 - with `proxy` configured, the tunnel is asked of that proxy and TLS still ends in Chromium.
 """
 
@@ -44,25 +44,54 @@ def tls_machines(tmp_path, monkeypatch):
             yield inner, outside, port
 
 
-def test_chromium_https_refuses_the_rebound_name_and_never_reaches_the_internal_server(tls_machines):
+def test_chromium_https_through_the_guard_proxy_refuses_the_rebound_name(tls_machines):
+    """Chromium behind the guard proxy alone (no page-level check): the proxy's check sees the public
+    answer, its connect-time vet the loopback one, and refuses; the internal server accepts nothing."""
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    from canhbao.net.chromium import ARGS, CHROMIUM
+    from canhbao.net.guard_proxy import GuardProxy
+
+    inner, outside, port = tls_machines
+    script = {"mirror.tls.test": ["127.0.0.2"], "rebind.tls.test": [PUBLIC, "127.0.0.1"]}
+    with dns_server(script) as dns, sync_playwright() as pw:
+        policy = FetchPolicy(dns_server=dns.address, allow=("127.0.0.2/32",), timeout_s=10)
+        with GuardProxy(policy) as guard:
+            browser = pw.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=ARGS, proxy={"server": guard.url}
+            )
+            try:
+                page = browser.new_page()
+                ok = page.goto(f"https://mirror.tls.test:{port}/page.html", timeout=15000)
+                assert ok is not None and ok.status == 200 and "trang ngoài qua TLS" in page.content()  # trust works
+                with pytest.raises(PlaywrightError) as err:
+                    page.goto(f"https://rebind.tls.test:{port}/page.html", timeout=15000)
+            finally:
+                browser.close()
+            refused = list(guard.refused)
+        asked = dns.asked["rebind.tls.test"]
+    assert asked[:2] == [PUBLIC, "127.0.0.1"]  # the proxy's check, then its vet as it connects
+    assert "ERR_TUNNEL_CONNECTION_FAILED" in str(err.value), str(err.value)
+    assert refused and all("rebind.tls.test" in r and "127.0.0.1, a loopback address" in r for r in refused)
+    assert outside.hits("/page.html") and inner.connections == 0 and inner.requests == []
+
+
+def test_chromium_https_live_view_never_reaches_the_rebound_address(tls_machines):
+    """The evidence live view: live()'s check, the page's route guard and the guard proxy each resolve the
+    name; whichever of them gets the loopback answer refuses (Chromium may open the CONNECT tunnel before
+    or after the route guard runs), and the internal server accepts no connection in any order."""
     from canhbao.core.errors import CanhbaoError
     from canhbao.evidence.browser import Renderer
 
     inner, outside, port = tls_machines
-    script = {"mirror.tls.test": ["127.0.0.2"], "rebind.tls.test": [PUBLIC, PUBLIC, PUBLIC, "127.0.0.1"]}
-    with dns_server(script) as dns, Renderer() as renderer:
-        policy = FetchPolicy(dns_server=dns.address, allow=("127.0.0.2/32",), timeout_s=10)
-        png = renderer.live(f"https://mirror.tls.test:{port}/page.html", timeout_s=15, policy=policy)
-        assert outside.hits("/page.html") and f"mirror.tls.test:{port}" in outside.hosts  # TLS trusted: control
+    with dns_server({"rebind.tls.test": [PUBLIC, PUBLIC, "127.0.0.1"]}) as dns, Renderer() as renderer:
+        policy = FetchPolicy(dns_server=dns.address, timeout_s=10)
         with pytest.raises(CanhbaoError) as err:
             renderer.live(f"https://rebind.tls.test:{port}/page.html", timeout_s=15, policy=policy)
-        # live()'s check, the route guard, the guard proxy's check: public; its connect-time vet: loopback
-        assert dns.asked["rebind.tls.test"] == [PUBLIC, PUBLIC, PUBLIC, "127.0.0.1"]
-        refused = list(renderer._proxy.refused)  # type: ignore[union-attr]
-    assert png.startswith(b"\x89PNG")
+        assert "127.0.0.1" in dns.asked["rebind.tls.test"]
     assert "did not load" in str(err.value) or "refused" in str(err.value)
-    assert any(f"rebind.tls.test:{port}" in r and "127.0.0.1, a loopback address" in r for r in refused), refused
-    assert inner.connections == 0 and inner.requests == []  # not even a TCP connection to the internal server
+    assert inner.connections == 0 and inner.requests == [] and outside.connections == 0
 
 
 def test_chromium_https_through_the_configured_proxy(tls_machines):
