@@ -33,6 +33,7 @@ def _names(text: str) -> list[str]:
         ("Vụ va chạm xảy ra sau khi Hiệp lái xe vào làn xe máy.", "Hiệp"),
         ("Duyên biết chuyện nhưng không nói với ai.", "Duyên"),
         ("Theo chị Hoa, con gái chị đi học về muộn.", "Hoa"),
+        ("Nhóm người này đe dọa và yêu cầu K. phải viết giấy nhận nợ.", "K."),
     ],
 )
 def test_private_person_is_a_name(text, name):
@@ -62,6 +63,7 @@ def test_private_person_is_a_name(text, name):
         "Theo ông Tuấn, số liệu này đã được cơ quan thống kê xác nhận.",
         "Cô Nguyễn Thị Lan, giáo viên trường THPT Chu Văn An cho rằng đề thi quá khó.",
         "Phong trào thi đua được phát động trong toàn tỉnh.",
+        "Bệnh này thuộc nhóm B. theo luật phòng chống bệnh truyền nhiễm.",
     ],
 )
 def test_public_figure_or_common_word_is_no_name(text):

@@ -135,6 +135,12 @@ def names(text: str, sh: str) -> Iterator[Span]:
         ):
             continue  # "trường tiểu học N.Đ.C", "công ty T.H.": an institution's initials
         yield Span("name", m.start(), m.end(), 0.9 if _honorific(text, sh, m.start()) else 0.8)
+    for m in _ONE_INITIAL.finditer(text):
+        # "yêu cầu B. phải viết giấy nhận nợ": one initial mid-sentence, the sentence going on in lower case
+        if not _ends_with(_preceding_words(sh, m.start(), 1), _LETTER_HEADS) and not _ends_with(
+            _preceding_words(sh, m.start(), 2), _LETTER_HEADS
+        ):
+            yield Span("name", m.start(), m.end(), 0.8)
 
 
 def _honorific(text: str, sh: str, start: int) -> str:
@@ -380,6 +386,12 @@ _ROLE_WORDS = frozenset(
 _AFFILIATION_AFTER = re.compile(
     r"^\s*[,\-–(]\s*(?:giao vien|giang vien|hieu truong|hieu pho|chuyen gia|nha nghien cuu|"
     r"truong (?:thpt|thcs|tieu hoc|mam non|dai hoc|cao dang|trung hoc))(?![\w])"
+)
+# One capital and its dot between two lower-case words: an initial standing for a person named alone.
+_ONE_INITIAL = re.compile(r"(?<=[a-zà-ỹđ,] )[A-ZĐ]\.(?= [a-zà-ỹđ])")
+# Heads a single letter labels as a category, not a person: "nhóm B.", "vitamin C.", "phòng A."
+_LETTER_HEADS = tuple(
+    "nhom loai hang khu lop vitamin toa phong khoi muc diem phan dang kieu mau so chu vung tuyen".split()
 )
 _LEADING_HONORIFICS = frozenset("ong ba anh chi em chau co chu bac cu be".split())
 
