@@ -234,7 +234,7 @@ COMPOUNDS = frozenset(
     "kieu hoi|hau qua|hau due|hau can|thu vien|thu tuc|thu tin|thu ky|nhu cau|nhu vay|tram y|bich chuong|duyen hai|"
     "vu tru|vu dao|vu khi|vu trang|vu hoi|trang bi|trang phuc|trang tri|trang trai|trang thiet|trang nghiem|"
     "binh dan|binh thuong|binh yen|thanh uy|tinh uy|huyen uy|quan uy|thanh doan|tinh doan|an toan|hoa binh|"
-    "phong trao|trung uong|trung thu|thanh nien|hai quan|hai san|vinh vien|minh bach|quang cao|tam ly|khoa hoc".split("|")
+    "phong trao|trung uong|trung thu|thanh nien|hai quan|hai san|vinh vien|minh bach|quang cao|tam ly".split("|")
 ) | frozenset(" ".join(t.split()[:2]) for t in OFFICIAL_TITLES if " " in t)
 # Surnames with their tone marks, for a surname used alone as a subject ("Lưu bị ông Dư quật ngã"); those
 # that are also common words opening a sentence ("Ông", "Từ", "Mai", "Cao", "Hồ", "Không"...) are left out.

@@ -251,7 +251,9 @@ def _not_person(text: str, sh: str, start: int, end: int, keys: list[str], honor
         return True  # "Hayat-Vax", "Sputnik-V": a product's name
     if not honorific:
         before = " ".join(re.findall(r"[^\W\d_]+", text[max(0, start - 24) : start].lower())[-2:])
-        if _ends_with(before if _has_marks(text) else pii_fold(before), THING_HEADS if _has_marks(text) else _THING_FOLDED):
+        if _ends_with(
+            before if _has_marks(text) else pii_fold(before), THING_HEADS if _has_marks(text) else _THING_FOLDED
+        ):
             return True
         if _STREET_CHAIN.search(text[max(0, start - 48) : start]):
             return True
@@ -400,7 +402,11 @@ def _in_role(sh: str, start: int, end: int, context: str, patient: str = "") -> 
     """A person named as an official or a quoted spokesperson rather than as a private person (an affiliation
     after the name is a role only outside a patient's clause: "bệnh nhân có ông X, giáo viên tiếng Anh")."""
     after = sh[end : end + 40]
-    if re.match(_OFFICIAL_AFTER, after) or (_AFFILIATION_AFTER.match(after) and not patient) or context.endswith(" dong chi"):
+    if (
+        re.match(_OFFICIAL_AFTER, after)
+        or (_AFFILIATION_AFTER.match(after) and not patient)
+        or context.endswith(" dong chi")
+    ):
         return True
     if re.search(r"(?:^| )theo (?:ong|ba)$", context):
         return True  # "Theo ông Ngọc, ...": a source quoted for what they know in office
