@@ -135,6 +135,12 @@ def names(text: str, sh: str) -> Iterator[Span]:
         ):
             continue  # "trường tiểu học N.Đ.C", "công ty T.H.": an institution's initials
         yield Span("name", m.start(), m.end(), 0.9 if _honorific(text, sh, m.start()) else 0.8)
+    for m in _ONE_INITIAL.finditer(text):
+        # "yêu cầu B. phải viết giấy nhận nợ": one initial mid-sentence, the sentence going on in lower case
+        if not _ends_with(_preceding_words(sh, m.start(), 1), _LETTER_HEADS) and not _ends_with(
+            _preceding_words(sh, m.start(), 2), _LETTER_HEADS
+        ):
+            yield Span("name", m.start(), m.end(), 0.8)
 
 
 def _honorific(text: str, sh: str, start: int) -> str:
@@ -186,7 +192,7 @@ def _public(text: str, sh: str, start: int, end: int, full: str, honorific: str,
     titles = [t for t in OFFICIAL_TITLES if not (patient and t in PROFESSIONS)]  # "BN 183 là phóng viên X"
     if not honorific and any(f" {t} " in context for t in titles):
         return True
-    return _in_role(sh, start, end, " " + _preceding_words(sh, start, 10))
+    return _in_role(sh, start, end, " " + _preceding_words(sh, start, 10), patient)
 
 
 def _patient(sh: str, start: int, end: int, honorific: str) -> str:
@@ -219,6 +225,8 @@ def _name_run(text: str, sh: str, run: list[tuple[int, int]], gaz: gazetteer.Gaz
     patient = _patient(sh, start, end, honorific)
     if _public(text, sh, start, end, full, honorific, patient):
         return None, True
+    if patient != "name" and _not_person(text, sh, start, end, keys, honorific):
+        return None, True
     if any(len(k) >= 3 and not syllable(k) for k in keys):
         # A foreign name: a public figure unless something marks a private person (a patient among them)
         private = honorific in PRIVATE_HONORIFICS or patient == "name" or bool(patient and honorific)
@@ -228,6 +236,32 @@ def _name_run(text: str, sh: str, run: list[tuple[int, int]], gaz: gazetteer.Gaz
     if not honorific and (institution or _SCHOOL.match(full)):
         return None, False
     return _vietnamese(text, sh, start, end, keys, honorific, gaz.level(full))
+
+
+def _not_person(text: str, sh: str, start: int, end: int, keys: list[str], honorific: str) -> bool:
+    """What the words around a capitalised run make a thing or a place rather than a person: a common noun or
+    a title with the next word ("cô Tổ trưởng", "Trưởng Phòng", "lớp Bình dân học vụ"), a place head before it
+    ("sông Dương Tử", "ngã tư Trần Não – Lương Định Của"), a name given to an animal, a village or a product
+    ("con sư tử biển cái tên Rio", "làng có tên là Xiangjiaba", "mang tên Hayat-Vax"), a province after a
+    person word ("nam sinh Hà Nội": where the student comes from)."""
+    nxt = re.match(r"[ ]([^\W\d_]+)", text[end : end + 16])
+    if " ".join(keys) in COMPOUNDS or (nxt and f"{keys[-1]} {pii_fold(nxt.group(1)).lower()}" in COMPOUNDS):
+        return True
+    if re.match(r"-[A-ZĐ0-9]", text[end : end + 2]):
+        return True  # "Hayat-Vax", "Sputnik-V": a product's name
+    if not honorific:
+        before = " ".join(re.findall(r"[^\W\d_]+", text[max(0, start - 24) : start].lower())[-2:])
+        if _ends_with(
+            before if _has_marks(text) else pii_fold(before), THING_HEADS if _has_marks(text) else _THING_FOLDED
+        ):
+            return True
+        if _STREET_CHAIN.search(text[max(0, start - 48) : start]):
+            return True
+    if honorific in ("ten", "ten la", "co ten") and _NAMED_THING.search(_clause_before(sh, start, 8)):
+        return True
+    if honorific in _ROLE_WORDS and gazetteer.load().level(" ".join(keys)) == "province":
+        return True
+    return False
 
 
 def _vietnamese(
@@ -306,6 +340,8 @@ def _subject(text: str, start: int, end: int, keys: list[str]) -> bool:
     if not ok or not nxt or nxt.group(1) not in PERSON_VERBS or f"{keys[-1]} {pii_fold(nxt.group(1))}" in COMPOUNDS:
         return False  # "Trang bị thiết bị" is equipping, not Trang
     before = text[max(0, start - 4) : start].rstrip()
+    if re.search(r"(?:^|\s)(?:khi|thì|nhưng|rồi|nên)$", text[max(0, start - 12) : start].rstrip()):
+        return True  # "sau khi Lưu điều khiển ôtô": a clause opening on a conjunction
     return not before or before[-1] in '.!?:;,"“”'
 
 
@@ -336,14 +372,44 @@ _INITIALLED_THINGS = tuple(h for h in _THING_FOLDED if h not in SPELLED and h no
     "thpt",
     "hoc",
 )
+# "ngã tư Trần Não – Lương Định Của": the second street of a crossing.
+_STREET_CHAIN = re.compile(r"(?:ngã tư|ngã ba|giao lộ|góc)\s+[^\W\d_]+(?:\s+[^\W\d_]+){0,3}\s*[–-]\s*$", re.I)
+# Heads that make a naming cue ("tên", "có tên là") name a thing, an animal or a place, not a person.
+_NAMED_THING = re.compile(
+    r"(?:^| )(?:con (?!gai|trai|ruot|nuoi|ut|ca |dau|re)\w+|chu (?:cho|meo|chim|khi|voi|ngua|bo|lon|heo)|loai|lang|thon|xa|vaccine|vac xin|thuoc|tau|cong ty|"
+    r"san pham|du an|chien dich|phim|sach|bai hat|chuong trinh|giong|benh|khu|toa nha|mang)(?: \w+){0,4} "
+    r"(?:mang |co |cai |dat )?ten(?: la)?$"
+)
+# Person words that are roles rather than forms of address: a province after one is where the person is from.
+_ROLE_WORDS = frozenset(
+    "nam sinh|nu sinh|tai xe|doi tuong|nan nhan|nghi pham|nghi can|bi can|bi cao|benh nhan|nguoi benh".split("|")
+)
+# An affiliation after the name: a teacher or an expert quoted in that role ("cô Lê Thị Huyền, giáo viên ...").
+_AFFILIATION_AFTER = re.compile(
+    r"^\s*[,\-–(]\s*(?:giao vien|giang vien|hieu truong|hieu pho|chuyen gia|nha nghien cuu|"
+    r"truong (?:thpt|thcs|tieu hoc|mam non|dai hoc|cao dang|trung hoc))(?![\w])"
+)
+# One capital and its dot between two lower-case words: an initial standing for a person named alone.
+_ONE_INITIAL = re.compile(r"(?<=[a-zà-ỹđ,] )[A-ZĐ]\.(?= [a-zà-ỹđ])")
+# Heads a single letter labels as a category, not a person: "nhóm B.", "vitamin C.", "phòng A."
+_LETTER_HEADS = tuple(
+    "nhom loai hang khu lop vitamin toa phong khoi muc diem phan dang kieu mau so chu vung tuyen".split()
+)
 _LEADING_HONORIFICS = frozenset("ong ba anh chi em chau co chu bac cu be".split())
 
 
-def _in_role(sh: str, start: int, end: int, context: str) -> bool:
-    """A person named as an official or a quoted spokesperson rather than as a private person."""
+def _in_role(sh: str, start: int, end: int, context: str, patient: str = "") -> bool:
+    """A person named as an official or a quoted spokesperson rather than as a private person (an affiliation
+    after the name is a role only outside a patient's clause: "bệnh nhân có ông X, giáo viên tiếng Anh")."""
     after = sh[end : end + 40]
-    if re.match(_OFFICIAL_AFTER, after) or context.endswith(" dong chi"):
+    if (
+        re.match(_OFFICIAL_AFTER, after)
+        or (_AFFILIATION_AFTER.match(after) and not patient)
+        or context.endswith(" dong chi")
+    ):
         return True
+    if re.search(r"(?:^| )theo (?:ong|ba)$", context):
+        return True  # "Theo ông Ngọc, ...": a source quoted for what they know in office
     if re.search(r"(?:^| )(?:ong|ba)$", context):
         # "ông Long cho biết": the officials' way of being quoted; "”, ông Tuấn nói" likewise
         return bool(
