@@ -16,10 +16,8 @@ the same rule on false matched alone (the post carries every specific of the cla
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -27,7 +25,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fakenews_quality import CACHE, DATA, evaluation_set  # noqa: E402
+from fakenews_quality import CACHE, DATA, evaluation_set, load_fillers  # noqa: E402
 from perturb import strip_marks  # noqa: E402
 
 from canhbao.detectors.fakenews import facts  # noqa: E402
@@ -102,16 +100,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--backend", default="e5-onnx")
     args = ap.parse_args()
-    csv.field_size_limit(1 << 24)
-    rows = list(csv.DictReader((DATA / "vfnd" / "vn_news_223_tdlfr.csv").open(encoding="utf-8")))
-    fillers = [
-        s.strip()
-        for r in rows
-        if r["label"] == "0"
-        for s in re.split(r"(?<=[.!?])\s+", r["text"])
-        if 6 <= len(s.split()) <= 30
-    ][:400]
-    claims, positives, negatives = evaluation_set(fillers)
+    claims, positives, negatives = evaluation_set(load_fillers())
     index = ClaimIndex(claims, load(EmbeddingSettings(backend=args.backend), CACHE), Thresholds())
     ids = [c.id for c in claims]
     owner = {}  # a same-subject post belongs to its claim's fold

@@ -50,6 +50,19 @@ def split_of(claim_id: str) -> str:
     return "dev" if int(hashlib.sha256(claim_id.encode()).hexdigest(), 16) % 2 == 0 else "test"
 
 
+def load_fillers() -> list[str]:
+    """Sentences of VFND's real news (label 0): the unrelated text a claim is embedded in."""
+    csv.field_size_limit(1 << 24)
+    rows = list(csv.DictReader((DATA / "vfnd" / "vn_news_223_tdlfr.csv").open(encoding="utf-8")))
+    return [
+        s.strip()
+        for r in rows
+        if r["label"] == "0"
+        for s in re.split(r"(?<=[.!?])\s+", r["text"])
+        if 6 <= len(s.split()) <= 30
+    ][:400]
+
+
 def evaluation_set(fillers: list[str]):
     """(claims, positives [(split, perturbation, claim id, text)], negatives [(split, kind, text)])."""
     claims = [Claim(**r) for r in csv.DictReader((DATA / "claims_covid_vi.csv").open(encoding="utf-8"))]
@@ -239,15 +252,7 @@ def main() -> None:
     ap.add_argument("--skip-matching", action="store_true")
     ap.add_argument("--dev-only", action="store_true", help="print the dev split only (while tuning)")
     args = ap.parse_args()
-    csv.field_size_limit(1 << 24)
-    rows = list(csv.DictReader((DATA / "vfnd" / "vn_news_223_tdlfr.csv").open(encoding="utf-8")))
-    fillers = [
-        s.strip()
-        for r in rows
-        if r["label"] == "0"
-        for s in re.split(r"(?<=[.!?])\s+", r["text"])
-        if 6 <= len(s.split()) <= 30
-    ][:400]
+    fillers = load_fillers()
     embedder = load(EmbeddingSettings(backend=args.backend), CACHE)
     if not args.skip_matching:
         matching(embedder, fillers, ("dev",) if args.dev_only else ("dev", "test"))
