@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> None:
         errs = report(f"{split.upper()} split (real news, annotated; {mode})", scored, KINDS)
         if args.groups:
             for group in sorted({c.group for c in cases}):
-                sub = [s for c, s in zip(cases, scored) if c.group == group]
+                sub = [s for c, s in zip(cases, scored, strict=True) if c.group == group]
                 report(f"  {split} / {group}", sub, KINDS)
         covid = [c for c in cases if c.exposure is not None]
         right, tp, fp, fn = exposure(covid)

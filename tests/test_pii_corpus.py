@@ -32,9 +32,11 @@ def test_splits_are_disjoint_by_source_and_cover_every_kind():
 DEV_FLOOR = {"address": (0.82, 0.83)}
 
 
+@pytest.mark.parametrize("in_document", [False, True], ids=["alone", "in-document"])
 @pytest.mark.parametrize("kind", pii_quality.KINDS)
-def test_dev_precision_and_recall_hold(kind):
-    cases = pii_quality.isolated((c.text, c.spans) for c in pii_corpus.load("dev"))
+def test_dev_precision_and_recall_hold(kind, in_document):
+    dev = pii_corpus.load("dev")
+    cases = pii_quality.in_document(dev) if in_document else pii_quality.isolated((c.text, c.spans) for c in dev)
     tp_pred, fp, tp_gold, fn, _ = pii_quality.score(cases, {kind})
     recall = tp_gold[kind] / (tp_gold[kind] + fn[kind])
     precision = tp_pred[kind] / (tp_pred[kind] + fp[kind])
