@@ -113,7 +113,7 @@ def everything_sent(smtp, receiver) -> str:
     return "\n".join([m.as_string() for m in mails] + [json.dumps(b, ensure_ascii=False) for _, b in receiver.calls])
 
 
-def test_new_alerts_digest_once_without_personal_data(home, smtp, receiver, monkeypatch):
+def test_new_alerts_digest_once_without_personal_data(home, smtp, receiver, monkeypatch, state):
     monkeypatch.setenv("TEST_TG_TOKEN", "123:secret")
     settings = settings_for(smtp, receiver, new_alert={"leak": 0.8, "pii_exposure": 0.9})
     store = open_store(home)
@@ -152,7 +152,7 @@ def test_new_alerts_digest_once_without_personal_data(home, smtp, receiver, monk
     store.close()
 
 
-def test_scans_sources_and_failures(home, smtp, receiver, monkeypatch):
+def test_scans_sources_and_failures(home, smtp, receiver, monkeypatch, state):
     monkeypatch.setenv("TEST_TG_TOKEN", "123:secret")
     settings = settings_for(smtp, receiver, new_alert={})
     write_json(
@@ -223,7 +223,7 @@ def test_scans_sources_and_failures(home, smtp, receiver, monkeypatch):
     assert notify_failure(None, settings=replace(settings, lang="xx")).failed  # never raises
 
 
-def test_dead_channel_does_not_stop_others_and_is_retried(home, smtp, receiver, monkeypatch):
+def test_dead_channel_does_not_stop_others_and_is_retried(home, smtp, receiver, monkeypatch, state):
     monkeypatch.setenv("TEST_TG_TOKEN", "123:secret")
     settings = settings_for(smtp, receiver, new_alert={"leak": 0.5})
     settings = replace(settings, digest=replace(settings.digest, enabled=False))
