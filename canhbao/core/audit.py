@@ -121,6 +121,11 @@ class AuditLog:
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
 
+    @property
+    def location(self) -> str:
+        """Where the log is, for messages."""
+        return str(self.path) if self.shared is None else "state database, table audit_log"
+
     def append(self, action: str, target: str, *, actor: str | None = None, **details: Any) -> AuditEntry:
         """Append one entry under an exclusive lock, so concurrent writers keep the chain intact."""
         if self.shared is not None:
