@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import uuid
 from collections import Counter
 from contextlib import closing
 
@@ -15,7 +14,6 @@ import pytest
 
 from canhbao.core.audit import AuditLog
 from canhbao.core.home import Home
-from canhbao.core.state import StateSettings
 
 WRITER = """
 import os, sys, time
@@ -32,16 +30,7 @@ print("done")
 """
 
 
-@pytest.fixture
-def pg(postgres_server, monkeypatch):
-    """A fresh shared-state database (the file log is tested in test_core_audit_images)."""
-    dsn = postgres_server.create_database(f"a{uuid.uuid4().hex[:12]}")
-    monkeypatch.setenv("CANHBAO_STATE__BACKEND", "postgresql")
-    monkeypatch.setenv("CANHBAO_STATE__DSN", dsn)
-    return StateSettings(backend="postgresql", dsn=dsn)
-
-
-def test_two_machines_write_one_ordered_trail(tmp_path, pg, monkeypatch):
+def test_two_machines_write_one_ordered_trail(tmp_path, pg_state, monkeypatch):
     homes = {"lan": tmp_path / "machine-a", "minh": tmp_path / "machine-b"}
     procs = []
     for actor, home in homes.items():
@@ -74,14 +63,14 @@ def test_two_machines_write_one_ordered_trail(tmp_path, pg, monkeypatch):
     print(f"actor switches along the trail: {switches}")
 
 
-def test_table_is_append_only_and_the_chain_shows_a_forced_edit(tmp_path, pg):
+def test_table_is_append_only_and_the_chain_shows_a_forced_edit(tmp_path, pg_state):
     log = AuditLog(tmp_path / "unused.jsonl")
     first = log.append("user.added", "lan", actor="hoa", role="analyst")
     log.append("alert.confirm", "a1", actor="lan")
     log.append("alert.dismiss", "a2", actor="lan")
     log.append("alert.note", "a1", actor="lan")
     assert log.recover() is False
-    with closing(psycopg.connect(pg.dsn, autocommit=True)) as db:
+    with closing(psycopg.connect(pg_state.dsn, autocommit=True)) as db:
         for sql in (
             "UPDATE audit_log SET actor = 'someone' WHERE seq = 2",
             "DELETE FROM audit_log WHERE seq = 3",

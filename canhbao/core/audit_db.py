@@ -61,10 +61,8 @@ class SharedAuditTrail:
         return entry
 
     def _rows(self, target: str | None) -> Iterator[tuple[int, AuditEntry]]:
-        cols = "seq, at, actor, action, target, details, prev, hash"
-        sql, args = f"SELECT {cols} FROM audit_log ORDER BY seq", ()
-        if target is not None:
-            sql, args = f"SELECT {cols} FROM audit_log WHERE target = ? ORDER BY seq", (target,)
+        where, args = ("WHERE target = ?", (target,)) if target is not None else ("", ())
+        sql = f"SELECT seq, at, actor, action, target, details, prev, hash FROM audit_log {where} ORDER BY seq"
         with closing(self._connect()) as db, db:
             for seq, at, actor, action, tgt, details, prev, digest in db.rows(sql, args):
                 yield seq, AuditEntry(at, actor, action, tgt, json.loads(details), prev, digest)
