@@ -189,7 +189,8 @@ def new_alerts(
         )
         fresh += found
     keys = {f"alert:{a.id}": a for a in fresh}
-    won = state.claim([k for k in keys if k not in state.seen(keys)], "new_alerts")
+    seen = state.seen(keys)
+    won = state.claim([k for k in keys if k not in seen], "new_alerts")
     if not won:
         return Report()
     try:
