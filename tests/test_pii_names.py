@@ -80,7 +80,10 @@ def test_public_figure_or_common_word_is_no_name(text):
         ("THÔNG BÁO KHẨN\nÔng Trần Văn Hùng, 60 tuổi, đi chợ Hàn ngày 2/8.", ["Trần Văn Hùng"]),
         ("Ca bệnh 953 (bệnh nhân 953): Nữ, 56 tuổi.\nChị H. đi chợ Cẩm Lệ.", ["H."]),
         ("Người tiếp xúc: anh\nHoàng Minh Tuấn, 30 tuổi.", ["Hoàng Minh Tuấn"]),
-        ("Bệnh nhân Nguyễn Văn Dũng (BN 900). Dũng đi chợ Hàn rồi về nhà ở đường Trần Phú.", ["Nguyễn Văn Dũng", "Dũng"]),
+        (
+            "Bệnh nhân Nguyễn Văn Dũng (BN 900). Dũng đi chợ Hàn rồi về nhà ở đường Trần Phú.",
+            ["Nguyễn Văn Dũng", "Dũng"],
+        ),
         ("Anh Phú, 41 tuổi, sống trên đường Trần Phú.", ["Phú"]),  # a street of the same given name
         ("Bà Trinh, 66 tuổi, đến 222 Phan Châu Trinh.", ["Trinh"]),
         ("Bà Phạm Thị Bình, 70 tuổi: Bình vẫn sinh hoạt bình thường.", ["Phạm Thị Bình", "Bình"]),
