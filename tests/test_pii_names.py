@@ -91,3 +91,20 @@ def test_public_figure_or_common_word_is_no_name(text):
 )
 def test_name_opening_a_line_or_sentence_of_a_notice(text, expected):
     assert _names(text) == expected
+
+
+# Found on dev after the round-6 code freeze (see docs/pii-guideline.md, round 6): since round 5 a later bare
+# mention right after a capitalised word that opens a sentence or a quote is taken for the tail of a longer
+# name and dropped. Not fixed in round 6 (rules frozen before the fresh test batch was measured); strict xfail
+# so that the fix turns these into failures to be moved up.
+@pytest.mark.xfail(strict=True, reason="round-5 tail rule drops a mention after a sentence-opening word")
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Bệnh nhân Nguyễn Văn Hùng, 40 tuổi. Sau Hùng, vợ anh cũng dương tính.", ["Nguyễn Văn Hùng", "Hùng"]),
+        ("Bệnh nhân Trần Thị Mai, 30 tuổi. Cả Mai và chồng đều đi chợ Hàn.", ["Trần Thị Mai", "Mai"]),
+        ("Mẹ Hùng động viên con dâu: “Thằng Hùng nó nói phải đấy, con ở nhà nghỉ đi”.", ["Hùng", "Hùng"]),
+    ],
+)
+def test_mention_after_a_sentence_opening_word(text, expected):
+    assert _names(text) == expected
