@@ -381,6 +381,58 @@ def registry_index(
     return LeakIndex(registered, refs, prints, hashes, background, settings)
 
 
+def run_cases(detector: LeakDetector, images: list[ImageCase], texts: list) -> list[dict]:
+    """Every page image read as a perfect OCR would (its region's text, as the image's text), every text post."""
+    results = []
+    for c in images:
+        read = MediaText(hashlib.sha256(c.name.encode()).hexdigest(), "document", c.region)
+        section = detector.detect(_subject(c.name, media=(read,))).section
+        results.append(
+            dict(
+                group=c.group,
+                split=c.split,
+                expected=c.expected,
+                page=c.page,
+                name=c.name,
+                section=section,
+                mode="region text",
+            )
+        )
+    for name, text, expected, group, split in texts:
+        section = detector.detect(_subject(name, text=text)).section
+        results.append(
+            dict(group=group, split=split, expected=expected, page=None, name=name, section=section, mode="text")
+        )
+    return results
+
+
+HOLDOUT_FOLDS = 4
+
+
+def holdout_results(docs, role: dict[str, str], background: Background, settings) -> list[dict]:
+    """More look-alikes for the DEV split (`--holdout`): the dev split has 20 unregistered documents. In fold k the
+    registered dev documents whose name hashes to k (of `HOLDOUT_FOLDS`) are left out of the registry and shown
+    exactly as `more_dev_cases` shows a look-alike (every page whole and redacted, sliding bands, four quotes):
+    each is then an unregistered document of an issuer and kind the registry holds. Any match is a false
+    positive (`neg:holdout-...`). The registry of each fold is the bench's less a quarter of dev's documents."""
+    out = []
+    for k in range(HOLDOUT_FOLDS):
+        held = {
+            d.name
+            for d in docs
+            if d.split == "dev"
+            and role[d.name] == "registered"
+            and int(hashlib.sha256(f"holdout:{d.name}".encode()).hexdigest(), 16) % HOLDOUT_FOLDS == k
+        }
+        fold_role = {n: "lookalike" if n in held else r for n, r in role.items()}
+        detector = LeakDetector(registry_index(docs, fold_role, background, settings))
+        images, texts = more_dev_cases([d for d in docs if d.name in held], fold_role)
+        for r in run_cases(detector, images, texts):
+            out.append({**r, "group": r["group"].replace("neg:", "neg:holdout-")})
+    print(f"holdout: {HOLDOUT_FOLDS} folds, {len(out)} cases of registered dev documents left out of the registry")
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workers", type=int, default=2, help="OCR processes")
@@ -409,6 +461,11 @@ def main() -> int:
         "--more-dev",
         action="store_true",
         help="dev split: every page whole and redacted, sliding bands, more quotes, look-alikes' whole text",
+    )
+    ap.add_argument(
+        "--holdout",
+        action="store_true",
+        help="dev split: also each registered dev document, left out of the registry, as a look-alike (4 folds)",
     )
     ap.add_argument(
         "--background",
@@ -444,26 +501,9 @@ def main() -> int:
         f"{time.perf_counter() - t0:.1f} s; background table: {background.docs} documents"
     )
     images, texts = build_cases(docs, role, args.more_crops, args.more_dev)
-    results = []
-    for c in images:  # every page image, read as a perfect OCR would: its region's text, as the image's text
-        read = MediaText(hashlib.sha256(c.name.encode()).hexdigest(), "document", c.region)
-        section = detector.detect(_subject(c.name, media=(read,))).section
-        results.append(
-            dict(
-                group=c.group,
-                split=c.split,
-                expected=c.expected,
-                page=c.page,
-                name=c.name,
-                section=section,
-                mode="region text",
-            )
-        )
-    for name, text, expected, group, split in texts:
-        section = detector.detect(_subject(name, text=text)).section
-        results.append(
-            dict(group=group, split=split, expected=expected, page=None, name=name, section=section, mode="text")
-        )
+    results = run_cases(detector, images, texts)
+    if args.holdout:
+        results += holdout_results(docs, role, background, settings.match)
     print("\n##### A. every case: page images read as their region's text (no OCR errors), text posts as written")
     splits = ("dev", "test") if args.split == "both" else (args.split,)
     results = [r for r in results if r["split"] in splits]

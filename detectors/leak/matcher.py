@@ -352,9 +352,20 @@ class LeakIndex:
         def decide(spec: float, cont: float) -> bool:
             return spec >= need and (cont >= s.min_containment or spec >= s.strong_specific)
 
-        by_layout = image and _longest(hit_seq) >= s.layout_run and layout_specific >= s.min_specific
+        longest = _longest(hit_seq)
+        by_layout = image and longest >= s.layout_run and layout_specific >= s.min_specific
+        # Order as evidence (text read off one image): a title, a list of legal bases or closing articles is
+        # made of phrases many documents use, but this page's sequence of them is its own. When the longest
+        # stretch of this page's text is long and no other registered document has more than
+        # `max_order_share` of it in the same order, the stretch says which page it is.
+        order_share = (
+            self._order_share(c, q[inverse], hit_seq)
+            if image and longest >= s.layout_run and not by_layout and not decide(specific, containment)
+            else None
+        )
+        by_order = order_share is not None and order_share <= s.max_order_share
         matched = not other_number and (
-            by_header or by_number or (not elsewhere and (by_layout or decide(specific, containment)))
+            by_header or by_number or (not elsewhere and (by_layout or by_order or decide(specific, containment)))
         )
         # A passage that a few registered documents share (and no published one) is still registered content: a
         # quote of it leaks one of them, though nothing in the post says which. Its evidence is counted for that
@@ -398,6 +409,10 @@ class LeakIndex:
                 signals["evidence"] = "a long stretch of this page's own text, its title and legal bases included"
             elif by_number and not by_header and not decide(specific, containment):
                 signals["evidence"] = "the registered number in the number position of this page's heading"
+            elif by_order and not by_header and not by_number:
+                signals["evidence"] = "a long stretch of this page's text in an order no other registered document has"
+            if order_share is not None:
+                signals["order_share"] = round(order_share, 3)
         if also_in:
             signals.update(self._also_in(also_in))
             signals["evidence"] = f"text shared by {len(also_in) + 1} registered documents and no other"
@@ -426,6 +441,34 @@ class LeakIndex:
             cur = cur + int(k) if a else 0
             best = max(best, cur)
         return best
+
+    def _order_share(self, c: int, seq: np.ndarray, hits: np.ndarray) -> float:
+        """The longest stretch of the query on page `c` (its longest run), and the most of it, in the same order,
+        that any other registered document has: that share (0 when no other document has a shingle of it).
+        Documents are tried from the one holding most of the stretch down, and only while one could beat the
+        best so far, so the long posting lists of template shingles are read once, as counts."""
+        start, end = _longest_span(hits)
+        stretch = seq[start:end]
+        u, mult = np.unique(stretch, return_counts=True)
+        lo = np.searchsorted(self.keys, u, "left")
+        hi = np.searchsorted(self.keys, u, "right")
+        if not (hi > lo).any():
+            return 0.0
+        owners = np.concatenate([self.owners[a:b] for a, b in zip(lo, hi, strict=True)])
+        sid = np.repeat(np.arange(u.size), hi - lo)
+        pairs = np.unique(sid.astype(np.int64) * len(self.doc_ids) + self.page_doc[owners])
+        docs = pairs % len(self.doc_ids)
+        bound = np.bincount(docs, weights=mult[pairs // len(self.doc_ids)], minlength=len(self.doc_ids))
+        bound[self.page_doc[c]] = 0
+        best = 0
+        for d in np.argsort(bound)[::-1]:
+            if bound[d] <= best:
+                break
+            held = np.concatenate(
+                [self.flat[self.offsets[p] : self.offsets[p + 1]] for p in np.flatnonzero(self.page_doc == d)]
+            )
+            best = max(best, _longest(np.isin(stretch, held)))
+        return best / stretch.size
 
     def _holders(self, shingles: np.ndarray) -> list[np.ndarray]:
         """The registered documents (indices into `doc_ids`) that have each shingle."""
@@ -532,6 +575,16 @@ def _longest(hits: np.ndarray) -> int:
     for h in hits:
         cur = cur + 1 if h else 0
         best = max(best, cur)
+    return best
+
+
+def _longest_span(hits: np.ndarray) -> tuple[int, int]:
+    """[start, end) of the first longest run of True values."""
+    best, cur = (0, 0), 0
+    for i, h in enumerate(hits):
+        cur = cur + 1 if h else 0
+        if cur > best[1] - best[0]:
+            best = (i - cur + 1, i + 1)
     return best
 
 
