@@ -346,7 +346,7 @@ class LeakIndex:
         long_run[inverse[_runs(hit_seq, s.layout_run)]] = True
         w_layout = self._weights(reg - present + bg, bg_group, template | (in_zone & ~in_title))
         layout_specific = float(w_layout[long_run].sum()) if image else 0.0
-        foreign = self._foreign(c, q, inverse, reg + bg) if image and not number_seen else 0
+        foreign = self._foreign(c, q, inverse, reg + bg)[0] if image and not number_seen else 0
         elsewhere = foreign >= s.max_foreign
 
         def decide(spec: float, cont: float) -> bool:
@@ -364,8 +364,21 @@ class LeakIndex:
             else None
         )
         by_order = order_share is not None and order_share <= s.max_order_share
+        # A post's own words around a quote dilute its containment. Posters write chatter ("nghe nói có công văn
+        # này", "chia sẻ để nhiều người biết"), phrases no document uses; a look-alike's passage around a shared
+        # one is document language that other documents use. So with no more than `max_away_known` shingles of
+        # document language off the page, the post's other words are the poster's, and the evidence stands
+        # without containment when it reaches `quote_specific`.
+        away_known = (
+            self._foreign(c, q, inverse, reg + bg)[1]
+            if not image and enough and not decide(specific, containment)
+            else None
+        )
+        by_quote = away_known is not None and away_known <= s.max_away_known and specific >= s.quote_specific
         matched = not other_number and (
-            by_header or by_number or (not elsewhere and (by_layout or by_order or decide(specific, containment)))
+            by_header
+            or by_number
+            or (not elsewhere and (by_layout or by_order or by_quote or decide(specific, containment)))
         )
         # A passage that a few registered documents share (and no published one) is still registered content: a
         # quote of it leaks one of them, though nothing in the post says which. Its evidence is counted for that
@@ -405,14 +418,13 @@ class LeakIndex:
         }
         if image:
             signals["layout_specific"] = round(layout_specific, 2)
-            if by_layout and not decide(specific, containment) and not by_header:
-                signals["evidence"] = "a long stretch of this page's own text, its title and legal bases included"
-            elif by_number and not by_header and not decide(specific, containment):
-                signals["evidence"] = "the registered number in the number position of this page's heading"
-            elif by_order and not by_header and not by_number:
-                signals["evidence"] = "a long stretch of this page's text in an order no other registered document has"
-            if order_share is not None:
-                signals["order_share"] = round(order_share, 3)
+        if order_share is not None:
+            signals["order_share"] = round(order_share, 3)
+        if away_known is not None:
+            signals["away_known"] = away_known
+        rule = _rule(by_header or decide(specific, containment), by_layout, by_number, by_order, by_quote)
+        if rule:
+            signals["evidence"] = rule
         if also_in:
             signals.update(self._also_in(also_in))
             signals["evidence"] = f"text shared by {len(also_in) + 1} registered documents and no other"
@@ -428,9 +440,10 @@ class LeakIndex:
         """Signals naming other registered documents with the same matched text: ids, and their file names."""
         return {"also_in": ids, "also_in_sources": [self.docs[i].source for i in ids if i in self.docs]}
 
-    def _foreign(self, c: int, q: np.ndarray, inverse: np.ndarray, known: np.ndarray) -> int:
-        """The most shingles that other documents have (reg + background > 0) in one stretch of the query that
-        is on neither page `c` nor the pages next to it in the same document."""
+    def _foreign(self, c: int, q: np.ndarray, inverse: np.ndarray, known: np.ndarray) -> tuple[int, int]:
+        """Document language away from page `c`: of the query's shingles on neither page `c` nor the pages next
+        to it in the same document, those that other documents have (reg + background > 0): the most in one
+        stretch, and how many in all."""
         doc = self.page_doc[c]
         near = [p for p in (c - 1, c, c + 1) if 0 <= p < len(self.pages) and self.page_doc[p] == doc]
         pages = np.concatenate([self.flat[self.offsets[p] : self.offsets[p + 1]] for p in near])
@@ -440,7 +453,7 @@ class LeakIndex:
         for a, k in zip(away, is_known, strict=True):
             cur = cur + int(k) if a else 0
             best = max(best, cur)
-        return best
+        return best, int((away & is_known).sum())
 
     def _order_share(self, c: int, seq: np.ndarray, hits: np.ndarray) -> float:
         """The longest stretch of the query on page `c` (its longest run), and the most of it, in the same order,
@@ -539,6 +552,21 @@ class LeakIndex:
                 {"via": "phash", "phash_distance": d, "text_agreement": round(agree, 3)},
             )
         return None
+
+
+def _rule(usual: bool, by_layout: bool, by_number: bool, by_order: bool, by_quote: bool) -> str:
+    """The evidence a match rests on when it is not the usual specific text (or number, title and layout)."""
+    if usual:
+        return ""
+    if by_layout:
+        return "a long stretch of this page's own text, its title and legal bases included"
+    if by_number:
+        return "the registered number in the number position of this page's heading"
+    if by_order:
+        return "a long stretch of this page's text in an order no other registered document has"
+    if by_quote:
+        return "document-specific text quoted amid words no document uses"
+    return ""
 
 
 def _rank(m: Match) -> tuple[bool, bool, float]:

@@ -56,6 +56,11 @@ class MatchSettings:
     # Government's standard recipients, which other registered decrees also have) and 1.0. Stretches shorter
     # than `layout_run` were tried (40, 60, 80: 3-7 more false positives on dev, siblings' shared passages).
     max_order_share: float = 0.8
+    # A post whose words off the registered page include at most this many shingles other documents use (the
+    # rest is the poster's own chatter) is matched on `quote_specific` document-specific shingles whatever its
+    # containment (`away_known`).
+    max_away_known: int = 2
+    quote_specific: float = 7.0
     match_score: float = 0.5
 
     def validate(self) -> None:
