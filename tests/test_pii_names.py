@@ -26,6 +26,14 @@ def _names(text: str) -> list[str]:
         ("Hôm sau, Quỳnh đưa con về quê ngoại.", "Quỳnh"),
         ("Hằng bị chồng đánh suốt nhiều năm.", "Hằng"),
         ("Không may, Đoàn bị ngã xuống mương.", "Đoàn"),
+        # round 4: kinship words and clause openings
+        ("Bố mẹ Tuyết không đồng ý cho hai người cưới.", "Tuyết"),
+        ("Gia đình Khánh cho biết anh đi làm từ sáng.", "Khánh"),
+        ("Chính thằng B. cũng thừa nhận với hàng xóm.", "B."),
+        ("Vụ va chạm xảy ra sau khi Hiệp lái xe vào làn xe máy.", "Hiệp"),
+        ("Duyên biết chuyện nhưng không nói với ai.", "Duyên"),
+        ("Theo chị Hoa, con gái chị đi học về muộn.", "Hoa"),
+        ("Nhóm người này đe dọa và yêu cầu K. phải viết giấy nhận nợ.", "K."),
     ],
 )
 def test_private_person_is_a_name(text, name):
@@ -44,6 +52,18 @@ def test_private_person_is_a_name(text, name):
         "Nghiên cứu Vũ trụ là một nghiệp vụ vô tuyến.",
         "Trang bị thiết bị phát hiện phóng xạ cho cửa khẩu.",
         "Liên quan đến vụ việc, công an đã vào cuộc.",
+        # round 4: titles, places, named things and people quoted in their role
+        "Hôm đó có cô Tổ trưởng dân phố đi cùng đoàn.",
+        "Ông Trần Văn Bảo - Trưởng Phòng đào tạo, cho biết thêm.",
+        "Ngư dân kéo lưới trên sông Hoàng Hà suốt đêm.",
+        "Cửa hàng nằm ngay ngã tư Trần Hưng Đạo – Nguyễn Trãi.",
+        "Chú chó có tên là Milo được chủ đưa đi khám.",
+        "Loại thuốc mang tên Remdex-V được cấp phép tuần trước.",
+        "Một nam sinh Hải Phòng vừa giành học bổng toàn phần.",
+        "Theo ông Tuấn, số liệu này đã được cơ quan thống kê xác nhận.",
+        "Cô Nguyễn Thị Lan, giáo viên trường THPT Chu Văn An cho rằng đề thi quá khó.",
+        "Phong trào thi đua được phát động trong toàn tỉnh.",
+        "Bệnh này thuộc nhóm B. theo luật phòng chống bệnh truyền nhiễm.",
     ],
 )
 def test_public_figure_or_common_word_is_no_name(text):
