@@ -141,11 +141,23 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument(
         "--in-document", action="store_true", help="run the detector on each sentence's whole source document"
     )
+    ap.add_argument(
+        "--batch",
+        choices=("all", "old", "fresh"),
+        default="all",
+        help="old: without the round-6 fresh test batch; fresh: that batch alone (test split only)",
+    )
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     mode = "in its document (Covid: alone)" if args.in_document else "each sentence alone"
     for split in (args.split,) if args.split else ("dev", "test"):
-        cases = pii_corpus.load(split)
+        cases = [
+            c
+            for c in pii_corpus.load(split)
+            if args.batch == "all" or pii_corpus.is_fresh(c) == (args.batch == "fresh")
+        ]
+        if not cases:
+            continue  # the fresh batch has no dev sentences
         scored = in_document(cases) if args.in_document else isolated((c.text, c.spans) for c in cases)
         errs = report(f"{split.upper()} split (real news, annotated; {mode})", scored, KINDS)
         if args.groups:

@@ -77,3 +77,15 @@ def test_the_dev_only_file_refuses_a_test_document(tmp_path):
     (tmp_path / "vfnd_dev_more.annotated.tsv").write_text(f"w1\t{test_doc}\t-\tchị Hoa đi chợ\n", encoding="utf-8")
     with pytest.raises(ValueError, match="dev only"):
         pii_corpus.load(directory=tmp_path)
+
+
+def test_the_fresh_test_batch_refuses_a_dev_document(tmp_path):
+    (tmp_path / "covid_news.annotated.txt").write_text("", encoding="utf-8")
+    (tmp_path / "vfnd_news.annotated.tsv").write_text("", encoding="utf-8")
+    dev_doc = next(
+        f"VFND_Ac_Real_{n}.json" for n in range(99) if pii_corpus.split_of(f"VFND_Ac_Real_{n}.json") == "dev"
+    )
+    (tmp_path / pii_corpus.FRESH).write_text(f"f1\t{dev_doc}\t-\tchị Hoa đi chợ\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="test only"):
+        pii_corpus.load(directory=tmp_path)
+    assert all(c.split == "test" for c in pii_corpus.load() if pii_corpus.is_fresh(c))

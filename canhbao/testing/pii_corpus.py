@@ -3,7 +3,8 @@
 Two annotated sources live in tests/data/pii_corpus/ (origin, licence and the guideline: docs/pii-guideline.md):
 `covid_news.annotated.txt` (Covid-era news, spans written inline as `{P:848}`) and `vfnd_news.annotated.tsv`
 (VFND articles, labels as `TYPE=value` in text order), and `vfnd_dev_more.annotated.tsv` (more VFND sentences
-annotated later for the dev split only; a file of it that hashed to test would raise). The dev/test split is fixed per *source document* by a
+annotated later for the dev split only; a file of it that hashed to test would raise), and
+`vfnd_test_fresh.annotated.tsv` (a fresh test batch, test split only, ids `f...`). The dev/test split is fixed per *source document* by a
 hash of its key, so sentences of one article never straddle the split, and was fixed before any tuning.
 `vfnd_documents.jsonl` holds the whole VFND source document of every VFND sentence, so that a sentence can be
 scored as the product sees it, inside its article (`in_document`).
@@ -22,6 +23,8 @@ CORPUS_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "pii_corpu
 KINDS = {"P": "patient_code", "A": "age", "N": "name", "L": "address"}
 Split = Literal["dev", "test"]
 DOCUMENTS = "vfnd_documents.jsonl"
+# Round 6: a fresh test batch from test-split documents not used before, annotated before any measurement
+FRESH = "vfnd_test_fresh.annotated.tsv"
 _INLINE = re.compile(r"\{([PANL]):([^{}]*)\}")
 
 
@@ -107,6 +110,7 @@ def load(split: Split | None = None, directory: Path = CORPUS_DIR) -> list[Case]
         _covid(directory / "covid_news.annotated.txt")
         + _vfnd(directory / "vfnd_news.annotated.tsv")
         + _vfnd(directory / "vfnd_dev_more.annotated.tsv", only="dev")
+        + _vfnd(directory / FRESH, only="test")
     )
     return [c for c in cases if split is None or c.split == split]
 
@@ -153,3 +157,8 @@ def in_document(case: Case, docs: dict[str, Document]) -> tuple[Document, int] |
     if pos < 0:
         raise ValueError(f"{DOCUMENTS}: sentence {case.id} not found in {case.source}")
     return doc, doc.body_start + pos
+
+
+def is_fresh(case: Case) -> bool:
+    """From the round-6 fresh test batch (`FRESH`), scored apart from the older test sentences."""
+    return case.group == "vfnd" and case.id.startswith("f")
