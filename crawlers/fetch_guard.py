@@ -12,6 +12,11 @@ resolves each name once per connection through the policy (`policy.vet`) and han
 addresses it just vetted, so a DNS answer that changes after the check (rebinding) is refused at connect
 time. It is process-wide, so the runner starts sources that allow private addresses in a process of their
 own. Chromium resolves nothing itself: it goes through `canhbao.net.guard_proxy`.
+
+Proxies: the middleware sets every request's `proxy` meta itself, to None or to the policy's pinned proxy
+(`policy.upstream`), and the runner switches Scrapy's HttpProxyMiddleware off, so `HTTP_PROXY` and the
+like in the environment are never used. The resolver hands out the pinned proxy address as it is (the
+operator configured it; it may be private); the proxy then resolves the targets.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from twisted.internet.interfaces import IHostnameResolver, IHostResolution
 from twisted.internet.threads import deferToThreadPool
 from zope.interface import implementer
 
-from canhbao.net.policy import FetchPolicy, Refused, check, vet
+from canhbao.net.policy import FetchPolicy, Refused, Upstream, check, upstream, vet
 from canhbao.net.policy import load as load_policy
 
 log = logging.getLogger(__name__)
@@ -75,10 +80,15 @@ class FetchPolicyMiddleware:
         return self._check
 
     def process_request(self, request, spider=None):
+        checker = self.checker()
         try:
-            self.checker()(request.url)
+            checker(request.url)
+            proxy = upstream(checker.policy)
         except Refused as exc:
             raise IgnoreRequest(f"refused by the fetch policy ({exc.reason})") from None
+        except OSError as exc:
+            raise IgnoreRequest(f"fetch proxy unusable ({exc})") from None
+        request.meta["proxy"] = proxy.url if proxy else None  # never one from the environment
         return None
 
 
@@ -114,6 +124,7 @@ class PolicyResolver:
     def __init__(self, reactor, policy: FetchPolicy):
         self.reactor, self.policy = reactor, policy
         self._cache: dict[tuple[str, int], tuple[float, tuple]] = {}
+        self._proxy: Upstream | None = None  # the pinned proxy, once a connection to it has been asked for
 
     @classmethod
     def from_crawler(cls, crawler, reactor):  # crawler: the CrawlerProcess (see Scrapy's _setup_reactor)
@@ -145,6 +156,10 @@ class PolicyResolver:
             receiver.resolutionComplete()  # no address: Twisted fails the connection with a DNS error
 
         key = (hostName.lower(), portNumber)
+        proxy = self._pinned_proxy(*key) if self.policy.proxy else None
+        if proxy is not None:
+            deliver((proxy.ip,))
+            return resolution
         hit = self._cache.get(key)
         if hit is not None and hit[0] > time.monotonic():
             deliver(hit[1])
@@ -158,6 +173,16 @@ class PolicyResolver:
         d = deferToThreadPool(self.reactor, pool, vet, hostName, portNumber, self.policy)
         d.addCallback(remember).addCallbacks(deliver, refused)
         return resolution
+
+    def _pinned_proxy(self, host: str, port: int) -> Upstream | None:
+        """The pinned proxy if this is the connection to it (the middleware names it by its address)."""
+        if self._proxy is None:
+            try:
+                self._proxy = upstream(self.policy)
+            except (OSError, Refused):
+                return None
+        proxy = self._proxy
+        return proxy if proxy is not None and host.strip("[]") == str(proxy.ip) and port == proxy.port else None
 
 
 def refused_at_connect(url: str) -> str:

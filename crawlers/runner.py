@@ -166,6 +166,8 @@ def scrapy_settings(home: Home, name: str, src: SourceConfig, cfg: CrawlSettings
         "DOWNLOAD_MAXSIZE": policy.max_bytes,
         "DOWNLOAD_WARNSIZE": 0,
         "DOWNLOAD_HANDLERS": dict(DISABLED_HANDLERS),
+        # No proxy from the environment: FetchPolicyMiddleware sets each request's proxy (the policy's or none)
+        "HTTPPROXY_ENABLED": False,
         "REDIRECT_MAX_TIMES": policy.max_redirects,
         "HTTPCACHE_ENABLED": cfg.http_cache,
         "HTTPCACHE_DIR": str(home.cache / "http"),

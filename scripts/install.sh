@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-vie poppler-utils fonts-noto-core fonts-dejavu-core chromium
-              default-jre-headless maven postgresql openssl docker-compose redis-server)
+              default-jre-headless maven postgresql openssl docker-compose redis-server
+              libnss3-tools)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

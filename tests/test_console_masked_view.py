@@ -15,6 +15,8 @@ from canhbao.console.settings import ConsoleSettings
 from canhbao.console.store import ConsoleStore
 from canhbao.core.audit import AuditLog
 from canhbao.core.records import LEAK, PII_EXPOSURE
+from canhbao.detectors.pii import find_entities
+from canhbao.evidence import masked
 
 PATIENT = ["Nguyễn Văn Hùng", "0912 345 678", "091188001234"]
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -81,3 +83,55 @@ def test_media_with_personal_data_go_only_to_the_unmask_role(world, tmp_path):
     assert masked_view.image_shown(cases["leak"].alert, letter)
     assert cases["leak"].alert.type == LEAK and not masked_view.image_shown(cases["leak"].alert, path)
     assert cases["pii"].alert.type == PII_EXPOSURE and not masked_view.image_shown(cases["pii"].alert, letter)
+
+
+def _letter(tmp_path, name: str, body: str = ""):
+    """An official letter as a photographed page: motto, number, body, "Nơi nhận" beside the signature block."""
+    img = Image.new("RGB", (1240, 1500), "white")
+    d = ImageDraw.Draw(img)
+    f, b = ImageFont.truetype(FONT, 30), ImageFont.truetype(FONT.replace("Sans.ttf", "Sans-Bold.ttf"), 30)
+    for xy, line, font in (
+        ((60, 60), "ỦY BAN NHÂN DÂN", b),
+        ((60, 100), "TỈNH BẮC NINH", b),
+        ((560, 60), "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", b),
+        ((640, 100), "Độc lập - Tự do - Hạnh phúc", b),
+        ((60, 160), "Số: 1234/UBND-VX", f),
+        ((60, 260), "V/v tăng cường công tác phòng, chống dịch bệnh", f),
+        ((60, 310), "Ủy ban nhân dân tỉnh yêu cầu các đơn vị triển khai ngay", f),
+        ((60, 360), "các biện pháp phòng, chống dịch theo hướng dẫn.", f),
+        ((60, 410), body, f),
+        ((60, 560), "Nơi nhận:", b),
+        ((760, 560), "KT. CHỦ TỊCH", b),
+        ((60, 605), "- Như trên;", f),
+        ((760, 605), "PHÓ CHỦ TỊCH", b),
+        ((60, 650), "- Lưu: VT.", f),
+        ((790, 700), "(Đã ký)", f),
+        ((720, 820), name, b),
+    ):
+        d.text(xy, line, font=font, fill="black")
+    path = tmp_path / f"letter-{abs(hash((name, body)))}.png"
+    img.save(path, format="PNG")
+    return path
+
+
+def test_a_leaked_letters_signer_does_not_hide_it_but_a_patient_in_it_does(world, tmp_path):
+    _, _, _, cases = world
+    leak, pii = cases["leak"].alert, cases["pii"].alert
+    signed = _letter(tmp_path, "Nguyễn Văn Sơn")
+    text = masked.image_text(signed.read_bytes())
+    assert "Nguyễn Văn Sơn" in text and [e for e in find_entities(text) if e.type == "name"]  # OCR reads the signer
+    assert masked_view.image_shown(leak, signed)  # the official's signature is no patient data
+    assert not masked_view.image_shown(pii, signed)  # a patient-data alert's images stay withheld
+    listed = _letter(tmp_path, "Nguyễn Văn Sơn", "Bệnh nhân Trần Thị Mai, 45 tuổi, SĐT 0912 345 678.")
+    assert not masked_view.image_shown(leak, listed)  # a patient named in the letter's body still hides it
+
+
+def test_only_a_name_under_a_signing_title_in_a_letter_is_exempt():
+    letter = (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 12/SYT-NVY\nĐề nghị cách ly anh Lê Văn Tâm\n"
+        "Nơi nhận: KT. GIÁM ĐỐC\n- Như trên; PHÓ GIÁM ĐỐC\n(Đã ký)\nNguyễn Thị Hoa\n"
+    )
+    found = {letter[a:b] for a, b in masked.signers(letter, find_entities(letter))}
+    assert found == {"Nguyễn Thị Hoa"} and masked.identifying(letter) == ("name",)  # Lê Văn Tâm still counts
+    post = "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC\n(Đã ký)\nNguyễn Thị Hoa\n"  # a signing title alone does not make a letter
+    assert masked.signers(post, find_entities(post)) == set() and masked.identifying(post) == ("name",)

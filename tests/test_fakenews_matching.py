@@ -240,3 +240,36 @@ def test_scored_point_ranks_unaccented_paraphrase_and_penalises_other_versions(e
     assert index.scores(other_group).tier[j] < index.scores(other_group).rank[j] - 0.039
     refs = index.match("Hàng loạt cháu bé đột quỵ sau mũi tiêm Pfizer")
     assert refs and refs[0].id == "vn-tre-dot-quy" and refs[0].tier == "matched"
+
+
+def test_learned_point_ranks_and_tiers_by_one_score(e5_embedder):
+    """The "learned" point (bench/claim_tiers_fit.py, fitted on the dev split): one logistic score ranks and
+    tiers; the true version, another version's denial and another hospital get no tier, the claim re-typed
+    without tone marks is matched."""
+    from dataclasses import replace
+
+    from canhbao.detectors.fakenews.detector import TIER_MODEL
+
+    learned = replace(FakenewsSettings(), tier_model=dict(TIER_MODEL), suggested=0.5, matched=0.5)
+    index = ClaimIndex(CLAIMS, e5_embedder, learned.thresholds)
+    ids = [c.id for c in CLAIMS]
+    rumour = "Cu uong nuoc that nong la virus corona trong hong chet het, moi nguoi lam ngay"
+    assert _ranked_first(index, rumour) == "vn-nuoc-nong"
+    s = index.scores(rumour)
+    assert np.array_equal(s.rank, s.tier) and 0.0 <= s.tier.min() and s.tier.max() <= 1.0
+    true_version = "Uống nước ấm giúp dịu cổ họng khi bị ho nhưng không tiêu diệt được virus"
+    assert all(r.id != "vn-nuoc-nong" for r in index.match(true_version))
+    other_denial = "Súc miệng bằng nước muối giúp giữ vệ sinh răng miệng, nhưng không thay được vắc xin"
+    assert all(r.id != "vn-nuoc-muoi" for r in index.match(other_denial))
+    assert all(
+        r.id != "vn-giau-ca" for r in index.match("Bệnh viện Chợ Rẫy đang giấu hàng trăm ca tử vong vì Covid-19")
+    )
+    same = index.match("benh vien bach mai dang giau hang tram ca tu vong vi covid-19")
+    assert same and same[0].id == "vn-giau-ca" and same[0].tier == "matched"
+    assert index.scores(true_version).tier[ids.index("vn-nuoc-nong")] < 0.5
+
+
+def test_tier_model_names_known_features(config_dir):
+    (config_dir / "fakenews.yaml").write_text("tier_model: {cos: 1.0, cosine: 2.0}\n", encoding="utf-8")
+    with pytest.raises(Exception, match="unknown features"):
+        config.load("fakenews", FakenewsSettings)

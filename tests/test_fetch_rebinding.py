@@ -18,7 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 from canhbao.net.http import get
 from canhbao.net.policy import FetchPolicy, Refused, vet
 from canhbao.testing.dns_server import dns_server
-from canhbao.testing.sample_server import serve
+from canhbao.testing.sample_server import two_machines as machines
 
 PUBLIC = "93.184.215.14"  # a globally routed address: what the hostile DNS answers first
 SECRET = "INTERNAL-ONLY-4471"
@@ -27,13 +27,8 @@ SECRET = "INTERNAL-ONLY-4471"
 @pytest.fixture
 def two_machines(tmp_path):
     """`inner` on 127.0.0.1:P plays an internal service; `outside` on 127.0.0.2:P a permitted one."""
-    for name, text in (("inner", SECRET), ("outside", "trang ngoài")):
-        (tmp_path / name).mkdir()
-        (tmp_path / name / "page.html").write_text(f"<html><body><article><p>{text}</p></article></body></html>")
-    with serve(tmp_path / "inner") as inner:
-        port = inner.server_address[1]
-        with serve(tmp_path / "outside", host="127.0.0.2", port=port) as outside:
-            yield inner, outside, port
+    with machines(tmp_path, SECRET, "trang ngoài") as pair:
+        yield pair
 
 
 def test_vet_resolves_through_the_configured_server():
@@ -166,78 +161,22 @@ def test_browser_capture_never_reaches_the_rebound_address(two_machines, home, m
 def test_https_to_the_vetted_address_still_checks_the_certificate_against_the_name(tmp_path, monkeypatch):
     """The connection goes to the vetted IP; SNI and the certificate check use the name: a certificate for
     `tls.rebind.test` is accepted under that name and refused under another name on the same address."""
-    import datetime as dt
-    import ssl
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from canhbao.testing.sample_server import serve as serve_site
+    from canhbao.testing.tls_ca import make_ca
 
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    def name(cn: str) -> x509.Name:
-        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-
-    now = dt.datetime.now(dt.timezone.utc)
-    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
-    ca = (
-        x509.CertificateBuilder()
-        .subject_name(name("rebinding test root"))
-        .issuer_name(name("rebinding test root"))
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=2))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(ca_key, hashes.SHA256())
-    )
-    leaf = (
-        x509.CertificateBuilder()
-        .subject_name(name("tls.rebind.test"))
-        .issuer_name(ca.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=2))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("tls.rebind.test")]), critical=False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    pem = serialization.Encoding.PEM
-    (tmp_path / "ca.pem").write_bytes(ca.public_bytes(pem))
-    (tmp_path / "leaf.pem").write_bytes(leaf.public_bytes(pem))
-    (tmp_path / "leaf.key").write_bytes(
-        key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
+    ca = make_ca(tmp_path / "ca", "rebinding test root")
+    ctx = ca.server_context("tls.rebind.test")
     seen_sni: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            body = b"<p>qua TLS</p>"
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args) -> None:
-            pass
-
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(tmp_path / "leaf.pem", tmp_path / "leaf.key")
     ctx.sni_callback = lambda sock, server_name, _ctx: seen_sni.append(server_name or "")
-    server = ThreadingHTTPServer(("127.0.0.2", 0), Handler)
-    server.socket = ctx.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    port = server.server_address[1]
-    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))
-    try:
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_text("<p>qua TLS</p>")
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca.ca_file))
+    with serve_site(tmp_path / "site", host="127.0.0.2", tls=ctx) as server:
+        port = server.server_address[1]
         with dns_server({"tls.rebind.test": ["127.0.0.2"], "other.test": ["127.0.0.2"]}) as dns:
             policy = FetchPolicy(dns_server=dns.address, allow=("127.0.0.2/32",), timeout_s=5)
             ok = get(f"https://tls.rebind.test:{port}/", policy, user_agent="t")
             wrong = get(f"https://other.test:{port}/", policy, user_agent="t")
-    finally:
-        server.shutdown()
-        server.server_close()
     assert ok.status == 200 and ok.body == b"<p>qua TLS</p>", ok.error
     assert ok.tls and ok.tls[0].host == "tls.rebind.test" and "tls.rebind.test" in seen_sni
     assert wrong.status == 0 and "CERTIFICATE_VERIFY_FAILED" in wrong.error  # the name, not the IP, is checked

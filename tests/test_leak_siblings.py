@@ -235,3 +235,65 @@ def test_image_of_a_registered_heading_with_its_number_is_that_page(detectors):
             assert section["document"]["source"] == f"{decree}.txt" and section["page"] == 1
         unregistered = detector.detect(_post(media=(_image_text(_number_block(other)),))).section
         assert not unregistered["matched"], (kind, unregistered["signals"])
+
+
+def _band(page: str, top: float, height: float = 0.30) -> str:
+    """The lines of a page a horizontal crop from `top` to `top + height` (fractions of the page height) shows,
+    with the line boxes `render_layout` gives a page (150 dpi, 12 pt: 36 px lines below a 118 px margin)."""
+    line_h, margin, page_h = 36, 118, 1754
+    lines = page.splitlines()
+    keep = [
+        ln
+        for i, ln in enumerate(lines)
+        if margin + i * line_h >= top * page_h - 1 and margin + (i + 1) * line_h <= (top + height) * page_h + 1
+    ]
+    return "\n".join(keep)
+
+
+def test_image_of_title_and_legal_bases_in_this_pages_own_order_is_that_page(detectors):
+    """A band of 23/2025/QĐ-TTg's first page: its title and legal bases, phrases other documents use (with the
+    background table almost none is rare), but in an order no other registered document has. Read off one image
+    that order is the evidence; posted as a post's own words, a title and legal bases never alert."""
+    name = "109_QUYET-DINH_23-2025-QD-TTg"
+    band = _band(page_texts(_excerpt(name))[0], 0.20)
+    settings = load_settings().match
+    section = detectors["background"].detect(_post(media=(_image_text(band),))).section
+    assert section["matched"] and section["document"]["source"] == f"{name}.txt", section["signals"]
+    assert section["page"] == 1 and section["signals"]["layout_specific"] < settings.min_specific
+    assert section["signals"]["order_share"] <= settings.max_order_share, section["signals"]
+    assert "order" in section["signals"]["evidence"]
+    assert not detectors["background"].detect(_post(band)).section["matched"]
+
+
+def test_image_of_an_unregistered_resolution_in_the_series_order_is_not_matched(detectors):
+    """An unregistered resolution of the same committee: its first page's long stretch of the series' wording is
+    on registered resolutions' pages too, in the same order, so the order says nothing about which one."""
+    band = _band(page_texts(_excerpt("065_NGHI-QUYET_"))[0], 0.10)
+    assert "065_NGHI-QUYET_" not in _others()
+    for kind, detector in detectors.items():
+        section = detector.detect(_post(media=(_image_text(band),))).section
+        assert not section["matched"], (kind, section["signals"])
+    signals = detectors["none"].detect(_post(media=(_image_text(band),))).section["signals"]
+    assert signals["order_share"] > load_settings().match.max_order_share, signals
+
+
+def test_quote_amid_the_posters_own_words_matches(detectors):
+    """A post quoting a registered decree between words no document uses ("ai biết thật không?"): the quote is a
+    small part of the post, yet nothing off the page is document language, so its specific text stands."""
+    name = "019_NGHI-DINH_340-2025-ND-CP"
+    post = distort.quote_post(_excerpt(name), seed=3, sentences=2, skip_heading=True)
+    settings = load_settings().match
+    section = detectors["background"].detect(_post(post)).section
+    assert section["matched"] and section["document"]["source"] == f"{name}.txt", section["signals"]
+    signals = section["signals"]
+    assert signals["containment"] < settings.min_containment and signals["away_known"] <= settings.max_away_known
+    assert signals["evidence"] == "document-specific text quoted amid words no document uses"
+
+
+def test_quote_of_an_unregistered_resolution_is_not_matched(detectors):
+    """The same kind of post quoting an unregistered resolution of the committee: the words around the phrases it
+    shares with registered resolutions are document language, so the post's containment decides (too low)."""
+    post = distort.quote_post(_excerpt("065_NGHI-QUYET_"), seed=1, sentences=2, skip_heading=True)
+    for kind, detector in detectors.items():
+        section = detector.detect(_post(post)).section
+        assert not section["matched"], (kind, section["signals"])

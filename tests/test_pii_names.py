@@ -26,6 +26,14 @@ def _names(text: str) -> list[str]:
         ("Hôm sau, Quỳnh đưa con về quê ngoại.", "Quỳnh"),
         ("Hằng bị chồng đánh suốt nhiều năm.", "Hằng"),
         ("Không may, Đoàn bị ngã xuống mương.", "Đoàn"),
+        # round 4: kinship words and clause openings
+        ("Bố mẹ Tuyết không đồng ý cho hai người cưới.", "Tuyết"),
+        ("Gia đình Khánh cho biết anh đi làm từ sáng.", "Khánh"),
+        ("Chính thằng B. cũng thừa nhận với hàng xóm.", "B."),
+        ("Vụ va chạm xảy ra sau khi Hiệp lái xe vào làn xe máy.", "Hiệp"),
+        ("Duyên biết chuyện nhưng không nói với ai.", "Duyên"),
+        ("Theo chị Hoa, con gái chị đi học về muộn.", "Hoa"),
+        ("Nhóm người này đe dọa và yêu cầu K. phải viết giấy nhận nợ.", "K."),
     ],
 )
 def test_private_person_is_a_name(text, name):
@@ -44,7 +52,59 @@ def test_private_person_is_a_name(text, name):
         "Nghiên cứu Vũ trụ là một nghiệp vụ vô tuyến.",
         "Trang bị thiết bị phát hiện phóng xạ cho cửa khẩu.",
         "Liên quan đến vụ việc, công an đã vào cuộc.",
+        # round 4: titles, places, named things and people quoted in their role
+        "Hôm đó có cô Tổ trưởng dân phố đi cùng đoàn.",
+        "Ông Trần Văn Bảo - Trưởng Phòng đào tạo, cho biết thêm.",
+        "Ngư dân kéo lưới trên sông Hoàng Hà suốt đêm.",
+        "Cửa hàng nằm ngay ngã tư Trần Hưng Đạo – Nguyễn Trãi.",
+        "Chú chó có tên là Milo được chủ đưa đi khám.",
+        "Loại thuốc mang tên Remdex-V được cấp phép tuần trước.",
+        "Một nam sinh Hải Phòng vừa giành học bổng toàn phần.",
+        "Theo ông Tuấn, số liệu này đã được cơ quan thống kê xác nhận.",
+        "Cô Nguyễn Thị Lan, giáo viên trường THPT Chu Văn An cho rằng đề thi quá khó.",
+        "Phong trào thi đua được phát động trong toàn tỉnh.",
+        "Bệnh này thuộc nhóm B. theo luật phòng chống bệnh truyền nhiễm.",
     ],
 )
 def test_public_figure_or_common_word_is_no_name(text):
     assert _names(text) == []
+
+
+# Round 6 (dev only): a patient or contact named at the start of a line or sentence of a case notice. Round 5
+# changed line-break and sentence-opening handling and lost one Covid name on the test split; these hand-written
+# notices pin the pattern down (the round-4 and round-5 detectors agree on all of them and on every dev sentence).
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Bệnh nhân 1001:\nNguyễn Thị Lan, 45 tuổi, trú phường Hòa Minh.", ["Nguyễn Thị Lan"]),
+        ("THÔNG BÁO KHẨN\nÔng Trần Văn Hùng, 60 tuổi, đi chợ Hàn ngày 2/8.", ["Trần Văn Hùng"]),
+        ("Ca bệnh 953 (bệnh nhân 953): Nữ, 56 tuổi.\nChị H. đi chợ Cẩm Lệ.", ["H."]),
+        ("Người tiếp xúc: anh\nHoàng Minh Tuấn, 30 tuổi.", ["Hoàng Minh Tuấn"]),
+        (
+            "Bệnh nhân Nguyễn Văn Dũng (BN 900). Dũng đi chợ Hàn rồi về nhà ở đường Trần Phú.",
+            ["Nguyễn Văn Dũng", "Dũng"],
+        ),
+        ("Anh Phú, 41 tuổi, sống trên đường Trần Phú.", ["Phú"]),  # a street of the same given name
+        ("Bà Trinh, 66 tuổi, đến 222 Phan Châu Trinh.", ["Trinh"]),
+        ("Bà Phạm Thị Bình, 70 tuổi: Bình vẫn sinh hoạt bình thường.", ["Phạm Thị Bình", "Bình"]),
+    ],
+)
+def test_name_opening_a_line_or_sentence_of_a_notice(text, expected):
+    assert _names(text) == expected
+
+
+# Found on dev after the round-6 code freeze (see docs/pii-guideline.md, round 6): since round 5 a later bare
+# mention right after a capitalised word that opens a sentence or a quote is taken for the tail of a longer
+# name and dropped. Not fixed in round 6 (rules frozen before the fresh test batch was measured); strict xfail
+# so that the fix turns these into failures to be moved up.
+@pytest.mark.xfail(strict=True, reason="round-5 tail rule drops a mention after a sentence-opening word")
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Bệnh nhân Nguyễn Văn Hùng, 40 tuổi. Sau Hùng, vợ anh cũng dương tính.", ["Nguyễn Văn Hùng", "Hùng"]),
+        ("Bệnh nhân Trần Thị Mai, 30 tuổi. Cả Mai và chồng đều đi chợ Hàn.", ["Trần Thị Mai", "Mai"]),
+        ("Mẹ Hùng động viên con dâu: “Thằng Hùng nó nói phải đấy, con ở nhà nghỉ đi”.", ["Hùng", "Hùng"]),
+    ],
+)
+def test_mention_after_a_sentence_opening_word(text, expected):
+    assert _names(text) == expected

@@ -50,7 +50,8 @@ def _masked(text: str | None, key: bytes | None) -> str | None:
 
 def image_shown(alert: Alert, path: Path) -> bool:
     """An image may go to a user without the unmask role: never for a patient-data alert (the image is the
-    personal data), else only when OCR finds no identifying personal data in it."""
+    personal data), else only when OCR finds no identifying personal data in it (an official letter's signer
+    under its signing title is none: `masked.signers`)."""
     return alert.type != PII_EXPOSURE and _clean(str(path), path.stat().st_mtime_ns)
 
 

@@ -10,6 +10,7 @@ stays available to an `--unmasked` export by an allowed role.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 from urllib.parse import urljoin, urlsplit
@@ -78,13 +79,56 @@ def _by_id(doc: Any, post_id: str) -> Any:
 
 
 def identifying(text: str) -> tuple[str, ...]:
-    """The identifying kinds of personal data the PII detector finds in `text` (sorted, distinct)."""
+    """The identifying kinds of personal data the PII detector finds in `text` (sorted, distinct), leaving out
+    the signer of an official letter (`signers`): an official's name printed under their title is how the
+    letter is signed, not a private person's data, and a leaked letter is the evidence an analyst must see."""
     from canhbao.detectors.pii import find_entities
 
-    kinds = {e.type for e in find_entities(text)}
+    entities = find_entities(text)
+    exempt = signers(text, entities)
+    kinds = {e.type for e in entities if (e.start, e.end) not in exempt}
     if kinds & IDENTIFYING or len(kinds & IN_COMBINATION) == 2:
         return tuple(sorted(kinds & (IDENTIFYING | IN_COMBINATION)))
     return ()
+
+
+def signers(text: str, entities: Iterable[Any]) -> set[tuple[int, int]]:
+    """(start, end) of the names that sign an official letter: in a text that reads as one (at least two of the
+    national motto, a "Số: 12/UBND-VX" number, a "Nơi nhận:" list), a name that ends its line within a few
+    short lines below a signing title ("KT. CHỦ TỊCH", "PHÓ GIÁM ĐỐC", "(Đã ký)" and the seal between). A name
+    anywhere else in the letter (a patient listed in its body) is not exempt."""
+    from canhbao.detectors.pii.patterns import shadow
+
+    sh = shadow(text)
+    if sum(bool(m.search(sh)) for m in _LETTER_MARKS) < 2:
+        return set()
+    lines, pos = [], 0
+    for line in sh.split("\n"):
+        lines.append((pos, pos + len(line), line))
+        pos += len(line) + 1
+    out = set()
+    for e in entities:
+        if e.type != "name":
+            continue
+        row = next((i for i, (a, b, _) in enumerate(lines) if a <= e.start <= b), None)
+        if row is None or sh[e.end : lines[row][1]].strip(" .,;"):
+            continue  # the signer's name ends its line (a "Nơi nhận" column may stand to its left)
+        above = [ln for _, _, ln in lines[max(0, row - 6) : row] if ln.strip()][-4:]
+        if any(_SIGNING.search(ln) for ln in above) and all(len(ln.strip()) <= 60 for ln in above[-2:]):
+            out.add((e.start, e.end))
+    return out
+
+
+_LETTER_MARKS = (
+    re.compile(r"cong hoa xa hoi chu nghia viet nam|doc lap\s*[-–]\s*tu do\s*[-–]\s*hanh phuc"),
+    re.compile(r"(?:^|\n)\s*so\s*:\s*\d+[^\s]*/"),
+    re.compile(r"noi nhan\s*:"),
+)
+# A signing title on its line: "KT. CHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN", "TL. BỘ TRƯỞNG", or the office itself.
+_SIGNING = re.compile(
+    r"(?:^|\s)(?:kt|tm|tl|tuq|q)\.\s*[a-z]|(?:chu tich|giam doc|truong phong|bo truong|thu truong|"
+    r"chanh van phong|cuc truong|vu truong|hieu truong|truong ban|bi thu|tong giam doc|thu truong don vi)\s*$"
+)
 
 
 def image_text(data: bytes) -> str:

@@ -10,6 +10,10 @@ starts Chromium with `<-loopback>`, so loopback addresses go through the proxy a
 
 A refused request is answered `403` with an `X-Canhbao-Refused` header naming the reason (a refused
 CONNECT makes Chromium fail the request). Responses are relayed up to the policy's `max_bytes`.
+
+Chromium is given this proxy explicitly, so it never uses one from the environment. When the policy names
+a `proxy`, requests that pass the check are handed to it (a CONNECT to it, or the absolute-URI request)
+at its pinned address, and it resolves the target: the policy trusts it to (see `policy.upstream`).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import asyncio
 import threading
 from urllib.parse import urlsplit
 
-from canhbao.net.policy import FetchPolicy, Refused, check, vet
+from canhbao.net.policy import IP, FetchPolicy, Refused, check, upstream, vet
 
 REFUSED_HEADER = "X-Canhbao-Refused"
 _HOP_HEADERS = {"proxy-connection", "connection", "keep-alive", "proxy-authorization", "te", "upgrade"}
@@ -92,34 +96,48 @@ class GuardProxy:
             url = target
             parts = urlsplit(url)
             host, port = parts.hostname or "", parts.port or 80
+        policy = self.policy
+        ips: tuple[IP, ...] = ()
         try:
-            check(url, self.policy)  # scheme and the early check; `vet` below is the one that connects
-            ips = await asyncio.get_running_loop().run_in_executor(None, vet, host, port, self.policy, url)
+            check(url, policy)  # scheme and the early check; `vet` below is the one that connects
+            proxy = upstream(policy)
+            if proxy is None:
+                ips = await asyncio.get_running_loop().run_in_executor(None, vet, host, port, policy, url)
         except Refused as exc:
             self.refused.append(str(exc))
             return await _deny(writer, exc.reason)
         except OSError as exc:
             return await _answer(writer, 502, f"{host}: {exc}")
-        upstream = await self._open(ips, port)
-        if upstream is None:
+        connect = method.upper() == "CONNECT"
+        if proxy is not None:  # the operator's proxy connects (and resolves) for us
+            upstream_io = await self._open((proxy.ip,), proxy.port)
+            if upstream_io is not None and connect:
+                error = await _tunnel(upstream_io, target, policy.timeout_s)
+                if error:
+                    upstream_io[1].close()
+                    return await _answer(writer, 502, f"fetch proxy {proxy.host}: {error}")
+        else:
+            upstream_io = await self._open(ips, port)
+        if upstream_io is None:
             return await _answer(writer, 502, f"{host}:{port}: cannot connect")
-        up_reader, up_writer = upstream
+        up_reader, up_writer = upstream_io
         try:
-            if method.upper() == "CONNECT":
+            if connect:
                 writer.write(b"HTTP/1.1 200 Connection Established\r\n\r\n")
                 await writer.drain()
-                await asyncio.gather(_pipe(reader, up_writer, None), _pipe(up_reader, writer, self.policy.max_bytes))
+                await asyncio.gather(_pipe(reader, up_writer, None), _pipe(up_reader, writer, policy.max_bytes))
                 return
             parts = urlsplit(url)
             path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
             kept = [ln for ln in lines if ln and ln.split(":", 1)[0].strip().lower() not in _HOP_HEADERS]
-            up_writer.write(f"{method} {path} {version}\r\n".encode("latin-1"))
+            line = f"{method} {url if proxy else path} {version}\r\n"  # a proxy takes the absolute URI
+            up_writer.write(line.encode("latin-1"))
             up_writer.write(("\r\n".join([*kept, "Connection: close"]) + "\r\n\r\n").encode("latin-1"))
             length = next((ln.split(":", 1)[1].strip() for ln in kept if ln.lower().startswith("content-length:")), "")
             if length.isdigit() and int(length):
                 up_writer.write(await reader.readexactly(int(length)))
             await up_writer.drain()
-            await _pipe(up_reader, writer, self.policy.max_bytes)  # until the site closes (Connection: close)
+            await _pipe(up_reader, writer, policy.max_bytes)  # until the site closes (Connection: close)
         finally:
             up_writer.close()
 
@@ -130,6 +148,20 @@ class GuardProxy:
             except (OSError, asyncio.TimeoutError):
                 continue
         return None
+
+
+async def _tunnel(upstream_io, target: str, timeout_s: float) -> str:
+    """Ask the operator's proxy for a tunnel to `target`; '' when it is open, else its answer."""
+    up_reader, up_writer = upstream_io
+    up_writer.write(f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n\r\n".encode("latin-1"))
+    try:
+        await up_writer.drain()
+        head = await asyncio.wait_for(up_reader.readuntil(b"\r\n\r\n"), timeout_s)
+    except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, asyncio.TimeoutError, ConnectionError) as exc:
+        return f"no answer to CONNECT ({type(exc).__name__})"
+    status_line = head.split(b"\r\n", 1)[0].decode("latin-1")
+    fields = status_line.split(" ", 2)
+    return "" if len(fields) > 1 and fields[1] == "200" else f"answered {status_line!r}"
 
 
 async def _pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter, limit: int | None) -> None:

@@ -3,7 +3,8 @@ the body is read up to the policy's size limit, the whole exchange has a time li
 and response is recorded as WARC records (warcio) for evidence.
 
 Each connection goes to an address the policy vetted as it connected (`canhbao.net.vetted`), so a DNS
-answer that changes after the check (rebinding) is refused, not followed.
+answer that changes after the check (rebinding) is refused, not followed. Proxies in the environment are
+not used; the policy's `proxy`, if set, is (see `policy.upstream`).
 
 HTTP errors are answers (a 404 is a result); a refused URL, a network error, an oversized or too slow
 response are not: they come back as `Fetched.error` with status 0, never as an exception.
@@ -24,7 +25,7 @@ from urllib.parse import urljoin
 from warcio.capture_http import RecordingHTTPConnection, capture_http  # noqa: I001 - patches http.client
 from warcio.warcwriter import WARCWriter
 
-from canhbao.net.policy import FetchPolicy, Refused, check
+from canhbao.net.policy import FetchPolicy, Refused, check, upstream
 from canhbao.net.tls import PeerChain, TLSRecordingHandler, recording
 from canhbao.net.vetted import VettedHTTPHandler
 
@@ -54,8 +55,15 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def _opener(policy: FetchPolicy) -> urllib.request.OpenerDirector:
-    """Hop-by-hop redirects; plain and TLS connections made only to addresses the policy vets as they connect."""
-    return urllib.request.build_opener(_NoRedirect, VettedHTTPHandler(policy), TLSRecordingHandler(policy=policy))
+    """Hop-by-hop redirects; plain and TLS connections made only to addresses the policy vets as they connect.
+
+    An explicit ProxyHandler replaces urllib's default one, which would take proxies from the environment:
+    none, or the policy's pinned proxy (raises OSError/Refused if it cannot be pinned)."""
+    proxy = upstream(policy)
+    proxies = {"http": proxy.url, "https": proxy.url} if proxy else {}
+    return urllib.request.build_opener(
+        urllib.request.ProxyHandler(proxies), _NoRedirect, VettedHTTPHandler(policy), TLSRecordingHandler(policy=policy)
+    )
 
 
 def get(
@@ -73,8 +81,8 @@ def get(
     buf = io.BytesIO()
     writer = WARCWriter(buf, gzip=True)
     current, status, ctype, body, error, refused = url, 0, "", b"", "", False
-    opener = _opener(policy)
     try:
+        opener = _opener(policy)
         with _recording_warc(writer) if record else nullcontext(), recording() as chains:
             for _hop in range(policy.max_redirects + 1):
                 check(current, policy)

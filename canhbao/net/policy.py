@@ -10,7 +10,11 @@ media of imported captures, the evidence live view and takedown checks.
 - the check holds at connection time: every connection (the thin HTTP client, Scrapy's resolver, the
   proxy Chromium goes through) resolves the name once with `vet` and connects only to an address it just
   vetted, so a DNS answer that changes between the check and the connection (DNS rebinding) never
-  reaches an internal address. Names are resolved by the system, or by `dns_server` when set.
+  reaches an internal address. Names are resolved by the system, or by `dns_server` when set;
+- proxies named in the environment (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`) are never used: a proxy
+  resolves the target itself, past the connect-time check. An operator who needs one sets `proxy`; its
+  name is resolved once and pinned (`upstream`), and the target's connect-time vetting is then the
+  proxy's job (the early check still refuses internal targets and unsafe schemes).
 
 Settings: `config/fetch.yaml` (`CANHBAO_FETCH__<KEY>` overrides). A refused URL raises `Refused`, which
 callers turn into that one item's error; nothing here stops a whole run.
@@ -19,6 +23,8 @@ callers turn into that one item's error; nothing here stops a whole run.
 from __future__ import annotations
 
 import ipaddress
+import logging
+import os
 import socket
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,6 +33,8 @@ from urllib.parse import urlsplit
 
 from canhbao.core import config
 from canhbao.core.errors import CanhbaoError
+
+log = logging.getLogger(__name__)
 
 SCHEMES = ("http", "https")
 IP = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -41,6 +49,7 @@ class FetchPolicy:
     timeout_s: float = 30.0  # connect/read timeout, and the whole-fetch limit of the thin HTTP client
     max_redirects: int = 10
     dns_server: str = ""  # "ip" or "ip:port" of a DNS server to ask instead of the system resolver ("": system)
+    proxy: str = ""  # "http://host:port" of a forward proxy all collection goes through ("": none, direct)
 
     def validate(self) -> None:
         if self.max_bytes < 1024:
@@ -53,6 +62,8 @@ class FetchPolicy:
             _parse_allow(entry)  # raises ValueError naming the bad entry
         if self.dns_server:
             _dns_server(self.dns_server)  # raises ValueError naming it
+        if self.proxy:
+            _proxy_parts(self.proxy)  # raises ValueError naming it
 
     def with_private(self, allowed: bool) -> "FetchPolicy":
         """This policy, with private addresses allowed when a source says so (never disallowing)."""
@@ -70,7 +81,87 @@ class Refused(CanhbaoError, ValueError):
 
 
 def load(path: Path | None = None) -> FetchPolicy:
-    return config.load("fetch", FetchPolicy, path=path)
+    policy = config.load("fetch", FetchPolicy, path=path)
+    _warn_environment_proxies(policy)
+    return policy
+
+
+ENV_PROXIES = ("http_proxy", "https_proxy", "all_proxy")
+
+
+def environment_proxies() -> tuple[str, ...]:
+    """Names of the proxy variables set in the environment (either case), which collection ignores."""
+    return tuple(k for k in sorted(os.environ) if k.lower() in ENV_PROXIES and os.environ[k].strip())
+
+
+_warned: set[tuple[str, ...]] = set()
+
+
+def _warn_environment_proxies(policy: FetchPolicy) -> None:
+    """Say once per process that an environment proxy is not used, so nobody relies on it unknowingly."""
+    names = environment_proxies()
+    if names and names not in _warned:
+        _warned.add(names)
+        log.warning(
+            "%s set in the environment: ignored for collection (the fetch policy connects %s); set `proxy` in "
+            "config/fetch.yaml to collect through a proxy",
+            ", ".join(names),
+            f"through {policy.proxy}" if policy.proxy else "directly",
+        )
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """The configured forward proxy: its name resolved once and pinned to one address (`url` names the
+    address, so no client resolves the proxy's name again). The proxy is trusted to resolve targets."""
+
+    host: str
+    port: int
+    ip: IP
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.ip}]" if self.ip.version == 6 else str(self.ip)
+        return f"http://{host}:{self.port}"
+
+
+def upstream(policy: FetchPolicy) -> Upstream | None:
+    """The pinned forward proxy of `policy`, or None (connect directly). Raises `Unresolved` (an OSError)
+    when its name does not resolve and `Refused` when it resolves to an address no proxy can be on."""
+    if not policy.proxy:
+        return None
+    return _pin(policy.proxy, policy.dns_server, policy.timeout_s)
+
+
+@lru_cache(maxsize=8)
+def _pin(proxy: str, dns_server: str, timeout_s: float) -> Upstream:
+    host, port = _proxy_parts(proxy)
+    ips = addresses(host, port, FetchPolicy(dns_server=dns_server, timeout_s=timeout_s))
+    if not ips:
+        raise Unresolved(f"fetch proxy {host}: name does not resolve")
+    # An operator's proxy is usually on a private address, which is allowed; these never hold one, and
+    # link-local is where cloud metadata services answer.
+    for ip in ips:
+        kind = non_public(ip)
+        if kind in ("unspecified", "multicast", "link-local"):
+            raise Refused(proxy, f"the fetch proxy {host} resolves to {ip}, a {kind} address")
+    return Upstream(host, port, ips[0])
+
+
+def _proxy_parts(text: str) -> tuple[str, int]:
+    """'http://host:port' -> (host, port); anything else is a ValueError naming the setting."""
+    try:
+        parts = urlsplit(text.strip())
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"proxy: {text!r} is not a URL ({exc})") from None
+    if parts.scheme.lower() != "http" or not parts.hostname or not port:
+        raise ValueError(f"proxy: {text!r} must be http://host:port (an HTTP forward proxy)")
+    if parts.username or parts.password:
+        raise ValueError("proxy: credentials in the URL are not supported (an authenticating proxy cannot be used)")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ValueError(f"proxy: {text!r} must be http://host:port, without a path")
+    return parts.hostname.lower(), port
 
 
 def check(url: str, policy: FetchPolicy) -> None:

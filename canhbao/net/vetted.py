@@ -3,8 +3,8 @@
 http.client resolves the host name again when it connects, after `policy.check` resolved it: a DNS answer
 that changes in between (DNS rebinding) would reach whatever the second answer names. Here the connection's
 `_create_connection` is `policy.vetted_connection`, which resolves once, vets and connects to that address;
-the Host header, SNI and certificate check keep using the name. A connection to a configured HTTP proxy is
-left alone (the proxy resolves the target; see docs/sources.md).
+the Host header, SNI and certificate check keep using the name. A connection to the policy's proxy is left
+alone: the opener names it by its pinned address, and the proxy resolves the target (see docs/sources.md).
 """
 
 from __future__ import annotations

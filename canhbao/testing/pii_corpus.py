@@ -3,13 +3,17 @@
 Two annotated sources live in tests/data/pii_corpus/ (origin, licence and the guideline: docs/pii-guideline.md):
 `covid_news.annotated.txt` (Covid-era news, spans written inline as `{P:848}`) and `vfnd_news.annotated.tsv`
 (VFND articles, labels as `TYPE=value` in text order), and `vfnd_dev_more.annotated.tsv` (more VFND sentences
-annotated later for the dev split only; a file of it that hashed to test would raise). The dev/test split is fixed per *source document* by a
+annotated later for the dev split only; a file of it that hashed to test would raise), and
+`vfnd_test_fresh.annotated.tsv` (a fresh test batch, test split only, ids `f...`). The dev/test split is fixed per *source document* by a
 hash of its key, so sentences of one article never straddle the split, and was fixed before any tuning.
+`vfnd_documents.jsonl` holds the whole VFND source document of every VFND sentence, so that a sentence can be
+scored as the product sees it, inside its article (`in_document`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +22,9 @@ from typing import Literal
 CORPUS_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "pii_corpus"
 KINDS = {"P": "patient_code", "A": "age", "N": "name", "L": "address"}
 Split = Literal["dev", "test"]
+DOCUMENTS = "vfnd_documents.jsonl"
+# Round 6: a fresh test batch from test-split documents not used before, annotated before any measurement
+FRESH = "vfnd_test_fresh.annotated.tsv"
 _INLINE = re.compile(r"\{([PANL]):([^{}]*)\}")
 
 
@@ -103,5 +110,55 @@ def load(split: Split | None = None, directory: Path = CORPUS_DIR) -> list[Case]
         _covid(directory / "covid_news.annotated.txt")
         + _vfnd(directory / "vfnd_news.annotated.tsv")
         + _vfnd(directory / "vfnd_dev_more.annotated.tsv", only="dev")
+        + _vfnd(directory / FRESH, only="test")
     )
     return [c for c in cases if split is None or c.split == split]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A VFND source document: its file name, URL, title and body as the dataset stores them."""
+
+    file: str
+    url: str
+    title: str
+    body: str
+
+    @property
+    def text(self) -> str:
+        """What the product scans: the title, a newline, the body (as the crawler builds a page's text)."""
+        return f"{self.title}\n{self.body}" if self.title else self.body
+
+    @property
+    def body_start(self) -> int:
+        return len(self.title) + 1 if self.title else 0
+
+
+def documents(directory: Path = CORPUS_DIR) -> dict[str, Document]:
+    """The stored source documents, by VFND file name."""
+    out: dict[str, Document] = {}
+    for raw in (directory / DOCUMENTS).read_text(encoding="utf-8").splitlines():
+        if raw.strip():
+            d = json.loads(raw)
+            out[d["file"]] = Document(d["file"], d["url"], d["title"], d["body"])
+    return out
+
+
+def in_document(case: Case, docs: dict[str, Document]) -> tuple[Document, int] | None:
+    """The case's source document and the sentence's offset in the document's text (its first exact occurrence
+    in the body); None for a case whose document is not stored (Covid news). A VFND sentence missing from its
+    document is an error, never a silent fall-back to scoring it alone."""
+    if case.group != "vfnd":
+        return None
+    doc = docs.get(case.source)
+    if doc is None:
+        raise ValueError(f"{DOCUMENTS}: no document {case.source} for sentence {case.id}")
+    pos = doc.body.find(case.text)
+    if pos < 0:
+        raise ValueError(f"{DOCUMENTS}: sentence {case.id} not found in {case.source}")
+    return doc, doc.body_start + pos
+
+
+def is_fresh(case: Case) -> bool:
+    """From the round-6 fresh test batch (`FRESH`), scored apart from the older test sentences."""
+    return case.group == "vfnd" and case.id.startswith("f")

@@ -5,6 +5,7 @@ huge or fake images) and a log of every request, so tests can check what was (no
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from contextlib import contextmanager
@@ -30,8 +31,12 @@ class Route:
 class SampleServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0, tls: ssl.SSLContext | None = None):
         super().__init__((host, port), _Handler)
+        self.tls = tls
+        if tls is not None:  # HTTPS; the handshake happens in the request's thread, not in accept()
+            self.socket = tls.wrap_socket(self.socket, server_side=True, do_handshake_on_connect=False)
+        self.connections = 0  # TCP connections accepted (a refused client never opens one)
         self.root = Path(root).resolve()
         self.routes: dict[str, Route] = {}
         self.requests: list[str] = []  # every path+query asked for, in order
@@ -43,7 +48,13 @@ class SampleServer(ThreadingHTTPServer):
     @property
     def base_url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"{'https' if self.tls else 'http'}://{host!s}:{port}"
+
+    def get_request(self):  # noqa: ANN201 - socketserver API
+        accepted = super().get_request()
+        with self._lock:
+            self.connections += 1
+        return accepted
 
     def route(
         self,
@@ -150,9 +161,12 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serve(root: Path, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[SampleServer]:
-    """Serve `root` on `host` (127.0.0.1; another loopback address such as 127.0.0.2 plays a second machine)."""
-    server = SampleServer(root, host, port)
+def serve(
+    root: Path, *, host: str = "127.0.0.1", port: int = 0, tls: ssl.SSLContext | None = None
+) -> Iterator[SampleServer]:
+    """Serve `root` on `host` (127.0.0.1; another loopback address such as 127.0.0.2 plays a second machine),
+    over HTTPS with `tls` (a server context holding the site's certificate)."""
+    server = SampleServer(root, host, port, tls)
     thread = threading.Thread(target=server.serve_forever, name="sample-site", daemon=True)
     thread.start()
     try:
@@ -161,3 +175,18 @@ def serve(root: Path, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[Sam
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@contextmanager
+def two_machines(root: Path, inner_text: str, outside_text: str) -> Iterator[tuple[SampleServer, SampleServer, int]]:
+    """`inner` on 127.0.0.1:P plays an internal service, `outside` on 127.0.0.2:P a permitted one, each serving
+    `/page.html` with its text: the fetch-policy tests' two machines (same port, so only the address differs)."""
+    for name, text in (("inner", inner_text), ("outside", outside_text)):
+        (root / name).mkdir(parents=True, exist_ok=True)
+        (root / name / "page.html").write_text(
+            f"<html><body><article><p>{text}</p></article></body></html>", encoding="utf-8"
+        )
+    with serve(root / "inner") as inner:
+        port = inner.server_address[1]
+        with serve(root / "outside", host="127.0.0.2", port=port) as outside:
+            yield inner, outside, port

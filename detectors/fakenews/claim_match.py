@@ -8,7 +8,12 @@ Each claim is embedded twice, as written and without tone marks; each post is cu
                 - aside_penalty * [one side negates only words the other never uses]
                 - specifics_penalty * [the passage states a number or name the claim lacks]  (meets the tiers)
 
-each taken at the claim's best passage. Lexical coverage is the IDF-weighted share of the claim's folded
+each taken at the claim's best passage. With a `tier_model` (the default, config/fakenews.yaml) both scores are
+instead one learned score, a logistic regression over features of each (passage, claim) pair:
+
+    tier = rank = sigmoid(bias + sum of weight * feature)        (FEATURES; max over the passages)
+
+fitted on the dev split of bench/fakenews_quality.py by cross-validation grouped by claim (docs/fakenews.md). Lexical coverage is the IDF-weighted share of the claim's folded
 syllables, syllable pairs and normalised numbers found in the passage (IDF over the bank, function syllables
 dropped): it carries unaccented and re-typed posts, which the embedding ranks poorly. The penalties separate
 the same subject from the same claim: the true version ("... nhưng không diệt được virus", "..., nhưng không
@@ -46,6 +51,38 @@ class Tiers:
             raise ValueError("need 0 < suggested <= matched <= 1")
 
 
+# Features of the learned tier score, per (passage, claim): e5 cosine (the better of the claim as written and
+# unaccented); lexical coverage (below); the negation flip / aside and extra-specifics flags of the penalties;
+# whether only the passage (negpost) or only the claim (negclaim) negates something; whether only the passage
+# carries a denial / contrast cue (text.denies, text.contrasts); and precision: the share of the passage's
+# content syllables that the claim uses (a same-subject post brings words of its own); margin / cmargin: the
+# cosine / coverage less the best other claim's on the same passage (a post on one claim stands out from the
+# bank; near-duplicate claims in a bank lower each other's margins, so deduplicate the bank).
+FEATURES = (
+    "cos",
+    "cov",
+    "flip",
+    "aside",
+    "extra",
+    "negpost",
+    "negclaim",
+    "denial",
+    "contrast",
+    "prec",
+    "margin",
+    "cmargin",
+)
+
+
+def _margin(x: np.ndarray) -> np.ndarray:
+    """(passages, claims): each value less the largest other claim's value in its row (0 with one claim)."""
+    if x.shape[1] < 2:
+        return np.zeros_like(x)
+    top = np.sort(x, axis=1)[:, -2:]
+    other = np.where(x >= top[:, 1:2], top[:, 0:1], top[:, 1:2])
+    return x - other
+
+
 @dataclass(frozen=True)
 class Thresholds:
     tiers: Tiers = field(default_factory=Tiers)
@@ -59,6 +96,8 @@ class Thresholds:
     # claim source -> tiers: a bank imported from one fact-checker can be trusted more or less
     by_source: Mapping[str, Tiers] = field(default_factory=dict)
     check_facts: bool = True
+    # feature -> weight, plus "bias": the learned tier score replaces rank/tier above; {} = the linear scores
+    tier_model: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def suggested(self) -> float:
@@ -106,6 +145,8 @@ class ClaimIndex:
         self._negated = [ft.negated_words(t) for t in texts]
         self._content = [facts.words(t) - ft.STOP for t in texts]
         self._common = common
+        self._claim_denies = np.array([ft.denies(t) for t in texts], dtype=bool)
+        self._claim_contrasts = np.array([ft.contrasts(t) for t in texts], dtype=bool)
         # claims x numbers and claims x folded syllables: which claims already state a passage's specifics
         self._numbers = {x: j for j, x in enumerate(sorted(set().union(*(f.numbers for f in found))))}
         self._syllables = {x: j for j, x in enumerate(sorted({w for t in texts for w in facts.words(t)}))}
@@ -180,6 +221,45 @@ class ClaimIndex:
             out[i] = ~has
         return out
 
+    def pair_features(self, parts: list[str], cos: np.ndarray, found: list[facts.Specifics]) -> dict[str, np.ndarray]:
+        """FEATURES of every (passage, claim) pair, each a (passages, claims) float array."""
+        flipped, aside = self._polarity_flips(parts)
+        negated = np.array([bool(ft.negated_words(p)) for p in parts])[:, None]
+        claim_negates = np.array([bool(n) for n in self._negated])[None, :]
+        content = [facts.words(p) - ft.STOP for p in parts]
+        prec = np.array([[len(w & c) / max(len(w), 1) for c in self._content] for w in content], dtype=np.float32)
+        cov = self._coverage(parts, found)
+        out = {
+            "cos": cos,
+            "cov": cov,
+            "flip": flipped,
+            "aside": aside,
+            "extra": self._extra_specifics(found),
+            "negpost": negated & ~claim_negates,
+            "negclaim": ~negated & claim_negates,
+            "denial": np.array([ft.denies(p) for p in parts])[:, None] & ~self._claim_denies[None, :],
+            "contrast": np.array([ft.contrasts(p) for p in parts])[:, None] & ~self._claim_contrasts[None, :],
+            "prec": prec,
+            "margin": _margin(cos),
+            "cmargin": _margin(cov),
+        }
+        return {k: np.asarray(v, dtype=np.float64) for k, v in out.items()}
+
+    def _learned(self, parts: list[str], cos: np.ndarray, found: list[facts.Specifics]) -> Scores:
+        """The learned tier score (FEATURES, `tier_model`): rank = tier, at the passage scoring highest."""
+        model = self.thresholds.tier_model
+        features = self.pair_features(parts, cos, found)
+        z = np.full(cos.shape, model.get("bias", 0.0), dtype=np.float64)
+        for name in FEATURES:
+            z += model.get(name, 0.0) * features[name]
+        best = z.argmax(axis=0)
+        cols = np.arange(len(self.claims))
+        score = (1 / (1 + np.exp(-z[best, cols]))).astype(np.float32)
+        flipped, aside, extra = (features[k] > 0 for k in ("flip", "aside", "extra"))
+        penalised = flipped & (model.get("flip", 0.0) < 0) | aside & (model.get("aside", 0.0) < 0)
+        extra &= model.get("extra", 0.0) < 0
+        return Scores(score, score, [parts[i] for i in best], penalised[best, cols], extra[best, cols])
+
     def scores(self, text: str) -> Scores:
         """Every claim against its best passage of `text`: the rank score and the tier score."""
         n = len(self.claims)
@@ -191,6 +271,8 @@ class ClaimIndex:
         vecs = self.embedder.encode(parts)
         rank = np.maximum(vecs @ self._vecs.T, vecs @ self._folded.T)  # (passages, claims)
         found = [facts.specifics(p) for p in parts]
+        if th.tier_model:
+            return self._learned(parts, rank, found)
         if th.lexical_weight > 0:
             rank = (1 - th.lexical_weight) * rank + th.lexical_weight * self._coverage(parts, found)
         no = np.zeros(rank.shape, dtype=bool)

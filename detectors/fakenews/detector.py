@@ -20,18 +20,37 @@ from canhbao.core.errors import NotFound
 from canhbao.core.home import Home
 from canhbao.core.records import FAKE_NEWS, ClaimRef, Finding, Subject
 from canhbao.detectors.base import Detector, Example, Report
-from canhbao.detectors.fakenews.claim_match import ClaimIndex, Thresholds, Tiers
+from canhbao.detectors.fakenews.claim_match import FEATURES, ClaimIndex, Thresholds, Tiers
 from canhbao.embedding import Embedder, EmbeddingSettings
 
 log = logging.getLogger(__name__)
+
+
+# The learned tier score ("learned" point of bench/fakenews_quality.py, fitted on its dev split; optional, see
+# config/fakenews.yaml and docs/fakenews.md): claim_match.FEATURES -> weight, and the bias; tiers 0.5 / 0.5.
+TIER_MODEL = {
+    "bias": -10.952,
+    "cos": 2.669,
+    "cov": -0.821,
+    "flip": -1.74,
+    "aside": 0.223,
+    "extra": -1.459,
+    "negpost": 0.151,
+    "negclaim": 0.504,
+    "denial": -2.805,
+    "contrast": -3.411,
+    "prec": 9.153,
+    "margin": 5.793,
+    "cmargin": 8.959,
+}
 
 
 @dataclass(frozen=True)
 class FakenewsSettings:
     embedding: EmbeddingSettings = field(default_factory=EmbeddingSettings)
     # Score of the best passage: e5 cosine by default; the lexical view and the polarity and specifics
-    # penalties (claim_match.py) are the "scored" point of bench/fakenews_quality.py, set on its dev split
-    # (config/fakenews.yaml, docs/fakenews.md).
+    # penalties (claim_match.py) are the "scored" point of bench/fakenews_quality.py, a `tier_model`
+    # (TIER_MODEL) its "learned" point, both set on its dev split (config/fakenews.yaml, docs/fakenews.md).
     suggested: float = 0.90
     matched: float = 0.93
     lexical_weight: float = 0.0  # share of the IDF-weighted, tone-mark-blind lexical coverage
@@ -47,12 +66,17 @@ class FakenewsSettings:
     per_source: dict[str, Tiers] = field(default_factory=dict)
 
     check_facts: bool = True  # `matched` needs the post to carry the claim's numbers and names (facts.py)
+    # The learned tier score (claim_match.FEATURES -> weight, and "bias"); {} = the linear scores above
+    tier_model: dict[str, float] = field(default_factory=dict)
 
     def validate(self) -> None:
         Tiers(self.suggested, self.matched).validate()
         weights = (self.lexical_weight, self.negation_penalty, self.aside_penalty, self.specifics_penalty)
         if not all(0.0 <= w <= 1.0 for w in weights):
             raise ValueError("lexical_weight and the penalties must be within 0..1")
+        unknown = set(self.tier_model) - set(FEATURES) - {"bias"}
+        if unknown:
+            raise ValueError(f"tier_model: unknown features {sorted(unknown)} (known: {', '.join(FEATURES)}, bias)")
         if self.top_k < 1 or self.max_passages < 1 or self.negation_words < 1:
             raise ValueError("top_k, max_passages and negation_words must be at least 1")
 
@@ -69,6 +93,7 @@ class FakenewsSettings:
             max_passages=self.max_passages,
             by_source=dict(self.per_source),
             check_facts=self.check_facts,
+            tier_model=dict(self.tier_model),
         )
 
 

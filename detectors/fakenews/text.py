@@ -104,7 +104,9 @@ SENSATIONAL = (
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _HASHTAG = re.compile(r"#(\w+)")
 _REPEAT = re.compile(r"(\w)\1{2,}")  # "quáaaa" -> "quá"
-_SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+|\s*[•\-–]\s+(?=[A-ZĐÀ-Ỹ])")
+# Sentence ends, line breaks, bullets, and a colon: a post's lead-in ("Tin từ người nhà làm trong ủy ban: ...")
+# frames the claim that follows (the pairs of neighbouring passages keep both together too).
+_SENTENCE = re.compile(r"(?<=[.!?…:])\s+|\n+|\s*[•\-–]\s+(?=[A-ZĐÀ-Ỹ])")
 _WORDS = re.compile(r"\w+(?:[-']\w+)*", re.UNICODE)
 
 
@@ -253,6 +255,26 @@ def negated_words(text: str, reach: int = 5) -> frozenset[str]:
                 taken.append(w)
             out.update(w for w in taken if w not in STOP)
     return frozenset(out)
+
+
+# Cues of a correction rather than a rumour (folded): an official denial, or a contrast that turns a true
+# statement against the rumour ("... giúp dịu cổ họng nhưng không diệt được virus"). Features of the learned
+# tier score (claim_match.py), counted only when the claim itself does not use them.
+_DENIAL = re.compile(
+    r"(?<!\w)(?:khang dinh|bac tin|bac bo|phu nhan|tin don|sai su that|bia dat|khong dung|khong co co so|"
+    r"khong co bang chung|thuc te|thuc chat)(?!\w)"
+)
+_CONTRAST = re.compile(r"(?<!\w)(?:nhung|tuy nhien|song)(?!\w)")
+
+
+def denies(text: str) -> bool:
+    """The text carries an official-denial cue ("khẳng định", "bác tin", "tin đồn", "sai sự thật"...)."""
+    return bool(_DENIAL.search(fold(text).lower()))
+
+
+def contrasts(text: str) -> bool:
+    """The text turns on a contrast ("nhưng", "tuy nhiên", "song")."""
+    return bool(_CONTRAST.search(fold(text).lower()))
 
 
 def signals(text: str) -> dict[str, float]:

@@ -346,15 +346,39 @@ class LeakIndex:
         long_run[inverse[_runs(hit_seq, s.layout_run)]] = True
         w_layout = self._weights(reg - present + bg, bg_group, template | (in_zone & ~in_title))
         layout_specific = float(w_layout[long_run].sum()) if image else 0.0
-        foreign = self._foreign(c, q, inverse, reg + bg) if image and not number_seen else 0
+        foreign = self._foreign(c, q, inverse, reg + bg)[0] if image and not number_seen else 0
         elsewhere = foreign >= s.max_foreign
 
         def decide(spec: float, cont: float) -> bool:
             return spec >= need and (cont >= s.min_containment or spec >= s.strong_specific)
 
-        by_layout = image and _longest(hit_seq) >= s.layout_run and layout_specific >= s.min_specific
+        longest = _longest(hit_seq)
+        by_layout = image and longest >= s.layout_run and layout_specific >= s.min_specific
+        # Order as evidence (text read off one image): a title, a list of legal bases or closing articles is
+        # made of phrases many documents use, but this page's sequence of them is its own. When the longest
+        # stretch of this page's text is long and no other registered document has more than
+        # `max_order_share` of it in the same order, the stretch says which page it is.
+        order_share = (
+            self._order_share(c, q[inverse], hit_seq)
+            if image and longest >= s.layout_run and not by_layout and not decide(specific, containment)
+            else None
+        )
+        by_order = order_share is not None and order_share <= s.max_order_share
+        # A post's own words around a quote dilute its containment. Posters write chatter ("nghe nói có công văn
+        # này", "chia sẻ để nhiều người biết"), phrases no document uses; a look-alike's passage around a shared
+        # one is document language that other documents use. So with no more than `max_away_known` shingles of
+        # document language off the page, the post's other words are the poster's, and the evidence stands
+        # without containment when it reaches `quote_specific`.
+        away_known = (
+            self._foreign(c, q, inverse, reg + bg)[1]
+            if not image and enough and not decide(specific, containment)
+            else None
+        )
+        by_quote = away_known is not None and away_known <= s.max_away_known and specific >= s.quote_specific
         matched = not other_number and (
-            by_header or by_number or (not elsewhere and (by_layout or decide(specific, containment)))
+            by_header
+            or by_number
+            or (not elsewhere and (by_layout or by_order or by_quote or decide(specific, containment)))
         )
         # A passage that a few registered documents share (and no published one) is still registered content: a
         # quote of it leaks one of them, though nothing in the post says which. Its evidence is counted for that
@@ -394,10 +418,13 @@ class LeakIndex:
         }
         if image:
             signals["layout_specific"] = round(layout_specific, 2)
-            if by_layout and not decide(specific, containment) and not by_header:
-                signals["evidence"] = "a long stretch of this page's own text, its title and legal bases included"
-            elif by_number and not by_header and not decide(specific, containment):
-                signals["evidence"] = "the registered number in the number position of this page's heading"
+        if order_share is not None:
+            signals["order_share"] = round(order_share, 3)
+        if away_known is not None:
+            signals["away_known"] = away_known
+        rule = _rule(by_header or decide(specific, containment), by_layout, by_number, by_order, by_quote)
+        if rule:
+            signals["evidence"] = rule
         if also_in:
             signals.update(self._also_in(also_in))
             signals["evidence"] = f"text shared by {len(also_in) + 1} registered documents and no other"
@@ -413,9 +440,10 @@ class LeakIndex:
         """Signals naming other registered documents with the same matched text: ids, and their file names."""
         return {"also_in": ids, "also_in_sources": [self.docs[i].source for i in ids if i in self.docs]}
 
-    def _foreign(self, c: int, q: np.ndarray, inverse: np.ndarray, known: np.ndarray) -> int:
-        """The most shingles that other documents have (reg + background > 0) in one stretch of the query that
-        is on neither page `c` nor the pages next to it in the same document."""
+    def _foreign(self, c: int, q: np.ndarray, inverse: np.ndarray, known: np.ndarray) -> tuple[int, int]:
+        """Document language away from page `c`: of the query's shingles on neither page `c` nor the pages next
+        to it in the same document, those that other documents have (reg + background > 0): the most in one
+        stretch, and how many in all."""
         doc = self.page_doc[c]
         near = [p for p in (c - 1, c, c + 1) if 0 <= p < len(self.pages) and self.page_doc[p] == doc]
         pages = np.concatenate([self.flat[self.offsets[p] : self.offsets[p + 1]] for p in near])
@@ -425,7 +453,35 @@ class LeakIndex:
         for a, k in zip(away, is_known, strict=True):
             cur = cur + int(k) if a else 0
             best = max(best, cur)
-        return best
+        return best, int((away & is_known).sum())
+
+    def _order_share(self, c: int, seq: np.ndarray, hits: np.ndarray) -> float:
+        """The longest stretch of the query on page `c` (its longest run), and the most of it, in the same order,
+        that any other registered document has: that share (0 when no other document has a shingle of it).
+        Documents are tried from the one holding most of the stretch down, and only while one could beat the
+        best so far, so the long posting lists of template shingles are read once, as counts."""
+        start, end = _longest_span(hits)
+        stretch = seq[start:end]
+        u, mult = np.unique(stretch, return_counts=True)
+        lo = np.searchsorted(self.keys, u, "left")
+        hi = np.searchsorted(self.keys, u, "right")
+        if not (hi > lo).any():
+            return 0.0
+        owners = np.concatenate([self.owners[a:b] for a, b in zip(lo, hi, strict=True)])
+        sid = np.repeat(np.arange(u.size), hi - lo)
+        pairs = np.unique(sid.astype(np.int64) * len(self.doc_ids) + self.page_doc[owners])
+        docs = pairs % len(self.doc_ids)
+        bound = np.bincount(docs, weights=mult[pairs // len(self.doc_ids)], minlength=len(self.doc_ids))
+        bound[self.page_doc[c]] = 0
+        best = 0
+        for d in np.argsort(bound)[::-1]:
+            if bound[d] <= best:
+                break
+            held = np.concatenate(
+                [self.flat[self.offsets[p] : self.offsets[p + 1]] for p in np.flatnonzero(self.page_doc == d)]
+            )
+            best = max(best, _longest(np.isin(stretch, held)))
+        return best / stretch.size
 
     def _holders(self, shingles: np.ndarray) -> list[np.ndarray]:
         """The registered documents (indices into `doc_ids`) that have each shingle."""
@@ -498,6 +554,21 @@ class LeakIndex:
         return None
 
 
+def _rule(usual: bool, by_layout: bool, by_number: bool, by_order: bool, by_quote: bool) -> str:
+    """The evidence a match rests on when it is not the usual specific text (or number, title and layout)."""
+    if usual:
+        return ""
+    if by_layout:
+        return "a long stretch of this page's own text, its title and legal bases included"
+    if by_number:
+        return "the registered number in the number position of this page's heading"
+    if by_order:
+        return "a long stretch of this page's text in an order no other registered document has"
+    if by_quote:
+        return "document-specific text quoted amid words no document uses"
+    return ""
+
+
 def _rank(m: Match) -> tuple[bool, bool, float]:
     return (m.matched, "also_in" not in m.signals, m.score)
 
@@ -532,6 +603,16 @@ def _longest(hits: np.ndarray) -> int:
     for h in hits:
         cur = cur + 1 if h else 0
         best = max(best, cur)
+    return best
+
+
+def _longest_span(hits: np.ndarray) -> tuple[int, int]:
+    """[start, end) of the first longest run of True values."""
+    best, cur = (0, 0), 0
+    for i, h in enumerate(hits):
+        cur = cur + 1 if h else 0
+        if cur > best[1] - best[0]:
+            best = (i - cur + 1, i + 1)
     return best
 
 

@@ -50,6 +50,17 @@ class MatchSettings:
     # Set on the dev split (`--more-crops`): look-alike images reach 71 (a sibling's shared closing passage, refused
     # as FOREIGN anyway), registered first pages that show only legal bases 116-209.
     layout_run: int = 100
+    # ...or such a stretch of which no other registered document has more than this share in the same order (the
+    # page's own sequence of common phrases: a title, legal bases, closing articles; `order_share`). Set on the
+    # dev split (`--more-dev --holdout`): registered regions 0.16-0.72; look-alikes 0.92 (a closing page with the
+    # Government's standard recipients, which other registered decrees also have) and 1.0. Stretches shorter
+    # than `layout_run` were tried (40, 60, 80: 3-7 more false positives on dev, siblings' shared passages).
+    max_order_share: float = 0.8
+    # A post whose words off the registered page include at most this many shingles other documents use (the
+    # rest is the poster's own chatter) is matched on `quote_specific` document-specific shingles whatever its
+    # containment (`away_known`).
+    max_away_known: int = 2
+    quote_specific: float = 7.0
     match_score: float = 0.5
 
     def validate(self) -> None:
@@ -57,6 +68,8 @@ class MatchSettings:
             raise ValueError("shingle_words must be between 2 and 6")
         if not 0 <= self.min_containment <= 1 or not 0 < self.match_score < 1:
             raise ValueError("min_containment must be in 0..1 and match_score in (0, 1)")
+        if not 0 <= self.max_order_share <= 1:
+            raise ValueError("max_order_share must be in 0..1")
         if not 0 <= self.shared_weight <= 1 or not 0 < self.number_factor <= 1:
             raise ValueError("shared_weight must be in 0..1 and number_factor in (0, 1]")
 

@@ -139,7 +139,8 @@ _GOING = re.compile(r"(?:den|di|tai|o|qua|vao|mua|an|ghe|toi|choi|trong)\s+$")
 # Units named as an office or its head, not as anyone's home: "Chủ tịch UBND quận Tân Phú", "Công an huyện".
 _ORG_BEFORE = re.compile(
     r"(?:ubnd|uy ban nhan dan|hdnd|chu tich|bi thu|cong an|trung tam y te|benh vien|so y te|ban chi dao|"
-    r"cdc|toa an|tand|vien kiem sat|uy ban|truong|phong giao duc|so|cuc|chi cuc|tram y te|tyt|ttyt)\s*$"
+    r"cdc|toa an|tand|vien kiem sat|uy ban|truong|phong giao duc|so|cuc|chi cuc|tram y te|tyt|ttyt|"
+    r"canh sat|can bo|tru so|dai su quan|ban quan ly|bo chi huy quan su)\s*$"
 )
 # "56 Hàng Chiếu", "số 35 Lê Duẩn": a house number then a street name without its keyword.
 _NUMBERED_STREET = re.compile(r"(?<![\w/.,\-])(?<!\d[ .\-])(?:so |sn )?\d+[a-z]?(?:/\d+[a-z]?)* (?=[^\W\d_])")

@@ -44,6 +44,10 @@ PRIVATE_HONORIFICS = {
     "bi cao": "bị cáo",
     "nam sinh": "nam sinh",
     "nu sinh": "nữ sinh",
+    "thang": "thằng",
+    "me": "mẹ",
+    "bo": "bố",
+    "gia dinh": "gia đình",
 }
 RESPECT_HONORIFICS = {
     "ong": "ông",
@@ -228,7 +232,9 @@ COMPOUNDS = frozenset(
     "hiep dinh|hiep uoc|hiep si|thong tu|thong bao|thong tin|thong tan|thong diep|thong qua|thong thuong|"
     "tin dung|tin hieu|tin nguong|trong tai|trong tam|trong diem|dung tich|dung dich|dung luong|kieu bao|"
     "kieu hoi|hau qua|hau due|hau can|thu vien|thu tuc|thu tin|thu ky|nhu cau|nhu vay|tram y|bich chuong|duyen hai|"
-    "vu tru|vu dao|vu khi|vu trang|vu hoi|trang bi|trang phuc|trang tri|trang trai|trang thiet|trang nghiem".split("|")
+    "vu tru|vu dao|vu khi|vu trang|vu hoi|trang bi|trang phuc|trang tri|trang trai|trang thiet|trang nghiem|"
+    "binh dan|binh thuong|binh yen|thanh uy|tinh uy|huyen uy|quan uy|thanh doan|tinh doan|an toan|hoa binh|"
+    "phong trao|trung uong|trung thu|thanh nien|hai quan|hai san|vinh vien|minh bach|quang cao|tam ly".split("|")
 ) | frozenset(" ".join(t.split()[:2]) for t in OFFICIAL_TITLES if " " in t)
 # Surnames with their tone marks, for a surname used alone as a subject ("Lưu bị ông Dư quật ngã"); those
 # that are also common words opening a sentence ("Ông", "Từ", "Mai", "Cao", "Hồ", "Không"...) are left out.
@@ -240,7 +246,8 @@ SURNAMES_SPELLED = frozenset(
 # ("Liên hứa hẹn", "Lưu sau đó ra khỏi xe", "Tấn đưa Lê về nhà"), with their tone marks.
 PERSON_VERBS = frozenset(
     "bị đã sau liền vội bèn hứa khai kể nói đưa cười khóc dọa đánh chém rủ nhờ gọi hỏi nhìn thấy nghĩ muốn "
-    "mang lấy chạy ngồi đứng quay trở cầm ôm bế hét la mắng chửi van xin nhận thừa kể tâm được".split()
+    "mang lấy chạy ngồi đứng quay trở cầm ôm bế hét la mắng chửi van xin nhận thừa kể tâm được biết nghe cho "
+    "khá vẫn cũng đang điều tỏ lên xuống về đến".split()
 )
 # Lower-case heads after which a capitalised word names a thing, a place or a group, not a person.
 THING_HEADS = (
@@ -306,6 +313,9 @@ THING_HEADS = (
     "tập đoàn",
     "thương hiệu",
     "xe",
+    "chiếc",
+    "ôtô",
+    "ô tô",
     "món",
     "dòng",
     "họ",
@@ -340,6 +350,15 @@ THING_HEADS = (
     "thành phố",
     "tp",
     "quận",
+    "ngã tư",
+    "ngã ba",
+    "cầu",
+    "bến",
+    "hồ",
+    "biển",
+    "vịnh",
+    "đảo",
+    "đèo",
 )
 _THING_FOLDED = tuple(pii_fold(h) for h in THING_HEADS)
 # Institutions and events a capitalised run can start with ("Trường Đại học", "Vụ BOT An Sương", "Bộ Y tế").

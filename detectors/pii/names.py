@@ -13,7 +13,7 @@ import unicodedata
 from typing import Iterator
 
 from canhbao.core.text import fold as pii_fold
-from canhbao.detectors.pii import gazetteer
+from canhbao.detectors.pii import gazetteer, people
 from canhbao.detectors.pii.lexicon import (
     _GIVEN_FOLDED,
     _INSTITUTION_HEADS,
@@ -39,6 +39,7 @@ from canhbao.detectors.pii.lexicon import (
     THING_HEADS,
 )
 from canhbao.detectors.pii.patterns import Span
+from canhbao.detectors.pii.people import Candidate, Role
 
 __all__ = ["HONORIFICS", "OFFICIAL_TITLES", "SURNAMES", "names", "syllable"]
 
@@ -103,7 +104,7 @@ def _ends_with(phrase: str, cues: tuple[str, ...] | dict[str, str]) -> str:
 def names(text: str, sh: str) -> Iterator[Span]:
     gaz = gazetteer.load()
     words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
-    found: list[Span] = []
+    candidates: list[Candidate] = []
     i = 0
     while i < len(words):
         if not _cap(text[words[i][0] : words[i][1]]):
@@ -117,12 +118,15 @@ def names(text: str, sh: str) -> Iterator[Span]:
             and text[words[j - 1][1] : words[j][0]] == " "
         ):
             j += 1
-        span, taken = _name_run(text, sh, words[i:j], gaz)
-        if span:
-            found.append(span)
+        cand, taken = _name_run(text, sh, words[i:j], gaz)
+        if cand:
+            candidates.append(cand)
+        span = cand.span if cand else None
         i = j if span or taken else i + 1
+    cast = people.cast(candidates)
+    found = people.resolve(candidates, cast)
     yield from found
-    yield from _mentions(text, sh, found)
+    yield from _mentions(text, sh, found, cast)
     for m in _CUED_NAME.finditer(sh):
         # "ten nguyen thi lan": a name written in lower case, recognisable only after a cue and a surname
         if m.group(2) in SURNAMES and text[m.start(2) : m.end(2)].lower() != "là":  # "tên là Vali"
@@ -135,6 +139,12 @@ def names(text: str, sh: str) -> Iterator[Span]:
         ):
             continue  # "trường tiểu học N.Đ.C", "công ty T.H.": an institution's initials
         yield Span("name", m.start(), m.end(), 0.9 if _honorific(text, sh, m.start()) else 0.8)
+    for m in _ONE_INITIAL.finditer(text):
+        # "yêu cầu B. phải viết giấy nhận nợ": one initial mid-sentence, the sentence going on in lower case
+        if not _ends_with(_preceding_words(sh, m.start(), 1), _LETTER_HEADS) and not _ends_with(
+            _preceding_words(sh, m.start(), 2), _LETTER_HEADS
+        ):
+            yield Span("name", m.start(), m.end(), 0.8)
 
 
 def _honorific(text: str, sh: str, start: int) -> str:
@@ -149,8 +159,8 @@ def _honorific(text: str, sh: str, start: int) -> str:
     if not last:
         return ""
     word = last[-1].group()
-    if window[last[-1].end() :].strip():
-        return ""  # punctuation between: "chính chủ. Liên hệ" is no "chú Liên"
+    if window[last[-1].end() :].strip() or "\n" in window[last[-1].end() :]:
+        return ""  # punctuation or a line break between: "chính chủ. Liên hệ" is no "chú Liên"
     written = " ".join(m.group() for m in last[-len(cue.split()) :]).lower()
     if written != SPELLED[cue] and (written != cue or _has_marks(window)):
         return ""
@@ -171,22 +181,24 @@ def _trim(text: str, sh: str, run: list[tuple[int, int]]) -> list[tuple[int, int
     return [] if any(sh[s:e] in NOT_NAME_WORDS for s, e in run) else run
 
 
-def _public(text: str, sh: str, start: int, end: int, full: str, honorific: str, patient: str) -> bool:
+def _public(text: str, sh: str, start: int, end: int, full: str, honorific: str, patient: str) -> str:
     """Named as nobody's private person: a byline, a historical or well-known public figure, a title in office,
     a quoted official. A patient context (`patient`: "name" when the name itself is a patient's, "clause" when
-    its clause is about patients) keeps a private namesake of a public figure or a street a name."""
+    its clause is about patients) keeps a private namesake of a public figure or a street a name.
+    The reason: "title" (in office or public life), "quoted" (quoted as officials are, nothing more), "other"
+    (no person: a byline, a place), "" (not public)."""
     if _BYLINE.search(sh[max(0, start - 14) : start]) or full in NOT_NAMES:
-        return True  # "Ảnh: Nguyên Khôi", "Việt Nam"
+        return "other"  # "Ảnh: Nguyên Khôi", "Việt Nam"
     if patient == "name":
-        return False  # "bệnh nhân Phạm Văn Đồng", "BN Lê Quang Liêm, 30 tuổi": the patient wins
+        return ""  # "bệnh nhân Phạm Văn Đồng", "BN Lê Quang Liêm, 30 tuổi": the patient wins
     private = honorific in PRIVATE_HONORIFICS or patient == "clause"
     if (full in HISTORICAL and not private) or (full in PUBLIC_FIGURES and not private):
-        return True  # "từ Phạm Văn Đồng đến T20", "con gái của Phi Nhung", "Lê Quang Liêm (elo 2.620)"
+        return "title"  # "từ Phạm Văn Đồng đến T20", "con gái của Phi Nhung", "Lê Quang Liêm (elo 2.620)"
     context = " " + _clause_before(sh, start) + " "  # "Chủ tịch Ủy ban nhân dân tỉnh Lâm Minh Thành"
     titles = [t for t in OFFICIAL_TITLES if not (patient and t in PROFESSIONS)]  # "BN 183 là phóng viên X"
     if not honorific and any(f" {t} " in context for t in titles):
-        return True
-    return _in_role(sh, start, end, " " + _preceding_words(sh, start, 10))
+        return "title"
+    return _in_role(sh, start, end, " " + _preceding_words(sh, start, 10), patient)
 
 
 def _patient(sh: str, start: int, end: int, honorific: str) -> str:
@@ -199,9 +211,11 @@ def _patient(sh: str, start: int, end: int, honorific: str) -> str:
     return "clause" if cued else ""
 
 
-def _name_run(text: str, sh: str, run: list[tuple[int, int]], gaz: gazetteer.Gazetteer) -> tuple[Span | None, bool]:
-    """The name in a run of capitalised words, and whether the run is taken whole (a foreign or public name:
-    its tail is not tried again as a name of its own)."""
+def _name_run(
+    text: str, sh: str, run: list[tuple[int, int]], gaz: gazetteer.Gazetteer
+) -> tuple[Candidate | None, bool]:
+    """The run as judged by its sentence (its role, and the name reported in it, if any), and whether the run
+    is taken whole (a foreign or public name: its tail is not tried again as a name of its own)."""
     run = _trim(text, sh, run)
     if not run:
         return None, False
@@ -217,17 +231,60 @@ def _name_run(text: str, sh: str, run: list[tuple[int, int]], gaz: gazetteer.Gaz
     if text[start:end].isupper() and (len(run) >= 2 or len(full) >= 2) and not (honorific and len(full) <= 2):
         return None, False  # all caps: headers, mottos, acronyms ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA", "EU")
     patient = _patient(sh, start, end, honorific)
-    if _public(text, sh, start, end, full, honorific, patient):
-        return None, True
-    if any(len(k) >= 3 and not syllable(k) for k in keys):
+    foreign = any(len(k) >= 3 and not syllable(k) for k in keys)
+
+    def judged(role: Role, span: Span | None = None) -> Candidate:
+        person = (
+            foreign
+            or (keys[0] in SURNAMES and len(keys) >= 2 and not gaz.level(full))
+            or (len(keys) == 1 and unicodedata.normalize("NFC", text[start:end]).lower() in GIVEN_NAMES)
+        )
+        return Candidate(start, end, tuple(keys), role, span, person, foreign)
+
+    reason = _public(text, sh, start, end, full, honorific, patient)
+    if reason:
+        return judged(reason), True  # type: ignore[arg-type]
+    if patient != "name" and _not_person(text, sh, start, end, keys, honorific):
+        return judged("other"), True
+    if foreign:
         # A foreign name: a public figure unless something marks a private person (a patient among them)
         private = honorific in PRIVATE_HONORIFICS or patient == "name" or bool(patient and honorific)
-        return (Span("name", start, end, 0.8) if private else None), True
+        return (judged("private", Span("name", start, end, 0.8)) if private else judged("foreign")), True
     head = unicodedata.normalize("NFC", text[run[0][0] : run[0][1]]).lower()
     institution = keys[0] in _INSTITUTION_HEADS and (head in INSTITUTION_SPELLED or not _has_marks(text))
     if not honorific and (institution or _SCHOOL.match(full)):
         return None, False
-    return _vietnamese(text, sh, start, end, keys, honorific, gaz.level(full))
+    span, taken = _vietnamese(text, sh, start, end, keys, honorific, gaz.level(full))
+    if span is None:
+        return None, taken
+    cued = honorific in PRIVATE_HONORIFICS or bool(patient) or _aged(sh, start, end)
+    return judged("private" if cued else "plain", span), taken
+
+
+def _not_person(text: str, sh: str, start: int, end: int, keys: list[str], honorific: str) -> bool:
+    """What the words around a capitalised run make a thing or a place rather than a person: a common noun or
+    a title with the next word ("cô Tổ trưởng", "Trưởng Phòng", "lớp Bình dân học vụ"), a place head before it
+    ("sông Dương Tử", "ngã tư Trần Não – Lương Định Của"), a name given to an animal, a village or a product
+    ("con sư tử biển cái tên Rio", "làng có tên là Xiangjiaba", "mang tên Hayat-Vax"), a province after a
+    person word ("nam sinh Hà Nội": where the student comes from)."""
+    nxt = re.match(r"[ ]([^\W\d_]+)", text[end : end + 16])
+    if " ".join(keys) in COMPOUNDS or (nxt and f"{keys[-1]} {pii_fold(nxt.group(1)).lower()}" in COMPOUNDS):
+        return True
+    if re.match(r"-[A-ZĐ0-9]", text[end : end + 2]):
+        return True  # "Hayat-Vax", "Sputnik-V": a product's name
+    if not honorific:
+        before = " ".join(re.findall(r"[^\W\d_]+", text[max(0, start - 24) : start].lower())[-2:])
+        if _ends_with(
+            before if _has_marks(text) else pii_fold(before), THING_HEADS if _has_marks(text) else _THING_FOLDED
+        ):
+            return True
+        if _STREET_CHAIN.search(text[max(0, start - 48) : start]):
+            return True
+    if honorific in ("ten", "ten la", "co ten") and _NAMED_THING.search(_clause_before(sh, start, 8)):
+        return True
+    if honorific in _ROLE_WORDS and gazetteer.load().level(" ".join(keys)) == "province":
+        return True
+    return False
 
 
 def _vietnamese(
@@ -255,7 +312,7 @@ def _opens(text: str, start: int) -> bool:
     word = _WORD.match(text, start)
     if not word or not word.group()[1:].islower():
         return False
-    before = text[max(0, start - 3) : start].strip()
+    before = text[max(0, start - 3) : start].rstrip(" \t")  # a line break opens a sentence (a title line)
     spelled = SPELLED.get(pii_fold(word.group()).lower(), "")
     written = word.group().lower()
     return (not before or before[-1] in '.!?:;"“”(–-\n') and (written == spelled or not _has_marks(text))
@@ -279,16 +336,13 @@ def _bare(text: str, sh: str, start: int, end: int, keys: list[str], level: str)
     written = unicodedata.normalize("NFC", text[start:end]).lower()
     if len(keys) != 1 or written not in (GIVEN_NAMES if _has_marks(text) else _GIVEN_FOLDED):
         return False
-    prev = re.search(r"([^\W\d_]+)(,?)\s*$", text[max(0, start - 30) : start])
+    prev = re.search(r"([^\W\d_]+)(,?)[ \t]*\Z", text[max(0, start - 30) : start])  # not across a line break
     if not prev or not prev.group(1).islower():
         return False  # the start of a sentence or a quote: capitalised anyway (a subject is tried above)
     nxt = re.match(r" ([a-z]+)", sh[end : end + 12])
     if nxt and f"{keys[0]} {nxt.group(1)}" in COMPOUNDS:
         return False
-    before = " ".join(re.findall(r"[^\W\d_]+", text[max(0, start - 24) : start].lower())[-2:])
-    return not _ends_with(
-        before if _has_marks(text) else pii_fold(before), THING_HEADS if _has_marks(text) else _THING_FOLDED
-    )
+    return not _thing_before(text, start)
 
 
 def _subject(text: str, start: int, end: int, keys: list[str]) -> bool:
@@ -306,21 +360,49 @@ def _subject(text: str, start: int, end: int, keys: list[str]) -> bool:
     if not ok or not nxt or nxt.group(1) not in PERSON_VERBS or f"{keys[-1]} {pii_fold(nxt.group(1))}" in COMPOUNDS:
         return False  # "Trang bị thiết bị" is equipping, not Trang
     before = text[max(0, start - 4) : start].rstrip()
+    if re.search(r"(?:^|\s)(?:khi|thì|nhưng|rồi|nên)$", text[max(0, start - 12) : start].rstrip()):
+        return True  # "sau khi Lưu điều khiển ôtô": a clause opening on a conjunction
     return not before or before[-1] in '.!?:;,"“”'
 
 
-def _mentions(text: str, sh: str, found: list[Span]) -> Iterator[Span]:
-    """Later bare mentions of a name found with a cue: "anh Nguyễn Đăng Khoa ... bị Khoa bóp cổ"."""
+def _mentions(text: str, sh: str, found: list[Span], cast: people.Cast) -> Iterator[Span]:
+    """Later bare mentions of a name found with a cue: "anh Nguyễn Đăng Khoa ... bị Khoa bóp cổ", "Alma Faz,
+    19 tuổi ... Faz nhớ lại"; never of a person the text introduced in a public role only."""
     given = {sh[s.start : s.end].split()[-1] for s in found if s.score >= 0.8}
     given = {g for g in given if len(g) >= 2 and syllable(g) and g not in BARE_STOP}
+    given = {g for g in given if not cast.only_public(g)}
+    foreign = {k for k in cast.private if " " not in k and len(k) >= 3 and not syllable(k) and not cast.only_public(k)}
+    given |= foreign
     taken = [(s.start, s.end) for s in found]
+    phrases = {pii_fold(text[s.start : s.end]).lower() for s in found}
     for m in _WORD.finditer(text):
         if sh[m.start() : m.end()] in given and _cap(m.group()) and m.group()[1:].islower():
             if all(m.end() <= a or m.start() >= b for a, b in taken):
                 nxt = _WORD.match(text, m.end() + 1)
                 if text[m.end() : m.end() + 1] == " " and nxt and _cap(nxt.group()):
                     continue  # part of a longer capitalised name
+                prev = re.search(r"([^\W\d_]+) $", text[max(0, m.start() - 30) : m.start()])
+                if prev and _cap(prev.group(1)):
+                    continue  # the tail of one: "Nguyễn Công Chánh", "Hoàn Kiếm"
+                if prev and pii_fold(f"{prev.group(1)} {m.group()}").lower() in phrases:
+                    continue  # the phrase a name was read in, written in lower case: "châu Âu" after "Châu Âu"
+                if sh[m.start() : m.end()] in foreign and _thing_before(text, m.start()):
+                    continue  # "chiếc Nissan" after "Tài xế Nissan"
+                if _opens_sentence(text, m.start()) and re.search(r"(?<![\w])%s(?![\w])" % m.group().lower(), text):
+                    continue  # "Tại đây", "Trí nhớ": capitalised by the sentence, the word is used in lower case too
                 yield Span("name", m.start(), m.end(), 0.75)
+
+
+def _thing_before(text: str, start: int) -> bool:
+    """A lower-case head before `start` that makes the capitalised word a thing or a place ("sông Dương Tử")."""
+    before = " ".join(re.findall(r"[^\W\d_]+", text[max(0, start - 24) : start].lower())[-2:])
+    marks = _has_marks(text)
+    return bool(_ends_with(before if marks else pii_fold(before), THING_HEADS if marks else _THING_FOLDED))
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    before = text[max(0, start - 4) : start].rstrip(" \t")
+    return not before or before[-1] in '.!?:;"“”\n-–'
 
 
 _OFFICIAL_AFTER = _TITLE_AFTER.pattern % "|".join(sorted(map(re.escape, OFFICIAL_TITLES), key=len, reverse=True))
@@ -336,18 +418,47 @@ _INITIALLED_THINGS = tuple(h for h in _THING_FOLDED if h not in SPELLED and h no
     "thpt",
     "hoc",
 )
+# "ngã tư Trần Não – Lương Định Của": the second street of a crossing.
+_STREET_CHAIN = re.compile(r"(?:ngã tư|ngã ba|giao lộ|góc)\s+[^\W\d_]+(?:\s+[^\W\d_]+){0,3}\s*[–-]\s*$", re.I)
+# Heads that make a naming cue ("tên", "có tên là") name a thing, an animal or a place, not a person.
+_NAMED_THING = re.compile(
+    r"(?:^| )(?:con (?!gai|trai|ruot|nuoi|ut|ca |dau|re)\w+|chu (?:cho|meo|chim|khi|voi|ngua|bo|lon|heo)|loai|lang|thon|xa|vaccine|vac xin|thuoc|tau|cong ty|"
+    r"san pham|du an|chien dich|phim|sach|bai hat|chuong trinh|giong|benh|khu|toa nha|mang)(?: \w+){0,4} "
+    r"(?:mang |co |cai |dat )?ten(?: la)?$"
+)
+# Person words that are roles rather than forms of address: a province after one is where the person is from.
+_ROLE_WORDS = frozenset(
+    "nam sinh|nu sinh|tai xe|doi tuong|nan nhan|nghi pham|nghi can|bi can|bi cao|benh nhan|nguoi benh".split("|")
+)
+# An affiliation after the name: a teacher or an expert quoted in that role ("cô Lê Thị Huyền, giáo viên ...").
+_AFFILIATION_AFTER = re.compile(
+    r"^\s*[,\-–(]\s*(?:giao vien|giang vien|hieu truong|hieu pho|chuyen gia|nha nghien cuu|"
+    r"truong (?:thpt|thcs|tieu hoc|mam non|dai hoc|cao dang|trung hoc))(?![\w])"
+)
+# One capital and its dot between two lower-case words: an initial standing for a person named alone.
+_ONE_INITIAL = re.compile(r"(?<=[a-zà-ỹđ,] )[A-ZĐ]\.(?= [a-zà-ỹđ])")
+# Heads a single letter labels as a category, not a person: "nhóm B.", "vitamin C.", "phòng A."
+_LETTER_HEADS = tuple(
+    "nhom loai hang khu lop vitamin toa phong khoi muc diem phan dang kieu mau so chu vung tuyen".split()
+)
 _LEADING_HONORIFICS = frozenset("ong ba anh chi em chau co chu bac cu be".split())
 
 
-def _in_role(sh: str, start: int, end: int, context: str) -> bool:
-    """A person named as an official or a quoted spokesperson rather than as a private person."""
+def _in_role(sh: str, start: int, end: int, context: str, patient: str = "") -> str:
+    """A person named as an official ("title") or quoted the way spokespeople are ("quoted") rather than as a
+    private person, or "" (an affiliation after the name is a role only outside a patient's clause: "bệnh
+    nhân có ông X, giáo viên tiếng Anh")."""
     after = sh[end : end + 40]
     if re.match(_OFFICIAL_AFTER, after) or context.endswith(" dong chi"):
-        return True
+        return "title"
+    if _AFFILIATION_AFTER.match(after) and not patient:
+        return "affiliated"  # a teacher of a school is named in that role here, not introduced as an official
+    if re.search(r"(?:^| )theo (?:ong|ba)$", context):
+        return "quoted"  # "Theo ông Ngọc, ...": a source quoted for what they know in office
     if re.search(r"(?:^| )(?:ong|ba)$", context):
         # "ông Long cho biết": the officials' way of being quoted; "”, ông Tuấn nói" likewise
-        return bool(
-            _SPEAKS.match(after)
-            or (re.match(r"^\s+noi(?![\w])", after) and _QUOTE_BEFORE.search(sh[max(0, start - 12) : start]))
+        quoted = _SPEAKS.match(after) or (
+            re.match(r"^\s+noi(?![\w])", after) and _QUOTE_BEFORE.search(sh[max(0, start - 12) : start])
         )
-    return False
+        return "quoted" if quoted else ""
+    return ""
