@@ -239,26 +239,16 @@ def _vectorizer(name: str, vocabulary=None):
             vocabulary=vocabulary,
             lowercase=False,
         )
+    grams: dict[str, Any] = {
+        "analyzer": "char_wb",
+        "ngram_range": (2, 5),
+        "min_df": 2,
+        "vocabulary": vocabulary,
+        "lowercase": False,
+    }
     if name == "nbchars":  # presence of each n-gram, weighted by its log-count ratio (`nb_ratio`)
-        return CountVectorizer(
-            analyzer="char_wb",
-            ngram_range=(2, 5),
-            min_df=2,
-            binary=True,
-            max_features=200000,
-            vocabulary=vocabulary,
-            lowercase=False,
-            dtype=np.float64,
-        )
-    return TfidfVectorizer(
-        analyzer="char_wb",
-        ngram_range=(2, 5),
-        min_df=2,
-        sublinear_tf=True,
-        max_features=100000,
-        vocabulary=vocabulary,
-        lowercase=False,
-    )
+        return CountVectorizer(binary=True, max_features=200000, dtype=np.float64, **grams)
+    return TfidfVectorizer(sublinear_tf=True, max_features=100000, **grams)
 
 
 def nb_ratio(x, y: np.ndarray) -> np.ndarray:
