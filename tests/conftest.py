@@ -182,22 +182,29 @@ def postgres_server(tmp_path_factory):
     shutil.rmtree(base, ignore_errors=True)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def state(request, monkeypatch):
-    """Each shared-state backend (config/state.yaml) in turn: SQLite files in the data home, or a fresh
-    database on the session's PostgreSQL server. Set through the environment, so stores opened anywhere
-    in the code under test (CLI, stages, worker processes) use it."""
+@pytest.fixture
+def pg_state(postgres_server, monkeypatch):
+    """A fresh database on the session's PostgreSQL server as the shared-state backend, set through the
+    environment, so stores opened anywhere in the code under test (CLI, stages, child processes) use it."""
     import uuid
 
+    from canhbao.core.state import StateSettings
+
+    dsn = postgres_server.create_database(f"t{uuid.uuid4().hex[:12]}")
+    monkeypatch.setenv("CANHBAO_STATE__BACKEND", "postgresql")
+    monkeypatch.setenv("CANHBAO_STATE__DSN", dsn)
+    return StateSettings(backend="postgresql", dsn=dsn)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state(request, monkeypatch):
+    """Each shared-state backend (config/state.yaml) in turn: SQLite files in the data home, or `pg_state`."""
     from canhbao.core.state import StateSettings
 
     if request.param == "sqlite":
         monkeypatch.setenv("CANHBAO_STATE__BACKEND", "sqlite")
         return StateSettings()
-    dsn = request.getfixturevalue("postgres_server").create_database(f"t{uuid.uuid4().hex[:12]}")
-    monkeypatch.setenv("CANHBAO_STATE__BACKEND", "postgresql")
-    monkeypatch.setenv("CANHBAO_STATE__DSN", dsn)
-    return StateSettings(backend="postgresql", dsn=dsn)
+    return request.getfixturevalue("pg_state")
 
 
 # --- unit / integration markers ------------------------------------------------------------------------

@@ -93,6 +93,7 @@ def test_migrations_cover_every_table_and_column_of_the_sqlite_stores(postgres_s
     from canhbao.claims import ClaimBank
     from canhbao.console.store import ConsoleStore
     from canhbao.core.posts import PostStore
+    from canhbao.notify.dispatch import State as NotifyState
     from canhbao.pipeline.ledger import Ledger
     from canhbao.pipeline.retro_hunt import RetroHuntMarks
     from canhbao.registry import store as registry_store
@@ -104,6 +105,7 @@ def test_migrations_cover_every_table_and_column_of_the_sqlite_stores(postgres_s
         ClaimBank.SCHEMA,
         ConsoleStore.SCHEMA,
         RetroHuntMarks.SCHEMA,
+        NotifyState.SCHEMA,
         registry_store._SCHEMA,
     ):
         db = sqlite3.connect(":memory:")

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from datetime import datetime, timezone
 
 import pytest
@@ -25,11 +24,8 @@ from canhbao.pipeline.workqueue import WorkQueue
 
 
 @pytest.fixture
-def pg_env(postgres_server, monkeypatch):
-    dsn = postgres_server.create_database(f"w{uuid.uuid4().hex[:12]}")
-    monkeypatch.setenv("CANHBAO_STATE__BACKEND", "postgresql")
-    monkeypatch.setenv("CANHBAO_STATE__DSN", dsn)
-    return StateSettings(backend="postgresql", dsn=dsn)
+def pg_env(pg_state):
+    return pg_state
 
 
 def test_claims_skip_locked_leases_expire_and_a_lost_lease_commits_nothing(pg_env):
@@ -176,7 +172,6 @@ def test_dag_helpers_map_over_batches_on_postgresql_and_once_on_sqlite(tmp_path,
 
 def test_work_queue_on_sqlite_is_a_one_line_error_and_writes_nothing(tmp_path, monkeypatch):
     from canhbao.core.errors import InputError
-    from canhbao.core.state import StateSettings
 
     monkeypatch.chdir(tmp_path)
     with pytest.raises(InputError, match="needs backend: postgresql"):

@@ -7,6 +7,9 @@ A write cut short (full disk, kill during the write) leaves a torn last line. A 
 its own partial bytes; a torn tail found by the next append (e.g. after a crash) is moved to a quarantine
 file beside the log and an `audit.gap` entry records its size and SHA-256 in the chain, so the log carries
 on and the gap stays visible and checkable rather than silently repaired.
+
+With the postgresql shared-state backend (config/state.yaml) the same entries go to one table shared by
+every machine (`canhbao.core.audit_db`); the file is then not written.
 """
 
 from __future__ import annotations
@@ -20,10 +23,14 @@ import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from canhbao.core.errors import StorageError, storage_problem
 from canhbao.core.records import sha256_hex, utcnow
+from canhbao.core.state import StateSettings, load_settings
+
+if TYPE_CHECKING:
+    from canhbao.core.audit_db import SharedAuditTrail
 
 GENESIS = "0" * 64
 log = logging.getLogger("canhbao.audit")
@@ -101,19 +108,36 @@ def _hash_before(raw: Any, offset: int) -> str:
 
 
 class AuditLog:
-    def __init__(self, path: Path):
+    """The deployment's audit log: the JSON-lines file at `path` (sqlite backend), or the shared table."""
+
+    def __init__(self, path: Path, *, state: StateSettings | None = None):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.shared: SharedAuditTrail | None = None
+        state = state or load_settings()
+        if state.backend == "postgresql":
+            from canhbao.core.audit_db import SharedAuditTrail
+
+            self.shared = SharedAuditTrail(state)
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def location(self) -> str:
+        """Where the log is, for messages."""
+        return str(self.path) if self.shared is None else "state database, table audit_log"
 
     def append(self, action: str, target: str, *, actor: str | None = None, **details: Any) -> AuditEntry:
         """Append one entry under an exclusive lock, so concurrent writers keep the chain intact."""
+        if self.shared is not None:
+            return self.shared.append(action, target, actor or current_actor(), details)
         with self._locked_tail() as (fh, prev, _torn):
             return self._write(fh, prev, action, target, actor or current_actor(), details)
 
     def recover(self) -> bool:
         """Quarantine a torn last line now (as the next append would); True if there was one. Readers that
-        certify the chain (evidence export) call this first, so a crash's leftover does not block them."""
-        if not self.path.exists():
+        certify the chain (evidence export) call this first, so a crash's leftover does not block them.
+        A database transaction is never torn: nothing to do there."""
+        if self.shared is not None or not self.path.exists():
             return False
         with self._locked_tail() as (_fh, _prev, torn):
             return torn
@@ -190,6 +214,9 @@ class AuditLog:
         return gap.hash
 
     def entries(self, target: str | None = None) -> Iterator[AuditEntry]:
+        if self.shared is not None:
+            yield from self.shared.entries(target)
+            return
         if not self.path.exists():
             return
         with open(self.path, "rb") as fh:
@@ -208,6 +235,8 @@ class AuditLog:
         (a torn write not quarantined yet, or garbage) is a problem, not a crash."""
         problems: list[str] = []
         prev = GENESIS
+        if self.shared is not None:
+            return self.shared.verify()
         if not self.path.exists():
             return problems
         with open(self.path, "rb") as fh:

@@ -138,7 +138,7 @@ def export(
             "evidence.export_refused", alert.id, actor=actor, reason="audit log hash chain broken", problems=broken[:20]
         )
         raise InputError(
-            home.audit_log,
+            audit.location,
             f"audit log hash chain broken ({broken[0]}"
             + (f" and {len(broken) - 1} more" if len(broken) > 1 else "")
             + "); custody cannot be certified, nothing exported",

@@ -1,6 +1,8 @@
 """When to notify, and only once: new alerts above a score per type, failed or partial scans, sources
-that turn blocked, a daily digest. What was sent is remembered in `<home>/notify/notify.sqlite`, so a
-re-run (or two schedulers) never repeats a notification, and a channel that failed is retried next run."""
+that turn blocked, a daily digest. What was sent is remembered on the shared-state backend
+(`<home>/notify/notify.sqlite`, or the shared PostgreSQL database), and each notification is claimed
+before it is sent, so a re-run, or two schedulers on two machines, never repeat one; a notification that
+no channel took is retried next run."""
 
 from __future__ import annotations
 
@@ -16,16 +18,13 @@ from zoneinfo import ZoneInfo
 from canhbao.core.errors import CanhbaoError
 from canhbao.core.home import Home
 from canhbao.core.records import ALERT_TYPES, utcnow
-from canhbao.core.sqlite import connect
+from canhbao.core.state import SharedState, StateSettings
 from canhbao.notify import channels, messages
 from canhbao.notify.messages import Message
 from canhbao.notify.settings import NotifySettings
 
 log = logging.getLogger("canhbao.notify")
-SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS sent (key TEXT PRIMARY KEY, at TEXT NOT NULL, kind TEXT NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS source_status (source TEXT PRIMARY KEY, status TEXT NOT NULL, run TEXT NOT NULL);"
-)
+CLAIM_TTL = timedelta(minutes=10)  # a claim older than this was left by a sender that died: claim it again
 
 
 @dataclass
@@ -38,36 +37,86 @@ class Report:
         self.failed += other.failed
 
 
-class State:
-    def __init__(self, home: Home):
-        self.path = home.root / "notify" / "notify.sqlite"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(connect(self.path)) as db:
-            db.executescript(SCHEMA)
+def _stamp(t: datetime) -> str:
+    return t.isoformat(timespec="microseconds")  # one width, so stored times compare as text
+
+
+class State(SharedState):
+    """What was notified, on the shared-state backend: `<home>/notify/notify.sqlite`, or the shared
+    PostgreSQL database (revision 0006) so that schedulers on several machines never notify twice.
+
+    A key is claimed before sending (`claim`), atomically: the insert that wins on the primary key is the
+    only sender. After delivery it is marked `sent` (`done`), or released when every channel failed
+    (`release`), so the next run retries it; a sender that died mid-send leaves a claim that may be taken
+    again after CLAIM_TTL."""
+
+    SCHEMA = (
+        "CREATE TABLE IF NOT EXISTS sent (key TEXT PRIMARY KEY, at TEXT NOT NULL, kind TEXT NOT NULL,"
+        " state TEXT NOT NULL DEFAULT 'sent');"
+        "CREATE TABLE IF NOT EXISTS source_status (source TEXT PRIMARY KEY, status TEXT NOT NULL, run TEXT NOT NULL);"
+    )
+
+    def __init__(self, home: Home, *, state: StateSettings | None = None):
+        super().__init__(home.root / "notify" / "notify.sqlite", state=state)
+        if self.dialect == "sqlite":  # a file made before claims existed has no `state` column
+            with closing(self._connect()) as db, db:
+                if "state" not in {r[1] for r in db.execute("PRAGMA table_info(sent)")}:
+                    db.execute("ALTER TABLE sent ADD COLUMN state TEXT NOT NULL DEFAULT 'sent'")
 
     def seen(self, keys: Iterable[str]) -> set[str]:
+        """Keys already sent or being sent under a live claim."""
+        return self._select(keys, "state = 'sent' OR at >= ?", _stamp(utcnow() - CLAIM_TTL))
+
+    def delivered(self, keys: Iterable[str]) -> set[str]:
+        return self._select(keys, "state = 'sent'")
+
+    def _select(self, keys: Iterable[str], cond: str, *args: str) -> set[str]:
         keys = list(keys)
         if not keys:
             return set()
-        with closing(connect(self.path)) as db:
-            marks = ",".join("?" * len(keys))
-            return {r[0] for r in db.execute(f"SELECT key FROM sent WHERE key IN ({marks})", keys)}
+        sql = f"SELECT key FROM sent WHERE key IN ({','.join('?' * len(keys))}) AND ({cond})"
+        with closing(self._connect()) as db, db:
+            return {r[0] for r in db.execute(sql, [*keys, *args]).fetchall()}
 
-    def mark(self, keys: Iterable[str], kind: str) -> None:
-        now = utcnow().isoformat()
-        with closing(connect(self.path)) as db, db:
-            db.executemany("INSERT OR IGNORE INTO sent(key, at, kind) VALUES (?,?,?)", [(k, now, kind) for k in keys])
+    def claim(self, keys: Iterable[str], kind: str) -> list[str]:
+        """The keys this process now holds, in order: new ones, and claims older than CLAIM_TTL."""
+        now, wanted, won = utcnow(), list(dict.fromkeys(keys)), set()
+        with closing(self._connect()) as db, db:
+            for key in sorted(wanted):  # one lock order for every claimer: no deadlock between two of them
+                cur = db.execute(
+                    "INSERT INTO sent(key, at, kind, state) VALUES (?,?,?,'claimed') ON CONFLICT(key) DO UPDATE"
+                    " SET at = excluded.at, kind = excluded.kind WHERE sent.state = 'claimed' AND sent.at < ?",
+                    (key, _stamp(now), kind, _stamp(now - CLAIM_TTL)),
+                )
+                if cur.rowcount == 1:
+                    won.add(key)
+        return [k for k in wanted if k in won]
+
+    def done(self, keys: Iterable[str], kind: str) -> None:
+        """Mark sent (also keys nobody claimed: the failure callback and a forced digest send unclaimed)."""
+        now = _stamp(utcnow())
+        with closing(self._connect()) as db, db:
+            db.executemany(
+                "INSERT INTO sent(key, at, kind, state) VALUES (?,?,?,'sent') ON CONFLICT(key) DO UPDATE"
+                " SET at = excluded.at, kind = excluded.kind, state = 'sent'",
+                [(k, now, kind) for k in keys],
+            )
+
+    def release(self, keys: Iterable[str]) -> None:
+        with closing(self._connect()) as db, db:
+            db.executemany("DELETE FROM sent WHERE key = ? AND state = 'claimed'", [(k,) for k in keys])
 
     def source_status(self, source: str) -> tuple[str, str]:
-        with closing(connect(self.path)) as db:
+        with closing(self._connect()) as db, db:
             row = db.execute("SELECT status, run FROM source_status WHERE source=?", (source,)).fetchone()
         return (row[0], row[1]) if row else ("", "")
 
     def set_source_status(self, source: str, status: str, run: str) -> None:
-        with closing(connect(self.path)) as db, db:
+        """Record a source's status in a crawl run; a run older than the one recorded never overwrites it."""
+        with closing(self._connect()) as db, db:
             db.execute(
                 "INSERT INTO source_status(source, status, run) VALUES (?,?,?) ON CONFLICT(source) "
-                "DO UPDATE SET status=excluded.status, run=excluded.run",
+                "DO UPDATE SET status=excluded.status, run=excluded.run WHERE excluded.run > source_status.run",
                 (source, status, run),
             )
 
@@ -93,12 +142,26 @@ def deliver(msg: Message, settings: NotifySettings) -> Report:
     return report
 
 
-def _send_once(state: State, keys: list[str], msg: Message, settings: NotifySettings) -> Report:
-    """Deliver, and remember the keys only if at least one channel took it (else retry next run)."""
-    report = deliver(msg, settings)
+def _send_claimed(state: State, keys: list[str], msg: Message, settings: NotifySettings) -> Report:
+    """Deliver what this process claimed: marked sent if at least one channel took it, else released (the
+    next run retries). A crash here leaves the claim to expire (CLAIM_TTL)."""
+    try:
+        report = deliver(msg, settings)
+    except BaseException:
+        state.release(keys)
+        raise
     if report.sent:
-        state.mark(keys, msg.kind)
+        state.done(keys, msg.kind)
+    else:
+        state.release(keys)
     return report
+
+
+def _send_once(state: State, key: str, msg: Message, settings: NotifySettings) -> Report:
+    """Claim `key`, then send; if another process holds it (or sent it), there is nothing to do here."""
+    if not state.claim([key], msg.kind):
+        return Report()
+    return _send_claimed(state, [key], msg, settings)
 
 
 def console_url(settings: NotifySettings) -> str:
@@ -126,11 +189,17 @@ def new_alerts(
         )
         fresh += found
     keys = {f"alert:{a.id}": a for a in fresh}
-    todo = [a for k, a in keys.items() if k not in state.seen(keys)]
-    if not todo:
+    seen = state.seen(keys)
+    won = state.claim([k for k in keys if k not in seen], "new_alerts")
+    if not won:
         return Report()
-    msg = messages.new_alerts(todo, console_url(settings), settings.lang, settings.rules.max_alerts_per_message)
-    return _send_once(state, [f"alert:{a.id}" for a in todo], msg, settings)
+    try:
+        todo = [keys[k] for k in won]
+        msg = messages.new_alerts(todo, console_url(settings), settings.lang, settings.rules.max_alerts_per_message)
+    except BaseException:
+        state.release(won)
+        raise
+    return _send_claimed(state, won, msg, settings)
 
 
 def scans(home: Home, settings: NotifySettings, state: State, *, now: datetime | None = None) -> Report:
@@ -153,11 +222,8 @@ def scans(home: Home, settings: NotifySettings, state: State, *, now: datetime |
         if state.seen([key]):
             continue
         reason = "still running after %sh" % settings.rules.scan_stale_h if verdict == "failed" else ""
-        report.merge(
-            _send_once(
-                state, [key], messages.scan_problem(record, verdict == "failed", settings.lang, reason), settings
-            )
-        )
+        msg = messages.scan_problem(record, verdict == "failed", settings.lang, reason)
+        report.merge(_send_once(state, key, msg, settings))
     return report
 
 
@@ -193,10 +259,10 @@ def sources(home: Home, settings: NotifySettings, state: State) -> Report:
             if status == "blocked" and previous != "blocked" and settings.rules.source_blocked:
                 kinds = sorted({str(b).split()[0] for b in src.get("blocks", ()) if str(b).strip()})
                 msg = messages.source_blocked(name, str(src.get("platform", "")), kinds, run_id, settings.lang)
-                sent = _send_once(state, [f"blocked:{name}:{run_id}"], msg, settings)
+                sent = _send_once(state, f"blocked:{name}:{run_id}", msg, settings)
                 report.merge(sent)
-                if not sent.sent:
-                    continue  # retry next run: keep the previous status
+                if not sent.sent and not state.delivered([f"blocked:{name}:{run_id}"]):
+                    continue  # not delivered (or still being sent elsewhere): keep the previous status
             state.set_source_status(name, status, run_id)
     return report
 
@@ -228,7 +294,12 @@ def daily_digest(
         console_url(settings),
         settings.lang,
     )
-    return _send_once(state, [key], msg, settings)
+    if force:  # "send now, even if already sent": no claim to win
+        report = deliver(msg, settings)
+        if report.sent:
+            state.done([key], msg.kind)
+        return report
+    return _send_once(state, key, msg, settings)
 
 
 def run(
@@ -278,7 +349,7 @@ def notify_failure(
         )
         report = deliver(msg, settings)
         if home is not None and report.sent:
-            State(Home.resolve(home)).mark([f"task:{dag_id}:{task_id}:{run_id}"], msg.kind)
+            State(Home.resolve(home)).done([f"task:{dag_id}:{task_id}:{run_id}"], msg.kind)
         return report
     except Exception as exc:  # noqa: BLE001 - a callback must not raise
         log.warning("notify_failure: %s", exc)
