@@ -45,6 +45,7 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
+import leak_identifiable  # noqa: E402
 from leak_quality import _subject  # noqa: E402 - one bench Subject builder for both leak benches
 
 from canhbao.core.records import (  # noqa: E402
@@ -472,6 +473,11 @@ def main() -> int:
         action="store_true",
         help="also use the packaged background table (leaky: it was built from these documents; for comparison only)",
     )
+    ap.add_argument(
+        "--identifiable",
+        action="store_true",
+        help="analysis: split positives into identifiable / template-only by unique shingles in view (part A)",
+    )
     args = ap.parse_args()
     docs = list(admin_docs.load())
     if args.limit:
@@ -509,6 +515,10 @@ def main() -> int:
     results = [r for r in results if r["split"] in splits]
     for split in splits:
         report([r for r in results if r["split"] == split], split, details=split == "dev")
+    if args.identifiable:
+        unique = unique_in_view(docs, images, texts, settings.match.shingle_words)
+        for split in splits:
+            leak_identifiable.report([r for r in results if r["split"] == split], unique, split)
     sample = (
         ocr_sample([c for c in images if not c.group.endswith("+")], args.ocr_positive, args.ocr_negative)
         if not args.no_ocr
@@ -537,6 +547,15 @@ def main() -> int:
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, default=str, indent=1), encoding="utf-8")
     return 0
+
+
+def unique_in_view(docs, images: list[ImageCase], texts: list, k: int) -> dict[str, int]:
+    """Positive case name -> its shingles found in its own document and in no other of `docs` (full texts), from
+    the ground-truth text in view: an image's region text, a quote post's quoted sentences (`--identifiable`)."""
+    counter = leak_identifiable.Uniqueness({d.name: d.text for d in docs}, k)
+    out = {c.name: counter.unique(c.region, c.doc) for c in images if c.expected}
+    out.update({n: counter.unique(leak_identifiable.quoted(t), e) for n, t, e, _, _ in texts if e})
+    return out
 
 
 def report(results: list[dict], split: str, details: bool) -> None:

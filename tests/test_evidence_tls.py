@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import ipaddress
 import json
 import ssl
 import zipfile
@@ -13,9 +12,7 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import serialization
 from warcio.archiveiterator import ArchiveIterator
 
 from canhbao.core.alerts import alert_from_finding
@@ -26,48 +23,15 @@ from canhbao.evidence.settings import EvidenceSettings
 from canhbao.net.http import get
 from canhbao.net.policy import FetchPolicy
 from canhbao.testing.local_http import LocalServer
+from canhbao.testing.tls_ca import make_ca
 
 PAGE = "<!doctype html><html><body><p>Bài viết còn trên mạng</p></body></html>".encode()
 
 
-def _name(cn: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-
-
 @pytest.fixture(scope="module")
 def https_site(tmp_path_factory):
-    d = tmp_path_factory.mktemp("tls")
-    now = dt.datetime.now(dt.timezone.utc)
-    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
-    ca = (
-        x509.CertificateBuilder()
-        .subject_name(_name("canhbao test web root"))
-        .issuer_name(_name("canhbao test web root"))
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
-        .sign(ca_key, hashes.SHA256())
-    )
-    leaf = (
-        x509.CertificateBuilder()
-        .subject_name(_name("tin-nong.example"))
-        .issuer_name(ca.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=30))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    pem = serialization.Encoding.PEM
-    (d / "ca.pem").write_bytes(ca.public_bytes(pem))
-    (d / "leaf.pem").write_bytes(leaf.public_bytes(pem))
-    (d / "leaf.key").write_bytes(
-        key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
+    ca = make_ca(tmp_path_factory.mktemp("tls"), "canhbao test web root")
+    leaf_pem, leaf_key = ca.issue("127.0.0.1")
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802
@@ -81,9 +45,10 @@ def https_site(tmp_path_factory):
             pass
 
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(d / "leaf.pem", d / "leaf.key")
+    ctx.load_cert_chain(leaf_pem, leaf_key)
+    leaf = x509.load_pem_x509_certificate(leaf_pem.read_bytes())
     with LocalServer(Handler, tls=ctx) as server:
-        yield f"https://127.0.0.1:{server.port}", d / "ca.pem", leaf, ca
+        yield f"https://127.0.0.1:{server.port}", ca.ca_file, leaf, ca.cert
 
 
 def test_the_live_fetch_records_the_verified_chain_and_the_https_exchange(https_site, monkeypatch):
@@ -141,5 +106,5 @@ def test_export_puts_the_chain_in_the_bundle(https_site, evidence_world, rendere
     certs = x509.load_pem_x509_certificates(pem)
     assert certs[0] == leaf and len(certs) == 2
     tls = meta["live"]["tls"][0]
-    assert tls["certificates"][0]["subject"] == "CN=tin-nong.example" and len(tls["certificates"][0]["sha256"]) == 64
+    assert tls["certificates"][0]["subject"] == "CN=127.0.0.1" and len(tls["certificates"][0]["sha256"]) == 64
     assert bundle.verify(done.zip_path).ok

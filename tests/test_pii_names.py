@@ -93,18 +93,57 @@ def test_name_opening_a_line_or_sentence_of_a_notice(text, expected):
     assert _names(text) == expected
 
 
-# Found on dev after the round-6 code freeze (see docs/pii-guideline.md, round 6): since round 5 a later bare
-# mention right after a capitalised word that opens a sentence or a quote is taken for the tail of a longer
-# name and dropped. Not fixed in round 6 (rules frozen before the fresh test batch was measured); strict xfail
-# so that the fix turns these into failures to be moved up.
-@pytest.mark.xfail(strict=True, reason="round-5 tail rule drops a mention after a sentence-opening word")
+# Found on dev after the round-6 code freeze (docs/pii-guideline.md, round 6), fixed in round 7 (dev only): a
+# later bare mention right after a capitalised ordinary word that opens a sentence or a quote is a mention, not
+# the tail of a longer capitalised name; the tails that rule was written for stay dropped.
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("Bệnh nhân Nguyễn Văn Hùng, 40 tuổi. Sau Hùng, vợ anh cũng dương tính.", ["Nguyễn Văn Hùng", "Hùng"]),
         ("Bệnh nhân Trần Thị Mai, 30 tuổi. Cả Mai và chồng đều đi chợ Hàn.", ["Trần Thị Mai", "Mai"]),
         ("Mẹ Hùng động viên con dâu: “Thằng Hùng nó nói phải đấy, con ở nhà nghỉ đi”.", ["Hùng", "Hùng"]),
+        ("Chị Đào Thị Thắm, 30 tuổi. Còn Thắm thì ở nhà.", ["Đào Thị Thắm", "Thắm"]),
+        # the tails the rule is for: a place, a nickname ("Sáu" folds like "Sau")
+        ("Anh Lê Văn Kiếm, 30 tuổi. Hoàn Kiếm là quận anh sống.", ["Lê Văn Kiếm"]),
+        ("Ông Ngô Văn Trừ, 60 tuổi. Sáu Trừ đánh bại hàng trăm giang hồ.", ["Ngô Văn Trừ"]),
+        # without tone marks "Sau" cannot be told from the nickname "Sáu": the tail rule stays
+        ("Benh nhan Nguyen Van Hung, 40 tuoi. Sau Hung, vo anh cung duong tinh.", ["Nguyen Van Hung"]),
     ],
 )
 def test_mention_after_a_sentence_opening_word(text, expected):
+    assert _names(text) == expected
+
+
+# "Huệ" (a woman's name) and "Huế" (the city) fold to the same letters; where the text has tone marks, they
+# are compared as spelled.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Bà Huệ, 60 tuổi, đi chợ Đông Ba.", ["Huệ"]),
+        ("Bệnh nhân là bà Huệ, trú tại thành phố Huế.", ["Huệ"]),
+        ("Chị Huệ đi xe khách từ Huế ra Hà Nội. Sau đó Huệ về nhà.", ["Huệ", "Huệ"]),
+        ("Bà Nguyễn Thị Huệ, 60 tuổi. Huệ cho biết bà không sốt.", ["Nguyễn Thị Huệ", "Huệ"]),
+        ("Bà Huệ đi từ Huế về. Sau Huế, bà vào Đà Nẵng.", ["Huệ"]),  # the city is no later mention of her
+        ("Hôm qua chị ấy ra Huế thăm mẹ.", []),
+        ("Anh Hùng vừa từ Huế về.", ["Hùng"]),
+        ("Chú Huế đến chơi.", []),  # spelled as the city
+    ],
+)
+def test_hue_the_name_and_hue_the_city(text, expected):
+    assert _names(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("“Bà ơi, bà có lạnh không?”.", []),  # a kinship word called, no name
+        ("“Mẹ ơi, con về rồi”, cậu bé nói.", []),
+        ("“Chị ơi, cho em hỏi”.", []),
+        ("“Tấn ơi, về đi”.", ["Tấn"]),
+        # a name alone on an article's last line is its byline
+        ("Ngày 23/11, chị Liên trở về Việt Nam.\nHoàng Lam", ["Liên"]),
+        ("Bệnh nhân 1001:\nNguyễn Thị Lan", ["Nguyễn Thị Lan"]),
+    ],
+)
+def test_calls_and_closing_bylines(text, expected):
     assert _names(text) == expected

@@ -128,3 +128,12 @@ def test_gazetteer_has_old_and_new_units():
     assert g.level("Phường Tùng Thiện") == "ward"  # created in 2025
     assert g.level("quan hoan kiem") == "district"  # written without tone marks
     assert g.level("Nguyễn Văn An") == ""
+
+
+def test_gazetteer_compares_tone_marks_as_written():
+    g = gazetteer.load()
+    assert g.level("Huệ") == "province"  # folded, the woman's name is the city
+    assert g.level_as_written("Huệ") == ""
+    assert g.level_as_written("Huế") == g.level_as_written("Thành phố Huế") == "province"
+    assert g.level_as_written("Phường Hoà Minh") == g.level_as_written("Hòa Minh") == "ward"  # tone placement
+    assert gazetteer.spelled_key("Hoà") == gazetteer.spelled_key("Hòa") != gazetteer.spelled_key("Hóa")

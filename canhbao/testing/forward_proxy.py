@@ -8,10 +8,11 @@ from __future__ import annotations
 import select
 import socket
 import socketserver
-import threading
 from contextlib import contextmanager
 from typing import Iterator, Mapping
 from urllib.parse import urlsplit
+
+from canhbao.testing.local_http import served
 
 
 class ForwardProxy(socketserver.ThreadingTCPServer):
@@ -92,11 +93,5 @@ def _relay(a: socket.socket, b: socket.socket) -> None:
 @contextmanager
 def forward_proxy(hosts: Mapping[str, str] | None = None) -> Iterator[ForwardProxy]:
     proxy = ForwardProxy(hosts)
-    thread = threading.Thread(target=proxy.serve_forever, name="test-forward-proxy", daemon=True)
-    thread.start()
-    try:
-        yield proxy
-    finally:
-        proxy.shutdown()
-        proxy.server_close()
-        thread.join(timeout=5)
+    with served(proxy, "test-forward-proxy") as running:
+        yield running

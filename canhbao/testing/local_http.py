@@ -3,9 +3,28 @@ sites (evidence world, local TSA, the HTTPS site of the TLS tests)."""
 
 from __future__ import annotations
 
+import socketserver
 import ssl
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TypeVar
+
+S = TypeVar("S", bound=socketserver.BaseServer)
+
+
+@contextmanager
+def served(server: S, name: str) -> Iterator[S]:
+    """Run `server` in a daemon thread named `name` for the block; shut down and closed after it."""
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
 
 
 class LocalServer:

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Callable, Iterator, Mapping
 from urllib.parse import parse_qs, urlsplit
 
+from canhbao.testing.local_http import served
+
 GRAPH_TOKEN = "sample-token"  # the only access_token the sample Graph API accepts
 
 
@@ -167,14 +169,8 @@ def serve(
     """Serve `root` on `host` (127.0.0.1; another loopback address such as 127.0.0.2 plays a second machine),
     over HTTPS with `tls` (a server context holding the site's certificate)."""
     server = SampleServer(root, host, port, tls)
-    thread = threading.Thread(target=server.serve_forever, name="sample-site", daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with served(server, "sample-site") as running:
+        yield running
 
 
 @contextmanager

@@ -5,6 +5,7 @@ for trusted roots (`$HOME/.pki/nssdb`; Python trusts it through `SSL_CERT_FILE`)
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import shutil
 import ssl
 import subprocess
@@ -23,6 +24,13 @@ def _name(cn: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
 
 
+def _san(name: str) -> x509.GeneralName:
+    try:
+        return x509.IPAddress(ipaddress.ip_address(name))
+    except ValueError:
+        return x509.DNSName(name)
+
+
 @dataclass(frozen=True)
 class TestCA:
     directory: Path
@@ -36,7 +44,8 @@ class TestCA:
         return self.directory / "ca.pem"
 
     def issue(self, *names: str) -> tuple[Path, Path]:
-        """(certificate PEM, key PEM) of a server certificate for `names`, signed by this root."""
+        """(certificate PEM, key PEM) of a server certificate for `names` (host names or IP addresses),
+        signed by this root."""
         key = ec.generate_private_key(ec.SECP256R1())
         now = dt.datetime.now(dt.timezone.utc)
         cert = (
@@ -47,7 +56,7 @@ class TestCA:
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - dt.timedelta(days=1))
             .not_valid_after(now + dt.timedelta(days=2))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False)
+            .add_extension(x509.SubjectAlternativeName([_san(n) for n in names]), critical=False)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
             .sign(self.key, hashes.SHA256())

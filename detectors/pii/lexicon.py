@@ -210,6 +210,9 @@ BARE_STOP = frozenset(
     "bi sec cuba nu nha nuoc quoc hoi chinh phu thu do mien hue da nang sai gon ha noi facebook zalo google youtube "
     "tiktok apple samsung honda toyota covid".split()
 )
+# Stop words above that fold onto a given name spelled otherwise: in text with tone marks only this spelling
+# stops ("Huế" the city stops, "Huệ" the woman's name does not).
+BARE_STOP_SPELLED = {"hue": "huế"}
 # Common Vietnamese given names, with their tone marks ("Quy chế", "Văn phòng", "Chỉ thị" are no "Quý",
 # "Vân", "Chi"), for a name written alone in mid-sentence; both places of the tone in "oa"/"uy" are kept.
 GIVEN_NAMES = frozenset(

@@ -19,6 +19,7 @@ from canhbao.detectors.pii.lexicon import (
     _INSTITUTION_HEADS,
     _THING_FOLDED,
     BARE_STOP,
+    BARE_STOP_SPELLED,
     COMPOUNDS,
     GIVEN_NAMES,
     HISTORICAL,
@@ -172,6 +173,22 @@ def _has_marks(window: str) -> bool:
     return any(ord(c) > 127 and c.isalpha() for c in window)
 
 
+def _place(gaz: gazetteer.Gazetteer, text: str, start: int, end: int) -> str:
+    """The administrative level of the place `text[start:end]` would name, tone marks compared where the text
+    has them: "bà Huệ" is no "Huế"."""
+    written = text[start:end]
+    return gaz.level_as_written(written) if _has_marks(text) else gaz.level(written)
+
+
+def _stop(text: str, start: int, end: int, key: str) -> bool:
+    """Whether the word `text[start:end]` (folded: `key`) names no person alone (BARE_STOP), tone marks
+    compared where the text has them: "Huế" does, "Huệ" does not."""
+    spelled = BARE_STOP_SPELLED.get(key)
+    if key not in BARE_STOP:
+        return False
+    return not (spelled and _has_marks(text) and gazetteer.spelled_key(text[start:end]) != spelled)
+
+
 def _trim(text: str, sh: str, run: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """The run without trailing codes ("F1", "A2") and institution abbreviations; empty if one is inside."""
     while run and text[run[-1][1] : run[-1][1] + 1].isdigit():
@@ -187,8 +204,8 @@ def _public(text: str, sh: str, start: int, end: int, full: str, honorific: str,
     its clause is about patients) keeps a private namesake of a public figure or a street a name.
     The reason: "title" (in office or public life), "quoted" (quoted as officials are, nothing more), "other"
     (no person: a byline, a place), "" (not public)."""
-    if _BYLINE.search(sh[max(0, start - 14) : start]) or full in NOT_NAMES:
-        return "other"  # "Ảnh: Nguyên Khôi", "Việt Nam"
+    if _BYLINE.search(sh[max(0, start - 14) : start]) or full in NOT_NAMES or _closing_byline(text, start, end):
+        return "other"  # "Ảnh: Nguyên Khôi", "Việt Nam", an article's last line "Hoàng Lam"
     if patient == "name":
         return ""  # "bệnh nhân Phạm Văn Đồng", "BN Lê Quang Liêm, 30 tuổi": the patient wins
     private = honorific in PRIVATE_HONORIFICS or patient == "clause"
@@ -199,6 +216,16 @@ def _public(text: str, sh: str, start: int, end: int, full: str, honorific: str,
     if not honorific and any(f" {t} " in context for t in titles):
         return "title"
     return _in_role(sh, start, end, " " + _preceding_words(sh, start, 10), patient)
+
+
+def _closing_byline(text: str, start: int, end: int) -> bool:
+    """A name alone on the last line of a text of several lines, after a finished sentence: the byline news
+    pages end with."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if text[line_start:start].strip() or text[end:].strip() or not line_start:
+        return False
+    before = text[:line_start].rstrip()
+    return bool(before) and before[-1] in '.!?"”…)'
 
 
 def _patient(sh: str, start: int, end: int, honorific: str) -> str:
@@ -222,11 +249,17 @@ def _name_run(
     keys = [sh[s:e] for s, e in run]
     # "Ông Phạm Ngọc Thanh cho biết" opens a sentence with the honorific; "Bà Rịa" is a place
     lead = ""
-    if len(run) >= 2 and keys[0] in _LEADING_HONORIFICS and _opens(text, run[0][0]) and " ".join(keys) not in gaz:
+    if (
+        len(run) >= 2
+        and keys[0] in _LEADING_HONORIFICS
+        and _opens(text, run[0][0])
+        and not _place(gaz, text, run[0][0], run[-1][1])
+    ):
         lead = keys[0]
         run, keys = run[1:], keys[1:]
     start, end = run[0][0], run[-1][1]
     full = " ".join(keys)
+    level = _place(gaz, text, start, end)
     honorific = lead or _honorific(text, sh, start)
     if text[start:end].isupper() and (len(run) >= 2 or len(full) >= 2) and not (honorific and len(full) <= 2):
         return None, False  # all caps: headers, mottos, acronyms ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA", "EU")
@@ -236,7 +269,7 @@ def _name_run(
     def judged(role: Role, span: Span | None = None) -> Candidate:
         person = (
             foreign
-            or (keys[0] in SURNAMES and len(keys) >= 2 and not gaz.level(full))
+            or (keys[0] in SURNAMES and len(keys) >= 2 and not level)
             or (len(keys) == 1 and unicodedata.normalize("NFC", text[start:end]).lower() in GIVEN_NAMES)
         )
         return Candidate(start, end, tuple(keys), role, span, person, foreign)
@@ -254,7 +287,7 @@ def _name_run(
     institution = keys[0] in _INSTITUTION_HEADS and (head in INSTITUTION_SPELLED or not _has_marks(text))
     if not honorific and (institution or _SCHOOL.match(full)):
         return None, False
-    span, taken = _vietnamese(text, sh, start, end, keys, honorific, gaz.level(full))
+    span, taken = _vietnamese(text, sh, start, end, keys, honorific, level)
     if span is None:
         return None, taken
     cued = honorific in PRIVATE_HONORIFICS or bool(patient) or _aged(sh, start, end)
@@ -282,7 +315,7 @@ def _not_person(text: str, sh: str, start: int, end: int, keys: list[str], honor
             return True
     if honorific in ("ten", "ten la", "co ten") and _NAMED_THING.search(_clause_before(sh, start, 8)):
         return True
-    if honorific in _ROLE_WORDS and gazetteer.load().level(" ".join(keys)) == "province":
+    if honorific in _ROLE_WORDS and _place(gazetteer.load(), text, start, end) == "province":
         return True
     return False
 
@@ -327,9 +360,10 @@ def _bare(text: str, sh: str, start: int, end: int, keys: list[str], level: str)
     age ("Đ (5 tuổi"), or a common given name capitalised in mid-sentence, where Vietnamese capitalises nothing
     but proper nouns ("bị Khoa bóp cổ", "đưa Hảo vào Nam"). Any other capitalised word alone is too weak a sign:
     the first word of many common-noun names is capitalised ("Trạm thu phí", "Giải quần vợt")."""
-    if len(keys) > 2 or keys[0] in BARE_STOP or " ".join(keys) in BARE_STOP:
+    if len(keys) > 2 or _stop(text, start, start + len(keys[0]), keys[0]) or " ".join(keys) in BARE_STOP:
         return False
-    if not level and (re.match(r"\s+oi(?![\w])", sh[end : end + 5]) or _AGE_AFTER.match(sh[end : end + 20])):
+    called = re.match(r"\s+oi(?![\w])", sh[end : end + 5]) and not _kin(text[start:end])
+    if not level and (called or _AGE_AFTER.match(sh[end : end + 20])):
         return True
     if _subject(text, start, end, keys):
         return True
@@ -343,6 +377,12 @@ def _bare(text: str, sh: str, start: int, end: int, keys: list[str], level: str)
     if nxt and f"{keys[0]} {nxt.group(1)}" in COMPOUNDS:
         return False
     return not _thing_before(text, start)
+
+
+def _kin(word: str) -> bool:
+    """A kinship word or an honorific as spelled ("Mẹ ơi", "Bà ơi" call a mother, a grandmother)."""
+    written = unicodedata.normalize("NFC", word).lower()
+    return written in SPELLED.values() or written in _KIN_CALLED
 
 
 def _subject(text: str, start: int, end: int, keys: list[str]) -> bool:
@@ -368,22 +408,32 @@ def _subject(text: str, start: int, end: int, keys: list[str]) -> bool:
 def _mentions(text: str, sh: str, found: list[Span], cast: people.Cast) -> Iterator[Span]:
     """Later bare mentions of a name found with a cue: "anh Nguyễn Đăng Khoa ... bị Khoa bóp cổ", "Alma Faz,
     19 tuổi ... Faz nhớ lại"; never of a person the text introduced in a public role only."""
-    given = {sh[s.start : s.end].split()[-1] for s in found if s.score >= 0.8}
-    given = {g for g in given if len(g) >= 2 and syllable(g) and g not in BARE_STOP}
-    given = {g for g in given if not cast.only_public(g)}
+    marks = _has_marks(text)
+
+    def form(start: int, end: int) -> str:
+        """A word as mentions are matched: as spelled where the text has tone marks ("Huệ" is no "Huế")."""
+        return gazetteer.spelled_key(text[start:end]) if marks else sh[start:end]
+
+    given = set()
+    for s in found:
+        g = sh[s.start : s.end].split()[-1]
+        at = s.end - len(g)
+        if s.score >= 0.8 and len(g) >= 2 and syllable(g) and not _stop(text, at, s.end, g):
+            if not cast.only_public(g):
+                given.add(form(at, s.end))
     foreign = {k for k in cast.private if " " not in k and len(k) >= 3 and not syllable(k) and not cast.only_public(k)}
     given |= foreign
     taken = [(s.start, s.end) for s in found]
     phrases = {pii_fold(text[s.start : s.end]).lower() for s in found}
     for m in _WORD.finditer(text):
-        if sh[m.start() : m.end()] in given and _cap(m.group()) and m.group()[1:].islower():
+        if form(m.start(), m.end()) in given and _cap(m.group()) and m.group()[1:].islower():
             if all(m.end() <= a or m.start() >= b for a, b in taken):
                 nxt = _WORD.match(text, m.end() + 1)
                 if text[m.end() : m.end() + 1] == " " and nxt and _cap(nxt.group()):
                     continue  # part of a longer capitalised name
                 prev = re.search(r"([^\W\d_]+) $", text[max(0, m.start() - 30) : m.start()])
-                if prev and _cap(prev.group(1)):
-                    continue  # the tail of one: "Nguyễn Công Chánh", "Hoàn Kiếm"
+                if prev and _cap(prev.group(1)) and not _ordinary_opener(text, m.start() - 1 - len(prev.group(1)), m):
+                    continue  # the tail of one: "Nguyễn Công Chánh", "Hoàn Kiếm", "Sáu Trừ"
                 if prev and pii_fold(f"{prev.group(1)} {m.group()}").lower() in phrases:
                     continue  # the phrase a name was read in, written in lower case: "châu Âu" after "Châu Âu"
                 if sh[m.start() : m.end()] in foreign and _thing_before(text, m.start()):
@@ -391,6 +441,21 @@ def _mentions(text: str, sh: str, found: list[Span], cast: people.Cast) -> Itera
                 if _opens_sentence(text, m.start()) and re.search(r"(?<![\w])%s(?![\w])" % m.group().lower(), text):
                     continue  # "Tại đây", "Trí nhớ": capitalised by the sentence, the word is used in lower case too
                 yield Span("name", m.start(), m.end(), 0.75)
+
+
+def _ordinary_opener(text: str, start: int, mention: re.Match[str]) -> bool:
+    """Whether the capitalised word at `start`, right before a mention, is an ordinary word capitalised only
+    because it opens a sentence or a quote ("Sau Hùng, vợ anh", "Cả Mai và chồng", "“Thằng Hùng nó nói"),
+    so that the mention is no tail of a longer name. Spelled with tone marks only: "Sau" and "Sáu" (a nickname,
+    "Sáu Trừ") fold alike."""
+    word = _WORD.match(text, start)
+    if not word or not _opens_sentence(text, start) or not _has_marks(text):
+        return False
+    written = unicodedata.normalize("NFC", word.group()).lower()
+    if (written not in _OPENERS and written not in SPELLED.values()) or pii_fold(written) in _LEADING_HONORIFICS:
+        return False  # "Ông Hùng cho biết": the run with its honorific was judged already (here: quoted)
+    pair = text[start : mention.end()]
+    return not gazetteer.load().level_as_written(pair) and pii_fold(pair).lower() not in COMPOUNDS
 
 
 def _thing_before(text: str, start: int) -> bool:
@@ -442,6 +507,15 @@ _LETTER_HEADS = tuple(
     "nhom loai hang khu lop vitamin toa phong khoi muc diem phan dang kieu mau so chu vung tuyen".split()
 )
 _LEADING_HONORIFICS = frozenset("ong ba anh chi em chau co chu bac cu be".split())
+# Kinship words called by ("Ba ơi", "Má ơi") beyond the honorifics of SPELLED.
+_KIN_CALLED = frozenset("ba má u bu dì cậu mợ thím dượng con".split())
+# Ordinary words, with their tone marks, that open a sentence or a quote right before a name: conjunctions,
+# prepositions, adverbs and quantifiers (kinship words and honorifics come from SPELLED).
+_OPENERS = frozenset(
+    "sau trước cả khi rồi nhưng và còn cũng vì nên thì mà tuy dù nếu hôm từ với cùng theo tại ở đến cho để lúc "
+    "bởi hay hoặc chỉ riêng ngay chính nhờ thấy gặp gọi bảo hỏi nghe kể giúp đợi chờ thương hễ giá mỗi "
+    "ngoài trong giữa".split()
+)
 
 
 def _in_role(sh: str, start: int, end: int, context: str, patient: str = "") -> str:
