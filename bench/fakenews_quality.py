@@ -8,7 +8,8 @@ the detector's normaliser); negatives on the same subjects (tests/data/claims_sa
 subject with other facts, or the true version) plus near-topic true statements. Claims are split into dev
 and test by a hash of their id; each negative belongs to its claim's split. Thresholds are chosen on dev
 (`suggested`: lowest with <= 2 % false suggested+matched on each kind of dev negative; `matched`: lowest with
-<= 0.5 %) and both splits are reported for two operating points: the configured one and "scored" (`SCORED`).
+<= 0.5 %) and both splits are reported for three operating points: the configured one, "learned" (the
+logistic tier score fitted on dev by bench/claim_tiers_fit.py) and "scored" (`SCORED`).
 The share of rewordings given a tier is reported beside the false links.
 Negatives also come typed without tone marks (`+no_diacritics`).
 
