@@ -86,7 +86,9 @@ def test_media_with_personal_data_go_only_to_the_unmask_role(world, tmp_path):
 
 
 def _letter(tmp_path, name: str, body: str = ""):
-    """An official letter as a photographed page: motto, number, body, "Nơi nhận" beside the signature block."""
+    """An official letter as a photographed page: motto, number, body, "Nơi nhận" beside the signature block and
+    running below the signer's name, as a long recipient list does (so the name is not the text's last line,
+    which the name rules read as a byline)."""
     img = Image.new("RGB", (1240, 1500), "white")
     d = ImageDraw.Draw(img)
     f, b = ImageFont.truetype(FONT, 30), ImageFont.truetype(FONT.replace("Sans.ttf", "Sans-Bold.ttf"), 30)
@@ -104,9 +106,13 @@ def _letter(tmp_path, name: str, body: str = ""):
         ((760, 560), "KT. CHỦ TỊCH", b),
         ((60, 605), "- Như trên;", f),
         ((760, 605), "PHÓ CHỦ TỊCH", b),
-        ((60, 650), "- Lưu: VT.", f),
+        ((60, 650), "- Sở Y tế;", f),
+        ((60, 700), "- Sở Thông tin và Truyền thông;", f),
         ((790, 700), "(Đã ký)", f),
+        ((60, 750), "- UBND các huyện, thành phố;", f),
+        ((60, 800), "- Trung tâm Kiểm soát bệnh tật;", f),
         ((720, 820), name, b),
+        ((60, 900), "- Lưu: VT, VX.", f),
     ):
         d.text(xy, line, font=font, fill="black")
     path = tmp_path / f"letter-{abs(hash((name, body)))}.png"
@@ -127,11 +133,11 @@ def test_a_leaked_letters_signer_does_not_hide_it_but_a_patient_in_it_does(world
 
 
 def test_only_a_name_under_a_signing_title_in_a_letter_is_exempt():
-    letter = (
+    letter = (  # OCR reading the signature column before the recipients' column
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 12/SYT-NVY\nĐề nghị cách ly anh Lê Văn Tâm\n"
-        "Nơi nhận: KT. GIÁM ĐỐC\n- Như trên; PHÓ GIÁM ĐỐC\n(Đã ký)\nNguyễn Thị Hoa\n"
+        "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC\n(Đã ký)\nNguyễn Thị Hoa\nNơi nhận:\n- Như trên;\n- Lưu: VT.\n"
     )
     found = {letter[a:b] for a, b in masked.signers(letter, find_entities(letter))}
     assert found == {"Nguyễn Thị Hoa"} and masked.identifying(letter) == ("name",)  # Lê Văn Tâm still counts
-    post = "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC\n(Đã ký)\nNguyễn Thị Hoa\n"  # a signing title alone does not make a letter
+    post = "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC\n(Đã ký)\nNguyễn Thị Hoa\nMọi người chia sẻ giúp\n"  # no letter: a title alone
     assert masked.signers(post, find_entities(post)) == set() and masked.identifying(post) == ("name",)

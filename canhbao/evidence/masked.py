@@ -94,8 +94,8 @@ def identifying(text: str) -> tuple[str, ...]:
 
 def signers(text: str, entities: Iterable[Any]) -> set[tuple[int, int]]:
     """(start, end) of the names that sign an official letter: in a text that reads as one (at least two of the
-    national motto, a "Số: 12/UBND-VX" number, a "Nơi nhận:" list), a name that ends its line within a few
-    short lines below a signing title ("KT. CHỦ TỊCH", "PHÓ GIÁM ĐỐC", "(Đã ký)" and the seal between). A name
+    national motto, a "Số: 12/UBND-VX" number, a "Nơi nhận:" list), a name that ends its line within five
+    non-empty lines below a signing title ("KT. CHỦ TỊCH", "PHÓ GIÁM ĐỐC", "(Đã ký)" and the seal between). A name
     anywhere else in the letter (a patient listed in its body) is not exempt."""
     from canhbao.detectors.pii.patterns import shadow
 
@@ -113,7 +113,9 @@ def signers(text: str, entities: Iterable[Any]) -> set[tuple[int, int]]:
         row = next((i for i, (a, b, _) in enumerate(lines) if a <= e.start <= b), None)
         if row is None or sh[e.end : lines[row][1]].strip(" .,;"):
             continue  # the signer's name ends its line (a "Nơi nhận" column may stand to its left)
-        above = [ln for _, _, ln in lines[max(0, row - 6) : row] if ln.strip()][-4:]
+        # OCR of a two-column page puts blank rows and the recipients' lines between title and name: count
+        # the non-empty lines
+        above = [ln for _, _, ln in lines[max(0, row - 12) : row] if ln.strip()][-5:]
         if any(_SIGNING.search(ln) for ln in above) and all(len(ln.strip()) <= 60 for ln in above[-2:]):
             out.add((e.start, e.end))
     return out
