@@ -364,14 +364,26 @@ def folds(y: np.ndarray, groups: Sequence[str] | None, k: int = 5):
     return list(StratifiedKFold(n_splits=n, shuffle=True, random_state=0).split(y, y)), "stratified (no source)"
 
 
-def cross_validate(views: tuple[str, ...], v: Views, y: np.ndarray, splits, c: float) -> np.ndarray:
+def view_oof(name: str, v: Views, y: np.ndarray, splits, c: float) -> np.ndarray:
+    """Out-of-fold probabilities of one view (NaN where a fold's training part holds one class only)."""
     oof = np.full(len(y), np.nan)
     for train, test in splits:
         if len(set(y[train].tolist())) < 2:
             continue
-        models = fit_candidate(views, v, train, y, c)
-        oof[test] = np.mean([_sigmoid(m.decision(_take(v.get(m.name), test))) for m in models], axis=0)
+        oof[test] = _sigmoid(fit_view(name, _take(v.get(name), train), y[train], c).decision(_take(v.get(name), test)))
     return oof
+
+
+def cross_validate(
+    views: tuple[str, ...], v: Views, y: np.ndarray, splits, c: float, cache: dict[str, np.ndarray] | None = None
+) -> np.ndarray:
+    """Out-of-fold probabilities of a candidate: the mean of its views'. A view is fitted once per fold and
+    shared by every candidate holding it (`cache`), which is the same as fitting each candidate alone."""
+    cache = {} if cache is None else cache
+    for name in views:
+        if name not in cache:
+            cache[name] = view_oof(name, v, y, splits, c)
+    return np.mean([cache[name] for name in views], axis=0)
 
 
 def platt(y: np.ndarray, p: np.ndarray) -> tuple[float, float]:
@@ -395,8 +407,9 @@ def train(
     splits, split_name = folds(y, groups)
     v = Views(rows, embedder)
     results, oofs = {}, {}
+    per_view: dict[str, np.ndarray] = {}
     for name, vs in candidates.items():
-        oofs[name] = cross_validate(vs, v, y, splits, c)
+        oofs[name] = cross_validate(vs, v, y, splits, c, per_view)
         results[name] = metrics(y, oofs[name], 0.5)
     best = max(results, key=lambda k: (np.nan_to_num(results[k]["roc_auc"]), -len(candidates[k])))
     a, b = platt(y, oofs[best])
