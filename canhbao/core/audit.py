@@ -233,10 +233,10 @@ class AuditLog:
     def verify(self) -> list[str]:
         """Problems found in the chain (empty list = intact). Streams the log; a line that is not an entry
         (a torn write not quarantined yet, or garbage) is a problem, not a crash."""
-        problems: list[str] = []
-        prev = GENESIS
         if self.shared is not None:
             return self.shared.verify()
+        problems: list[str] = []
+        prev = GENESIS
         if not self.path.exists():
             return problems
         with open(self.path, "rb") as fh:
@@ -248,10 +248,17 @@ class AuditLog:
                     problems.append(f"line {n}: not an audit entry (incomplete entry: a torn write?)")
                     prev = ""
                     continue
-                body = {k: getattr(entry, k) for k in ("at", "actor", "action", "target", "details", "prev")}
-                if entry.prev != prev:
-                    problems.append(f"line {n}: previous-hash link broken (entry removed or reordered)")
-                if _digest(body) != entry.hash:
-                    problems.append(f"line {n}: content altered")
+                problems += link_problems(f"line {n}", entry, prev)
                 prev = entry.hash
         return problems
+
+
+def link_problems(label: str, entry: AuditEntry, prev: str) -> list[str]:
+    """One entry checked against the hash before it: the same check for the file log and the shared table."""
+    body = {k: getattr(entry, k) for k in ("at", "actor", "action", "target", "details", "prev")}
+    problems = []
+    if entry.prev != prev:
+        problems.append(f"{label}: previous-hash link broken (entry removed or reordered)")
+    if _digest(body) != entry.hash:
+        problems.append(f"{label}: content altered")
+    return problems

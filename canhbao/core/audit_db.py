@@ -16,7 +16,7 @@ from contextlib import closing
 from datetime import timezone
 from typing import Any, Iterator, Mapping
 
-from canhbao.core.audit import GENESIS, AuditEntry, _digest
+from canhbao.core.audit import GENESIS, AuditEntry, _digest, link_problems
 from canhbao.core.state import Connection, PgConnection, StateSettings, ensure_schema
 
 LOCK_KEY = 0x61756474  # "audt": serialises appends to the one chain
@@ -76,10 +76,6 @@ class SharedAuditTrail:
         problems: list[str] = []
         prev = GENESIS
         for seq, e in self._rows(None):
-            body = {"at": e.at, "actor": e.actor, "action": e.action, "target": e.target, "details": e.details}
-            if e.prev != prev:
-                problems.append(f"entry {seq}: previous-hash link broken (entry removed or reordered)")
-            if _digest({**body, "prev": e.prev}) != e.hash:
-                problems.append(f"entry {seq}: content altered")
+            problems += link_problems(f"entry {seq}", e, prev)
             prev = e.hash
         return problems
