@@ -412,7 +412,7 @@ class LeakIndex:
             "template_share": round(float((counted & (w == 0)).sum()) / max(1, shared_in_runs), 3),
             "title_shingles": title_hits,
             "layout_agreement": round(layout, 3),
-            "longest_run": _longest(hit_seq),
+            "longest_run": longest,
             "number_seen": number_seen,
             "date_seen": bool(number_seen and doc.date and doc.date in dates),
         }
@@ -599,11 +599,8 @@ def _runs(hits: np.ndarray, min_run: int) -> np.ndarray:
 
 
 def _longest(hits: np.ndarray) -> int:
-    best = cur = 0
-    for h in hits:
-        cur = cur + 1 if h else 0
-        best = max(best, cur)
-    return best
+    start, end = _longest_span(hits)
+    return end - start
 
 
 def _longest_span(hits: np.ndarray) -> tuple[int, int]:
