@@ -89,3 +89,18 @@ def test_the_fresh_test_batch_refuses_a_dev_document(tmp_path):
     with pytest.raises(ValueError, match="test only"):
         pii_corpus.load(directory=tmp_path)
     assert all(c.split == "test" for c in pii_corpus.load() if pii_corpus.is_fresh(c))
+
+
+def test_the_round7_file_refuses_a_page_already_in_the_first_covid_file(tmp_path):
+    (tmp_path / "covid_news.annotated.txt").write_text("@c1|https://a\nc1|câu một\n", encoding="utf-8")
+    (tmp_path / "vfnd_news.annotated.tsv").write_text("", encoding="utf-8")
+    (tmp_path / pii_corpus.R7).write_text("@r1|https://a\nr1|câu hai\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="already in covid_news"):
+        pii_corpus.load(directory=tmp_path)
+
+
+def test_the_round7_batch_has_both_splits_and_every_kind():
+    r7 = [c for c in pii_corpus.load() if c.batch == "r7"]
+    for split in ("dev", "test"):
+        part = [c for c in r7 if c.split == split]
+        assert len(part) > 80 and {s[0] for c in part for s in c.spans} == set(pii_quality.KINDS)
