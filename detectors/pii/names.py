@@ -140,6 +140,13 @@ def names(text: str, sh: str) -> Iterator[Span]:
         ):
             continue  # "trường tiểu học N.Đ.C", "công ty T.H.": an institution's initials
         yield Span("name", m.start(), m.end(), 0.9 if _honorific(text, sh, m.start()) else 0.8)
+    for m in _TWO_LETTERS.finditer(text):
+        # "Bệnh nhân số 876: N.C , Giới tính: Nam": two initials with one dot, a name only beside a patient cue
+        if (
+            _PATIENT_SLOT.search(sh[max(0, m.start() - 24) : m.start()])
+            or _patient(sh, m.start(), m.end(), "") == "name"
+        ):
+            yield Span("name", m.start(), m.end(), 0.8)
     for m in _ONE_INITIAL.finditer(text):
         # "yêu cầu B. phải viết giấy nhận nợ": one initial mid-sentence, the sentence going on in lower case
         if not _ends_with(_preceding_words(sh, m.start(), 1), _LETTER_HEADS) and not _ends_with(
@@ -500,6 +507,9 @@ _AFFILIATION_AFTER = re.compile(
     r"^\s*[,\-–(]\s*(?:giao vien|giang vien|hieu truong|hieu pho|chuyen gia|nha nghien cuu|"
     r"truong (?:thpt|thcs|tieu hoc|mam non|dai hoc|cao dang|trung hoc))(?![\w])"
 )
+# Two initials with one dot ("N.C"), and the slot of a case notice where a patient's name goes.
+_TWO_LETTERS = re.compile(r"(?<![\w.])[A-ZĐ]\.[A-ZĐ](?![\w.])")
+_PATIENT_SLOT = re.compile(r"(?:benh nhan|bn|ca benh)\s*(?:so\s*)?\d+\s*:\s*$|(?:benh nhan|bn)\s+$")
 # One capital and its dot between two lower-case words: an initial standing for a person named alone.
 _ONE_INITIAL = re.compile(r"(?<=[a-zà-ỹđ,] )[A-ZĐ]\.(?= [a-zà-ỹđ])")
 # Heads a single letter labels as a category, not a person: "nhóm B.", "vitamin C.", "phòng A."
