@@ -99,6 +99,14 @@ _RESIDENCE = re.compile(
     r"o tai|que o|que quan|que|tam tru tai|thuong tru tai|thuong tru|tam tru|cu tru tai|tru quan tai|noi o|"
     r"nguoi dan)\s*:?\s+"
 )
+# A residence cue right before a unit keyword ("trú tại xã ...", "(30 tuổi) ở xã ...").
+_RESIDENCE_BEFORE = re.compile(
+    r"(?<![\w])(?:tru|ngu|que|song|dia chi(?: thuong tru| tam tru)?|thuong tru|tam tru|tuoi\)?|nha)"
+    r"(?: tai| o)?\s*:?\s*$"
+)
+# A person then their home in brackets: "anh Trần Tiến Tùng (Đông Anh, Hà Nội)", "N.Q.T (Ba Đình, Hà Nội)".
+_PERSON_PAREN = re.compile(r"(?<![\w])[A-ZĐÀ-Ỹ][^\s(]{0,12} \(")
+_UNIT_WORDS = {"xa", "phuong", "huyen", "quan", "tinh", "tp", "thon", "ubnd", "xom"}  # (not "tran": "Trần")
 # A relative's or friend's house: "về nhà ông bà ngoại tại Xuân An, Thanh Khê (Thanh Hà)", "nhà bạn ở Hà Đông".
 _HOUSE_OF = re.compile(r"(?<![\w])nha(?: [a-z]+){0,3} (?:tai|o) ")
 # Where a notice puts the place without a cue word: "Nữ; 56 tuổi; Cẩm Lệ, Đà Nẵng", "BN 19 (Ba Đình, Hà Nội)",
@@ -257,10 +265,7 @@ def _cued(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[int, i
             yield m.end(), end, "cue", True
         elif end > m.end() and (unit := _known_unit_chain(text, sh, m.end(), gaz)):
             yield m.end(), unit, "cue", True  # "quê ở Nhân Lư, Cẩm Chế (Thanh Hà)": unknown hamlets, known district
-    for m in _HOUSE_OF.finditer(sh):
-        unit = _known_unit_chain(text, sh, m.end(), gaz)
-        if unit:
-            yield m.end(), unit, "cue", True
+    yield from _homes(text, sh, gaz)
     for m in _NOTICE.finditer(sh):
         if m.group().startswith("o") and text[m.start()] != "ở":
             continue  # folded "o" is also "ô", "ơ"; only "ở" means "lives in"
@@ -279,6 +284,20 @@ def _cued(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[int, i
         end = _lower_tail(text, sh, m.end(1), limit=6, capitals=True)
         if end > m.end(1):
             yield m.start(1), end, "venue", True
+
+
+def _homes(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[int, int, str, bool]]:
+    """A person's home in brackets after their name, and a relative's house."""
+    for m in _PERSON_PAREN.finditer(text):
+        if set(sh[max(0, m.start() - 25) : m.start()].split()[-3:]) & _UNIT_WORDS:
+            continue  # "Chủ tịch xã Duy Ninh (Quảng Ninh, Quảng Bình)": a unit's own province, not a home
+        unit = _known_unit_chain(text, sh, m.end(), gaz)
+        if unit and "," in text[m.end() : unit] and text[unit : unit + 1] == ")":
+            yield m.end(), unit, "cue", True
+    for m in _HOUSE_OF.finditer(sh):
+        unit = _known_unit_chain(text, sh, m.end(), gaz)
+        if unit:
+            yield m.end(), unit, "cue", True
 
 
 def _lower_tail(text: str, sh: str, end: int, limit: int = 3, capitals: bool = False) -> int:
@@ -349,10 +368,12 @@ def addresses(text: str, sh: str) -> Iterator[Span]:
             score = 0.55
         if end > chain[-1][1] and score < 0.9:
             score = 0.9
+        if score < 0.85 and _RESIDENCE_BEFORE.search(sh[max(0, start - 40) : start]):
+            score = 0.85  # "trú tại xã Đức Lạc", "địa chỉ tại thành phố Hải Dương": a cue says it is someone's home
         if kinds == {"province"} and re.search(r"\(\s*o\s+$", sh[max(0, start - 6) : start]):
             score = 0.85  # "chị Nguyễn Thị Thuyết (ở TP Hạ Long)": a person's city, not the outbreak's region
-        if re.search(r"(?:tren dia ban|dia ban)\s+$", sh[max(0, start - 14) : start]):
-            continue  # "ca nhiễm trên địa bàn phường Thịnh Liệt": the area of an event, nobody's address
+        if re.search(r"(?:dia ban|(?<!\()nguoi dan|ba con|nhan dan)\s+$", sh[max(0, start - 14) : start]):
+            continue  # "trên địa bàn phường Thịnh Liệt", "người dân huyện Bắc Trà My": an area or its people
         if text[start:end].isupper() and " " in text[start:end].strip():
             continue  # "TỪ 0H ĐÊM NAY": capitals are shouting or a letterhead, not someone's address
         yield Span("address", start, end, score)
