@@ -142,6 +142,30 @@ VENUES = (
     "nhà văn hóa",
     "chùa",
     "nhà thờ",
+    # more places of tracing itineraries (round 7): shops, services and venues people go to
+    "ngân hàng",
+    "bưu điện",
+    "tiệm vàng",
+    "cây xăng",
+    "nhà sách",
+    "công viên",
+    "bến xe",
+    "quán bar",
+    "quán nhậu",
+    "quán cơm",
+    "quán bún",
+    "quán phở",
+    "phòng trà",
+    "spa",
+    "thẩm mỹ viện",
+    "resort",
+    "sân vận động",
+    "trung tâm anh ngữ",
+    "trung tâm ngoại ngữ",
+    "trung tâm tiệc cưới",
+    "nhà hàng tiệc cưới",
+    "tiệm bánh",
+    "tiệm tóc",
 )
 _VENUE = re.compile(
     r"(?<![\w])((?i:%s))(?: [a-zà-ỹđ]+){0,2} (?=[A-ZĐÀ-Ỹ])"
@@ -372,8 +396,8 @@ def addresses(text: str, sh: str) -> Iterator[Span]:
             score = 0.85  # "trú tại xã Đức Lạc", "địa chỉ tại thành phố Hải Dương": a cue says it is someone's home
         if kinds == {"province"} and re.search(r"\(\s*o\s+$", sh[max(0, start - 6) : start]):
             score = 0.85  # "chị Nguyễn Thị Thuyết (ở TP Hạ Long)": a person's city, not the outbreak's region
-        if re.search(r"(?:dia ban|(?<!\()nguoi dan|ba con|nhan dan)\s+$", sh[max(0, start - 14) : start]):
-            continue  # "trên địa bàn phường Thịnh Liệt", "người dân huyện Bắc Trà My": an area or its people
+        if _area_not_home(sh, start, chain[0][2]):
+            continue
         if text[start:end].isupper() and " " in text[start:end].strip():
             continue  # "TỪ 0H ĐÊM NAY": capitals are shouting or a letterhead, not someone's address
         yield Span("address", start, end, score)
@@ -382,6 +406,19 @@ def addresses(text: str, sh: str) -> Iterator[Span]:
 def _office_named_before(text: str, sh: str, start: int) -> bool:
     """Whether an office or health facility, with its capitalised name, ends right before `start`."""
     return bool(_OFFICE_NAMED.search(text[max(0, start - 60) : start]))
+
+
+def _area_not_home(sh: str, start: int, level: str) -> bool:
+    """An area named as such, not anyone's home: "trên địa bàn phường Thịnh Liệt"; at district level and above
+    also its people ("người dân huyện Bắc Trà My") and where an event happened ("phát hiện tại huyện Nam Trà My").
+    The people of a hamlet ("bà con thôn Phú Mỹ") are few enough to point at a family, and "(người dân Đà
+    Nẵng)" after a name is that person's home."""
+    before = sh[max(0, start - 20) : start]
+    if re.search(r"dia ban\s+$", before):
+        return True
+    people = re.search(r"(?:(?<!\()nguoi dan|ba con|nhan dan)\s+$", before)
+    event = re.search(r"(?:phat hien|ghi nhan|xay ra|xuat hien|bung phat) (?:tai|o)\s+$", before)
+    return bool(people or event) and level in ("district", "province")
 
 
 def _placed(sh: str, start: int) -> bool:

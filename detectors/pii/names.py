@@ -253,6 +253,8 @@ def _name_run(
     run = _trim(text, sh, run)
     if not run:
         return None, False
+    if re.search(r"(?<![\w.,])\d+[a-zA-Z]?(?:/\d+)* $", text[max(0, run[0][0] - 12) : run[0][0]]):
+        return None, True  # "173 Thái Hà", "số 6 Phan Văn Trị": a street after its house number, not a person
     keys = [sh[s:e] for s, e in run]
     # "Ông Phạm Ngọc Thanh cho biết" opens a sentence with the honorific; "Bà Rịa" is a place
     lead = ""

@@ -91,10 +91,18 @@ _PATIENT_MORE = re.compile(
 )
 
 
+# A list of case numbers after "gồm" in a clause about patients: "các bệnh nhân tái dương tính gồm 856, 877, 890".
+_PATIENT_LIST = re.compile(
+    r"(?<![\w])(?:benh nhan|ca benh|bn|truong hop)(?:[^.;:\d]{0,40})\s(?:gom|la)\s*:?\s*"
+    r"(\d{2,6}(?:\s*,\s*\d{2,6}){2,}(?:\s*(?:,|va)\s*\d{2,6})?)" + _NOT_AFTER_NUMBER
+)
 _PATIENT_RESUMED = re.compile(r"\s*\([^()]{0,60}\)\s*(?:va|,)\s*so\s*(" + _PATIENT_NUM + r")" + _NOT_AFTER_NUMBER)
 
 
 def _patient_codes(sh: str) -> Iterator[Span]:
+    for m in _PATIENT_LIST.finditer(sh):
+        for n in re.finditer(r"\d+", m.group(1)):
+            yield Span("patient_code", m.start(1) + n.start(), m.start(1) + n.end(), 0.9)
     for m in _PATIENT.finditer(sh):
         if m.group(1).endswith("thu") and not re.match(
             r"\s*(?:nhiem|mac|duong tinh|\(|,|la )", sh[m.end() : m.end() + 14]
