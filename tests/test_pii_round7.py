@@ -46,6 +46,13 @@ def found(text):
         # more venue words of itineraries
         ("Sáng 5/5, bệnh nhân đến ngân hàng Vietcombank rút tiền.", "ngân hàng Vietcombank"),
         ("Học viên này đến Trung tâm Anh ngữ Sao Mai, quận 3 vào ngày 20/11.", "Trung tâm Anh ngữ Sao Mai, quận 3"),
+        # unit words of blocks and estates, and names written with digits or dots
+        ("Bệnh nhân sống tại khu tập thể Kim Liên, quận Đống Đa.", "khu tập thể Kim Liên, quận Đống Đa"),
+        ("BN ở ký túc xá Mỹ Đình, Nam Từ Liêm.", "ký túc xá Mỹ Đình, Nam Từ Liêm"),
+        ("trú tại khu dân cư Trần Hưng Đạo, phường Sao Đỏ", "khu dân cư Trần Hưng Đạo, phường Sao Đỏ"),
+        ("ở tòa nhà CT4A, phường Mễ Trì", "tòa nhà CT4A, phường Mễ Trì"),
+        ("trú tại chung cư HH2 Linh Đàm, Hoàng Mai", "chung cư HH2 Linh Đàm, Hoàng Mai"),
+        ("Ngày 20/7, bệnh nhân đến siêu thị Co.opmart Hà Đông.", "siêu thị Co.opmart Hà Đông"),
     ],
 )
 def test_places_patients_went_and_homes(text, place):

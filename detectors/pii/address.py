@@ -36,6 +36,13 @@ KEYWORDS = {
     "khom": "hamlet",
     "to": "hamlet",
     "khu do thi": "hamlet",
+    "khu tap the": "hamlet",
+    "ktt": "hamlet",
+    "ky tuc xa": "hamlet",
+    "ktx": "hamlet",
+    "khu dan cu": "hamlet",
+    "kdc": "hamlet",
+    "toa nha": "hamlet",
     "chung cu": "hamlet",
     "toa": "hamlet",
     "phuong": "ward",
@@ -74,6 +81,10 @@ SPELLING = {
     "khom": "khóm",
     "to": "tổ",
     "khu do thi": "khu đô thị",
+    "khu tap the": "khu tập thể",
+    "ky tuc xa": "ký túc xá",
+    "khu dan cu": "khu dân cư",
+    "toa nha": "tòa nhà",
     "chung cu": "chung cư",
     "toa": "tòa",
     "phuong": "phường",
@@ -200,7 +211,7 @@ _OFFICE_NAMED = re.compile(
     r"(?<![\w])(?i:phòng khám|y tế|bệnh viện|công ty|khu công nghiệp|kcn|trạm|trung tâm|ubnd)"
     r"(?: +\(?(?:[A-ZĐÀ-Ỹ0-9][^\s,;.()]*|đa|khoa|phường|quận|xã|huyện|[\-–]))* *\(? *$"
 )
-_CAPWORD = re.compile(r"[^\W\d_]+")
+_CAPWORD = re.compile(r"[^\W\d_](?:[\w&.’'-]*\w)?")  # also "Co.opmart", "HH2", "CT4A"
 
 
 def _cap_words(text: str, pos: int, limit: int = 4) -> int:
