@@ -109,3 +109,8 @@ def test_two_initials_in_a_notice_slot_are_a_name_and_a_street_after_its_number_
     assert ("name", "N.C") in found("Bệnh nhân số 876: N.C , Giới tính: Nam; Sinh năm: 1947")
     assert not [v for t, v in found("Quán tên là 173 Thái Hà, mở cửa từ 7 giờ") if t == "name"]
     assert not [v for t, v in found("Dự án T.Ư và tỉnh cùng làm") if t == "name"]  # no patient cue: no name
+
+
+def test_a_foreigner_introduced_by_nationality_is_a_private_person():
+    assert ("name", "Kenji Tanaka") in found("chuyện của ông Kenji Tanaka (người Nhật Bản) sang Việt Nam cưới vợ")
+    assert not [v for t, v in found("Tổng thống Joe Biden (người Mỹ) nói") if t == "name"]  # no private honorific

@@ -73,6 +73,7 @@ _AGE_AFTER = re.compile(r"^\s*[,(]\s*(?:\d{1,3}\s*tuoi|sinh nam|sn\s*\d)")
 _AGE_BEFORE = re.compile(r"\d{1,3}\s*tuoi\s*,\s*$")
 # A patient number right after the name: "Nguyễn Thị Hoa (BN 99)", "Trần Văn B - bệnh nhân 1234".
 _CODE_AFTER = re.compile(r"^\s*[(,\-–]\s*(?:bn|benh nhan|ca benh)\s*(?:so\s*)?\d")
+_NATIONALITY_AFTER = re.compile(r"^\s*\(\s*(?:nguoi|quoc tich)\s")
 _CLAUSE_END = re.compile(r"[,;:!?()\"“”«»]|\.\s")
 
 
@@ -291,6 +292,8 @@ def _name_run(
     if foreign:
         # A foreign name: a public figure unless something marks a private person (a patient among them)
         private = honorific in PRIVATE_HONORIFICS or patient == "name" or bool(patient and honorific)
+        # "ông Ishikawa Keitam (người Nhật Bản)": news introduces a private foreigner by nationality
+        private = private or bool(honorific and _NATIONALITY_AFTER.match(sh[end : end + 20]))
         return (judged("private", Span("name", start, end, 0.8)) if private else judged("foreign")), True
     head = unicodedata.normalize("NFC", text[run[0][0] : run[0][1]]).lower()
     institution = keys[0] in _INSTITUTION_HEADS and (head in INSTITUTION_SPELLED or not _has_marks(text))
