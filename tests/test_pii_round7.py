@@ -72,10 +72,20 @@ def test_places_patients_went_and_homes(text, place):
         ("F1 của ca bệnh được phát hiện tại huyện Nam Trà My", "huyện Nam Trà My"),  # where an event happened
         ("Chủ tịch xã Duy Ninh (Quảng Ninh, Quảng Bình) cho hay", "Quảng Ninh, Quảng Bình"),  # an office's province
         ("23 người cùng là nhân viên nhà hàng với anh H. đã âm tính", "nhà hàng với anh H"),  # a person, not a name
+        (
+            "được cách ly tại khu cách ly tập trung Trường THCS Lê Lợi, xã Duy Thành",
+            "xã Duy Thành",
+        ),  # a quarantine site
+        ("được chuyển đến Bệnh viện dã chiến số 2 tại huyện Hòa Vang", "huyện Hòa Vang"),  # where a hospital stands
     ],
 )
 def test_offices_areas_and_routes_are_no_patient_location(text, not_place):
     assert not any(t == "address" and not_place in v for t, v in found(text)), found(text)
+
+
+def test_a_place_after_a_hospital_visit_still_counts():
+    assert ("address", "quán Hoa, phố Huế") in found("đến Bệnh viện Bạch Mai rồi đi ăn tại quán Hoa, phố Huế")
+    assert ("address", "xã Hòa Tiến") in found("điều trị tại Bệnh viện Đà Nẵng, quê ở xã Hòa Tiến")
 
 
 def test_the_people_of_a_hamlet_and_a_named_persons_people_still_count():

@@ -207,6 +207,10 @@ _GAP = re.compile(r"^[\s,\-–]{0,3}$")
 _VENUE_GAP = re.compile(r"^ (?:tren|o|tai) $|^ ?\($")
 # Offices and health facilities named before a unit: "Phòng khám Đa khoa FV Sài Gòn - Quận 1",
 # "nhân viên y tế phường Hà Khẩu", "Trung tâm Y tế phường 5 (quận Gò Vấp)".
+_FACILITY_BEFORE = re.compile(
+    r"(?:benh vien|khu cach ly|co so cach ly|diem cach ly|cach ly tap trung|khu dieu tri)([^.;:()]{0,45})$"
+)
+_MOVED = re.compile(r"(?<![\w])(?:roi|sau do|tiep tuc|di|den|ve|an|mua|nha|tru|ngu|que|song|o tai|ghe|choi)(?![\w])")
 _OFFICE_NAMED = re.compile(
     r"(?<![\w])(?i:phòng khám|y tế|bệnh viện|công ty|khu công nghiệp|kcn|trạm|trung tâm|ubnd)"
     r"(?: +\(?(?:[A-ZĐÀ-Ỹ0-9][^\s,;.()]*|đa|khoa|phường|quận|xã|huyện|[\-–]))* *\(? *$"
@@ -415,8 +419,13 @@ def addresses(text: str, sh: str) -> Iterator[Span]:
 
 
 def _office_named_before(text: str, sh: str, start: int) -> bool:
-    """Whether an office or health facility, with its capitalised name, ends right before `start`."""
-    return bool(_OFFICE_NAMED.search(text[max(0, start - 60) : start]))
+    """Whether an office or health facility, with its capitalised name, ends right before `start`, or the place
+    is where a hospital or quarantine site stands ("Bệnh viện dã chiến số 2 tại huyện Hòa Vang", "cách ly tập
+    trung Trường THPT Hồ Nghinh, xã Duy Thành"), no going or home word between."""
+    if _OFFICE_NAMED.search(text[max(0, start - 60) : start]):
+        return True
+    m = _FACILITY_BEFORE.search(sh[max(0, start - 60) : start])
+    return bool(m) and not _MOVED.search(m.group(1))
 
 
 def _area_not_home(sh: str, start: int, level: str) -> bool:
