@@ -425,7 +425,7 @@ def _office_named_before(text: str, sh: str, start: int) -> bool:
     if _OFFICE_NAMED.search(text[max(0, start - 60) : start]):
         return True
     m = _FACILITY_BEFORE.search(sh[max(0, start - 60) : start])
-    return bool(m) and not _MOVED.search(m.group(1))
+    return m is not None and not _MOVED.search(m.group(1))
 
 
 def _area_not_home(sh: str, start: int, level: str) -> bool:
