@@ -156,3 +156,14 @@ def test_celery_workers_on_redis_race_for_batches_and_one_is_killed_mid_batch(
 
 def _tails(logs: Path) -> str:
     return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-1500:]}" for p in sorted(logs.glob("*.log")))
+
+
+def test_a_dead_workers_task_is_swept_for_within_its_visibility_timeout():
+    """kombu's default sweep (10 s, scanning every 10th time) would add up to 100 s to the hand-over."""
+    from canhbao.pipeline.celery_app import transport_options
+
+    short = transport_options(CelerySettings(visibility_timeout_s=VISIBILITY_S))
+    assert short["visibility_timeout"] == VISIBILITY_S and short["unacked_restore_throttle"] == 1
+    assert short["unacked_restore_interval"] * 4 <= VISIBILITY_S
+    default = transport_options(CelerySettings())
+    assert default["unacked_restore_interval"] == 10 and default["unacked_restore_throttle"] == 1

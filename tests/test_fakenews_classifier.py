@@ -61,9 +61,14 @@ def test_train_evaluate_version_and_detect(home, vfnd_csvs, capsys, e5_embedder)
     card = model.meta
     assert set(card["candidates"]) == set(fm.CANDIDATES) and card["chosen"] in card["candidates"]
     assert card["data"]["metadata_columns"] == ["published", "account"] and 0 < model.threshold < 1
-    assert main(root + ["fakenews", "train", str(vfnd_csvs / "train.csv"), "--c", "0.5"]) == 0
+    # retrained with the chosen candidate only (no comparison): a new version, the old one kept
+    retrain = ["fakenews", "train", str(vfnd_csvs / "train.csv"), "--c", "0.5", "--candidate", card["chosen"]]
+    assert main(root + retrain) == 0
     assert fm.load(home.models).version == "v0002" and fm.load(home.models, "v0001").version == "v0001"
-    capsys.readouterr()
+    assert list(fm.load(home.models).meta["candidates"]) == [card["chosen"]] and fm.load(home.models).meta["C"] == 0.5
+    assert main(root + ["fakenews", "train", str(vfnd_csvs / "train.csv"), "--candidate", "bogus"]) != 0
+    assert "bogus: no such candidate" in capsys.readouterr().err
+    assert fm.load(home.models).version == "v0002"  # nothing stored for the refused run
 
     detector = FakenewsDetector.from_home(home)  # empty claim bank, but a model: the classifier runs
     post = Post(

@@ -21,6 +21,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     t.add_argument("data", metavar="DATA.csv")
     t.add_argument("--c", type=float, default=1.0, help="inverse regularisation strength (default 1.0)")
+    t.add_argument(
+        "--candidate",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="compare only these candidate models (repeatable; default: all, see the model card)",
+    )
     t.set_defaults(func=run_train)
     e = cmds.add_parser(
         "evaluate", help="the model card, then ROC-AUC, PR-AUC, precision/recall of the model on a labelled CSV"
@@ -62,8 +69,12 @@ def run_train(args: argparse.Namespace) -> int:
     y = np.array([r.label for r in rows])
     if len(set(y.tolist())) < 2 or np.bincount(y).min() < 2:
         raise InputError(args.data, "need at least two fake and two real rows")
+    unknown = sorted(set(args.candidate) - set(fm.CANDIDATES))
+    if unknown:
+        raise InputError(", ".join(unknown), f"no such candidate (choose from {', '.join(fm.CANDIDATES)})")
     embedder = _embedder(home)
-    model, card = fm.train(rows, embedder, c=args.c)
+    chosen = {k: fm.CANDIDATES[k] for k in args.candidate} or None
+    model, card = fm.train(rows, embedder, c=args.c, candidates=chosen)
     card = {
         "data": {
             "path": str(args.data),
