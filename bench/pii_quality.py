@@ -7,7 +7,7 @@ sets (tests/data/pii_*.json) are regression sets the rules were written against:
 "tuning set". `--in-document` scores as the product sees text: the detector runs over each VFND sentence's whole
 source document and only the entities inside the annotated sentence are scored (protocol: docs/pii-guideline.md,
 round 5); Covid sentences have no stored page and stay isolated.
-Usage: python bench/pii_quality.py [--split dev] [--groups] [--errors dev] [--in-document]
+Usage: python bench/pii_quality.py [--split dev] [--groups] [--errors dev] [--in-document] [--batch old|fresh|r7]
 (never print test errors while tuning)
 """
 
@@ -143,9 +143,10 @@ def main(argv: list[str] | None = None) -> None:
     )
     ap.add_argument(
         "--batch",
-        choices=("all", "old", "fresh"),
+        choices=("all", "old", "fresh", "r7"),
         default="all",
-        help="old: without the round-6 fresh test batch; fresh: that batch alone (test split only)",
+        help="old: without the round-6 and round-7 batches; fresh: the round-6 fresh test batch alone (test "
+        "split only); r7: the round-7 Covid-news batch alone (its dev or test part)",
     )
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
@@ -154,10 +155,10 @@ def main(argv: list[str] | None = None) -> None:
         cases = [
             c
             for c in pii_corpus.load(split)
-            if args.batch == "all" or pii_corpus.is_fresh(c) == (args.batch == "fresh")
+            if args.batch == "all" or c.batch == {"old": "old", "fresh": "r6", "r7": "r7"}[args.batch]
         ]
         if not cases:
-            continue  # the fresh batch has no dev sentences
+            continue  # the round-6 fresh batch has no dev sentences
         scored = in_document(cases) if args.in_document else isolated((c.text, c.spans) for c in cases)
         errs = report(f"{split.upper()} split (real news, annotated; {mode})", scored, KINDS)
         if args.groups:

@@ -4,7 +4,8 @@ Two annotated sources live in tests/data/pii_corpus/ (origin, licence and the gu
 `covid_news.annotated.txt` (Covid-era news, spans written inline as `{P:848}`) and `vfnd_news.annotated.tsv`
 (VFND articles, labels as `TYPE=value` in text order), and `vfnd_dev_more.annotated.tsv` (more VFND sentences
 annotated later for the dev split only; a file of it that hashed to test would raise), and
-`vfnd_test_fresh.annotated.tsv` (a fresh test batch, test split only, ids `f...`). The dev/test split is fixed per *source document* by a
+`vfnd_test_fresh.annotated.tsv` (a fresh test batch, test split only, ids `f...`), and
+`covid_news_r7.annotated.txt` (round 7: Covid-era news from pages not used before, both splits, batch "r7"). The dev/test split is fixed per *source document* by a
 hash of its key, so sentences of one article never straddle the split, and was fixed before any tuning.
 `vfnd_documents.jsonl` holds the whole VFND source document of every VFND sentence, so that a sentence can be
 scored as the product sees it, inside its article (`in_document`).
@@ -25,6 +26,8 @@ Split = Literal["dev", "test"]
 DOCUMENTS = "vfnd_documents.jsonl"
 # Round 6: a fresh test batch from test-split documents not used before, annotated before any measurement
 FRESH = "vfnd_test_fresh.annotated.tsv"
+# Round 7: Covid-era news sentences from pages not used before, annotated before any measurement (both splits)
+R7 = "covid_news_r7.annotated.txt"
 _INLINE = re.compile(r"\{([PANL]):([^{}]*)\}")
 
 
@@ -36,6 +39,7 @@ class Case:
     text: str
     spans: tuple[tuple[str, int, int], ...]  # (kind, start, end)
     exposure: bool | None  # gold exposure (Covid news only; None where not annotated)
+    batch: str = "old"  # "old" | "r6" (the round-6 fresh test batch) | "r7" (the round-7 batch)
 
     @property
     def split(self) -> Split:
@@ -67,7 +71,7 @@ def _gold_exposure(spans: tuple[tuple[str, int, int], ...]) -> bool:
     return "name" in kinds or ("patient_code" in kinds and bool(kinds & {"age", "address"}))
 
 
-def _covid(path: Path) -> list[Case]:
+def _covid(path: Path, batch: str = "old") -> list[Case]:
     urls: dict[str, str] = {}
     cases: list[Case] = []
     for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -78,11 +82,11 @@ def _covid(path: Path) -> list[Case]:
             urls[key[1:]] = body
             continue
         text, spans = _inline(body)
-        cases.append(Case(f"{key}-{n}", urls[key], "covid", text, spans, _gold_exposure(spans)))
+        cases.append(Case(f"{key}-{n}", urls[key], "covid", text, spans, _gold_exposure(spans), batch))
     return cases
 
 
-def _vfnd(path: Path, only: Split | None = None) -> list[Case]:
+def _vfnd(path: Path, only: Split | None = None, batch: str = "old") -> list[Case]:
     cases: list[Case] = []
     if only is not None and not path.exists():
         return cases
@@ -98,7 +102,7 @@ def _vfnd(path: Path, only: Split | None = None) -> list[Case]:
                 raise ValueError(f"{path.name}: {id_}: label {value!r} not found in order")
             spans.append((KINDS[kind], m.start(), m.end()))
             pos = m.end()
-        case = Case(id_, source, "vfnd", text, tuple(spans), None)
+        case = Case(id_, source, "vfnd", text, tuple(spans), None, batch)
         if only is not None and case.split != only:
             raise ValueError(f"{path.name}: {id_}: {source} is in the {case.split} split, this file is {only} only")
         cases.append(case)
@@ -106,11 +110,17 @@ def _vfnd(path: Path, only: Split | None = None) -> list[Case]:
 
 
 def load(split: Split | None = None, directory: Path = CORPUS_DIR) -> list[Case]:
+    old_covid = _covid(directory / "covid_news.annotated.txt")
+    r7 = _covid(directory / R7, batch="r7") if (directory / R7).exists() else []
+    reused = {c.source for c in r7} & {c.source for c in old_covid}
+    if reused:  # round 7 was to come from pages never used before
+        raise ValueError(f"{R7}: pages already in covid_news.annotated.txt: {sorted(reused)}")
     cases = (
-        _covid(directory / "covid_news.annotated.txt")
+        old_covid
         + _vfnd(directory / "vfnd_news.annotated.tsv")
         + _vfnd(directory / "vfnd_dev_more.annotated.tsv", only="dev")
-        + _vfnd(directory / FRESH, only="test")
+        + _vfnd(directory / FRESH, only="test", batch="r6")
+        + r7
     )
     return [c for c in cases if split is None or c.split == split]
 
@@ -161,4 +171,4 @@ def in_document(case: Case, docs: dict[str, Document]) -> tuple[Document, int] |
 
 def is_fresh(case: Case) -> bool:
     """From the round-6 fresh test batch (`FRESH`), scored apart from the older test sentences."""
-    return case.group == "vfnd" and case.id.startswith("f")
+    return case.batch == "r6"

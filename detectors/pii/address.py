@@ -36,6 +36,13 @@ KEYWORDS = {
     "khom": "hamlet",
     "to": "hamlet",
     "khu do thi": "hamlet",
+    "khu tap the": "hamlet",
+    "ktt": "hamlet",
+    "ky tuc xa": "hamlet",
+    "ktx": "hamlet",
+    "khu dan cu": "hamlet",
+    "kdc": "hamlet",
+    "toa nha": "hamlet",
     "chung cu": "hamlet",
     "toa": "hamlet",
     "phuong": "ward",
@@ -48,6 +55,7 @@ KEYWORDS = {
     "huyen": "district",
     "thi xa": "district",
     "q.": "district",
+    "h.": "district",
     "tx.": "district",
     "thanh pho": "province",
     "tp.": "province",
@@ -73,6 +81,10 @@ SPELLING = {
     "khom": "khóm",
     "to": "tổ",
     "khu do thi": "khu đô thị",
+    "khu tap the": "khu tập thể",
+    "ky tuc xa": "ký túc xá",
+    "khu dan cu": "khu dân cư",
+    "toa nha": "tòa nhà",
     "chung cu": "chung cư",
     "toa": "tòa",
     "phuong": "phường",
@@ -98,6 +110,16 @@ _RESIDENCE = re.compile(
     r"o tai|que o|que quan|que|tam tru tai|thuong tru tai|thuong tru|tam tru|cu tru tai|tru quan tai|noi o|"
     r"nguoi dan)\s*:?\s+"
 )
+# A residence cue right before a unit keyword ("trú tại xã ...", "(30 tuổi) ở xã ...").
+_RESIDENCE_BEFORE = re.compile(
+    r"(?<![\w])(?:tru|ngu|que|song|dia chi(?: thuong tru| tam tru)?|thuong tru|tam tru|tuoi\)?|nha)"
+    r"(?: tai| o)?\s*:?\s*$"
+)
+# A person then their home in brackets: "anh Trần Tiến Tùng (Đông Anh, Hà Nội)", "N.Q.T (Ba Đình, Hà Nội)".
+_PERSON_PAREN = re.compile(r"(?<![\w])[A-ZĐÀ-Ỹ][^\s(]{0,12} \(")
+_UNIT_WORDS = {"xa", "phuong", "huyen", "quan", "tinh", "tp", "thon", "ubnd", "xom"}  # (not "tran": "Trần")
+# A relative's or friend's house: "về nhà ông bà ngoại tại Xuân An, Thanh Khê (Thanh Hà)", "nhà bạn ở Hà Đông".
+_HOUSE_OF = re.compile(r"(?<![\w])nha(?: [a-z]+){0,3} (?:tai|o) ")
 # Where a notice puts the place without a cue word: "Nữ; 56 tuổi; Cẩm Lệ, Đà Nẵng", "BN 19 (Ba Đình, Hà Nội)",
 # and a bare "ở" ("ở Nam Từ Liêm, Hà Nội"); only known unit names are taken there.
 _NOTICE = re.compile(
@@ -107,6 +129,7 @@ _NOTICE = re.compile(
 # going or being ("đi chợ Cẩm An", "đến khách sạn Sheraton", "tại quán karaoke Sunny").
 VENUES = (
     "chợ",
+    "khu chợ",
     "quán",
     "cửa hàng",
     "siêu thị",
@@ -130,12 +153,46 @@ VENUES = (
     "nhà văn hóa",
     "chùa",
     "nhà thờ",
+    # more places of tracing itineraries (round 7): shops, services and venues people go to
+    "ngân hàng",
+    "bưu điện",
+    "tiệm vàng",
+    "cây xăng",
+    "nhà sách",
+    "công viên",
+    "bến xe",
+    "quán bar",
+    "quán nhậu",
+    "quán cơm",
+    "quán bún",
+    "quán phở",
+    "phòng trà",
+    "spa",
+    "thẩm mỹ viện",
+    "resort",
+    "sân vận động",
+    "trung tâm anh ngữ",
+    "trung tâm ngoại ngữ",
+    "trung tâm tiệc cưới",
+    "nhà hàng tiệc cưới",
+    "tiệm bánh",
+    "tiệm tóc",
 )
 _VENUE = re.compile(
-    r"(?<![\w])(?i:%s)(?: [a-zà-ỹđ]+){0,2} (?=[A-ZĐÀ-Ỹ])"
+    r"(?<![\w])((?i:%s))(?: [a-zà-ỹđ]+){0,2} (?=[A-ZĐÀ-Ỹ])"
     % "|".join(sorted(map(re.escape, VENUES), key=len, reverse=True))
 )
-_GOING = re.compile(r"(?:den|di|tai|o|qua|vao|mua|an|ghe|toi|choi|trong)\s+$")
+_GOING = re.compile(r"(?:den|di|tai|o|qua|vao|mua|an|ghe|toi|choi|trong|nhan vien|mo|tham quan|va)\s+$")
+# A list item of an urgent notice that opens with a venue: "- Quán miến lươn: ...", "2. Quán thịt xiên nướng (...)".
+_ITEM_VENUE = re.compile(
+    r"(?:^|\n)[ \t]*(?:[-–•+*]|\d{1,2}[.)])[ \t]*((?i:%s))(?=[ \t])"
+    % "|".join(sorted(map(re.escape, VENUES), key=len, reverse=True))
+)
+# Where a venue's lower-case name stops, as written: "nhà hàng Thế giới bò tươi | 2 tháng nay", "quán X | từ".
+_NAME_STOP = frozenset(
+    "từ trên ở tại và với cùng để rồi sau lúc vào ngày có không là thì nhưng được trong khoảng đến hàng mỗi của "
+    "này do địa thời".split()
+)
 # Units named as an office or its head, not as anyone's home: "Chủ tịch UBND quận Tân Phú", "Công an huyện".
 _ORG_BEFORE = re.compile(
     r"(?:ubnd|uy ban nhan dan|hdnd|chu tich|bi thu|cong an|trung tam y te|benh vien|so y te|ban chi dao|"
@@ -146,7 +203,19 @@ _ORG_BEFORE = re.compile(
 _NUMBERED_STREET = re.compile(r"(?<![\w/.,\-])(?<!\d[ .\-])(?:so |sn )?\d+[a-z]?(?:/\d+[a-z]?)* (?=[^\W\d_])")
 _NOT_HAMLET = re.compile(r"(?:^|\s)(?:nhat|co|van|phien|can|kich|tai|xuat|nguyen|ban|hoc)\s+$")
 _GAP = re.compile(r"^[\s,\-–]{0,3}$")
-_CAPWORD = re.compile(r"[^\W\d_]+")
+# A venue then where it is: "cửa hàng Hưng Mobile trên đường Phạm Ngũ Lão", "quán cơm bà Nga ở Hội An".
+_VENUE_GAP = re.compile(r"^ (?:tren|o|tai) $|^ ?\($")
+# Offices and health facilities named before a unit: "Phòng khám Đa khoa FV Sài Gòn - Quận 1",
+# "nhân viên y tế phường Hà Khẩu", "Trung tâm Y tế phường 5 (quận Gò Vấp)".
+_FACILITY_BEFORE = re.compile(
+    r"(?:benh vien|khu cach ly|co so cach ly|diem cach ly|cach ly tap trung|khu dieu tri)([^.;:()]{0,45})$"
+)
+_MOVED = re.compile(r"(?<![\w])(?:roi|sau do|tiep tuc|di|den|ve|an|mua|nha|tru|ngu|que|song|o tai|ghe|choi)(?![\w])")
+_OFFICE_NAMED = re.compile(
+    r"(?<![\w])(?i:phòng khám|y tế|bệnh viện|công ty|khu công nghiệp|kcn|trạm|trung tâm|ubnd)"
+    r"(?: +\(?(?:[A-ZĐÀ-Ỹ0-9][^\s,;.()]*|đa|khoa|phường|quận|xã|huyện|[\-–]))* *\(? *$"
+)
+_CAPWORD = re.compile(r"[^\W\d_](?:[\w&.’'-]*\w)?")  # also "Co.opmart", "HH2", "CT4A"
 
 
 def _cap_words(text: str, pos: int, limit: int = 4) -> int:
@@ -165,6 +234,15 @@ def _cap_words(text: str, pos: int, limit: int = 4) -> int:
 
 def _components(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[int, int, str, bool]]:
     """(start, end, kind, validated) for every address component."""
+    yield from _keyword_components(text, sh, gaz)
+    for m in _HOUSE.finditer(sh):
+        yield m.start(), m.end(), "house", False
+    yield from _numbered_streets(text, sh, gaz)
+    yield from _cued(text, sh, gaz)
+
+
+def _keyword_components(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[int, int, str, bool]]:
+    """Components opened by a unit keyword ("ngõ 102 Trường Chinh", "xã Tân Lập")."""
     for m in _KW.finditer(sh):
         written = text[m.start() : m.end()].lower()
         spelled = SPELLING.get(m.group(1), m.group(1))
@@ -177,6 +255,8 @@ def _components(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[
         if text[m.start() : _cap_words(text, m.end() + 1)].isupper() and m.end() - m.start() > 2:
             continue  # "TOÀN TỈNH TỪ 0H ĐÊM NAY": shouting, not an address
         kind = KEYWORDS[m.group(1)]
+        if m.group(1) == "h." and not (m.end() < len(text) and text[m.end()].isupper()):
+            continue  # "H.Cẩm Giàng" is glued; "anh H. đi" is an initial
         pos = m.end()
         while pos < len(text) and text[pos] == " ":
             pos += 1
@@ -194,20 +274,26 @@ def _components(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[
             continue
         name = sh[pos:end]
         validated = kind in ("street", "house", "hamlet") or bool(gaz.level(name))
+        if m.group(1) == "h." and not validated:
+            continue  # "H.Ng.D.": initials, not a district
         if kind in ("ward", "district", "province") and not validated:
             # an unknown name after an admin keyword: keep only the first word's evidence
             yield m.start(), end, kind, False
         else:
             yield m.start(), end, kind, validated
-    for m in _HOUSE.finditer(sh):
-        yield m.start(), m.end(), "house", False
+
+
+def _numbered_streets(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[int, int, str, bool]]:
+    """A house number then a street name without its keyword ("56 Hàng Chiếu")."""
     for m in _NUMBERED_STREET.finditer(sh):
         end = _cap_words(text, m.end())
         name = text[m.end() : end]
         foreign = sh[m.end() : end] == name.lower() and _has_marks(text, m.start())  # "hạt giống số 5 Pablo Carreno"
+        route = re.search(r"(?:tuyen|chuyen|so hieu|xe buyt|lo)\s*$", sh[max(0, m.start() - 10) : m.start()])
+        if route:
+            continue  # "xe buýt tuyến 2 Thanh Hà – Hải Dương": a route, not a house
         if end - m.end() >= 4 and " " in name and not foreign and gaz.level(sh[m.end() : end]) != "province":
             yield m.start(), end, "street", True  # "04 Quảng Nam" is a count of cases, not a house
-    yield from _cued(text, sh, gaz)
 
 
 def _cued(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[int, int, str, bool]]:
@@ -216,6 +302,9 @@ def _cued(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[int, i
         end = _cap_words(text, m.end())
         if end > m.end() and gaz.level(sh[m.end() : end]):
             yield m.end(), end, "cue", True
+        elif end > m.end() and (unit := _known_unit_chain(text, sh, m.end(), gaz)):
+            yield m.end(), unit, "cue", True  # "quê ở Nhân Lư, Cẩm Chế (Thanh Hà)": unknown hamlets, known district
+    yield from _homes(text, sh, gaz)
     for m in _NOTICE.finditer(sh):
         if m.group().startswith("o") and text[m.start()] != "ở":
             continue  # folded "o" is also "ô", "ơ"; only "ở" means "lives in"
@@ -223,10 +312,43 @@ def _cued(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[int, i
         if unit:
             yield m.end(), unit, "cue", True
     for m in _VENUE.finditer(text):
+        between = text[m.end(1) : m.end()].lower().split()
+        if any(w in _NAME_STOP for w in between):
+            continue  # "nhà hàng với anh H.": the capital is a person, not the venue's name
         if _GOING.search(sh[max(0, m.start() - 12) : m.start()]) and sh[m.end() : m.end() + 4] not in ("tet", "tet "):
             end = _cap_words(text, m.end())  # ("chợ Tết" is the New Year market, anybody's)
             if end > m.end():
-                yield m.start(), end, "venue", True
+                yield m.start(), _lower_tail(text, sh, end) if " " not in text[m.end() : end] else end, "venue", True
+    for m in _ITEM_VENUE.finditer(text):
+        end = _lower_tail(text, sh, m.end(1), limit=6, capitals=True)
+        if end > m.end(1):
+            yield m.start(1), end, "venue", True
+
+
+def _homes(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[int, int, str, bool]]:
+    """A person's home in brackets after their name, and a relative's house."""
+    for m in _PERSON_PAREN.finditer(text):
+        if set(sh[max(0, m.start() - 25) : m.start()].split()[-3:]) & _UNIT_WORDS:
+            continue  # "Chủ tịch xã Duy Ninh (Quảng Ninh, Quảng Bình)": a unit's own province, not a home
+        unit = _known_unit_chain(text, sh, m.end(), gaz)
+        if unit and "," in text[m.end() : unit] and text[unit : unit + 1] == ")":
+            yield m.end(), unit, "cue", True
+    for m in _HOUSE_OF.finditer(sh):
+        unit = _known_unit_chain(text, sh, m.end(), gaz)
+        if unit:
+            yield m.end(), unit, "cue", True
+
+
+def _lower_tail(text: str, sh: str, end: int, limit: int = 3, capitals: bool = False) -> int:
+    """Extend a venue's name over the words that follow it ("Thế | giới bò tươi") up to a function word, a
+    number or punctuation; `capitals` also takes capitalised words ("Quán | ăn bún đậu mắm tôm 173 Thái Hà")."""
+    pos = end
+    for _ in range(limit):
+        m = re.compile(r" ([^\W\d_]+)").match(text, pos)
+        if not m or (m.group(1)[0].isupper() and not capitals) or m.group(1).lower() in _NAME_STOP:
+            break
+        pos = m.end()
+    return pos
 
 
 def _known_unit_chain(text: str, sh: str, pos: int, gaz: gazetteer.Gazetteer, bare_o: bool = False) -> int:
@@ -256,13 +378,18 @@ def addresses(text: str, sh: str) -> Iterator[Span]:
     comps = sorted(set(_components(text, sh, gaz)))
     chains: list[list[tuple[int, int, str, bool]]] = []
     for c in comps:
-        if chains and (c[0] < chains[-1][-1][1] or _GAP.match(text[chains[-1][-1][1] : c[0]])):
+        gap = text[chains[-1][-1][1] : c[0]] if chains else ""
+        if chains and (
+            c[0] < chains[-1][-1][1]
+            or _GAP.match(gap)
+            or (chains[-1][-1][2] == "venue" and _VENUE_GAP.match(sh[chains[-1][-1][1] : c[0]]))
+        ):
             chains[-1].append(c)
         else:
             chains.append([c])
     for chain in chains:
         start, end = chain[0][0], max(c[1] for c in chain)
-        if _ORG_BEFORE.search(sh[max(0, start - 22) : start]):
+        if _ORG_BEFORE.search(sh[max(0, start - 22) : start]) or _office_named_before(text, sh, start):
             continue  # the unit of an office or its head, not a person's place
         end = _extend_with_units(text, sh, end, gaz)
         kinds = {c[2] for c in chain}
@@ -280,9 +407,38 @@ def addresses(text: str, sh: str) -> Iterator[Span]:
             score = 0.55
         if end > chain[-1][1] and score < 0.9:
             score = 0.9
+        if score < 0.85 and _RESIDENCE_BEFORE.search(sh[max(0, start - 40) : start]):
+            score = 0.85  # "trú tại xã Đức Lạc", "địa chỉ tại thành phố Hải Dương": a cue says it is someone's home
+        if kinds == {"province"} and re.search(r"\(\s*o\s+$", sh[max(0, start - 6) : start]):
+            score = 0.85  # "chị Nguyễn Thị Thuyết (ở TP Hạ Long)": a person's city, not the outbreak's region
+        if _area_not_home(sh, start, chain[0][2]):
+            continue
         if text[start:end].isupper() and " " in text[start:end].strip():
             continue  # "TỪ 0H ĐÊM NAY": capitals are shouting or a letterhead, not someone's address
         yield Span("address", start, end, score)
+
+
+def _office_named_before(text: str, sh: str, start: int) -> bool:
+    """Whether an office or health facility, with its capitalised name, ends right before `start`, or the place
+    is where a hospital or quarantine site stands ("Bệnh viện dã chiến số 2 tại huyện Hòa Vang", "cách ly tập
+    trung Trường THPT Hồ Nghinh, xã Duy Thành"), no going or home word between."""
+    if _OFFICE_NAMED.search(text[max(0, start - 60) : start]):
+        return True
+    m = _FACILITY_BEFORE.search(sh[max(0, start - 60) : start])
+    return m is not None and not _MOVED.search(m.group(1))
+
+
+def _area_not_home(sh: str, start: int, level: str) -> bool:
+    """An area named as such, not anyone's home: "trên địa bàn phường Thịnh Liệt"; at district level and above
+    also its people ("người dân huyện Bắc Trà My") and where an event happened ("phát hiện tại huyện Nam Trà My").
+    The people of a hamlet ("bà con thôn Phú Mỹ") are few enough to point at a family, and "(người dân Đà
+    Nẵng)" after a name is that person's home."""
+    before = sh[max(0, start - 20) : start]
+    if re.search(r"dia ban\s+$", before):
+        return True
+    people = re.search(r"(?:(?<!\()nguoi dan|ba con|nhan dan)\s+$", before)
+    event = re.search(r"(?:phat hien|ghi nhan|xay ra|xuat hien|bung phat) (?:tai|o)\s+$", before)
+    return bool(people or event) and level in ("district", "province")
 
 
 def _placed(sh: str, start: int) -> bool:
@@ -292,13 +448,29 @@ def _placed(sh: str, start: int) -> bool:
 
 
 def _extend_with_units(text: str, sh: str, end: int, gaz: gazetteer.Gazetteer) -> int:
-    """Follow ', Đông Anh, Hà Nội' after a chain while the names are known units."""
+    """Follow ', Đông Anh, Hà Nội' or ' (Thanh Hà, Hải Dương)' after a chain while the names are known units; an
+    unknown name is taken when a known unit follows it (", Cẩm Chế (Thanh Hà)")."""
     while True:
-        m = re.match(r"[ ]*[,\-–][ ]*", text[end:])
+        m = re.match(r"[ ]*(?:[,\-–]|\()[ ]*", text[end:])
         if not m:
             return end
         pos = end + m.end()
         stop = _cap_words(text, pos)
-        if stop == pos or not gaz.level(sh[pos:stop]):
+        if stop == pos:
             return end
-        end = stop
+        known = bool(gaz.level(sh[pos:stop]))
+        close = stop + 1 if "(" in m.group() and text[stop : stop + 1] == ")" else stop
+        if "(" in m.group() and not known and text[stop : stop + 1] != ",":
+            return end
+        if not known:
+            after = _extend_with_units(text, sh, stop, gaz)
+            if after == stop:
+                return end
+            return after
+        if "(" in m.group():
+            inner = _extend_with_units(text, sh, stop, gaz)
+            if text[inner : inner + 1] != ")":
+                return end
+            end = inner + 1
+            continue
+        end = close

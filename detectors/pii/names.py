@@ -73,6 +73,7 @@ _AGE_AFTER = re.compile(r"^\s*[,(]\s*(?:\d{1,3}\s*tuoi|sinh nam|sn\s*\d)")
 _AGE_BEFORE = re.compile(r"\d{1,3}\s*tuoi\s*,\s*$")
 # A patient number right after the name: "Nguyễn Thị Hoa (BN 99)", "Trần Văn B - bệnh nhân 1234".
 _CODE_AFTER = re.compile(r"^\s*[(,\-–]\s*(?:bn|benh nhan|ca benh)\s*(?:so\s*)?\d")
+_NATIONALITY_AFTER = re.compile(r"^\s*\(\s*(?:nguoi|quoc tich)\s")
 _CLAUSE_END = re.compile(r"[,;:!?()\"“”«»]|\.\s")
 
 
@@ -140,6 +141,13 @@ def names(text: str, sh: str) -> Iterator[Span]:
         ):
             continue  # "trường tiểu học N.Đ.C", "công ty T.H.": an institution's initials
         yield Span("name", m.start(), m.end(), 0.9 if _honorific(text, sh, m.start()) else 0.8)
+    for m in _TWO_LETTERS.finditer(text):
+        # "Bệnh nhân số 876: N.C , Giới tính: Nam": two initials with one dot, a name only beside a patient cue
+        if (
+            _PATIENT_SLOT.search(sh[max(0, m.start() - 24) : m.start()])
+            or _patient(sh, m.start(), m.end(), "") == "name"
+        ):
+            yield Span("name", m.start(), m.end(), 0.8)
     for m in _ONE_INITIAL.finditer(text):
         # "yêu cầu B. phải viết giấy nhận nợ": one initial mid-sentence, the sentence going on in lower case
         if not _ends_with(_preceding_words(sh, m.start(), 1), _LETTER_HEADS) and not _ends_with(
@@ -246,6 +254,8 @@ def _name_run(
     run = _trim(text, sh, run)
     if not run:
         return None, False
+    if re.search(r"(?<![\w.,])\d+[a-zA-Z]?(?:/\d+)* $", text[max(0, run[0][0] - 12) : run[0][0]]):
+        return None, True  # "173 Thái Hà", "số 6 Phan Văn Trị": a street after its house number, not a person
     keys = [sh[s:e] for s, e in run]
     # "Ông Phạm Ngọc Thanh cho biết" opens a sentence with the honorific; "Bà Rịa" is a place
     lead = ""
@@ -282,6 +292,8 @@ def _name_run(
     if foreign:
         # A foreign name: a public figure unless something marks a private person (a patient among them)
         private = honorific in PRIVATE_HONORIFICS or patient == "name" or bool(patient and honorific)
+        # "ông Ishikawa Keitam (người Nhật Bản)": news introduces a private foreigner by nationality
+        private = private or bool(honorific and _NATIONALITY_AFTER.match(sh[end : end + 20]))
         return (judged("private", Span("name", start, end, 0.8)) if private else judged("foreign")), True
     head = unicodedata.normalize("NFC", text[run[0][0] : run[0][1]]).lower()
     institution = keys[0] in _INSTITUTION_HEADS and (head in INSTITUTION_SPELLED or not _has_marks(text))
@@ -500,6 +512,9 @@ _AFFILIATION_AFTER = re.compile(
     r"^\s*[,\-–(]\s*(?:giao vien|giang vien|hieu truong|hieu pho|chuyen gia|nha nghien cuu|"
     r"truong (?:thpt|thcs|tieu hoc|mam non|dai hoc|cao dang|trung hoc))(?![\w])"
 )
+# Two initials with one dot ("N.C"), and the slot of a case notice where a patient's name goes.
+_TWO_LETTERS = re.compile(r"(?<![\w.])[A-ZĐ]\.[A-ZĐ](?![\w.])")
+_PATIENT_SLOT = re.compile(r"(?:benh nhan|bn|ca benh)\s*(?:so\s*)?\d+\s*:\s*$|(?:benh nhan|bn)\s+$")
 # One capital and its dot between two lower-case words: an initial standing for a person named alone.
 _ONE_INITIAL = re.compile(r"(?<=[a-zà-ỹđ,] )[A-ZĐ]\.(?= [a-zà-ỹđ])")
 # Heads a single letter labels as a category, not a person: "nhóm B.", "vitamin C.", "phòng A."

@@ -91,7 +91,18 @@ _PATIENT_MORE = re.compile(
 )
 
 
+# A list of case numbers after "gồm" in a clause about patients: "các bệnh nhân tái dương tính gồm 856, 877, 890".
+_PATIENT_LIST = re.compile(
+    r"(?<![\w])(?:benh nhan|ca benh|bn|truong hop)(?:[^.;:\d]{0,40})\s(?:gom|la)\s*:?\s*"
+    r"(\d{2,6}(?:\s*,\s*\d{2,6}){2,}(?:\s*(?:,|va)\s*\d{2,6})?)" + _NOT_AFTER_NUMBER
+)
+_PATIENT_RESUMED = re.compile(r"\s*\([^()]{0,60}\)\s*(?:va|,)\s*so\s*(" + _PATIENT_NUM + r")" + _NOT_AFTER_NUMBER)
+
+
 def _patient_codes(sh: str) -> Iterator[Span]:
+    for m in _PATIENT_LIST.finditer(sh):
+        for n in re.finditer(r"\d+", m.group(1)):
+            yield Span("patient_code", m.start(1) + n.start(), m.start(1) + n.end(), 0.9)
     for m in _PATIENT.finditer(sh):
         if m.group(1).endswith("thu") and not re.match(
             r"\s*(?:nhiem|mac|duong tinh|\(|,|la )", sh[m.end() : m.end() + 14]
@@ -103,6 +114,19 @@ def _patient_codes(sh: str) -> Iterator[Span]:
         while (more := _PATIENT_MORE.match(sh, pos)) is not None:
             yield Span("patient_code", more.start(1) if more.group(1) else more.start(2), more.end(), 0.9)
             pos = more.end()
+        # "Bệnh nhân số 730 (được công bố ngày 6/8) và số 935": the enumeration resumes after an aside
+        later = _PATIENT_RESUMED.match(sh, pos)
+        if later:
+            yield Span("patient_code", later.start(1), later.end(1), 0.9)
+
+
+def _spelled_tuoi(text: str, m: re.Match[str]) -> bool:
+    """Whether the folded "tuoi" of an age match is "tuổi", not "tươi" (fresh: "bò tươi 2 tháng"), and a
+    leading "tuoi" follows "ở" ("ở tuổi 64"), not "bò" ("bò tươi")."""
+    i = m.group().index("tuoi") + m.start()
+    if m.group().startswith("tuoi") and text[i - 2 : i - 1].lower() not in ("ở", "o"):
+        return False
+    return text[i + 1 : i + 2].lower() not in "ưừứửữự" or not text[i + 1 : i + 2]
 
 
 def numbers(text: str, sh: str) -> Iterator[Span]:
@@ -130,5 +154,7 @@ def numbers(text: str, sh: str) -> Iterator[Span]:
         # "trẻ từ 5 đến 11 tuổi", "trên 65 tuổi": an age group, nobody's age
         if re.search(r"(?:den|tren|duoi|hon|tu|nhom|lua)\s*$", sh[max(0, m.start() - 6) : m.start()]):
             continue
+        if "tuoi" in m.group() and not _spelled_tuoi(text, m):
+            continue  # "bò tươi 2 tháng": "tươi" (fresh) folds like "tuổi"
         yield Span("age", m.start(), m.end(), 0.95)
     yield from _patient_codes(sh)
