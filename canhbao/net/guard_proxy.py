@@ -8,6 +8,11 @@ resolves it once with `policy.vet` and connects only to an address it just vette
 between Chromium and the site (a CONNECT tunnel), so the certificate is checked against the name. Playwright
 starts Chromium with `<-loopback>`, so loopback addresses go through the proxy as well.
 
+Chromium's own background services (`browser_background_hosts` of the policy: update checks, the account
+list, Safe Browsing ...) are refused first, before their names are resolved, and each such host is logged
+once: the launch flags (canhbao/net/chromium.py) keep Chromium from asking for most of them, and this
+backstop keeps anything a flag does not stop (or no longer stops, in a later build) from going out.
+
 A refused request is answered `403` with an `X-Canhbao-Refused` header naming the reason (a refused
 CONNECT makes Chromium fail the request). Responses are relayed up to the policy's `max_bytes`.
 
@@ -19,10 +24,13 @@ at its pinned address, and it resolves the target: the policy trusts it to (see 
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from urllib.parse import urlsplit
 
-from canhbao.net.policy import IP, FetchPolicy, Refused, check, upstream, vet
+from canhbao.net.policy import IP, FetchPolicy, Refused, background_service, check, upstream, vet
+
+log = logging.getLogger(__name__)
 
 REFUSED_HEADER = "X-Canhbao-Refused"
 _HOP_HEADERS = {"proxy-connection", "connection", "keep-alive", "proxy-authorization", "te", "upgrade"}
@@ -35,6 +43,7 @@ class GuardProxy:
     def __init__(self, policy: FetchPolicy):
         self.policy = policy
         self.refused: list[str] = []  # one line per refused request, for the caller's error
+        self.background: dict[str, int] = {}  # browser background host -> requests to it refused
         self.url = ""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -97,6 +106,10 @@ class GuardProxy:
             parts = urlsplit(url)
             host, port = parts.hostname or "", parts.port or 80
         policy = self.policy
+        service = background_service(host, policy)
+        if service:  # the browser's own request: refused before its name is even resolved
+            self._background(host.lower(), service)
+            return await _deny(writer, f"{host} is a browser background service ({service})")
         ips: tuple[IP, ...] = ()
         try:
             check(url, policy)  # scheme and the early check; `vet` below is the one that connects
@@ -140,6 +153,16 @@ class GuardProxy:
             await _pipe(up_reader, writer, policy.max_bytes)  # until the site closes (Connection: close)
         finally:
             up_writer.close()
+
+    def _background(self, host: str, service: str) -> None:
+        if host not in self.background:
+            log.info(
+                "refused Chromium's own request to %s (browser_background_hosts: %s); later ones are refused "
+                "without a word",
+                host,
+                service,
+            )
+        self.background[host] = self.background.get(host, 0) + 1
 
     async def _open(self, ips, port: int):
         for ip in ips:

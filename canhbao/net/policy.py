@@ -11,6 +11,9 @@ media of imported captures, the evidence live view and takedown checks.
   proxy Chromium goes through) resolves the name once with `vet` and connects only to an address it just
   vetted, so a DNS answer that changes between the check and the connection (DNS rebinding) never
   reaches an internal address. Names are resolved by the system, or by `dns_server` when set;
+- the guard proxy Chromium goes through refuses the browser vendor's background services
+  (`browser_background_hosts`: update checks, the account list, Safe Browsing ...) before resolving them,
+  so Chromium sends nothing the page did not cause, whatever a future build makes of its launch flags;
 - proxies named in the environment (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`) are never used: a proxy
   resolves the target itself, past the connect-time check. An operator who needs one sets `proxy`; its
   name is resolved once and pinned (`upstream`), and the target's connect-time vetting is then the
@@ -25,6 +28,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+import re
 import socket
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,6 +44,22 @@ SCHEMES = ("http", "https")
 IP = ipaddress.IPv4Address | ipaddress.IPv6Address
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
+# Hosts of Chromium's own background services (Google's, for Chromium and Chrome), which no page we fetch
+# needs: the guard proxy refuses them (see guard_proxy.py). The same list is in config/fetch.yaml, where
+# each entry says what asks for it; this default keeps the backstop for policies built in code.
+BROWSER_BACKGROUND_HOSTS: tuple[str, ...] = (
+    "accounts.google.com",
+    "update.googleapis.com",
+    "clients2.google.com",
+    "clients2.googleusercontent.com",
+    "redirector.gvt1.com",
+    "*.gvt2.com",
+    "safebrowsing.googleapis.com",
+    "optimizationguide-pa.googleapis.com",
+    "content-autofill.googleapis.com",
+    "clientservices.googleapis.com",
+)
+
 
 @dataclass(frozen=True)
 class FetchPolicy:
@@ -50,6 +70,8 @@ class FetchPolicy:
     max_redirects: int = 10
     dns_server: str = ""  # "ip" or "ip:port" of a DNS server to ask instead of the system resolver ("": system)
     proxy: str = ""  # "http://host:port" of a forward proxy all collection goes through ("": none, direct)
+    # names ("host" or "*.domain") the guard proxy refuses to Chromium: its own background services
+    browser_background_hosts: tuple[str, ...] = BROWSER_BACKGROUND_HOSTS
 
     def validate(self) -> None:
         if self.max_bytes < 1024:
@@ -64,6 +86,8 @@ class FetchPolicy:
             _dns_server(self.dns_server)  # raises ValueError naming it
         if self.proxy:
             _proxy_parts(self.proxy)  # raises ValueError naming it
+        for entry in self.browser_background_hosts:
+            _background_entry(entry)  # raises ValueError naming the bad entry
 
     def with_private(self, allowed: bool) -> "FetchPolicy":
         """This policy, with private addresses allowed when a source says so (never disallowing)."""
@@ -162,6 +186,30 @@ def _proxy_parts(text: str) -> tuple[str, int]:
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise ValueError(f"proxy: {text!r} must be http://host:port, without a path")
     return parts.hostname.lower(), port
+
+
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def _background_entry(entry: str) -> str:
+    """A `browser_background_hosts` entry: a lowercase host name with a dot, or `*.` and a domain."""
+    name = entry[2:] if entry.startswith("*.") else entry
+    labels = name.split(".")
+    if entry != entry.strip().lower() or len(labels) < 2 or not all(_HOST_LABEL.match(x) for x in labels):
+        raise ValueError(f"browser_background_hosts: {entry!r} is not a lowercase host name or *.domain")
+    if _ip(name) is not None:
+        raise ValueError(f"browser_background_hosts: {entry!r} is an address; list host names")
+    return entry
+
+
+def background_service(host: str, policy: FetchPolicy) -> str:
+    """The `browser_background_hosts` entry `host` falls under ('' for none): one of the browser's own
+    background services, which no fetched page needs."""
+    host = host.strip("[]").rstrip(".").lower()
+    for entry in policy.browser_background_hosts:
+        if host == entry or (entry.startswith("*.") and host.endswith(entry[1:])):
+            return entry
+    return ""
 
 
 def check(url: str, policy: FetchPolicy) -> None:

@@ -22,6 +22,7 @@ class DnsServer:
     def __init__(self, script: Mapping[str, Sequence[str]]):
         self.script = {k.lower().rstrip("."): list(v) for k, v in script.items()}
         self.asked: dict[str, list[str]] = defaultdict(list)  # name -> the A answers given, in order
+        self.queried: list[str] = []  # every name asked about (any record type, scripted or not), in order
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind(("127.0.0.1", 0))
         self.sock.settimeout(0.2)
@@ -35,6 +36,8 @@ class DnsServer:
         response.flags |= dns.flags.AA
         question = query.question[0]
         name = question.name.to_text().lower().rstrip(".")
+        with self._lock:
+            self.queried.append(name)
         if name not in self.script:
             response.set_rcode(dns.rcode.NXDOMAIN)
         elif question.rdtype == dns.rdatatype.A:
