@@ -236,6 +236,10 @@ _OFFICE_NAMED = re.compile(
     r"(?<![\w])(?i:phòng khám|y tế|bệnh viện|công ty|khu công nghiệp|kcn|trạm|trung tâm|ubnd)"
     r"(?: +\(?(?:[A-ZĐÀ-Ỹ0-9][^\s,;.()]*|đa|khoa|phường|quận|xã|huyện|[\-–]))* *\(? *$"
 )
+# Where a venue's lower-case tail also stops: the verbs of an itinerary ("chợ Cồn | mua rau", "quán X | ăn sáng").
+_TAIL_STOP = _NAME_STOP | frozenset(
+    "mua bán ăn uống gặp chơi làm khám về đi nghỉ ngồi hát dự lấy gửi nhận chở đón thăm lúc khoảng rồi sau".split()
+)
 _CAPWORD = re.compile(r"[^\W\d_](?:[\w&.’'-]*\w)?")  # also "Co.opmart", "HH2", "CT4A"
 
 
@@ -371,7 +375,7 @@ def _lower_tail(text: str, sh: str, end: int, limit: int = 3, capitals: bool = F
     pos = end
     for _ in range(limit):
         m = re.compile(r" ([^\W\d_]+)").match(text, pos)
-        if not m or (m.group(1)[0].isupper() and not capitals) or m.group(1).lower() in _NAME_STOP:
+        if not m or (m.group(1)[0].isupper() and not capitals) or m.group(1).lower() in _TAIL_STOP:
             break
         pos = m.end()
     return pos
