@@ -102,7 +102,7 @@ def test_the_round7_file_refuses_a_page_already_in_the_first_covid_file(tmp_path
 def test_the_round7_batch_has_both_splits_and_every_kind():
     r7 = [c for c in pii_corpus.load() if c.batch == "r7"]
     for split in ("dev", "test"):
-        part = [c for c in r7 if c.split == split]
+        part = [c for c in r7 if c.hash_split == split]
         assert len(part) > 80 and {s[0] for c in part for s in c.spans} == set(pii_quality.KINDS)
 
 
@@ -121,5 +121,25 @@ def test_the_round8_file_refuses_a_page_of_an_earlier_covid_file(tmp_path):
 def test_the_round8_batch_has_both_splits_and_every_kind():
     r8 = [c for c in pii_corpus.load() if c.batch == "r8"]
     for split in ("dev", "test"):
-        part = [c for c in r8 if c.split == split]
+        part = [c for c in r8 if c.hash_split == split]
         assert len(part) > 100 and {s[0] for c in part for s in c.spans} == set(pii_quality.KINDS)
+
+
+def test_spent_test_parts_are_tuning_data_from_round9():
+    """The round-7 and round-8 test parts, opened in rounds 7-8, are read into dev; the hash split is kept."""
+    spent = [c for c in pii_corpus.load() if c.batch in ("r7", "r8")]
+    assert any(c.hash_split == "test" for c in spent)
+    assert all(c.split == "dev" for c in spent)
+    assert not [c for c in pii_corpus.load("test") if c.batch in ("r7", "r8")]
+
+
+def test_the_round9_batch_is_test_only_and_refuses_a_dev_page(tmp_path):
+    r9 = [c for c in pii_corpus.load() if c.batch == "r9"]
+    assert len(r9) >= 200 and all(c.split == "test" for c in r9)
+    assert {s[0] for c in r9 for s in c.spans} == set(pii_quality.KINDS)
+    (tmp_path / "covid_news.annotated.txt").write_text("", encoding="utf-8")
+    (tmp_path / "vfnd_news.annotated.tsv").write_text("", encoding="utf-8")
+    dev_url = next(f"https://x/{n}" for n in range(99) if pii_corpus.split_of(f"https://x/{n}") == "dev")
+    (tmp_path / pii_corpus.R9).write_text(f"@t1|{dev_url}\nt1|câu một\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="test only"):
+        pii_corpus.load(directory=tmp_path)
