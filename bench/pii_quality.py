@@ -156,7 +156,8 @@ def main(argv: list[str] | None = None) -> None:
         cases = [
             c
             for c in pii_corpus.load(split)
-            if args.batch == "all" or c.batch == {"old": "old", "fresh": "r6", "r7": "r7", "r8": "r8", "r9": "r9"}[args.batch]
+            if args.batch == "all"
+            or c.batch == {"old": "old", "fresh": "r6", "r7": "r7", "r8": "r8", "r9": "r9"}[args.batch]
         ]
         if not cases:
             continue  # the round-6 fresh batch has no dev sentences

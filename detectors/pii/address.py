@@ -24,6 +24,7 @@ KEYWORDS = {
     "hem": "street",
     "kiet": "street",
     "duong": "street",
+    "dai lo": "street",
     "pho": "street",
     "thon": "hamlet",
     "xom": "hamlet",
@@ -32,10 +33,12 @@ KEYWORDS = {
     "to dan pho": "hamlet",
     "tdp": "hamlet",
     "khu pho": "hamlet",
+    "khu": "hamlet",
     "kp": "hamlet",
     "khom": "hamlet",
     "to": "hamlet",
     "khu do thi": "hamlet",
+    "kdt": "hamlet",
     "khu tap the": "hamlet",
     "ktt": "hamlet",
     "ky tuc xa": "hamlet",
@@ -71,6 +74,7 @@ SPELLING = {
     "hem": "hẻm",
     "kiet": "kiệt",
     "duong": "đường",
+    "dai lo": "đại lộ",
     "pho": "phố",
     "thon": "thôn",
     "xom": "xóm",
@@ -81,6 +85,7 @@ SPELLING = {
     "khom": "khóm",
     "to": "tổ",
     "khu do thi": "khu đô thị",
+    "kdt": "kđt",
     "khu tap the": "khu tập thể",
     "ky tuc xa": "ký túc xá",
     "khu dan cu": "khu dân cư",
@@ -106,7 +111,7 @@ _HOUSE = re.compile(
     r"|(?<!\d[ .\-])\d+[a-z]?(?:/\d+[a-z]?)*(?=\s+(?:duong|pho|ngo|hem|kiet|ngach)\s))"
 )
 _RESIDENCE = re.compile(
-    r"(?<![\w])(?:tru tai|tru o|tru|ngu tai|ngu|dia chi(?: thuong tru| tam tru)?(?: tai| o)?|song tai|song o|"
+    r"(?<![\w])(?:tru tai|tru o|tru|ngu tai|ngu o|ngu|dia chi(?: thuong tru| tam tru)?(?: tai| o)?|song tai|song o|"
     r"o tai|que o|que quan|que|tam tru tai|thuong tru tai|thuong tru|tam tru|cu tru tai|tru quan tai|noi o|"
     r"nguoi dan)\s*:?\s+"
 )
@@ -123,7 +128,7 @@ _HOUSE_OF = re.compile(r"(?<![\w])nha(?: [a-z]+){0,3} (?:tai|o) ")
 # Where a notice puts the place without a cue word: "Nữ; 56 tuổi; Cẩm Lệ, Đà Nẵng", "BN 19 (Ba Đình, Hà Nội)",
 # and a bare "ở" ("ở Nam Từ Liêm, Hà Nội"); only known unit names are taken there.
 _NOTICE = re.compile(
-    r"(?:(?<![\w])(?:tuoi|nam|nu)\s*[;,]\s*|(?<![\w])(?:bn|benh nhan)\s*(?:so\s*)?\d+\s*\(\s*|(?<![\w])o\s+)"
+    r"(?:(?<![\w])(?:tuoi|nam|nu)\s*[;,]\s*|(?<![\w])tuoi\)?\s+(?:tai|o)\s+|(?<![\w])(?:bn|benh nhan)\s*(?:so\s*)?\d+\s*\(\s*|(?<![\w])o\s+)"
 )
 # A place someone went: a venue word (written with its tone marks) then a capitalised name, after a verb of
 # going or being ("đi chợ Cẩm An", "đến khách sạn Sheraton", "tại quán karaoke Sunny").
@@ -181,6 +186,13 @@ VENUES = (
     "xưởng",
     "gara",
     "tiệm thuốc",
+    # round 9 (tuning set: the round-7/8 parts): more places of itineraries
+    "sân golf",
+    "phố đi bộ",
+    "kho",
+    "nhà trọ",
+    "khu nhà trọ",
+    "phòng trọ",
 )
 _VENUE = re.compile(
     r"(?<![\w])((?i:%s))(?: [a-zà-ỹđ]+){0,2} (?=[A-ZĐÀ-Ỹ])"
@@ -193,6 +205,21 @@ _GOING = re.compile(
 _ITEM_VENUE = re.compile(
     r"(?:^|\n)[ \t]*(?:[-–•+*]|\d{1,2}[.)])[ \t]*(?:[^\W\d_]+[ \t]+){0,4}?((?i:%s))(?=[ \t])"
     % "|".join(sorted(map(re.escape, VENUES), key=len, reverse=True))
+)
+# A list item of an urgent notice naming a place by its own name, then its house number and street or "địa chỉ":
+# "- Ocean Golf tầng 2 số 559 Kim Mã", "- Xích bia 68 Nguyên Hồng", "- Vinmart trong Vincom Phạm Ngọc Thạch: địa chỉ".
+_ITEM_NAMED = re.compile(
+    r"(?:^|\n)[ \t]*(?:[-–•+*]|\d{1,2}[.)])[ \t]*([A-ZĐÀ-Ỹ][^\n:;,()]{1,50}?)((?: tầng \d+)?)"
+    r"(?=:\s*(?:địa chỉ|Địa chỉ)|\s+(?:số\s*)?\d+[a-z]?(?:/\d+[a-z]?)*\s+[A-ZĐÀ-Ỹ])"
+)
+_FACILITY_WORDS = re.compile(
+    r"(?<![\w])(?:benh vien|phong kham|tram y te|trung tam y te|ttyt|cong ty|ubnd|khu cach ly|co so cach ly|"
+    r"cong an|truong|chuyen bay|chuyen xe|xe khach|tuyen)(?![\w])"
+)
+# An unnamed venue placed by a unit, after a going word: "ra quán cà phê khu 5", "đi chợ ở huyện Kim Thành".
+_VENUE_UNIT = re.compile(
+    r"(?<![\w])(?:%s)(?: [a-zà-ỹđ]+){0,2}? (?:ở |tại )?(khu|thôn|xóm|ấp|tổ|phường|xã|thị trấn|huyện|quận)"
+    r"(?: (\d+[a-z]?)(?![\w]))?" % "|".join(sorted(map(re.escape, VENUES), key=len, reverse=True))
 )
 # Where a venue's lower-case name stops, as written: "nhà hàng Thế giới bò tươi | 2 tháng nay", "quán X | từ".
 _NAME_STOP = frozenset(
@@ -325,6 +352,8 @@ def _numbered_streets(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[
 def _cued(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[int, int, str, bool]]:
     """Places named without a unit keyword: after a residence cue, in a notice's slots, after a venue word."""
     for m in _RESIDENCE.finditer(sh):
+        if sh.startswith("ngu", m.start()) and text[m.start() : m.start() + 3].lower() == "ngữ":
+            continue  # "trung tâm anh ngữ ở TP.HCM": "ngữ" (language) folds to "ngu" as "ngụ" (lives) does
         end = _cap_words(text, m.end())
         if end > m.end() and gaz.level(sh[m.end() : end]):
             yield m.end(), end, "cue", True
@@ -339,6 +368,11 @@ def _cued(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[int, i
             continue  # "3 chuyến xe ở Bình Định, Quảng Ngãi, Đà Nẵng": provinces alone after "ở" are regions
         if unit:
             yield m.end(), unit, "cue", True
+    yield from _venues(text, sh)
+
+
+def _venues(text: str, sh: str) -> Iterator[tuple[int, int, str, bool]]:
+    """Places visited named by a venue word, an urgent notice's item, or an unnamed venue and its unit."""
     for m in _VENUE.finditer(text):
         between = text[m.end(1) : m.end()].lower().split()
         if any(w in _NAME_STOP for w in between):
@@ -353,6 +387,14 @@ def _cued(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[int, i
         end = _lower_tail(text, sh, m.end(1), limit=6, capitals=True)
         if end > m.end(1):
             yield m.start(1), end, "venue", True
+    for m in _ITEM_NAMED.finditer(text):
+        if not _FACILITY_WORDS.search(sh[m.start(1) : m.end(1)]):
+            yield m.start(1), m.end(2), "venue", True  # "- Ocean Golf tầng 2 số 559 Kim Mã", "- Vinmart ...: địa chỉ"
+    for m in _VENUE_UNIT.finditer(text):
+        if _GOING.search(sh[max(0, m.start() - 12) : m.start()]):
+            end = m.end() if m.group(2) else _cap_words(text, m.end(1) + 1)
+            if m.group(2) or end > m.end(1) + 1:
+                yield m.start(), end, "venue", True  # "ra quán cà phê khu 5"
 
 
 def _homes(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[int, int, str, bool]]:
@@ -454,11 +496,18 @@ def addresses(text: str, sh: str) -> Iterator[Span]:
             score = 0.85  # "trú tại xã Đức Lạc", "địa chỉ tại thành phố Hải Dương": a cue says it is someone's home
         if kinds == {"province"} and re.search(r"\(\s*o\s+$", sh[max(0, start - 6) : start]):
             score = 0.85  # "chị Nguyễn Thị Thuyết (ở TP Hạ Long)": a person's city, not the outbreak's region
-        if _area_not_home(sh, start, chain[0][2]) or _ACTS_AFTER.match(sh[end : end + 24]):
+        if _not_home(sh, start, end, chain[0][2], kinds):
             continue
         if text[start:end].isupper() and " " in text[start:end].strip():
             continue  # "TỪ 0H ĐÊM NAY": capitals are shouting or a letterhead, not someone's address
         yield Span("address", start, end, score)
+
+
+def _not_home(sh: str, start: int, end: int, level: str, kinds: set[str]) -> bool:
+    """An area named as such, a unit acting as an authority, or a tally by area ("H.Thạch Hà 33, H.Lộc Hà 12")."""
+    if _area_not_home(sh, start, level) or _ACTS_AFTER.match(sh[end : end + 24]):
+        return True
+    return bool(kinds & {"ward", "district", "province", "cue"} and _COUNT_AFTER.match(sh[end : end + 30]))
 
 
 def _office_named_before(text: str, sh: str, start: int) -> bool:
@@ -483,24 +532,39 @@ def _area_not_home(sh: str, start: int, level: str) -> bool:
     also its people ("người dân huyện Bắc Trà My") and where an event happened ("phát hiện tại huyện Nam Trà My").
     The people of a hamlet ("bà con thôn Phú Mỹ") are few enough to point at a family, and "(người dân Đà
     Nẵng)" after a name is that person's home."""
-    before = sh[max(0, start - 20) : start]
+    before = sh[max(0, start - 28) : start]
     if re.search(r"dia ban\s+$", before):
         return True
-    outbreak = re.search(r"(?:o dich|chum ca benh|vung dich|diem nong)(?: (?:tai|o))?\s+$", before)
+    outbreak = re.search(r"(?:o dich|chum ca benh|vung dich|diem nong)(?: (?:tai|o))*\s+$", before)
     if outbreak and level in ("district", "province"):
         return True  # an outbreak named by its district or city (a ward's stays: the hand-written set has one)
     if re.search(r"(?:nhieu|cac|nhung) (?:noi|dia diem|diem|khu vuc)(?: [a-z]+)? (?:o|tai)\s+$", before):
         return True  # "di chuyển khá nhiều nơi ở Hội An": a region travelled in, no place
     sentence = re.split(r"(?<!tp)(?<!tx)(?<!tt)(?<![\s.][pqh])\.\s|\n", sh[max(0, start - 160) : start])[-1]
+    listed = re.split(r"(?<!tp)(?<!tx)(?<!tt)(?<![\s.][pqh])\.\s|\n", sh[max(0, start - 400) : start])[-1]
+    if _OUTBREAK_LIST.search(listed) and not _HOME_WORD.search(listed):
+        return True  # "7 ổ dịch, gồm Phú Vinh (huyện Hoài Đức); Bạch Trữ, xã Tiến Thắng": outbreaks listed, no home
     counted = re.search(r"(?<![\w.,])\d+ (?:ca|truong hop)(?: [a-z0-9]+){0,3} (?:tai|o)\s+$", before)
     if counted and not re.search(r"(?<![\w])(?:tru|ngu|cu tru|dia chi|thuong tru|noi o)(?![\w])", sentence):
         return True  # "03 ca tại huyện Kim Thành": where cases were counted (unless the sentence says it is their home)
-    measure = re.search(r"(?:gian cach xa hoi|phong toa|cach ly xa hoi|toan bo)\s+$", before)
+    measure = re.search(r"(?:gian cach xa hoi|phong toa|cach ly xa hoi|toan bo)(?: (?:tai|o))?\s+$", before)
     if measure and level in ("district", "province"):
         return True  # "giãn cách xã hội toàn bộ huyện Vân Đồn": a measure on an area (a hamlet's is a home)
     people = re.search(r"(?:(?<!\()nguoi dan|ba con|nhan dan)\s+$", before)
     event = re.search(r"(?:phat hien|ghi nhan|xay ra|xuat hien|bung phat) (?:tai|o)\s+$", before)
     return bool(people or event) and level in ("district", "province")
+
+
+_OUTBREAK_LIST = re.compile(r"(?:o dich|chum ca(?: benh| nhiem)?|diem dich)(?:[^.;:]{0,30}?)(?:,? gom|:)\s")
+_HOME_WORD = re.compile(
+    r"(?<![\w])(?:(?:tru|ngu|que)(?= (?:tai|o|thon|xom|ap|to|khu|phuong|xa|thi|quan|huyen|tp|duong|pho|so)[\s.])|"
+    r"cu tru|dia chi|thuong tru|noi o|que quan)(?![\w])"
+)  # ("Bạch Trữ" folds to "bach tru": a home word only before a place)
+# A place followed by a count is a tally by area, not anyone's home: "H.Thạch Hà 33, H.Lộc Hà 12", "huyện An Phú
+# (65 người)", "TP.Hà Tĩnh có 33 trường hợp".
+_COUNT_AFTER = re.compile(
+    r"^\s*(?:co\s+|\(\s*)?\d+(?:[.,]\d{3})*(?:\s*(?:ca|nguoi|truong hop|f0|f1|benh nhan))?\s*\)?\s*(?:[,;.]|$|va\s)"
+)
 
 
 def _placed(sh: str, start: int) -> bool:

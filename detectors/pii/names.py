@@ -133,6 +133,11 @@ def names(text: str, sh: str) -> Iterator[Span]:
         # "ten nguyen thi lan": a name written in lower case, recognisable only after a cue and a surname
         if m.group(2) in SURNAMES and text[m.start(2) : m.end(2)].lower() != "là":  # "tên là Vali"
             yield Span("name", m.start(2), m.end(), 0.85)
+    yield from _initials(text, sh)
+
+
+def _initials(text: str, sh: str) -> Iterator[Span]:
+    """Persons named by initials: dotted, spaced, run together after a kinship word, two letters, one letter."""
     for m in _INITIALS.finditer(text):
         if _BYLINE.search(sh[max(0, m.start() - 14) : m.start()]):
             continue  # "Thực hiện: N.K.", "Ảnh: P.T": a journalist's byline
@@ -141,6 +146,17 @@ def names(text: str, sh: str) -> Iterator[Span]:
         ):
             continue  # "trường tiểu học N.Đ.C", "công ty T.H.": an institution's initials
         yield Span("name", m.start(), m.end(), 0.9 if _honorific(text, sh, m.start()) else 0.8)
+    for m in _SPACED_INITIALS.finditer(text):
+        # "P. T. Y, sinh năm 2000", "T. T. Đ. (mã số BN 911000": initials written with spaces between them
+        if _BYLINE.search(sh[max(0, m.start() - 14) : m.start()]) or _ends_with(
+            _preceding_words(sh, m.start(), 3), _INITIALLED_THINGS
+        ):
+            continue
+        yield Span("name", m.start(), m.end(), 0.85)
+    for m in _CAPS_INITIALS.finditer(text):
+        # "bà ĐTS bán cá", "anh VLQ. (44 tuổi": initials run together after a kinship or patient word
+        if m.group(1).rstrip(".").upper() not in _ACRONYMS:
+            yield Span("name", m.start(1), m.end(1), 0.85)
     for m in _TWO_LETTERS.finditer(text):
         # "Bệnh nhân số 876: N.C , Giới tính: Nam": two initials with one dot, a name only beside a patient cue
         if (
@@ -514,6 +530,20 @@ _ROLE_WORDS = frozenset(
 _AFFILIATION_AFTER = re.compile(
     r"^\s*[,\-–(]\s*(?:giao vien|giang vien|hieu truong|hieu pho|chuyen gia|nha nghien cuu|"
     r"truong (?:thpt|thcs|tieu hoc|mam non|dai hoc|cao dang|trung hoc))(?![\w])"
+)
+# Abbreviations that follow a kinship word without being a person ("chị SĐT 09...", "anh CSGT").
+_ACRONYMS = frozenset(
+    "SĐT ĐT CMND CCCD BHYT BHXH CSGT CSCĐ UBND HĐND CDC TP BV BN TX TT KP KCN GPLX STK ATM ĐH THPT THCS".split()
+)
+# Initials with spaces between them, at least three letters ("P. T. Y", "L. T. G. P.", "N .T. B"); the last one
+# may go without its dot before a comma, a bracket or the end.
+_SPACED_INITIALS = re.compile(
+    r"(?<![\w.])[A-ZĐ][a-zđ]?\s?\.(?:\s?[A-ZĐ][a-zđ]?\.){0,4}\s[A-ZĐ][a-zđ]?\.(?:\s[A-ZĐ][a-zđ]?(?=\s?[,;:()]|$))?"
+    r"(?![\w])|(?<![\w.])[A-ZĐ]\. [A-ZĐ]\. [A-ZĐ](?=\s?[,;:()]|$)"
+)
+# Initials run together without dots after a kinship, courtesy or patient word: "bà ĐTS", "anh TVCh.".
+_CAPS_INITIALS = re.compile(
+    r"(?<![\w])(?:ông|bà|anh|chị|em|cháu|cô|chú|bác|cụ|bé|bệnh nhân|BN) ([A-ZĐ]{2,4}(?:[a-z]{1,2})?\.?)(?![\w])"
 )
 # Two initials with one dot ("N.C"), and the slot of a case notice where a patient's name goes.
 _TWO_LETTERS = re.compile(r"(?<![\w.])[A-ZĐ]\.[A-ZĐ](?![\w.])")
