@@ -90,7 +90,9 @@ def get(
         with _recording_warc(writer) if record else nullcontext(), recording() as chains:
             for _hop in range(policy.max_redirects + 1):
                 check(current, policy)
-                status, ctype, body, location = _one(opener, current, user_agent, accept, limit, deadline, policy, proxy)
+                status, ctype, body, location = _one(
+                    opener, current, user_agent, accept, limit, deadline, policy, proxy
+                )
                 if status == 407 and proxy is not None:  # the proxy's answer, not the site's
                     status, ctype, body, error = 0, "", b"", f"{url}: {proxy.auth_failed()}"
                     break

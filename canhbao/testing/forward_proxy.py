@@ -59,7 +59,7 @@ class _Handler(socketserver.StreamRequestHandler):
         self.server.authorized.append(self.server.credentials is not None and decoded == self.server.credentials)
         if self.server.credentials is not None and not self.server.authorized[-1]:
             self.request.sendall(
-                b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"test\"\r\n"
+                b'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\n'
                 b"Content-Length: 0\r\nConnection: close\r\n\r\n"
             )
             return
