@@ -139,7 +139,8 @@ def proxy_turned_down(failure) -> str:
     if not hit and "ERR_TUNNEL_CONNECTION_FAILED" in str(failure.value):  # browser mode: ask the guard proxy
         from canhbao.net.guard_proxy import TURNED_DOWN
 
-        return TURNED_DOWN[-1] if TURNED_DOWN else ""
+        parts = urlsplit(failure.request.url)
+        return TURNED_DOWN.get(f"{(parts.hostname or '').lower()}:{parts.port or 443}", "")
     if not hit:
         return ""
     try:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections import deque
+from collections import OrderedDict
 from urllib.parse import urlsplit
 
 from canhbao.net.policy import IP, FetchPolicy, Refused, Upstream, background_service, check, upstream, vet
@@ -39,9 +39,11 @@ log = logging.getLogger(__name__)
 
 REFUSED_HEADER = "X-Canhbao-Refused"
 PROXY_ERROR_HEADER = "X-Canhbao-Proxy-Error"  # on the 502 standing for a 407 of the configured proxy
-# The latest 407 lines of every guard proxy in this process: a browser-mode crawl's errback reads them
-# when Chromium only says its tunnel failed (the crawl's guard proxies live in the runner's child process)
-TURNED_DOWN: deque[str] = deque(maxlen=16)
+# host:port -> the 407 line of the latest tunnel to it the configured proxy turned down, for every guard
+# proxy in this process: a browser-mode crawl's errback reads it when Chromium only says its tunnel failed
+# (the crawl's guard proxies live in the runner's child process). Bounded; an open tunnel clears its entry.
+TURNED_DOWN: OrderedDict[str, str] = OrderedDict()
+_TURNED_DOWN_MAX = 64
 _HOP_HEADERS = {"proxy-connection", "connection", "keep-alive", "proxy-authorization", "te", "upgrade"}
 
 
@@ -135,12 +137,10 @@ class GuardProxy:
         if proxy is not None:  # the operator's proxy connects (and resolves) for us
             upstream_io = await self._open((proxy.ip,), proxy.port)
             if upstream_io is not None and connect:
-                auth = proxy.auth.header if proxy.auth else ""
-                status, error = await _tunnel(upstream_io, target, policy.timeout_s, auth)
+                error = await self._tunnel_through(proxy, upstream_io, target, url)
                 if error:
                     upstream_io[1].close()
-                    message = self._proxy_error(proxy, url) if status == "407" else f"fetch proxy {proxy.name}: {error}"
-                    return await _answer(writer, 502, message)
+                    return await _answer(writer, 502, error)
         else:
             upstream_io = await self._open(ips, port)
         if upstream_io is None:
@@ -174,12 +174,26 @@ class GuardProxy:
         finally:
             up_writer.close()
 
+    async def _tunnel_through(self, proxy: Upstream, upstream_io, target: str, url: str) -> str:
+        """Open the tunnel to `target` through the configured proxy: '' when open, else the one-line error
+        (a 407's is also kept in TURNED_DOWN for the tunnel's host:port)."""
+        auth = proxy.auth.header if proxy.auth else ""
+        status, error = await _tunnel(upstream_io, target, self.policy.timeout_s, auth)
+        TURNED_DOWN.pop(target.lower(), None)
+        if not error:
+            return ""
+        if status != "407":
+            return f"fetch proxy {proxy.name}: {error}"
+        message = TURNED_DOWN[target.lower()] = self._proxy_error(proxy, url)
+        while len(TURNED_DOWN) > _TURNED_DOWN_MAX:
+            TURNED_DOWN.popitem(last=False)
+        return message
+
     def _proxy_error(self, proxy: Upstream, url: str) -> str:
         message = proxy.auth_failed()
         if message not in self.proxy_errors:
             log.warning("%s (for %s)", message, url)
         self.proxy_errors.append(message)
-        TURNED_DOWN.append(message)
         return message
 
     def _background(self, host: str, service: str) -> None:
