@@ -7,7 +7,7 @@ sets (tests/data/pii_*.json) are regression sets the rules were written against:
 "tuning set". `--in-document` scores as the product sees text: the detector runs over each VFND sentence's whole
 source document and only the entities inside the annotated sentence are scored (protocol: docs/pii-guideline.md,
 round 5); Covid sentences have no stored page and stay isolated.
-Usage: python bench/pii_quality.py [--split dev] [--groups] [--errors dev] [--in-document] [--batch old|fresh|r7]
+Usage: python bench/pii_quality.py [--split dev] [--groups] [--errors dev] [--in-document] [--batch old|fresh|r7|r8]
 (never print test errors while tuning)
 """
 
@@ -143,10 +143,10 @@ def main(argv: list[str] | None = None) -> None:
     )
     ap.add_argument(
         "--batch",
-        choices=("all", "old", "fresh", "r7"),
+        choices=("all", "old", "fresh", "r7", "r8"),
         default="all",
-        help="old: without the round-6 and round-7 batches; fresh: the round-6 fresh test batch alone (test "
-        "split only); r7: the round-7 Covid-news batch alone (its dev or test part)",
+        help="old: without the round-6, -7 and -8 batches; fresh: the round-6 fresh test batch alone (test "
+        "split only); r7, r8: the round-7 or round-8 Covid-news batch alone (its dev or test part)",
     )
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> None:
         cases = [
             c
             for c in pii_corpus.load(split)
-            if args.batch == "all" or c.batch == {"old": "old", "fresh": "r6", "r7": "r7"}[args.batch]
+            if args.batch == "all" or c.batch == {"old": "old", "fresh": "r6", "r7": "r7", "r8": "r8"}[args.batch]
         ]
         if not cases:
             continue  # the round-6 fresh batch has no dev sentences

@@ -104,3 +104,22 @@ def test_the_round7_batch_has_both_splits_and_every_kind():
     for split in ("dev", "test"):
         part = [c for c in r7 if c.split == split]
         assert len(part) > 80 and {s[0] for c in part for s in c.spans} == set(pii_quality.KINDS)
+
+
+def test_the_round8_file_refuses_a_page_of_an_earlier_covid_file(tmp_path):
+    (tmp_path / "covid_news.annotated.txt").write_text("@c1|https://a\nc1|câu một\n", encoding="utf-8")
+    (tmp_path / "vfnd_news.annotated.tsv").write_text("", encoding="utf-8")
+    (tmp_path / pii_corpus.R7).write_text("@r1|https://b\nr1|câu hai\n", encoding="utf-8")
+    (tmp_path / pii_corpus.R8).write_text("@s1|https://b\ns1|câu ba\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="already in covid_news_r7"):
+        pii_corpus.load(directory=tmp_path)
+    (tmp_path / pii_corpus.R8).write_text("@s1|https://a\ns1|câu ba\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="already in covid_news.annotated"):
+        pii_corpus.load(directory=tmp_path)
+
+
+def test_the_round8_batch_has_both_splits_and_every_kind():
+    r8 = [c for c in pii_corpus.load() if c.batch == "r8"]
+    for split in ("dev", "test"):
+        part = [c for c in r8 if c.split == split]
+        assert len(part) > 100 and {s[0] for c in part for s in c.spans} == set(pii_quality.KINDS)

@@ -5,7 +5,8 @@ Two annotated sources live in tests/data/pii_corpus/ (origin, licence and the gu
 (VFND articles, labels as `TYPE=value` in text order), and `vfnd_dev_more.annotated.tsv` (more VFND sentences
 annotated later for the dev split only; a file of it that hashed to test would raise), and
 `vfnd_test_fresh.annotated.tsv` (a fresh test batch, test split only, ids `f...`), and
-`covid_news_r7.annotated.txt` (round 7: Covid-era news from pages not used before, both splits, batch "r7"). The dev/test split is fixed per *source document* by a
+`covid_news_r7.annotated.txt` (round 7: Covid-era news from pages not used before, both splits, batch "r7"),
+`covid_news_r8.annotated.txt` (round 8: the same, from pages in neither earlier Covid file, batch "r8"). The dev/test split is fixed per *source document* by a
 hash of its key, so sentences of one article never straddle the split, and was fixed before any tuning.
 `vfnd_documents.jsonl` holds the whole VFND source document of every VFND sentence, so that a sentence can be
 scored as the product sees it, inside its article (`in_document`).
@@ -28,6 +29,8 @@ DOCUMENTS = "vfnd_documents.jsonl"
 FRESH = "vfnd_test_fresh.annotated.tsv"
 # Round 7: Covid-era news sentences from pages not used before, annotated before any measurement (both splits)
 R7 = "covid_news_r7.annotated.txt"
+# Round 8: as round 7, from pages in neither earlier Covid file
+R8 = "covid_news_r8.annotated.txt"
 _INLINE = re.compile(r"\{([PANL]):([^{}]*)\}")
 
 
@@ -39,7 +42,7 @@ class Case:
     text: str
     spans: tuple[tuple[str, int, int], ...]  # (kind, start, end)
     exposure: bool | None  # gold exposure (Covid news only; None where not annotated)
-    batch: str = "old"  # "old" | "r6" (the round-6 fresh test batch) | "r7" (the round-7 batch)
+    batch: str = "old"  # "old" | "r6" (the round-6 fresh test batch) | "r7" | "r8" (the round-7/8 batches)
 
     @property
     def split(self) -> Split:
@@ -112,15 +115,21 @@ def _vfnd(path: Path, only: Split | None = None, batch: str = "old") -> list[Cas
 def load(split: Split | None = None, directory: Path = CORPUS_DIR) -> list[Case]:
     old_covid = _covid(directory / "covid_news.annotated.txt")
     r7 = _covid(directory / R7, batch="r7") if (directory / R7).exists() else []
-    reused = {c.source for c in r7} & {c.source for c in old_covid}
-    if reused:  # round 7 was to come from pages never used before
-        raise ValueError(f"{R7}: pages already in covid_news.annotated.txt: {sorted(reused)}")
+    r8 = _covid(directory / R8, batch="r8") if (directory / R8).exists() else []
+    used = {"covid_news.annotated.txt": {c.source for c in old_covid}}
+    for name, batch in ((R7, r7), (R8, r8)):  # each round's batch comes from pages never used before
+        for earlier, pages in used.items():
+            reused = {c.source for c in batch} & pages
+            if reused:
+                raise ValueError(f"{name}: pages already in {earlier}: {sorted(reused)}")
+        used[name] = {c.source for c in batch}
     cases = (
         old_covid
         + _vfnd(directory / "vfnd_news.annotated.tsv")
         + _vfnd(directory / "vfnd_dev_more.annotated.tsv", only="dev")
         + _vfnd(directory / FRESH, only="test", batch="r6")
         + r7
+        + r8
     )
     return [c for c in cases if split is None or c.split == split]
 

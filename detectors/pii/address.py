@@ -177,15 +177,21 @@ VENUES = (
     "nhà hàng tiệc cưới",
     "tiệm bánh",
     "tiệm tóc",
+    # round 8: workshops and more shops of urgent notices
+    "xưởng",
+    "gara",
+    "tiệm thuốc",
 )
 _VENUE = re.compile(
     r"(?<![\w])((?i:%s))(?: [a-zà-ỹđ]+){0,2} (?=[A-ZĐÀ-Ỹ])"
     % "|".join(sorted(map(re.escape, VENUES), key=len, reverse=True))
 )
-_GOING = re.compile(r"(?:den|di|tai|o|qua|vao|mua|an|ghe|toi|choi|trong|nhan vien|mo|tham quan|va)\s+$")
+_GOING = re.compile(
+    r"(?:den|di|tai|o|qua|vao|mua|an|ghe|toi|choi|trong|nhan vien|mo|tham quan|va|ve|ra|chu|phuc vu|le|du)\s+$"
+)  # ("chủ nhà hàng X": the patient's own venue; "đón về khách sạn X"; "ra quán X"; "đi lễ nhà thờ X")
 # A list item of an urgent notice that opens with a venue: "- Quán miến lươn: ...", "2. Quán thịt xiên nướng (...)".
 _ITEM_VENUE = re.compile(
-    r"(?:^|\n)[ \t]*(?:[-–•+*]|\d{1,2}[.)])[ \t]*((?i:%s))(?=[ \t])"
+    r"(?:^|\n)[ \t]*(?:[-–•+*]|\d{1,2}[.)])[ \t]*(?:[^\W\d_]+[ \t]+){0,4}?((?i:%s))(?=[ \t])"
     % "|".join(sorted(map(re.escape, VENUES), key=len, reverse=True))
 )
 # Where a venue's lower-case name stops, as written: "nhà hàng Thế giới bò tươi | 2 tháng nay", "quán X | từ".
@@ -204,16 +210,35 @@ _NUMBERED_STREET = re.compile(r"(?<![\w/.,\-])(?<!\d[ .\-])(?:so |sn )?\d+[a-z]?
 _NOT_HAMLET = re.compile(r"(?:^|\s)(?:nhat|co|van|phien|can|kich|tai|xuat|nguyen|ban|hoc)\s+$")
 _GAP = re.compile(r"^[\s,\-–]{0,3}$")
 # A venue then where it is: "cửa hàng Hưng Mobile trên đường Phạm Ngũ Lão", "quán cơm bà Nga ở Hội An".
-_VENUE_GAP = re.compile(r"^ (?:tren|o|tai) $|^ ?\($")
+_VENUE_GAP = re.compile(
+    r"^ (?:tren|o|tai|thuoc|gan [^,.;()]{0,25}? thuoc) $|^ ?\($|^ \([^()]{1,40}\), ?$"
+)  # also "cây xăng X gần chân cầu Hàn thuộc P. Y", "Quán X (quán có cây bơ), TP Lào Cai"
 # Offices and health facilities named before a unit: "Phòng khám Đa khoa FV Sài Gòn - Quận 1",
 # "nhân viên y tế phường Hà Khẩu", "Trung tâm Y tế phường 5 (quận Gò Vấp)".
 _FACILITY_BEFORE = re.compile(
     r"(?:benh vien|khu cach ly|co so cach ly|diem cach ly|cach ly tap trung|khu dieu tri)([^.;:()]{0,45})$"
 )
+# An authority, or a checkpoint, named before a unit, no going or home word between: "Nhà chức trách huyện Cẩm
+# Giàng", "Ban Chỉ đạo phòng chống dịch COVID-19 quận Hoàn Kiếm", "lực lượng chức năng P.Tân An", "các chốt
+# phòng dịch ở TT.Nếnh": the unit is who acts or where they stand, not anyone's place.
+_AUTHORITY_BEFORE = re.compile(
+    r"(?:ban chi dao|nha chuc trach|luc luong chuc nang|chinh quyen|cong an|ubnd|uy ban nhan dan|chot)"
+    r"([^.;:()]{0,40})$"
+)
+_MEASURE = re.compile(r"(?<![\w])(?:phong toa|cach ly|thiet lap|khoanh vung|gian cach)(?![\w])")
+# A unit that acts as an authority: "phường An Cư, quận Ninh Kiều, TP Cần Thơ ra thông báo khẩn".
+_ACTS_AFTER = re.compile(
+    r"^\s*(?:ra thong bao|thong bao khan|phat thong bao|ban hanh|da ban hanh|quyet dinh|da co quyet dinh|"
+    r"chi dao|yeu cau|de nghi)(?![\w])"
+)
 _MOVED = re.compile(r"(?<![\w])(?:roi|sau do|tiep tuc|di|den|ve|an|mua|nha|tru|ngu|que|song|o tai|ghe|choi)(?![\w])")
 _OFFICE_NAMED = re.compile(
     r"(?<![\w])(?i:phòng khám|y tế|bệnh viện|công ty|khu công nghiệp|kcn|trạm|trung tâm|ubnd)"
     r"(?: +\(?(?:[A-ZĐÀ-Ỹ0-9][^\s,;.()]*|đa|khoa|phường|quận|xã|huyện|[\-–]))* *\(? *$"
+)
+# Where a venue's lower-case tail also stops: the verbs of an itinerary ("chợ Cồn | mua rau", "quán X | ăn sáng").
+_TAIL_STOP = _NAME_STOP | frozenset(
+    "mua bán ăn uống gặp chơi làm khám về đi nghỉ ngồi hát dự lấy gửi nhận chở đón thăm lúc khoảng rồi sau".split()
 )
 _CAPWORD = re.compile(r"[^\W\d_](?:[\w&.’'-]*\w)?")  # also "Co.opmart", "HH2", "CT4A"
 
@@ -252,7 +277,8 @@ def _keyword_components(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterato
             continue  # tone marks all around but none here: "Ban Chỉ đạo" is a committee, not "bản"
         if m.group(1) == "ban" and _NOT_HAMLET.search(sh[max(0, m.start() - 8) : m.start()]):
             continue  # "Nhật Bản", "về cơ bản", "văn bản": the word "bản" in another word
-        if text[m.start() : _cap_words(text, m.end() + 1)].isupper() and m.end() - m.start() > 2:
+        after_kw = m.end() + (text[m.end() : m.end() + 1] == " ")  # "TP.Hội An" is glued, "TOÀN TỈNH" spaced
+        if text[m.start() : _cap_words(text, after_kw)].isupper() and m.end() - m.start() > 2:
             continue  # "TOÀN TỈNH TỪ 0H ĐÊM NAY": shouting, not an address
         kind = KEYWORDS[m.group(1)]
         if m.group(1) == "h." and not (m.end() < len(text) and text[m.end()].isupper()):
@@ -309,6 +335,8 @@ def _cued(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[int, i
         if m.group().startswith("o") and text[m.start()] != "ở":
             continue  # folded "o" is also "ô", "ơ"; only "ở" means "lives in"
         unit = _known_unit_chain(text, sh, m.end(), gaz, bare_o=m.group().startswith("o"))
+        if unit and m.group().startswith("o") and _provinces_only(sh, m.end(), unit, gaz):
+            continue  # "3 chuyến xe ở Bình Định, Quảng Ngãi, Đà Nẵng": provinces alone after "ở" are regions
         if unit:
             yield m.end(), unit, "cue", True
     for m in _VENUE.finditer(text):
@@ -317,6 +345,8 @@ def _cued(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[int, i
             continue  # "nhà hàng với anh H.": the capital is a person, not the venue's name
         if _GOING.search(sh[max(0, m.start() - 12) : m.start()]) and sh[m.end() : m.end() + 4] not in ("tet", "tet "):
             end = _cap_words(text, m.end())  # ("chợ Tết" is the New Year market, anybody's)
+            if end == m.end() + 1 and text[end : end + 1] == ".":
+                end += 1  # "hiệu thuốc cô P.": an initial keeps its dot
             if end > m.end():
                 yield m.start(), _lower_tail(text, sh, end) if " " not in text[m.end() : end] else end, "venue", True
     for m in _ITEM_VENUE.finditer(text):
@@ -345,10 +375,13 @@ def _lower_tail(text: str, sh: str, end: int, limit: int = 3, capitals: bool = F
     pos = end
     for _ in range(limit):
         m = re.compile(r" ([^\W\d_]+)").match(text, pos)
-        if not m or (m.group(1)[0].isupper() and not capitals) or m.group(1).lower() in _NAME_STOP:
+        if not m or (m.group(1)[0].isupper() and not capitals) or m.group(1).lower() in _TAIL_STOP:
             break
         pos = m.end()
     return pos
+
+
+_UNIT_NEXT = re.compile(r"[ ]*,[ ]*(?:phuong|xa|quan|huyen|thi xa|thi tran|thanh pho|tinh|tp\.?|p\.|q\.)[ \w]")
 
 
 def _known_unit_chain(text: str, sh: str, pos: int, gaz: gazetteer.Gazetteer, bare_o: bool = False) -> int:
@@ -361,10 +394,20 @@ def _known_unit_chain(text: str, sh: str, pos: int, gaz: gazetteer.Gazetteer, ba
     level = gaz.level(sh[pos:end])
     extended = _extend_with_units(text, sh, end, gaz)
     if not level and extended == end:
-        return 0
+        # unknown names then a unit with its keyword: "địa chỉ Nguyễn Bá Lân, Bắc Mỹ An, quận Ngũ Hành Sơn"
+        more = end
+        while (m := re.match(r"[ ]*,[ ]*", text[more:])) and _cap_words(text, more + m.end()) > more + m.end():
+            more = _cap_words(text, more + m.end())
+        return more if _UNIT_NEXT.match(sh, more) else 0
     if bare_o and level == "province" and extended == end:
         return 0
     return extended
+
+
+def _provinces_only(sh: str, start: int, end: int, gaz: gazetteer.Gazetteer) -> bool:
+    """Whether every name of the chain `sh[start:end]` is a province or city."""
+    parts = [p.strip() for p in re.split(r"[,\-–()]", sh[start:end]) if p.strip()]
+    return bool(parts) and all(gaz.level(p) == "province" for p in parts)
 
 
 def _has_marks(text: str, pos: int, radius: int = 60) -> bool:
@@ -411,7 +454,7 @@ def addresses(text: str, sh: str) -> Iterator[Span]:
             score = 0.85  # "trú tại xã Đức Lạc", "địa chỉ tại thành phố Hải Dương": a cue says it is someone's home
         if kinds == {"province"} and re.search(r"\(\s*o\s+$", sh[max(0, start - 6) : start]):
             score = 0.85  # "chị Nguyễn Thị Thuyết (ở TP Hạ Long)": a person's city, not the outbreak's region
-        if _area_not_home(sh, start, chain[0][2]):
+        if _area_not_home(sh, start, chain[0][2]) or _ACTS_AFTER.match(sh[end : end + 24]):
             continue
         if text[start:end].isupper() and " " in text[start:end].strip():
             continue  # "TỪ 0H ĐÊM NAY": capitals are shouting or a letterhead, not someone's address
@@ -425,7 +468,14 @@ def _office_named_before(text: str, sh: str, start: int) -> bool:
     if _OFFICE_NAMED.search(text[max(0, start - 60) : start]):
         return True
     m = _FACILITY_BEFORE.search(sh[max(0, start - 60) : start])
-    return m is not None and not _MOVED.search(m.group(1))
+    if m is not None and not _MOVED.search(m.group(1)):
+        return True
+    m = _AUTHORITY_BEFORE.search(sh[max(0, start - 60) : start])
+    if m is None or _MOVED.search(m.group(1)) or _MEASURE.search(m.group(1)):
+        return False  # ("UBND huyện phong tỏa thôn Bầu": the authority acts on the patients' hamlet)
+    # "Công an xã phát hiện anh X ở thôn Y": a bare "ở"/"tại" after an authority places a person, except where
+    # the authority is a checkpoint ("chốt phòng dịch ở TT.Nếnh")
+    return m.group().startswith("chot") or not re.search(r"(?<![\w])(?:o|tai)(?![\w])", m.group(1))
 
 
 def _area_not_home(sh: str, start: int, level: str) -> bool:
@@ -436,6 +486,18 @@ def _area_not_home(sh: str, start: int, level: str) -> bool:
     before = sh[max(0, start - 20) : start]
     if re.search(r"dia ban\s+$", before):
         return True
+    outbreak = re.search(r"(?:o dich|chum ca benh|vung dich|diem nong)(?: (?:tai|o))?\s+$", before)
+    if outbreak and level in ("district", "province"):
+        return True  # an outbreak named by its district or city (a ward's stays: the hand-written set has one)
+    if re.search(r"(?:nhieu|cac|nhung) (?:noi|dia diem|diem|khu vuc)(?: [a-z]+)? (?:o|tai)\s+$", before):
+        return True  # "di chuyển khá nhiều nơi ở Hội An": a region travelled in, no place
+    sentence = re.split(r"(?<!tp)(?<!tx)(?<!tt)(?<![\s.][pqh])\.\s|\n", sh[max(0, start - 160) : start])[-1]
+    counted = re.search(r"(?<![\w.,])\d+ (?:ca|truong hop)(?: [a-z0-9]+){0,3} (?:tai|o)\s+$", before)
+    if counted and not re.search(r"(?<![\w])(?:tru|ngu|cu tru|dia chi|thuong tru|noi o)(?![\w])", sentence):
+        return True  # "03 ca tại huyện Kim Thành": where cases were counted (unless the sentence says it is their home)
+    measure = re.search(r"(?:gian cach xa hoi|phong toa|cach ly xa hoi|toan bo)\s+$", before)
+    if measure and level in ("district", "province"):
+        return True  # "giãn cách xã hội toàn bộ huyện Vân Đồn": a measure on an area (a hamlet's is a home)
     people = re.search(r"(?:(?<!\()nguoi dan|ba con|nhan dan)\s+$", before)
     event = re.search(r"(?:phat hien|ghi nhan|xay ra|xuat hien|bung phat) (?:tai|o)\s+$", before)
     return bool(people or event) and level in ("district", "province")

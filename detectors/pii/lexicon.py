@@ -295,6 +295,17 @@ THING_HEADS = (
     "tiệm",
     "nhà hàng",
     "khách sạn",
+    # round 8: venues of itineraries and notices, and a street after "địa chỉ" ("cây xăng Vũ Long", "Cửa khẩu
+    # Kim Thành", "ở địa chỉ Nguyễn Bá Lân"): what follows is a place's name, not a person's
+    "cây xăng",
+    "cửa khẩu",
+    "ngân hàng",
+    "siêu thị",
+    "hiệu thuốc",
+    "nhà thuốc",
+    "cửa hàng",
+    "xưởng",
+    "địa chỉ",
     "tiếng",
     "người",
     "nước",

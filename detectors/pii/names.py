@@ -223,6 +223,8 @@ def _public(text: str, sh: str, start: int, end: int, full: str, honorific: str,
     titles = [t for t in OFFICIAL_TITLES if not (patient and t in PROFESSIONS)]  # "BN 183 là phóng viên X"
     if not honorific and any(f" {t} " in context for t in titles):
         return "title"
+    if re.search(r"(?<![\w])đ/c\.?\s*$", text[max(0, start - 6) : start].lower()):
+        return "title"  # "Đ/c Đỗ Khắc Bằng": "đồng chí" as written in notices, an official's form of address
     return _in_role(sh, start, end, " " + _preceding_words(sh, start, 10), patient)
 
 
@@ -297,6 +299,7 @@ def _name_run(
         return (judged("private", Span("name", start, end, 0.8)) if private else judged("foreign")), True
     head = unicodedata.normalize("NFC", text[run[0][0] : run[0][1]]).lower()
     institution = keys[0] in _INSTITUTION_HEADS and (head in INSTITUTION_SPELLED or not _has_marks(text))
+    institution = institution or head == "trường"  # "khu cách ly tập trung Trường Quân sự" ("Trương" is a surname)
     if not honorific and (institution or _SCHOOL.match(full)):
         return None, False
     span, taken = _vietnamese(text, sh, start, end, keys, honorific, level)

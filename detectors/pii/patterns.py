@@ -79,7 +79,8 @@ _AGE = re.compile(
 _PATIENT_NUM = r"(?:\d{1,3}(?:[.,]\d{3})+|\d{1,6})"
 # A case number after its cue; the span is the number ("bệnh nhân số {17}"), or the whole token when the
 # prefix is glued to it ("{BN848}"), as the guideline annotates it.
-_NOT_AFTER_NUMBER = r"(?![\d,.]?\d)(?! ?(?:tuoi|thang|nam\b|ngay|nguoi|ca\b|trieu|%|/))"
+# (a separator then exactly three digits continues the number, "1.234"; "BN3633,3634" is an enumeration)
+_NOT_AFTER_NUMBER = r"(?!\d)(?![,.]\d{1,3}(?!\d))(?! ?(?:tuoi|thang|nam\b|ngay(?! \d)|nguoi|ca\b|trieu|%|/))"
 _PATIENT = re.compile(
     r"(?<![\w])(bn|benh nhan|ca benh|ca nhiem|ca mac|ca duong tinh|ca so|f0|benh nhi|#"
     r"|(?:nguoi|truong hop|ca|benh nhan) thu)\s*(?:so|thu)?\s*[:#\-]?\s*(?:\(bn\)\s*)?"
@@ -108,6 +109,8 @@ def _patient_codes(sh: str) -> Iterator[Span]:
             r"\s*(?:nhiem|mac|duong tinh|\(|,|la )", sh[m.end() : m.end() + 14]
         ):
             continue  # "người thứ 17" is a case only when it says so ("người thứ 17 nhiễm COVID-19")
+        if m.group(1).endswith("thu") and re.match(r"\s*la (?:benh nhan|bn)(?![\w])", sh[m.end() : m.end() + 20]):
+            continue  # "Trường hợp thứ 2 là bệnh nhân N.T.N.H.": the place in the notice's list, not a case number
         glued = m.start(2) == m.end(1)  # "BN848", "#17"
         yield Span("patient_code", m.start(1) if glued else m.start(2), m.end(), 0.95)
         pos = m.end()
