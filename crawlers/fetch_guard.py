@@ -17,6 +17,15 @@ Proxies: the middleware sets every request's `proxy` meta itself, to None or to 
 (`policy.upstream`), and the runner switches Scrapy's HttpProxyMiddleware off, so `HTTP_PROXY` and the
 like in the environment are never used. The resolver hands out the pinned proxy address as it is (the
 operator configured it; it may be private); the proxy then resolves the targets.
+
+An authenticating proxy (`proxy_auth_env`) is given its Basic credentials the way Scrapy documents: the
+`proxy` meta carries `http://user:password@address:port`, and Scrapy's HttpProxyMiddleware (switched on
+for this case only; every request's `proxy` meta is already set, so it never reads the environment)
+turns them into `Proxy-Authorization`, which the download handler sends on the CONNECT of an HTTPS tunnel
+and not inside it. `ProxyCredentialsScrubber` takes the header off the request as the response comes back,
+before the HTTP cache or the WARC capture could store it. In browser mode Chromium goes through the guard
+proxy, which adds the credentials itself: the request never carries them (scrapy-playwright would hand
+its headers to Chromium, and so to the site).
 """
 
 from __future__ import annotations
@@ -24,7 +33,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import time
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from scrapy.exceptions import IgnoreRequest
 from twisted.internet.address import IPv4Address, IPv6Address
@@ -88,8 +97,57 @@ class FetchPolicyMiddleware:
             raise IgnoreRequest(f"refused by the fetch policy ({exc.reason})") from None
         except OSError as exc:
             raise IgnoreRequest(f"fetch proxy unusable ({exc})") from None
-        request.meta["proxy"] = proxy.url if proxy else None  # never one from the environment
+        request.meta["proxy"] = _proxy_meta(proxy, self.crawler.settings.getbool("HTTPPROXY_ENABLED"))
         return None
+
+
+def _proxy_meta(proxy: Upstream | None, credentials: bool) -> str | None:
+    """The request's `proxy` meta: none (never one from the environment), the pinned proxy, or the pinned
+    proxy with its credentials for Scrapy's HttpProxyMiddleware to turn into `Proxy-Authorization`."""
+    if proxy is None:
+        return None
+    if proxy.auth is None or not credentials:
+        return proxy.url
+    user, password = quote(proxy.auth.user, safe=""), quote(proxy.auth.password, safe="")
+    return proxy.url.replace("http://", f"http://{user}:{password}@", 1)
+
+
+class ProxyCredentialsScrubber:
+    """Takes `Proxy-Authorization` off a request once its answer (or failure) is back, before the HTTP
+    cache and the WARC capture see the request: the proxy's secret is never stored. A retry or redirect
+    goes through the middlewares again and gets it back."""
+
+    def process_response(self, request, response, spider=None):
+        request.headers.pop(b"Proxy-Authorization", None)
+        return response
+
+    def process_exception(self, request, exception, spider=None):
+        request.headers.pop(b"Proxy-Authorization", None)
+        return None
+
+
+def proxy_turned_down(failure) -> str:
+    """The one-line error when the configured proxy answered 407 (to a plain request or to the CONNECT
+    of a tunnel), else ''. Names the proxy, never the secret."""
+    from scrapy.core.downloader.handlers.http11 import TunnelError
+    from scrapy.spidermiddlewares.httperror import HttpError
+
+    if failure.check(HttpError):
+        hit = failure.value.response.status == 407
+    else:
+        hit = bool(failure.check(TunnelError)) and "'status': 407" in str(failure.value)
+    if not hit and "ERR_TUNNEL_CONNECTION_FAILED" in str(failure.value):  # browser mode: ask the guard proxy
+        from canhbao.net.guard_proxy import TURNED_DOWN
+
+        parts = urlsplit(failure.request.url)
+        return TURNED_DOWN.get(f"{(parts.hostname or '').lower()}:{parts.port or 443}", "")
+    if not hit:
+        return ""
+    try:
+        proxy = upstream(load_policy())
+    except (OSError, Refused):
+        proxy = None
+    return proxy.auth_failed() if proxy is not None else "fetch proxy: authentication failed (407)"
 
 
 def abort_predicate(allow_private: bool = False):

@@ -166,8 +166,11 @@ def scrapy_settings(home: Home, name: str, src: SourceConfig, cfg: CrawlSettings
         "DOWNLOAD_MAXSIZE": policy.max_bytes,
         "DOWNLOAD_WARNSIZE": 0,
         "DOWNLOAD_HANDLERS": dict(DISABLED_HANDLERS),
-        # No proxy from the environment: FetchPolicyMiddleware sets each request's proxy (the policy's or none)
-        "HTTPPROXY_ENABLED": False,
+        # No proxy from the environment: FetchPolicyMiddleware sets each request's proxy (the policy's or none).
+        # Scrapy's HttpProxyMiddleware only turns an authenticating proxy's credentials into its header (never
+        # in browser mode: there the guard proxy adds them, see fetch_guard)
+        "HTTPPROXY_ENABLED": bool(policy.proxy and policy.proxy_auth_env) and src.fetch != "browser",
+        "HTTPPROXY_AUTH_ENCODING": "utf-8",
         "REDIRECT_MAX_TIMES": policy.max_redirects,
         "HTTPCACHE_ENABLED": cfg.http_cache,
         "HTTPCACHE_DIR": str(home.cache / "http"),
@@ -176,6 +179,7 @@ def scrapy_settings(home: Home, name: str, src: SourceConfig, cfg: CrawlSettings
             "canhbao.crawlers.fetch_guard.FetchPolicyMiddleware": 50,  # before robots.txt, redirects, cache
             "canhbao.crawlers.politeness.BackoffRetryMiddleware": 550,
             "canhbao.crawlers.capture.WarcCaptureMiddleware": 585,
+            "canhbao.crawlers.fetch_guard.ProxyCredentialsScrubber": 950,  # answers reach it first (before the cache)
         },
         "ITEM_PIPELINES": {
             "canhbao.crawlers.pipelines.MediaPipeline": 100,

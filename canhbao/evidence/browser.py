@@ -77,9 +77,21 @@ class Renderer:
                     allowed[key] = False
             return route.continue_() if allowed[key] else route.abort("blockedbyclient")
 
+        guard_proxy = self._proxy
+        turned_down = len(guard_proxy.proxy_errors)  # the configured proxy's 407s before this page
+
+        def proxy_refusal() -> None:  # the guard proxy's one line for a 407, not Chromium's tunnel error
+            if len(guard_proxy.proxy_errors) > turned_down:
+                raise CanhbaoError(f"{url}: {guard_proxy.proxy_errors[-1]}")
+
         try:
             page.route("**/*", guard)
-            resp = page.goto(url, timeout=timeout_s * 1000, wait_until="load")
+            try:
+                resp = page.goto(url, timeout=timeout_s * 1000, wait_until="load")
+            except Exception:
+                proxy_refusal()
+                raise
+            proxy_refusal()
             if resp is None:
                 raise CanhbaoError(f"{url}: no response")
             from canhbao.net.guard_proxy import REFUSED_HEADER

@@ -18,7 +18,11 @@ CONNECT makes Chromium fail the request). Responses are relayed up to the policy
 
 Chromium is given this proxy explicitly, so it never uses one from the environment. When the policy names
 a `proxy`, requests that pass the check are handed to it (a CONNECT to it, or the absolute-URI request)
-at its pinned address, and it resolves the target: the policy trusts it to (see `policy.upstream`).
+at its pinned address, and it resolves the target: the policy trusts it to (see `policy.upstream`). If
+that proxy wants Basic credentials (`proxy_auth_env`), this proxy adds `Proxy-Authorization` itself, on the
+CONNECT it opens or on the request it forwards: Chromium never sees them, and whatever Chromium sends as
+`Proxy-Authorization` is dropped. A 407 from that proxy is answered 502 and recorded in `proxy_errors` as
+one line naming the proxy (no secret), which the caller reports as the page's error.
 """
 
 from __future__ import annotations
@@ -26,13 +30,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections import OrderedDict
 from urllib.parse import urlsplit
 
-from canhbao.net.policy import IP, FetchPolicy, Refused, background_service, check, upstream, vet
+from canhbao.net.policy import IP, FetchPolicy, Refused, Upstream, background_service, check, upstream, vet
 
 log = logging.getLogger(__name__)
 
 REFUSED_HEADER = "X-Canhbao-Refused"
+PROXY_ERROR_HEADER = "X-Canhbao-Proxy-Error"  # on the 502 standing for a 407 of the configured proxy
+# host:port -> the 407 line of the latest tunnel to it the configured proxy turned down, for every guard
+# proxy in this process: a browser-mode crawl's errback reads it when Chromium only says its tunnel failed
+# (the crawl's guard proxies live in the runner's child process). Bounded; an open tunnel clears its entry.
+TURNED_DOWN: OrderedDict[str, str] = OrderedDict()
+_TURNED_DOWN_MAX = 64
 _HOP_HEADERS = {"proxy-connection", "connection", "keep-alive", "proxy-authorization", "te", "upgrade"}
 
 
@@ -44,6 +55,7 @@ class GuardProxy:
         self.policy = policy
         self.refused: list[str] = []  # one line per refused request, for the caller's error
         self.background: dict[str, int] = {}  # browser background host -> requests to it refused
+        self.proxy_errors: list[str] = []  # one line per request the configured proxy turned down (407)
         self.url = ""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -125,10 +137,10 @@ class GuardProxy:
         if proxy is not None:  # the operator's proxy connects (and resolves) for us
             upstream_io = await self._open((proxy.ip,), proxy.port)
             if upstream_io is not None and connect:
-                error = await _tunnel(upstream_io, target, policy.timeout_s)
+                error = await self._tunnel_through(proxy, upstream_io, target, url)
                 if error:
                     upstream_io[1].close()
-                    return await _answer(writer, 502, f"fetch proxy {proxy.host}: {error}")
+                    return await _answer(writer, 502, error)
         else:
             upstream_io = await self._open(ips, port)
         if upstream_io is None:
@@ -143,6 +155,8 @@ class GuardProxy:
             parts = urlsplit(url)
             path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
             kept = [ln for ln in lines if ln and ln.split(":", 1)[0].strip().lower() not in _HOP_HEADERS]
+            if proxy is not None and proxy.auth is not None:  # for the proxy; it does not pass it on
+                kept.append(f"Proxy-Authorization: {proxy.auth.header}")
             line = f"{method} {url if proxy else path} {version}\r\n"  # a proxy takes the absolute URI
             up_writer.write(line.encode("latin-1"))
             up_writer.write(("\r\n".join([*kept, "Connection: close"]) + "\r\n\r\n").encode("latin-1"))
@@ -150,9 +164,37 @@ class GuardProxy:
             if length.isdigit() and int(length):
                 up_writer.write(await reader.readexactly(int(length)))
             await up_writer.drain()
+            if proxy is not None:  # a 407 is the proxy's answer, not the page: a clear error instead
+                status_line = await asyncio.wait_for(up_reader.readuntil(b"\r\n"), policy.timeout_s)
+                if status_line.split(b" ", 2)[1:2] == [b"407"]:
+                    message = self._proxy_error(proxy, url)
+                    return await _answer(writer, 502, message, {PROXY_ERROR_HEADER: message})
+                writer.write(status_line)
             await _pipe(up_reader, writer, policy.max_bytes)  # until the site closes (Connection: close)
         finally:
             up_writer.close()
+
+    async def _tunnel_through(self, proxy: Upstream, upstream_io, target: str, url: str) -> str:
+        """Open the tunnel to `target` through the configured proxy: '' when open, else the one-line error
+        (a 407's is also kept in TURNED_DOWN for the tunnel's host:port)."""
+        auth = proxy.auth.header if proxy.auth else ""
+        status, error = await _tunnel(upstream_io, target, self.policy.timeout_s, auth)
+        TURNED_DOWN.pop(target.lower(), None)
+        if not error:
+            return ""
+        if status != "407":
+            return f"fetch proxy {proxy.name}: {error}"
+        message = TURNED_DOWN[target.lower()] = self._proxy_error(proxy, url)
+        while len(TURNED_DOWN) > _TURNED_DOWN_MAX:
+            TURNED_DOWN.popitem(last=False)
+        return message
+
+    def _proxy_error(self, proxy: Upstream, url: str) -> str:
+        message = proxy.auth_failed()
+        if message not in self.proxy_errors:
+            log.warning("%s (for %s)", message, url)
+        self.proxy_errors.append(message)
+        return message
 
     def _background(self, host: str, service: str) -> None:
         if host not in self.background:
@@ -173,18 +215,21 @@ class GuardProxy:
         return None
 
 
-async def _tunnel(upstream_io, target: str, timeout_s: float) -> str:
-    """Ask the operator's proxy for a tunnel to `target`; '' when it is open, else its answer."""
+async def _tunnel(upstream_io, target: str, timeout_s: float, auth: str = "") -> tuple[str, str]:
+    """Ask the operator's proxy for a tunnel to `target` (with `auth` as its Proxy-Authorization): its
+    status code, and '' when the tunnel is open, else what went wrong."""
     up_reader, up_writer = upstream_io
-    up_writer.write(f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n\r\n".encode("latin-1"))
+    credentials = f"Proxy-Authorization: {auth}\r\n" if auth else ""
+    up_writer.write(f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n{credentials}\r\n".encode("latin-1"))
     try:
         await up_writer.drain()
         head = await asyncio.wait_for(up_reader.readuntil(b"\r\n\r\n"), timeout_s)
     except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, asyncio.TimeoutError, ConnectionError) as exc:
-        return f"no answer to CONNECT ({type(exc).__name__})"
+        return "", f"no answer to CONNECT ({type(exc).__name__})"
     status_line = head.split(b"\r\n", 1)[0].decode("latin-1")
     fields = status_line.split(" ", 2)
-    return "" if len(fields) > 1 and fields[1] == "200" else f"answered {status_line!r}"
+    status = fields[1] if len(fields) > 1 else ""
+    return status, "" if status == "200" else f"answered {status_line!r}"
 
 
 async def _pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter, limit: int | None) -> None:

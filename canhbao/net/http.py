@@ -4,7 +4,10 @@ and response is recorded as WARC records (warcio) for evidence.
 
 Each connection goes to an address the policy vetted as it connected (`canhbao.net.vetted`), so a DNS
 answer that changes after the check (rebinding) is refused, not followed. Proxies in the environment are
-not used; the policy's `proxy`, if set, is (see `policy.upstream`).
+not used; the policy's `proxy`, if set, is (see `policy.upstream`). Its Basic credentials, if any, go in
+each request's `Proxy-Authorization` header, which urllib sends to the proxy only: on the `CONNECT` of an
+HTTPS tunnel (never inside it), or with a plain request in absolute form. The WARC leaves that header out,
+and a 407 is one line naming the proxy, never the secret.
 
 HTTP errors are answers (a 404 is a result); a refused URL, a network error, an oversized or too slow
 response are not: they come back as `Fetched.error` with status 0, never as an exception.
@@ -25,7 +28,7 @@ from urllib.parse import urljoin
 from warcio.capture_http import RecordingHTTPConnection, capture_http  # noqa: I001 - patches http.client
 from warcio.warcwriter import WARCWriter
 
-from canhbao.net.policy import FetchPolicy, Refused, check, upstream
+from canhbao.net.policy import FetchPolicy, Refused, Upstream, check, upstream
 from canhbao.net.tls import PeerChain, TLSRecordingHandler, recording
 from canhbao.net.vetted import VettedHTTPHandler
 
@@ -54,12 +57,11 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _opener(policy: FetchPolicy) -> urllib.request.OpenerDirector:
+def _opener(proxy: Upstream | None, policy: FetchPolicy) -> urllib.request.OpenerDirector:
     """Hop-by-hop redirects; plain and TLS connections made only to addresses the policy vets as they connect.
 
     An explicit ProxyHandler replaces urllib's default one, which would take proxies from the environment:
-    none, or the policy's pinned proxy (raises OSError/Refused if it cannot be pinned)."""
-    proxy = upstream(policy)
+    none, or the policy's pinned proxy."""
     proxies = {"http": proxy.url, "https": proxy.url} if proxy else {}
     return urllib.request.build_opener(
         urllib.request.ProxyHandler(proxies), _NoRedirect, VettedHTTPHandler(policy), TLSRecordingHandler(policy=policy)
@@ -81,12 +83,19 @@ def get(
     buf = io.BytesIO()
     writer = WARCWriter(buf, gzip=True)
     current, status, ctype, body, error, refused = url, 0, "", b"", "", False
+    proxy: Upstream | None = None
     try:
-        opener = _opener(policy)
+        proxy = upstream(policy)  # raises OSError/Refused if it cannot be pinned
+        opener = _opener(proxy, policy)
         with _recording_warc(writer) if record else nullcontext(), recording() as chains:
             for _hop in range(policy.max_redirects + 1):
                 check(current, policy)
-                status, ctype, body, location = _one(opener, current, user_agent, accept, limit, deadline, policy)
+                status, ctype, body, location = _one(
+                    opener, current, user_agent, accept, limit, deadline, policy, proxy
+                )
+                if status == 407 and proxy is not None:  # the proxy's answer, not the site's
+                    status, ctype, body, error = 0, "", b"", f"{url}: {proxy.auth_failed()}"
+                    break
                 if location and 300 <= status < 400:
                     current = urljoin(current, location)
                     status, ctype, body = 0, "", b""
@@ -100,7 +109,10 @@ def get(
         status, body, error = 0, b"", f"{url}: {exc}"
     except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError, ValueError) as exc:
         status, body = 0, b""
-        error = f"{url}: {getattr(exc, 'reason', None) or exc or type(exc).__name__}"
+        why = getattr(exc, "reason", None) or exc or type(exc).__name__
+        # http.client's words for a refused CONNECT: "Tunnel connection failed: 407 Proxy Authentication ..."
+        tunnel_407 = proxy is not None and str(why).startswith("Tunnel connection failed: 407")
+        error = f"{url}: {proxy.auth_failed() if proxy is not None and tunnel_407 else why}"
     return Fetched(url, status, ctype, body, buf.getvalue() if record else b"", error, current, refused, tuple(chains))
 
 
@@ -108,9 +120,12 @@ class _TooBig(Exception):
     pass
 
 
-def _one(opener, url: str, user_agent: str, accept: str, limit: int, deadline: float, policy: FetchPolicy):  # noqa: PLR0913
+def _one(opener, url: str, user_agent: str, accept: str, limit: int, deadline: float, policy: FetchPolicy, proxy):  # noqa: PLR0913
     """One request: (status, content type, body, Location header)."""
     request = urllib.request.Request(url, headers={"User-Agent": user_agent, "Accept": accept})
+    if proxy is not None and proxy.auth is not None:
+        # urllib moves this header onto the CONNECT of an HTTPS tunnel (do_open), so the site never gets it
+        request.add_unredirected_header("Proxy-Authorization", proxy.auth.header)
     timeout = max(0.5, min(policy.timeout_s, deadline - time.monotonic()))
     try:
         resp = opener.open(request, timeout=timeout)
@@ -140,7 +155,7 @@ def _one(opener, url: str, user_agent: str, accept: str, limit: int, deadline: f
 def _recording_warc(writer: WARCWriter) -> Iterator[None]:
     """warcio's `capture_http`, closing the recorder's spooled buffers at the end: warcio closes them only when a
     response completes, so a refused or failed connection would leave two temporary files open per request."""
-    with capture_http(writer):
+    with capture_http(writer, filter_func=_without_proxy_credentials):
         recorder = RecordingHTTPConnection.local.recorder
         try:
             yield
@@ -148,3 +163,10 @@ def _recording_warc(writer: WARCWriter) -> Iterator[None]:
             for buf in (recorder.request_out, recorder.response_out):
                 if buf is not None:
                     buf.close()
+
+
+def _without_proxy_credentials(request, response, _recorder):  # noqa: ANN001, ANN202 - warcio's filter API
+    """The WARC keeps what the site was sent: the proxy's credentials header is left out of the record."""
+    if request.http_headers is not None:
+        request.http_headers.remove_header("Proxy-Authorization")
+    return request, response

@@ -30,7 +30,8 @@ import logging
 import os
 import re
 import socket
-from dataclasses import dataclass
+from base64 import b64encode
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -70,6 +71,8 @@ class FetchPolicy:
     max_redirects: int = 10
     dns_server: str = ""  # "ip" or "ip:port" of a DNS server to ask instead of the system resolver ("": system)
     proxy: str = ""  # "http://host:port" of a forward proxy all collection goes through ("": none, direct)
+    # name of the environment variable holding the proxy's Basic credentials, "user:password" ("": none)
+    proxy_auth_env: str = ""
     # names ("host" or "*.domain") the guard proxy refuses to Chromium: its own background services
     browser_background_hosts: tuple[str, ...] = BROWSER_BACKGROUND_HOSTS
 
@@ -86,13 +89,15 @@ class FetchPolicy:
             _dns_server(self.dns_server)  # raises ValueError naming it
         if self.proxy:
             _proxy_parts(self.proxy)  # raises ValueError naming it
+        if self.proxy_auth_env:
+            if not self.proxy:
+                raise ValueError("proxy_auth_env is set but proxy is not: name the proxy the credentials are for")
+            proxy_auth(self.proxy_auth_env)  # raises ValueError naming the variable, never its value
         for entry in self.browser_background_hosts:
             _background_entry(entry)  # raises ValueError naming the bad entry
 
     def with_private(self, allowed: bool) -> "FetchPolicy":
         """This policy, with private addresses allowed when a source says so (never disallowing)."""
-        from dataclasses import replace
-
         return replace(self, allow_private=True) if allowed and not self.allow_private else self
 
 
@@ -135,6 +140,38 @@ def _warn_environment_proxies(policy: FetchPolicy) -> None:
 
 
 @dataclass(frozen=True)
+class ProxyAuth:
+    """Basic credentials for the configured proxy, read from the environment (`proxy_auth_env`). Kept out
+    of every repr, so a logged or raised object never carries the password."""
+
+    env: str  # the variable's name: what messages may say
+    user: str = field(repr=False)
+    password: str = field(repr=False)
+
+    @property
+    def header(self) -> str:
+        """The `Proxy-Authorization` value (RFC 7617, UTF-8 as urllib and the guard proxy encode it)."""
+        return "Basic " + b64encode(f"{self.user}:{self.password}".encode()).decode("ascii")
+
+
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def proxy_auth(env: str) -> ProxyAuth:
+    """The credentials in environment variable `env` ("user:password"); a ValueError naming the variable
+    (never its value) when it is not a variable name, is not set or holds no colon."""
+    if not _ENV_NAME.match(env):
+        raise ValueError(f"proxy_auth_env: {env!r} is not an environment variable name")
+    value = os.environ.get(env)
+    if value is None:
+        raise ValueError(f"proxy_auth_env: environment variable {env} is not set (it must hold user:password)")
+    user, colon, password = value.partition(":")
+    if not colon or not user:
+        raise ValueError(f"proxy_auth_env: environment variable {env} must hold user:password (it has no user: part)")
+    return ProxyAuth(env, user, password)
+
+
+@dataclass(frozen=True)
 class Upstream:
     """The configured forward proxy: its name resolved once and pinned to one address (`url` names the
     address, so no client resolves the proxy's name again). The proxy is trusted to resolve targets."""
@@ -142,19 +179,43 @@ class Upstream:
     host: str
     port: int
     ip: IP
+    auth: ProxyAuth | None = field(default=None, repr=False, compare=False)  # Basic credentials, if any
 
     @property
     def url(self) -> str:
         host = f"[{self.ip}]" if self.ip.version == 6 else str(self.ip)
         return f"http://{host}:{self.port}"
 
+    @property
+    def name(self) -> str:
+        """host:port as configured: how messages name the proxy."""
+        return f"{self.host}:{self.port}"
+
+    def auth_failed(self) -> str:
+        """The one-line error for a 407 from this proxy (no secret in it)."""
+        if self.auth is None:
+            return f"fetch proxy {self.name}: authentication required (407); set proxy_auth_env in config/fetch.yaml"
+        return f"fetch proxy {self.name}: authentication failed (407); check the credentials in ${self.auth.env}"
+
 
 def upstream(policy: FetchPolicy) -> Upstream | None:
     """The pinned forward proxy of `policy`, or None (connect directly). Raises `Unresolved` (an OSError)
-    when its name does not resolve and `Refused` when it resolves to an address no proxy can be on."""
+    when its name does not resolve and `Refused` when it resolves to an address no proxy can be on; a
+    missing credentials variable is a `ProxyAuthMissing` (an OSError), naming the variable."""
     if not policy.proxy:
         return None
-    return _pin(policy.proxy, policy.dns_server, policy.timeout_s)
+    pinned = _pin(policy.proxy, policy.dns_server, policy.timeout_s)
+    if not policy.proxy_auth_env:
+        return pinned
+    try:
+        auth = proxy_auth(policy.proxy_auth_env)
+    except ValueError as exc:
+        raise ProxyAuthMissing(str(exc)) from None
+    return replace(pinned, auth=auth)
+
+
+class ProxyAuthMissing(OSError):
+    """The proxy's credentials variable vanished after the policy was loaded (one line, naming it)."""
 
 
 @lru_cache(maxsize=8)
@@ -173,7 +234,10 @@ def _pin(proxy: str, dns_server: str, timeout_s: float) -> Upstream:
 
 
 def _proxy_parts(text: str) -> tuple[str, int]:
-    """'http://host:port' -> (host, port); anything else is a ValueError naming the setting."""
+    """'http://host:port' -> (host, port); anything else is a ValueError naming the setting (never echoing
+    a URL with credentials in it)."""
+    if "@" in text:
+        raise ValueError("proxy: no credentials in the URL; name an environment variable with proxy_auth_env instead")
     try:
         parts = urlsplit(text.strip())
         port = parts.port
@@ -181,8 +245,6 @@ def _proxy_parts(text: str) -> tuple[str, int]:
         raise ValueError(f"proxy: {text!r} is not a URL ({exc})") from None
     if parts.scheme.lower() != "http" or not parts.hostname or not port:
         raise ValueError(f"proxy: {text!r} must be http://host:port (an HTTP forward proxy)")
-    if parts.username or parts.password:
-        raise ValueError("proxy: credentials in the URL are not supported (an authenticating proxy cannot be used)")
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise ValueError(f"proxy: {text!r} must be http://host:port, without a path")
     return parts.hostname.lower(), port

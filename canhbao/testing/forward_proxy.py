@@ -1,10 +1,15 @@
 """A small real HTTP forward proxy on 127.0.0.1 for tests, written apart from the product's guard proxy:
 `GET http://…` (absolute URI) and `CONNECT host:port` tunnels, with a log of every request it got, so a
 test can tell whether a client went through it. Names are looked up in `hosts` (like /etc/hosts: the
-test decides where the proxy sends a name), else by the system resolver."""
+test decides where the proxy sends a name), else by the system resolver.
+
+With `credentials` ("user:password") it is an authenticating proxy: a request without the matching Basic
+`Proxy-Authorization` is answered 407, and `authorized` records, per request, whether it carried them.
+The header is not passed on to the site (as proxies do), so a test can see the site never got it."""
 
 from __future__ import annotations
 
+import base64
 import select
 import socket
 import socketserver
@@ -19,10 +24,12 @@ class ForwardProxy(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, hosts: Mapping[str, str] | None = None):
+    def __init__(self, hosts: Mapping[str, str] | None = None, credentials: str | None = None):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.hosts = {k.lower(): v for k, v in (hosts or {}).items()}
+        self.credentials = credentials
         self.requests: list[str] = []  # "CONNECT host:port" or "GET http://…", in order
+        self.authorized: list[bool] = []  # per request: did it carry the right credentials
         self.url = f"http://127.0.0.1:{self.server_address[1]}"
 
     def address_of(self, host: str) -> str:
@@ -43,6 +50,19 @@ class _Handler(socketserver.StreamRequestHandler):
         request_line, *headers = head.decode("latin-1").split("\r\n")
         method, target, version = request_line.split(" ", 2)
         self.server.requests.append(f"{method} {target}")
+        given = [h.split(":", 1)[1].strip() for h in headers if h.lower().startswith("proxy-authorization:")]
+        scheme, _, token = (given[0] if given else "").partition(" ")
+        try:
+            decoded = base64.b64decode(token, validate=True).decode() if scheme.lower() == "basic" else None
+        except ValueError:
+            decoded = None
+        self.server.authorized.append(self.server.credentials is not None and decoded == self.server.credentials)
+        if self.server.credentials is not None and not self.server.authorized[-1]:
+            self.request.sendall(
+                b'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\n'
+                b"Content-Length: 0\r\nConnection: close\r\n\r\n"
+            )
+            return
         if method == "CONNECT":
             host, _, port = target.rpartition(":")
             upstream = self._connect(host.strip("[]"), int(port))
@@ -57,7 +77,8 @@ class _Handler(socketserver.StreamRequestHandler):
             if upstream is None:
                 return
             path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-            kept = [h for h in headers if h.split(":", 1)[0].strip().lower() not in ("proxy-connection", "connection")]
+            hop = ("proxy-connection", "connection", "proxy-authorization")
+            kept = [h for h in headers if h.split(":", 1)[0].strip().lower() not in hop]
             upstream.sendall(
                 f"{method} {path} {version}\r\n".encode("latin-1")
                 + "\r\n".join([*kept, "Connection: close"]).encode("latin-1")
@@ -91,7 +112,7 @@ def _relay(a: socket.socket, b: socket.socket) -> None:
 
 
 @contextmanager
-def forward_proxy(hosts: Mapping[str, str] | None = None) -> Iterator[ForwardProxy]:
-    proxy = ForwardProxy(hosts)
+def forward_proxy(hosts: Mapping[str, str] | None = None, credentials: str | None = None) -> Iterator[ForwardProxy]:
+    proxy = ForwardProxy(hosts, credentials)
     with served(proxy, "test-forward-proxy") as running:
         yield running

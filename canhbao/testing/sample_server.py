@@ -44,6 +44,7 @@ class SampleServer(ThreadingHTTPServer):
         self.requests: list[str] = []  # every path+query asked for, in order
         self.cookies: list[str] = []  # Cookie headers received
         self.hosts: list[str] = []  # Host headers received (the name asked for, whatever address was connected)
+        self.proxy_credentials = 0  # requests that arrived with a Proxy-Authorization header (a proxy's secret)
         self.graph_token = GRAPH_TOKEN
         self._lock = threading.Lock()
 
@@ -113,6 +114,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.hosts.append(self.headers.get("Host", ""))
         if self.headers.get("Cookie"):
             self.server.cookies.append(self.headers["Cookie"])
+        if self.headers.get("Proxy-Authorization"):
+            self.server.proxy_credentials += 1
         route = self.server.take_route(parts.path) or self.server.take_route(self.path)
         if route is not None:
             if route.delay_s:

@@ -118,8 +118,13 @@ class SourceSpider(scrapy.Spider):
         from scrapy import exceptions
         from twisted.internet.error import DNSLookupError
 
-        from canhbao.crawlers.fetch_guard import refused_at_connect
+        from canhbao.crawlers.fetch_guard import proxy_turned_down, refused_at_connect
 
+        turned_down = proxy_turned_down(failure)
+        if turned_down:  # the configured proxy's 407: its own clear line, not Scrapy's tunnel error
+            self.health.error(f"{url}: {turned_down}")
+            log.warning("%s: %s: %s", self.source_name, url, turned_down)
+            return None
         dns_failed = failure.check(DNSLookupError, getattr(exceptions, "CannotResolveHostError", DNSLookupError))
         why = refused_at_connect(failure.request.url) if dns_failed else ""
         if why:  # the resolver refused the address the name had at connection time (DNS rebinding)
@@ -137,6 +142,10 @@ class SourceSpider(scrapy.Spider):
         refused = response.headers.get("X-Canhbao-Refused") if response.status == 403 else None
         if refused:  # browser mode: the guard proxy refused the address the name had at connection time
             self.health.error(f"{redact(response.url)}: refused by the fetch policy at connection ({refused.decode()})")
+            return False
+        turned_down = response.headers.get("X-Canhbao-Proxy-Error") if response.status == 502 else None
+        if turned_down:  # browser mode: the configured proxy answered the guard proxy 407
+            self.health.error(f"{redact(response.url)}: {turned_down.decode()}")
             return False
         kind = STATUS_BLOCKS.get(response.status)
         if kind is None and response.status == 200:
