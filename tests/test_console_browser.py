@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from canhbao.evidence.browser import ARGS, CHROMIUM
 
@@ -81,7 +82,8 @@ def test_two_users_triage_case_and_evidence(world, browser, tmp_path):
     # the filter form works through HTMX: the results swap in place and the URL follows
     a.fill("#filters input[name=q]", "chia se lai van ban")
     a.press("#filters input[name=q]", "Enter")
-    a.wait_for_function("document.querySelectorAll('tr[data-alert]').length === 3")
+    # a locator wait: `wait_for_function` evaluates its predicate with eval, which the console's CSP forbids
+    expect(a.locator("tr[data-alert]")).to_have_count(3, timeout=30_000)
     assert "q=chia%20se%20lai%20van%20ban" in a.url and a.locator("#filters").count() == 1
     # full-text search without and with diacritics finds the same re-posts
     for query in ("chia se lai van ban", "Chia sẻ lại văn bản"):
