@@ -285,6 +285,9 @@ class Session:
     def __init__(self, source: Path, threads: int = 0):
         import onnxruntime as ort
 
+        # onnxruntime carries a telemetry uploader (its library names mobile.events.data.microsoft.com); a tool
+        # that must send nothing but its own collection turns it off before the first session
+        ort.disable_telemetry_events()
         packed = read_packed(source)
         self.packed = packed
         self.dim = packed.hidden

@@ -111,3 +111,15 @@ def test_default_backend_and_the_st_hint_without_torch(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "MISSING" in out.stdout and "canhbao[st]" in out.stdout
+
+
+def test_e5_onnx_turns_onnxruntimes_telemetry_off(monkeypatch):
+    """onnxruntime ships a telemetry uploader; the product's sessions are made with it off (ORT has no getter
+    for the state, so the call through its documented switch is what is checked)."""
+    import onnxruntime as ort
+
+    calls = []
+    real = ort.disable_telemetry_events
+    monkeypatch.setattr(ort, "disable_telemetry_events", lambda: (calls.append(1), real())[1])
+    embedder = load(EmbeddingSettings(cache=False))
+    assert embedder.encode([CLAIM]).shape == (1, embedder.dim) and calls
