@@ -3,6 +3,8 @@ model is a clear error."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -123,3 +125,4 @@ def test_e5_onnx_turns_onnxruntimes_telemetry_off(monkeypatch):
     monkeypatch.setattr(ort, "disable_telemetry_events", lambda: (calls.append(1), real())[1])
     embedder = load(EmbeddingSettings(cache=False))
     assert embedder.encode([CLAIM]).shape == (1, embedder.dim) and calls
+    assert os.environ["ORT_DISABLE_TELEMETRY"] == "1"  # set on importing canhbao, before onnxruntime loads
