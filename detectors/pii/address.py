@@ -194,17 +194,15 @@ VENUES = (
     "khu nhà trọ",
     "phòng trọ",
 )
-_VENUE = re.compile(
-    r"(?<![\w])((?i:%s))(?: [a-zà-ỹđ]+){0,2} (?=[A-ZĐÀ-Ỹ])"
-    % "|".join(sorted(map(re.escape, VENUES), key=len, reverse=True))
-)
+# The venue words as one alternation, longest first ("quán bar" before "quán").
+_VENUE_ALT = "|".join(sorted(map(re.escape, VENUES), key=len, reverse=True))
+_VENUE = re.compile(r"(?<![\w])((?i:%s))(?: [a-zà-ỹđ]+){0,2} (?=[A-ZĐÀ-Ỹ])" % _VENUE_ALT)
 _GOING = re.compile(
     r"(?:den|di|tai|o|qua|vao|mua|an|ghe|toi|choi|trong|nhan vien|mo|tham quan|va|ve|ra|chu|phuc vu|le|du)\s+$"
 )  # ("chủ nhà hàng X": the patient's own venue; "đón về khách sạn X"; "ra quán X"; "đi lễ nhà thờ X")
 # A list item of an urgent notice that opens with a venue: "- Quán miến lươn: ...", "2. Quán thịt xiên nướng (...)".
 _ITEM_VENUE = re.compile(
-    r"(?:^|\n)[ \t]*(?:[-–•+*]|\d{1,2}[.)])[ \t]*(?:[^\W\d_]+[ \t]+){0,4}?((?i:%s))(?=[ \t])"
-    % "|".join(sorted(map(re.escape, VENUES), key=len, reverse=True))
+    r"(?:^|\n)[ \t]*(?:[-–•+*]|\d{1,2}[.)])[ \t]*(?:[^\W\d_]+[ \t]+){0,4}?((?i:%s))(?=[ \t])" % _VENUE_ALT
 )
 # A list item of an urgent notice naming a place by its own name, then its house number and street or "địa chỉ":
 # "- Ocean Golf tầng 2 số 559 Kim Mã", "- Xích bia 68 Nguyên Hồng", "- Vinmart trong Vincom Phạm Ngọc Thạch: địa chỉ".
@@ -219,7 +217,7 @@ _FACILITY_WORDS = re.compile(
 # An unnamed venue placed by a unit, after a going word: "ra quán cà phê khu 5", "đi chợ ở huyện Kim Thành".
 _VENUE_UNIT = re.compile(
     r"(?<![\w])(?:%s)(?: [a-zà-ỹđ]+){0,2}? (?:ở |tại )?(khu|thôn|xóm|ấp|tổ|phường|xã|thị trấn|huyện|quận)"
-    r"(?: (\d+[a-z]?)(?![\w]))?" % "|".join(sorted(map(re.escape, VENUES), key=len, reverse=True))
+    r"(?: (\d+[a-z]?)(?![\w]))?" % _VENUE_ALT
 )
 # Where a venue's lower-case name stops, as written: "nhà hàng Thế giới bò tươi | 2 tháng nay", "quán X | từ".
 _NAME_STOP = frozenset(
@@ -411,12 +409,15 @@ def _homes(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[int, 
             yield m.end(), unit, "cue", True
 
 
+_NEXT_WORD = re.compile(r" ([^\W\d_]+)")
+
+
 def _lower_tail(text: str, sh: str, end: int, limit: int = 3, capitals: bool = False) -> int:
     """Extend a venue's name over the words that follow it ("Thế | giới bò tươi") up to a function word, a
     number or punctuation; `capitals` also takes capitalised words ("Quán | ăn bún đậu mắm tôm 173 Thái Hà")."""
     pos = end
     for _ in range(limit):
-        m = re.compile(r" ([^\W\d_]+)").match(text, pos)
+        m = _NEXT_WORD.match(text, pos)
         if not m or (m.group(1)[0].isupper() and not capitals) or m.group(1).lower() in _TAIL_STOP:
             break
         pos = m.end()
@@ -540,8 +541,8 @@ def _area_not_home(sh: str, start: int, level: str) -> bool:
         return True  # an outbreak named by its district or city (a ward's stays: the hand-written set has one)
     if re.search(r"(?:nhieu|cac|nhung) (?:noi|dia diem|diem|khu vuc)(?: [a-z]+)? (?:o|tai)\s+$", before):
         return True  # "di chuyển khá nhiều nơi ở Hội An": a region travelled in, no place
-    sentence = re.split(r"(?<!tp)(?<!tx)(?<!tt)(?<![\s.][pqh])\.\s|\n", sh[max(0, start - 160) : start])[-1]
-    listed = re.split(r"(?<!tp)(?<!tx)(?<!tt)(?<![\s.][pqh])\.\s|\n", sh[max(0, start - 400) : start])[-1]
+    sentence = _SENTENCE_BREAK.split(sh[max(0, start - 160) : start])[-1]
+    listed = _SENTENCE_BREAK.split(sh[max(0, start - 400) : start])[-1]
     if _OUTBREAK_LIST.search(listed) and not _HOME_WORD.search(listed):
         return True  # "7 ổ dịch, gồm Phú Vinh (huyện Hoài Đức); Bạch Trữ, xã Tiến Thắng": outbreaks listed, no home
     counted = re.search(r"(?<![\w.,])\d+ (?:ca|truong hop)(?: [a-z0-9]+){0,3} (?:tai|o)\s+$", before)
@@ -555,6 +556,8 @@ def _area_not_home(sh: str, start: int, level: str) -> bool:
     return bool(people or event) and level in ("district", "province")
 
 
+# A sentence ends at ". " or a line break, not at the dot of "tp.", "tx.", "tt.", "p.", "q.", "h." (unit abbreviations).
+_SENTENCE_BREAK = re.compile(r"(?<!tp)(?<!tx)(?<!tt)(?<![\s.][pqh])\.\s|\n")
 _OUTBREAK_LIST = re.compile(r"(?:o dich|chum ca(?: benh| nhiem)?|diem dich)(?:[^.;:]{0,30}?)(?:,? gom|:)\s")
 _HOME_WORD = re.compile(
     r"(?<![\w])(?:(?:tru|ngu|que)(?= (?:tai|o|thon|xom|ap|to|khu|phuong|xa|thi|quan|huyen|tp|duong|pho|so)[\s.])|"
