@@ -22,6 +22,7 @@ from canhbao.crawlers.health import HealthCounter
 from canhbao.crawlers.reltime import parse_time
 from canhbao.crawlers.settings import CrawlSettings, SourceConfig
 from canhbao.crawlers.state import CrawlState
+from canhbao.net.guard_proxy import PROXY_ERROR_HEADER, REFUSED_HEADER
 
 log = logging.getLogger(__name__)
 
@@ -139,11 +140,11 @@ class SourceSpider(scrapy.Spider):
     def usable(self, response) -> bool:
         """Count the page and say whether it holds content; blocks and HTTP errors become health."""
         self.health.pages_fetched += 1
-        refused = response.headers.get("X-Canhbao-Refused") if response.status == 403 else None
+        refused = response.headers.get(REFUSED_HEADER) if response.status == 403 else None
         if refused:  # browser mode: the guard proxy refused the address the name had at connection time
             self.health.error(f"{redact(response.url)}: refused by the fetch policy at connection ({refused.decode()})")
             return False
-        turned_down = response.headers.get("X-Canhbao-Proxy-Error") if response.status == 502 else None
+        turned_down = response.headers.get(PROXY_ERROR_HEADER) if response.status == 502 else None
         if turned_down:  # browser mode: the configured proxy answered the guard proxy 407
             self.health.error(f"{redact(response.url)}: {turned_down.decode()}")
             return False
