@@ -77,6 +77,7 @@ class SourceSpider(scrapy.Spider):
     handle_httpstatus_list = [401, 403, 404, 410, 429, 500, 502, 503, 504]
     block_markers = BLOCK_MARKERS
     content_css = ""  # what a content page has (posts); a page with it is never judged a wall
+    incremental = True  # skip posts an earlier run stored (False: every post found is emitted)
 
     def __init__(self, *, source_name: str, source: SourceConfig, settings_obj: CrawlSettings, home, **kw):
         # keyword-only: a positional argument would collide with Spider's `name` (it did raise before too)
@@ -198,7 +199,7 @@ class SourceSpider(scrapy.Spider):
 
     def emit(self, response, found: Found, published: datetime | None = None) -> Post | None:
         """The Post for `found`, or None when the state already has it (incremental crawl)."""
-        if self.state.known(found.post_id) or found.post_id in self._emitted:
+        if (self.incremental and self.state.known(found.post_id)) or found.post_id in self._emitted:
             return None  # known from an earlier run, or shown twice in this one (the feed moved on)
         self._emitted.add(found.post_id)
         shown = ""

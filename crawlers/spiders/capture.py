@@ -107,6 +107,8 @@ class CaptureSpider(GraphQLRecorder, SourceSpider):
     name = "capture"
     platform = "web"
     source_types = ("capture",)
+    # An analyst's capture is an explicit request: what an earlier capture stored never suppresses it.
+    incremental = False
 
     def page_request(self, url: str, callback, **meta):
         if self.source.fetch == "browser":
@@ -141,7 +143,10 @@ class CaptureSpider(GraphQLRecorder, SourceSpider):
             return
         self.page_done(response, len(found.posts), True)
         for f in found.posts:
-            own = replace(f, post_id=capture_id(f"{found.platform}:{f.post_id}:{f.url}", stamp))
+            # the asked URL is part of the id: an article captured in the same second as the feed that
+            # lists it is a second capture, not the feed's copy of the post
+            key = f"{self.source.url}|{found.platform}:{f.post_id}:{f.url}"
+            own = replace(f, post_id=capture_id(key, stamp))
             post = self.emit(response, own, published=(found.published or {}).get(f.post_id))
             if post is not None:
                 yield replace(post, platform=found.platform)
