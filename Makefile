@@ -4,7 +4,7 @@ VENV ?= .venv
 export OMP_THREAD_LIMIT ?= 1
 export HF_HUB_OFFLINE ?= 1
 
-.PHONY: install demo test test-unit lint bench clean
+.PHONY: install demo test test-unit test-st lint bench clean
 
 install:
 	bash scripts/install.sh
@@ -17,6 +17,11 @@ test: install
 
 test-unit: install
 	bash scripts/test.sh -m unit
+
+# the optional sentence-transformers backend (torch, ~5 GB from PyPI; docs/install.md): not in `make test`
+test-st: install
+	$(VENV)/bin/pip install --disable-pip-version-check -q -e ".[st]"
+	bash scripts/test.sh tests/test_embedding_backends.py
 
 lint: install
 	bash scripts/lint.sh

