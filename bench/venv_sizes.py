@@ -58,7 +58,9 @@ def main() -> None:
     base = set(requirement_names(canhbao)) - ST
     test = set(requirement_names(canhbao, "test"))
     print(f"pip install -e .: {size_mb(closure(base)):,.0f} MB ({len(closure(base))} distributions)")
-    print(f"pip install -e '.[test]': {size_mb(closure(base | test)):,.0f} MB ({len(closure(base | test))} distributions)")
+    print(
+        f"pip install -e '.[test]': {size_mb(closure(base | test)):,.0f} MB ({len(closure(base | test))} distributions)"
+    )
     if not ST <= DISTS.keys():  # [st] is not in [test]: measure it in a venv that has it (make test-st)
         print("[st]: not installed in this venv, not measured")
         return
