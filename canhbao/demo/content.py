@@ -133,7 +133,11 @@ POSTS: tuple[DemoPost, ...] = (
         "2005",
         "Đỗ Minh Khang",
         "Hôm qua lúc 10:20",
-        "Tiem vac xin covid la bi vo sinh do, ca nha minh khong ai di tiem dau. Moi nguoi can than!!!",
+        # typed without tone marks; it repeats the claim's facts (vaccine -> infertility, women and men). The
+        # earlier wording ("... la bi vo sinh do") scored 0.943 on the float model, 0.013 over the `matched`
+        # tier, and fell under it with int8 numerics on a CPU without VNNI: a demo post is no borderline case
+        "Tiem vac xin Covid-19 gay vo sinh o ca phu nu va nam gioi do, ca nha minh khong ai di tiem dau. "
+        "Moi nguoi can than!!!",
         expect=FAKE,
     ),
     DemoPost(
