@@ -24,6 +24,9 @@ import numpy as np
 
 QK = 32
 PER_CHANNEL = os.environ.get("E5_PER_CHANNEL", "1") == "1"
+# How the int8 graph is built; names the model cache and the embedding cache, so vectors of an earlier build
+# are never mixed with this one's (v3: reduce_range)
+BUILD = "v3"
 
 
 @dataclass(frozen=True)
@@ -252,7 +255,7 @@ def cache_path(source: Path) -> Path:
         os.environ.get("CANHBAO_MODEL_CACHE")
         or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "canhbao"
     )
-    h.update(f"v3 per_channel={PER_CHANNEL} reduce_range".encode())
+    h.update(f"{BUILD} per_channel={PER_CHANNEL}".encode())
     return base / f"e5-small-int8-{h.hexdigest()[:16]}.onnx"
 
 

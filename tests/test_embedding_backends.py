@@ -101,7 +101,7 @@ def test_cache_by_text_hash(tmp_path, e5_embedder):
     again = CachedEmbedder(inner, tmp_path).encode([UNRELATED, CLAIM])  # a new process would reopen the file
     assert inner.calls == 2
     assert np.allclose(again, first[[1, 0]])
-    assert (tmp_path / "embeddings" / "e5onnx_original.sqlite").is_file()
+    assert (tmp_path / "embeddings" / "e5onnx_original_v3.sqlite").is_file()  # the build names the cache
     assert cached.encode([]).shape == (0, cached.dim)
 
 
