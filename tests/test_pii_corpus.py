@@ -133,9 +133,11 @@ def test_spent_test_parts_are_tuning_data_from_round9():
     assert not [c for c in pii_corpus.load("test") if c.batch in ("r7", "r8")]
 
 
-def test_the_round9_batch_is_test_only_and_refuses_a_dev_page(tmp_path):
+def test_the_round9_batch_is_test_hashing_only_and_refuses_a_dev_page(tmp_path):
+    """Collected from test-hashing pages only; opened in rounds 9 and 10, it is tuning data from round 11."""
     r9 = [c for c in pii_corpus.load() if c.batch == "r9"]
-    assert len(r9) >= 200 and all(c.split == "test" for c in r9)
+    assert len(r9) >= 200 and all(c.hash_split == "test" and c.split == "dev" for c in r9)
+    assert not [c for c in pii_corpus.load("test") if c.batch == "r9"]
     assert {s[0] for c in r9 for s in c.spans} == set(pii_quality.KINDS)
     (tmp_path / "covid_news.annotated.txt").write_text("", encoding="utf-8")
     (tmp_path / "vfnd_news.annotated.tsv").write_text("", encoding="utf-8")

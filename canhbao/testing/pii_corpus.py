@@ -40,8 +40,9 @@ R8 = "covid_news_r8.annotated.txt"
 R9 = "covid_news_r9.annotated.txt"
 # Round 11: as round 9, from pages in no earlier Covid file (r9 included), only pages whose URL hashes to test
 R11 = "covid_news_r11.annotated.txt"
-# Test parts opened in earlier rounds and given to tuning from round 9 (docs/pii-guideline.md, round 9)
-SPENT = frozenset({"r7", "r8"})
+# Test parts opened in earlier rounds and given to tuning: r7 and r8 from round 9, r9 from round 11
+# (docs/pii-guideline.md, rounds 9 and 11)
+SPENT = frozenset({"r7", "r8", "r9"})
 _INLINE = re.compile(r"\{([PANL]):([^{}]*)\}")
 
 
@@ -61,7 +62,8 @@ class Case:
 
     @property
     def split(self) -> Split:
-        """The hash split, except that a spent batch's test part is tuning data (dev) from round 9."""
+        """The hash split, except that a spent batch's test part is tuning data (dev): r7 and r8 from round 9,
+        r9 from round 11."""
         return "dev" if self.batch in SPENT else self.hash_split
 
 
