@@ -7,7 +7,7 @@ sets (tests/data/pii_*.json) are regression sets the rules were written against:
 "tuning set". `--in-document` scores as the product sees text: the detector runs over each VFND sentence's whole
 source document and only the entities inside the annotated sentence are scored (protocol: docs/pii-guideline.md,
 round 5); Covid sentences have no stored page and stay isolated.
-Usage: python bench/pii_quality.py [--split dev] [--groups] [--errors dev] [--in-document] [--batch old|fresh|r7|r8|r9]
+Usage: python bench/pii_quality.py [--split dev] [--groups] [--errors dev] [--in-document] [--batch old|fresh|r7|r8|r9|r11]
 (never print test errors while tuning)
 """
 
@@ -143,11 +143,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     ap.add_argument(
         "--batch",
-        choices=("all", "old", "fresh", "r7", "r8", "r9"),
+        choices=("all", "old", "fresh", "r7", "r8", "r9", "r11"),
         default="all",
-        help="old: without the round-6, -7, -8 and -9 batches; fresh: the round-6 fresh test batch alone (test "
+        help="old: without the round-6, -7, -8, -9 and -11 batches; fresh: the round-6 fresh test batch alone (test "
         "split only); r7, r8: the round-7 or round-8 Covid-news batch alone (both parts are tuning data from round "
-        "9: dev); r9: the round-9 Covid-news batch (test split only)",
+        "9: dev); r9: the round-9 Covid-news batch (test split only until round 11, then tuning data); r11: the "
+        "round-11 Covid-news batch (test split only)",
     )
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
@@ -157,7 +158,7 @@ def main(argv: list[str] | None = None) -> None:
             c
             for c in pii_corpus.load(split)
             if args.batch == "all"
-            or c.batch == {"old": "old", "fresh": "r6", "r7": "r7", "r8": "r8", "r9": "r9"}[args.batch]
+            or c.batch == {"old": "old", "fresh": "r6", "r7": "r7", "r8": "r8", "r9": "r9", "r11": "r11"}[args.batch]
         ]
         if not cases:
             continue  # the round-6 fresh batch has no dev sentences

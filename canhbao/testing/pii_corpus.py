@@ -7,10 +7,12 @@ annotated later for the dev split only; a file of it that hashed to test would r
 `vfnd_test_fresh.annotated.tsv` (a fresh test batch, test split only, ids `f...`), and
 `covid_news_r7.annotated.txt` (round 7: Covid-era news from pages not used before, both splits, batch "r7"),
 `covid_news_r8.annotated.txt` (round 8: the same, from pages in neither earlier Covid file, batch "r8"),
-`covid_news_r9.annotated.txt` (round 9: from pages in no earlier Covid file, all hashing to test, batch "r9").
+`covid_news_r9.annotated.txt` (round 9: from pages in no earlier Covid file, all hashing to test, batch "r9"),
+`covid_news_r11.annotated.txt` (round 11: the same rule as round 9, from pages in no earlier Covid file, batch "r11").
 The dev/test split is fixed per *source document* by a hash of its key, so sentences of one article never
 straddle the split, and was fixed before any tuning. From round 9 the round-7 and round-8 test parts, already
-opened, are tuning data: `Case.split` puts them in dev (`hash_split` keeps the hash's answer).
+opened, are tuning data: `Case.split` puts them in dev (`hash_split` keeps the hash's answer); `SPENT` names the
+batches so read.
 `vfnd_documents.jsonl` holds the whole VFND source document of every VFND sentence, so that a sentence can be
 scored as the product sees it, inside its article (`in_document`).
 """
@@ -36,8 +38,11 @@ R7 = "covid_news_r7.annotated.txt"
 R8 = "covid_news_r8.annotated.txt"
 # Round 9: as round 8, from pages in no earlier Covid file, only pages whose URL hashes to test
 R9 = "covid_news_r9.annotated.txt"
-# Test parts opened in earlier rounds and given to tuning from round 9 (docs/pii-guideline.md, round 9)
-SPENT = frozenset({"r7", "r8"})
+# Round 11: as round 9, from pages in no earlier Covid file (r9 included), only pages whose URL hashes to test
+R11 = "covid_news_r11.annotated.txt"
+# Test parts opened in earlier rounds and given to tuning: r7 and r8 from round 9, r9 from round 11
+# (docs/pii-guideline.md, rounds 9 and 11)
+SPENT = frozenset({"r7", "r8", "r9"})
 _INLINE = re.compile(r"\{([PANL]):([^{}]*)\}")
 
 
@@ -49,7 +54,7 @@ class Case:
     text: str
     spans: tuple[tuple[str, int, int], ...]  # (kind, start, end)
     exposure: bool | None  # gold exposure (Covid news only; None where not annotated)
-    batch: str = "old"  # "old" | "r6" (the round-6 fresh test batch) | "r7" | "r8" | "r9" (Covid batches)
+    batch: str = "old"  # "old" | "r6" (the round-6 fresh test batch) | "r7" | "r8" | "r9" | "r11" (Covid batches)
 
     @property
     def hash_split(self) -> Split:
@@ -57,7 +62,8 @@ class Case:
 
     @property
     def split(self) -> Split:
-        """The hash split, except that a spent batch's test part is tuning data (dev) from round 9."""
+        """The hash split, except that a spent batch's test part is tuning data (dev): r7 and r8 from round 9,
+        r9 from round 11."""
         return "dev" if self.batch in SPENT else self.hash_split
 
 
@@ -129,11 +135,13 @@ def load(split: Split | None = None, directory: Path = CORPUS_DIR) -> list[Case]
     r7 = _covid(directory / R7, batch="r7") if (directory / R7).exists() else []
     r8 = _covid(directory / R8, batch="r8") if (directory / R8).exists() else []
     r9 = _covid(directory / R9, batch="r9") if (directory / R9).exists() else []
-    for c in r9:  # the round-9 batch was collected from test-hashing pages only
-        if c.hash_split != "test":
-            raise ValueError(f"{R9}: {c.id}: {c.source} is in the dev split, this file is test only")
+    r11 = _covid(directory / R11, batch="r11") if (directory / R11).exists() else []
+    for name, batch in ((R9, r9), (R11, r11)):  # collected from test-hashing pages only
+        for c in batch:
+            if c.hash_split != "test":
+                raise ValueError(f"{name}: {c.id}: {c.source} is in the dev split, this file is test only")
     used = {"covid_news.annotated.txt": {c.source for c in old_covid}}
-    for name, batch in ((R7, r7), (R8, r8), (R9, r9)):  # each round's batch comes from pages never used before
+    for name, batch in ((R7, r7), (R8, r8), (R9, r9), (R11, r11)):  # each round's batch: pages never used before
         for earlier, pages in used.items():
             reused = {c.source for c in batch} & pages
             if reused:
@@ -147,6 +155,7 @@ def load(split: Split | None = None, directory: Path = CORPUS_DIR) -> list[Case]
         + r7
         + r8
         + r9
+        + r11
     )
     return [c for c in cases if split is None or c.split == split]
 

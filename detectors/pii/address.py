@@ -107,7 +107,7 @@ _KW = re.compile(
 )
 _NUMBER = re.compile(r"\s*(\d+[a-z]?(?:[/\-]\d+[a-z]?)*)(?![\w])")
 _HOUSE = re.compile(
-    r"(?<![\w])(?:(?:so|sn(?!\s*(?:19|20)\d\d(?!\d)))\s*\d+[a-z]?(?:/\d+[a-z]?)*(?=[\s,])"
+    r"(?<![\w])(?:(?<!co )(?:so|sn(?!\s*(?:19|20)\d\d(?!\d)))\s*\d+[a-z]?(?:/\d+[a-z]?)*(?=[\s,])"
     r"|(?<!\d[ .\-])\d+[a-z]?(?:/\d+[a-z]?)*(?=\s+(?:duong|pho|ngo|hem|kiet|ngach)\s))"
 )
 _RESIDENCE = re.compile(
@@ -130,6 +130,8 @@ _HOUSE_OF = re.compile(r"(?<![\w])nha(?: [a-z]+){0,3} (?:tai|o) ")
 _NOTICE = re.compile(
     r"(?:(?<![\w])(?:tuoi|nam|nu)\s*[;,]\s*|(?<![\w])tuoi\)?\s+(?:tai|o)\s+|(?<![\w])(?:bn|benh nhan)\s*(?:so\s*)?\d+\s*\(\s*|(?<![\w])o\s+)"
 )
+# A going word right before a chain of known units without keywords (round 11): "từng đến Bạch Đằng, Chí Linh".
+_WENT_TO = re.compile(r"(?<![\w])(?:den|toi|ve|ghe)\s+(?=[^\W\d_])")
 # A place someone went: a venue word (written with its tone marks) then a capitalised name, after a verb of
 # going or being ("đi chợ Cẩm An", "đến khách sạn Sheraton", "tại quán karaoke Sunny").
 VENUES = (
@@ -193,17 +195,24 @@ VENUES = (
     "nhà trọ",
     "khu nhà trọ",
     "phòng trọ",
+    # round 11 (tuning set: the round-9 part): "hát tại karaoke Olala"
+    "karaoke",
 )
 # The venue words as one alternation, longest first ("quán bar" before "quán").
 _VENUE_ALT = "|".join(sorted(map(re.escape, VENUES), key=len, reverse=True))
 _VENUE = re.compile(r"(?<![\w])((?i:%s))(?: [a-zà-ỹđ]+){0,2} (?=[A-ZĐÀ-Ỹ])" % _VENUE_ALT)
 _GOING = re.compile(
-    r"(?:den|di|tai|o|qua|vao|mua|an|ghe|toi|choi|trong|nhan vien|mo|tham quan|va|ve|ra|chu|phuc vu|le|du)\s+$"
+    r"(?:den|di|tai|o|qua|vao|mua|an|ghe|toi|choi|trong|nhan vien|mo|tham quan|va|ve|ra|chu|phuc vu|le|du|"
+    r"phong toa|cach ly)\s+$"
 )  # ("chủ nhà hàng X": the patient's own venue; "đón về khách sạn X"; "ra quán X"; "đi lễ nhà thờ X")
 # A list item of an urgent notice that opens with a venue: "- Quán miến lươn: ...", "2. Quán thịt xiên nướng (...)".
 _ITEM_VENUE = re.compile(
     r"(?:^|\n)[ \t]*(?:[-–•+*]|\d{1,2}[.)])[ \t]*(?:[^\W\d_]+[ \t]+){0,4}?((?i:%s))(?=[ \t])" % _VENUE_ALT
 )
+# The same item without a bullet, on a line that ends with when the patient was there (round 11): "Khách sạn
+# Sheraton, 88 Đồng Khởi, từ ngày 13/5.", "Hẻm 637 Quang Trung, từ ngày 13/5."
+_LINE_VENUE = re.compile(r"(?:^|\n)[ \t]*((?:%s))(?=[ \t])" % "|".join(v.capitalize() for v in _VENUE_ALT.split("|")))
+_TIMED_LINE = re.compile(r"^[^\n]{3,140}?,?\s+(?:tu|vao|luc)\s+(?:ngay\s+)?\d{1,2}(?:h|\s*gio|[/\-.]\d{1,2}|\s+den)")
 # A list item of an urgent notice naming a place by its own name, then its house number and street or "địa chỉ":
 # "- Ocean Golf tầng 2 số 559 Kim Mã", "- Xích bia 68 Nguyên Hồng", "- Vinmart trong Vincom Phạm Ngọc Thạch: địa chỉ".
 _ITEM_NAMED = re.compile(
@@ -231,7 +240,9 @@ _ORG_BEFORE = re.compile(
     r"canh sat|can bo|tru so|dai su quan|ban quan ly|bo chi huy quan su)\s*$"
 )
 # "56 Hàng Chiếu", "số 35 Lê Duẩn": a house number then a street name without its keyword.
-_NUMBERED_STREET = re.compile(r"(?<![\w/.,\-])(?<!\d[ .\-])(?:so |sn )?\d+[a-z]?(?:/\d+[a-z]?)* (?=[^\W\d_])")
+_NUMBERED_STREET = re.compile(
+    r"(?<![\w/.,\-])(?<!\d[ .\-])(?<!co )(?:so |sn |k(?=\d))?\d+[a-z]?(?:/\d+[a-z]?)* (?=[^\W\d_])"
+)  # ("K882 Trường Chinh": a "kiệt" of Đà Nẵng written K and its number; "cơ sở 2" is a branch, round 11)
 _NOT_HAMLET = re.compile(r"(?:^|\s)(?:nhat|co|van|phien|can|kich|tai|xuat|nguyen|ban|hoc)\s+$")
 _GAP = re.compile(r"^[\s,\-–]{0,3}$")
 # A venue then where it is: "cửa hàng Hưng Mobile trên đường Phạm Ngũ Lão", "quán cơm bà Nga ở Hội An".
@@ -241,8 +252,9 @@ _VENUE_GAP = re.compile(
 # Offices and health facilities named before a unit: "Phòng khám Đa khoa FV Sài Gòn - Quận 1",
 # "nhân viên y tế phường Hà Khẩu", "Trung tâm Y tế phường 5 (quận Gò Vấp)".
 _FACILITY_BEFORE = re.compile(
-    r"(?:benh vien|khu cach ly|co so cach ly|diem cach ly|cach ly tap trung|khu dieu tri)([^.;:()]{0,45})$"
-)
+    r"(?:benh vien|khu cach ly|co so cach ly|diem cach ly|cach ly tap trung|khu dieu tri|(?:dua vao |da )?cach ly tai)"
+    r"([^.;:()]{0,60})$"
+)  # round 11: "đưa vào cách ly tại Trường Cao đẳng nghề ..., quận Nam Từ Liêm" ("cách ly tại nhà ở X" is a home)
 # An authority, or a checkpoint, named before a unit, no going or home word between: "Nhà chức trách huyện Cẩm
 # Giàng", "Ban Chỉ đạo phòng chống dịch COVID-19 quận Hoàn Kiếm", "lực lượng chức năng P.Tân An", "các chốt
 # phòng dịch ở TT.Nếnh": the unit is who acts or where they stand, not anyone's place.
@@ -253,13 +265,13 @@ _AUTHORITY_BEFORE = re.compile(
 _MEASURE = re.compile(r"(?<![\w])(?:phong toa|cach ly|thiet lap|khoanh vung|gian cach)(?![\w])")
 # A unit that acts as an authority: "phường An Cư, quận Ninh Kiều, TP Cần Thơ ra thông báo khẩn".
 _ACTS_AFTER = re.compile(
-    r"^\s*(?:ra thong bao|thong bao khan|phat thong bao|ban hanh|da ban hanh|quyet dinh|da co quyet dinh|"
-    r"chi dao|yeu cau|de nghi)(?![\w])"
-)
+    r"^\s*(?:(?:cung|da|vua|tiep tuc) )*(?:ra thong bao|thong bao khan|phat thong bao|ban hanh|quyet dinh|"
+    r"co quyet dinh|chi dao|yeu cau|de nghi|xac dinh|cho biet|cho phong toa|lap chot|trien khai|khan truong)(?![\w])"
+)  # round 11: "phường Bắc Sơn cũng xác định ...", "Huyện An Dương đã cho phong tỏa ..." (the subject acting)
 _MOVED = re.compile(r"(?<![\w])(?:roi|sau do|tiep tuc|di|den|ve|an|mua|nha|tru|ngu|que|song|o tai|ghe|choi)(?![\w])")
 _OFFICE_NAMED = re.compile(
     r"(?<![\w])(?i:phòng khám|y tế|bệnh viện|công ty|khu công nghiệp|kcn|trạm|trung tâm|ubnd)"
-    r"(?: +\(?(?:[A-ZĐÀ-Ỹ0-9][^\s,;.()]*|đa|khoa|phường|quận|xã|huyện|[\-–]))* *\(? *$"
+    r"(?: +\(?(?:[A-ZĐÀ-Ỹ0-9][^\s,;.()]*|đa|khoa|phường|quận|xã|huyện|[\-–]))*(?: *,)? *\(? *$"
 )
 # Where a venue's lower-case tail also stops: the verbs of an itinerary ("chợ Cồn | mua rau", "quán X | ăn sáng").
 _TAIL_STOP = _NAME_STOP | frozenset(
@@ -366,6 +378,12 @@ def _cued(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[int, i
             continue  # "3 chuyến xe ở Bình Định, Quảng Ngãi, Đà Nẵng": provinces alone after "ở" are regions
         if unit:
             yield m.end(), unit, "cue", True
+    for m in _WENT_TO.finditer(sh):
+        unit = _known_unit_chain(text, sh, m.end(), gaz)
+        if re.search(r"(?<![\w])tu [^,.;:()]{1,40}$", sh[max(0, m.start() - 42) : m.start()]):
+            continue  # "lộ trình từ Tân Sơn Nhất đến Đồng Nai, Bình Dương": a route between areas
+        if unit and "," in text[m.end() : unit] and not _provinces_only(sh, m.end(), unit, gaz):
+            yield m.end(), unit, "cue", True  # "từng đến Bạch Đằng, Chí Linh, Hải Dương": a place inside a province
     yield from _venues(text, sh)
 
 
@@ -381,18 +399,29 @@ def _venues(text: str, sh: str) -> Iterator[tuple[int, int, str, bool]]:
                 end += 1  # "hiệu thuốc cô P.": an initial keeps its dot
             if end > m.end():
                 yield m.start(), _lower_tail(text, sh, end) if " " not in text[m.end() : end] else end, "venue", True
-    for m in _ITEM_VENUE.finditer(text):
-        end = _lower_tail(text, sh, m.end(1), limit=6, capitals=True)
-        if end > m.end(1):
-            yield m.start(1), end, "venue", True
-    for m in _ITEM_NAMED.finditer(text):
-        if not _FACILITY_WORDS.search(sh[m.start(1) : m.end(1)]):
-            yield m.start(1), m.end(2), "venue", True  # "- Ocean Golf tầng 2 số 559 Kim Mã", "- Vinmart ...: địa chỉ"
+    yield from _notice_items(text, sh)
     for m in _VENUE_UNIT.finditer(text):
         if _GOING.search(sh[max(0, m.start() - 12) : m.start()]):
             end = m.end() if m.group(2) else _cap_words(text, m.end(1) + 1)
             if m.group(2) or end > m.end(1) + 1:
                 yield m.start(), end, "venue", True  # "ra quán cà phê khu 5"
+
+
+def _notice_items(text: str, sh: str) -> Iterator[tuple[int, int, str, bool]]:
+    """The items of an urgent notice: opened by a venue word (after a bullet, or on a line that says when the
+    patient was there), or a place named by its own name then its number and street."""
+    for m in _ITEM_VENUE.finditer(text):
+        end = _lower_tail(text, sh, m.end(1), limit=6, capitals=True)
+        if end > m.end(1):
+            yield m.start(1), end, "venue", True
+    for m in _LINE_VENUE.finditer(text):
+        if _TIMED_LINE.match(sh, m.start(1)):
+            end = _lower_tail(text, sh, m.end(1), limit=6, capitals=True)
+            if end > m.end(1):
+                yield m.start(1), end, "venue", True
+    for m in _ITEM_NAMED.finditer(text):
+        if not _FACILITY_WORDS.search(sh[m.start(1) : m.end(1)]):
+            yield m.start(1), m.end(2), "venue", True  # "- Ocean Golf tầng 2 số 559 Kim Mã", "- Vinmart ...: địa chỉ"
 
 
 def _homes(text: str, sh: str, gaz: gazetteer.Gazetteer) -> Iterator[tuple[int, int, str, bool]]:
@@ -517,7 +546,7 @@ def _office_named_before(text: str, sh: str, start: int) -> bool:
     trung Trường THPT Hồ Nghinh, xã Duy Thành"), no going or home word between."""
     if _OFFICE_NAMED.search(text[max(0, start - 60) : start]):
         return True
-    m = _FACILITY_BEFORE.search(sh[max(0, start - 60) : start])
+    m = _FACILITY_BEFORE.search(sh[max(0, start - 80) : start])
     if m is not None and not _MOVED.search(m.group(1)):
         return True
     m = _AUTHORITY_BEFORE.search(sh[max(0, start - 60) : start])
@@ -536,9 +565,12 @@ def _area_not_home(sh: str, start: int, level: str) -> bool:
     before = sh[max(0, start - 28) : start]
     if re.search(r"dia ban\s+$", before):
         return True
-    outbreak = re.search(r"(?:o dich|chum ca benh|vung dich|diem nong)(?: (?:tai|o))*\s+$", before)
-    if outbreak and level in ("district", "province"):
-        return True  # an outbreak named by its district or city (a ward's stays: the hand-written set has one)
+    outbreak = re.search(r"(?:o dich|chum ca benh|vung dich|diem nong)(?: (?:tai|o|cua))*\s+$", before)
+    if outbreak and (level in ("district", "province") or outbreak.group().startswith("chum")):
+        return (
+            True  # an outbreak named by its district or city (a ward's "ổ dịch" stays: the hand-written set has one);
+        )
+        # a cluster ("chùm ca bệnh tại xã Bình Hải") is named by its place at any level (round 11)
     if re.search(r"(?:nhieu|cac|nhung) (?:noi|dia diem|diem|khu vuc)(?: [a-z]+)? (?:o|tai)\s+$", before):
         return True  # "di chuyển khá nhiều nơi ở Hội An": a region travelled in, no place
     sentence = _SENTENCE_BREAK.split(sh[max(0, start - 160) : start])[-1]
@@ -546,8 +578,14 @@ def _area_not_home(sh: str, start: int, level: str) -> bool:
     if _OUTBREAK_LIST.search(listed) and not _HOME_WORD.search(listed):
         return True  # "7 ổ dịch, gồm Phú Vinh (huyện Hoài Đức); Bạch Trữ, xã Tiến Thắng": outbreaks listed, no home
     counted = re.search(r"(?<![\w.,])\d+ (?:ca|truong hop)(?: [a-z0-9]+){0,3} (?:tai|o)\s+$", before)
-    if counted and not re.search(r"(?<![\w])(?:tru|ngu|cu tru|dia chi|thuong tru|noi o)(?![\w])", sentence):
-        return True  # "03 ca tại huyện Kim Thành": where cases were counted (unless the sentence says it is their home)
+    if (
+        counted
+        and level in ("ward", "district", "province", "cue")
+        and not re.search(r"(?<![\w])nha (?:tai|o)\s+$", before)
+        and not re.search(r"(?<![\w])(?:tru|ngu|cu tru|dia chi|thuong tru|noi o)(?![\w])", sentence)
+    ):
+        return True  # "03 ca tại huyện Kim Thành": where cases were counted (unless the sentence says it is their home;
+        # round 11: a case placed in a hamlet, "1 ca ở thôn An Phước", or "có nhà ở", points at a household)
     measure = re.search(r"(?:gian cach xa hoi|phong toa|cach ly xa hoi|toan bo)(?: (?:tai|o))?\s+$", before)
     if measure and level in ("district", "province"):
         return True  # "giãn cách xã hội toàn bộ huyện Vân Đồn": a measure on an area (a hamlet's is a home)
@@ -571,8 +609,13 @@ _COUNT_AFTER = re.compile(
 
 
 def _placed(sh: str, start: int) -> bool:
-    """A residence or going cue right before `start` ("nhà ở đường X", "đến phố Y")."""
+    """A residence or going cue right before `start` ("nhà ở đường X", "đến phố Y"), or the place opens a line of
+    an urgent notice that says when the patient was there ("Hẻm 637 Quang Trung, từ ngày 13/5.")."""
     before = sh[max(0, start - 14) : start]
+    if re.search(r"(?:^|\n)[ \t]*(?:[-–•+*]|\d{1,2}[.)])?[ \t]*$", sh[max(0, start - 8) : start]) and _TIMED_LINE.match(
+        sh, start
+    ):
+        return True
     return bool(_GOING.search(before) or re.search(r"(?:tru|ngu|o|nha|song|dia chi)\s*:?\s*$", before))
 
 

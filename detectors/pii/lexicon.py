@@ -237,7 +237,9 @@ COMPOUNDS = frozenset(
     "kieu hoi|hau qua|hau due|hau can|thu vien|thu tuc|thu tin|thu ky|nhu cau|nhu vay|tram y|bich chuong|duyen hai|"
     "vu tru|vu dao|vu khi|vu trang|vu hoi|trang bi|trang phuc|trang tri|trang trai|trang thiet|trang nghiem|"
     "binh dan|binh thuong|binh yen|thanh uy|tinh uy|huyen uy|quan uy|thanh doan|tinh doan|an toan|hoa binh|"
-    "phong trao|trung uong|trung thu|thanh nien|hai quan|hai san|vinh vien|minh bach|quang cao|tam ly".split("|")
+    "phong trao|trung uong|trung thu|thanh nien|hai quan|hai san|vinh vien|minh bach|quang cao|tam ly|"
+    # round 11: a hospital department or a branch named with a capital ("Khoa cấp cứu", "Chi nhánh", "Quân sự")
+    "khoa cap|khoa noi|khoa ngoai|khoa hoi|khoa nhi|khoa san|chi nhanh|quan su".split("|")
 ) | frozenset(" ".join(t.split()[:2]) for t in OFFICIAL_TITLES if " " in t)
 # Surnames with their tone marks, for a surname used alone as a subject ("Lưu bị ông Dư quật ngã"); those
 # that are also common words opening a sentence ("Ông", "Từ", "Mai", "Cao", "Hồ", "Không"...) are left out.
@@ -373,6 +375,12 @@ THING_HEADS = (
     "vịnh",
     "đảo",
     "đèo",
+    # round 11: a hospital department ("khoa Thận Nội tiết"), a street corner ("góc Phạm Hồng Thái và ..."), a
+    # clinic named after its doctor ("Phòng khám Trần Diệp Khanh")
+    "khoa",
+    "góc",
+    "phòng khám",
+    "nha khoa",
 )
 _THING_FOLDED = tuple(pii_fold(h) for h in THING_HEADS)
 # Institutions and events a capitalised run can start with ("Trường Đại học", "Vụ BOT An Sương", "Bộ Y tế").

@@ -515,7 +515,7 @@ _INITIALLED_THINGS = tuple(h for h in _THING_FOLDED if h not in SPELLED and h no
     "hoc",
 )
 # "ngã tư Trần Não – Lương Định Của": the second street of a crossing.
-_STREET_CHAIN = re.compile(r"(?:ngã tư|ngã ba|giao lộ|góc)\s+[^\W\d_]+(?:\s+[^\W\d_]+){0,3}\s*[–-]\s*$", re.I)
+_STREET_CHAIN = re.compile(r"(?:ngã tư|ngã ba|giao lộ|góc)\s+[^\W\d_]+(?:\s+[^\W\d_]+){0,3}\s*(?:[–-]|và)\s*$", re.I)
 # Heads that make a naming cue ("tên", "có tên là") name a thing, an animal or a place, not a person.
 _NAMED_THING = re.compile(
     r"(?:^| )(?:con (?!gai|trai|ruot|nuoi|ut|ca |dau|re)\w+|chu (?:cho|meo|chim|khi|voi|ngua|bo|lon|heo)|loai|lang|thon|xa|vaccine|vac xin|thuoc|tau|cong ty|"

@@ -69,6 +69,7 @@ _PLATE_CONTEXT = re.compile(r"(bien so|bks|bien kiem soat|xe|o to|xe may|bien)\W
 
 _AGE = re.compile(
     r"(?<![\w])(?:\d{1,3} ?tuoi|\d{1,2}t(?=[\s,.;)])"
+    r"|\d{1,2} thang(?: \d{1,2} ngay)? tuoi|\d{1,2} (?:tuan|ngay) tuoi"  # "2 tháng tuổi", "1 tháng 20 ngày tuổi"
     r"|(?:sinh nam|nam sinh|sn|s\.n\.?|sinh)\s*:?\s*(?:19|20)\d{2}"
     r"|(?:sinh ngay|ngay sinh)\s*:?\s*\d{1,2}[/\-.]\d{1,2}[/\-.](?:19|20)\d{2}"
     r"|(?<=nam, )(?:19|20)\d{2}|(?<=nu, )(?:19|20)\d{2}"
@@ -76,16 +77,23 @@ _AGE = re.compile(
     r"|(?<=[^\W\d_] - )(?:19|20)\d{2}(?= -)"  # lists: "Đỗ Văn Kiên - 1961 - Tổ 7"
     r"|(?<=o )tuoi \d{1,3})(?![\d])"  # "qua đời ở tuổi 64"
 )
-_PATIENT_NUM = r"(?:\d{1,3}(?:[.,]\d{3})+|\d{1,6})"
+_PATIENT_NUM = r"(?:\d{1,3}(?:[.,]\d{3})+|\d{1,7})"  # seven digits from late 2021 ("BN 1059846")
 # A case number after its cue; the span is the number ("bệnh nhân số {17}"), or the whole token when the
 # prefix is glued to it ("{BN848}"), as the guideline annotates it.
 # (a separator then exactly three digits continues the number, "1.234"; "BN3633,3634" is an enumeration)
 _NOT_AFTER_NUMBER = r"(?!\d)(?![,.]\d{1,3}(?!\d))(?! ?(?:tuoi|thang|nam\b|ngay(?! \d)|nguoi|ca\b|trieu|%|/))"
+# The disease may be named between the patient word and its number: "bệnh nhân mắc Covid-19 thứ 17", "ca nhiễm
+# bệnh thứ 17", "bệnh nhân nhiễm COVID-19 số 589", "ca bệnh Covid-19 thứ 3328" (round 11).
+_DISEASE = r"(?:\s+(?:nhiem|mac|duong tinh(?: voi)?))?\s+(?:covid(?:[ \-]?19)?|ncov|sars[ \-]?cov[ \-]?2|benh)"
 _PATIENT = re.compile(
     r"(?<![\w])(bn|benh nhan|ca benh|ca nhiem|ca mac|ca duong tinh|ca so|f0|benh nhi|#"
-    r"|(?:nguoi|truong hop|ca|benh nhan) thu)\s*(?:so|thu)?\s*[:#\-]?\s*(?:\(bn\)\s*)?"
+    r"|(?:nguoi|truong hop|ca|benh nhan) thu"
+    r"|(?:benh nhan|ca benh|ca nhiem|ca mac|ca)" + _DISEASE + r"\s+(?:so|thu))"
+    r"\s*(?:so|thu)?\s*[:#\-]?\s*(?:\(bn\)\s*)?"
     r"(" + _PATIENT_NUM + r")" + _NOT_AFTER_NUMBER
 )
+# A bare "ca" before a case number of three digits or more: "trong đó ca 3329 là ca lây nhiễm cộng đồng".
+_CASE_BARE = re.compile(r"(?<![\w])ca\s+(\d{3,7})" + _NOT_AFTER_NUMBER + r"(?=\s+(?:la|va|,|\(|da|duoc|co)(?![\w]))")
 # The rest of an enumeration or range: ", 877", " - 973", "-860", " và BN890", " – BN863".
 _PATIENT_MORE = re.compile(
     r"\s*(?:,|-|–|va|den|toi)\s*(?:(?:benh nhan|bn)\s*(?:so)?\s*)?(bn)?(" + _PATIENT_NUM + r")" + _NOT_AFTER_NUMBER
@@ -104,13 +112,19 @@ def _patient_codes(sh: str) -> Iterator[Span]:
     for m in _PATIENT_LIST.finditer(sh):
         for n in re.finditer(r"\d+", m.group(1)):
             yield Span("patient_code", m.start(1) + n.start(), m.start(1) + n.end(), 0.9)
+    for m in _CASE_BARE.finditer(sh):
+        yield Span("patient_code", m.start(1), m.end(1), 0.85)
     for m in _PATIENT.finditer(sh):
-        if m.group(1).endswith("thu") and not re.match(
-            r"\s*(?:nhiem|mac|duong tinh|\(|,|la )", sh[m.end() : m.end() + 14]
-        ):
-            continue  # "người thứ 17" is a case only when it says so ("người thứ 17 nhiễm COVID-19")
-        if m.group(1).endswith("thu") and re.match(r"\s*la (?:benh nhan|bn)(?![\w])", sh[m.end() : m.end() + 20]):
-            continue  # "Trường hợp thứ 2 là bệnh nhân N.T.N.H.": the place in the notice's list, not a case number
+        ordinal = m.group(1).endswith("thu")
+        if ordinal and m.group(1) in ("nguoi thu", "truong hop thu", "ca thu", "benh nhan thu"):
+            if not re.match(r"\s*(?:nhiem|mac|duong tinh|\(|,|la )", sh[m.end() : m.end() + 14]):
+                continue  # "người thứ 17" is a case only when it says so ("người thứ 17 nhiễm COVID-19")
+            if re.match(r"\s*la (?:benh nhan|bn)(?![\w])", sh[m.end() : m.end() + 20]) or (
+                m.group(1) == "truong hop thu" and re.match(r"\s*la\s", sh[m.end() : m.end() + 5])
+            ):
+                continue  # "Trường hợp thứ 2 là (bệnh nhân) N.T.N.H.": the place in the notice's list, no case number
+        if ordinal and re.match(r"\s*(?:cua|tai|o)\s+(?:tinh|thanh pho|tp|huyen|quan|dia phuong)", sh[m.end() :]):
+            continue  # "ca mắc Covid-19 thứ 3 của tỉnh": the province's own count (round 8's decision)
         glued = m.start(2) == m.end(1)  # "BN848", "#17"
         yield Span("patient_code", m.start(1) if glued else m.start(2), m.end(), 0.95)
         pos = m.end()
