@@ -133,16 +133,25 @@ def test_spent_test_parts_are_tuning_data_from_round9():
     assert not [c for c in pii_corpus.load("test") if c.batch in ("r7", "r8")]
 
 
+def _empty_corpus(directory) -> None:
+    """The two files the loader requires, empty: a batch file written beside them is read alone."""
+    (directory / "covid_news.annotated.txt").write_text("", encoding="utf-8")
+    (directory / "vfnd_news.annotated.tsv").write_text("", encoding="utf-8")
+
+
+def _url(split: str) -> str:
+    """A page URL whose hash puts it in `split`."""
+    return next(f"https://x/{n}" for n in range(99) if pii_corpus.split_of(f"https://x/{n}") == split)
+
+
 def test_the_round9_batch_is_test_hashing_only_and_refuses_a_dev_page(tmp_path):
     """Collected from test-hashing pages only; opened in rounds 9 and 10, it is tuning data from round 11."""
     r9 = [c for c in pii_corpus.load() if c.batch == "r9"]
     assert len(r9) >= 200 and all(c.hash_split == "test" and c.split == "dev" for c in r9)
     assert not [c for c in pii_corpus.load("test") if c.batch == "r9"]
     assert {s[0] for c in r9 for s in c.spans} == set(pii_quality.KINDS)
-    (tmp_path / "covid_news.annotated.txt").write_text("", encoding="utf-8")
-    (tmp_path / "vfnd_news.annotated.tsv").write_text("", encoding="utf-8")
-    dev_url = next(f"https://x/{n}" for n in range(99) if pii_corpus.split_of(f"https://x/{n}") == "dev")
-    (tmp_path / pii_corpus.R9).write_text(f"@t1|{dev_url}\nt1|câu một\n", encoding="utf-8")
+    _empty_corpus(tmp_path)
+    (tmp_path / pii_corpus.R9).write_text(f"@t1|{_url('dev')}\nt1|câu một\n", encoding="utf-8")
     with pytest.raises(ValueError, match="test only"):
         pii_corpus.load(directory=tmp_path)
 
@@ -151,14 +160,11 @@ def test_the_round11_batch_is_test_only_and_refuses_a_dev_page_or_an_earlier_pag
     r11 = [c for c in pii_corpus.load() if c.batch == "r11"]
     assert len(r11) >= 200 and len({c.source for c in r11}) >= 25 and all(c.split == "test" for c in r11)
     assert {s[0] for c in r11 for s in c.spans} == set(pii_quality.KINDS)
-    (tmp_path / "covid_news.annotated.txt").write_text("", encoding="utf-8")
-    (tmp_path / "vfnd_news.annotated.tsv").write_text("", encoding="utf-8")
-    dev_url = next(f"https://x/{n}" for n in range(99) if pii_corpus.split_of(f"https://x/{n}") == "dev")
-    (tmp_path / pii_corpus.R11).write_text(f"@u1|{dev_url}\nu1|câu một\n", encoding="utf-8")
+    _empty_corpus(tmp_path)
+    (tmp_path / pii_corpus.R11).write_text(f"@u1|{_url('dev')}\nu1|câu một\n", encoding="utf-8")
     with pytest.raises(ValueError, match="r11.annotated.txt: .* test only"):
         pii_corpus.load(directory=tmp_path)
-    test_url = next(f"https://x/{n}" for n in range(99) if pii_corpus.split_of(f"https://x/{n}") == "test")
-    (tmp_path / pii_corpus.R9).write_text(f"@t1|{test_url}\nt1|câu một\n", encoding="utf-8")
-    (tmp_path / pii_corpus.R11).write_text(f"@u1|{test_url}\nu1|câu hai\n", encoding="utf-8")
+    (tmp_path / pii_corpus.R9).write_text(f"@t1|{_url('test')}\nt1|câu một\n", encoding="utf-8")
+    (tmp_path / pii_corpus.R11).write_text(f"@u1|{_url('test')}\nu1|câu hai\n", encoding="utf-8")
     with pytest.raises(ValueError, match="already in covid_news_r9"):
         pii_corpus.load(directory=tmp_path)
