@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> None:
             c
             for c in pii_corpus.load(split)
             if args.batch == "all"
-            or c.batch == {"old": "old", "fresh": "r6", "r7": "r7", "r8": "r8", "r9": "r9", "r11": "r11"}[args.batch]
+            or c.batch == {"fresh": "r6"}.get(args.batch, args.batch)  # an option names its batch; fresh is r6
         ]
         if not cases:
             continue  # the round-6 fresh batch has no dev sentences

